@@ -1,0 +1,183 @@
+namespace Ata.Core.Contract
+{
+    /// <summary>
+    /// The MQTT contract between adapter and gateway: topic names under <c>ata/{deviceId}/</c>,
+    /// their QoS and retain flags. Defined once here; the gateway references it.
+    /// </summary>
+    public static class MqttTopics
+    {
+        /// <summary>The topic root every adapter topic starts with.</summary>
+        public const string Root = "ata/";
+
+        /// <summary>Retained <c>online</c>/<c>offline</c>; <c>offline</c> is the Last Will. QoS 1.</summary>
+        public const string Status = "status";
+
+        /// <summary>Boot report: firmware, hardware, reset reason, MAC. QoS 1.</summary>
+        public const string Hello = "hello";
+
+        /// <summary>Periodic health report. QoS 0.</summary>
+        public const string Health = "health";
+
+        /// <summary>A fault raised or cleared. QoS 1.</summary>
+        public const string Fault = "fault";
+
+        /// <summary>The provisioning document, gateway to device, retained. QoS 1.</summary>
+        public const string Config = "config";
+
+        /// <summary>The config version applied, or why it was refused. QoS 1.</summary>
+        public const string ConfigAck = "config/ack";
+
+        /// <summary>A command to the device. QoS 1.</summary>
+        public const string Command = "cmd";
+
+        /// <summary>A command's result. QoS 1.</summary>
+        public const string CommandResult = "cmd/result";
+
+        /// <summary>The payload of <see cref="Status"/> while the adapter is connected.</summary>
+        public const string Online = "online";
+
+        /// <summary>The payload of <see cref="Status"/> after a clean disconnect, and the Last Will.</summary>
+        public const string Offline = "offline";
+
+        /// <summary>QoS used for everything but health.</summary>
+        public const int ReliableQos = 1;
+
+        /// <summary>QoS of the periodic health report.</summary>
+        public const int HealthQos = 0;
+
+        /// <summary>The full topic <c>ata/{deviceId}/{leaf}</c>.</summary>
+        public static string For(string deviceId, string leaf)
+        {
+            return Root + deviceId + "/" + leaf;
+        }
+
+        /// <summary>The filter matching every adapter's <paramref name="leaf"/>: <c>ata/+/{leaf}</c>.</summary>
+        public static string AllDevices(string leaf)
+        {
+            return Root + "+/" + leaf;
+        }
+
+        /// <summary>The filter for everything of one adapter: <c>ata/{deviceId}/#</c>.</summary>
+        public static string DeviceSubtree(string deviceId)
+        {
+            return Root + deviceId + "/#";
+        }
+
+        /// <summary>
+        /// Splits <c>ata/{deviceId}/{leaf}</c>. Returns false for any topic outside the contract's shape.
+        /// </summary>
+        public static bool TryParse(string topic, out string deviceId, out string leaf)
+        {
+            deviceId = null;
+            leaf = null;
+            if (topic == null || !topic.StartsWith(Root))
+            {
+                return false;
+            }
+
+            int slash = topic.IndexOf('/', Root.Length);
+            if (slash <= Root.Length || slash == topic.Length - 1)
+            {
+                return false;
+            }
+
+            deviceId = topic.Substring(Root.Length, slash - Root.Length);
+            leaf = topic.Substring(slash + 1);
+            return true;
+        }
+
+        /// <summary>
+        /// True when <paramref name="deviceId"/> is usable as a topic level and a broker user name:
+        /// 1 to 64 characters of letters, digits, '-', '_' and '.'.
+        /// </summary>
+        public static bool IsValidDeviceId(string deviceId)
+        {
+            if (deviceId == null || deviceId.Length == 0 || deviceId.Length > 64)
+            {
+                return false;
+            }
+
+            for (int i = 0; i < deviceId.Length; i++)
+            {
+                char c = deviceId[i];
+                bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '-' || c == '_' || c == '.';
+                if (!ok)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
+
+    /// <summary>JSON field names of the contract's payloads, shared by adapter and gateway.</summary>
+    public static class Fields
+    {
+        /// <summary>Adapter id.</summary>
+        public const string DeviceId = "deviceId";
+        /// <summary>Config version (integer).</summary>
+        public const string Version = "version";
+        /// <summary>Array of per-line objects.</summary>
+        public const string Lines = "lines";
+        /// <summary>Line number, 1-based.</summary>
+        public const string Line = "line";
+        /// <summary>SIP user name (also the digest user name unless <see cref="AuthUsername"/> is given).</summary>
+        public const string Username = "username";
+        /// <summary>Digest user name when it differs from the SIP user.</summary>
+        public const string AuthUsername = "authUsername";
+        /// <summary>SIP password.</summary>
+        public const string Password = "password";
+        /// <summary>Registrar as <c>host[:port]</c>.</summary>
+        public const string Registrar = "registrar";
+        /// <summary>Requested registration expiry in seconds.</summary>
+        public const string Expires = "expires";
+        /// <summary>Whether a config was applied (config/ack).</summary>
+        public const string Applied = "applied";
+        /// <summary>Why a config was refused (config/ack).</summary>
+        public const string Reason = "reason";
+        /// <summary>Firmware version (hello, health).</summary>
+        public const string Firmware = "firmware";
+        /// <summary>Hardware revision (hello).</summary>
+        public const string Hardware = "hardware";
+        /// <summary>Why the adapter last reset (hello).</summary>
+        public const string ResetReason = "resetReason";
+        /// <summary>MAC address (hello).</summary>
+        public const string Mac = "mac";
+        /// <summary>Milliseconds since boot.</summary>
+        public const string UptimeMs = "uptimeMs";
+        /// <summary>Wi-Fi signal in dBm (0 on Ethernet).</summary>
+        public const string Rssi = "rssi";
+        /// <summary>Free heap in bytes.</summary>
+        public const string FreeHeap = "freeHeap";
+        /// <summary>WAN state: see <see cref="Ata.Core.Health.WanState"/>.</summary>
+        public const string Wan = "wan";
+        /// <summary>WAN address.</summary>
+        public const string WanAddress = "wanAddress";
+        /// <summary>Registration state of a line: see <see cref="Ata.Core.Sip.RegistrationState"/>.</summary>
+        public const string Registration = "registration";
+        /// <summary>Last SIP status code seen for a line (0 when none yet).</summary>
+        public const string SipCode = "sipCode";
+        /// <summary>Line (hook) state.</summary>
+        public const string LineState = "lineState";
+        /// <summary>Object of LED name to pattern name.</summary>
+        public const string Leds = "leds";
+        /// <summary>Config version the adapter runs (health).</summary>
+        public const string ConfigVersion = "configVersion";
+        /// <summary>Per-device fault sequence number.</summary>
+        public const string Sequence = "seq";
+        /// <summary>Fault code: see <see cref="Ata.Core.Faults.FaultCode"/>.</summary>
+        public const string Code = "code";
+        /// <summary><c>raised</c> or <c>cleared</c>.</summary>
+        public const string State = "state";
+        /// <summary>Human-readable context.</summary>
+        public const string Detail = "detail";
+        /// <summary>Command id (cmd, cmd/result).</summary>
+        public const string Id = "id";
+        /// <summary>Command name (cmd).</summary>
+        public const string Command = "command";
+        /// <summary>Whether a command succeeded (cmd/result).</summary>
+        public const string Ok = "ok";
+    }
+}
