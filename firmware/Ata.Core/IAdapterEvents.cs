@@ -1,0 +1,23 @@
+using Ata.Core.Faults;
+
+namespace Ata.Core
+{
+    /// <summary>What the adapter tells its host about every state change (the simulator prints them as JSON lines).</summary>
+    public interface IAdapterEvents
+    {
+        /// <summary>An LED's pattern changed (LED name and pattern name from <see cref="Leds.LedTable"/>).</summary>
+        void LedChanged(string led, string pattern, long now);
+
+        /// <summary>A line's registration state, SIP code or fault changed.</summary>
+        void RegistrationChanged(int line, string state, int sipCode, string fault, long now);
+
+        /// <summary>A line's hook state changed (see <see cref="Telephony.LineState"/>).</summary>
+        void LineStateChanged(int line, string state, long now);
+
+        /// <summary>A fault was raised or cleared.</summary>
+        void FaultChanged(FaultReport report, long now);
+
+        /// <summary>A provisioning document was applied or refused.</summary>
+        void ConfigApplied(long version, bool applied, string reason, long now);
+    }
+}

@@ -1,0 +1,114 @@
+namespace Ata.Core.Provisioning
+{
+    /// <summary>One telephone line's SIP account, as provisioned.</summary>
+    public sealed class LineConfig
+    {
+        /// <summary>Default registration expiry requested, in seconds.</summary>
+        public const int DefaultExpires = 3600;
+
+        /// <summary>Default SIP port.</summary>
+        public const int DefaultSipPort = 5060;
+
+        /// <summary>Creates a line account.</summary>
+        public LineConfig(int line, string username, string authUsername, string password, string registrarHost, int registrarPort, int expires)
+        {
+            Line = line;
+            Username = username;
+            AuthUsername = authUsername == null || authUsername.Length == 0 ? username : authUsername;
+            Password = password;
+            RegistrarHost = registrarHost;
+            RegistrarPort = registrarPort;
+            Expires = expires;
+        }
+
+        /// <summary>Line number, 1-based (TEL1, TEL2).</summary>
+        public int Line { get; private set; }
+        /// <summary>SIP user (address-of-record user part).</summary>
+        public string Username { get; private set; }
+        /// <summary>Digest user name.</summary>
+        public string AuthUsername { get; private set; }
+        /// <summary>SIP password. Never logged or reported.</summary>
+        public string Password { get; private set; }
+        /// <summary>Registrar host name or IPv4 address; also the SIP domain.</summary>
+        public string RegistrarHost { get; private set; }
+        /// <summary>Registrar port.</summary>
+        public int RegistrarPort { get; private set; }
+        /// <summary>Requested registration expiry in seconds.</summary>
+        public int Expires { get; private set; }
+
+        /// <summary>True when every account field equals <paramref name="other"/>'s.</summary>
+        public bool SameAccount(LineConfig other)
+        {
+            return other != null && other.Line == Line && other.Username == Username && other.AuthUsername == AuthUsername
+                && other.Password == Password && other.RegistrarHost == RegistrarHost && other.RegistrarPort == RegistrarPort
+                && other.Expires == Expires;
+        }
+
+        /// <summary>
+        /// Splits <c>host[:port]</c> (or <c>[v6]:port</c>). Returns an error message, or null with
+        /// <paramref name="host"/> and <paramref name="port"/> set.
+        /// </summary>
+        public static string ParseRegistrar(string text, out string host, out int port)
+        {
+            host = null;
+            port = DefaultSipPort;
+            if (text == null || text.Trim().Length == 0)
+            {
+                return "registrar is empty";
+            }
+
+            text = text.Trim();
+            string portText = null;
+            if (text[0] == '[')
+            {
+                int close = text.IndexOf(']');
+                if (close < 0)
+                {
+                    return "registrar has an unclosed '['";
+                }
+
+                host = text.Substring(1, close - 1);
+                if (close + 1 < text.Length)
+                {
+                    if (text[close + 1] != ':')
+                    {
+                        return "registrar has text after ']'";
+                    }
+
+                    portText = text.Substring(close + 2);
+                }
+            }
+            else
+            {
+                int colon = text.IndexOf(':');
+                if (colon >= 0)
+                {
+                    host = text.Substring(0, colon);
+                    portText = text.Substring(colon + 1);
+                }
+                else
+                {
+                    host = text;
+                }
+            }
+
+            if (host.Length == 0 || host.IndexOf(' ') >= 0 || host.IndexOf('/') >= 0 || host.IndexOf('@') >= 0)
+            {
+                return "registrar host '" + host + "' is not a host name or address";
+            }
+
+            if (portText != null)
+            {
+                int parsed = Sip.SipText.ParseNonNegative(portText);
+                if (parsed < 1 || parsed > 65535)
+                {
+                    return "registrar port '" + portText + "' is not a number from 1 to 65535";
+                }
+
+                port = parsed;
+            }
+
+            return null;
+        }
+    }
+}

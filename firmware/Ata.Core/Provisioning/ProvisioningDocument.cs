@@ -1,0 +1,173 @@
+using System.Collections;
+using Ata.Core.Contract;
+using Ata.Core.Json;
+
+namespace Ata.Core.Provisioning
+{
+    /// <summary>
+    /// The provisioning document the gateway publishes (retained) on <c>ata/{id}/config</c>:
+    /// a version and up to two line accounts.
+    /// </summary>
+    public sealed class ProvisioningDocument
+    {
+        /// <summary>Lines on the board.</summary>
+        public const int MaxLines = 2;
+
+        /// <summary>Largest document accepted, in characters.</summary>
+        public const int MaxLength = 16384;
+
+        /// <summary>Creates a document.</summary>
+        public ProvisioningDocument(long version, LineConfig[] lines)
+        {
+            Version = version;
+            Lines = lines;
+        }
+
+        /// <summary>Config version; every change on the gateway makes a new one.</summary>
+        public long Version { get; private set; }
+
+        /// <summary>Line accounts, indexed by line number - 1; null where a line has no account.</summary>
+        public LineConfig[] Lines { get; private set; }
+
+        /// <summary>The account of line <paramref name="line"/> (1-based), or null.</summary>
+        public LineConfig Line(int line)
+        {
+            return line >= 1 && line <= Lines.Length ? Lines[line - 1] : null;
+        }
+
+        /// <summary>
+        /// Parses and validates a document. Returns null with <paramref name="error"/> naming the
+        /// field when it cannot be applied. Never throws on bad input.
+        /// </summary>
+        public static ProvisioningDocument Parse(string json, out string error)
+        {
+            error = null;
+            if (json == null || json.Length > MaxLength)
+            {
+                error = "document is missing or larger than " + MaxLength.ToString() + " characters";
+                return null;
+            }
+
+            Hashtable root;
+            try
+            {
+                root = JsonReader.ParseObject(json);
+            }
+            catch (JsonException e)
+            {
+                error = "not a JSON object: " + e.Message;
+                return null;
+            }
+
+            long version = JsonObject.GetLong(root, Fields.Version, -1);
+            if (version < 0)
+            {
+                error = "version: missing or not a non-negative integer";
+                return null;
+            }
+
+            ArrayList lines = JsonObject.GetArray(root, Fields.Lines);
+            if (lines == null)
+            {
+                error = "lines: missing or not an array";
+                return null;
+            }
+
+            if (lines.Count > MaxLines)
+            {
+                error = "lines: the adapter has " + MaxLines.ToString() + " lines, the document has " + lines.Count.ToString();
+                return null;
+            }
+
+            LineConfig[] configs = new LineConfig[MaxLines];
+            for (int i = 0; i < lines.Count; i++)
+            {
+                string field = "lines[" + i.ToString() + "]";
+                Hashtable line = lines[i] as Hashtable;
+                if (line == null)
+                {
+                    error = field + ": not an object";
+                    return null;
+                }
+
+                int number = (int)JsonObject.GetLong(line, Fields.Line, i + 1);
+                if (number < 1 || number > MaxLines || configs[number - 1] != null)
+                {
+                    error = field + ".line: must be 1 or 2, once each";
+                    return null;
+                }
+
+                string username = JsonObject.GetString(line, Fields.Username);
+                if (username == null || username.Length == 0)
+                {
+                    error = field + ".username: missing";
+                    return null;
+                }
+
+                string password = JsonObject.GetString(line, Fields.Password);
+                if (password == null)
+                {
+                    error = field + ".password: missing";
+                    return null;
+                }
+
+                string host;
+                int port;
+                string registrarError = LineConfig.ParseRegistrar(JsonObject.GetString(line, Fields.Registrar), out host, out port);
+                if (registrarError != null)
+                {
+                    error = field + ".registrar: " + registrarError;
+                    return null;
+                }
+
+                long expires = JsonObject.GetLong(line, Fields.Expires, LineConfig.DefaultExpires);
+                if (expires < 30 || expires > 86400)
+                {
+                    error = field + ".expires: must be from 30 to 86400 seconds";
+                    return null;
+                }
+
+                configs[number - 1] = new LineConfig(number, username, JsonObject.GetString(line, Fields.AuthUsername), password, host, port, (int)expires);
+            }
+
+            return new ProvisioningDocument(version, configs);
+        }
+
+        /// <summary>The document as JSON (includes passwords: for the config topic only).</summary>
+        public string ToJson()
+        {
+            JsonWriter w = new JsonWriter();
+            w.BeginObject().Property(Fields.Version, Version).Name(Fields.Lines).BeginArray();
+            for (int i = 0; i < Lines.Length; i++)
+            {
+                LineConfig line = Lines[i];
+                if (line == null)
+                {
+                    continue;
+                }
+
+                w.BeginObject()
+                    .Property(Fields.Line, line.Line)
+                    .Property(Fields.Username, line.Username);
+                if (line.AuthUsername != line.Username)
+                {
+                    w.Property(Fields.AuthUsername, line.AuthUsername);
+                }
+
+                w.Property(Fields.Password, line.Password)
+                    .Property(Fields.Registrar, FormatRegistrar(line.RegistrarHost, line.RegistrarPort))
+                    .Property(Fields.Expires, line.Expires)
+                    .EndObject();
+            }
+
+            return w.EndArray().EndObject().ToString();
+        }
+
+        /// <summary><c>host:port</c>, bracketing IPv6 literals.</summary>
+        public static string FormatRegistrar(string host, int port)
+        {
+            string h = host.IndexOf(':') >= 0 ? "[" + host + "]" : host;
+            return h + ":" + port.ToString();
+        }
+    }
+}

@@ -1,0 +1,419 @@
+using System;
+using System.Collections;
+using System.Text;
+using Ata.Core.Faults;
+using Ata.Core.Hardware;
+using Ata.Core.Provisioning;
+
+namespace Ata.Core.Sip
+{
+    /// <summary>
+    /// The SIP registration of one line over UDP (RFC 3261 §10): REGISTER, digest authentication
+    /// (401/407), refresh before the granted expiry, retransmission (Timer E/F), and a fault per
+    /// cause with back-off. A pure state machine: the caller passes the time in and delivers
+    /// responses; it sends through <see cref="IDatagramSocket"/>.
+    /// </summary>
+    public sealed class Registration
+    {
+        /// <summary>RFC 3261 T1: first retransmission interval.</summary>
+        public const long T1 = 500;
+
+        /// <summary>RFC 3261 T2: the retransmission interval cap for non-INVITE requests.</summary>
+        public const long T2 = 4000;
+
+        /// <summary>Timer F: a non-INVITE transaction times out after 64·T1.</summary>
+        public const long TimerF = 64 * T1;
+
+        private readonly LineConfig _config;
+        private readonly IDatagramSocket _socket;
+        private readonly INameResolver _resolver;
+        private readonly Random _random;
+        private readonly string _userAgent;
+        private readonly string _callId;
+        private readonly string _fromTag;
+
+        private int _cseq;
+        private string _branch;
+        private byte[] _request;
+        private string _address;
+        private string _contactUri;
+        private int _requestedExpires;
+
+        private bool _pending;
+        private long _retransmitAt;
+        private long _retransmitInterval;
+        private long _giveUpAt;
+        private long _nextAttemptAt = -1;
+        private int _failures;
+
+        private DigestChallenge _challenge;
+        private int _nonceCount;
+        private bool _sentCredentials;
+        private bool _credentialsFromFreshChallenge;
+
+        /// <summary>Creates the registration of one line account; call <see cref="Start"/> to begin.</summary>
+        public Registration(LineConfig config, IDatagramSocket socket, INameResolver resolver, Random random, string userAgent)
+        {
+            _config = config;
+            _socket = socket;
+            _resolver = resolver;
+            _random = random;
+            _userAgent = userAgent;
+            _callId = RandomToken(16) + "@ata";
+            _fromTag = RandomToken(10);
+            _cseq = random.Next(1000) + 1;
+            _requestedExpires = config.Expires;
+            State = RegistrationState.Registering;
+            BackoffBaseMs = RetryBackoff.DefaultBaseMs;
+            BackoffCapMs = RetryBackoff.DefaultCapMs;
+        }
+
+        /// <summary>The account this registration uses.</summary>
+        public LineConfig Config
+        {
+            get { return _config; }
+        }
+
+        /// <summary>See <see cref="RegistrationState"/>.</summary>
+        public string State { get; private set; }
+
+        /// <summary>The last SIP status code received (408 for a timeout), 0 before any.</summary>
+        public int LastSipCode { get; private set; }
+
+        /// <summary>The fault code of the last failure (see <see cref="FaultCode"/>), or null while none.</summary>
+        public string Fault { get; private set; }
+
+        /// <summary>What went wrong, in words, or null.</summary>
+        public string FaultDetail { get; private set; }
+
+        /// <summary>Registration expiry granted by the registrar, in seconds, or 0.</summary>
+        public int GrantedExpires { get; private set; }
+
+        /// <summary>Base of the retry back-off in milliseconds.</summary>
+        public long BackoffBaseMs { get; set; }
+
+        /// <summary>Cap of the retry back-off in milliseconds.</summary>
+        public long BackoffCapMs { get; set; }
+
+        /// <summary>When the next attempt (retry or refresh) is due, or -1 when none is scheduled.</summary>
+        public long NextAttemptAt
+        {
+            get { return _nextAttemptAt; }
+        }
+
+        /// <summary>The Call-ID used for every REGISTER of this registration.</summary>
+        public string CallId
+        {
+            get { return _callId; }
+        }
+
+        /// <summary>Sends the first REGISTER now.</summary>
+        public void Start(long now)
+        {
+            SendRegister(now);
+        }
+
+        /// <summary>The network went away: stop trying and show why.</summary>
+        public void NetworkDown(long now)
+        {
+            _pending = false;
+            _nextAttemptAt = -1;
+            Fail(FaultCode.NetworkDown, 0, "the network is down", now, false);
+        }
+
+        /// <summary>The network is back (or the address changed): register again at once, with a little jitter.</summary>
+        public void NetworkUp(long now)
+        {
+            _pending = false;
+            _failures = 0;
+            _nextAttemptAt = now + _random.Next(250);
+        }
+
+        /// <summary>True when <paramref name="response"/> belongs to this registration.</summary>
+        public bool Owns(SipResponse response)
+        {
+            return response.CallId == _callId;
+        }
+
+        /// <summary>Advances timers: retransmissions, transaction timeout, retries and refreshes.</summary>
+        public void Tick(long now)
+        {
+            if (_pending)
+            {
+                if (now >= _giveUpAt)
+                {
+                    _pending = false;
+                    Fail(FaultCode.RegistrarUnreachable, 408, "no answer from the registrar", now, true);
+                    return;
+                }
+
+                if (now >= _retransmitAt)
+                {
+                    _socket.Send(_request, _request.Length, _address, _config.RegistrarPort);
+                    _retransmitInterval = _retransmitInterval * 2 > T2 ? T2 : _retransmitInterval * 2;
+                    _retransmitAt = now + _retransmitInterval;
+                }
+
+                return;
+            }
+
+            if (_nextAttemptAt >= 0 && now >= _nextAttemptAt)
+            {
+                SendRegister(now);
+            }
+        }
+
+        /// <summary>Handles a response to this registration's REGISTER.</summary>
+        public void OnResponse(SipResponse response, long now)
+        {
+            if (!_pending || response.CallId != _callId || response.CSeqNumber != _cseq || response.TopViaBranch != _branch)
+            {
+                return;
+            }
+
+            int code = response.StatusCode;
+            if (code < 200)
+            {
+                // Proceeding: keep retransmitting at T2 until a final answer (RFC 3261 §17.1.2.2).
+                _retransmitInterval = T2;
+                return;
+            }
+
+            _pending = false;
+            LastSipCode = code;
+            if (code >= 200 && code < 300)
+            {
+                OnAccepted(response, now);
+            }
+            else if (code == 401 || code == 407)
+            {
+                OnChallenged(response, now);
+            }
+            else if (code == 423)
+            {
+                int minExpires = SipText.ParseNonNegative(response.Header("min-expires"));
+                if (minExpires > _requestedExpires)
+                {
+                    _requestedExpires = minExpires;
+                    SendRegister(now);
+                }
+                else
+                {
+                    Fail(FaultCode.RegistrationRefused, code, "registrar asked for a longer expiry without saying how long", now, true);
+                }
+            }
+            else if (code == 403)
+            {
+                Fail(FaultCode.WrongCredentials, code, "the registrar refused the credentials (403)", now, false);
+            }
+            else if (code == 404)
+            {
+                Fail(FaultCode.AccountUnknown, code, "the registrar does not know the account (404)", now, false);
+            }
+            else if (code == 408)
+            {
+                Fail(FaultCode.RegistrarUnreachable, code, "request timeout (408)", now, true);
+            }
+            else if (code >= 500 && code < 600)
+            {
+                Fail(FaultCode.RegistrarOverloaded, code, "registrar error " + code.ToString(), now, true);
+                int retryAfter = SipText.ParseNonNegative(FirstToken(response.Header("retry-after")));
+                if (retryAfter > 0 && now + ((long)retryAfter * 1000) > _nextAttemptAt)
+                {
+                    _nextAttemptAt = now + ((long)retryAfter * 1000);
+                }
+            }
+            else
+            {
+                Fail(FaultCode.RegistrationRefused, code, "registrar refused with " + code.ToString(), now, true);
+            }
+        }
+
+        private void OnAccepted(SipResponse response, long now)
+        {
+            int granted = response.GrantedExpires(_contactUri);
+            if (granted < 0)
+            {
+                granted = _requestedExpires;
+            }
+
+            if (granted == 0)
+            {
+                Fail(FaultCode.RegistrationRefused, response.StatusCode, "registrar granted no time to the binding", now, true);
+                return;
+            }
+
+            GrantedExpires = granted;
+            State = RegistrationState.Registered;
+            Fault = null;
+            FaultDetail = null;
+            _failures = 0;
+            _nextAttemptAt = now + RefreshDelayMs(granted);
+        }
+
+        private void OnChallenged(SipResponse response, long now)
+        {
+            bool proxy = response.StatusCode == 407;
+            ArrayList headers = response.Headers(proxy ? "proxy-authenticate" : "www-authenticate");
+            DigestChallenge challenge = null;
+            for (int i = 0; i < headers.Count && challenge == null; i++)
+            {
+                challenge = DigestChallenge.Parse((string)headers[i], proxy);
+            }
+
+            if (challenge == null)
+            {
+                Fail(FaultCode.RegistrationRefused, response.StatusCode, "registrar asked for an authentication scheme the adapter does not support", now, true);
+                return;
+            }
+
+            // Credentials answering a fresh challenge that are challenged again (without stale=true)
+            // are wrong: retrying would only hammer the registrar and may lock the account.
+            if (_sentCredentials && _credentialsFromFreshChallenge && !challenge.Stale)
+            {
+                _challenge = null;
+                Fail(FaultCode.WrongCredentials, response.StatusCode, "the registrar rejected the credentials", now, false);
+                return;
+            }
+
+            _challenge = challenge;
+            _nonceCount = 0;
+            State = RegistrationState.Registering;
+            SendRegister(now, true);
+        }
+
+        private void SendRegister(long now)
+        {
+            SendRegister(now, false);
+        }
+
+        private void SendRegister(long now, bool freshChallenge)
+        {
+            _nextAttemptAt = -1;
+            if (State != RegistrationState.Registered)
+            {
+                State = RegistrationState.Registering;
+            }
+
+            _address = IsIPv4Literal(_config.RegistrarHost) ? _config.RegistrarHost : _resolver.Resolve(_config.RegistrarHost);
+            if (_address == null)
+            {
+                Fail(FaultCode.DnsFailure, 0, "registrar host " + _config.RegistrarHost + " does not resolve", now, true);
+                return;
+            }
+
+            _cseq++;
+            _branch = "z9hG4bK" + RandomToken(12);
+            _contactUri = "sip:" + _config.Username + "@" + _socket.LocalAddress + ":" + _socket.LocalPort.ToString();
+            string domain = _config.RegistrarHost;
+            string requestUri = "sip:" + domain + (_config.RegistrarPort == LineConfig.DefaultSipPort ? string.Empty : ":" + _config.RegistrarPort.ToString());
+            string aor = "sip:" + _config.Username + "@" + domain;
+
+            StringBuilder sb = new StringBuilder(512);
+            sb.Append("REGISTER ").Append(requestUri).Append(" SIP/2.0\r\n");
+            sb.Append("Via: SIP/2.0/UDP ").Append(_socket.LocalAddress).Append(':').Append(_socket.LocalPort)
+                .Append(";branch=").Append(_branch).Append(";rport\r\n");
+            sb.Append("Max-Forwards: 70\r\n");
+            sb.Append("From: <").Append(aor).Append(">;tag=").Append(_fromTag).Append("\r\n");
+            sb.Append("To: <").Append(aor).Append(">\r\n");
+            sb.Append("Call-ID: ").Append(_callId).Append("\r\n");
+            sb.Append("CSeq: ").Append(_cseq).Append(" REGISTER\r\n");
+            sb.Append("Contact: <").Append(_contactUri).Append(">\r\n");
+            sb.Append("Expires: ").Append(_requestedExpires).Append("\r\n");
+            sb.Append("User-Agent: ").Append(_userAgent).Append("\r\n");
+            _sentCredentials = _challenge != null;
+            _credentialsFromFreshChallenge = freshChallenge;
+            if (_challenge != null)
+            {
+                _nonceCount++;
+                string answer = _challenge.Answer(_config.AuthUsername, _config.Password, "REGISTER", requestUri, _nonceCount, RandomToken(16));
+                sb.Append(_challenge.IsProxy ? "Proxy-Authorization: " : "Authorization: ").Append(answer).Append("\r\n");
+            }
+
+            sb.Append("Content-Length: 0\r\n\r\n");
+            _request = Encoding.UTF8.GetBytes(sb.ToString());
+            _pending = true;
+            _retransmitInterval = T1;
+            _retransmitAt = now + T1;
+            _giveUpAt = now + TimerF;
+            _socket.Send(_request, _request.Length, _address, _config.RegistrarPort);
+        }
+
+        private void Fail(string fault, int sipCode, string detail, long now, bool retry)
+        {
+            State = RegistrationState.Failed;
+            LastSipCode = sipCode;
+            Fault = fault;
+            FaultDetail = detail;
+            GrantedExpires = 0;
+            if (retry)
+            {
+                _failures++;
+                _nextAttemptAt = now + RetryBackoff.DelayMs(_failures, _random.NextDouble(), BackoffBaseMs, BackoffCapMs);
+            }
+            else
+            {
+                _nextAttemptAt = -1;
+            }
+        }
+
+        /// <summary>
+        /// When to refresh a binding granted for <paramref name="grantedSeconds"/>: half-way for short
+        /// expiries, a minute early for long ones.
+        /// </summary>
+        public static long RefreshDelayMs(int grantedSeconds)
+        {
+            long granted = (long)grantedSeconds * 1000;
+            long margin = granted / 2 < 60000 ? granted / 2 : 60000;
+            return granted - margin;
+        }
+
+        private string RandomToken(int length)
+        {
+            char[] chars = new char[length];
+            for (int i = 0; i < length; i++)
+            {
+                chars[i] = Json.Hex.Digit(_random.Next(16));
+            }
+
+            return new string(chars);
+        }
+
+        private static string FirstToken(string value)
+        {
+            if (value == null)
+            {
+                return null;
+            }
+
+            value = value.Trim();
+            int end = 0;
+            while (end < value.Length && value[end] >= '0' && value[end] <= '9')
+            {
+                end++;
+            }
+
+            return value.Substring(0, end);
+        }
+
+        private static bool IsIPv4Literal(string host)
+        {
+            string[] parts = host.Split('.');
+            if (parts.Length != 4)
+            {
+                return false;
+            }
+
+            for (int i = 0; i < 4; i++)
+            {
+                int value = SipText.ParseNonNegative(parts[i]);
+                if (value < 0 || value > 255 || parts[i].Length > 3)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
+}
