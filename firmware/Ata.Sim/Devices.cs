@@ -1,0 +1,142 @@
+using System.Net;
+using System.Net.Sockets;
+using Ata.Core;
+using Ata.Core.Hardware;
+
+namespace Ata.Sim;
+
+/// <summary>The simulated board's facts.</summary>
+internal sealed class SimDevice(string deviceId) : IDeviceInfo
+{
+    public string Firmware => FirmwareVersion.Current;
+    public string Hardware => "sim";
+    public string ResetReason => "power-on";
+    public string Mac { get; } = MacFor(deviceId);
+    public int Rssi => 0;
+    public long FreeHeap => GC.GetGCMemoryInfo().TotalAvailableMemoryBytes - GC.GetTotalMemory(false);
+
+    private static string MacFor(string id)
+    {
+        uint hash = 2166136261;
+        foreach (char c in id)
+        {
+            hash = (hash ^ c) * 16777619;
+        }
+
+        // A locally administered unicast address derived from the id, stable across runs.
+        return $"02:00:{(hash >> 24) & 0xff:x2}:{(hash >> 16) & 0xff:x2}:{(hash >> 8) & 0xff:x2}:{hash & 0xff:x2}";
+    }
+}
+
+/// <summary>Name resolution through the operating system.</summary>
+internal sealed class SystemResolver : INameResolver
+{
+    public string? Resolve(string host)
+    {
+        try
+        {
+            return Dns.GetHostAddresses(host).FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork)?.ToString();
+        }
+        catch (SocketException)
+        {
+            return null;
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The local address the OS would use to reach <paramref name="host"/>, or 127.0.0.1.</summary>
+    public static string LocalAddressTowards(string host)
+    {
+        try
+        {
+            var target = IPAddress.TryParse(host, out var ip) ? ip : Dns.GetHostAddresses(host).First(a => a.AddressFamily == AddressFamily.InterNetwork);
+            using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            probe.Connect(target, 9);
+            return ((IPEndPoint)probe.LocalEndPoint!).Address.ToString();
+        }
+        catch (Exception e) when (e is SocketException or InvalidOperationException or ArgumentException)
+        {
+            return "127.0.0.1";
+        }
+    }
+}
+
+/// <summary>The SIP socket: a real UDP socket; received datagrams are handed to a callback.</summary>
+internal sealed class UdpSipSocket : IDatagramSocket, IDisposable
+{
+    private readonly Socket _socket = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+    private readonly Thread _receiver;
+    private readonly Action<byte[], int> _onDatagram;
+    private volatile bool _closed;
+
+    public UdpSipSocket(string localAddress, Action<byte[], int> onDatagram)
+    {
+        _onDatagram = onDatagram;
+        _socket.Bind(new IPEndPoint(IPAddress.Any, 0));
+        LocalAddress = localAddress;
+        LocalPort = ((IPEndPoint)_socket.LocalEndPoint!).Port;
+        _receiver = new Thread(Receive) { IsBackground = true, Name = "sip-udp" };
+        _receiver.Start();
+    }
+
+    public string LocalAddress { get; }
+    public int LocalPort { get; }
+
+    public void Send(byte[] data, int length, string address, int port)
+    {
+        try
+        {
+            _socket.SendTo(data, 0, length, SocketFlags.None, new IPEndPoint(IPAddress.Parse(address), port));
+        }
+        catch (SocketException)
+        {
+            // UDP promises nothing; the registration's timers notice the silence.
+        }
+    }
+
+    public void Dispose()
+    {
+        _closed = true;
+        _socket.Dispose();
+    }
+
+    private void Receive()
+    {
+        var buffer = new byte[65535];
+        EndPoint from = new IPEndPoint(IPAddress.Any, 0);
+        while (!_closed)
+        {
+            try
+            {
+                int n = _socket.ReceiveFrom(buffer, ref from);
+                _onDatagram(buffer[..n], n);
+            }
+            catch (SocketException) when (!_closed)
+            {
+                // ICMP port unreachable surfaces here on Linux; the transaction timer handles it.
+            }
+            catch (Exception) when (_closed)
+            {
+                return;
+            }
+        }
+    }
+}
+
+/// <summary>The core's MQTT session on top of the libmosquitto binding.</summary>
+internal sealed class MqttSession(Ata.Mqtt.MosquittoClient client, Action<string> log) : IMqttSession
+{
+    public void Publish(string topic, string payload, int qos, bool retain) => client.Publish(topic, payload, qos, retain);
+
+    public void Subscribe(string topicFilter, int qos) =>
+        client.SubscribeAsync(topicFilter, qos).ContinueWith(t =>
+        {
+            if (t.IsFaulted || t.Result.Any(g => g >= 128))
+            {
+                log($"subscription to {topicFilter} was refused");
+            }
+        }, TaskScheduler.Default);
+}

@@ -1,0 +1,118 @@
+namespace Ata.Sim;
+
+/// <summary>The simulator's command line.</summary>
+internal sealed class SimOptions
+{
+    public const string Usage = """
+        Ata.Sim: the adapter firmware's core hosted on this PC (real UDP SIP, real MQTT).
+
+        Gateway mode (provisioned over MQTT):
+          Ata.Sim --device-id ID --secret SECRET --broker HOST:PORT [options]
+        Standalone mode (no gateway):
+          Ata.Sim --sip-user USER --sip-password PASSWORD --registrar HOST[:PORT] [options]
+
+        Options:
+          --events json          one JSON object per line on stdout for every state change
+          --device-id ID         the adapter's id (standalone default: sim-1)
+          --local-address ADDR   address to put in Via/Contact (default: the one routing to the peer)
+          --health-interval S    seconds between health reports (default 30)
+          --help                 this text
+
+        Phone actions on stdin, one per line: offhook [LINE], onhook [LINE],
+        wan down, wan up, quit.
+        """;
+
+    public string DeviceId { get; private set; } = "sim-1";
+    public string? Secret { get; private set; }
+    public string? BrokerHost { get; private set; }
+    public int BrokerPort { get; private set; }
+    public string? SipUser { get; private set; }
+    public string? SipPassword { get; private set; }
+    public string? Registrar { get; private set; }
+    public bool JsonEvents { get; private set; }
+    public string? LocalAddress { get; private set; }
+    public int HealthIntervalSeconds { get; private set; } = 30;
+    public bool Help { get; private set; }
+    public bool GatewayMode => BrokerHost is not null;
+
+    /// <summary>Parses the command line; throws <see cref="UsageException"/> with a one-line reason.</summary>
+    public static SimOptions Parse(string[] args)
+    {
+        var options = new SimOptions();
+        bool deviceIdGiven = false;
+        for (int i = 0; i < args.Length; i++)
+        {
+            string arg = args[i];
+            string Next()
+            {
+                if (i + 1 >= args.Length || args[i + 1].StartsWith("--", StringComparison.Ordinal))
+                {
+                    throw new UsageException($"{arg} needs a value");
+                }
+
+                return args[++i];
+            }
+
+            switch (arg)
+            {
+                case "--device-id": options.DeviceId = Next(); deviceIdGiven = true; break;
+                case "--secret": options.Secret = Next(); break;
+                case "--broker":
+                    string broker = Next();
+                    int colon = broker.LastIndexOf(':');
+                    if (colon <= 0 || !int.TryParse(broker.AsSpan(colon + 1), out int port) || port is < 1 or > 65535)
+                    {
+                        throw new UsageException($"--broker '{broker}' is not HOST:PORT");
+                    }
+
+                    options.BrokerHost = broker[..colon];
+                    options.BrokerPort = port;
+                    break;
+                case "--sip-user": options.SipUser = Next(); break;
+                case "--sip-password": options.SipPassword = Next(); break;
+                case "--registrar": options.Registrar = Next(); break;
+                case "--events":
+                    string format = Next();
+                    options.JsonEvents = format == "json" ? true : throw new UsageException($"--events '{format}': the only format is json");
+                    break;
+                case "--local-address": options.LocalAddress = Next(); break;
+                case "--health-interval":
+                    string seconds = Next();
+                    options.HealthIntervalSeconds = int.TryParse(seconds, out int s) && s is >= 1 and <= 3600
+                        ? s
+                        : throw new UsageException($"--health-interval '{seconds}' is not a number of seconds from 1 to 3600");
+                    break;
+                case "--help" or "-h": options.Help = true; return options;
+                default: throw new UsageException($"unknown option '{arg}'");
+            }
+        }
+
+        bool standalone = options.SipUser is not null || options.SipPassword is not null || options.Registrar is not null;
+        if (options.GatewayMode && standalone)
+        {
+            throw new UsageException("use either --broker (gateway mode) or --sip-user/--sip-password/--registrar (standalone), not both");
+        }
+
+        if (options.GatewayMode)
+        {
+            if (!deviceIdGiven || options.Secret is null)
+            {
+                throw new UsageException("gateway mode needs --device-id and --secret");
+            }
+
+            if (!Ata.Core.Contract.MqttTopics.IsValidDeviceId(options.DeviceId))
+            {
+                throw new UsageException($"--device-id '{options.DeviceId}' must be 1-64 letters, digits, '-', '_' or '.'");
+            }
+        }
+        else if (options.SipUser is null || options.SipPassword is null || options.Registrar is null)
+        {
+            throw new UsageException("give --broker for gateway mode, or all of --sip-user, --sip-password and --registrar");
+        }
+
+        return options;
+    }
+}
+
+/// <summary>A command-line mistake, told in one line.</summary>
+internal sealed class UsageException(string message) : Exception(message);

@@ -1,0 +1,158 @@
+using Ata.Core.Contract;
+using Ata.Core.Faults;
+using Ata.Core.Health;
+using Ata.Core.Hardware;
+using Ata.Core.Json;
+using Ata.Core.Provisioning;
+
+namespace Ata.Core.Tests;
+
+public class AdapterTests
+{
+    private readonly FakeSocket _socket = new();
+    private readonly FakeMqtt _mqtt = new();
+    private readonly RecordingEvents _events = new();
+    private readonly Adapter _adapter;
+
+    public AdapterTests()
+    {
+        _adapter = new Adapter("ata-1", new FakeDevice(), _socket, new FakeResolver(), new ILed[4], _events, new Random(5), 0);
+    }
+
+    private const string Config = "{\"version\":3,\"lines\":[{\"username\":\"2001\",\"password\":\"pw\",\"registrar\":\"127.0.0.1:5070\"}]}";
+
+    private void Deliver(string response, long now) => _adapter.OnDatagram(Registrar.Bytes(response), Registrar.Bytes(response).Length, now);
+
+    private List<string> PayloadsOn(string leaf) =>
+        _mqtt.Published.Where(p => p.Topic == MqttTopics.For("ata-1", leaf)).Select(p => p.Payload).ToList();
+
+    [Fact]
+    public void Announces_itself_and_subscribes_on_connect()
+    {
+        _adapter.OnMqttConnected(_mqtt, 10);
+        var status = _mqtt.Published.Single(p => p.Topic == "ata-1".Insert(0, "ata/") + "/status");
+        Assert.Equal(("online", 1, true), (status.Payload, status.Qos, status.Retain));
+        var hello = JsonReader.ParseObject(PayloadsOn(MqttTopics.Hello).Single());
+        Assert.Equal("9.9.9", hello[Fields.Firmware]);
+        Assert.Equal("02:00:00:00:00:01", hello[Fields.Mac]);
+        Assert.Contains("ata/ata-1/config", _mqtt.Subscriptions);
+        Assert.Contains("ata/ata-1/cmd", _mqtt.Subscriptions);
+        Assert.Single(PayloadsOn(MqttTopics.Health));
+    }
+
+    [Fact]
+    public void Applies_config_acknowledges_and_registers_with_TEL1_solid()
+    {
+        _adapter.OnMqttConnected(_mqtt, 0);
+        _adapter.OnMqttMessage("ata/ata-1/config", Config, 100);
+        var ack = JsonReader.ParseObject(PayloadsOn(MqttTopics.ConfigAck).Single());
+        Assert.Equal(3L, ack[Fields.Version]);
+        Assert.Equal(true, ack[Fields.Applied]);
+        Assert.Equal("solid", _adapter.Leds.PatternName(0));
+        Assert.Single(_socket.Sent);
+
+        Deliver(Registrar.Respond(_socket.Last, 401, "Unauthorized", Registrar.Challenge), 150);
+        Deliver(Registrar.Respond(_socket.Last, 200, "OK", $"Contact: <{Registrar.ContactOf(_socket.Last)}>;expires=3600"), 200);
+        Assert.Equal("solid", _adapter.Leds.PatternName(2));
+        Assert.Equal("off", _adapter.Leds.PatternName(3));
+        Assert.Contains("led tel1 solid", _events.Log);
+        Assert.Contains("reg 1 registering 401 ", _events.Log);
+        Assert.Contains("reg 1 registered 200 ", _events.Log);
+
+        _adapter.Tick(1300);
+        var health = JsonReader.ParseObject(PayloadsOn(MqttTopics.Health).Last());
+        var line1 = (System.Collections.Hashtable)JsonObject.GetArray(health, Fields.Lines)![0]!;
+        Assert.Equal("registered", line1[Fields.Registration]);
+        Assert.Equal(200L, line1[Fields.SipCode]);
+        Assert.Equal("solid", JsonObject.GetObject(health, Fields.Leds)!["tel1"]);
+        Assert.Equal(3L, health[Fields.ConfigVersion]);
+        Assert.All(PayloadsOn(MqttTopics.Health), h => Assert.DoesNotContain("\"pw\"", h));
+
+        // The same config again (a retained redelivery after reconnect) does not restart the registration.
+        _adapter.OnMqttMessage("ata/ata-1/config", Config, 1400);
+        Assert.Equal(2, _socket.Sent.Count);
+        Assert.Equal("registered", _adapter.RegistrationStateOf(1));
+    }
+
+    [Fact]
+    public void Wrong_credentials_blink_the_credentials_code_and_raise_one_fault()
+    {
+        _adapter.OnMqttConnected(_mqtt, 0);
+        _adapter.OnMqttMessage("ata/ata-1/config", Config, 100);
+        Deliver(Registrar.Respond(_socket.Last, 401, "Unauthorized", Registrar.Challenge), 150);
+        Deliver(Registrar.Respond(_socket.Last, 403, "Forbidden"), 200);
+        Assert.Equal("code-2", _adapter.Leds.PatternName(2));
+        var fault = JsonReader.ParseObject(PayloadsOn(MqttTopics.Fault).Single());
+        Assert.Equal(FaultCode.WrongCredentials, fault[Fields.Code]);
+        Assert.Equal("raised", fault[Fields.State]);
+        Assert.Equal(403L, fault[Fields.SipCode]);
+        Assert.Equal(1L, fault[Fields.Line]);
+        Assert.Equal(1L, fault[Fields.Sequence]);
+
+        // A corrected config clears the fault and registers.
+        _adapter.OnMqttMessage("ata/ata-1/config", Config.Replace("\"pw\"", "\"right\"").Replace("\"version\":3", "\"version\":4"), 300);
+        Deliver(Registrar.Respond(_socket.Last, 200, "OK"), 350);
+        var cleared = JsonReader.ParseObject(PayloadsOn(MqttTopics.Fault).Last());
+        Assert.Equal("cleared", cleared[Fields.State]);
+        Assert.Equal(2L, cleared[Fields.Sequence]);
+        Assert.Equal("solid", _adapter.Leds.PatternName(2));
+    }
+
+    [Fact]
+    public void Refuses_a_bad_config_and_keeps_the_previous_one()
+    {
+        _adapter.OnMqttConnected(_mqtt, 0);
+        _adapter.OnMqttMessage("ata/ata-1/config", Config, 100);
+        _adapter.OnMqttMessage("ata/ata-1/config", "{\"version\":4,\"lines\":[{\"username\":\"u\",\"password\":\"p\",\"registrar\":\"x:0\"}]}", 200);
+        var ack = JsonReader.ParseObject(PayloadsOn(MqttTopics.ConfigAck).Last());
+        Assert.Equal(4L, ack[Fields.Version]);
+        Assert.Equal(false, ack[Fields.Applied]);
+        Assert.StartsWith("lines[0].registrar", (string)ack[Fields.Reason]!);
+        Assert.Equal(3, _adapter.Config.Version);
+        Assert.Contains(_events.Faults, f => f.Code == FaultCode.ConfigRefused && f.Raised);
+    }
+
+    [Fact]
+    public void Ignores_other_devices_topics()
+    {
+        _adapter.OnMqttConnected(_mqtt, 0);
+        _adapter.OnMqttMessage("ata/ata-2/config", Config, 100);
+        Assert.Null(_adapter.Config);
+        Assert.Empty(_socket.Sent);
+    }
+
+    [Fact]
+    public void WAN_loss_darkens_WAN_and_counts_network_down_on_TEL()
+    {
+        _adapter.Apply(ProvisioningDocument.Parse(Config, out _), 0);
+        _adapter.SetWan(WanState.Down, null!, 10);
+        Assert.Equal("off", _adapter.Leds.PatternName(1));
+        Assert.Equal("code-1", _adapter.Leds.PatternName(2));
+        Assert.Contains(_events.Faults, f => f.Code == FaultCode.NetworkDown && f.Raised && f.Line == 0);
+
+        _adapter.SetWan(WanState.Online, "192.0.2.10", 20);
+        Assert.Equal("solid", _adapter.Leds.PatternName(1));
+        Assert.Contains(_events.Faults, f => f.Code == FaultCode.NetworkDown && !f.Raised);
+        _adapter.Tick(20 + 250);
+        Assert.Equal(2, _socket.Sent.Count);
+    }
+
+    [Fact]
+    public void Off_hook_blinks_TEL_slowly_while_registered()
+    {
+        _adapter.Apply(ProvisioningDocument.Parse(Config, out _), 0);
+        Deliver(Registrar.Respond(_socket.Last, 200, "OK"), 10);
+        _adapter.OnHook(1, true, 20);
+        Assert.Equal("slow-blink", _adapter.Leds.PatternName(2));
+        Assert.Contains("line 1 off-hook", _events.Log);
+        _adapter.OnHook(1, false, 30);
+        Assert.Equal("solid", _adapter.Leds.PatternName(2));
+    }
+
+    [Fact]
+    public void Counts_unparseable_datagrams()
+    {
+        _adapter.OnDatagram(new byte[] { 1, 2, 3 }, 3, 5);
+        Assert.Equal(1, _adapter.SipParseErrors);
+    }
+}

@@ -1,0 +1,78 @@
+using Ata.Core.Sip;
+
+namespace Ata.Core.Tests.Sip;
+
+public class DigestChallengeTests
+{
+    [Fact]
+    public void Computes_the_RFC_2617_worked_example()
+    {
+        // RFC 2617 §3.5.
+        string response = DigestChallenge.ComputeResponse("Mufasa", "testrealm@host.com", "Circle Of Life", "GET", "/dir/index.html",
+            "dcd98b7102dd2f0e8b11d0f600bfb0c093", true, "00000001", "0a4f113b");
+        Assert.Equal("6629fae49393a05397450978507c4ef1", response);
+    }
+
+    [Fact]
+    public void Computes_the_RFC_7616_MD5_example()
+    {
+        // RFC 7616 §3.9.1, algorithm MD5.
+        string response = DigestChallenge.ComputeResponse("Mufasa", "http-auth@example.org", "Circle of Life", "GET", "/dir/index.html",
+            "7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v", true, "00000001", "f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ");
+        Assert.Equal("8ca523f5e9506fed4657c9700eebdbec", response);
+    }
+
+    [Fact]
+    public void Computes_the_RFC_2069_form_without_qop()
+    {
+        string ha1 = Md5.HexOf("alice:lab:pw");
+        string ha2 = Md5.HexOf("REGISTER:sip:lab");
+        Assert.Equal(Md5.HexOf(ha1 + ":n1:" + ha2),
+            DigestChallenge.ComputeResponse("alice", "lab", "pw", "REGISTER", "sip:lab", "n1", false, null!, null!));
+    }
+
+    [Fact]
+    public void Parses_a_challenge_with_odd_but_valid_formatting()
+    {
+        var c = DigestChallenge.Parse("digest  REALM = \"lab \\\"ata\\\"\" ,nonce=\"n,1\",   qop=\"auth-int, auth\", algorithm=md5, stale=TRUE, opaque=\"op\"", false);
+        Assert.NotNull(c);
+        Assert.Equal("lab \"ata\"", c.Realm);
+        Assert.Equal("n,1", c.Nonce);
+        Assert.True(c.QopAuth);
+        Assert.True(c.Stale);
+        Assert.Equal("op", c.Opaque);
+    }
+
+    [Theory]
+    [InlineData("Basic realm=\"x\"")]
+    [InlineData("Digest nonce=\"n\"")]
+    [InlineData("Digest realm=\"r\"")]
+    [InlineData("Digest realm=\"r\", nonce=\"n\", algorithm=SHA-512-256")]
+    [InlineData("Digest realm=\"r\", nonce=\"n\", qop=\"auth-int\"")]
+    [InlineData("Digest realm=\"r, nonce=\"n\"")]
+    [InlineData("Digest")]
+    public void Refuses_challenges_it_cannot_answer(string header)
+    {
+        Assert.Null(DigestChallenge.Parse(header, false));
+    }
+
+    [Fact]
+    public void Answers_with_every_field_a_registrar_checks()
+    {
+        var c = DigestChallenge.Parse("Digest realm=\"lab.ata\", nonce=\"abc\", qop=\"auth\", opaque=\"xyz\"", false)!;
+        string answer = c.Answer("2001", "pw", "REGISTER", "sip:127.0.0.1:5070", 2, "cn0");
+        string expected = DigestChallenge.ComputeResponse("2001", "lab.ata", "pw", "REGISTER", "sip:127.0.0.1:5070", "abc", true, "00000002", "cn0");
+        Assert.Equal(
+            $"Digest username=\"2001\", realm=\"lab.ata\", nonce=\"abc\", uri=\"sip:127.0.0.1:5070\", response=\"{expected}\", algorithm=MD5, cnonce=\"cn0\", qop=auth, nc=00000002, opaque=\"xyz\"",
+            answer);
+    }
+
+    [Theory]
+    [InlineData(1, "00000001")]
+    [InlineData(255, "000000ff")]
+    [InlineData(0x1234abcd, "1234abcd")]
+    public void Formats_the_nonce_count_as_eight_hex_digits(int count, string expected)
+    {
+        Assert.Equal(expected, DigestChallenge.FormatNonceCount(count));
+    }
+}
