@@ -1,0 +1,157 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Ata.Lab;
+
+namespace Ata.EndToEnd.Tests;
+
+/// <summary>
+/// The whole system on loopback: a real Kamailio registrar, the real gateway (which starts its own
+/// real mosquitto), shared by the tests of this collection. Adapters are provisioned per test.
+/// </summary>
+public sealed class FirstLightFixture : IAsyncLifetime
+{
+    public const string GoodUser = "2001";
+    public const string GoodPassword = "lab-pass-2001";
+    public const string SecondUser = "2002";
+    public const string SecondPassword = "lab-pass-2002";
+
+    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "ata-e2e-" + Guid.NewGuid().ToString("N")[..8]);
+
+    public RepoLayout Layout { get; } = RepoLayout.Find();
+    public KamailioRegistrar Registrar { get; private set; } = null!;
+    public ManagedProcess Gateway { get; private set; } = null!;
+    public HttpClient Api { get; private set; } = null!;
+    public string GatewayUrl { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Registrar = await KamailioRegistrar.StartAsync(new Dictionary<string, string>
+        {
+            [GoodUser] = GoodPassword,
+            [SecondUser] = SecondPassword,
+        });
+
+        int httpPort = FreePort.Tcp();
+        GatewayUrl = $"http://127.0.0.1:{httpPort}";
+        Gateway = ManagedProcess.StartDotnet(Layout.GatewayAssembly,
+            ["--urls", GatewayUrl, "--Gateway:DataDirectory=" + _dataDirectory],
+            new ManagedProcessOptions { Name = "gateway" });
+        Api = new HttpClient { BaseAddress = new Uri(GatewayUrl), Timeout = TimeSpan.FromSeconds(10) };
+        await Eventually.Until(async () =>
+        {
+            if (Gateway.HasExited)
+            {
+                throw new InvalidOperationException("the gateway exited:\n" + Gateway.Tail());
+            }
+
+            try
+            {
+                return (await Api.GetAsync("/healthz")).IsSuccessStatusCode;
+            }
+            catch (HttpRequestException)
+            {
+                return false;
+            }
+        }, TimeSpan.FromSeconds(30), () => "gateway did not become healthy:\n" + Gateway.Tail());
+    }
+
+    public async Task DisposeAsync()
+    {
+        Api?.Dispose();
+        if (Gateway is not null)
+        {
+            await Gateway.DisposeAsync();
+        }
+
+        if (Registrar is not null)
+        {
+            await Registrar.DisposeAsync();
+        }
+
+        try
+        {
+            Directory.Delete(_dataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    /// <summary>Provisions an adapter with one line through the API; returns the broker address for devices.</summary>
+    public async Task<string> ProvisionAsync(string deviceId, string secret, string username, string password, string registrar)
+    {
+        var response = await Api.PutAsJsonAsync($"/api/adapters/{deviceId}", new
+        {
+            secret,
+            lines = new[] { new { username, password, registrar } },
+        });
+        string body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"PUT failed: {(int)response.StatusCode} {body}");
+        using var doc = JsonDocument.Parse(body);
+        return doc.RootElement.GetProperty("broker").GetString()!;
+    }
+
+    public async Task<JsonElement> GetAdapterAsync(string deviceId)
+    {
+        string body = await Api.GetStringAsync($"/api/adapters/{deviceId}");
+        return JsonDocument.Parse(body).RootElement.Clone();
+    }
+
+    /// <summary>Starts Ata.Sim in gateway mode with JSON events.</summary>
+    public SimAdapter StartSim(string deviceId, string secret, string broker) =>
+        new(ManagedProcess.StartDotnet(Layout.SimAssembly,
+            ["--device-id", deviceId, "--secret", secret, "--broker", broker, "--events", "json", "--health-interval", "5"],
+            new ManagedProcessOptions { Name = "sim-" + deviceId }));
+}
+
+[CollectionDefinition(Name)]
+public sealed class FirstLightCollection : ICollectionFixture<FirstLightFixture>
+{
+    public const string Name = "first light";
+}
+
+/// <summary>A running simulator, followed through its JSON events.</summary>
+public sealed class SimAdapter(ManagedProcess process) : IAsyncDisposable
+{
+    public ManagedProcess Process => process;
+
+    /// <summary>Every JSON event printed so far.</summary>
+    public IReadOnlyList<JsonElement> Events =>
+        process.StandardOutputLines.Where(l => l.StartsWith('{')).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
+
+    /// <summary>Waits for an event of <paramref name="kind"/> matching <paramref name="predicate"/>.</summary>
+    public async Task<JsonElement> WaitForEventAsync(string kind, Func<JsonElement, bool> predicate, TimeSpan? timeout = null)
+    {
+        string line = await process.WaitForOutputLineAsync(l =>
+        {
+            if (!l.StartsWith('{'))
+            {
+                return false;
+            }
+
+            var e = JsonDocument.Parse(l).RootElement;
+            return e.GetProperty("event").GetString() == kind && predicate(e);
+        }, timeout ?? TimeSpan.FromSeconds(30));
+        return JsonDocument.Parse(line).RootElement.Clone();
+    }
+
+    public ValueTask DisposeAsync() => process.DisposeAsync();
+}
+
+/// <summary>Polling for a condition with a deadline, for state that is only visible by asking.</summary>
+public static class Eventually
+{
+    public static async Task Until(Func<Task<bool>> condition, TimeSpan timeout, Func<string> describe)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException(describe());
+            }
+
+            await Task.Delay(100);
+        }
+    }
+}

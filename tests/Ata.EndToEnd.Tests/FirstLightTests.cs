@@ -1,0 +1,141 @@
+using System.Text.Json;
+using Ata.Lab;
+using Ata.Mqtt;
+
+namespace Ata.EndToEnd.Tests;
+
+/// <summary>
+/// The first-light path end to end: the gateway provisions an adapter over MQTT, the adapter
+/// registers to a real Kamailio with digest auth, and the API and LEDs show it.
+/// </summary>
+[Collection(FirstLightCollection.Name)]
+public sealed class FirstLightTests(FirstLightFixture lab)
+{
+    private static string NewId(string prefix) => $"{prefix}-{Guid.NewGuid().ToString("N")[..6]}";
+
+    private static string NewSecret() => "dev-" + Guid.NewGuid().ToString("N");
+
+    [Fact]
+    public async Task Provisioned_adapter_registers_with_digest_auth_and_shows_TEL1_solid()
+    {
+        string id = NewId("e2e-ok");
+        string secret = NewSecret();
+        string broker = await lab.ProvisionAsync(id, secret, FirstLightFixture.GoodUser, FirstLightFixture.GoodPassword, lab.Registrar.Address);
+        await using var sim = lab.StartSim(id, secret, broker);
+
+        // The config arrived over MQTT: the adapter has no other way to learn its account.
+        var config = await sim.WaitForEventAsync("config", e => e.GetProperty("applied").GetBoolean());
+        Assert.True(config.GetProperty("version").GetInt64() >= 1);
+
+        // Kamailio challenged, then accepted, the REGISTER.
+        await lab.Registrar.WaitForDecisionAsync(d => d.User == FirstLightFixture.GoodUser && d.Kind == RegistrarDecisionKind.Challenged, TimeSpan.FromSeconds(20));
+        var accepted = await lab.Registrar.WaitForDecisionAsync(d => d.User == FirstLightFixture.GoodUser && d.Kind == RegistrarDecisionKind.Accepted, TimeSpan.FromSeconds(20));
+        Assert.True(accepted.Expires > 0);
+        await sim.WaitForEventAsync("registration", e => e.GetProperty("state").GetString() == "registering" && e.GetProperty("sipCode").GetInt32() == 401);
+        await sim.WaitForEventAsync("registration", e => e.GetProperty("state").GetString() == "registered" && e.GetProperty("sipCode").GetInt32() == 200);
+        await sim.WaitForEventAsync("led", e => e.GetProperty("led").GetString() == "tel1" && e.GetProperty("pattern").GetString() == "solid");
+
+        // Support sees it through the API.
+        JsonElement adapter = default;
+        await Eventually.Until(async () =>
+        {
+            adapter = await lab.GetAdapterAsync(id);
+            return adapter.GetProperty("online").GetBoolean()
+                && adapter.GetProperty("lines")[0].GetProperty("registration").GetString() == "registered"
+                && adapter.GetProperty("leds").GetProperty("tel1").GetString() == "solid";
+        }, TimeSpan.FromSeconds(20), () => "API never showed the line registered: " + adapter);
+        Assert.Equal(200, adapter.GetProperty("lines")[0].GetProperty("sipCode").GetInt32());
+        Assert.Equal("solid", adapter.GetProperty("leds").GetProperty("pwr").GetString());
+        Assert.Equal("solid", adapter.GetProperty("leds").GetProperty("wan").GetString());
+        Assert.False(adapter.GetProperty("lastHealthAt").ValueKind == JsonValueKind.Null);
+
+        string all = await lab.Api.GetStringAsync("/api/adapters");
+        Assert.Contains(id, all);
+        Assert.DoesNotContain(FirstLightFixture.GoodPassword, adapter.GetRawText() + all);
+        Assert.DoesNotContain(secret, adapter.GetRawText() + all);
+    }
+
+    [Fact]
+    public async Task Wrong_password_shows_the_credentials_fault_and_never_registered()
+    {
+        string id = NewId("e2e-badpw");
+        string secret = NewSecret();
+        string broker = await lab.ProvisionAsync(id, secret, FirstLightFixture.SecondUser, "not-the-password", lab.Registrar.Address);
+        await using var sim = lab.StartSim(id, secret, broker);
+
+        var fault = await sim.WaitForEventAsync("fault", e => e.GetProperty("code").GetString() == "sip.credentials" && e.GetProperty("state").GetString() == "raised");
+        Assert.Equal(1, fault.GetProperty("line").GetInt32());
+        Assert.Contains(fault.GetProperty("sipCode").GetInt32(), new[] { 401, 403, 407 });
+        await sim.WaitForEventAsync("led", e => e.GetProperty("led").GetString() == "tel1" && e.GetProperty("pattern").GetString() == "code-2");
+        await lab.Registrar.WaitForDecisionAsync(d => d.User == FirstLightFixture.SecondUser && d.Kind == RegistrarDecisionKind.Rejected, TimeSpan.FromSeconds(10));
+
+        JsonElement adapter = default;
+        await Eventually.Until(async () =>
+        {
+            adapter = await lab.GetAdapterAsync(id);
+            return adapter.GetProperty("leds").GetProperty("tel1").GetString() == "code-2"
+                && adapter.GetProperty("faults").EnumerateArray().Any(f => f.GetProperty("code").GetString() == "sip.credentials");
+        }, TimeSpan.FromSeconds(20), () => "API never showed the credentials fault: " + adapter);
+        Assert.Equal("failed", adapter.GetProperty("lines")[0].GetProperty("registration").GetString());
+
+        Assert.DoesNotContain(sim.Events, e => e.GetProperty("event").GetString() == "registration" && e.GetProperty("state").GetString() == "registered");
+        Assert.DoesNotContain(sim.Events, e => e.GetProperty("event").GetString() == "led" && e.GetProperty("led").GetString() == "tel1" && e.GetProperty("pattern").GetString() == "solid");
+    }
+
+    [Fact]
+    public async Task Registrar_host_that_does_not_resolve_shows_the_DNS_fault()
+    {
+        string id = NewId("e2e-dns");
+        string secret = NewSecret();
+        string broker = await lab.ProvisionAsync(id, secret, FirstLightFixture.GoodUser, FirstLightFixture.GoodPassword, "registrar.invalid:5060");
+        await using var sim = lab.StartSim(id, secret, broker);
+
+        await sim.WaitForEventAsync("fault", e => e.GetProperty("code").GetString() == "sip.dns" && e.GetProperty("state").GetString() == "raised");
+        await sim.WaitForEventAsync("led", e => e.GetProperty("led").GetString() == "tel1" && e.GetProperty("pattern").GetString() == "code-5");
+        JsonElement adapter = default;
+        await Eventually.Until(async () =>
+        {
+            adapter = await lab.GetAdapterAsync(id);
+            return adapter.GetProperty("leds").GetProperty("tel1").GetString() == "code-5"
+                && adapter.GetProperty("faults").EnumerateArray().Any(f => f.GetProperty("code").GetString() == "sip.dns");
+        }, TimeSpan.FromSeconds(20), () => "API never showed the DNS fault: " + adapter);
+    }
+
+    [Fact]
+    public async Task A_device_cannot_subscribe_to_another_devices_config()
+    {
+        string victim = NewId("e2e-victim");
+        string intruder = NewId("e2e-intruder");
+        string intruderSecret = NewSecret();
+        await lab.ProvisionAsync(victim, NewSecret(), FirstLightFixture.SecondUser, "victim-line-password", lab.Registrar.Address);
+        string broker = await lab.ProvisionAsync(intruder, intruderSecret, FirstLightFixture.GoodUser, FirstLightFixture.GoodPassword, lab.Registrar.Address);
+
+        int colon = broker.LastIndexOf(':');
+        await using var client = new MosquittoClient(new MqttClientOptions
+        {
+            Host = broker[..colon],
+            Port = int.Parse(broker[(colon + 1)..]),
+            ClientId = intruder,
+            Username = intruder,
+            Password = intruderSecret,
+        });
+        var received = new System.Collections.Concurrent.ConcurrentQueue<MqttMessage>();
+        client.MessageReceived += received.Enqueue;
+        client.Start();
+        await Eventually.Until(() => Task.FromResult(client.IsConnected), TimeSpan.FromSeconds(20),
+            () => $"intruder could not connect with its own credentials (CONNACK {client.LastConnectResult})");
+
+        int[] denied = await client.SubscribeAsync($"ata/{victim}/config", 1);
+        int[] denied2 = await client.SubscribeAsync("ata/+/config", 1);
+        int[] own = await client.SubscribeAsync($"ata/{intruder}/config", 1);
+        Assert.Equal(128, denied[0]);
+        Assert.True(own[0] is 0 or 1);
+
+        // Its own retained config arrives; nothing of the victim's ever does.
+        await Eventually.Until(() => Task.FromResult(received.Any(m => m.Topic == $"ata/{intruder}/config")), TimeSpan.FromSeconds(10),
+            () => "the intruder's own retained config never arrived");
+        Assert.DoesNotContain(received, m => m.Topic.Contains(victim, StringComparison.Ordinal));
+        Assert.DoesNotContain(received, m => m.PayloadText.Contains("victim-line-password", StringComparison.Ordinal));
+        _ = denied2;
+    }
+}
