@@ -1,1 +1,6 @@
-namespace Ata.Lab; internal static class Program { private static int Main() => 0; }
+namespace Ata.Lab;
+
+internal static class Program
+{
+    private static Task<int> Main(string[] args) => LabCommand.RunAsync(args, Console.Out, Console.Error);
+}
