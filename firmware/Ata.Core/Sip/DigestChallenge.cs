@@ -60,7 +60,7 @@ namespace Ata.Core.Sip
             string qop = parameters["qop"] as string;
             if (qop != null)
             {
-                string[] options = qop.Split(',');
+                string[] options = qop.Split(new char[] { ',' });
                 for (int i = 0; i < options.Length; i++)
                 {
                     if (SipText.EqualsIgnoreCase(options[i].Trim(), "auth"))

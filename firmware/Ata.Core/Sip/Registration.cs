@@ -398,7 +398,7 @@ namespace Ata.Core.Sip
 
         private static bool IsIPv4Literal(string host)
         {
-            string[] parts = host.Split('.');
+            string[] parts = host.Split(new char[] { '.' });
             if (parts.Length != 4)
             {
                 return false;

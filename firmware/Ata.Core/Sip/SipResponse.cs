@@ -335,7 +335,7 @@ namespace Ata.Core.Sip
 
         private static string[] SplitLines(string head)
         {
-            string[] lines = head.Split('\n');
+            string[] lines = head.Split(new char[] { '\n' });
             for (int i = 0; i < lines.Length; i++)
             {
                 string line = lines[i];

@@ -237,7 +237,7 @@ namespace Ata.Core.Sip
         {
             int start = element.LastIndexOf('>');
             start = start < 0 ? 0 : start;
-            string[] parts = element.Substring(start).Split(';');
+            string[] parts = element.Substring(start).Split(new char[] { ';' });
             for (int i = 1; i < parts.Length; i++)
             {
                 string part = parts[i].Trim();
