@@ -1,0 +1,38 @@
+namespace Ata.Lab;
+
+/// <summary>How the lab's <see cref="KamailioRegistrar"/> listens and answers.</summary>
+public sealed class KamailioRegistrarOptions
+{
+    /// <summary>The realm challenges carry when none is given.</summary>
+    public const string DefaultRealm = "lab.ata";
+
+    /// <summary>The UDP port on 127.0.0.1; a free one when not set.</summary>
+    public int? Port { get; init; }
+
+    /// <summary>The digest realm (letters, digits, dots and dashes).</summary>
+    public string Realm { get; init; } = DefaultRealm;
+
+    /// <summary>Where the generated config, pid file and runtime files go; a fresh temp folder (deleted on dispose) when not set.</summary>
+    public string? WorkDirectory { get; init; }
+
+    /// <summary>Seconds granted to a contact that asks for none (registrar <c>default_expires</c>).</summary>
+    public int DefaultExpires { get; init; } = 3600;
+
+    /// <summary>Shorter requests are raised to this (registrar <c>min_expires</c>, Kamailio's default 60).</summary>
+    public int MinExpires { get; init; } = 60;
+
+    /// <summary>Longer requests are lowered to this; 0 for no limit (registrar <c>max_expires</c>).</summary>
+    public int MaxExpires { get; init; }
+
+    /// <summary>How long start-up may take before it fails with Kamailio's log.</summary>
+    public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// Runs Kamailio in its own session, so a terminal's Ctrl-C reaches only its owner (the lab,
+    /// which stops it in order). Tests leave it off: Kamailio then dies with the test run's Ctrl-C.
+    /// </summary>
+    public bool OwnSession { get; init; }
+
+    /// <summary>Called with every line Kamailio logs (stdout and stderr), on a reader thread.</summary>
+    public Action<string>? LogLine { get; init; }
+}

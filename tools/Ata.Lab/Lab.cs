@@ -1,0 +1,279 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+
+namespace Ata.Lab;
+
+/// <summary>A virtual adapter the lab provisions and simulates: its device id, its one line and the secrets.</summary>
+/// <param name="DeviceId">The adapter's device id (its MQTT client and topic root).</param>
+/// <param name="Line">The SIP user name of its line.</param>
+/// <param name="LinePassword">The SIP password of its line.</param>
+/// <param name="Secret">The device's broker secret.</param>
+public sealed record LabAdapter(string DeviceId, string Line, string LinePassword, string Secret);
+
+/// <summary>
+/// The whole lab on one machine, behind <c>./tools/run</c>: a Kamailio registrar with two lines,
+/// the fleet gateway (which runs its own Mosquitto), and two simulated adapters provisioned
+/// through the gateway's API. Disposing stops everything it started, in reverse order.
+/// </summary>
+public sealed class Lab : IAsyncDisposable
+{
+    private static readonly TimeSpan GatewayHealthTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan GatewayStopGrace = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan StopRequestGrace = TimeSpan.FromMilliseconds(250);
+
+    private readonly RepoLayout repo;
+    private readonly LabOptions options;
+    private readonly TextWriter console;
+    private readonly List<IAsyncDisposable> started = [];
+    private readonly List<(string Name, Task<int> Completion, string LogPath)> watched = [];
+
+    /// <summary>Prepares the lab; <see cref="RunAsync"/> starts it.</summary>
+    /// <param name="repo">Where the built gateway and simulator are.</param>
+    /// <param name="options">The data folder and HTTP port.</param>
+    /// <param name="console">Where progress lines go.</param>
+    public Lab(RepoLayout repo, LabOptions options, TextWriter console)
+    {
+        this.repo = repo;
+        this.options = options;
+        this.console = console;
+        Adapters =
+        [
+            new LabAdapter("ata-lab-1", "2001", NewSecret(), NewSecret()),
+            new LabAdapter("ata-lab-2", "2002", NewSecret(), NewSecret()),
+        ];
+    }
+
+    /// <summary>The adapters the lab provisions and simulates.</summary>
+    public IReadOnlyList<LabAdapter> Adapters { get; }
+
+    /// <summary>The folder holding one log file per child (kamailio, gateway, each adapter).</summary>
+    public string LogDirectory => Path.Combine(options.DataDirectory, "logs");
+
+    /// <summary>
+    /// Starts the registrar, the gateway and the simulated adapters, then runs until
+    /// <paramref name="stopping"/> is cancelled (returns) or a child exits (throws).
+    /// </summary>
+    /// <param name="stopping">Cancelled by Ctrl-C or SIGTERM.</param>
+    /// <exception cref="LabException">Something could not start or stopped on its own.</exception>
+    /// <exception cref="OperationCanceledException">Stopped while starting.</exception>
+    public async Task RunAsync(CancellationToken stopping)
+    {
+        RequireBuilt(repo.GatewayAssembly, "gateway");
+        RequireBuilt(repo.SimAssembly, "adapter simulator");
+        RequiredTool.Locate("kamailio");
+        RequiredTool.Locate("mosquitto");
+        Directory.CreateDirectory(LogDirectory);
+        Say($"lab: data in {options.DataDirectory}, logs in {LogDirectory}");
+
+        var gatewayUrl = new Uri($"http://127.0.0.1:{ChooseHttpPort()}/");
+        var registrar = await StartRegistrarAsync(stopping).ConfigureAwait(false);
+        using var api = new GatewayApi(gatewayUrl);
+        await StartGatewayAsync(api, gatewayUrl, stopping).ConfigureAwait(false);
+
+        var brokers = new Dictionary<string, string>();
+        foreach (var adapter in Adapters)
+        {
+            brokers[adapter.DeviceId] = await api.ProvisionAsync(adapter, registrar.Address, stopping).ConfigureAwait(false);
+            Say($"gateway: provisioned {adapter.DeviceId} with line {adapter.Line} (broker {brokers[adapter.DeviceId]})");
+        }
+
+        foreach (var adapter in Adapters)
+        {
+            StartAdapter(adapter, brokers[adapter.DeviceId]);
+        }
+
+        await WriteLabDocumentAsync(registrar, gatewayUrl, brokers, stopping).ConfigureAwait(false);
+        Say($"Dashboard: {gatewayUrl}");
+        Say("Press Ctrl-C to stop.");
+        await WatchAsync(stopping).ConfigureAwait(false);
+    }
+
+    /// <summary>Stops everything the lab started, last started first.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        for (var index = started.Count - 1; index >= 0; index--)
+        {
+            await started[index].DisposeAsync().ConfigureAwait(false);
+        }
+
+        started.Clear();
+    }
+
+    private static string NewSecret() => RandomNumberGenerator.GetHexString(24, lowercase: true);
+
+    private static void RequireBuilt(string assembly, string what)
+    {
+        if (!File.Exists(assembly))
+        {
+            throw new LabException(
+                $"the {what} is not built ({assembly} is missing): run ./tools/run, or dotnet build Firmware.sln -c {RepoLayout.Configuration}");
+        }
+    }
+
+    private async Task<KamailioRegistrar> StartRegistrarAsync(CancellationToken stopping)
+    {
+        var log = Track(new ChildLog(Path.Combine(LogDirectory, "kamailio.log")));
+        var registrar = new KamailioRegistrar(
+            Adapters.ToDictionary(adapter => adapter.Line, adapter => adapter.LinePassword),
+            new KamailioRegistrarOptions { WorkDirectory = Path.Combine(options.DataDirectory, "kamailio"), OwnSession = true, LogLine = log.Write });
+        Track(registrar);
+        registrar.DecisionMade += (_, decision) => Say($"registrar: {Describe(decision)}");
+        try
+        {
+            await registrar.StartAsync(stopping).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException error)
+        {
+            throw new LabException($"the registrar (Kamailio) did not start: {FirstLine(error.Message)}; see {log.Path}", error);
+        }
+
+        watched.Add(("the registrar (Kamailio)", registrar.Completion, log.Path));
+        Say($"registrar: Kamailio on udp:{registrar.Address}, realm {registrar.Realm}, lines {string.Join(", ", Adapters.Select(adapter => adapter.Line))}");
+        return registrar;
+    }
+
+    private async Task StartGatewayAsync(GatewayApi api, Uri url, CancellationToken stopping)
+    {
+        var log = Track(new ChildLog(Path.Combine(LogDirectory, "gateway.log")));
+        var gateway = Track(ManagedProcess.StartDotnet(
+            repo.GatewayAssembly,
+            ["--urls", url.GetLeftPart(UriPartial.Authority), $"--Gateway:DataDirectory={Path.Combine(options.DataDirectory, "gateway")}"],
+            new ManagedProcessOptions
+            {
+                Name = "gateway",
+                WorkingDirectory = repo.GatewayProjectDirectory,
+                OwnSession = true,
+                StopGracePeriod = GatewayStopGrace,
+                StandardOutputLine = log.Write,
+                StandardErrorLine = log.Write,
+            }));
+        Say($"gateway: starting on {url} (pid {gateway.Id})");
+        await api.WaitUntilHealthyAsync(gateway, log.Path, GatewayHealthTimeout, stopping).ConfigureAwait(false);
+        watched.Add(("the gateway", gateway.Completion, log.Path));
+        Say("gateway: healthy");
+    }
+
+    private void StartAdapter(LabAdapter adapter, string broker)
+    {
+        var log = Track(new ChildLog(Path.Combine(LogDirectory, adapter.DeviceId + ".log")));
+        var simulator = Track(ManagedProcess.StartDotnet(
+            repo.SimAssembly,
+            ["--device-id", adapter.DeviceId, "--secret", adapter.Secret, "--broker", broker, "--events", "json"],
+            new ManagedProcessOptions
+            {
+                Name = adapter.DeviceId,
+                OwnSession = true,
+                StandardOutputLine = line =>
+                {
+                    log.Write(line);
+                    Say($"{adapter.DeviceId}: {line}");
+                },
+                StandardErrorLine = log.Write,
+            }));
+        watched.Add(($"adapter {adapter.DeviceId}", simulator.Completion, log.Path));
+        Say($"{adapter.DeviceId}: simulator started (pid {simulator.Id})");
+    }
+
+    private async Task WatchAsync(CancellationToken stopping)
+    {
+        var stopped = Task.Delay(Timeout.Infinite, stopping);
+        var first = await Task.WhenAny(watched.Select(child => (Task)child.Completion).Append(stopped)).ConfigureAwait(false);
+
+        // A child that ends together with a stop request (it got the same Ctrl-C) is part of the stop, not a failure.
+        await Task.WhenAny(stopped, Task.Delay(StopRequestGrace, CancellationToken.None)).ConfigureAwait(false);
+        if (stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
+        var (name, completion, logPath) = watched.First(child => child.Completion == first);
+        throw new LabException($"{name} exited on its own (code {await completion.ConfigureAwait(false)}); see {logPath}");
+    }
+
+    private async Task WriteLabDocumentAsync(KamailioRegistrar registrar, Uri gatewayUrl, Dictionary<string, string> brokers, CancellationToken stopping)
+    {
+        var document = new
+        {
+            dashboard = gatewayUrl.ToString(),
+            registrar = new { address = registrar.Address, realm = registrar.Realm, lines = registrar.Subscribers },
+            adapters = Adapters.Select(adapter => new { deviceId = adapter.DeviceId, secret = adapter.Secret, line = adapter.Line, broker = brokers[adapter.DeviceId] }),
+        };
+        var path = Path.Combine(options.DataDirectory, "lab.json");
+        await File.WriteAllTextAsync(path, JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true }), stopping).ConfigureAwait(false);
+        Say($"lab: what was set up (lines, secrets) is in {path}");
+    }
+
+    private int ChooseHttpPort()
+    {
+        if (FreePort.IsTcpAvailable(options.HttpPort))
+        {
+            return options.HttpPort;
+        }
+
+        if (options.HttpPortChosen)
+        {
+            throw new LabException($"port {options.HttpPort} on 127.0.0.1 is taken; choose another with --http-port");
+        }
+
+        var port = FreePort.Tcp();
+        Say($"lab: port {options.HttpPort} is taken; the gateway uses {port}");
+        return port;
+    }
+
+    private T Track<T>(T child)
+        where T : IAsyncDisposable
+    {
+        started.Add(child);
+        return child;
+    }
+
+    private void Say(string line)
+    {
+        lock (console)
+        {
+            console.WriteLine(line);
+        }
+    }
+
+    private static string Describe(RegistrarDecision decision) => decision.Kind switch
+    {
+        RegistrarDecisionKind.Accepted when decision.Expires == 0 => $"{decision.User} unregistered",
+        RegistrarDecisionKind.Accepted => $"{decision.User} registered for {decision.Expires} s from {decision.Contact}",
+        RegistrarDecisionKind.Challenged => $"{decision.User} challenged ({decision.Reason})",
+        _ => $"{decision.User} refused {decision.Code} ({decision.Reason})",
+    };
+
+    private static string FirstLine(string text) => text.Split('\n', 2)[0].TrimEnd('\r', ';', ' ');
+
+    /// <summary>One child's output, appended to a file with a time stamp per line.</summary>
+    private sealed class ChildLog : IAsyncDisposable
+    {
+        private readonly StreamWriter writer;
+
+        public ChildLog(string path)
+        {
+            Path = path;
+            writer = new StreamWriter(path, append: true) { AutoFlush = true };
+        }
+
+        public string Path { get; }
+
+        public void Write(string line)
+        {
+            lock (writer)
+            {
+                writer.WriteLine($"{DateTimeOffset.Now:HH:mm:ss.fff} {line}");
+            }
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            lock (writer)
+            {
+                writer.Dispose();
+            }
+
+            return ValueTask.CompletedTask;
+        }
+    }
+}
