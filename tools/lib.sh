@@ -13,9 +13,7 @@ repo_root() {
 
 ensure_dotnet() {
     if ! command -v dotnet >/dev/null 2>&1; then
-        echo "dotnet is not installed: this repository needs the .NET 10 SDK (see global.json)." >&2
-        echo "  Debian: https://learn.microsoft.com/dotnet/core/install/linux-debian" >&2
-        echo "  or:     curl -sSL https://dot.net/v1/dotnet-install.sh | bash -s -- --channel 10.0 && export PATH=\"\$HOME/.dotnet:\$PATH\"" >&2
+        echo "dotnet is not installed: this repository needs the .NET 10 SDK (version in global.json); install it, then run this again." >&2
         exit 1
     fi
 }

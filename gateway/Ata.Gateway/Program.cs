@@ -1,1 +1,9 @@
-var app = Microsoft.AspNetCore.Builder.WebApplication.CreateBuilder(args).Build(); app.Run();
+using Ata.Gateway;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddGateway();
+
+var app = builder.Build();
+app.MapGateway();
+
+return await app.RunGatewayAsync();
