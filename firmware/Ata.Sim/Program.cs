@@ -1,5 +1,11 @@
 using Ata.Sim;
 
+if (args is ["--led-guide"])
+{
+    Console.Out.Write(Ata.Core.Leds.LedGuide.Markdown());
+    return 0;
+}
+
 try
 {
     var options = SimOptions.Parse(args);

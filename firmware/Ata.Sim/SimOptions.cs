@@ -17,6 +17,7 @@ internal sealed class SimOptions
           --local-address ADDR   address to put in Via/Contact (default: the one routing to the peer)
           --health-interval S    seconds between health reports (default 30)
           --help                 this text
+          --led-guide            print the LED guide for support (Markdown) and exit
 
         Phone actions on stdin, one per line: offhook [LINE], onhook [LINE],
         wan down, wan up, quit.
