@@ -1,0 +1,49 @@
+namespace Ata.Gateway.Broker;
+
+/// <summary>
+/// Which MQTT broker the gateway and the adapters meet at, bound from the <c>Broker</c> section.
+/// With no <see cref="Url"/> the gateway runs its own Mosquitto on loopback (the embedded broker).
+/// </summary>
+public sealed class BrokerOptions
+{
+    /// <summary>The configuration section these options are bound from.</summary>
+    public const string SectionName = "Broker";
+
+    /// <summary>The host advertised to adapters when <see cref="AdvertisedHost"/> is not set and the broker is embedded.</summary>
+    public const string DefaultAdvertisedHost = "127.0.0.1";
+
+    /// <summary>
+    /// An external broker as <c>mqtt://host:port</c>. Empty (the default) starts the embedded broker.
+    /// </summary>
+    public string? Url { get; set; }
+
+    /// <summary>The gateway's user name on an external broker.</summary>
+    public string? Username { get; set; }
+
+    /// <summary>The gateway's password on an external broker.</summary>
+    public string? Password { get; set; }
+
+    /// <summary>
+    /// The embedded broker's TCP port. 0 (the default) picks a free port once and keeps it in the
+    /// data directory, so adapters find the broker again after a restart.
+    /// </summary>
+    public int EmbeddedPort { get; set; }
+
+    /// <summary>The address the embedded broker listens on. Default <c>127.0.0.1</c>.</summary>
+    public string ListenAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>
+    /// The host adapters are told to connect to. Default: <c>127.0.0.1</c> for the embedded broker,
+    /// the host of <see cref="Url"/> for an external one.
+    /// </summary>
+    public string? AdvertisedHost { get; set; }
+
+    /// <summary>The Mosquitto broker binary: a file name looked up in PATH and the system folders, or a path.</summary>
+    public string MosquittoPath { get; set; } = "mosquitto";
+
+    /// <summary>The MQTT client id of the gateway's own session.</summary>
+    public string ClientId { get; set; } = "ata-gateway";
+
+    /// <summary>Whether <see cref="Url"/> selects an external broker.</summary>
+    public bool IsExternal => !string.IsNullOrWhiteSpace(Url);
+}

@@ -1,0 +1,32 @@
+namespace Ata.Gateway.Broker;
+
+/// <summary>Registers the broker: embedded unless <c>Broker:Url</c> names an external one.</summary>
+public static class BrokerRegistration
+{
+    /// <summary>Adds <see cref="BrokerOptions"/> and the <see cref="IBroker"/> they select.</summary>
+    /// <param name="builder">The host builder.</param>
+    public static IHostApplicationBuilder AddBroker(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddOptions<BrokerOptions>()
+            .BindConfiguration(BrokerOptions.SectionName)
+            .Validate(o => o.EmbeddedPort is >= 0 and <= 65535, "Broker:EmbeddedPort must be 0 (choose one) or 1-65535.")
+            .Validate(o => !o.IsExternal || ExternalBroker.TryParseUrl(o.Url, out _), ExternalBroker.UrlError)
+            .Validate(o => !string.IsNullOrWhiteSpace(o.ClientId), "Broker:ClientId must not be empty.")
+            .ValidateOnStart();
+
+        var external = builder.Configuration.GetSection(BrokerOptions.SectionName).Get<BrokerOptions>()?.IsExternal ?? false;
+        if (external)
+        {
+            builder.Services.AddSingleton<IBroker, ExternalBroker>();
+        }
+        else
+        {
+            builder.Services.AddSingleton<EmbeddedBroker>();
+            builder.Services.AddSingleton<IBroker>(services => services.GetRequiredService<EmbeddedBroker>());
+            builder.Services.AddHostedService(services => services.GetRequiredService<EmbeddedBroker>());
+        }
+
+        return builder;
+    }
+}

@@ -1,0 +1,28 @@
+namespace Ata.Gateway.Broker;
+
+/// <summary>Turns a line Mosquitto writes to stderr into a log level and a message.</summary>
+public static class MosquittoLog
+{
+    /// <summary>The level and text of one Mosquitto log line (written with <c>log_timestamp false</c>).</summary>
+    /// <param name="line">The line as Mosquitto wrote it.</param>
+    public static (LogLevel Level, string Message) Classify(string line)
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        if (line.StartsWith("Error: ", StringComparison.Ordinal))
+        {
+            return (LogLevel.Error, line["Error: ".Length..]);
+        }
+
+        if (line.StartsWith("Warning: ", StringComparison.Ordinal))
+        {
+            return (LogLevel.Warning, line["Warning: ".Length..]);
+        }
+
+        return (LogLevel.Information, line);
+    }
+
+    /// <summary>Whether the line says the broker accepts connections.</summary>
+    /// <param name="line">A line Mosquitto wrote.</param>
+    public static bool IsRunning(string line) =>
+        line.StartsWith("mosquitto version ", StringComparison.Ordinal) && line.EndsWith(" running", StringComparison.Ordinal);
+}

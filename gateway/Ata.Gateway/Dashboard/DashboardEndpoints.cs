@@ -1,0 +1,61 @@
+using System.Collections.Frozen;
+using Ata.Core.Leds;
+
+namespace Ata.Gateway.Dashboard;
+
+/// <summary>
+/// The support dashboard: one page at <c>/</c> with its script and style sheet, embedded in the
+/// assembly. It polls <c>/api/adapters</c> every second.
+/// </summary>
+public static class DashboardEndpoints
+{
+    private const string ContentSecurityPolicy =
+        "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+    private static readonly FrozenDictionary<string, (string Resource, string ContentType)> Assets =
+        new Dictionary<string, (string, string)>
+        {
+            ["/"] = ("Dashboard/index.html", "text/html; charset=utf-8"),
+            ["/dashboard.js"] = ("Dashboard/dashboard.js", "text/javascript; charset=utf-8"),
+            ["/dashboard.css"] = ("Dashboard/dashboard.css", "text/css; charset=utf-8"),
+        }.ToFrozenDictionary();
+
+    /// <summary>Maps the dashboard's page, script, style sheet and LED timing (from the core's <see cref="LedTable"/>).</summary>
+    /// <param name="app">The route builder.</param>
+    public static IEndpointRouteBuilder MapDashboard(this IEndpointRouteBuilder app)
+    {
+        foreach (var (path, (resource, contentType)) in Assets)
+        {
+            var content = Load(resource);
+            app.MapGet(path, (HttpResponse response) =>
+            {
+                response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
+                response.Headers.XContentTypeOptions = "nosniff";
+                response.Headers.CacheControl = "no-cache";
+                return TypedResults.Bytes(content, contentType);
+            }).ExcludeFromDescription();
+        }
+
+        app.MapGet("/dashboard/leds.json", () => TypedResults.Ok(new LedTiming(
+                LedTable.Names, LedTable.SlowPeriodMs, LedTable.FastPeriodMs, LedTable.CodeBlinkMs, LedTable.CodePauseMs)))
+            .ExcludeFromDescription();
+        return app;
+    }
+
+    private static byte[] Load(string resource)
+    {
+        using var stream = typeof(DashboardEndpoints).Assembly.GetManifestResourceStream(resource)
+            ?? throw new InvalidOperationException($"The dashboard resource {resource} is not embedded.");
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
+    }
+}
+
+/// <summary>How the LEDs move, from the core's <see cref="LedTable"/>, so the dashboard blinks as the adapter does.</summary>
+/// <param name="Names">LED names in panel order.</param>
+/// <param name="SlowPeriodMs">Slow blink period (half on).</param>
+/// <param name="FastPeriodMs">Fast blink period (half on).</param>
+/// <param name="CodeBlinkMs">One blink of a blink code (half on).</param>
+/// <param name="CodePauseMs">Dark pause after a blink code's blinks.</param>
+public sealed record LedTiming(IReadOnlyList<string> Names, long SlowPeriodMs, long FastPeriodMs, long CodeBlinkMs, long CodePauseMs);

@@ -1,0 +1,326 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Ata.Core.Contract;
+using Ata.Core.Faults;
+using Ata.Core.Leds;
+using Ata.Core.Sip;
+
+namespace Ata.Gateway.Fleet;
+
+/// <summary>An adapter's boot report.</summary>
+/// <param name="Firmware">Firmware version.</param>
+/// <param name="Hardware">Hardware revision.</param>
+/// <param name="ResetReason">Why it last reset.</param>
+/// <param name="Mac">Its MAC address.</param>
+public sealed record HelloReport(string? Firmware, string? Hardware, string? ResetReason, string? Mac);
+
+/// <summary>
+/// The four front-panel LEDs (named as in <see cref="LedTable.Names"/>), each as a pattern name
+/// (<c>off</c>, <c>solid</c>, <c>slow-blink</c>, <c>fast-blink</c>, <c>code-N</c>).
+/// </summary>
+/// <param name="Pwr">PWR.</param>
+/// <param name="Wan">WAN.</param>
+/// <param name="Tel1">TEL1.</param>
+/// <param name="Tel2">TEL2.</param>
+public sealed record LedStates(string Pwr, string Wan, string Tel1, string Tel2)
+{
+    /// <summary>Pattern name of a dark LED, also shown before any health report.</summary>
+    public static readonly string Off = LedTable.PatternName(LedPattern.Off, 0);
+
+    /// <summary>All LEDs dark.</summary>
+    public static readonly LedStates AllOff = new(Off, Off, Off, Off);
+}
+
+/// <summary>One line's registration as an adapter reported it.</summary>
+/// <param name="Line">Line number, from 1.</param>
+/// <param name="Registration">A <see cref="RegistrationState"/> name, or <c>unknown</c>.</param>
+/// <param name="SipCode">The last SIP status code (null when none yet).</param>
+/// <param name="LineState">The hook/line state name.</param>
+public sealed record LineHealth(int Line, string Registration, int? SipCode, string? LineState);
+
+/// <summary>An adapter's health report.</summary>
+/// <param name="UptimeMs">Milliseconds since boot.</param>
+/// <param name="Rssi">Wi-Fi signal in dBm.</param>
+/// <param name="FreeHeap">Free heap in bytes.</param>
+/// <param name="Wan">WAN state name.</param>
+/// <param name="WanAddress">WAN address.</param>
+/// <param name="ConfigVersion">The config version the adapter runs.</param>
+/// <param name="Leds">LED patterns.</param>
+/// <param name="Lines">Per-line registration.</param>
+public sealed record HealthReport(
+    long? UptimeMs, int? Rssi, long? FreeHeap, string? Wan, string? WanAddress, int? ConfigVersion,
+    LedStates Leds, IReadOnlyList<LineHealth> Lines);
+
+/// <summary>A fault raised or cleared on an adapter.</summary>
+/// <param name="Sequence">The adapter's fault sequence number.</param>
+/// <param name="Code">A <see cref="FaultCode"/>.</param>
+/// <param name="Raised">True when raised, false when cleared.</param>
+/// <param name="Line">The line it concerns, if any.</param>
+/// <param name="SipCode">The SIP status code behind it, if any.</param>
+/// <param name="Detail">Human-readable context.</param>
+public sealed record ReportedFault(long? Sequence, string Code, bool Raised, int? Line, int? SipCode, string? Detail);
+
+/// <summary>An adapter's answer to a config document.</summary>
+/// <param name="Version">The version it answers.</param>
+/// <param name="Applied">Whether it applied it.</param>
+/// <param name="Reason">Why not, when refused.</param>
+public sealed record ConfigAck(int Version, bool Applied, string? Reason);
+
+/// <summary>
+/// Reads the adapter's MQTT payloads (the contract's JSON, field names from <see cref="Fields"/>).
+/// Every reader returns false for a payload that is not what the contract says; a device's
+/// unexpected values are bounded and never trusted as markup.
+/// </summary>
+public static class DeviceReports
+{
+    /// <summary>
+    /// Shown for a registration no health report named yet, and for a value the contract does not define.
+    /// </summary>
+    public const string Unknown = "unknown";
+
+    private static readonly byte[] OnlinePayload = Encoding.UTF8.GetBytes(MqttTopics.Online);
+    private static readonly byte[] OfflinePayload = Encoding.UTF8.GetBytes(MqttTopics.Offline);
+
+    private const int MaxText = 200;
+    private const int MaxBlinkCount = 20;
+    private const int MaxToken = 64;
+
+    /// <summary>Reads a <see cref="MqttTopics.Hello"/> payload.</summary>
+    /// <param name="payload">UTF-8 JSON.</param>
+    /// <param name="report">The report when the payload is valid.</param>
+    public static bool TryReadHello(ReadOnlyMemory<byte> payload, out HelloReport report)
+    {
+        report = null!;
+        if (!TryParseObject(payload, out var document))
+        {
+            return false;
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            report = new HelloReport(
+                Text(root, Fields.Firmware, MaxToken),
+                Text(root, Fields.Hardware, MaxToken),
+                Text(root, Fields.ResetReason, MaxToken),
+                Text(root, Fields.Mac, MaxToken));
+            return true;
+        }
+    }
+
+    /// <summary>Reads a <see cref="MqttTopics.Health"/> payload.</summary>
+    /// <param name="payload">UTF-8 JSON.</param>
+    /// <param name="report">The report when the payload is valid.</param>
+    public static bool TryReadHealth(ReadOnlyMemory<byte> payload, out HealthReport report)
+    {
+        report = null!;
+        if (!TryParseObject(payload, out var document))
+        {
+            return false;
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            var leds = LedStates.AllOff;
+            if (root.TryGetProperty(Fields.Leds, out var ledsElement))
+            {
+                if (ledsElement.ValueKind != JsonValueKind.Object)
+                {
+                    return false;
+                }
+
+                leds = new LedStates(
+                    Pattern(ledsElement, LedTable.Names[LedTable.Power]),
+                    Pattern(ledsElement, LedTable.Names[LedTable.Wan]),
+                    Pattern(ledsElement, LedTable.Names[LedTable.Tel1]),
+                    Pattern(ledsElement, LedTable.Names[LedTable.Tel1 + 1]));
+            }
+
+            var lines = new List<LineHealth>();
+            if (root.TryGetProperty(Fields.Lines, out var linesElement))
+            {
+                if (linesElement.ValueKind != JsonValueKind.Array)
+                {
+                    return false;
+                }
+
+                foreach (var line in linesElement.EnumerateArray())
+                {
+                    if (line.ValueKind != JsonValueKind.Object || Integer(line, Fields.Line, 1, 8) is not { } number)
+                    {
+                        return false;
+                    }
+
+                    lines.Add(new LineHealth(
+                        (int)number,
+                        Registration(Text(line, Fields.Registration, MaxToken)),
+                        SipCode(line),
+                        Text(line, Fields.LineState, MaxToken)));
+                }
+            }
+
+            report = new HealthReport(
+                Integer(root, Fields.UptimeMs),
+                (int?)Integer(root, Fields.Rssi, -200, 200),
+                Integer(root, Fields.FreeHeap),
+                Text(root, Fields.Wan, MaxToken),
+                Text(root, Fields.WanAddress, MaxToken),
+                (int?)Integer(root, Fields.ConfigVersion, 0, int.MaxValue),
+                leds,
+                lines);
+            return true;
+        }
+    }
+
+    /// <summary>Reads a <see cref="MqttTopics.Fault"/> payload: a code and a state are required.</summary>
+    /// <param name="payload">UTF-8 JSON.</param>
+    /// <param name="report">The report when the payload is valid.</param>
+    public static bool TryReadFault(ReadOnlyMemory<byte> payload, out ReportedFault report)
+    {
+        report = null!;
+        if (!TryParseObject(payload, out var document))
+        {
+            return false;
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            var code = Text(root, Fields.Code, MaxToken);
+            var state = Text(root, Fields.State, MaxToken);
+            if (code is null || !IsToken(code) || state is not (FaultCode.Raised or FaultCode.Cleared))
+            {
+                return false;
+            }
+
+            report = new ReportedFault(
+                Integer(root, Fields.Sequence),
+                code,
+                state == FaultCode.Raised,
+                (int?)Integer(root, Fields.Line, 1, 8),
+                SipCode(root),
+                Text(root, Fields.Detail, MaxText));
+            return true;
+        }
+    }
+
+    /// <summary>Reads a <see cref="MqttTopics.ConfigAck"/> payload: a version and whether it was applied.</summary>
+    /// <param name="payload">UTF-8 JSON.</param>
+    /// <param name="ack">The ack when the payload is valid.</param>
+    public static bool TryReadConfigAck(ReadOnlyMemory<byte> payload, out ConfigAck ack)
+    {
+        ack = null!;
+        if (!TryParseObject(payload, out var document))
+        {
+            return false;
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (Integer(root, Fields.Version, 0, int.MaxValue) is not { } version
+                || !root.TryGetProperty(Fields.Applied, out var applied)
+                || applied.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+            {
+                return false;
+            }
+
+            ack = new ConfigAck((int)version, applied.GetBoolean(), Text(root, Fields.Reason, MaxText));
+            return true;
+        }
+    }
+
+    /// <summary>Whether a <see cref="MqttTopics.Status"/> payload says online (true), offline (false), or neither (null).</summary>
+    /// <param name="payload">Plain text.</param>
+    public static bool? ReadStatus(ReadOnlySpan<byte> payload)
+    {
+        if (payload.SequenceEqual(OnlinePayload))
+        {
+            return true;
+        }
+
+        return payload.SequenceEqual(OfflinePayload) ? false : null;
+    }
+
+    /// <summary>Whether <paramref name="pattern"/> is an LED pattern name the core's <see cref="LedTable"/> writes.</summary>
+    /// <param name="pattern">A pattern name.</param>
+    public static bool IsLedPattern(string pattern)
+    {
+        ArgumentNullException.ThrowIfNull(pattern);
+        foreach (var simple in new[] { LedPattern.Off, LedPattern.Solid, LedPattern.SlowBlink, LedPattern.FastBlink })
+        {
+            if (pattern == LedTable.PatternName(simple, 0))
+            {
+                return true;
+            }
+        }
+
+        var prefix = LedTable.PatternName(LedPattern.BlinkCode, 0)[..^1];
+        return pattern.StartsWith(prefix, StringComparison.Ordinal)
+            && int.TryParse(pattern.AsSpan(prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var count)
+            && count is >= 1 and <= MaxBlinkCount
+            && pattern == LedTable.PatternName(LedPattern.BlinkCode, count);
+    }
+
+    private static bool TryParseObject(ReadOnlyMemory<byte> payload, out JsonDocument document)
+    {
+        document = null!;
+        try
+        {
+            document = JsonDocument.Parse(payload, new JsonDocumentOptions { MaxDepth = 8 });
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+
+        if (document.RootElement.ValueKind == JsonValueKind.Object)
+        {
+            return true;
+        }
+
+        document.Dispose();
+        return false;
+    }
+
+    private static string Pattern(JsonElement leds, string name)
+    {
+        var pattern = Text(leds, name, MaxToken);
+        return pattern is null ? LedStates.Off : IsLedPattern(pattern) ? pattern : Unknown;
+    }
+
+    private static string Registration(string? value) => value switch
+    {
+        RegistrationState.Unprovisioned or RegistrationState.Registering
+            or RegistrationState.Registered or RegistrationState.Failed => value,
+        _ => Unknown,
+    };
+
+    private static int? SipCode(JsonElement element) => Integer(element, Fields.SipCode, 0, 699) switch
+    {
+        null or 0 => null,
+        var code => (int)code,
+    };
+
+    private static string? Text(JsonElement element, string name, int maxLength)
+    {
+        if (!element.TryGetProperty(name, out var value) || value.ValueKind != JsonValueKind.String)
+        {
+            return null;
+        }
+
+        var text = value.GetString()!;
+        return text.Length <= maxLength ? text : text[..maxLength];
+    }
+
+    private static long? Integer(JsonElement element, string name, long min = 0, long max = long.MaxValue) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number
+            && value.TryGetInt64(out var number) && number >= min && number <= max
+            ? number
+            : null;
+
+    private static bool IsToken(string text) =>
+        text.Length > 0 && text.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_');
+}

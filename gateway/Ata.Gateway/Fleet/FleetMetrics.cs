@@ -1,0 +1,59 @@
+using System.Diagnostics.Metrics;
+
+namespace Ata.Gateway.Fleet;
+
+/// <summary>Counts of adapter reports the gateway took in or dropped (meter <c>Ata.Gateway.Fleet</c>).</summary>
+public sealed class FleetMetrics
+{
+    /// <summary>The meter's name.</summary>
+    public const string MeterName = "Ata.Gateway.Fleet";
+
+    private readonly Counter<long> _recorded;
+    private readonly Counter<long> _dropped;
+    private long _recordedCount;
+    private long _unknownDeviceCount;
+    private long _malformedCount;
+
+    /// <summary>Creates the meter's instruments.</summary>
+    /// <param name="meterFactory">The host's meter factory.</param>
+    public FleetMetrics(IMeterFactory meterFactory)
+    {
+        ArgumentNullException.ThrowIfNull(meterFactory);
+        var meter = meterFactory.Create(MeterName);
+        _recorded = meter.CreateCounter<long>("ata.gateway.reports.recorded", description: "Adapter reports recorded in the store.");
+        _dropped = meter.CreateCounter<long>("ata.gateway.reports.dropped", description: "Adapter reports dropped, by reason.");
+    }
+
+    /// <summary>Reports recorded.</summary>
+    public long Recorded => Interlocked.Read(ref _recordedCount);
+
+    /// <summary>Reports dropped because no such adapter is provisioned.</summary>
+    public long DroppedUnknownDevice => Interlocked.Read(ref _unknownDeviceCount);
+
+    /// <summary>Reports dropped because the payload was not what the contract says.</summary>
+    public long DroppedMalformed => Interlocked.Read(ref _malformedCount);
+
+    /// <summary>Counts a recorded report.</summary>
+    /// <param name="leaf">The topic leaf.</param>
+    public void CountRecorded(string leaf)
+    {
+        Interlocked.Increment(ref _recordedCount);
+        _recorded.Add(1, new KeyValuePair<string, object?>("leaf", leaf));
+    }
+
+    /// <summary>Counts a report from an adapter that is not provisioned.</summary>
+    /// <param name="leaf">The topic leaf.</param>
+    public void CountUnknownDevice(string leaf)
+    {
+        Interlocked.Increment(ref _unknownDeviceCount);
+        _dropped.Add(1, new KeyValuePair<string, object?>("leaf", leaf), new KeyValuePair<string, object?>("reason", "unknown-device"));
+    }
+
+    /// <summary>Counts a malformed report.</summary>
+    /// <param name="leaf">The topic leaf.</param>
+    public void CountMalformed(string leaf)
+    {
+        Interlocked.Increment(ref _malformedCount);
+        _dropped.Add(1, new KeyValuePair<string, object?>("leaf", leaf), new KeyValuePair<string, object?>("reason", "malformed"));
+    }
+}

@@ -1,0 +1,59 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Ata.Core.Contract;
+using Ata.Gateway.Tests.Support;
+using Ata.Lab;
+using Ata.Mqtt;
+
+namespace Ata.Gateway.Tests.Broker;
+
+public sealed class ExternalBrokerTests
+{
+    [Fact]
+    public async Task With_a_broker_url_the_gateway_uses_that_broker_and_runs_none()
+    {
+        using var directory = new TempDirectory();
+        var port = FreePort.Tcp();
+        var config = Path.Combine(directory.Path, "external.conf");
+        await File.WriteAllTextAsync(config, $"listener {port} 127.0.0.1\nallow_anonymous true\nuser {Environment.UserName}\nlog_dest stderr\n");
+        var start = new ProcessStartInfo(RequiredTool.Locate("mosquitto")) { RedirectStandardError = true, RedirectStandardOutput = true };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add(config);
+        using var broker = Process.Start(start)!;
+        broker.BeginErrorReadLine();
+        broker.BeginOutputReadLine();
+        try
+        {
+            await Eventually.TrueAsync(() => !FreePort.IsTcpAvailable(port), "the external broker listening");
+            var data = Path.Combine(directory.Path, "data");
+            await using var gateway = await RunningGateway.StartAsync(data, settings: new Dictionary<string, string?>
+            {
+                ["Broker:Url"] = $"mqtt://127.0.0.1:{port}",
+                ["Broker:AdvertisedHost"] = "broker.example.net",
+            });
+
+            var (response, body) = await gateway.PutAdapterAsync("ext-1", RunningGateway.Adapter("ext-secret-1", ("8001", "ext-sip-1", "127.0.0.1:5060")));
+
+            Assert.True(response.IsSuccessStatusCode);
+            Assert.Equal($"broker.example.net:{port}", body!["broker"]!.GetValue<string>());
+            Assert.False(Directory.Exists(Path.Combine(data, "broker")));
+
+            await using var device = new MosquittoClient(new MqttClientOptions { Host = "127.0.0.1", Port = port, ClientId = "ext-1" });
+            var received = new TaskCompletionSource<MqttMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+            device.MessageReceived += message => received.TrySetResult(message);
+            device.Start();
+            await device.WaitUntilConnectedAsync(TimeSpan.FromSeconds(15));
+            await device.SubscribeAsync(MqttTopics.For("ext-1", MqttTopics.Config), MqttTopics.ReliableQos);
+            var document = JsonNode.Parse((await received.Task.WaitAsync(TimeSpan.FromSeconds(15))).PayloadText)!;
+            Assert.Equal("ext-sip-1", document[Fields.Lines]![0]![Fields.Password]!.GetValue<string>());
+
+            device.Publish(MqttTopics.For("ext-1", MqttTopics.Status), MqttTopics.Online, MqttTopics.ReliableQos, retain: false);
+            await Eventually.ValueAsync(() => gateway.GetAdapterAsync("ext-1"), a => a?["online"]?.GetValue<bool>() == true, "online via the external broker", gateway.Log);
+        }
+        finally
+        {
+            broker.Kill();
+            await broker.WaitForExitAsync();
+        }
+    }
+}

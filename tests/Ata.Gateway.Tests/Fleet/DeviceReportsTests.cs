@@ -1,0 +1,122 @@
+using System.Text;
+using Ata.Core.Contract;
+using Ata.Core.Faults;
+using Ata.Core.Provisioning;
+using Ata.Core.Sip;
+using Ata.Gateway.Fleet;
+using Ata.Gateway.Provisioning;
+using Ata.Gateway.Tests.Support;
+
+namespace Ata.Gateway.Tests.Fleet;
+
+public sealed class DeviceReportsTests
+{
+    [Fact]
+    public void Health_is_read_with_leds_and_lines()
+    {
+        var payload = Encoding.UTF8.GetBytes(Reports.Health("ata-1", "solid", "slow-blink", "code-4", "off", RegistrationState.Failed, 404, 3));
+
+        Assert.True(DeviceReports.TryReadHealth(payload, out var health));
+
+        Assert.Equal(new LedStates("solid", "slow-blink", "code-4", "off"), health.Leds);
+        Assert.Equal(new LineHealth(1, RegistrationState.Failed, 404, "idle"), Assert.Single(health.Lines));
+        Assert.Equal(3, health.ConfigVersion);
+        Assert.Equal(12345, health.UptimeMs);
+    }
+
+    [Fact]
+    public void Unknown_values_are_shown_as_unknown_and_missing_leds_as_off()
+    {
+        var payload = Encoding.UTF8.GetBytes("""{"leds":{"pwr":"<b>solid</b>","wan":"code-0"},"lines":[{"line":2,"registration":"dancing","sipCode":0}]}""");
+
+        Assert.True(DeviceReports.TryReadHealth(payload, out var health));
+
+        Assert.Equal(new LedStates(DeviceReports.Unknown, DeviceReports.Unknown, LedStates.Off, LedStates.Off), health.Leds);
+        Assert.Equal(new LineHealth(2, DeviceReports.Unknown, null, null), Assert.Single(health.Lines));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("not json")]
+    [InlineData("[]")]
+    [InlineData("""{"leds":[]}""")]
+    [InlineData("""{"lines":{}}""")]
+    [InlineData("""{"lines":[{"line":0}]}""")]
+    [InlineData("""{"lines":[{"registration":"registered"}]}""")]
+    public void Malformed_health_is_refused(string payload) =>
+        Assert.False(DeviceReports.TryReadHealth(Encoding.UTF8.GetBytes(payload), out _));
+
+    [Fact]
+    public void Faults_need_a_code_and_a_state()
+    {
+        Assert.True(DeviceReports.TryReadFault(Encoding.UTF8.GetBytes(Reports.Fault(4, FaultCode.WrongCredentials, true, 1, 403, "x")), out var raised));
+        Assert.Equal(new ReportedFault(4, FaultCode.WrongCredentials, true, 1, 403, "x"), raised);
+        Assert.True(DeviceReports.TryReadFault(Encoding.UTF8.GetBytes(Reports.Fault(5, FaultCode.NetworkDown, false)), out var cleared));
+        Assert.Equal(new ReportedFault(5, FaultCode.NetworkDown, false, null, null, null), cleared);
+
+        Assert.False(DeviceReports.TryReadFault("""{"state":"raised"}"""u8.ToArray(), out _));
+        Assert.False(DeviceReports.TryReadFault("""{"code":"sip.credentials","state":"on"}"""u8.ToArray(), out _));
+        Assert.False(DeviceReports.TryReadFault("""{"code":"a b","state":"raised"}"""u8.ToArray(), out _));
+    }
+
+    [Fact]
+    public void Config_acks_need_a_version_and_applied()
+    {
+        Assert.True(DeviceReports.TryReadConfigAck(Encoding.UTF8.GetBytes(Reports.ConfigAck(3, true)), out var applied));
+        Assert.Equal(new ConfigAck(3, true, null), applied);
+        Assert.True(DeviceReports.TryReadConfigAck(Encoding.UTF8.GetBytes(Reports.ConfigAck(4, false, "bad registrar")), out var refused));
+        Assert.Equal(new ConfigAck(4, false, "bad registrar"), refused);
+
+        Assert.False(DeviceReports.TryReadConfigAck("""{"applied":true}"""u8.ToArray(), out _));
+        Assert.False(DeviceReports.TryReadConfigAck("""{"version":3,"applied":"yes"}"""u8.ToArray(), out _));
+    }
+
+    [Fact]
+    public void Status_is_online_offline_or_nothing()
+    {
+        Assert.True(DeviceReports.ReadStatus(Encoding.UTF8.GetBytes(MqttTopics.Online)));
+        Assert.False(DeviceReports.ReadStatus(Encoding.UTF8.GetBytes(MqttTopics.Offline)));
+        Assert.Null(DeviceReports.ReadStatus("Online"u8));
+        Assert.Null(DeviceReports.ReadStatus([]));
+    }
+
+    [Theory]
+    [InlineData("off", true)]
+    [InlineData("solid", true)]
+    [InlineData("slow-blink", true)]
+    [InlineData("fast-blink", true)]
+    [InlineData("code-1", true)]
+    [InlineData("code-12", true)]
+    [InlineData("code-0", false)]
+    [InlineData("code-01", false)]
+    [InlineData("code-", false)]
+    [InlineData("blink", false)]
+    public void Led_patterns_follow_the_contract(string pattern, bool valid) =>
+        Assert.Equal(valid, DeviceReports.IsLedPattern(pattern));
+
+    [Fact]
+    public void The_config_document_is_what_the_adapters_parser_reads()
+    {
+        var config = new AdapterConfig("ata-1", 3, [new SipAccount("2001", "pw", "127.0.0.1"), new SipAccount("2002", "pw2", "[::1]:5070")]);
+
+        var json = Encoding.UTF8.GetString(ConfigDocument.Render(config));
+        var parsed = ProvisioningDocument.Parse(json, out var error);
+
+        Assert.Null(error);
+        Assert.Equal(3, parsed.Version);
+        var first = parsed.Line(1);
+        Assert.Equal(("2001", "pw", "127.0.0.1", 5060), (first.Username, first.Password, first.RegistrarHost, first.RegistrarPort));
+        var second = parsed.Line(2);
+        Assert.Equal(("2002", "pw2", "::1", 5070), (second.Username, second.Password, second.RegistrarHost, second.RegistrarPort));
+        Assert.StartsWith($$"""{"{{Fields.Version}}":3,"{{Fields.Lines}}":[{"{{Fields.Line}}":1,"{{Fields.Username}}":"2001",""", json, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Every_fault_code_has_words_for_support()
+    {
+        foreach (var code in typeof(FaultCode).GetFields().Where(f => f.IsLiteral && f.Name is not ("Raised" or "Cleared")).Select(f => (string)f.GetRawConstantValue()!))
+        {
+            Assert.DoesNotContain(code, FaultDescriptions.Describe(code), StringComparison.Ordinal);
+        }
+    }
+}
