@@ -1,0 +1,101 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Ata.Mqtt.Tests.Fixtures;
+
+/// <summary>
+/// A TCP relay between a client and the broker. <see cref="Sever"/> resets every relayed
+/// connection and stops listening: to the broker the client has vanished without a DISCONNECT,
+/// as when a device loses power or its network.
+/// </summary>
+internal sealed class TcpRelay : IDisposable
+{
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly int _target;
+    private readonly List<Socket> _sockets = [];
+    private bool _severed;
+
+    public TcpRelay(int targetPort)
+    {
+        _target = targetPort;
+        _listener.Start();
+        Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
+        _ = AcceptAsync();
+    }
+
+    public int Port { get; }
+
+    public void Sever()
+    {
+        lock (_sockets)
+        {
+            _severed = true;
+            _listener.Stop();
+            foreach (var socket in _sockets)
+            {
+                socket.LingerState = new LingerOption(true, 0);
+                socket.Close();
+            }
+
+            _sockets.Clear();
+        }
+    }
+
+    public void Dispose() => Sever();
+
+    private async Task AcceptAsync()
+    {
+        try
+        {
+            while (true)
+            {
+                var inbound = await _listener.AcceptSocketAsync();
+                var outbound = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                await outbound.ConnectAsync(IPAddress.Loopback, _target);
+                lock (_sockets)
+                {
+                    if (_severed)
+                    {
+                        inbound.Close();
+                        outbound.Close();
+                        return;
+                    }
+
+                    _sockets.Add(inbound);
+                    _sockets.Add(outbound);
+                }
+
+                _ = PumpAsync(inbound, outbound);
+                _ = PumpAsync(outbound, inbound);
+            }
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // Severed.
+        }
+    }
+
+    private static async Task PumpAsync(Socket from, Socket to)
+    {
+        byte[] buffer = new byte[16 * 1024];
+        try
+        {
+            while (true)
+            {
+                int read = await from.ReceiveAsync(buffer);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                await to.SendAsync(buffer.AsMemory(0, read));
+            }
+
+            to.Shutdown(SocketShutdown.Send);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // Severed.
+        }
+    }
+}
