@@ -15,8 +15,14 @@ namespace Ata.Core.Sip
         public string Nonce { get; private set; }
         /// <summary>Opaque value to echo, or null.</summary>
         public string Opaque { get; private set; }
-        /// <summary>Algorithm as given (default MD5).</summary>
+        /// <summary>Algorithm in canonical spelling: MD5, MD5-sess, SHA-256 or SHA-256-sess.</summary>
         public string Algorithm { get; private set; }
+
+        /// <summary>How strong the algorithm is, to pick among several challenges: 2 for SHA-256, 1 for MD5.</summary>
+        public int Strength
+        {
+            get { return IsSha256(Algorithm) ? 2 : 1; }
+        }
         /// <summary>True when the server offered <c>qop=auth</c>.</summary>
         public bool QopAuth { get; private set; }
         /// <summary>True when the server said the previous nonce was stale.</summary>
@@ -27,7 +33,7 @@ namespace Ata.Core.Sip
         /// <summary>
         /// Parses a header value such as <c>Digest realm="a", nonce="b", qop="auth"</c>.
         /// Returns null when it is not a digest challenge this client can answer (no realm or nonce,
-        /// or an algorithm other than MD5).
+        /// or an algorithm other than MD5 and SHA-256 with or without <c>-sess</c>).
         /// </summary>
         public static DigestChallenge Parse(string headerValue, bool isProxy)
         {
@@ -53,8 +59,7 @@ namespace Ata.Core.Sip
             challenge.Realm = parameters["realm"] as string;
             challenge.Nonce = parameters["nonce"] as string;
             challenge.Opaque = parameters["opaque"] as string;
-            string algorithm = parameters["algorithm"] as string;
-            challenge.Algorithm = algorithm == null ? "MD5" : algorithm;
+            challenge.Algorithm = Canonical(parameters["algorithm"] as string);
             string stale = parameters["stale"] as string;
             challenge.Stale = stale != null && SipText.EqualsIgnoreCase(stale, "true");
             string qop = parameters["qop"] as string;
@@ -76,7 +81,7 @@ namespace Ata.Core.Sip
                 }
             }
 
-            if (challenge.Realm == null || challenge.Nonce == null || !SipText.EqualsIgnoreCase(challenge.Algorithm, "MD5"))
+            if (challenge.Realm == null || challenge.Nonce == null || challenge.Algorithm == null)
             {
                 return null;
             }
@@ -84,21 +89,35 @@ namespace Ata.Core.Sip
             return challenge;
         }
 
-        /// <summary>
-        /// The digest response (RFC 2617 §3.2.2.1): with qop, MD5(HA1:nonce:nc:cnonce:auth:HA2),
-        /// otherwise MD5(HA1:nonce:HA2).
-        /// </summary>
+        /// <summary>The MD5 digest response; see the overload taking an algorithm.</summary>
         public static string ComputeResponse(string username, string realm, string password, string method, string uri,
             string nonce, bool qopAuth, string nonceCount, string cnonce)
         {
-            string ha1 = Md5.HexOf(username + ":" + realm + ":" + password);
-            string ha2 = Md5.HexOf(method + ":" + uri);
-            if (qopAuth)
+            return ComputeResponse("MD5", username, realm, password, method, uri, nonce, qopAuth, nonceCount, cnonce);
+        }
+
+        /// <summary>
+        /// The digest response (RFC 7616 §3.4.1, RFC 2617 §3.2.2.1): with qop, H(HA1:nonce:nc:cnonce:auth:HA2),
+        /// otherwise H(HA1:nonce:HA2), where HA1 = H(user:realm:password), or for the <c>-sess</c>
+        /// algorithms H(H(user:realm:password):nonce:cnonce), and HA2 = H(method:uri).
+        /// </summary>
+        public static string ComputeResponse(string algorithm, string username, string realm, string password, string method, string uri,
+            string nonce, bool qopAuth, string nonceCount, string cnonce)
+        {
+            bool sha = IsSha256(algorithm);
+            string ha1 = Digest(sha, username + ":" + realm + ":" + password);
+            if (algorithm != null && algorithm.EndsWith("-sess"))
             {
-                return Md5.HexOf(ha1 + ":" + nonce + ":" + nonceCount + ":" + cnonce + ":auth:" + ha2);
+                ha1 = Digest(sha, ha1 + ":" + nonce + ":" + cnonce);
             }
 
-            return Md5.HexOf(ha1 + ":" + nonce + ":" + ha2);
+            string ha2 = Digest(sha, method + ":" + uri);
+            if (qopAuth)
+            {
+                return Digest(sha, ha1 + ":" + nonce + ":" + nonceCount + ":" + cnonce + ":auth:" + ha2);
+            }
+
+            return Digest(sha, ha1 + ":" + nonce + ":" + ha2);
         }
 
         /// <summary>
@@ -108,17 +127,22 @@ namespace Ata.Core.Sip
         public string Answer(string username, string password, string method, string uri, int nonceCount, string cnonce)
         {
             string nc = FormatNonceCount(nonceCount);
-            string response = ComputeResponse(username, Realm, password, method, uri, Nonce, QopAuth, nc, cnonce);
+            string response = ComputeResponse(Algorithm, username, Realm, password, method, uri, Nonce, QopAuth, nc, cnonce);
             StringBuilder sb = new StringBuilder(256);
             sb.Append("Digest username=\"").Append(SipText.Escape(username));
             sb.Append("\", realm=\"").Append(SipText.Escape(Realm));
             sb.Append("\", nonce=\"").Append(SipText.Escape(Nonce));
             sb.Append("\", uri=\"").Append(SipText.Escape(uri));
             sb.Append("\", response=\"").Append(response);
-            sb.Append("\", algorithm=MD5");
+            sb.Append("\", algorithm=").Append(Algorithm);
+            if (QopAuth || Algorithm.EndsWith("-sess"))
+            {
+                sb.Append(", cnonce=\"").Append(SipText.Escape(cnonce)).Append('"');
+            }
+
             if (QopAuth)
             {
-                sb.Append(", cnonce=\"").Append(SipText.Escape(cnonce)).Append("\", qop=auth, nc=").Append(nc);
+                sb.Append(", qop=auth, nc=").Append(nc);
             }
 
             if (Opaque != null)
@@ -127,6 +151,36 @@ namespace Ata.Core.Sip
             }
 
             return sb.ToString();
+        }
+
+        private static string Digest(bool sha256, string text)
+        {
+            return sha256 ? Sha256.HexOf(text) : Md5.HexOf(text);
+        }
+
+        private static bool IsSha256(string algorithm)
+        {
+            return algorithm != null && algorithm.StartsWith("SHA-256");
+        }
+
+        /// <summary>The canonical spelling of a supported algorithm (absent means MD5), or null.</summary>
+        private static string Canonical(string algorithm)
+        {
+            if (algorithm == null)
+            {
+                return "MD5";
+            }
+
+            string[] supported = { "MD5", "MD5-sess", "SHA-256", "SHA-256-sess" };
+            for (int i = 0; i < supported.Length; i++)
+            {
+                if (SipText.EqualsIgnoreCase(algorithm, supported[i]))
+                {
+                    return supported[i];
+                }
+            }
+
+            return null;
         }
 
         /// <summary>The 8-hex-digit nonce count.</summary>

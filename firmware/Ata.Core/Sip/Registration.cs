@@ -255,10 +255,15 @@ namespace Ata.Core.Sip
         {
             bool proxy = response.StatusCode == 407;
             ArrayList headers = response.Headers(proxy ? "proxy-authenticate" : "www-authenticate");
+            // Several challenges may come (RFC 8760 §2.4): answer the strongest the adapter supports.
             DigestChallenge challenge = null;
-            for (int i = 0; i < headers.Count && challenge == null; i++)
+            for (int i = 0; i < headers.Count; i++)
             {
-                challenge = DigestChallenge.Parse((string)headers[i], proxy);
+                DigestChallenge candidate = DigestChallenge.Parse((string)headers[i], proxy);
+                if (candidate != null && (challenge == null || candidate.Strength > challenge.Strength))
+                {
+                    challenge = candidate;
+                }
             }
 
             if (challenge == null)

@@ -76,3 +76,37 @@ public class DigestChallengeTests
         Assert.Equal(expected, DigestChallenge.FormatNonceCount(count));
     }
 }
+
+public class DigestAlgorithmTests
+{
+    [Fact]
+    public void Computes_the_RFC_7616_SHA_256_example()
+    {
+        // RFC 7616 §3.9.1, algorithm SHA-256.
+        string response = DigestChallenge.ComputeResponse("SHA-256", "Mufasa", "http-auth@example.org", "Circle of Life", "GET", "/dir/index.html",
+            "7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v", true, "00000001", "f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ");
+        Assert.Equal("753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1", response);
+    }
+
+    [Fact]
+    public void Session_variants_hash_the_nonce_and_cnonce_into_HA1()
+    {
+        string ha1 = Md5.HexOf(Md5.HexOf("u:r:p") + ":n:c");
+        string expected = Md5.HexOf(ha1 + ":n:00000001:c:auth:" + Md5.HexOf("REGISTER:sip:x"));
+        Assert.Equal(expected, DigestChallenge.ComputeResponse("MD5-sess", "u", "r", "p", "REGISTER", "sip:x", "n", true, "00000001", "c"));
+    }
+
+    [Theory]
+    [InlineData("sha-256", "SHA-256", 2)]
+    [InlineData("SHA-256-SESS", "SHA-256-sess", 2)]
+    [InlineData("md5", "MD5", 1)]
+    [InlineData(null, "MD5", 1)]
+    public void Recognises_supported_algorithms(string? given, string canonical, int strength)
+    {
+        string header = "Digest realm=\"r\", nonce=\"n\"" + (given is null ? "" : ", algorithm=" + given);
+        var c = DigestChallenge.Parse(header, false)!;
+        Assert.Equal(canonical, c.Algorithm);
+        Assert.Equal(strength, c.Strength);
+        Assert.Contains("algorithm=" + canonical, c.Answer("u", "p", "REGISTER", "sip:x", 1, "c"));
+    }
+}

@@ -104,6 +104,32 @@ public class RegistrationTests
     }
 
     [Fact]
+    public void Answers_the_strongest_of_several_challenges()
+    {
+        var r = Create();
+        r.Start(0);
+        Deliver(r, Registrar.Respond(_socket.Last, 401, "Unauthorized",
+            "WWW-Authenticate: Digest realm=\"lab.ata\", nonce=\"m\", qop=\"auth\", algorithm=MD5",
+            "WWW-Authenticate: Digest realm=\"lab.ata\", nonce=\"s\", qop=\"auth\", algorithm=SHA-256",
+            "WWW-Authenticate: Digest realm=\"lab.ata\", nonce=\"x\", algorithm=SHA-512-256"), 10);
+        string auth = Registrar.Header(_socket.Last, "Authorization");
+        Assert.Contains("algorithm=SHA-256", auth);
+        Assert.Contains("nonce=\"s\"", auth);
+        string cnonce = System.Text.RegularExpressions.Regex.Match(auth, "cnonce=\"([^\"]+)\"").Groups[1].Value;
+        Assert.Contains(DigestChallenge.ComputeResponse("SHA-256", "2001", "lab.ata", "secret", "REGISTER", "sip:127.0.0.1:5070", "s", true, "00000001", cnonce), auth);
+    }
+
+    [Fact]
+    public void Proxy_challenge_is_answered_with_Proxy_Authorization()
+    {
+        var r = Create();
+        r.Start(0);
+        Deliver(r, Registrar.Respond(_socket.Last, 407, "Proxy Authentication Required", Registrar.Challenge.Replace("WWW-Authenticate", "Proxy-Authenticate")), 10);
+        Assert.True(Registrar.HasHeader(_socket.Last, "Proxy-Authorization"));
+        Assert.False(Registrar.HasHeader(_socket.Last, "Authorization"));
+    }
+
+    [Fact]
     public void Stale_nonce_is_retried_at_once()
     {
         var r = Create();
