@@ -43,6 +43,8 @@ namespace Ata.Core
         private readonly string[] _reportedFault = new string[LineCount];
         private readonly bool[] _offHook = new bool[LineCount];
         private readonly string[] _ledNames = new string[4];
+        private readonly System.Collections.ArrayList _retiring = new System.Collections.ArrayList();
+        private readonly string _instanceId;
 
         private ProvisioningDocument _config;
         private IMqttSession _mqtt;
@@ -74,6 +76,7 @@ namespace Ata.Core
             _leds = new LedPanel(leds);
             _bootAt = now;
             _now = now;
+            _instanceId = Sip.Registration.InstanceIdFor(deviceId);
             HealthIntervalMs = DefaultHealthIntervalMs;
             UserAgent = "Ata/" + device.Firmware;
             for (int i = 0; i < LineCount; i++)
@@ -188,20 +191,34 @@ namespace Ata.Core
             _now = now;
             ProvisioningDocument previous = _config;
             _config = doc;
-            _faults.Clear(FaultCode.ConfigRefused, 0);
+            Report(_faults.Clear(FaultCode.ConfigRefused, 0), now);
             for (int i = 0; i < LineCount; i++)
             {
                 LineConfig line = doc.Line(i + 1);
                 LineConfig before = previous == null ? null : previous.Line(i + 1);
-                if (line != null && line.SameAccount(before) && _registrations[i] != null)
+                Registration current = _registrations[i];
+                if (line != null && line.SameAccount(before) && current != null)
                 {
+                    // A new version for the same account: a line that stopped trying (refused
+                    // credentials or account) tries again now rather than waiting for a change.
+                    bool newVersion = previous == null || previous.Version != doc.Version;
+                    if (newVersion && current.State == RegistrationState.Failed && current.NextAttemptAt < 0 && _wan != WanState.Down)
+                    {
+                        current.NetworkUp(now);
+                    }
+
                     continue;
                 }
 
                 _registrations[i] = null;
+                if (current != null)
+                {
+                    Retire(current, now);
+                }
+
                 if (line != null)
                 {
-                    Registration registration = new Registration(line, _socket, _resolver, _random, UserAgent);
+                    Registration registration = new Registration(line, _socket, _resolver, _random, UserAgent, _instanceId);
                     _registrations[i] = registration;
                     if (_wan == WanState.Down)
                     {
@@ -241,7 +258,67 @@ namespace Ata.Core
                 }
             }
 
+            for (int i = _retiring.Count - 1; i >= 0; i--)
+            {
+                Registration r = (Registration)_retiring[i];
+                if (r.Owns(response))
+                {
+                    r.OnResponse(response, now);
+                }
+            }
+
+            DropFinished();
             Update(now);
+        }
+
+        /// <summary>
+        /// The network reported <paramref name="address"/>:<paramref name="port"/> unreachable (an ICMP
+        /// error on the SIP socket): transactions to it fail at once instead of waiting for Timer F.
+        /// </summary>
+        public void OnUnreachable(string address, int port, long now)
+        {
+            _now = now;
+            for (int i = 0; i < LineCount; i++)
+            {
+                if (_registrations[i] != null)
+                {
+                    _registrations[i].OnUnreachable(address, port, now);
+                }
+            }
+
+            for (int i = 0; i < _retiring.Count; i++)
+            {
+                ((Registration)_retiring[i]).OnUnreachable(address, port, now);
+            }
+
+            DropFinished();
+            Update(now);
+        }
+
+        /// <summary>
+        /// Removes every line's binding at the registrar (<c>Expires: 0</c>) and forgets the
+        /// provisioning, as a factory reset does.
+        /// </summary>
+        public void UnregisterAll(long now)
+        {
+            _now = now;
+            for (int i = 0; i < LineCount; i++)
+            {
+                if (_registrations[i] != null)
+                {
+                    Retire(_registrations[i], now);
+                    _registrations[i] = null;
+                }
+            }
+
+            _config = null;
+            Update(now);
+        }
+
+        /// <summary>True while bindings of removed accounts are still being taken down.</summary>
+        public bool IsUnregistering
+        {
+            get { return _retiring.Count > 0; }
         }
 
         /// <summary>The WAN changed: <paramref name="state"/> is a <see cref="WanState"/> name.</summary>
@@ -309,6 +386,12 @@ namespace Ata.Core
                 }
             }
 
+            for (int i = 0; i < _retiring.Count; i++)
+            {
+                ((Registration)_retiring[i]).Tick(now);
+            }
+
+            DropFinished();
             Update(now);
             if (_mqtt != null && (now - _lastHealthAt >= HealthIntervalMs || (_healthDue && now - _lastHealthAt >= HealthMinSpacingMs)))
             {
@@ -527,6 +610,26 @@ namespace Ata.Core
                     _ledNames[index] = name;
                     _events.LedChanged(LedTable.Names[index], name, now);
                     _healthDue = true;
+                }
+            }
+        }
+
+        private void Retire(Registration registration, long now)
+        {
+            registration.Unregister(now);
+            if (!registration.IsFinished)
+            {
+                _retiring.Add(registration);
+            }
+        }
+
+        private void DropFinished()
+        {
+            for (int i = _retiring.Count - 1; i >= 0; i--)
+            {
+                if (((Registration)_retiring[i]).IsFinished)
+                {
+                    _retiring.RemoveAt(i);
                 }
             }
         }

@@ -99,6 +99,47 @@ public class AdapterTests
     }
 
     [Fact]
+    public void A_changed_account_unregisters_the_old_binding()
+    {
+        _adapter.Apply(ProvisioningDocument.Parse(Config, out _), 0);
+        Deliver(Registrar.Respond(_socket.Last, 200, "OK"), 10);
+        string oldCallId = Registrar.Header(_socket.Last, "Call-ID");
+        _adapter.Apply(ProvisioningDocument.Parse(Config.Replace("2001", "2009").Replace("\"version\":3", "\"version\":4"), out _), 20);
+        var removal = _socket.Sent.Single(s => s.Text.Contains("Expires: 0"));
+        Assert.Equal(oldCallId, Registrar.Header(removal.Text, "Call-ID"));
+        Assert.Contains("sip:2009@", _socket.Last);
+        Assert.True(_adapter.IsUnregistering);
+        Deliver(Registrar.Respond(removal.Text, 200, "OK"), 30);
+        Assert.False(_adapter.IsUnregistering);
+        Assert.Equal("registering", _adapter.RegistrationStateOf(1));
+    }
+
+    [Fact]
+    public void A_new_config_version_retries_a_line_that_stopped_trying()
+    {
+        _adapter.Apply(ProvisioningDocument.Parse(Config, out _), 0);
+        Deliver(Registrar.Respond(_socket.Last, 404, "Not Found"), 10);
+        Assert.Equal("code-3", _adapter.Leds.PatternName(2));
+        _adapter.Tick(1_000_000);
+        Assert.Single(_socket.Sent);
+        _adapter.Apply(ProvisioningDocument.Parse(Config.Replace("\"version\":3", "\"version\":5"), out _), 1_000_010);
+        _adapter.Tick(1_000_300);
+        Assert.Equal(2, _socket.Sent.Count);
+    }
+
+    [Fact]
+    public void Factory_reset_unregisters_every_line()
+    {
+        _adapter.Apply(ProvisioningDocument.Parse(Config, out _), 0);
+        Deliver(Registrar.Respond(_socket.Last, 200, "OK"), 10);
+        _adapter.UnregisterAll(20);
+        Assert.Equal("0", Registrar.Header(_socket.Last, "Expires"));
+        Assert.Null(_adapter.Config);
+        Assert.Equal("off", _adapter.Leds.PatternName(2));
+        Assert.Equal("slow-blink", _adapter.Leds.PatternName(0));
+    }
+
+    [Fact]
     public void Refuses_a_bad_config_and_keeps_the_previous_one()
     {
         _adapter.OnMqttConnected(_mqtt, 0);

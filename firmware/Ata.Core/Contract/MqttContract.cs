@@ -179,5 +179,29 @@ namespace Ata.Core.Contract
         public const string Command = "command";
         /// <summary>Whether a command succeeded (cmd/result).</summary>
         public const string Ok = "ok";
+        /// <summary>Fallback registrar as <c>host[:port]</c> (config line), used when the primary does not answer.</summary>
+        public const string SecondaryRegistrar = "secondaryRegistrar";
+        /// <summary>Outbound proxy as <c>host[:port]</c> (config line): every request goes there first.</summary>
+        public const string OutboundProxy = "outboundProxy";
+        /// <summary>SIP transport (config line): <c>udp</c>, <c>tcp</c> or <c>tls</c>.</summary>
+        public const string Transport = "transport";
+        /// <summary>Digest realm (config line), when the operator knows it in advance.</summary>
+        public const string Realm = "realm";
+        /// <summary>Digest HA1, <c>MD5(user:realm:password)</c> as lowercase hex, sent instead of <see cref="Password"/> (config line).</summary>
+        public const string Ha1 = "ha1";
+        /// <summary>Tone plan as an ISO 3166 country code, e.g. <c>DE</c> (config line).</summary>
+        public const string TonePlan = "tonePlan";
+        /// <summary>Dial plan pattern (config line).</summary>
+        public const string DialPlan = "dialPlan";
+        /// <summary>Array of barred call classes, e.g. <c>international</c>, <c>premium</c> (config line).</summary>
+        public const string Barring = "barring";
+        /// <summary>NAT keep-alive interval in seconds, 0 for none (config line).</summary>
+        public const string KeepAliveSeconds = "keepAliveSeconds";
+        /// <summary>First registration retry delay in seconds (config line).</summary>
+        public const string RetryBaseSeconds = "retryBaseSeconds";
+        /// <summary>Longest registration retry delay in seconds (config line).</summary>
+        public const string RetryMaxSeconds = "retryMaxSeconds";
+        /// <summary>A new device secret for the broker (config), sent while the gateway rotates it.</summary>
+        public const string DeviceSecret = "deviceSecret";
     }
 }

@@ -36,12 +36,32 @@ namespace Ata.Core.Provisioning
         /// <summary>Requested registration expiry in seconds.</summary>
         public int Expires { get; private set; }
 
+        /// <summary>Default UDP NAT keep-alive interval in seconds (RFC 5626 §4.4 suggests under 30 s for home routers).</summary>
+        public const int DefaultKeepAliveSeconds = 25;
+
+        /// <summary>Secondary registrar host, or null when none is provisioned.</summary>
+        public string SecondaryHost { get; set; }
+
+        /// <summary>Secondary registrar port.</summary>
+        public int SecondaryPort { get; set; }
+
+        /// <summary>Seconds between NAT keep-alives to the registrar; 0 turns them off.</summary>
+        public int KeepAliveSeconds { get; set; } = DefaultKeepAliveSeconds;
+
+        /// <summary>Base of the registration retry back-off, in seconds.</summary>
+        public int RetryBaseSeconds { get; set; } = (int)(Sip.RetryBackoff.DefaultBaseMs / 1000);
+
+        /// <summary>Cap of the registration retry back-off, in seconds.</summary>
+        public int RetryMaxSeconds { get; set; } = (int)(Sip.RetryBackoff.DefaultCapMs / 1000);
+
         /// <summary>True when every account field equals <paramref name="other"/>'s.</summary>
         public bool SameAccount(LineConfig other)
         {
             return other != null && other.Line == Line && other.Username == Username && other.AuthUsername == AuthUsername
                 && other.Password == Password && other.RegistrarHost == RegistrarHost && other.RegistrarPort == RegistrarPort
-                && other.Expires == Expires;
+                && other.Expires == Expires && other.SecondaryHost == SecondaryHost && other.SecondaryPort == SecondaryPort
+                && other.KeepAliveSeconds == KeepAliveSeconds && other.RetryBaseSeconds == RetryBaseSeconds
+                && other.RetryMaxSeconds == RetryMaxSeconds;
         }
 
         /// <summary>

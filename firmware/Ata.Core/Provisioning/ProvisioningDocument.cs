@@ -128,9 +128,56 @@ namespace Ata.Core.Provisioning
                 }
 
                 configs[number - 1] = new LineConfig(number, username, JsonObject.GetString(line, Fields.AuthUsername), password, host, port, (int)expires);
+                error = ParseRegistrationOptions(line, configs[number - 1], field);
+                if (error != null)
+                {
+                    return null;
+                }
             }
 
             return new ProvisioningDocument(version, configs);
+        }
+
+        /// <summary>The optional registration settings of a line: secondary registrar, keep-alive, back-off.</summary>
+        private static string ParseRegistrationOptions(Hashtable line, LineConfig config, string field)
+        {
+            string secondary = JsonObject.GetString(line, Fields.SecondaryRegistrar);
+            if (secondary != null && secondary.Length > 0)
+            {
+                string host;
+                int port;
+                string error = LineConfig.ParseRegistrar(secondary, out host, out port);
+                if (error != null)
+                {
+                    return field + "." + Fields.SecondaryRegistrar + ": " + error;
+                }
+
+                config.SecondaryHost = host;
+                config.SecondaryPort = port;
+            }
+
+            long keepAlive = JsonObject.GetLong(line, Fields.KeepAliveSeconds, LineConfig.DefaultKeepAliveSeconds);
+            if (keepAlive != 0 && (keepAlive < 5 || keepAlive > 3600))
+            {
+                return field + "." + Fields.KeepAliveSeconds + ": must be 0 (off) or from 5 to 3600 seconds";
+            }
+
+            long retryBase = JsonObject.GetLong(line, Fields.RetryBaseSeconds, config.RetryBaseSeconds);
+            long retryMax = JsonObject.GetLong(line, Fields.RetryMaxSeconds, config.RetryMaxSeconds);
+            if (retryBase < 1 || retryBase > 3600)
+            {
+                return field + "." + Fields.RetryBaseSeconds + ": must be from 1 to 3600 seconds";
+            }
+
+            if (retryMax < retryBase || retryMax > 7200)
+            {
+                return field + "." + Fields.RetryMaxSeconds + ": must be from " + Fields.RetryBaseSeconds + " to 7200 seconds";
+            }
+
+            config.KeepAliveSeconds = (int)keepAlive;
+            config.RetryBaseSeconds = (int)retryBase;
+            config.RetryMaxSeconds = (int)retryMax;
+            return null;
         }
 
         /// <summary>The document as JSON (includes passwords: for the config topic only).</summary>
@@ -157,7 +204,15 @@ namespace Ata.Core.Provisioning
                 w.Property(Fields.Password, line.Password)
                     .Property(Fields.Registrar, FormatRegistrar(line.RegistrarHost, line.RegistrarPort))
                     .Property(Fields.Expires, line.Expires)
-                    .EndObject();
+                    .Property(Fields.KeepAliveSeconds, line.KeepAliveSeconds)
+                    .Property(Fields.RetryBaseSeconds, line.RetryBaseSeconds)
+                    .Property(Fields.RetryMaxSeconds, line.RetryMaxSeconds);
+                if (line.SecondaryHost != null)
+                {
+                    w.Property(Fields.SecondaryRegistrar, FormatRegistrar(line.SecondaryHost, line.SecondaryPort));
+                }
+
+                w.EndObject();
             }
 
             return w.EndArray().EndObject().ToString();

@@ -8,10 +8,12 @@ using Ata.Core.Provisioning;
 namespace Ata.Core.Sip
 {
     /// <summary>
-    /// The SIP registration of one line over UDP (RFC 3261 §10): REGISTER, digest authentication
-    /// (401/407), refresh before the granted expiry, retransmission (Timer E/F), and a fault per
-    /// cause with back-off. A pure state machine: the caller passes the time in and delivers
-    /// responses; it sends through <see cref="IDatagramSocket"/>.
+    /// The SIP registration of one line over UDP (RFC 3261 §10): REGISTER with a stable instance id
+    /// (RFC 5626), digest authentication (401/407, MD5 and SHA-256), refresh before the granted
+    /// expiry, retransmission (Timer E/F), NAT keep-alives, failover to a secondary registrar, a
+    /// fault per cause with jittered back-off, and removal of the binding when the account goes.
+    /// A pure state machine: the caller passes the time in and delivers responses; it sends
+    /// through <see cref="IDatagramSocket"/>.
     /// </summary>
     public sealed class Registration
     {
@@ -24,11 +26,15 @@ namespace Ata.Core.Sip
         /// <summary>Timer F: a non-INVITE transaction times out after 64·T1.</summary>
         public const long TimerF = 64 * T1;
 
+        /// <summary>The keep-alive datagram: a double CRLF (RFC 5626 §4.4.1).</summary>
+        private static readonly byte[] KeepAlivePing = { 13, 10, 13, 10 };
+
         private readonly LineConfig _config;
         private readonly IDatagramSocket _socket;
         private readonly INameResolver _resolver;
         private readonly Random _random;
         private readonly string _userAgent;
+        private readonly string _instanceId;
         private readonly string _callId;
         private readonly string _fromTag;
 
@@ -36,14 +42,19 @@ namespace Ata.Core.Sip
         private string _branch;
         private byte[] _request;
         private string _address;
+        private int _port;
+        private bool _onSecondary;
+        private bool _triedOtherRegistrar;
         private string _contactUri;
         private int _requestedExpires;
+        private bool _removing;
 
         private bool _pending;
         private long _retransmitAt;
         private long _retransmitInterval;
         private long _giveUpAt;
         private long _nextAttemptAt = -1;
+        private long _nextKeepAliveAt = -1;
         private int _failures;
 
         private DigestChallenge _challenge;
@@ -52,20 +63,30 @@ namespace Ata.Core.Sip
         private bool _credentialsFromFreshChallenge;
 
         /// <summary>Creates the registration of one line account; call <see cref="Start"/> to begin.</summary>
-        public Registration(LineConfig config, IDatagramSocket socket, INameResolver resolver, Random random, string userAgent)
+        /// <param name="config">The line's account.</param>
+        /// <param name="socket">The SIP socket.</param>
+        /// <param name="resolver">Host name resolution.</param>
+        /// <param name="random">Randomness for tags, nonces and jitter.</param>
+        /// <param name="userAgent">The User-Agent header value.</param>
+        /// <param name="instanceId">
+        /// The adapter's stable <c>+sip.instance</c> URN (RFC 5626), so a reboot replaces the old binding
+        /// instead of adding one; null to leave it out.
+        /// </param>
+        public Registration(LineConfig config, IDatagramSocket socket, INameResolver resolver, Random random, string userAgent, string instanceId)
         {
             _config = config;
             _socket = socket;
             _resolver = resolver;
             _random = random;
             _userAgent = userAgent;
+            _instanceId = instanceId;
             _callId = RandomToken(16) + "@ata";
             _fromTag = RandomToken(10);
             _cseq = random.Next(1000) + 1;
             _requestedExpires = config.Expires;
             State = RegistrationState.Registering;
-            BackoffBaseMs = RetryBackoff.DefaultBaseMs;
-            BackoffCapMs = RetryBackoff.DefaultCapMs;
+            BackoffBaseMs = (long)config.RetryBaseSeconds * 1000;
+            BackoffCapMs = (long)config.RetryMaxSeconds * 1000;
         }
 
         /// <summary>The account this registration uses.</summary>
@@ -89,6 +110,15 @@ namespace Ata.Core.Sip
         /// <summary>Registration expiry granted by the registrar, in seconds, or 0.</summary>
         public int GrantedExpires { get; private set; }
 
+        /// <summary>How many bindings the registrar listed for the address-of-record in its last 2xx.</summary>
+        public int Bindings { get; private set; }
+
+        /// <summary>True while requests go to the secondary registrar.</summary>
+        public bool OnSecondary
+        {
+            get { return _onSecondary; }
+        }
+
         /// <summary>Base of the retry back-off in milliseconds.</summary>
         public long BackoffBaseMs { get; set; }
 
@@ -107,26 +137,86 @@ namespace Ata.Core.Sip
             get { return _callId; }
         }
 
+        /// <summary>True once an unregistration has ended (answered, refused or timed out).</summary>
+        public bool IsFinished
+        {
+            get { return State == RegistrationState.Unregistered; }
+        }
+
         /// <summary>Sends the first REGISTER now.</summary>
         public void Start(long now)
         {
             SendRegister(now);
         }
 
+        /// <summary>
+        /// Removes the binding (REGISTER with <c>Expires: 0</c>), answering a challenge if one comes.
+        /// Nothing is sent when the line never got as far as the registrar.
+        /// </summary>
+        public void Unregister(long now)
+        {
+            bool reachedRegistrar = State == RegistrationState.Registered || LastSipCode > 0;
+            _removing = true;
+            _nextKeepAliveAt = -1;
+            Fault = null;
+            FaultDetail = null;
+            if (!reachedRegistrar || _address == null)
+            {
+                Finish();
+                return;
+            }
+
+            State = RegistrationState.Unregistering;
+            SendRequest(now, false);
+        }
+
         /// <summary>The network went away: stop trying and show why.</summary>
         public void NetworkDown(long now)
         {
+            if (_removing)
+            {
+                Finish();
+                return;
+            }
+
             _pending = false;
             _nextAttemptAt = -1;
+            _nextKeepAliveAt = -1;
             Fail(FaultCode.NetworkDown, 0, "the network is down", now, false);
         }
 
         /// <summary>The network is back (or the address changed): register again at once, with a little jitter.</summary>
         public void NetworkUp(long now)
         {
+            if (_removing)
+            {
+                return;
+            }
+
             _pending = false;
             _failures = 0;
             _nextAttemptAt = now + _random.Next(250);
+        }
+
+        /// <summary>
+        /// The network reported the registrar unreachable (an ICMP error for the destination):
+        /// fail the transaction now rather than waiting for Timer F.
+        /// </summary>
+        public void OnUnreachable(string address, int port, long now)
+        {
+            if (!_pending || address != _address || port != _port)
+            {
+                return;
+            }
+
+            _pending = false;
+            if (_removing)
+            {
+                Finish();
+                return;
+            }
+
+            Failover(FaultCode.RegistrarUnreachable, 0, "the registrar's address is unreachable", now);
         }
 
         /// <summary>True when <paramref name="response"/> belongs to this registration.</summary>
@@ -135,7 +225,7 @@ namespace Ata.Core.Sip
             return response.CallId == _callId;
         }
 
-        /// <summary>Advances timers: retransmissions, transaction timeout, retries and refreshes.</summary>
+        /// <summary>Advances timers: retransmissions, transaction timeout, keep-alives, retries and refreshes.</summary>
         public void Tick(long now)
         {
             if (_pending)
@@ -143,13 +233,19 @@ namespace Ata.Core.Sip
                 if (now >= _giveUpAt)
                 {
                     _pending = false;
-                    Fail(FaultCode.RegistrarUnreachable, 408, "no answer from the registrar", now, true);
+                    if (_removing)
+                    {
+                        Finish();
+                        return;
+                    }
+
+                    Failover(FaultCode.RegistrarUnreachable, 408, "no answer from the registrar", now);
                     return;
                 }
 
                 if (now >= _retransmitAt)
                 {
-                    _socket.Send(_request, _request.Length, _address, _config.RegistrarPort);
+                    _socket.Send(_request, _request.Length, _address, _port);
                     _retransmitInterval = _retransmitInterval * 2 > T2 ? T2 : _retransmitInterval * 2;
                     _retransmitAt = now + _retransmitInterval;
                 }
@@ -160,6 +256,13 @@ namespace Ata.Core.Sip
             if (_nextAttemptAt >= 0 && now >= _nextAttemptAt)
             {
                 SendRegister(now);
+                return;
+            }
+
+            if (_nextKeepAliveAt >= 0 && now >= _nextKeepAliveAt && State == RegistrationState.Registered)
+            {
+                _socket.Send(KeepAlivePing, KeepAlivePing.Length, _address, _port);
+                _nextKeepAliveAt = now + ((long)_config.KeepAliveSeconds * 1000);
             }
         }
 
@@ -181,6 +284,12 @@ namespace Ata.Core.Sip
 
             _pending = false;
             LastSipCode = code;
+            if (_removing)
+            {
+                OnRemovalAnswered(response, now);
+                return;
+            }
+
             if (code >= 200 && code < 300)
             {
                 OnAccepted(response, now);
@@ -212,13 +321,13 @@ namespace Ata.Core.Sip
             }
             else if (code == 408)
             {
-                Fail(FaultCode.RegistrarUnreachable, code, "request timeout (408)", now, true);
+                Failover(FaultCode.RegistrarUnreachable, code, "request timeout (408)", now);
             }
             else if (code >= 500 && code < 600)
             {
-                Fail(FaultCode.RegistrarOverloaded, code, "registrar error " + code.ToString(), now, true);
+                Failover(FaultCode.RegistrarOverloaded, code, "registrar error " + code.ToString(), now);
                 int retryAfter = SipText.ParseNonNegative(FirstToken(response.Header("retry-after")));
-                if (retryAfter > 0 && now + ((long)retryAfter * 1000) > _nextAttemptAt)
+                if (retryAfter > 0 && _nextAttemptAt >= 0 && now + ((long)retryAfter * 1000) > _nextAttemptAt)
                 {
                     _nextAttemptAt = now + ((long)retryAfter * 1000);
                 }
@@ -231,7 +340,7 @@ namespace Ata.Core.Sip
 
         private void OnAccepted(SipResponse response, long now)
         {
-            int granted = response.GrantedExpires(_contactUri);
+            int granted = response.GrantedExpires(_contactUri, _instanceId);
             if (granted < 0)
             {
                 granted = _requestedExpires;
@@ -244,28 +353,38 @@ namespace Ata.Core.Sip
             }
 
             GrantedExpires = granted;
+            Bindings = response.Headers("contact").Count;
             State = RegistrationState.Registered;
             Fault = null;
             FaultDetail = null;
             _failures = 0;
+            _triedOtherRegistrar = false;
             _nextAttemptAt = now + RefreshDelayMs(granted);
+            _nextKeepAliveAt = _config.KeepAliveSeconds > 0 ? now + ((long)_config.KeepAliveSeconds * 1000) : -1;
+        }
+
+        private void OnRemovalAnswered(SipResponse response, long now)
+        {
+            // The registrar may want the removal authenticated too; answer one fresh challenge.
+            int code = response.StatusCode;
+            if ((code == 401 || code == 407) && !(_sentCredentials && _credentialsFromFreshChallenge))
+            {
+                DigestChallenge challenge = StrongestChallenge(response);
+                if (challenge != null)
+                {
+                    _challenge = challenge;
+                    _nonceCount = 0;
+                    SendRequest(now, true);
+                    return;
+                }
+            }
+
+            Finish();
         }
 
         private void OnChallenged(SipResponse response, long now)
         {
-            bool proxy = response.StatusCode == 407;
-            ArrayList headers = response.Headers(proxy ? "proxy-authenticate" : "www-authenticate");
-            // Several challenges may come (RFC 8760 §2.4): answer the strongest the adapter supports.
-            DigestChallenge challenge = null;
-            for (int i = 0; i < headers.Count; i++)
-            {
-                DigestChallenge candidate = DigestChallenge.Parse((string)headers[i], proxy);
-                if (candidate != null && (challenge == null || candidate.Strength > challenge.Strength))
-                {
-                    challenge = candidate;
-                }
-            }
-
+            DigestChallenge challenge = StrongestChallenge(response);
             if (challenge == null)
             {
                 Fail(FaultCode.RegistrationRefused, response.StatusCode, "registrar asked for an authentication scheme the adapter does not support", now, true);
@@ -283,16 +402,33 @@ namespace Ata.Core.Sip
 
             _challenge = challenge;
             _nonceCount = 0;
-            State = RegistrationState.Registering;
-            SendRegister(now, true);
+            if (State != RegistrationState.Registered)
+            {
+                State = RegistrationState.Registering;
+            }
+
+            SendRequest(now, true);
+        }
+
+        /// <summary>The strongest digest challenge of a 401/407 (RFC 8760 §2.4), or null.</summary>
+        private static DigestChallenge StrongestChallenge(SipResponse response)
+        {
+            bool proxy = response.StatusCode == 407;
+            ArrayList headers = response.Headers(proxy ? "proxy-authenticate" : "www-authenticate");
+            DigestChallenge challenge = null;
+            for (int i = 0; i < headers.Count; i++)
+            {
+                DigestChallenge candidate = DigestChallenge.Parse((string)headers[i], proxy);
+                if (candidate != null && (challenge == null || candidate.Strength > challenge.Strength))
+                {
+                    challenge = candidate;
+                }
+            }
+
+            return challenge;
         }
 
         private void SendRegister(long now)
-        {
-            SendRegister(now, false);
-        }
-
-        private void SendRegister(long now, bool freshChallenge)
         {
             _nextAttemptAt = -1;
             if (State != RegistrationState.Registered)
@@ -300,21 +436,29 @@ namespace Ata.Core.Sip
                 State = RegistrationState.Registering;
             }
 
-            _address = IsIPv4Literal(_config.RegistrarHost) ? _config.RegistrarHost : _resolver.Resolve(_config.RegistrarHost);
+            string host = _onSecondary ? _config.SecondaryHost : _config.RegistrarHost;
+            _port = _onSecondary ? _config.SecondaryPort : _config.RegistrarPort;
+            _address = IsIPv4Literal(host) ? host : _resolver.Resolve(host);
             if (_address == null)
             {
-                Fail(FaultCode.DnsFailure, 0, "registrar host " + _config.RegistrarHost + " does not resolve", now, true);
+                Failover(FaultCode.DnsFailure, 0, "registrar host " + host + " does not resolve", now);
                 return;
             }
 
+            SendRequest(now, false);
+        }
+
+        private void SendRequest(long now, bool freshChallenge)
+        {
             _cseq++;
             _branch = "z9hG4bK" + RandomToken(12);
-            _contactUri = "sip:" + _config.Username + "@" + _socket.LocalAddress + ":" + _socket.LocalPort.ToString();
+            _contactUri = "sip:" + _config.Username + "@" + _socket.LocalAddress + ":" + _socket.LocalPort.ToString() + ";ob";
             string domain = _config.RegistrarHost;
             string requestUri = "sip:" + domain + (_config.RegistrarPort == LineConfig.DefaultSipPort ? string.Empty : ":" + _config.RegistrarPort.ToString());
             string aor = "sip:" + _config.Username + "@" + domain;
+            int expires = _removing ? 0 : _requestedExpires;
 
-            StringBuilder sb = new StringBuilder(512);
+            StringBuilder sb = new StringBuilder(640);
             sb.Append("REGISTER ").Append(requestUri).Append(" SIP/2.0\r\n");
             sb.Append("Via: SIP/2.0/UDP ").Append(_socket.LocalAddress).Append(':').Append(_socket.LocalPort)
                 .Append(";branch=").Append(_branch).Append(";rport\r\n");
@@ -323,8 +467,19 @@ namespace Ata.Core.Sip
             sb.Append("To: <").Append(aor).Append(">\r\n");
             sb.Append("Call-ID: ").Append(_callId).Append("\r\n");
             sb.Append("CSeq: ").Append(_cseq).Append(" REGISTER\r\n");
-            sb.Append("Contact: <").Append(_contactUri).Append(">\r\n");
-            sb.Append("Expires: ").Append(_requestedExpires).Append("\r\n");
+            sb.Append("Contact: <").Append(_contactUri).Append('>');
+            if (_instanceId != null)
+            {
+                sb.Append(";+sip.instance=\"<").Append(_instanceId).Append(">\";reg-id=1");
+            }
+
+            sb.Append("\r\n");
+            if (_instanceId != null)
+            {
+                sb.Append("Supported: outbound\r\n");
+            }
+
+            sb.Append("Expires: ").Append(expires).Append("\r\n");
             sb.Append("User-Agent: ").Append(_userAgent).Append("\r\n");
             _sentCredentials = _challenge != null;
             _credentialsFromFreshChallenge = freshChallenge;
@@ -341,7 +496,31 @@ namespace Ata.Core.Sip
             _retransmitInterval = T1;
             _retransmitAt = now + T1;
             _giveUpAt = now + TimerF;
-            _socket.Send(_request, _request.Length, _address, _config.RegistrarPort);
+            _socket.Send(_request, _request.Length, _address, _port);
+        }
+
+        /// <summary>
+        /// A failure the other registrar might not share: with a secondary provisioned and not yet
+        /// tried in this round, switch to it at once; otherwise back off.
+        /// </summary>
+        private void Failover(string fault, int sipCode, string detail, long now)
+        {
+            if (_config.SecondaryHost != null && !_triedOtherRegistrar)
+            {
+                _triedOtherRegistrar = true;
+                _onSecondary = !_onSecondary;
+                Fail(fault, sipCode, detail, now, false);
+                _nextAttemptAt = now;
+                return;
+            }
+
+            _triedOtherRegistrar = false;
+            if (_config.SecondaryHost != null)
+            {
+                _onSecondary = !_onSecondary;
+            }
+
+            Fail(fault, sipCode, detail, now, true);
         }
 
         private void Fail(string fault, int sipCode, string detail, long now, bool retry)
@@ -351,6 +530,7 @@ namespace Ata.Core.Sip
             Fault = fault;
             FaultDetail = detail;
             GrantedExpires = 0;
+            _nextKeepAliveAt = -1;
             if (retry)
             {
                 _failures++;
@@ -362,6 +542,15 @@ namespace Ata.Core.Sip
             }
         }
 
+        private void Finish()
+        {
+            _pending = false;
+            _nextAttemptAt = -1;
+            _nextKeepAliveAt = -1;
+            GrantedExpires = 0;
+            State = RegistrationState.Unregistered;
+        }
+
         /// <summary>
         /// When to refresh a binding granted for <paramref name="grantedSeconds"/>: half-way for short
         /// expiries, a minute early for long ones.
@@ -371,6 +560,20 @@ namespace Ata.Core.Sip
             long granted = (long)grantedSeconds * 1000;
             long margin = granted / 2 < 60000 ? granted / 2 : 60000;
             return granted - margin;
+        }
+
+        /// <summary>
+        /// A stable <c>urn:uuid</c> for the adapter, derived from its device id (a name-based UUID,
+        /// RFC 4122 §4.3 with MD5), so the same adapter always presents the same instance.
+        /// </summary>
+        public static string InstanceIdFor(string deviceId)
+        {
+            byte[] hash = Md5.Hash(Encoding.UTF8.GetBytes("ata-instance:" + deviceId));
+            hash[6] = (byte)((hash[6] & 0x0F) | 0x30);
+            hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
+            string hex = Json.Hex.Of(hash);
+            return "urn:uuid:" + hex.Substring(0, 8) + "-" + hex.Substring(8, 4) + "-" + hex.Substring(12, 4) + "-"
+                + hex.Substring(16, 4) + "-" + hex.Substring(20, 12);
         }
 
         private string RandomToken(int length)

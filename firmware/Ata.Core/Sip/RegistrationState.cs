@@ -11,5 +11,9 @@ namespace Ata.Core.Sip
         public const string Registered = "registered";
         /// <summary>The last attempt failed; a fault says why.</summary>
         public const string Failed = "failed";
+        /// <summary>The binding is being removed (<c>Expires: 0</c>) because the account changed or the adapter is reset.</summary>
+        public const string Unregistering = "unregistering";
+        /// <summary>The binding was removed; the registration is finished.</summary>
+        public const string Unregistered = "unregistered";
     }
 }

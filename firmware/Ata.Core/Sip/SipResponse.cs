@@ -246,12 +246,26 @@ namespace Ata.Core.Sip
         /// </summary>
         public int GrantedExpires(string contactUri)
         {
+            return GrantedExpires(contactUri, null);
+        }
+
+        /// <summary>
+        /// The expiry the registrar granted our contact, recognised by its <c>+sip.instance</c>
+        /// (<paramref name="instanceId"/>, when given) or by its URI: the contact's <c>expires</c>
+        /// parameter, else the <c>Expires</c> header, else -1.
+        /// </summary>
+        public int GrantedExpires(string contactUri, string instanceId)
+        {
             ArrayList contacts = Headers("contact");
             for (int i = 0; i < contacts.Count; i++)
             {
                 string element = (string)contacts[i];
                 string uri = SipText.HeaderUri(element);
-                if (uri != null && SipText.EqualsIgnoreCase(uri, contactUri))
+                string instance = instanceId == null ? null : SipText.HeaderParameter(element, "+sip.instance");
+                bool ours = instance != null
+                    ? instance == "<" + instanceId + ">"
+                    : uri != null && SipText.EqualsIgnoreCase(uri, contactUri);
+                if (ours)
                 {
                     int expires = SipText.ParseNonNegative(SipText.HeaderParameter(element, "expires"));
                     if (expires >= 0)

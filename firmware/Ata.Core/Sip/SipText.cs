@@ -230,32 +230,82 @@ namespace Ata.Core.Sip
         }
 
         /// <summary>
-        /// The value of parameter <paramref name="name"/> in a <c>;name=value</c> list after the
-        /// URI or value part of a header element (outside angle brackets), or null.
+        /// The value of header parameter <paramref name="name"/> in a <c>;name=value</c> list after the
+        /// URI of a header element (after its closing angle bracket), unquoted; empty for a parameter
+        /// without a value; null when absent. Semicolons inside quoted values do not split.
         /// </summary>
         public static string HeaderParameter(string element, string name)
         {
-            int start = element.LastIndexOf('>');
-            start = start < 0 ? 0 : start;
-            string[] parts = element.Substring(start).Split(new char[] { ';' });
-            for (int i = 1; i < parts.Length; i++)
+            int pos = 0;
+            int open = element.IndexOf('<');
+            int semi = element.IndexOf(';');
+            if (open >= 0 && (semi < 0 || open < semi))
             {
-                string part = parts[i].Trim();
-                int eq = part.IndexOf('=');
-                string key = eq < 0 ? part : part.Substring(0, eq).Trim();
-                if (EqualsIgnoreCase(key, name))
+                pos = element.IndexOf('>', open);
+                if (pos < 0)
                 {
-                    string value = eq < 0 ? string.Empty : part.Substring(eq + 1).Trim();
-                    if (value.Length >= 2 && value[0] == '"' && value[value.Length - 1] == '"')
-                    {
-                        value = value.Substring(1, value.Length - 2);
-                    }
-
-                    return value;
+                    return null;
                 }
             }
 
-            return null;
+            int n = element.Length;
+            while (true)
+            {
+                while (pos < n && element[pos] != ';')
+                {
+                    pos++;
+                }
+
+                if (pos >= n)
+                {
+                    return null;
+                }
+
+                pos++;
+                int keyStart = pos;
+                while (pos < n && element[pos] != '=' && element[pos] != ';')
+                {
+                    pos++;
+                }
+
+                string key = element.Substring(keyStart, pos - keyStart).Trim();
+                string value = string.Empty;
+                if (pos < n && element[pos] == '=')
+                {
+                    pos++;
+                    while (pos < n && IsLinearWhiteSpace(element[pos]))
+                    {
+                        pos++;
+                    }
+
+                    int valueStart = pos;
+                    if (pos < n && element[pos] == '"')
+                    {
+                        pos++;
+                        while (pos < n && element[pos] != '"')
+                        {
+                            pos += element[pos] == '\\' ? 2 : 1;
+                        }
+
+                        value = element.Substring(valueStart + 1, (pos < n ? pos : n) - valueStart - 1);
+                        pos++;
+                    }
+                    else
+                    {
+                        while (pos < n && element[pos] != ';')
+                        {
+                            pos++;
+                        }
+
+                        value = element.Substring(valueStart, pos - valueStart).Trim();
+                    }
+                }
+
+                if (EqualsIgnoreCase(key, name))
+                {
+                    return value;
+                }
+            }
         }
 
         /// <summary>The URI inside angle brackets of a header element, or the part before the first ';'.</summary>

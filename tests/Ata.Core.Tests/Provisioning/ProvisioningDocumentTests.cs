@@ -26,6 +26,33 @@ public class ProvisioningDocumentTests
         Assert.True(again.Line(2).SameAccount(doc.Line(2)));
     }
 
+    [Fact]
+    public void Reads_registration_settings_with_sensible_defaults()
+    {
+        var doc = ProvisioningDocument.Parse("{\"version\":1,\"lines\":[{\"username\":\"u\",\"password\":\"p\",\"registrar\":\"a\",\"secondaryRegistrar\":\"b:5080\",\"keepAliveSeconds\":0,\"retryBaseSeconds\":5,\"retryMaxSeconds\":60}]}", out string error);
+        Assert.Null(error);
+        Assert.Equal(("b", 5080), (doc.Line(1).SecondaryHost, doc.Line(1).SecondaryPort));
+        Assert.Equal(0, doc.Line(1).KeepAliveSeconds);
+        Assert.Equal((5, 60), (doc.Line(1).RetryBaseSeconds, doc.Line(1).RetryMaxSeconds));
+        Assert.True(ProvisioningDocument.Parse(doc.ToJson(), out _).Line(1).SameAccount(doc.Line(1)));
+
+        var plain = ProvisioningDocument.Parse("{\"version\":1,\"lines\":[{\"username\":\"u\",\"password\":\"p\",\"registrar\":\"a\"}]}", out _);
+        Assert.Null(plain.Line(1).SecondaryHost);
+        Assert.Equal(LineConfig.DefaultKeepAliveSeconds, plain.Line(1).KeepAliveSeconds);
+        Assert.True(plain.Line(1).RetryMaxSeconds * 1000L < 1_800_000);
+    }
+
+    [Theory]
+    [InlineData("{\"version\":1,\"lines\":[{\"username\":\"u\",\"password\":\"p\",\"registrar\":\"a\",\"secondaryRegistrar\":\"b:0\"}]}", "lines[0].secondaryRegistrar")]
+    [InlineData("{\"version\":1,\"lines\":[{\"username\":\"u\",\"password\":\"p\",\"registrar\":\"a\",\"keepAliveSeconds\":2}]}", "lines[0].keepAliveSeconds")]
+    [InlineData("{\"version\":1,\"lines\":[{\"username\":\"u\",\"password\":\"p\",\"registrar\":\"a\",\"retryBaseSeconds\":0}]}", "lines[0].retryBaseSeconds")]
+    [InlineData("{\"version\":1,\"lines\":[{\"username\":\"u\",\"password\":\"p\",\"registrar\":\"a\",\"retryBaseSeconds\":30,\"retryMaxSeconds\":10}]}", "lines[0].retryMaxSeconds")]
+    public void Refuses_bad_registration_settings_naming_the_field(string json, string field)
+    {
+        Assert.Null(ProvisioningDocument.Parse(json, out string error));
+        Assert.StartsWith(field, error);
+    }
+
     [Theory]
     [InlineData("not json", "not a JSON object")]
     [InlineData("{\"lines\":[]}", "version")]

@@ -9,10 +9,21 @@ public class RegistrationTests
     private readonly FakeSocket _socket = new();
     private readonly FakeResolver _resolver = new();
 
-    private Registration Create(string registrar = "127.0.0.1", int port = 5070, int expires = 3600)
+    private const string Instance = "urn:uuid:00000000-0000-3000-8000-000000000001";
+
+    private Registration Create(string registrar = "127.0.0.1", int port = 5070, int expires = 3600, Action<LineConfig>? configure = null)
     {
         var config = new LineConfig(1, "2001", null!, "secret", registrar, port, expires);
-        return new Registration(config, _socket, _resolver, new Random(1), "Ata/test");
+        configure?.Invoke(config);
+        return new Registration(config, _socket, _resolver, new Random(1), "Ata/test", Instance);
+    }
+
+    private void Register(Registration r, long now)
+    {
+        r.Start(now);
+        Deliver(r, Registrar.Respond(_socket.Last, 401, "Unauthorized", Registrar.Challenge), now + 1);
+        Deliver(r, Registrar.Respond(_socket.Last, 200, "OK", $"Contact: <{Registrar.ContactOf(_socket.Last)}>;expires=3600"), now + 2);
+        Assert.Equal(RegistrationState.Registered, r.State);
     }
 
     private void Deliver(Registration r, string response, long now)
@@ -67,7 +78,7 @@ public class RegistrationTests
     [Fact]
     public void Refreshes_before_expiry_reusing_the_nonce_with_the_next_count()
     {
-        var r = Create();
+        var r = Create(configure: c => c.KeepAliveSeconds = 0);
         r.Start(0);
         Deliver(r, Registrar.Respond(_socket.Last, 401, "Unauthorized", Registrar.Challenge), 10);
         Deliver(r, Registrar.Respond(_socket.Last, 200, "OK", $"Contact: <{Registrar.ContactOf(_socket.Last)}>;expires=120"), 20);
@@ -237,6 +248,138 @@ public class RegistrationTests
         Assert.InRange(r.NextAttemptAt, 200_000, 200_250);
         r.Tick(200_250);
         Assert.Equal(2, _socket.Sent.Count);
+    }
+
+    [Fact]
+    public void Presents_a_stable_instance_and_finds_its_binding_by_it()
+    {
+        var r = Create();
+        r.Start(0);
+        string contact = Registrar.Header(_socket.Last, "Contact");
+        Assert.Contains($";+sip.instance=\"<{Instance}>\";reg-id=1", contact);
+        Assert.Contains(";ob>", contact);
+        Assert.Equal("outbound", Registrar.Header(_socket.Last, "Supported"));
+
+        // The registrar lists an older binding of another adapter and ours, with its own spelling of the URI.
+        Deliver(r, Registrar.Respond(_socket.Last, 200, "OK",
+            "Contact: <sip:2001@198.51.100.7:5060>;expires=50;+sip.instance=\"<urn:uuid:other>\";reg-id=1",
+            $"Contact: <sip:2001@192.0.2.10:5062;ob;x=y>;expires=900;+sip.instance=\"<{Instance}>\";reg-id=1"), 5);
+        Assert.Equal(900, r.GrantedExpires);
+        Assert.Equal(2, r.Bindings);
+        Assert.Equal(Registration.InstanceIdFor("ata-1"), Registration.InstanceIdFor("ata-1"));
+        Assert.NotEqual(Registration.InstanceIdFor("ata-1"), Registration.InstanceIdFor("ata-2"));
+        Assert.Matches("^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-3[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$", Registration.InstanceIdFor("ata-1"));
+    }
+
+    [Fact]
+    public void Keeps_the_NAT_binding_open_with_CRLF_pings_while_registered()
+    {
+        var r = Create(configure: c => c.KeepAliveSeconds = 25);
+        Register(r, 0);
+        int sent = _socket.Sent.Count;
+        r.Tick(2 + 24_999);
+        Assert.Equal(sent, _socket.Sent.Count);
+        r.Tick(2 + 25_000);
+        Assert.Equal(sent + 1, _socket.Sent.Count);
+        Assert.Equal("\r\n\r\n", _socket.Last);
+        Assert.Equal(("127.0.0.1", 5070), (_socket.Sent[^1].Address, _socket.Sent[^1].Port));
+        r.Tick(2 + 50_000);
+        Assert.Equal(sent + 2, _socket.Sent.Count);
+    }
+
+    [Fact]
+    public void Keep_alives_can_be_turned_off()
+    {
+        var r = Create(configure: c => c.KeepAliveSeconds = 0);
+        Register(r, 0);
+        int sent = _socket.Sent.Count;
+        r.Tick(1_000_000);
+        Assert.Equal(sent, _socket.Sent.Count);
+    }
+
+    [Fact]
+    public void Fails_over_to_the_secondary_registrar_at_once_then_backs_off()
+    {
+        var r = Create(configure: c => { c.SecondaryHost = "127.0.0.2"; c.SecondaryPort = 5080; });
+        r.Start(0);
+        Deliver(r, Registrar.Respond(_socket.Last, 503, "Service Unavailable"), 10);
+        Assert.Equal(FaultCode.RegistrarOverloaded, r.Fault);
+        Assert.Equal(10, r.NextAttemptAt);
+        r.Tick(10);
+        Assert.Equal(("127.0.0.2", 5080), (_socket.Sent[^1].Address, _socket.Sent[^1].Port));
+        Assert.True(r.OnSecondary);
+        Assert.StartsWith("REGISTER sip:127.0.0.1:5070 ", _socket.Last);
+
+        // Both failed: back off, then start the next round at the primary.
+        Deliver(r, Registrar.Respond(_socket.Last, 503, "Service Unavailable"), 20);
+        Assert.InRange(r.NextAttemptAt, 20 + 5_000, 20 + 10_000);
+        r.Tick(r.NextAttemptAt);
+        Assert.Equal(("127.0.0.1", 5070), (_socket.Sent[^1].Address, _socket.Sent[^1].Port));
+
+        // The primary is down, the secondary takes the registration.
+        Deliver(r, Registrar.Respond(_socket.Last, 503, "Service Unavailable"), 30_000);
+        r.Tick(30_000);
+        Deliver(r, Registrar.Respond(_socket.Last, 200, "OK"), 30_010);
+        Assert.Equal(RegistrationState.Registered, r.State);
+        Assert.True(r.OnSecondary);
+    }
+
+    [Fact]
+    public void Back_off_follows_the_provisioned_base_and_cap()
+    {
+        var r = Create(configure: c => { c.RetryBaseSeconds = 2; c.RetryMaxSeconds = 4; });
+        r.Start(0);
+        Deliver(r, Registrar.Respond(_socket.Last, 500, "Oops"), 0);
+        Assert.InRange(r.NextAttemptAt, 1_000, 2_000);
+        for (int i = 0; i < 5; i++)
+        {
+            long at = r.NextAttemptAt;
+            r.Tick(at);
+            Deliver(r, Registrar.Respond(_socket.Last, 500, "Oops"), at);
+            Assert.InRange(r.NextAttemptAt - at, 1_000, 4_000);
+        }
+    }
+
+    [Fact]
+    public void Unregisters_with_Expires_0_answering_the_challenge()
+    {
+        var r = Create();
+        Register(r, 0);
+        r.Unregister(100);
+        Assert.Equal(RegistrationState.Unregistering, r.State);
+        Assert.Equal("0", Registrar.Header(_socket.Last, "Expires"));
+        string callId = Registrar.Header(_socket.Last, "Call-ID");
+        Deliver(r, Registrar.Respond(_socket.Last, 401, "Unauthorized", Registrar.Challenge.Replace("abc123", "n9")), 110);
+        Assert.Equal("0", Registrar.Header(_socket.Last, "Expires"));
+        Assert.Equal(callId, Registrar.Header(_socket.Last, "Call-ID"));
+        Assert.Contains("nonce=\"n9\"", Registrar.Header(_socket.Last, "Authorization"));
+        Deliver(r, Registrar.Respond(_socket.Last, 200, "OK"), 120);
+        Assert.True(r.IsFinished);
+        int sent = _socket.Sent.Count;
+        r.Tick(10_000_000);
+        Assert.Equal(sent, _socket.Sent.Count);
+    }
+
+    [Fact]
+    public void Unregistering_a_line_that_never_reached_the_registrar_sends_nothing()
+    {
+        var r = Create("nowhere.invalid");
+        r.Start(0);
+        r.Unregister(10);
+        Assert.True(r.IsFinished);
+        Assert.Empty(_socket.Sent);
+    }
+
+    [Fact]
+    public void An_ICMP_error_fails_the_transaction_at_once()
+    {
+        var r = Create();
+        r.Start(0);
+        r.OnUnreachable("127.0.0.9", 5070, 5);
+        Assert.Equal(RegistrationState.Registering, r.State);
+        r.OnUnreachable("127.0.0.1", 5070, 10);
+        Assert.Equal(FaultCode.RegistrarUnreachable, r.Fault);
+        Assert.True(r.NextAttemptAt > 10);
     }
 
     [Theory]
