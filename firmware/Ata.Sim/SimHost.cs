@@ -116,7 +116,22 @@ internal sealed class SimHost : IDisposable
             throw new UsageException($"--registrar: {error}");
         }
 
-        var line = new LineConfig(1, _options.SipUser, null, _options.SipPassword, host, port, LineConfig.DefaultExpires);
+        var line = new LineConfig(1, _options.SipUser, null, _options.SipPassword, host, port, _options.Expires ?? LineConfig.DefaultExpires);
+        if (_options.SecondaryRegistrar is not null)
+        {
+            error = LineConfig.ParseRegistrar(_options.SecondaryRegistrar, out string secondaryHost, out int secondaryPort);
+            if (error is not null)
+            {
+                throw new UsageException($"--secondary-registrar: {error}");
+            }
+
+            line.SecondaryHost = secondaryHost;
+            line.SecondaryPort = secondaryPort;
+        }
+
+        line.KeepAliveSeconds = _options.KeepAliveSeconds ?? line.KeepAliveSeconds;
+        line.RetryBaseSeconds = _options.RetryBaseSeconds ?? line.RetryBaseSeconds;
+        line.RetryMaxSeconds = Math.Max(line.RetryBaseSeconds, _options.RetryMaxSeconds ?? line.RetryMaxSeconds);
         _inbox.Add(() => _adapter!.Apply(new ProvisioningDocument(0, [line, null!]), Now));
     }
 

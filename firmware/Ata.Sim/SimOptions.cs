@@ -15,6 +15,12 @@ internal sealed class SimOptions
           --events json          one JSON object per line on stdout for every state change
           --device-id ID         the adapter's id (standalone default: sim-1)
           --local-address ADDR   address to put in Via/Contact (default: the one routing to the peer)
+        Standalone line settings (gateway mode takes them from the provisioning):
+          --secondary-registrar HOST[:PORT]   failover registrar
+          --expires S            registration expiry to ask for (default 3600)
+          --keepalive S          seconds between NAT keep-alives, 0 for none (default 25)
+          --retry-base S         base of the retry back-off (default 10)
+          --retry-max S          cap of the retry back-off (default 300)
           --health-interval S    seconds between health reports (default 30)
           --help                 this text
           --led-guide            print the LED guide for support (Markdown) and exit
@@ -33,6 +39,11 @@ internal sealed class SimOptions
     public bool JsonEvents { get; private set; }
     public string? LocalAddress { get; private set; }
     public int HealthIntervalSeconds { get; private set; } = 30;
+    public string? SecondaryRegistrar { get; private set; }
+    public int? Expires { get; private set; }
+    public int? KeepAliveSeconds { get; private set; }
+    public int? RetryBaseSeconds { get; private set; }
+    public int? RetryMaxSeconds { get; private set; }
     public bool Help { get; private set; }
     public bool GatewayMode => BrokerHost is not null;
 
@@ -83,6 +94,11 @@ internal sealed class SimOptions
                         ? s
                         : throw new UsageException($"--health-interval '{seconds}' is not a number of seconds from 1 to 3600");
                     break;
+                case "--secondary-registrar": options.SecondaryRegistrar = Next(); break;
+                case "--expires": options.Expires = Seconds(arg, Next(), 30, 86400); break;
+                case "--keepalive": options.KeepAliveSeconds = Seconds(arg, Next(), 0, 3600); break;
+                case "--retry-base": options.RetryBaseSeconds = Seconds(arg, Next(), 1, 3600); break;
+                case "--retry-max": options.RetryMaxSeconds = Seconds(arg, Next(), 1, 7200); break;
                 case "--help" or "-h": options.Help = true; return options;
                 default: throw new UsageException($"unknown option '{arg}'");
             }
@@ -113,6 +129,11 @@ internal sealed class SimOptions
 
         return options;
     }
+
+    private static int Seconds(string option, string text, int min, int max) =>
+        int.TryParse(text, out int value) && value >= min && value <= max
+            ? value
+            : throw new UsageException($"{option} '{text}' is not a number of seconds from {min} to {max}");
 }
 
 /// <summary>A command-line mistake, told in one line.</summary>

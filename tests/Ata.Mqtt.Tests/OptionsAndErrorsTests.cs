@@ -31,7 +31,7 @@ public sealed class OptionsAndErrorsTests
         await using var client = new MosquittoClient(new MqttClientOptions { Host = "no-such-broker.invalid", Port = 1883, ClientId = "x" });
         client.Start();
 
-        var error = await Assert.ThrowsAsync<TimeoutException>(() => client.WaitUntilConnectedAsync(TimeSpan.FromSeconds(2)));
+        var error = await Assert.ThrowsAsync<TimeoutException>(() => client.WaitUntilConnectedAsync(TimeSpan.FromSeconds(3)));
 
         Assert.Contains("no-such-broker.invalid:1883", error.Message, StringComparison.Ordinal);
         Assert.Contains("could not be resolved", error.Message, StringComparison.Ordinal);

@@ -6,11 +6,11 @@ namespace Ata.Mqtt.Tests.Fixtures;
 /// <summary>
 /// A TCP relay between a client and the broker. <see cref="Sever"/> resets every relayed
 /// connection and stops listening: to the broker the client has vanished without a DISCONNECT,
-/// as when a device loses power or its network.
+/// as when a device loses power or its network; <see cref="Resume"/> brings the network back.
 /// </summary>
 internal sealed class TcpRelay : IDisposable
 {
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly int _target;
     private readonly List<Socket> _sockets = [];
     private bool _severed;
@@ -41,6 +41,20 @@ internal sealed class TcpRelay : IDisposable
         }
     }
 
+    /// <summary>Listens on the same port again, as when the network comes back.</summary>
+    public void Resume()
+    {
+        lock (_sockets)
+        {
+            _severed = false;
+            _listener = new TcpListener(IPAddress.Loopback, Port);
+            _listener.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            _listener.Start();
+        }
+
+        _ = AcceptAsync();
+    }
+
     public void Dispose() => Sever();
 
     private async Task AcceptAsync()
@@ -49,7 +63,13 @@ internal sealed class TcpRelay : IDisposable
         {
             while (true)
             {
-                var inbound = await _listener.AcceptSocketAsync();
+                TcpListener listener;
+                lock (_sockets)
+                {
+                    listener = _listener;
+                }
+
+                var inbound = await listener.AcceptSocketAsync();
                 var outbound = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
                 await outbound.ConnectAsync(IPAddress.Loopback, _target);
                 lock (_sockets)
