@@ -18,6 +18,12 @@ public sealed class KamailioRegistrarOptions
     /// <summary>Seconds granted to a contact that asks for none (registrar <c>default_expires</c>).</summary>
     public int DefaultExpires { get; init; } = 3600;
 
+    /// <summary>
+    /// The digest algorithm the registrar challenges with and checks: <c>MD5</c> (default) or
+    /// <c>SHA-256</c> (RFC 7616/8760; Kamailio's auth module <c>algorithm</c> parameter).
+    /// </summary>
+    public string Algorithm { get; init; } = "MD5";
+
     /// <summary>Shorter requests are raised to this (registrar <c>min_expires</c>, Kamailio's default 60).</summary>
     public int MinExpires { get; init; } = 60;
 

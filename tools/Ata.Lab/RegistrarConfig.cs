@@ -119,6 +119,7 @@ internal static partial class RegistrarConfig
             modparam("htable", "htable", "subscribers=>size=4;")
             # A fixed secret per registrar: nonces stay valid across a restart, as with a real one.
             modparam("auth", "secret", "{{nonceSecret}}")
+            modparam("auth", "algorithm", "{{options.Algorithm}}")
             modparam("usrloc", "db_mode", 0)
             modparam("registrar", "default_expires", {{options.DefaultExpires}})
             modparam("registrar", "min_expires", {{options.MinExpires}})

@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using System.Text;
+using Ata.Core.Sip;
+
+namespace Ata.Core.Tests.Sip;
+
+/// <summary>
+/// Feeds the SIP response parser (and what reads its results) mutated registrar answers: it must
+/// return a response or a parse error, never throw, and never take long. The suite runs at least
+/// 100,000 messages; <c>tools/fuzz</c> runs millions (ATA_FUZZ_ITERATIONS).
+/// </summary>
+public class SipParserFuzzTests
+{
+    private static readonly string[] Corpus =
+    [
+        "SIP/2.0 401 Unauthorized\r\nVia: SIP/2.0/UDP 10.0.0.2:5060;branch=z9hG4bKa1;rport=5060;received=1.2.3.4\r\nFrom: <sip:2001@lab>;tag=1\r\nTo: <sip:2001@lab>;tag=2\r\nCall-ID: abc@ata\r\nCSeq: 7 REGISTER\r\nWWW-Authenticate: Digest realm=\"lab \\\"x\\\"\", nonce=\"n,1\", qop=\"auth,auth-int\", algorithm=SHA-256, opaque=\"o\"\r\nWWW-Authenticate: Digest realm=\"lab\", nonce=\"n2\", algorithm=MD5, stale=true\r\nContent-Length: 0\r\n\r\n",
+        "SIP/2.0 200 OK\r\nv: SIP/2.0/UDP 10.0.0.2;branch=z9hG4bKb, SIP/2.0/UDP 10.0.0.3;branch=z9hG4bKc\r\ni: call@x\r\nCSeq:   9 REGISTER\r\nm: <sip:2001@10.0.0.2:5060;ob>;expires=60;+sip.instance=\"<urn:uuid:1>\";reg-id=1,\r\n <sip:2001@10.9.9.9>;expires=\"30\"\r\nExpires: 3600\r\nl: 0\r\n\r\n",
+        "SIP/2.0 423 Interval Too Brief\nCall-ID: q\nCSeq: 1 REGISTER\nMin-Expires: 7200\n\n",
+        "SIP/2.0 503 Service Unavailable\r\nCall-ID: q\r\nCSeq: 2 REGISTER\r\nRetry-After: 120 (maintenance);duration=10\r\nContent-Length: 5\r\n\r\nhello",
+        "SIP/2.0 407 Proxy Authentication Required\r\nCall-ID: p\r\nCSeq: 3 REGISTER\r\nProxy-Authenticate: Digest realm=\"p\", nonce=\"x\"\r\n\r\n",
+    ];
+
+    private static readonly byte[] Interesting = Encoding.ASCII.GetBytes("\"\\<>;:,= \t\r\n@0123456789%");
+
+    [Fact]
+    public void Survives_at_least_100000_mutated_registrar_answers()
+    {
+        int iterations = int.TryParse(Environment.GetEnvironmentVariable("ATA_FUZZ_ITERATIONS"), out int n) ? n : 120_000;
+        int seed = int.TryParse(Environment.GetEnvironmentVariable("ATA_FUZZ_SEED"), out int s) ? s : 20261122;
+        var random = new Random(seed);
+        var clock = Stopwatch.StartNew();
+        long slowest = 0;
+        int parsed = 0;
+        for (int i = 0; i < iterations; i++)
+        {
+            byte[] message = Mutate(Encoding.UTF8.GetBytes(Corpus[random.Next(Corpus.Length)]), random);
+            long started = clock.ElapsedTicks;
+            SipResponse? response;
+            try
+            {
+                response = SipResponse.Parse(message, message.Length, out string error);
+                Assert.True(response is not null || !string.IsNullOrEmpty(error));
+                if (response is not null)
+                {
+                    parsed++;
+                    Exercise(response);
+                }
+            }
+            catch (Exception e)
+            {
+                Assert.Fail($"iteration {i} (seed {seed}) threw {e.GetType().Name}: {e.Message}\ninput: {Convert.ToBase64String(message)}");
+            }
+
+            slowest = Math.Max(slowest, clock.ElapsedTicks - started);
+        }
+
+        Assert.True(parsed > iterations / 20, $"only {parsed} of {iterations} mutated messages still parsed: the mutations are too blunt to reach the deeper code");
+        Assert.True(slowest * 1000 / Stopwatch.Frequency < 250, $"one message took {slowest * 1000 / Stopwatch.Frequency} ms");
+    }
+
+    private static void Exercise(SipResponse r)
+    {
+        _ = r.CallId;
+        _ = r.CSeqNumber;
+        _ = r.CSeqMethod;
+        _ = r.TopViaBranch;
+        _ = r.Expires;
+        _ = r.GrantedExpires("sip:2001@10.0.0.2:5060;ob", "urn:uuid:1");
+        foreach (string name in new[] { "www-authenticate", "proxy-authenticate" })
+        {
+            foreach (string header in r.Headers(name))
+            {
+                var challenge = DigestChallenge.Parse(header, name[0] == 'p');
+                challenge?.Answer("u", "p", "REGISTER", "sip:lab", 1, "c");
+            }
+        }
+
+        foreach (string contact in r.Headers("contact"))
+        {
+            SipText.HeaderParameter(contact, "expires");
+            SipText.HeaderUri(contact);
+        }
+    }
+
+    private static byte[] Mutate(byte[] input, Random random)
+    {
+        var bytes = new List<byte>(input);
+        int mutations = 1 + random.Next(6);
+        for (int m = 0; m < mutations && bytes.Count > 0; m++)
+        {
+            int at = random.Next(bytes.Count);
+            switch (random.Next(7))
+            {
+                case 0: bytes[at] = (byte)random.Next(256); break;
+                case 1: bytes[at] = Interesting[random.Next(Interesting.Length)]; break;
+                case 2: bytes.Insert(at, Interesting[random.Next(Interesting.Length)]); break;
+                case 3: bytes.RemoveAt(at); break;
+                case 4: bytes.RemoveRange(at, bytes.Count - at); break;
+                case 5:
+                    int length = Math.Min(random.Next(1, 64), bytes.Count - at);
+                    var chunk = bytes.GetRange(at, length);
+                    int copies = random.Next(1, 200);
+                    for (int c = 0; c < copies && bytes.Count < 10_000; c++)
+                    {
+                        bytes.InsertRange(at, chunk);
+                    }
+
+                    break;
+                default:
+                    int a = random.Next(bytes.Count);
+                    (bytes[at], bytes[a]) = (bytes[a], bytes[at]);
+                    break;
+            }
+        }
+
+        return bytes.ToArray();
+    }
+}

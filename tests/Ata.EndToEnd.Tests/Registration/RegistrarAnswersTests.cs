@@ -1,0 +1,119 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using Ata.Lab;
+
+namespace Ata.EndToEnd.Tests.Registration;
+
+/// <summary>
+/// What the adapter does next for each answer a registrar can give, against sipp playing the
+/// registrar (scenario files under <c>Sipp/</c>), followed through <c>Ata.Sim --events json</c>.
+/// </summary>
+public sealed class RegistrarAnswersTests
+{
+    private static SimAdapter StartStandaloneSim(string registrar, params string[] extra) =>
+        new(ManagedProcess.StartDotnet(RepoLayout.Find().SimAssembly,
+            ["--sip-user", "2001", "--sip-password", "pw-2001", "--registrar", registrar, "--events", "json", "--keepalive", "0",
+             "--retry-base", "1", "--retry-max", "2", .. extra],
+            new ManagedProcessOptions { Name = "sim" }));
+
+    private static bool Registration(JsonElement e, string state, int? code = null) =>
+        e.GetProperty("state").GetString() == state && (code is null || e.GetProperty("sipCode").GetInt32() == code);
+
+    private static bool Led(JsonElement e, string led, string pattern) =>
+        e.GetProperty("led").GetString() == led && e.GetProperty("pattern").GetString() == pattern;
+
+    [Fact]
+    public async Task Odd_but_valid_formatting_and_two_challenges_register()
+    {
+        await using var registrar = SippRegistrar.Start("challenge-odd-formatting.xml");
+        await using var sim = StartStandaloneSim(registrar.Address);
+        await sim.WaitForEventAsync("registration", e => Registration(e, "registered", 200));
+        await sim.WaitForEventAsync("led", e => Led(e, "tel1", "solid"));
+        await registrar.AssertScenarioPassedAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task Stale_nonce_is_answered_at_once_without_a_fault()
+    {
+        await using var registrar = SippRegistrar.Start("stale-nonce.xml");
+        await using var sim = StartStandaloneSim(registrar.Address);
+        await sim.WaitForEventAsync("registration", e => Registration(e, "registered", 200));
+        await registrar.AssertScenarioPassedAsync(TimeSpan.FromSeconds(10));
+        Assert.DoesNotContain(sim.Events, e => e.GetProperty("event").GetString() == "fault");
+    }
+
+    [Fact]
+    public async Task Interval_too_brief_is_retried_with_Min_Expires()
+    {
+        await using var registrar = SippRegistrar.Start("interval-too-brief.xml");
+        await using var sim = StartStandaloneSim(registrar.Address, "--expires", "60");
+        await sim.WaitForEventAsync("registration", e => Registration(e, "registered", 200));
+        await registrar.AssertScenarioPassedAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Theory]
+    [InlineData("forbidden.xml", 403, "sip.credentials", "code-2")]
+    [InlineData("not-found.xml", 404, "sip.account-unknown", "code-3")]
+    public async Task Final_refusal_shows_its_fault_and_is_not_retried(string scenario, int code, string fault, string pattern)
+    {
+        await using var registrar = SippRegistrar.Start(scenario);
+        await using var sim = StartStandaloneSim(registrar.Address);
+        var raised = await sim.WaitForEventAsync("fault", e => e.GetProperty("code").GetString() == fault && e.GetProperty("state").GetString() == "raised");
+        Assert.Equal(code, raised.GetProperty("sipCode").GetInt32());
+        await sim.WaitForEventAsync("led", e => Led(e, "tel1", pattern));
+        await registrar.AssertScenarioPassedAsync(TimeSpan.FromSeconds(10));
+
+        // The back-off here is 1-2 s: a line that retried would be registering again well within 5 s.
+        var quiet = sim.WaitForEventAsync("registration", e => Registration(e, "registering"), TimeSpan.FromSeconds(5));
+        await Assert.ThrowsAsync<TimeoutException>(() => quiet);
+    }
+
+    [Fact]
+    public async Task Overloaded_registrar_is_retried_no_sooner_than_Retry_After()
+    {
+        await using var registrar = SippRegistrar.Start("overloaded-retry-after.xml");
+        await using var sim = StartStandaloneSim(registrar.Address);
+        var failed = await sim.WaitForEventAsync("registration", e => Registration(e, "failed", 503));
+        await sim.WaitForEventAsync("led", e => Led(e, "tel1", "code-6"));
+        var retry = await sim.WaitForEventAsync("registration", e => Registration(e, "registering", 503));
+        long waited = retry.GetProperty("t").GetInt64() - failed.GetProperty("t").GetInt64();
+        Assert.InRange(waited, 3000, 4500);
+        await sim.WaitForEventAsync("registration", e => Registration(e, "registered", 200));
+        await sim.WaitForEventAsync("fault", e => e.GetProperty("code").GetString() == "sip.overloaded" && e.GetProperty("state").GetString() == "cleared");
+        await registrar.AssertScenarioPassedAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task Silent_registrar_gets_retransmissions_on_Timer_E_then_the_unreachable_fault()
+    {
+        // A registrar that never answers: a bound UDP socket that only records what arrives.
+        using var silent = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        int port = ((IPEndPoint)silent.Client.LocalEndPoint!).Port;
+        await using var sim = StartStandaloneSim($"127.0.0.1:{port}");
+        var arrivals = new List<(long At, string Branch)>();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (arrivals.Count < 7)
+        {
+            var datagram = await silent.ReceiveAsync().WaitAsync(TimeSpan.FromSeconds(10));
+            string text = Encoding.UTF8.GetString(datagram.Buffer);
+            Assert.StartsWith("REGISTER ", text);
+            arrivals.Add((clock.ElapsedMilliseconds, text.Split("branch=")[1].Split(';')[0]));
+        }
+
+        Assert.Single(arrivals.Select(a => a.Branch).Distinct());
+        long[] gaps = arrivals.Zip(arrivals.Skip(1), (a, b) => b.At - a.At).ToArray();
+        long[] expected = [500, 1000, 2000, 4000, 4000, 4000];
+        for (int i = 0; i < expected.Length; i++)
+        {
+            Assert.InRange(gaps[i], expected[i] - 150, expected[i] + 300);
+        }
+
+        var fault = await sim.WaitForEventAsync("fault", e => e.GetProperty("code").GetString() == "sip.unreachable", TimeSpan.FromSeconds(40));
+        Assert.Equal(408, fault.GetProperty("sipCode").GetInt32());
+        await sim.WaitForEventAsync("led", e => Led(e, "tel1", "code-4"));
+        long firstSend = arrivals[0].At;
+        Assert.InRange(clock.ElapsedMilliseconds - firstSend, 31_000, 40_000);
+    }
+}
