@@ -19,6 +19,9 @@ public sealed class FirstLightFixture : IAsyncLifetime
 
     public RepoLayout Layout { get; } = RepoLayout.Find();
     public KamailioRegistrar Registrar { get; private set; } = null!;
+    /// <summary>The admin API key the gateway is started with (environment, not the command line).</summary>
+    public const string AdminKey = "first-light-admin-key-5c0ffee";
+
     public ManagedProcess Gateway { get; private set; } = null!;
     public HttpClient Api { get; private set; } = null!;
     public string GatewayUrl { get; private set; } = null!;
@@ -35,8 +38,13 @@ public sealed class FirstLightFixture : IAsyncLifetime
         GatewayUrl = $"http://127.0.0.1:{httpPort}";
         Gateway = ManagedProcess.StartDotnet(Layout.GatewayAssembly,
             ["--urls", GatewayUrl, "--Gateway:DataDirectory=" + _dataDirectory],
-            new ManagedProcessOptions { Name = "gateway" });
+            new ManagedProcessOptions
+            {
+                Name = "gateway",
+                Environment = new Dictionary<string, string?> { ["Auth__AdminKey"] = AdminKey },
+            });
         Api = new HttpClient { BaseAddress = new Uri(GatewayUrl), Timeout = TimeSpan.FromSeconds(10) };
+        Api.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminKey);
         await Eventually.Until(async () =>
         {
             if (Gateway.HasExited)
@@ -120,7 +128,7 @@ public sealed class SimAdapter(ManagedProcess process) : IAsyncDisposable
         process.StandardOutputLines.Where(l => l.StartsWith('{')).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
 
     /// <summary>Waits for an event of <paramref name="kind"/> matching <paramref name="predicate"/>.</summary>
-    public async Task<JsonElement> WaitForEventAsync(string kind, Func<JsonElement, bool> predicate, TimeSpan? timeout = null)
+    public async Task<JsonElement> WaitForEventAsync(string kind, Func<JsonElement, bool> predicate, TimeSpan? timeout = null, bool includeEarlier = true)
     {
         string line = await process.WaitForOutputLineAsync(l =>
         {
@@ -131,7 +139,7 @@ public sealed class SimAdapter(ManagedProcess process) : IAsyncDisposable
 
             var e = JsonDocument.Parse(l).RootElement;
             return e.GetProperty("event").GetString() == kind && predicate(e);
-        }, timeout ?? TimeSpan.FromSeconds(30));
+        }, timeout ?? TimeSpan.FromSeconds(30), includeEarlier);
         return JsonDocument.Parse(line).RootElement.Clone();
     }
 

@@ -246,8 +246,13 @@ namespace Ata.Core.Sip
                 if (now >= _retransmitAt)
                 {
                     _socket.Send(_request, _request.Length, _address, _port);
+                    // Due times follow from the first send, so a late tick does not push later ones back.
                     _retransmitInterval = _retransmitInterval * 2 > T2 ? T2 : _retransmitInterval * 2;
-                    _retransmitAt = now + _retransmitInterval;
+                    _retransmitAt += _retransmitInterval;
+                    if (_retransmitAt <= now)
+                    {
+                        _retransmitAt = now + 1;
+                    }
                 }
 
                 return;
