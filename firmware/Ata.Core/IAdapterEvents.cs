@@ -14,6 +14,18 @@ namespace Ata.Core
         /// <summary>A line's hook state changed (see <see cref="Telephony.LineState"/>).</summary>
         void LineStateChanged(int line, string state, long now);
 
+        /// <summary>A line's tone started (<paramref name="playing"/>) or stopped, by name (see <see cref="Tones.ToneName"/>).</summary>
+        void ToneChanged(int line, string tone, bool playing, long now);
+
+        /// <summary>A digit was dialled on a line; <paramref name="method"/> is <c>dtmf</c> or <c>pulse</c>.</summary>
+        void DigitDialled(int line, char digit, string method, long now);
+
+        /// <summary>A line's handset gave a hook flash (R key).</summary>
+        void HookFlashed(int line, long now);
+
+        /// <summary>Dialled digits came to an outcome (see <see cref="Telephony.DialOutcome"/>): a number to call, reorder, barred, a service code.</summary>
+        void Dialled(int line, string outcome, string number, string detail, long now);
+
         /// <summary>A fault was raised or cleared.</summary>
         void FaultChanged(FaultReport report, long now);
 

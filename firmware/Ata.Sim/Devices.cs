@@ -140,3 +140,9 @@ internal sealed class MqttSession(Ata.Mqtt.MosquittoClient client, Action<string
             }
         }, TaskScheduler.Default);
 }
+
+/// <summary>The SLIC's ringer, shown as events.</summary>
+internal sealed class SimRinger(EventPrinter events) : IRinger
+{
+    public void Set(int line, bool on) => events.Ringer(line, on);
+}

@@ -28,6 +28,36 @@ internal sealed class EventPrinter(bool json, TextWriter output) : IAdapterEvent
     public void LineStateChanged(int line, string state, long now) =>
         Emit("line", w => w.Property("line", line).Property("state", state), $"line {line} {state}");
 
+    /// <summary>Told of every tone change (line, tone name or null when it stopped): the WAV recorder listens here.</summary>
+    public Action<int, string?>? ToneObserver { get; set; }
+
+    public void ToneChanged(int line, string tone, bool playing, long now)
+    {
+        ToneObserver?.Invoke(line, playing ? tone : null);
+        string state = playing ? "started" : "stopped";
+        Emit("tone", w => w.Property("line", line).Property("tone", tone).Property("state", state), $"line {line} tone {tone} {state}");
+    }
+
+    public void DigitDialled(int line, char digit, string method, long now) =>
+        Emit("digit", w => w.Property("line", line).Property("digit", digit.ToString()).Property("method", method), $"line {line} digit {digit} ({method})");
+
+    public void HookFlashed(int line, long now) =>
+        Emit("flash", w => w.Property("line", line), $"line {line} hook flash");
+
+    public void Dialled(int line, string outcome, string number, string detail, long now) =>
+        Emit("dial", w =>
+        {
+            w.Property("line", line).Property("outcome", outcome).Property("number", number);
+            if (detail is not null)
+            {
+                w.Property("detail", detail);
+            }
+        }, $"line {line} dialled {number}: {outcome}{(detail is null ? "" : " (" + detail + ")")}");
+
+    /// <summary>The ringer of a line turned on or off.</summary>
+    public void Ringer(int line, bool on) =>
+        Emit("ringer", w => w.Property("line", line).Property("on", on), $"line {line} ringer {(on ? "on" : "off")}");
+
     public void FaultChanged(FaultReport report, long now) =>
         Emit("fault", w =>
         {

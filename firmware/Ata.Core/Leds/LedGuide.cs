@@ -70,6 +70,9 @@ namespace Ata.Core.Leds
                         sb.Append("| ").Append(LedTable.BlinkCount(code)).Append(" blinks, pause | ")
                             .Append(FaultMeaning(code)).Append(" (fault `").Append(code).Append("`) |\n");
                     }
+
+                    sb.Append("\nWhile a TEL LED blinks a code, lifting that line's handset gives the no-service signal\n")
+                        .Append("(three rising tones, repeated) instead of dial tone: the service, not the phone, is at fault.\n");
                 }
 
                 sb.Append('\n');

@@ -1,0 +1,241 @@
+using System.Collections;
+using Ata.Core.Contract;
+using Ata.Core.DialPlan;
+using Ata.Core.Json;
+using Ata.Core.Tones;
+
+namespace Ata.Core.Telephony
+{
+    /// <summary>
+    /// How a line behaves to the household: its country (tones, ringing, numbering, flash window),
+    /// its dial plan, the classes of numbers it is barred from, and tone overrides. Parsed and
+    /// validated with the provisioning document, so a bad plan is refused before anything changes.
+    /// </summary>
+    public sealed class LineProfile
+    {
+        /// <summary>Shortest provisionable flash window end, in ms.</summary>
+        public const int MinFlashMs = 100;
+
+        /// <summary>Longest provisionable flash window end, in ms.</summary>
+        public const int MaxFlashMs = 2000;
+
+        private readonly bool[] _barred;
+
+        private LineProfile(string country, DigitMap digitMap, string dialPlanText, bool[] barred, int flashMs, TonePlan tones, Hashtable toneOverrides, string tonePlanCountry)
+        {
+            Country = country;
+            TonePlanCountry = tonePlanCountry;
+            DigitMap = digitMap;
+            DialPlanText = dialPlanText;
+            _barred = barred;
+            FlashMs = flashMs;
+            Tones = tones;
+            ToneOverrides = toneOverrides;
+            Numbering = NumberingPlan.For(country);
+        }
+
+        /// <summary>The country (see <see cref="Telephony.Country"/>).</summary>
+        public string Country { get; private set; }
+
+        /// <summary>The provisioned tone plan country, or null when the tones follow <see cref="Country"/>.</summary>
+        public string TonePlanCountry { get; private set; }
+
+        /// <summary>The dial plan in force.</summary>
+        public DigitMap DigitMap { get; private set; }
+
+        /// <summary>The provisioned dial plan text, or null when the country's default is used.</summary>
+        public string DialPlanText { get; private set; }
+
+        /// <summary>The provisioned flash window end in ms, or 0 for the national default.</summary>
+        public int FlashMs { get; private set; }
+
+        /// <summary>The flash window end in force.</summary>
+        public int FlashMaxMs
+        {
+            get { return FlashMs > 0 ? FlashMs : Telephony.Country.DefaultFlashMaxMs(Country); }
+        }
+
+        /// <summary>The tones.</summary>
+        public TonePlan Tones { get; private set; }
+
+        /// <summary>Provisioned tone texts by tone name, or null.</summary>
+        public Hashtable ToneOverrides { get; private set; }
+
+        /// <summary>The country's numbering (emergency numbers, barring prefixes).</summary>
+        public NumberingPlan Numbering { get; private set; }
+
+        /// <summary>True when the line may not call numbers of <paramref name="barringClass"/>.</summary>
+        public bool IsBarred(string barringClass)
+        {
+            int index = BarringClass.IndexOf(barringClass);
+            return index >= 0 && _barred[index];
+        }
+
+        /// <summary>The country's defaults: its dial plan and tones, no barring, its flash window.</summary>
+        public static LineProfile Default(string country)
+        {
+            NumberingPlan numbering = NumberingPlan.For(country);
+            string error;
+            return new LineProfile(country, DigitMap.Parse(numbering.DefaultDialPlan, out error), null,
+                new bool[BarringClass.All.Length], 0, TonePlan.For(country), null, null);
+        }
+
+        /// <summary>
+        /// Reads a line's telephony fields from its provisioning object. Returns null with
+        /// <paramref name="error"/> (prefixed with <paramref name="field"/>) when one is invalid.
+        /// </summary>
+        public static LineProfile Parse(Hashtable line, string field, out string error)
+        {
+            error = null;
+            string country = Telephony.Country.Default;
+            object countryValue = line[Fields.Country];
+            if (countryValue != null)
+            {
+                country = Telephony.Country.Normalize(countryValue as string);
+                if (country == null)
+                {
+                    error = field + "." + Fields.Country + ": '" + (countryValue as string) + "' is not a known country (NO, DK, SE, FI, DE, UK, US)";
+                    return null;
+                }
+            }
+
+            string tonePlanCountry = null;
+            object tonePlanValue = line[Fields.TonePlan];
+            if (tonePlanValue != null)
+            {
+                tonePlanCountry = Telephony.Country.Normalize(tonePlanValue as string);
+                if (tonePlanCountry == null)
+                {
+                    error = field + "." + Fields.TonePlan + ": no tone plan for '" + (tonePlanValue as string) + "' (known: NO, DK, SE, FI, DE, UK, US)";
+                    return null;
+                }
+            }
+
+            NumberingPlan numbering = NumberingPlan.For(country);
+            string dialPlanText = null;
+            object dialPlanValue = line[Fields.DialPlan];
+            if (dialPlanValue != null)
+            {
+                dialPlanText = dialPlanValue as string;
+                if (dialPlanText == null)
+                {
+                    error = field + "." + Fields.DialPlan + ": not a string";
+                    return null;
+                }
+            }
+
+            string mapError;
+            DigitMap map = DigitMap.Parse(dialPlanText == null ? numbering.DefaultDialPlan : dialPlanText, out mapError);
+            if (map == null)
+            {
+                error = field + "." + Fields.DialPlan + ": " + mapError;
+                return null;
+            }
+
+            bool[] barred = new bool[BarringClass.All.Length];
+            object barringValue = line[Fields.Barring];
+            if (barringValue != null)
+            {
+                ArrayList classes = barringValue as ArrayList;
+                if (classes == null)
+                {
+                    error = field + "." + Fields.Barring + ": not an array of class names";
+                    return null;
+                }
+
+                for (int i = 0; i < classes.Count; i++)
+                {
+                    string name = classes[i] as string;
+                    int index = BarringClass.IndexOf(name);
+                    if (index < 0)
+                    {
+                        error = field + "." + Fields.Barring + "[" + i.ToString() + "]: '" + name + "' is not a barring class (international, premium, information, mobile, operator, national)";
+                        return null;
+                    }
+
+                    barred[index] = true;
+                }
+            }
+
+            long flashMs = JsonObject.GetLong(line, Fields.FlashMs, 0);
+            if (line[Fields.FlashMs] != null && (flashMs < MinFlashMs || flashMs > MaxFlashMs))
+            {
+                error = field + "." + Fields.FlashMs + ": must be from " + MinFlashMs.ToString() + " to " + MaxFlashMs.ToString() + " ms";
+                return null;
+            }
+
+            Hashtable overrides = null;
+            object tonesValue = line[Fields.Tones];
+            if (tonesValue != null)
+            {
+                overrides = tonesValue as Hashtable;
+                if (overrides == null)
+                {
+                    error = field + "." + Fields.Tones + ": not an object of tone name to tone text";
+                    return null;
+                }
+            }
+
+            string toneError;
+            TonePlan tones = TonePlan.Build(tonePlanCountry == null ? country : tonePlanCountry, overrides, out toneError);
+            if (tones == null)
+            {
+                error = field + "." + Fields.Tones + "." + toneError;
+                return null;
+            }
+
+            return new LineProfile(country, map, dialPlanText, barred, (int)flashMs, tones, overrides, tonePlanCountry);
+        }
+
+        /// <summary>Writes the provisioned telephony fields (those not left to defaults) into a line object being written.</summary>
+        public void WriteTo(JsonWriter w)
+        {
+            w.Property(Fields.Country, Country);
+            if (TonePlanCountry != null)
+            {
+                w.Property(Fields.TonePlan, TonePlanCountry);
+            }
+
+            if (DialPlanText != null)
+            {
+                w.Property(Fields.DialPlan, DialPlanText);
+            }
+
+            bool any = false;
+            for (int i = 0; i < _barred.Length; i++)
+            {
+                if (_barred[i])
+                {
+                    if (!any)
+                    {
+                        w.Name(Fields.Barring).BeginArray();
+                        any = true;
+                    }
+
+                    w.Value(BarringClass.All[i]);
+                }
+            }
+
+            if (any)
+            {
+                w.EndArray();
+            }
+
+            if (FlashMs > 0)
+            {
+                w.Property(Fields.FlashMs, FlashMs);
+            }
+
+            if (ToneOverrides != null && ToneOverrides.Count > 0)
+            {
+                w.Name(Fields.Tones).BeginObject();
+                foreach (DictionaryEntry entry in ToneOverrides)
+                {
+                    w.Property((string)entry.Key, (string)entry.Value);
+                }
+
+                w.EndObject();
+            }
+        }
+    }
+}
