@@ -34,6 +34,9 @@ public sealed class NanoFrameworkApi
         }
     }
 
+    /// <summary>Every documentation-comment ID in the listing, in no particular order.</summary>
+    public IEnumerable<string> Ids => assemblyById.Keys;
+
     /// <summary>Number of IDs in the listing.</summary>
     public int Count => assemblyById.Count;
 

@@ -1,0 +1,461 @@
+using System.Collections;
+using Ata.Core.Faults;
+using Ata.Core.Hardware;
+using Ata.Core.Json;
+using Ata.Core.Leds;
+using Ata.Core.Provisioning;
+using Ata.Core.Settings;
+
+namespace Ata.Core.Console
+{
+    /// <summary>
+    /// The technician console on the board's USB serial port: characters in, text out. It echoes what
+    /// is typed (a serial line has no echo of its own; a secret's value is echoed as <c>*</c>), runs one command per line and answers with
+    /// CRLF-terminated lines and a prompt. Secrets are never printed. Commands that need the board to
+    /// act (reboot) leave a <see cref="RequestedAction"/> for the host.
+    /// </summary>
+    public sealed class TechnicianConsole
+    {
+        /// <summary>The prompt shown before each command.</summary>
+        public const string Prompt = "ata> ";
+
+        /// <summary>Longest command line accepted; further characters are ignored until Enter.</summary>
+        public const int MaxLineLength = 200;
+
+        private const string NewLine = "\r\n";
+
+        private readonly IDeviceInfo _device;
+        private readonly IConfigStore _store;
+        private readonly RecentLog _log;
+        private readonly long _bootAt;
+        private string _line = string.Empty;
+        private bool _lastWasCr;
+        private bool _changedSinceBoot;
+        private string _action = ConsoleAction.None;
+
+        /// <summary>Creates the console.</summary>
+        /// <param name="adapter">The running adapter, or null while the board is not set up yet.</param>
+        /// <param name="device">Board facts.</param>
+        /// <param name="settings">The settings loaded at boot; changed in place by <c>set</c>.</param>
+        /// <param name="store">Where settings are saved after every change.</param>
+        /// <param name="log">The recent log shown by <c>log</c>.</param>
+        /// <param name="bootAt">Boot time in milliseconds, for the uptime.</param>
+        public TechnicianConsole(Adapter adapter, IDeviceInfo device, DeviceSettings settings, IConfigStore store, RecentLog log, long bootAt)
+        {
+            Adapter = adapter;
+            _device = device;
+            Settings = settings;
+            _store = store;
+            _log = log;
+            _bootAt = bootAt;
+        }
+
+        /// <summary>The adapter the console reports on (null until the board is set up).</summary>
+        public Adapter Adapter { get; set; }
+
+        /// <summary>The settings the console shows and changes.</summary>
+        public DeviceSettings Settings { get; private set; }
+
+        /// <summary>What the host must do now (a <see cref="ConsoleAction"/> name); see <see cref="TakeAction"/>.</summary>
+        public string RequestedAction
+        {
+            get { return _action; }
+        }
+
+        /// <summary>Returns the requested action and forgets it.</summary>
+        public string TakeAction()
+        {
+            string action = _action;
+            _action = ConsoleAction.None;
+            return action;
+        }
+
+        /// <summary>The greeting shown when a technician connects, ending with the prompt.</summary>
+        public string Greeting()
+        {
+            string id = Settings.DeviceId.Length == 0 ? "(no device id yet)" : Settings.DeviceId;
+            return "Ata technician console, firmware " + _device.Firmware + ", device " + id + NewLine
+                + "Type 'help' for the commands." + NewLine + Prompt;
+        }
+
+        /// <summary>
+        /// Feeds characters received on the serial line; returns what to send back (the echo, the
+        /// answers to every completed line, prompts). Backspace/DEL erase, Ctrl-C drops the line.
+        /// </summary>
+        public string Receive(string chunk, long now)
+        {
+            string output = string.Empty;
+            for (int i = 0; i < chunk.Length; i++)
+            {
+                char c = chunk[i];
+                if (c == '\n' && _lastWasCr)
+                {
+                    _lastWasCr = false;
+                    continue;
+                }
+
+                _lastWasCr = c == '\r';
+                if (c == '\r' || c == '\n')
+                {
+                    string line = _line;
+                    _line = string.Empty;
+                    output += NewLine + Execute(line, now) + Prompt;
+                }
+                else if (c == '\b' || c == (char)127)
+                {
+                    if (_line.Length > 0)
+                    {
+                        _line = _line.Substring(0, _line.Length - 1);
+                        output += "\b \b";
+                    }
+                }
+                else if (c == (char)3)
+                {
+                    _line = string.Empty;
+                    output += "^C" + NewLine + Prompt;
+                }
+                else if (c >= ' ' && c <= '~' && _line.Length < MaxLineLength)
+                {
+                    bool secret = TypingSecret();
+                    _line += c.ToString();
+                    output += secret ? "*" : c.ToString();
+                }
+            }
+
+            return output;
+        }
+
+        /// <summary>True when the line typed so far is <c>set</c> of a secret key and its value follows: echo is masked.</summary>
+        private bool TypingSecret()
+        {
+            string line = Sip.SipText.ToLowerAscii(_line);
+            for (int i = 0; i < DeviceSettings.Keys.Length; i++)
+            {
+                string key = DeviceSettings.Keys[i];
+                if (DeviceSettings.IsSecret(key) && line.StartsWith("set " + key + " "))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>Runs one command line; returns the answer, each line ending with CRLF.</summary>
+        public string Execute(string commandLine, long now)
+        {
+            string line = commandLine.Trim();
+            if (line.Length == 0)
+            {
+                return string.Empty;
+            }
+
+            string command = line;
+            string rest = string.Empty;
+            int space = line.IndexOf(' ');
+            if (space > 0)
+            {
+                command = line.Substring(0, space);
+                rest = line.Substring(space + 1).Trim();
+            }
+
+            command = Sip.SipText.ToLowerAscii(command);
+            if (command == "help" || command == "?")
+            {
+                return Help();
+            }
+
+            if (command == "status")
+            {
+                return Status(now);
+            }
+
+            if (command == "leds")
+            {
+                return Leds();
+            }
+
+            if (command == "show")
+            {
+                return Show(Sip.SipText.ToLowerAscii(rest));
+            }
+
+            if (command == "set")
+            {
+                return SetValue(rest, now);
+            }
+
+            if (command == "unset")
+            {
+                return UnsetValue(rest, now);
+            }
+
+            if (command == "log")
+            {
+                return Log(rest);
+            }
+
+            if (command == "factory-reset")
+            {
+                return FactoryReset(rest, now);
+            }
+
+            if (command == "reboot")
+            {
+                _log.Add(now, "console: reboot");
+                _action = ConsoleAction.Reboot;
+                return "rebooting..." + NewLine;
+            }
+
+            return "error: unknown command '" + command + "'; type 'help'" + NewLine;
+        }
+
+        private static string Help()
+        {
+            return "status                      adapter, WAN, lines and faults" + NewLine
+                + "leds                        what each LED shows" + NewLine
+                + "show settings               every setting (secrets masked)" + NewLine
+                + "show wan|gateway|device     one group of settings" + NewLine
+                + "show provisioning           the lines the gateway provisioned (secrets masked)" + NewLine
+                + "set KEY VALUE               change a setting, saved at once, used after reboot" + NewLine
+                + "unset KEY                   put a setting back to its default" + NewLine
+                + "log [N]                     the last N log lines (default 20)" + NewLine
+                + "factory-reset confirm       erase every setting and reboot" + NewLine
+                + "reboot                      restart the board" + NewLine
+                + "keys: " + DeviceSettings.KeyList() + NewLine;
+        }
+
+        private string Status(long now)
+        {
+            string text = "firmware:   " + _device.Firmware + " (hardware " + _device.Hardware + ")" + NewLine
+                + "device id:  " + Settings.Show(DeviceSettings.DeviceIdKey) + NewLine
+                + "uptime:     " + ((now - _bootAt) / 1000).ToString() + " s" + NewLine
+                + "reset:      " + _device.ResetReason + NewLine
+                + "mac:        " + _device.Mac + NewLine;
+            string missing = Settings.Missing();
+            if (missing != null)
+            {
+                text += "setup:      incomplete, missing " + missing + NewLine;
+            }
+
+            if (_changedSinceBoot)
+            {
+                text += "settings:   changed since boot; reboot to use them" + NewLine;
+            }
+
+            if (Adapter == null)
+            {
+                return text + "adapter:    not running (set the missing settings, then reboot)" + NewLine;
+            }
+
+            Hashtable health = JsonReader.ParseObject(Adapter.HealthJson(now));
+            string address = JsonObject.GetString(health, "wanAddress");
+            text += "wan:        " + Settings.WanMode + ", " + JsonObject.GetString(health, "wan")
+                + (address == null ? string.Empty : " " + address) + NewLine;
+            ProvisioningDocument config = Adapter.Config;
+            text += "config:     " + (config == null ? "none yet" : "version " + config.Version.ToString()) + NewLine;
+            for (int line = 1; line <= Adapter.LineCount; line++)
+            {
+                Sip.Registration registration = Adapter.Registration(line);
+                text += "line " + line.ToString() + ":     " + Adapter.RegistrationStateOf(line)
+                    + (registration == null ? string.Empty : " (last SIP " + registration.LastSipCode.ToString() + ")") + NewLine;
+            }
+
+            FaultReport[] faults = Adapter.Faults.Active();
+            if (faults.Length == 0)
+            {
+                return text + "faults:     none" + NewLine;
+            }
+
+            for (int i = 0; i < faults.Length; i++)
+            {
+                text += "fault:      " + faults[i].Code + (faults[i].Line > 0 ? " line " + faults[i].Line.ToString() : string.Empty)
+                    + (faults[i].Detail == null ? string.Empty : ": " + faults[i].Detail) + NewLine;
+            }
+
+            return text;
+        }
+
+        private string Leds()
+        {
+            if (Adapter == null)
+            {
+                return "pwr: slow-blink (not set up)" + NewLine;
+            }
+
+            string text = string.Empty;
+            for (int i = 0; i < LedTable.Names.Length; i++)
+            {
+                text += LedTable.Names[i] + ": " + Adapter.Leds.PatternName(i) + NewLine;
+            }
+
+            return text;
+        }
+
+        private string Show(string what)
+        {
+            if (what == "provisioning")
+            {
+                return Provisioning();
+            }
+
+            string prefix;
+            if (what == "settings" || what.Length == 0)
+            {
+                prefix = string.Empty;
+            }
+            else if (what == "wan" || what == "gateway" || what == "device")
+            {
+                prefix = what + ".";
+            }
+            else
+            {
+                return "error: show what? settings, wan, gateway, device or provisioning" + NewLine;
+            }
+
+            string text = string.Empty;
+            for (int i = 0; i < DeviceSettings.Keys.Length; i++)
+            {
+                string key = DeviceSettings.Keys[i];
+                if (prefix.Length == 0 || key.StartsWith(prefix))
+                {
+                    text += key + " = " + Settings.Show(key) + NewLine;
+                }
+            }
+
+            return text;
+        }
+
+        private string Provisioning()
+        {
+            ProvisioningDocument config = Adapter == null ? null : Adapter.Config;
+            if (config == null)
+            {
+                return "no provisioning received yet" + NewLine;
+            }
+
+            string text = "version " + config.Version.ToString() + NewLine;
+            for (int line = 1; line <= ProvisioningDocument.MaxLines; line++)
+            {
+                LineConfig account = config.Line(line);
+                if (account == null)
+                {
+                    text += "line " + line.ToString() + ": no account" + NewLine;
+                    continue;
+                }
+
+                text += "line " + line.ToString() + ": user " + account.Username
+                    + (account.AuthUsername == null || account.AuthUsername == account.Username ? string.Empty : " (auth " + account.AuthUsername + ")")
+                    + ", password " + (account.Password == null || account.Password.Length == 0 ? "(none)" : DeviceSettings.Mask)
+                    + ", registrar " + ProvisioningDocument.FormatRegistrar(account.RegistrarHost, account.RegistrarPort)
+                    + ", expires " + account.Expires.ToString() + " s" + NewLine;
+            }
+
+            return text;
+        }
+
+        private string SetValue(string rest, long now)
+        {
+            int space = rest.IndexOf(' ');
+            if (rest.Length == 0 || space < 0)
+            {
+                return "error: usage: set KEY VALUE; keys: " + DeviceSettings.KeyList() + NewLine;
+            }
+
+            string key = Sip.SipText.ToLowerAscii(rest.Substring(0, space));
+            string value = rest.Substring(space + 1).Trim();
+            string error = Settings.Set(key, value);
+            if (error != null)
+            {
+                return "error: " + error + NewLine;
+            }
+
+            return Saved(key, now);
+        }
+
+        private string UnsetValue(string rest, long now)
+        {
+            string key = Sip.SipText.ToLowerAscii(rest);
+            string error = Settings.Reset(key);
+            if (error != null)
+            {
+                return "error: " + error + NewLine;
+            }
+
+            return Saved(key, now);
+        }
+
+        private string Saved(string key, long now)
+        {
+            if (!Settings.Save(_store))
+            {
+                _log.Add(now, "console: saving " + key + " failed");
+                return "error: " + key + " could not be saved to flash; the previous settings are still in place" + NewLine;
+            }
+
+            _changedSinceBoot = true;
+            _log.Add(now, "console: " + key + " changed");
+            return key + " = " + Settings.Show(key) + " (saved; reboot to use it)" + NewLine;
+        }
+
+        private string Log(string rest)
+        {
+            int wanted = 20;
+            if (rest.Length > 0)
+            {
+                wanted = Sip.SipText.ParseNonNegative(rest);
+                if (wanted < 1)
+                {
+                    return "error: usage: log [N], N a number of lines from 1 to " + _log.Capacity.ToString() + NewLine;
+                }
+            }
+
+            if (_log.Count == 0)
+            {
+                return "(log is empty)" + NewLine;
+            }
+
+            int first = _log.Count > wanted ? _log.Count - wanted : 0;
+            string text = string.Empty;
+            for (int i = first; i < _log.Count; i++)
+            {
+                text += FormatTime(_log.Time(i) - _bootAt) + " " + _log.Text(i) + NewLine;
+            }
+
+            return text;
+        }
+
+        private string FactoryReset(string rest, long now)
+        {
+            if (Sip.SipText.ToLowerAscii(rest) != "confirm")
+            {
+                return "this erases every setting (WAN, gateway, device id and secret, provisioning) and reboots;" + NewLine
+                    + "type 'factory-reset confirm' to do it" + NewLine;
+            }
+
+            _store.EraseAll();
+            Settings = new DeviceSettings();
+            _log.Add(now, "console: factory reset");
+            _action = ConsoleAction.Reboot;
+            return "factory reset done; rebooting..." + NewLine;
+        }
+
+        private static string FormatTime(long ms)
+        {
+            if (ms < 0)
+            {
+                ms = 0;
+            }
+
+            long seconds = ms / 1000;
+            long millis = ms % 1000;
+            string fraction = millis.ToString();
+            while (fraction.Length < 3)
+            {
+                fraction = "0" + fraction;
+            }
+
+            return "[" + seconds.ToString() + "." + fraction + "]";
+        }
+    }
+}

@@ -1,0 +1,488 @@
+using System.Collections;
+using Ata.Core.Contract;
+using Ata.Core.Hardware;
+using Ata.Core.Json;
+
+namespace Ata.Core.Settings
+{
+    /// <summary>
+    /// What a technician sets up on a board before it can reach the gateway: the WAN (Ethernet or
+    /// Wi-Fi, DHCP or a static address), the gateway's broker and the device's own id and secret.
+    /// Values are text keyed by dotted names (<see cref="Keys"/>), validated on <see cref="Set"/>, and
+    /// kept in the config store as one JSON record (<see cref="RecordName"/>).
+    /// </summary>
+    public sealed class DeviceSettings
+    {
+        /// <summary>The config store record holding the settings.</summary>
+        public const string RecordName = "settings";
+
+        /// <summary>The device's id: its MQTT topic level and broker user name.</summary>
+        public const string DeviceIdKey = "device.id";
+
+        /// <summary>The device's broker password.</summary>
+        public const string DeviceSecretKey = "device.secret";
+
+        /// <summary>The gateway broker's host name or IPv4 address.</summary>
+        public const string GatewayHostKey = "gateway.host";
+
+        /// <summary>The gateway broker's TCP port.</summary>
+        public const string GatewayPortKey = "gateway.port";
+
+        /// <summary>Which link carries the WAN: <see cref="Ethernet"/> or <see cref="Wifi"/>.</summary>
+        public const string WanModeKey = "wan.mode";
+
+        /// <summary>The Wi-Fi network name.</summary>
+        public const string WifiSsidKey = "wan.ssid";
+
+        /// <summary>The Wi-Fi passphrase.</summary>
+        public const string WifiPasswordKey = "wan.password";
+
+        /// <summary><see cref="Dhcp"/>, or the static IPv4 address.</summary>
+        public const string AddressKey = "wan.address";
+
+        /// <summary>The static subnet mask.</summary>
+        public const string NetmaskKey = "wan.netmask";
+
+        /// <summary>The static default router.</summary>
+        public const string RouterKey = "wan.router";
+
+        /// <summary>The static DNS server.</summary>
+        public const string DnsKey = "wan.dns";
+
+        /// <summary>WAN over the Ethernet port (the default).</summary>
+        public const string Ethernet = "ethernet";
+
+        /// <summary>WAN over Wi-Fi.</summary>
+        public const string Wifi = "wifi";
+
+        /// <summary>Address by DHCP (the default).</summary>
+        public const string Dhcp = "dhcp";
+
+        /// <summary>The broker port used unless one is set.</summary>
+        public const int DefaultGatewayPort = 1883;
+
+        /// <summary>What secret values are shown as.</summary>
+        public const string Mask = "********";
+
+        /// <summary>Every key, in the order they are shown.</summary>
+        public static readonly string[] Keys =
+        {
+            DeviceIdKey, DeviceSecretKey, GatewayHostKey, GatewayPortKey,
+            WanModeKey, WifiSsidKey, WifiPasswordKey, AddressKey, NetmaskKey, RouterKey, DnsKey,
+        };
+
+        private static readonly string[] Defaults =
+        {
+            string.Empty, string.Empty, string.Empty, "1883",
+            Ethernet, string.Empty, string.Empty, Dhcp, string.Empty, string.Empty, string.Empty,
+        };
+
+        private readonly string[] _values = new string[Keys.Length];
+
+        /// <summary>Creates the factory defaults: Ethernet with DHCP, broker port 1883, nothing else set.</summary>
+        public DeviceSettings()
+        {
+            for (int i = 0; i < Keys.Length; i++)
+            {
+                _values[i] = Defaults[i];
+            }
+        }
+
+        /// <summary>The device id, or empty.</summary>
+        public string DeviceId
+        {
+            get { return Get(DeviceIdKey); }
+        }
+
+        /// <summary>The device secret, or empty.</summary>
+        public string DeviceSecret
+        {
+            get { return Get(DeviceSecretKey); }
+        }
+
+        /// <summary>The gateway broker host, or empty.</summary>
+        public string GatewayHost
+        {
+            get { return Get(GatewayHostKey); }
+        }
+
+        /// <summary>The gateway broker port.</summary>
+        public int GatewayPort
+        {
+            get { return ParsePort(Get(GatewayPortKey)); }
+        }
+
+        /// <summary><see cref="Ethernet"/> or <see cref="Wifi"/>.</summary>
+        public string WanMode
+        {
+            get { return Get(WanModeKey); }
+        }
+
+        /// <summary>The Wi-Fi network name, or empty.</summary>
+        public string WifiSsid
+        {
+            get { return Get(WifiSsidKey); }
+        }
+
+        /// <summary>The Wi-Fi passphrase, or empty for an open network.</summary>
+        public string WifiPassword
+        {
+            get { return Get(WifiPasswordKey); }
+        }
+
+        /// <summary>True when the address comes from DHCP.</summary>
+        public bool UsesDhcp
+        {
+            get { return Get(AddressKey) == Dhcp; }
+        }
+
+        /// <summary>The static address (meaningful when <see cref="UsesDhcp"/> is false).</summary>
+        public string Address
+        {
+            get { return Get(AddressKey); }
+        }
+
+        /// <summary>The static subnet mask, or empty.</summary>
+        public string Netmask
+        {
+            get { return Get(NetmaskKey); }
+        }
+
+        /// <summary>The static default router, or empty.</summary>
+        public string Router
+        {
+            get { return Get(RouterKey); }
+        }
+
+        /// <summary>The static DNS server, or empty.</summary>
+        public string Dns
+        {
+            get { return Get(DnsKey); }
+        }
+
+        /// <summary>True for keys whose values are never shown.</summary>
+        public static bool IsSecret(string key)
+        {
+            return key == DeviceSecretKey || key == WifiPasswordKey;
+        }
+
+        /// <summary>True when <paramref name="key"/> is one of <see cref="Keys"/>.</summary>
+        public static bool IsKey(string key)
+        {
+            return IndexOf(key) >= 0;
+        }
+
+        /// <summary>The raw value of <paramref name="key"/>, or null for an unknown key.</summary>
+        public string Get(string key)
+        {
+            int i = IndexOf(key);
+            return i < 0 ? null : _values[i];
+        }
+
+        /// <summary>The value as a technician may see it: secrets masked, empty values as "(not set)".</summary>
+        public string Show(string key)
+        {
+            string value = Get(key);
+            if (value == null || value.Length == 0)
+            {
+                return "(not set)";
+            }
+
+            return IsSecret(key) ? Mask : value;
+        }
+
+        /// <summary>Validates and sets one value; returns why it was refused, or null when it was set.</summary>
+        public string Set(string key, string value)
+        {
+            int i = IndexOf(key);
+            if (i < 0)
+            {
+                return "unknown setting '" + key + "'; settings are: " + KeyList();
+            }
+
+            if (value == null || value.Length == 0)
+            {
+                return key + " needs a value (to clear it, use: unset " + key + ")";
+            }
+
+            string error = Validate(key, value);
+            if (error != null)
+            {
+                return error;
+            }
+
+            _values[i] = value;
+            return null;
+        }
+
+        /// <summary>Puts one value back to its factory default.</summary>
+        public string Reset(string key)
+        {
+            int i = IndexOf(key);
+            if (i < 0)
+            {
+                return "unknown setting '" + key + "'; settings are: " + KeyList();
+            }
+
+            _values[i] = Defaults[i];
+            return null;
+        }
+
+        /// <summary>What is still missing before the device can reach its gateway, or null when nothing is.</summary>
+        public string Missing()
+        {
+            string missing = string.Empty;
+            if (DeviceId.Length == 0)
+            {
+                missing = Append(missing, DeviceIdKey);
+            }
+
+            if (DeviceSecret.Length == 0)
+            {
+                missing = Append(missing, DeviceSecretKey);
+            }
+
+            if (GatewayHost.Length == 0)
+            {
+                missing = Append(missing, GatewayHostKey);
+            }
+
+            if (WanMode == Wifi && WifiSsid.Length == 0)
+            {
+                missing = Append(missing, WifiSsidKey);
+            }
+
+            if (!UsesDhcp && Netmask.Length == 0)
+            {
+                missing = Append(missing, NetmaskKey);
+            }
+
+            return missing.Length == 0 ? null : missing;
+        }
+
+        /// <summary>The settings as the JSON record the config store keeps (secrets included: the store is on the board).</summary>
+        public string ToJson()
+        {
+            JsonWriter w = new JsonWriter().BeginObject();
+            for (int i = 0; i < Keys.Length; i++)
+            {
+                w.Property(Keys[i], _values[i]);
+            }
+
+            return w.EndObject().ToString();
+        }
+
+        /// <summary>Reads the JSON record; unknown names are ignored, bad values refused with the reason.</summary>
+        public static DeviceSettings Parse(string json, out string error)
+        {
+            error = null;
+            Hashtable table;
+            try
+            {
+                table = JsonReader.ParseObject(json);
+            }
+            catch (JsonException e)
+            {
+                error = "settings are not JSON: " + e.Message;
+                return null;
+            }
+
+            DeviceSettings settings = new DeviceSettings();
+            for (int i = 0; i < Keys.Length; i++)
+            {
+                string value = JsonObject.GetString(table, Keys[i]);
+                if (value == null || value.Length == 0)
+                {
+                    continue;
+                }
+
+                string refused = settings.Set(Keys[i], value);
+                if (refused != null)
+                {
+                    error = refused;
+                    return null;
+                }
+            }
+
+            return settings;
+        }
+
+        /// <summary>
+        /// Loads the settings from <paramref name="store"/>; factory defaults when there is no record,
+        /// and also when it cannot be read (with the reason in <paramref name="error"/>).
+        /// </summary>
+        public static DeviceSettings Load(IConfigStore store, out string error)
+        {
+            error = null;
+            string json = store.Read(RecordName);
+            if (json == null)
+            {
+                return new DeviceSettings();
+            }
+
+            DeviceSettings settings = Parse(json, out error);
+            return settings ?? new DeviceSettings();
+        }
+
+        /// <summary>Writes the settings to <paramref name="store"/>; false when the store refused.</summary>
+        public bool Save(IConfigStore store)
+        {
+            return store.Write(RecordName, ToJson());
+        }
+
+        /// <summary>The keys as one comma-separated line.</summary>
+        public static string KeyList()
+        {
+            string list = string.Empty;
+            for (int i = 0; i < Keys.Length; i++)
+            {
+                list = Append(list, Keys[i]);
+            }
+
+            return list;
+        }
+
+        /// <summary>True for a dotted-quad IPv4 address.</summary>
+        public static bool IsIPv4(string text)
+        {
+            if (text == null || text.Length < 7 || text.Length > 15)
+            {
+                return false;
+            }
+
+            string[] parts = text.Split(new char[] { '.' });
+            if (parts.Length != 4)
+            {
+                return false;
+            }
+
+            for (int i = 0; i < 4; i++)
+            {
+                int value = SipTextNumber(parts[i]);
+                if (value < 0 || value > 255 || parts[i].Length > 3)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        /// <summary>True for a host name (letters, digits, '-' and '.') or an IPv4 address.</summary>
+        public static bool IsHostName(string text)
+        {
+            if (text == null || text.Length == 0 || text.Length > 253 || text[0] == '.' || text[0] == '-')
+            {
+                return false;
+            }
+
+            for (int i = 0; i < text.Length; i++)
+            {
+                char c = text[i];
+                bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
+                if (!ok)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        private static string Validate(string key, string value)
+        {
+            if (key == DeviceIdKey)
+            {
+                return MqttTopics.IsValidDeviceId(value) ? null : "device.id must be 1-64 letters, digits, '-', '_' or '.'";
+            }
+
+            if (key == DeviceSecretKey)
+            {
+                return IsPrintable(value, 8, 128) ? null : "device.secret must be 8-128 printable characters without spaces";
+            }
+
+            if (key == GatewayHostKey)
+            {
+                return IsHostName(value) ? null : "gateway.host must be a host name or an IPv4 address";
+            }
+
+            if (key == GatewayPortKey)
+            {
+                return ParsePort(value) > 0 ? null : "gateway.port must be a number from 1 to 65535";
+            }
+
+            if (key == WanModeKey)
+            {
+                return value == Ethernet || value == Wifi ? null : "wan.mode must be 'ethernet' or 'wifi'";
+            }
+
+            if (key == WifiSsidKey)
+            {
+                return value.Length >= 1 && value.Length <= 32 ? null : "wan.ssid must be 1-32 characters";
+            }
+
+            if (key == WifiPasswordKey)
+            {
+                return value.Length == 0 || (value.Length >= 8 && value.Length <= 63)
+                    ? null
+                    : "wan.password must be 8-63 characters (or unset for an open network)";
+            }
+
+            if (key == AddressKey)
+            {
+                return value == Dhcp || IsIPv4(value) ? null : "wan.address must be 'dhcp' or an IPv4 address like 192.168.1.20";
+            }
+
+            return IsIPv4(value) ? null : key + " must be an IPv4 address like 192.168.1.1";
+        }
+
+        private static bool IsPrintable(string value, int min, int max)
+        {
+            if (value.Length < min || value.Length > max)
+            {
+                return false;
+            }
+
+            for (int i = 0; i < value.Length; i++)
+            {
+                if (value[i] <= ' ' || value[i] > '~')
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        private static int ParsePort(string text)
+        {
+            int port = SipTextNumber(text);
+            return port >= 1 && port <= 65535 ? port : -1;
+        }
+
+        private static int SipTextNumber(string text)
+        {
+            return text == null || text.Length == 0 || text.Length > 5 || text.Trim().Length != text.Length
+                ? -1
+                : Sip.SipText.ParseNonNegative(text);
+        }
+
+        private static int IndexOf(string key)
+        {
+            for (int i = 0; i < Keys.Length; i++)
+            {
+                if (Keys[i] == key)
+                {
+                    return i;
+                }
+            }
+
+            return -1;
+        }
+
+        private static string Append(string list, string item)
+        {
+            return list.Length == 0 ? item : list + ", " + item;
+        }
+    }
+}

@@ -1,0 +1,537 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace Ata.Portability.Tests;
+
+/// <summary>
+/// Declarations of the nanoFramework device APIs, generated from the API listing, so that the device
+/// project (<c>firmware/Ata.Device</c>) compiles here although the nanoFramework packages are not
+/// on this machine. Only what the listing has is declared: a call to an overload it lacks does not
+/// compile, and <see cref="PortabilityChecker"/> then checks every symbol used by exact ID anyway.
+/// </summary>
+/// <remarks>
+/// <para>What the device compiles against: the .NET reference assemblies the core itself binds to
+/// (mscorlib's share: <c>System.Runtime</c> and the few the core uses), plus one generated assembly
+/// declaring every listed type those do not define. So <c>System.Net.Sockets.Socket</c>,
+/// <c>System.Net.NetworkInformation.NetworkInterface</c>, <c>System.Device.Gpio</c> or M2Mqtt are the
+/// nanoFramework shapes, not .NET's.</para>
+/// <para>A documentation-comment ID names a member and its parameter types but not everything C#
+/// needs, so a few facts come from small tables kept here, checked against the nanoFramework sources:
+/// return and property types (<see cref="ReturnTypes"/>), which members are static
+/// (<see cref="StaticMembers"/>, <see cref="StaticTypes"/>), and kinds that the IDs do not show
+/// (<see cref="Structs"/>, <see cref="ConstantClasses"/>). A member whose type is not in the table is
+/// declared with the type <see cref="UnknownType"/>: using its value does not compile, and the error
+/// names that type, so the table is extended on purpose, never by guess. Parameters passed by
+/// reference are <c>out</c> for <c>Try…</c>, <c>Get…</c> and <c>Deconstruct</c> methods, else <c>ref</c>.</para>
+/// </remarks>
+public static class NanoFrameworkStubs
+{
+    /// <summary>The type members get when the table does not know theirs.</summary>
+    public const string UnknownType = "Ata.Portability.Stubs.TypeNotInStubTable_AddItToNanoFrameworkStubs";
+
+    /// <summary>Return, property and field types (C# type names) by documentation-comment ID.</summary>
+    public static readonly IReadOnlyDictionary<string, string> ReturnTypes = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["M:System.Device.Gpio.GpioController.OpenPin(System.Int32,System.Device.Gpio.PinMode)"] = "System.Device.Gpio.GpioPin",
+        ["M:System.Device.Gpio.GpioController.OpenPin(System.Int32)"] = "System.Device.Gpio.GpioPin",
+        ["M:System.Device.Gpio.GpioPin.Read"] = "System.Device.Gpio.PinValue",
+        ["M:System.Device.Gpio.GpioController.Read(System.Int32)"] = "System.Device.Gpio.PinValue",
+        ["P:System.Device.Gpio.GpioPin.DebounceTimeout"] = "System.TimeSpan",
+        ["P:System.Device.Gpio.GpioPin.PinNumber"] = "System.Int32",
+        ["P:System.Device.Gpio.PinValue.High"] = "System.Device.Gpio.PinValue",
+        ["P:System.Device.Gpio.PinValue.Low"] = "System.Device.Gpio.PinValue",
+        ["P:System.Device.Gpio.PinValueChangedEventArgs.ChangeType"] = "System.Device.Gpio.PinEventTypes",
+        ["P:System.Device.Gpio.PinValueChangedEventArgs.PinNumber"] = "System.Int32",
+        ["M:System.Device.Pwm.PwmChannel.CreateFromPin(System.Int32,System.Int32,System.Double)"] = "System.Device.Pwm.PwmChannel",
+        ["P:System.Device.Pwm.PwmChannel.DutyCycle"] = "System.Double",
+        ["P:System.Device.Pwm.PwmChannel.Frequency"] = "System.Int32",
+        ["M:System.Device.I2s.I2sDevice.Create(System.Device.I2s.I2sConnectionSettings)"] = "System.Device.I2s.I2sDevice",
+        ["M:nanoFramework.Networking.NetworkHelper.SetupAndConnectNetwork(nanoFramework.Networking.IPConfiguration,System.Threading.CancellationToken,System.Boolean)"] = "System.Boolean",
+        ["M:nanoFramework.Networking.NetworkHelper.SetupAndConnectNetwork(System.Threading.CancellationToken,System.Boolean)"] = "System.Boolean",
+        ["M:nanoFramework.Networking.WifiNetworkHelper.ConnectDhcp(System.String,System.String,System.Device.Wifi.WifiReconnectionKind,System.Boolean,System.Int32,System.Threading.CancellationToken)"] = "System.Boolean",
+        ["M:nanoFramework.Networking.WifiNetworkHelper.ConnectFixAddress(System.String,System.String,nanoFramework.Networking.IPConfiguration,System.Device.Wifi.WifiReconnectionKind,System.Boolean,System.Int32,System.Threading.CancellationToken)"] = "System.Boolean",
+        ["P:nanoFramework.Networking.NetworkHelper.Status"] = "nanoFramework.Networking.NetworkHelperStatus",
+        ["P:nanoFramework.Networking.WifiNetworkHelper.Status"] = "nanoFramework.Networking.NetworkHelperStatus",
+        ["M:System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces"] = "System.Net.NetworkInformation.NetworkInterface[]",
+        ["P:System.Net.NetworkInformation.NetworkInterface.IPv4Address"] = "System.String",
+        ["P:System.Net.NetworkInformation.NetworkInterface.IPv4DnsAddresses"] = "System.String[]",
+        ["M:System.Net.Sockets.Socket.Receive(System.Byte[],System.Int32,System.Int32,System.Net.Sockets.SocketFlags)"] = "System.Int32",
+        ["M:System.Net.Sockets.Socket.Send(System.Byte[],System.Int32,System.Int32,System.Net.Sockets.SocketFlags)"] = "System.Int32",
+        ["P:System.Net.Sockets.Socket.SendTimeout"] = "System.Int32",
+        ["P:System.Net.NetworkInformation.NetworkInterface.PhysicalAddress"] = "System.Byte[]",
+        ["P:System.Net.NetworkInformation.NetworkInterface.NetworkInterfaceType"] = "System.Net.NetworkInformation.NetworkInterfaceType",
+        ["M:System.Net.Dns.GetHostEntry(System.String)"] = "System.Net.IPHostEntry",
+        ["P:System.Net.IPHostEntry.AddressList"] = "System.Net.IPAddress[]",
+        ["M:System.Net.IPAddress.Parse(System.String)"] = "System.Net.IPAddress",
+        ["M:System.Net.IPAddress.ToString"] = "System.String",
+        ["F:System.Net.IPAddress.Any"] = "System.Net.IPAddress",
+        ["P:System.Net.IPAddress.AddressFamily"] = "System.Net.Sockets.AddressFamily",
+        ["P:System.Net.IPEndPoint.Address"] = "System.Net.IPAddress",
+        ["P:System.Net.IPEndPoint.Port"] = "System.Int32",
+        ["M:System.Net.Sockets.Socket.ReceiveFrom(System.Byte[],System.Net.EndPoint@)"] = "System.Int32",
+        ["M:System.Net.Sockets.Socket.SendTo(System.Byte[],System.Int32,System.Int32,System.Net.Sockets.SocketFlags,System.Net.EndPoint)"] = "System.Int32",
+        ["M:System.Net.Sockets.Socket.Poll(System.Int32,System.Net.Sockets.SelectMode)"] = "System.Boolean",
+        ["P:System.Net.Sockets.Socket.Available"] = "System.Int32",
+        ["P:System.Net.Sockets.Socket.LocalEndPoint"] = "System.Net.EndPoint",
+        ["P:System.Net.Sockets.SocketException.ErrorCode"] = "System.Int32",
+        ["M:System.IO.File.Exists(System.String)"] = "System.Boolean",
+        ["M:System.IO.File.ReadAllBytes(System.String)"] = "System.Byte[]",
+        ["M:System.IO.Directory.Exists(System.String)"] = "System.Boolean",
+        ["M:System.IO.Directory.CreateDirectory(System.String)"] = "System.IO.DirectoryInfo",
+        ["M:System.IO.Directory.GetFiles(System.String)"] = "System.String[]",
+        ["M:System.IO.Path.Combine(System.String,System.String)"] = "System.String",
+        ["M:System.IO.Ports.SerialPort.ReadExisting"] = "System.String",
+        ["M:System.IO.Ports.SerialPort.Read(System.Byte[],System.Int32,System.Int32)"] = "System.Int32",
+        ["P:System.IO.Ports.SerialPort.BytesToRead"] = "System.Int32",
+        ["P:System.IO.Ports.SerialPort.ReadTimeout"] = "System.Int32",
+        ["P:System.IO.Ports.SerialPort.IsOpen"] = "System.Boolean",
+        ["M:nanoFramework.M2Mqtt.MqttClient.Connect(System.String,System.String,System.String,System.Boolean,nanoFramework.M2Mqtt.Messages.MqttQoSLevel,System.Boolean,System.String,System.String,System.Boolean,System.UInt16)"] = "nanoFramework.M2Mqtt.Messages.MqttReasonCode",
+        ["M:nanoFramework.M2Mqtt.MqttClient.Publish(System.String,System.Byte[],System.String,System.Collections.ArrayList,nanoFramework.M2Mqtt.Messages.MqttQoSLevel,System.Boolean)"] = "System.UInt16",
+        ["M:nanoFramework.M2Mqtt.MqttClient.Subscribe(System.String[],nanoFramework.M2Mqtt.Messages.MqttQoSLevel[])"] = "System.UInt16",
+        ["P:nanoFramework.M2Mqtt.MqttClient.IsConnected"] = "System.Boolean",
+        ["P:nanoFramework.M2Mqtt.Messages.MqttMsgPublishEventArgs.Topic"] = "System.String",
+        ["P:nanoFramework.M2Mqtt.Messages.MqttMsgPublishEventArgs.Message"] = "System.Byte[]",
+        ["M:nanoFramework.Hardware.Esp32.Sleep.GetWakeupCause"] = "nanoFramework.Hardware.Esp32.Sleep.WakeupCause",
+        ["P:nanoFramework.Runtime.Native.SystemInfo.TargetName"] = "System.String",
+        ["P:nanoFramework.Runtime.Native.SystemInfo.Platform"] = "System.String",
+        ["M:nanoFramework.Runtime.Native.GC.Run(System.Boolean)"] = "System.UInt32",
+        ["P:System.Environment.TickCount64"] = "System.Int64",
+    };
+
+    /// <summary>Static members outside <see cref="StaticTypes"/>, by ID without the kind prefix's parameters.</summary>
+    public static readonly IReadOnlySet<string> StaticMembers = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "System.Device.Pwm.PwmChannel.CreateFromPin",
+        "System.Device.Pwm.PwmChannel.Create",
+        "System.Device.I2s.I2sDevice.Create",
+        "System.Device.Gpio.PinValue.High",
+        "System.Device.Gpio.PinValue.Low",
+        "System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces",
+        "System.Net.NetworkInformation.NetworkInterface.GetIsNetworkAvailable",
+        "System.Net.IPAddress.Parse",
+        "System.Net.IPAddress.Any",
+        "System.Net.IPAddress.Loopback",
+        "System.Threading.Thread.Sleep",
+        "System.Threading.Thread.CurrentThread",
+        "System.Environment.TickCount64",
+    };
+
+    /// <summary>Types all of whose members are static (static classes in nanoFramework).</summary>
+    public static readonly IReadOnlySet<string> StaticTypes = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "System.IO.File",
+        "System.IO.Directory",
+        "System.IO.Path",
+        "System.Net.Dns",
+        "System.Environment",
+        "nanoFramework.Networking.NetworkHelper",
+        "nanoFramework.Networking.WifiNetworkHelper",
+        "nanoFramework.Hardware.Esp32.Configuration",
+        "nanoFramework.Hardware.Esp32.Sleep",
+        "nanoFramework.Hardware.Esp32.NativeMemory",
+        "nanoFramework.Runtime.Native.Power",
+        "nanoFramework.Runtime.Native.GC",
+        "nanoFramework.Runtime.Native.SystemInfo",
+        "nanoFramework.Runtime.Native.ExecutionConstraint",
+    };
+
+    /// <summary>Value types (the IDs do not tell a struct from a class).</summary>
+    public static readonly IReadOnlySet<string> Structs = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "System.Device.Gpio.PinValue",
+        "System.Device.Gpio.PinValuePair",
+        "System.Device.Gpio.WaitForEventResult",
+        "System.SpanByte",
+        "System.Threading.CancellationToken",
+        "System.Threading.CancellationTokenRegistration",
+    };
+
+    /// <summary>Base classes the IDs do not show (exceptions and event arguments are derived from their names).</summary>
+    public static readonly IReadOnlyDictionary<string, string> BaseTypes = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["System.Net.IPEndPoint"] = "System.Net.EndPoint",
+    };
+
+    /// <summary>Classes of <c>const int</c> fields that would otherwise look like enums.</summary>
+    public static readonly IReadOnlySet<string> ConstantClasses = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "nanoFramework.Hardware.Esp32.Gpio",
+    };
+
+    /// <summary>The generated C# declarations, the references to compile them with, and the compiled stubs.</summary>
+    public sealed record Build(string Source, IReadOnlyList<MetadataReference> DotNetShare, MetadataReference Stubs, IReadOnlyList<string> StubbedTypes)
+    {
+        /// <summary>What the device project compiles against: the .NET share plus the stubs.</summary>
+        public IReadOnlyList<MetadataReference> References => DotNetShare.Append(Stubs).ToList();
+    }
+
+    /// <summary>
+    /// Generates and compiles the stubs for <paramref name="api"/>, next to the .NET reference
+    /// assemblies that <paramref name="coreDirectory"/>'s sources bind to. Throws when the generated
+    /// stubs themselves do not compile (a table entry naming a type that does not exist).
+    /// </summary>
+    public static Build Create(NanoFrameworkApi api, string coreDirectory)
+    {
+        IReadOnlyList<MetadataReference> share = DotNetShareOf(coreDirectory);
+        CSharpCompilation probe = CSharpCompilation.Create("probe", references: share);
+        var ids = api.Ids.Where(id => id.IndexOf('`') < 0 && id.IndexOf('{') < 0 && id.IndexOf('*') < 0).ToList();
+        var typeNames = new HashSet<string>(ids.Where(id => id.StartsWith("T:", StringComparison.Ordinal)).Select(id => id[2..]), StringComparer.Ordinal);
+        var stubbed = typeNames
+            .Where(t => ParentType(t, typeNames) is not { } parent || !DefinedIn(probe, parent, typeNames))
+            .Where(t => !DefinedIn(probe, t, typeNames))
+            .OrderBy(t => t, StringComparer.Ordinal)
+            .ToList();
+        var stubbedSet = new HashSet<string>(stubbed, StringComparer.Ordinal);
+        var members = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (string id in ids.Where(id => !id.StartsWith("T:", StringComparison.Ordinal)))
+        {
+            string? owner = OwnerType(id, typeNames);
+            if (owner != null && stubbedSet.Contains(owner))
+            {
+                if (!members.TryGetValue(owner, out List<string>? list))
+                {
+                    members[owner] = list = new List<string>();
+                }
+
+                list.Add(id);
+            }
+        }
+
+        var source = new StringBuilder();
+        source.AppendLine("namespace Ata.Portability.Stubs { public sealed class TypeNotInStubTable_AddItToNanoFrameworkStubs { private TypeNotInStubTable_AddItToNanoFrameworkStubs() { } } }");
+        foreach (string type in stubbed.Where(t => ParentType(t, typeNames) == null))
+        {
+            int dot = type.LastIndexOf('.');
+            source.Append("namespace ").Append(type[..dot]).AppendLine(" {");
+            EmitType(source, type, typeNames, stubbedSet, members);
+            source.AppendLine("}");
+        }
+
+        string text = source.ToString();
+        CSharpCompilation compilation = CSharpCompilation.Create(
+            "nanoFramework.Stubs",
+            new[] { CSharpSyntaxTree.ParseText(text, new CSharpParseOptions(LanguageVersion.Latest), "stubs.cs") },
+            share,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Disable));
+        using var image = new MemoryStream();
+        var result = compilation.Emit(image);
+        if (!result.Success)
+        {
+            string errors = string.Join(Environment.NewLine, result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Take(20)
+                .Select(d => d.GetMessage(CultureInfo.InvariantCulture) + " @ " + Line(text, d)));
+            throw new InvalidOperationException("the generated nanoFramework stubs do not compile:" + Environment.NewLine + errors);
+        }
+
+        return new Build(text, share, MetadataReference.CreateFromImage(image.ToArray()), stubbed);
+    }
+
+    /// <summary>
+    /// The .NET reference assemblies that stand in for nanoFramework's mscorlib, collections, text and
+    /// threading (what the core binds to). Everything else the device uses comes from the stubs.
+    /// </summary>
+    public static readonly IReadOnlySet<string> DotNetShareAssemblies = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "System.Runtime.dll",
+        "System.Collections.dll",
+        "System.Collections.NonGeneric.dll",
+        "System.Console.dll",
+        "System.Text.Encoding.Extensions.dll",
+        "System.Threading.dll",
+        "System.Threading.Thread.dll",
+    };
+
+    private static IReadOnlyList<MetadataReference> DotNetShareOf(string coreDirectory) =>
+        PortabilitySources.DotNetReferences
+            .Where(r => DotNetShareAssemblies.Contains(Path.GetFileName(r.Display) ?? string.Empty))
+            .ToList();
+
+    private static bool DefinedIn(CSharpCompilation probe, string type, HashSet<string> typeNames)
+    {
+        string metadataName = type;
+        for (string? parent = ParentType(type, typeNames), child = type; parent != null; child = parent, parent = ParentType(parent, typeNames))
+        {
+            metadataName = parent + "+" + metadataName[(parent.Length + 1)..];
+        }
+
+        return probe.GetTypeByMetadataName(metadataName) != null;
+    }
+
+    private static string? ParentType(string type, HashSet<string> typeNames)
+    {
+        int dot = type.LastIndexOf('.');
+        return dot > 0 && typeNames.Contains(type[..dot]) ? type[..dot] : null;
+    }
+
+    private static string? OwnerType(string id, HashSet<string> typeNames)
+    {
+        string name = MemberPath(id);
+        int dot = name.LastIndexOf('.');
+        return dot > 0 && typeNames.Contains(name[..dot]) ? name[..dot] : null;
+    }
+
+    /// <summary>The ID without kind, parameters and conversion suffix: <c>Ns.Type.Member</c>.</summary>
+    private static string MemberPath(string id)
+    {
+        string name = id[2..];
+        int paren = name.IndexOf('(');
+        if (paren >= 0)
+        {
+            name = name[..paren];
+        }
+
+        int tilde = name.IndexOf('~');
+        return tilde >= 0 ? name[..tilde] : name;
+    }
+
+    private static string MemberName(string id)
+    {
+        string path = MemberPath(id);
+        return path[(path.LastIndexOf('.') + 1)..];
+    }
+
+    private static List<string> Parameters(string id)
+    {
+        var list = new List<string>();
+        int open = id.IndexOf('(');
+        if (open < 0)
+        {
+            return list;
+        }
+
+        int close = id.LastIndexOf(')');
+        string inner = id[(open + 1)..close];
+        int depth = 0;
+        int start = 0;
+        for (int i = 0; i < inner.Length; i++)
+        {
+            char c = inner[i];
+            if (c == '[')
+            {
+                depth++;
+            }
+            else if (c == ']')
+            {
+                depth--;
+            }
+            else if (c == ',' && depth == 0)
+            {
+                list.Add(inner[start..i]);
+                start = i + 1;
+            }
+        }
+
+        list.Add(inner[start..]);
+        return list;
+    }
+
+    private static string TypeName(string docType) => "global::" + docType.Replace("[0:,0:]", "[,]");
+
+    private static string ParameterList(string id)
+    {
+        string name = MemberName(id);
+        bool outs = name.StartsWith("Try", StringComparison.Ordinal) || name.StartsWith("Get", StringComparison.Ordinal) || name == "Deconstruct";
+        return string.Join(", ", Parameters(id).Select((p, i) => p.EndsWith('@')
+            ? (outs ? "out " : "ref ") + TypeName(p[..^1]) + " p" + i
+            : TypeName(p) + " p" + i));
+    }
+
+    private static string TypeOf(string id) =>
+        ReturnTypes.TryGetValue(id, out string? type) ? TypeName(type) : "global::" + UnknownType;
+
+    private static bool IsStatic(string type, string id) =>
+        StaticTypes.Contains(type) || StaticMembers.Contains(MemberPath(id));
+
+    private static void EmitType(StringBuilder s, string type, HashSet<string> typeNames, HashSet<string> stubbed, Dictionary<string, List<string>> members)
+    {
+        string name = type[(type.LastIndexOf('.') + 1)..];
+        List<string> own = members.TryGetValue(type, out List<string>? list) ? list : new List<string>();
+        bool has(string member) => own.Any(id => MemberPath(id) == type + "." + member);
+        string? invoke = own.FirstOrDefault(id => id.StartsWith("M:", StringComparison.Ordinal) && MemberName(id) == "Invoke");
+        if (invoke != null && has("EndInvoke"))
+        {
+            string ret = ReturnTypes.TryGetValue(invoke, out string? r) ? TypeName(r) : "void";
+            s.Append("public delegate ").Append(ret).Append(" @").Append(name).Append('(').Append(ParameterList(invoke)).AppendLine(");");
+            return;
+        }
+
+        bool onlyFields = own.Count > 0 && own.All(id => id.StartsWith("F:", StringComparison.Ordinal) || (id.StartsWith("M:", StringComparison.Ordinal) && MemberName(id) == "#ctor" && Parameters(id).Count == 0));
+        var nested = typeNames.Where(t => stubbed.Contains(t) && ParentType(t, typeNames) == type).OrderBy(t => t, StringComparer.Ordinal).ToList();
+        if (onlyFields && nested.Count == 0 && !ConstantClasses.Contains(type) && !Structs.Contains(type))
+        {
+            var values = own.Where(id => id.StartsWith("F:", StringComparison.Ordinal)).Select(MemberName).Where(n => n != "value__").OrderBy(n => n, StringComparer.Ordinal);
+            s.Append("public enum @").Append(name).Append(" { ").Append(string.Join(", ", values.Select((v, i) => "@" + v + " = " + (1 << Math.Min(i, 30))))).AppendLine(" }");
+            return;
+        }
+
+        bool isInterface = name.Length > 1 && name[0] == 'I' && char.IsUpper(name[1]) && !has("#ctor") && !Structs.Contains(type);
+        bool isStruct = Structs.Contains(type);
+        string kind = isInterface ? "interface" : isStruct ? "struct" : "class";
+        var bases = new List<string>();
+        if (BaseTypes.TryGetValue(type, out string? baseType))
+        {
+            bases.Add(TypeName(baseType));
+        }
+        else if (!isInterface && !isStruct && name.EndsWith("Exception", StringComparison.Ordinal))
+        {
+            bases.Add("global::System.Exception");
+        }
+        else if (!isInterface && !isStruct && name.EndsWith("EventArgs", StringComparison.Ordinal))
+        {
+            bases.Add("global::System.EventArgs");
+        }
+
+        if (!isInterface && own.Any(id => id == "M:" + type + ".Dispose"))
+        {
+            bases.Add("global::System.IDisposable");
+        }
+
+        s.Append("public ").Append(isStruct ? "partial " : string.Empty).Append(kind).Append(" @").Append(name);
+        if (bases.Count > 0)
+        {
+            s.Append(" : ").Append(string.Join(", ", bases));
+        }
+
+        s.AppendLine(" {");
+        if (!isInterface && !isStruct && !has("#ctor"))
+        {
+            s.Append("private @").Append(name).AppendLine("() { }");
+        }
+
+        string body = isInterface ? ";" : " { throw null; }";
+        var accessors = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string id in own.Where(id => id[0] == 'P' || id[0] == 'E'))
+        {
+            string member = MemberName(id);
+            accessors.Add(id[0] == 'P' ? "get_" + member : "add_" + member);
+            accessors.Add(id[0] == 'P' ? "set_" + member : "remove_" + member);
+        }
+
+        foreach (string id in own.OrderBy(i => i, StringComparer.Ordinal))
+        {
+            string member = MemberName(id);
+            string mods = (isInterface ? string.Empty : "public ") + (IsStatic(type, id) && !isInterface ? "static " : string.Empty);
+            switch (id[0])
+            {
+                case 'F' when ConstantClasses.Contains(type):
+                    s.Append("public const int @").Append(member).Append(" = ").Append(own.IndexOf(id)).AppendLine(";");
+                    break;
+                case 'F':
+                    s.Append(isInterface ? string.Empty : "public static readonly ").Append(TypeOf(id)).Append(" @").Append(member).AppendLine(";");
+                    break;
+                case 'E':
+                {
+                    string? add = own.FirstOrDefault(m => m.StartsWith("M:" + type + ".add_" + member + "(", StringComparison.Ordinal));
+                    if (add != null)
+                    {
+                        s.Append(mods).Append("event ").Append(TypeName(Parameters(add)[0])).Append(" @").Append(member).AppendLine(";");
+                    }
+
+                    break;
+                }
+
+                case 'P':
+                {
+                    string? setter = own.FirstOrDefault(m => m.StartsWith("M:" + type + ".set_" + member, StringComparison.Ordinal));
+                    bool getter = own.Any(m => m.StartsWith("M:" + type + ".get_" + member, StringComparison.Ordinal));
+                    List<string> args = Parameters(id);
+                    string propertyType = ReturnTypes.ContainsKey(id) || setter == null ? TypeOf(id) : TypeName(Parameters(setter)[^1]);
+                    string accessorsText = (getter ? "get" + body + " " : string.Empty) + (setter != null ? "set" + (isInterface ? ";" : " { }") : string.Empty);
+                    if (member == "Item" && args.Count > 0)
+                    {
+                        s.Append(mods.Replace("static ", string.Empty)).Append(propertyType).Append(" this[").Append(ParameterList(id)).Append("] { ").Append(accessorsText).AppendLine(" }");
+                    }
+                    else
+                    {
+                        s.Append(mods).Append(propertyType).Append(" @").Append(member).Append(" { ").Append(accessorsText).AppendLine(" }");
+                    }
+
+                    break;
+                }
+
+                case 'M':
+                {
+                    if (accessors.Contains(member) || member.IndexOf('#') > 0 || member == "#cctor" || member == "Finalize")
+                    {
+                        break;
+                    }
+
+                    if (member == "#ctor")
+                    {
+                        if (!(isStruct && Parameters(id).Count == 0) && !isInterface)
+                        {
+                            s.Append("public @").Append(name).Append('(').Append(ParameterList(id)).AppendLine(") { throw null; }");
+                        }
+
+                        break;
+                    }
+
+                    if (member is "op_Implicit" or "op_Explicit")
+                    {
+                        string target = id[(id.IndexOf('~') + 1)..];
+                        s.Append("public static ").Append(member == "op_Implicit" ? "implicit" : "explicit").Append(" operator ").Append(TypeName(target))
+                            .Append('(').Append(ParameterList(id)).AppendLine(") { throw null; }");
+                        break;
+                    }
+
+                    if (member is "op_Equality" or "op_Inequality")
+                    {
+                        string pair = id.Replace(member, member == "op_Equality" ? "op_Inequality" : "op_Equality");
+                        if (own.Contains(pair))
+                        {
+                            s.Append("public static bool operator ").Append(member == "op_Equality" ? "==" : "!=").Append('(').Append(ParameterList(id)).AppendLine(") { throw null; }");
+                        }
+
+                        break;
+                    }
+
+                    if (member.StartsWith("op_", StringComparison.Ordinal))
+                    {
+                        break;
+                    }
+
+                    bool isOverride = !isInterface && ((member == "ToString" || member == "GetHashCode") && Parameters(id).Count == 0
+                        || member == "Equals" && Parameters(id) is ["System.Object"]);
+                    string returnType = member switch
+                    {
+                        "ToString" when isOverride => "string",
+                        "GetHashCode" when isOverride => "int",
+                        "Equals" => "bool",
+                        "Dispose" => "void",
+                        _ => ReturnTypes.TryGetValue(id, out string? known) ? TypeName(known) : VoidOrUnknown(id),
+                    };
+                    s.Append(mods).Append(isOverride ? "override " : string.Empty).Append(returnType).Append(" @").Append(member)
+                        .Append('(').Append(ParameterList(id)).Append(')').AppendLine(returnType == "void" && !isInterface ? " { }" : body);
+                    break;
+                }
+            }
+        }
+
+        foreach (string inner in nested)
+        {
+            EmitType(s, inner, typeNames, stubbed, members);
+        }
+
+        s.AppendLine("}");
+    }
+
+    /// <summary>
+    /// Methods whose names say they do something (Open, Write, Start, Set…) are declared void when the
+    /// table does not know better; anything else gets <see cref="UnknownType"/>.
+    /// </summary>
+    private static string VoidOrUnknown(string id)
+    {
+        string name = MemberName(id);
+        string[] verbs = { "Open", "Close", "Write", "Start", "Stop", "Set", "Enable", "Disable", "Reset", "Reboot", "Bind", "Connect", "Disconnect", "Flush", "Delete", "Install", "Toggle", "Register", "Unregister", "Clear", "Add", "Remove", "Dispose", "Abort", "Join", "Suspend", "Resume", "Break", "Assert" };
+        bool isAction = verbs.Any(v => name == v || (name.StartsWith(v, StringComparison.Ordinal) && name.Length > v.Length && char.IsUpper(name[v.Length])));
+        return isAction ? "void" : "global::" + UnknownType;
+    }
+
+    private static string Line(string text, Diagnostic d)
+    {
+        int line = d.Location.GetLineSpan().StartLinePosition.Line;
+        string[] lines = text.Split('\n');
+        return line < lines.Length ? lines[line].Trim() : string.Empty;
+    }
+}
