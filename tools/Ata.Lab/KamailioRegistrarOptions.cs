@@ -18,6 +18,9 @@ public sealed class KamailioRegistrarOptions
     /// <summary>Seconds granted to a contact that asks for none (registrar <c>default_expires</c>).</summary>
     public int DefaultExpires { get; init; } = 3600;
 
+    /// <summary>Also listen for SIP over TCP on the same port (answering CRLF keep-alives, RFC 5626).</summary>
+    public bool EnableTcp { get; init; }
+
     /// <summary>
     /// The digest algorithm the registrar challenges with and checks: <c>MD5</c> (default) or
     /// <c>SHA-256</c> (RFC 7616/8760; Kamailio's auth module <c>algorithm</c> parameter).

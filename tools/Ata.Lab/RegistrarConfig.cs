@@ -94,14 +94,14 @@ internal static partial class RegistrarConfig
             debug=2
             log_stderror=yes
             children=1
-            disable_tcp=yes
+            {{(options.EnableTcp ? "tcp_children=1\n            tcp_crlf_ping=yes" : "disable_tcp=yes")}}
             enable_sctp=0
             auto_aliases=no
             dns=no
             rev_dns=no
             dns_try_ipv6=no
             use_dns_cache=off
-            listen=udp:127.0.0.1:{{port}}
+            listen=udp:127.0.0.1:{{port}}{{(options.EnableTcp ? $"\n            listen=tcp:127.0.0.1:{port}" : "")}}
             server_header="Server: Ata.Lab registrar (Kamailio)"
 
             mpath="{{modulesDirectory}}/"
@@ -201,7 +201,9 @@ internal static partial class RegistrarConfig
                     }
                 }
                 $var(expires) = 0;
+                $var(bindings) = 0;
                 if (reg_fetch_contacts("location", "$tu", "aor")) {
+                    $var(bindings) = $(ulc(aor=>count));
                     $var(i) = 0;
                     while ($var(i) < $(ulc(aor=>count))) {
                         if ($(ulc(aor=>addr)[$var(i)]) == $var(contact)) {
@@ -211,7 +213,7 @@ internal static partial class RegistrarConfig
                     }
                     reg_free_contacts("aor");
                 }
-                xlog("L_NOTICE", "LAB REGISTER accepted user=$tU code=200 expires=$var(expires) contact=$var(contact)\n");
+                xlog("L_NOTICE", "LAB REGISTER accepted user=$tU code=200 expires=$var(expires) bindings=$var(bindings) contact=$var(contact)\n");
                 reg_send_reply();
                 exit;
             }

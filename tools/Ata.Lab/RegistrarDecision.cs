@@ -38,6 +38,9 @@ public sealed record RegistrarDecision(
     /// <summary>The marker that starts every decision line in Kamailio's log.</summary>
     public const string LogMarker = "LAB REGISTER ";
 
+    /// <summary>For acceptances: how many bindings the address-of-record has after this REGISTER.</summary>
+    public int? Bindings { get; init; }
+
     /// <summary>Parses a decision from a Kamailio log line; other lines give false.</summary>
     /// <param name="logLine">One line of Kamailio's stderr.</param>
     /// <param name="at">When it was read.</param>
@@ -79,7 +82,10 @@ public sealed record RegistrarDecision(
             fields.GetValueOrDefault("reason"),
             NumberOrNull(fields.GetValueOrDefault("expires")),
             fields.GetValueOrDefault("contact"),
-            at);
+            at)
+        {
+            Bindings = NumberOrNull(fields.GetValueOrDefault("bindings")),
+        };
         return true;
     }
 

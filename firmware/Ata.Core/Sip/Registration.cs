@@ -1,6 +1,7 @@
 using System;
 using System.Collections;
 using System.Text;
+using Ata.Core.Dns;
 using Ata.Core.Faults;
 using Ata.Core.Hardware;
 using Ata.Core.Provisioning;
@@ -48,6 +49,9 @@ namespace Ata.Core.Sip
         private string _contactUri;
         private int _requestedExpires;
         private bool _removing;
+        private bool _awaitingDns;
+        private int _connection;
+        private long _pongDueAt = -1;
 
         private bool _pending;
         private long _retransmitAt;
@@ -119,6 +123,29 @@ namespace Ata.Core.Sip
             get { return _onSecondary; }
         }
 
+        /// <summary>
+        /// The SIP locator (own DNS client with SRV) to find the registrar with; null to use the
+        /// <see cref="INameResolver"/> (A records only).
+        /// </summary>
+        public SipLocator Locator { get; set; }
+
+        /// <summary>TCP connections, for lines provisioned with <see cref="LineConfig.Tcp"/>; null when the host has none.</summary>
+        public IStreamTransport Stream { get; set; }
+
+        /// <summary>The TCP connection this registration's flow uses, 0 when none.</summary>
+        public int Connection
+        {
+            get { return _connection; }
+        }
+
+        /// <summary>How long to wait for a keep-alive pong on TCP before the flow counts as failed (RFC 5626 §4.4.1).</summary>
+        public const long PongTimeoutMs = 10000;
+
+        private bool OverTcp
+        {
+            get { return _config.Transport == LineConfig.Tcp; }
+        }
+
         /// <summary>Base of the retry back-off in milliseconds.</summary>
         public long BackoffBaseMs { get; set; }
 
@@ -180,6 +207,7 @@ namespace Ata.Core.Sip
             }
 
             _pending = false;
+            _awaitingDns = false;
             _nextAttemptAt = -1;
             _nextKeepAliveAt = -1;
             Fail(FaultCode.NetworkDown, 0, "the network is down", now, false);
@@ -219,6 +247,57 @@ namespace Ata.Core.Sip
             Failover(FaultCode.RegistrarUnreachable, 0, "the registrar's address is unreachable", now);
         }
 
+        /// <summary>A keep-alive pong arrived on <paramref name="connection"/>.</summary>
+        public void OnPong(int connection)
+        {
+            if (connection == _connection)
+            {
+                _pongDueAt = -1;
+            }
+        }
+
+        /// <summary>
+        /// The host saw <paramref name="connection"/> close: a registered flow registers again at once
+        /// (RFC 5626 §4.2 flow recovery); a pending request fails as unreachable.
+        /// </summary>
+        public void OnConnectionClosed(int connection, long now)
+        {
+            if (connection != _connection || connection == 0)
+            {
+                return;
+            }
+
+            _connection = 0;
+            if (_removing)
+            {
+                Finish();
+                return;
+            }
+
+            FlowFailed("the registrar closed the connection", now);
+        }
+
+        private void FlowFailed(string detail, long now)
+        {
+            _pongDueAt = -1;
+            if (_connection != 0)
+            {
+                Stream.Close(_connection);
+                _connection = 0;
+            }
+
+            bool wasRegistered = State == RegistrationState.Registered && !_pending;
+            _pending = false;
+            if (wasRegistered)
+            {
+                // The binding may still stand at the registrar; a new flow replaces it at once.
+                _nextAttemptAt = now + _random.Next(250);
+                return;
+            }
+
+            Failover(FaultCode.RegistrarUnreachable, 0, detail, now);
+        }
+
         /// <summary>True when <paramref name="response"/> belongs to this registration.</summary>
         public bool Owns(SipResponse response)
         {
@@ -243,7 +322,7 @@ namespace Ata.Core.Sip
                     return;
                 }
 
-                if (now >= _retransmitAt)
+                if (!OverTcp && now >= _retransmitAt)
                 {
                     _socket.Send(_request, _request.Length, _address, _port);
                     // Due times follow from the first send, so a late tick does not push later ones back.
@@ -258,15 +337,35 @@ namespace Ata.Core.Sip
                 return;
             }
 
-            if (_nextAttemptAt >= 0 && now >= _nextAttemptAt)
+            if (_awaitingDns || (_nextAttemptAt >= 0 && now >= _nextAttemptAt))
             {
                 SendRegister(now);
                 return;
             }
 
+            if (_pongDueAt >= 0 && now >= _pongDueAt)
+            {
+                FlowFailed("no keep-alive answer from the registrar", now);
+                return;
+            }
+
             if (_nextKeepAliveAt >= 0 && now >= _nextKeepAliveAt && State == RegistrationState.Registered)
             {
-                _socket.Send(KeepAlivePing, KeepAlivePing.Length, _address, _port);
+                if (OverTcp)
+                {
+                    if (!Stream.Send(_connection, KeepAlivePing, KeepAlivePing.Length))
+                    {
+                        FlowFailed("the connection to the registrar is gone", now);
+                        return;
+                    }
+
+                    _pongDueAt = now + PongTimeoutMs;
+                }
+                else
+                {
+                    _socket.Send(KeepAlivePing, KeepAlivePing.Length, _address, _port);
+                }
+
                 _nextKeepAliveAt = now + ((long)_config.KeepAliveSeconds * 1000);
             }
         }
@@ -443,7 +542,27 @@ namespace Ata.Core.Sip
 
             string host = _onSecondary ? _config.SecondaryHost : _config.RegistrarHost;
             _port = _onSecondary ? _config.SecondaryPort : _config.RegistrarPort;
-            _address = IsIPv4Literal(host) ? host : _resolver.Resolve(host);
+            _awaitingDns = false;
+            if (Locator != null)
+            {
+                bool portGiven = _onSecondary ? _config.SecondaryPortGiven : _config.RegistrarPortGiven;
+                int located = Locator.Locate(host, _port, portGiven, now, out _address, out _port);
+                if (located == SipLocator.Pending)
+                {
+                    _awaitingDns = true;
+                    return;
+                }
+
+                if (located == SipLocator.Failed)
+                {
+                    _address = null;
+                }
+            }
+            else
+            {
+                _address = SipText.IsIPv4Literal(host) ? host : _resolver.Resolve(host);
+            }
+
             if (_address == null)
             {
                 Failover(FaultCode.DnsFailure, 0, "registrar host " + host + " does not resolve", now);
@@ -455,9 +574,41 @@ namespace Ata.Core.Sip
 
         private void SendRequest(long now, bool freshChallenge)
         {
+            int localPort = _socket.LocalPort;
+            string viaTransport = "UDP";
+            if (OverTcp)
+            {
+                if (Stream == null)
+                {
+                    Fail(FaultCode.RegistrationRefused, 0, "this adapter has no TCP transport", now, false);
+                    return;
+                }
+
+                if (_connection == 0)
+                {
+                    _connection = Stream.Connect(_address, _port);
+                    if (_connection <= 0)
+                    {
+                        _connection = 0;
+                        if (_removing)
+                        {
+                            Finish();
+                            return;
+                        }
+
+                        Failover(FaultCode.RegistrarUnreachable, 0, "cannot connect to the registrar over TCP", now);
+                        return;
+                    }
+                }
+
+                localPort = Stream.LocalPortOf(_connection);
+                viaTransport = "TCP";
+            }
+
             _cseq++;
             _branch = "z9hG4bK" + RandomToken(12);
-            _contactUri = "sip:" + _config.Username + "@" + _socket.LocalAddress + ":" + _socket.LocalPort.ToString() + ";ob";
+            _contactUri = "sip:" + _config.Username + "@" + _socket.LocalAddress + ":" + localPort.ToString()
+                + (OverTcp ? ";transport=tcp;ob" : ";ob");
             string domain = _config.RegistrarHost;
             string requestUri = "sip:" + domain + (_config.RegistrarPort == LineConfig.DefaultSipPort ? string.Empty : ":" + _config.RegistrarPort.ToString());
             string aor = "sip:" + _config.Username + "@" + domain;
@@ -465,7 +616,7 @@ namespace Ata.Core.Sip
 
             StringBuilder sb = new StringBuilder(640);
             sb.Append("REGISTER ").Append(requestUri).Append(" SIP/2.0\r\n");
-            sb.Append("Via: SIP/2.0/UDP ").Append(_socket.LocalAddress).Append(':').Append(_socket.LocalPort)
+            sb.Append("Via: SIP/2.0/").Append(viaTransport).Append(' ').Append(_socket.LocalAddress).Append(':').Append(localPort)
                 .Append(";branch=").Append(_branch).Append(";rport\r\n");
             sb.Append("Max-Forwards: 70\r\n");
             sb.Append("From: <").Append(aor).Append(">;tag=").Append(_fromTag).Append("\r\n");
@@ -501,6 +652,16 @@ namespace Ata.Core.Sip
             _retransmitInterval = T1;
             _retransmitAt = now + T1;
             _giveUpAt = now + TimerF;
+            if (OverTcp)
+            {
+                if (!Stream.Send(_connection, _request, _request.Length))
+                {
+                    FlowFailed("the connection to the registrar is gone", now);
+                }
+
+                return;
+            }
+
             _socket.Send(_request, _request.Length, _address, _port);
         }
 
@@ -530,6 +691,14 @@ namespace Ata.Core.Sip
 
         private void Fail(string fault, int sipCode, string detail, long now, bool retry)
         {
+            // A failed flow is not reused: the next attempt opens a new connection (to whichever registrar).
+            if (_connection != 0 && Stream != null)
+            {
+                Stream.Close(_connection);
+                _connection = 0;
+            }
+
+            _pongDueAt = -1;
             State = RegistrationState.Failed;
             LastSipCode = sipCode;
             Fault = fault;
@@ -549,7 +718,14 @@ namespace Ata.Core.Sip
 
         private void Finish()
         {
+            if (_connection != 0 && Stream != null)
+            {
+                Stream.Close(_connection);
+                _connection = 0;
+            }
+
             _pending = false;
+            _awaitingDns = false;
             _nextAttemptAt = -1;
             _nextKeepAliveAt = -1;
             GrantedExpires = 0;
@@ -607,26 +783,6 @@ namespace Ata.Core.Sip
             }
 
             return value.Substring(0, end);
-        }
-
-        private static bool IsIPv4Literal(string host)
-        {
-            string[] parts = host.Split(new char[] { '.' });
-            if (parts.Length != 4)
-            {
-                return false;
-            }
-
-            for (int i = 0; i < 4; i++)
-            {
-                int value = SipText.ParseNonNegative(parts[i]);
-                if (value < 0 || value > 255 || parts[i].Length > 3)
-                {
-                    return false;
-                }
-            }
-
-            return true;
         }
     }
 }

@@ -351,6 +351,27 @@ namespace Ata.Core.Sip
             return value;
         }
 
+        /// <summary>True for a dotted-quad IPv4 address such as <c>192.0.2.1</c>.</summary>
+        public static bool IsIPv4Literal(string host)
+        {
+            string[] parts = host.Split(new char[] { '.' });
+            if (parts.Length != 4)
+            {
+                return false;
+            }
+
+            for (int i = 0; i < 4; i++)
+            {
+                int value = ParseNonNegative(parts[i]);
+                if (value < 0 || value > 255 || parts[i].Length > 3)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
         private static void AddTrimmed(ArrayList items, string item)
         {
             string trimmed = item.Trim();

@@ -71,14 +71,61 @@ public sealed class KamailioRegistrationTests
         await using var sim = StartStandaloneSim(registrar.Address, "--expires", "30", "--retry-base", "1", "--retry-max", "2");
         await sim.WaitForEventAsync("registration", Registered);
 
-        // The registrar goes away; the next refresh times out (Timer F) and the line shows the fault.
+        // The registrar goes away; the next refresh (at 15 s) times out (Timer F, 32 s) and the line shows the fault.
         await registrar.StopAsync();
-        await sim.WaitForEventAsync("fault", e => e.GetProperty("code").GetString() == "sip.unreachable" && e.GetProperty("state").GetString() == "raised", TimeSpan.FromSeconds(60));
+        await sim.WaitForEventAsync("fault", e => e.GetProperty("code").GetString() == "sip.unreachable" && e.GetProperty("state").GetString() == "raised", TimeSpan.FromSeconds(100));
 
         await registrar.StartAsync();
         var back = DateTimeOffset.UtcNow;
         var registered = await sim.WaitForEventAsync("registration", e => Registered(e) && e.GetProperty("t").GetInt64() > back.ToUnixTimeMilliseconds(), TimeSpan.FromSeconds(40));
         _ = registered;
         await sim.WaitForEventAsync("fault", e => e.GetProperty("code").GetString() == "sip.unreachable" && e.GetProperty("state").GetString() == "cleared");
+    }
+
+    [Fact]
+    public async Task Registers_over_TCP_and_rebuilds_the_flow_when_the_registrar_restarts()
+    {
+        await using var registrar = await KamailioRegistrar.StartAsync(new Dictionary<string, string> { [User] = Password },
+            new KamailioRegistrarOptions { EnableTcp = true });
+        await using var sim = StartStandaloneSim(registrar.Address, "--transport", "tcp", "--retry-base", "1", "--retry-max", "2");
+        await sim.WaitForEventAsync("registration", Registered);
+        var first = await registrar.WaitForDecisionAsync(d => d.User == User && d.Kind == RegistrarDecisionKind.Accepted, TimeSpan.FromSeconds(10));
+        Assert.Contains("transport=tcp", first.Contact);
+
+        // The restart closes the connection: the adapter registers again at once (RFC 5626 flow
+        // recovery), long before its hour-long refresh would have; if the registrar is still
+        // starting, within one back-off step (1-2 s here) of its return.
+        await registrar.RestartAsync();
+        var restartedAt = DateTimeOffset.UtcNow;
+        var again = await registrar.WaitForDecisionAsync(d => d.User == User && d.Kind == RegistrarDecisionKind.Accepted && d.At > restartedAt,
+            TimeSpan.FromSeconds(10));
+        Assert.True(again.At - restartedAt < TimeSpan.FromSeconds(3), $"re-registered {again.At - restartedAt} after the restart");
+        Assert.DoesNotContain(sim.Events, e => e.GetProperty("event").GetString() == "fault");
+    }
+
+    [Fact]
+    public async Task A_rebooted_adapter_replaces_its_binding_instead_of_adding_one()
+    {
+        await using var registrar = await KamailioRegistrar.StartAsync(new Dictionary<string, string> { [User] = Password });
+        await using (var first = StartStandaloneSim(registrar.Address, "--device-id", "reboot-1"))
+        {
+            await first.WaitForEventAsync("registration", Registered);
+            var accepted = await registrar.WaitForDecisionAsync(d => d.User == User && d.Kind == RegistrarDecisionKind.Accepted, TimeSpan.FromSeconds(10));
+            Assert.Equal(1, accepted.Bindings);
+        }
+
+        // Power cut: the adapter comes back on a new port without having unregistered.
+        var rebootedAt = DateTimeOffset.UtcNow;
+        await using var second = StartStandaloneSim(registrar.Address, "--device-id", "reboot-1");
+        await second.WaitForEventAsync("registration", Registered);
+        var replaced = await registrar.WaitForDecisionAsync(d => d.User == User && d.Kind == RegistrarDecisionKind.Accepted && d.At > rebootedAt, TimeSpan.FromSeconds(10));
+        Assert.Equal(1, replaced.Bindings);
+
+        // A different adapter on the same account adds its own binding: the registrar does count them.
+        var otherAt = DateTimeOffset.UtcNow;
+        await using var other = StartStandaloneSim(registrar.Address, "--device-id", "another-adapter");
+        await other.WaitForEventAsync("registration", Registered);
+        var added = await registrar.WaitForDecisionAsync(d => d.User == User && d.Kind == RegistrarDecisionKind.Accepted && d.At > otherAt, TimeSpan.FromSeconds(10));
+        Assert.Equal(2, added.Bindings);
     }
 }
