@@ -1,5 +1,6 @@
 using System;
 using Ata.Core.Contract;
+using Ata.Core.Dtmf;
 using Ata.Core.Faults;
 using Ata.Core.Hardware;
 using Ata.Core.Health;
@@ -27,6 +28,12 @@ namespace Ata.Core
         /// <summary>Least time between two health reports sent because something changed.</summary>
         public const long HealthMinSpacingMs = 1000;
 
+        /// <summary>Samples handed to the audio sink at once (20 ms at 8 kHz).</summary>
+        public const int AudioBlockSamples = 160;
+
+        /// <summary>Service reports kept while the MQTT session is down.</summary>
+        public const int MaxPendingServiceReports = 16;
+
         private readonly string _deviceId;
         private readonly IDeviceInfo _device;
         private readonly TrafficSocket _socket;
@@ -41,10 +48,20 @@ namespace Ata.Core
         private readonly string[] _reportedState = new string[LineCount];
         private readonly int[] _reportedCode = new int[LineCount];
         private readonly string[] _reportedFault = new string[LineCount];
-        private readonly bool[] _offHook = new bool[LineCount];
+        private readonly PhoneLine[] _lines = new PhoneLine[LineCount];
+        private readonly HookDecoder[] _hooks = new HookDecoder[LineCount];
+        private readonly DtmfDetector[] _dtmf = new DtmfDetector[LineCount];
+        private readonly long[] _audioAt = new long[LineCount];
+        private readonly short[] _audioBlock = new short[AudioBlockSamples];
+        private readonly System.Collections.ArrayList _serviceReports = new System.Collections.ArrayList();
+        private readonly LineProfile _defaultProfile;
         private readonly string[] _ledNames = new string[4];
         private readonly System.Collections.ArrayList _retiring = new System.Collections.ArrayList();
         private readonly string _instanceId;
+        private Dns.DnsClient _dns;
+        private Dns.SipLocator _locator;
+        private IStreamTransport _stream;
+        private readonly System.Collections.Hashtable _framers = new System.Collections.Hashtable();
 
         private ProvisioningDocument _config;
         private IMqttSession _mqtt;
@@ -79,12 +96,30 @@ namespace Ata.Core
             _instanceId = Sip.Registration.InstanceIdFor(deviceId);
             HealthIntervalMs = DefaultHealthIntervalMs;
             UserAgent = "Ata/" + device.Firmware;
+            _defaultProfile = LineProfile.Default(Country.Default);
+            LineEvents lineEvents = new LineEvents(this);
             for (int i = 0; i < LineCount; i++)
             {
                 _reportedState[i] = RegistrationState.Unprovisioned;
+                _lines[i] = new PhoneLine(i + 1, _defaultProfile, lineEvents);
+                _hooks[i] = new HookDecoder();
+                _hooks[i].FlashMaxMs = _defaultProfile.FlashMaxMs;
+                _dtmf[i] = new DtmfDetector();
             }
 
             UpdateLeds(now);
+        }
+
+        /// <summary>Where the lines' tones are played (null: nowhere).</summary>
+        public IAudioSink Audio { get; set; }
+
+        /// <summary>The SLIC's ringing generator (null: none).</summary>
+        public IRinger Ringer { get; set; }
+
+        /// <summary>Telephone line <paramref name="line"/> (1-based).</summary>
+        public PhoneLine Line(int line)
+        {
+            return _lines[line - 1];
         }
 
         /// <summary>Interval of the periodic health report.</summary>
@@ -145,6 +180,12 @@ namespace Ata.Core
                 session.Publish(MqttTopics.For(_deviceId, MqttTopics.Fault), active[i].ToJson(), MqttTopics.ReliableQos, false);
             }
 
+            for (int i = 0; i < _serviceReports.Count; i++)
+            {
+                session.Publish(MqttTopics.For(_deviceId, MqttTopics.Service), (string)_serviceReports[i], MqttTopics.ReliableQos, false);
+            }
+
+            _serviceReports.Clear();
             PublishHealth(now);
         }
 
@@ -219,6 +260,8 @@ namespace Ata.Core
                 if (line != null)
                 {
                     Registration registration = new Registration(line, _socket, _resolver, _random, UserAgent, _instanceId);
+                    registration.Locator = _locator;
+                    registration.Stream = _stream;
                     _registrations[i] = registration;
                     if (_wan == WanState.Down)
                     {
@@ -231,16 +274,122 @@ namespace Ata.Core
                 }
             }
 
+            for (int i = 0; i < LineCount; i++)
+            {
+                LineConfig line = doc.Line(i + 1);
+                LineProfile profile = line == null ? _defaultProfile : line.Profile;
+                if (profile != _lines[i].Profile)
+                {
+                    _lines[i].Configure(profile, now);
+                }
+
+                _hooks[i].FlashMaxMs = profile.FlashMaxMs;
+            }
+
             PublishAck(doc.Version, true, null);
             _events.ConfigApplied(doc.Version, true, null, now);
             Update(now);
         }
 
-        /// <summary>Handles a datagram received on the SIP socket.</summary>
+        /// <summary>
+        /// Finds registrars with the core's own DNS client (SRV, then A) through the DNS server at
+        /// <paramref name="server"/>:<paramref name="port"/>, instead of the host's A-only resolver.
+        /// </summary>
+        public void UseDnsServer(string server, int port)
+        {
+            _dns = new Dns.DnsClient(_socket, server, port, _random);
+            _locator = new Dns.SipLocator(_dns, _random);
+            for (int i = 0; i < LineCount; i++)
+            {
+                if (_registrations[i] != null)
+                {
+                    _registrations[i].Locator = _locator;
+                }
+            }
+        }
+
+        /// <summary>Gives lines provisioned for SIP over TCP their connections.</summary>
+        public void UseStreamTransport(IStreamTransport stream)
+        {
+            _stream = stream;
+            for (int i = 0; i < LineCount; i++)
+            {
+                if (_registrations[i] != null)
+                {
+                    _registrations[i].Stream = stream;
+                }
+            }
+        }
+
+        /// <summary>Handles bytes received on a TCP connection: SIP responses and keep-alive pongs.</summary>
+        public void OnStreamData(int connection, byte[] data, int length, long now)
+        {
+            _now = now;
+            _leds.Traffic(now);
+            Sip.StreamFramer framer = _framers[connection] as Sip.StreamFramer;
+            if (framer == null)
+            {
+                framer = new Sip.StreamFramer();
+                _framers[connection] = framer;
+            }
+
+            framer.Append(data, length);
+            byte[] message;
+            while ((message = framer.Next()) != null)
+            {
+                OnDatagram(message, message.Length, now);
+            }
+
+            if (framer.TakePongs() > 0)
+            {
+                for (int i = 0; i < LineCount; i++)
+                {
+                    if (_registrations[i] != null)
+                    {
+                        _registrations[i].OnPong(connection);
+                    }
+                }
+            }
+
+            if (framer.Broken)
+            {
+                _stream.Close(connection);
+                OnStreamClosed(connection, now);
+            }
+        }
+
+        /// <summary>A TCP connection closed (by the registrar or the network).</summary>
+        public void OnStreamClosed(int connection, long now)
+        {
+            _now = now;
+            _framers.Remove(connection);
+            for (int i = 0; i < LineCount; i++)
+            {
+                if (_registrations[i] != null)
+                {
+                    _registrations[i].OnConnectionClosed(connection, now);
+                }
+            }
+
+            for (int i = 0; i < _retiring.Count; i++)
+            {
+                ((Registration)_retiring[i]).OnConnectionClosed(connection, now);
+            }
+
+            DropFinished();
+            Update(now);
+        }
+
+        /// <summary>Handles a datagram received on the SIP socket (SIP, or an answer from the DNS server).</summary>
         public void OnDatagram(byte[] data, int length, long now)
         {
             _now = now;
             _leds.Traffic(now);
+            if (_dns != null && !LooksLikeSip(data, length) && _dns.OnDatagram(data, length, now))
+            {
+                return;
+            }
+
             string error;
             SipResponse response = SipResponse.Parse(data, length, out error);
             if (response == null)
@@ -360,18 +509,84 @@ namespace Ata.Core
             Update(now);
         }
 
-        /// <summary>The handset on <paramref name="line"/> (1-based) went off or on hook.</summary>
+        /// <summary>
+        /// The hook switch of <paramref name="line"/> (1-based) reads off hook or on hook from
+        /// <paramref name="now"/> (raw, bounces and all): debounced, and decoded into lifts, hang-ups,
+        /// hook flashes and rotary digits as <see cref="Tick"/> goes on.
+        /// </summary>
         public void OnHook(int line, bool offHook, long now)
         {
             _now = now;
-            if (line < 1 || line > LineCount || _offHook[line - 1] == offHook)
+            if (line < 1 || line > LineCount)
             {
                 return;
             }
 
-            _offHook[line - 1] = offHook;
-            _events.LineStateChanged(line, offHook ? LineState.OffHook : LineState.Idle, now);
+            _hooks[line - 1].Sense(offHook, now);
+            TickLine(line - 1, now);
             Update(now);
+        }
+
+        /// <summary>Audio from the handset of <paramref name="line"/> (8 kHz 16-bit): DTMF digits are taken from it.</summary>
+        public void OnAudio(int line, short[] samples, int offset, int count, long now)
+        {
+            _now = now;
+            if (line < 1 || line > LineCount)
+            {
+                return;
+            }
+
+            DtmfDetector detector = _dtmf[line - 1];
+            detector.Feed(samples, offset, count);
+            char key;
+            bool any = false;
+            while (detector.TryTake(out key))
+            {
+                _lines[line - 1].Digit(key, PhoneLine.Dtmf, now);
+                any = true;
+            }
+
+            if (any)
+            {
+                Update(now);
+            }
+        }
+
+        /// <summary>Rings <paramref name="line"/> with its national cadence (until answered or <see cref="StopRinging"/>).</summary>
+        public void Ring(int line, long now)
+        {
+            _now = now;
+            if (line >= 1 && line <= LineCount)
+            {
+                _lines[line - 1].Ring(now);
+                Update(now);
+            }
+        }
+
+        /// <summary>Stops ringing <paramref name="line"/>.</summary>
+        public void StopRinging(int line, long now)
+        {
+            _now = now;
+            if (line >= 1 && line <= LineCount)
+            {
+                _lines[line - 1].StopRinging(now);
+                Update(now);
+            }
+        }
+
+        /// <summary>Whether a message waits on <paramref name="line"/> (off hook then gives the stuttered dial tone).</summary>
+        public void SetMessageWaiting(int line, bool waiting)
+        {
+            if (line >= 1 && line <= LineCount)
+            {
+                _lines[line - 1].MessageWaiting = waiting;
+            }
+        }
+
+        /// <summary>The end of the hook-flash window of <paramref name="line"/> in ms.</summary>
+        public long FlashMaxMs(int line)
+        {
+            return _hooks[line - 1].FlashMaxMs;
         }
 
         /// <summary>Advances every timer and drives the LEDs.</summary>
@@ -391,7 +606,17 @@ namespace Ata.Core
                 ((Registration)_retiring[i]).Tick(now);
             }
 
+            if (_dns != null)
+            {
+                _dns.Tick(now);
+            }
+
             DropFinished();
+            for (int i = 0; i < LineCount; i++)
+            {
+                TickLine(i, now);
+            }
+
             Update(now);
             if (_mqtt != null && (now - _lastHealthAt >= HealthIntervalMs || (_healthDue && now - _lastHealthAt >= HealthMinSpacingMs)))
             {
@@ -429,7 +654,7 @@ namespace Ata.Core
                     .Property(Fields.Line, i + 1)
                     .Property(Fields.Registration, r == null ? RegistrationState.Unprovisioned : r.State)
                     .Property(Fields.SipCode, r == null ? 0 : r.LastSipCode)
-                    .Property(Fields.LineState, _offHook[i] ? LineState.OffHook : LineState.Idle)
+                    .Property(Fields.LineState, _lines[i].State)
                     .EndObject();
             }
 
@@ -578,22 +803,25 @@ namespace Ata.Core
             {
                 Registration r = _registrations[i];
                 LedPattern pattern = LedPattern.Off;
-                int count = 0;
-                if (r != null)
+                int count = r == null || r.Fault == null ? 0 : LedTable.BlinkCount(r.Fault);
+                string lineState = _lines[i].State;
+                bool offHook = LineState.IsOffHook(lineState);
+                bool registered = r != null && r.State == RegistrationState.Registered;
+                if (lineState == LineState.Ringing)
                 {
-                    count = r.Fault == null ? 0 : LedTable.BlinkCount(r.Fault);
-                    if (count > 0 && r.State == RegistrationState.Failed)
-                    {
-                        pattern = LedPattern.BlinkCode;
-                    }
-                    else if (_offHook[i])
-                    {
-                        pattern = LedPattern.SlowBlink;
-                    }
-                    else if (r.State == RegistrationState.Registered)
-                    {
-                        pattern = LedPattern.Solid;
-                    }
+                    pattern = LedPattern.FastBlink;
+                }
+                else if (count > 0 && (r.State == RegistrationState.Failed || (offHook && !registered)))
+                {
+                    pattern = LedPattern.BlinkCode;
+                }
+                else if (offHook)
+                {
+                    pattern = LedPattern.SlowBlink;
+                }
+                else if (registered)
+                {
+                    pattern = LedPattern.Solid;
                 }
 
                 SetLed(LedTable.Tel1 + i, pattern, count, now);
@@ -612,6 +840,11 @@ namespace Ata.Core
                     _healthDue = true;
                 }
             }
+        }
+
+        private static bool LooksLikeSip(byte[] data, int length)
+        {
+            return length >= 4 && data[0] == (byte)'S' && data[1] == (byte)'I' && data[2] == (byte)'P' && data[3] == (byte)'/';
         }
 
         private void Retire(Registration registration, long now)
@@ -634,6 +867,81 @@ namespace Ata.Core
             }
         }
 
+        private void TickLine(int i, long now)
+        {
+            HookDecoder hook = _hooks[i];
+            PhoneLine line = _lines[i];
+            hook.Tick(now);
+            HookEvent e;
+            while ((e = hook.Next()) != HookEvent.None)
+            {
+                bool registered = RegistrationStateOf(i + 1) == RegistrationState.Registered;
+                switch (e)
+                {
+                    case HookEvent.OffHook:
+                        _dtmf[i].Reset();
+                        line.OffHook(registered, now);
+                        break;
+                    case HookEvent.OnHook:
+                        line.OnHook(now);
+                        break;
+                    case HookEvent.Flash:
+                        line.Flash(registered, now);
+                        break;
+                    case HookEvent.Digit:
+                        line.Digit((char)('0' + hook.Digit), PhoneLine.Pulse, now);
+                        break;
+                }
+            }
+
+            line.Tick(RegistrationStateOf(i + 1) == RegistrationState.Registered, now);
+            PumpAudio(i, now);
+        }
+
+        private void PumpAudio(int i, long now)
+        {
+            long elapsedMs = now - _audioAt[i];
+            Tones.TonePlayer player = _lines[i].Player;
+            IAudioSink sink = Audio;
+            if (elapsedMs <= 0)
+            {
+                return;
+            }
+
+            _audioAt[i] = now;
+            if (sink == null || !player.IsPlaying)
+            {
+                return;
+            }
+
+            long samples = elapsedMs > 1000 ? 8000 : elapsedMs * 8;
+            while (samples > 0)
+            {
+                int n = samples > _audioBlock.Length ? _audioBlock.Length : (int)samples;
+                player.Fill(_audioBlock, 0, n);
+                sink.Play(i + 1, _audioBlock, 0, n);
+                samples -= n;
+            }
+        }
+
+        private void ReportService(int line, string code, string action, long now)
+        {
+            string payload = new JsonWriter().BeginObject()
+                .Property(Fields.Line, line)
+                .Property(Fields.ServiceCode, code)
+                .Property(Fields.Action, action)
+                .Property(Fields.UptimeMs, now - _bootAt)
+                .EndObject().ToString();
+            if (_mqtt != null)
+            {
+                _mqtt.Publish(MqttTopics.For(_deviceId, MqttTopics.Service), payload, MqttTopics.ReliableQos, false);
+            }
+            else if (_serviceReports.Count < MaxPendingServiceReports)
+            {
+                _serviceReports.Add(payload);
+            }
+        }
+
         private void Report(FaultReport report, long now)
         {
             if (report == null)
@@ -645,6 +953,60 @@ namespace Ata.Core
             if (_mqtt != null)
             {
                 _mqtt.Publish(MqttTopics.For(_deviceId, MqttTopics.Fault), report.ToJson(), MqttTopics.ReliableQos, false);
+            }
+        }
+
+        private sealed class LineEvents : ILineObserver
+        {
+            private readonly Adapter _adapter;
+
+            public LineEvents(Adapter adapter)
+            {
+                _adapter = adapter;
+            }
+
+            public void LineStateChanged(int line, string state, long now)
+            {
+                _adapter._healthDue = true;
+                _adapter._events.LineStateChanged(line, state, now);
+                _adapter.UpdateLeds(now);
+            }
+
+            public void ToneChanged(int line, string tone, bool playing, long now)
+            {
+                if (playing)
+                {
+                    _adapter._audioAt[line - 1] = now;
+                }
+
+                _adapter._events.ToneChanged(line, tone, playing, now);
+            }
+
+            public void DigitDialled(int line, char digit, string method, long now)
+            {
+                _adapter._events.DigitDialled(line, digit, method, now);
+            }
+
+            public void HookFlashed(int line, long now)
+            {
+                _adapter._events.HookFlashed(line, now);
+            }
+
+            public void Dialled(int line, string outcome, string number, string detail, long now)
+            {
+                _adapter._events.Dialled(line, outcome, number, detail, now);
+                if (outcome == DialOutcome.ServiceAccepted && number == "#21#")
+                {
+                    _adapter.ReportService(line, number, "cancel-call-forwarding", now);
+                }
+            }
+
+            public void Ringer(int line, bool on, long now)
+            {
+                if (_adapter.Ringer != null)
+                {
+                    _adapter.Ringer.Set(line, on);
+                }
             }
         }
 

@@ -3,9 +3,11 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Ata.Core;
 using Ata.Core.Contract;
+using Ata.Core.Dtmf;
 using Ata.Core.Hardware;
 using Ata.Core.Health;
 using Ata.Core.Provisioning;
+using Ata.Core.Telephony;
 using Ata.Mqtt;
 
 namespace Ata.Sim;
@@ -27,8 +29,16 @@ internal sealed class SimHost : IDisposable
     private readonly EventPrinter _events;
     private readonly CancellationTokenSource _stop = new();
     private UdpSipSocket? _socket;
+    private TcpSipTransport? _tcp;
     private MosquittoClient? _mqtt;
     private Adapter? _adapter;
+    private readonly Ata.Core.Console.RecentLog _recentLog = new(Ata.Core.Console.RecentLog.DefaultCapacity);
+    private SimConsole? _console;
+    private ToneRecorder? _recorder;
+
+    // Hook and key actions spread over time (pulses, flashes, DTMF digits); touched by the loop thread only.
+    // Each runs with its own scheduled time, so hook edges keep their spacing when the loop is late.
+    private readonly List<(long At, Action<long> Action)> _timed = [];
 
     public SimHost(SimOptions options)
     {
@@ -52,11 +62,33 @@ internal sealed class SimHost : IDisposable
         }
 
         _adapter = new Adapter(_options.DeviceId, new SimDevice(_options.DeviceId), _socket, new SystemResolver(),
-            new ILed[4], _events, new Random(), Now)
+            new ILed[4], new Ata.Core.Console.LoggingEvents(_recentLog, _events), new Random(), Now)
         {
             HealthIntervalMs = _options.HealthIntervalSeconds * 1000L,
+            Ringer = new SimRinger(_events),
         };
+        if (_options.TonesWavDirectory is { } wavDirectory)
+        {
+            _recorder = new ToneRecorder(wavDirectory);
+            _adapter.Audio = _recorder;
+            _events.ToneObserver = _recorder.Begin;
+        }
         Log($"adapter {_options.DeviceId} started; SIP on {local}:{_socket.LocalPort}");
+        _tcp = new TcpSipTransport(
+            (connection, data) => _inbox.Add(() => _adapter!.OnStreamData(connection, data, data.Length, Now)),
+            connection => _inbox.Add(() => _adapter!.OnStreamClosed(connection, Now)));
+        _adapter.UseStreamTransport(_tcp);
+        if (_options.DnsServer is not null)
+        {
+            string? dnsError = LineConfig.ParseRegistrar(_options.DnsServer, out string dnsHost, out int dnsPort, out bool dnsPortGiven);
+            if (dnsError is not null || !Ata.Core.Sip.SipText.IsIPv4Literal(dnsHost))
+            {
+                throw new UsageException($"--dns-server '{_options.DnsServer}' is not an IPv4 address with an optional port");
+            }
+
+            _adapter.UseDnsServer(dnsHost, dnsPortGiven ? dnsPort : 53);
+        }
+        _console = SimConsole.StartIfAsked(_options, _adapter, _inbox, () => Now, _events, _recentLog, Log);
 
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
@@ -78,8 +110,11 @@ internal sealed class SimHost : IDisposable
 
     public void Dispose()
     {
+        _recorder?.Dispose();
+        _console?.Dispose();
         _mqtt?.Dispose();
         _socket?.Dispose();
+        _tcp?.Dispose();
         _stop.Dispose();
         _inbox.Dispose();
     }
@@ -89,7 +124,14 @@ internal sealed class SimHost : IDisposable
         long nextTick = Now;
         while (!_stop.IsCancellationRequested)
         {
-            int wait = (int)Math.Max(0, nextTick - Now);
+            RunDueActions();
+            long due = nextTick;
+            foreach (var (at, _) in _timed)
+            {
+                due = Math.Min(due, at);
+            }
+
+            int wait = (int)Math.Max(0, due - Now);
             try
             {
                 if (_inbox.TryTake(out var action, wait, _stop.Token))
@@ -103,23 +145,95 @@ internal sealed class SimHost : IDisposable
                 break;
             }
 
-            _adapter!.Tick(Now);
-            nextTick = Now + TickMs;
+            RunDueActions();
+            if (Now >= nextTick)
+            {
+                _adapter!.Tick(Now);
+                nextTick = Now + TickMs;
+            }
+        }
+    }
+
+    private void RunDueActions()
+    {
+        while (_timed.Count > 0)
+        {
+            int first = 0;
+            for (int i = 1; i < _timed.Count; i++)
+            {
+                if (_timed[i].At < _timed[first].At)
+                {
+                    first = i;
+                }
+            }
+
+            if (_timed[first].At > Now)
+            {
+                return;
+            }
+
+            var (at, action) = _timed[first];
+            _timed.RemoveAt(first);
+            action(at);
+        }
+    }
+
+    /// <summary>Runs <paramref name="action"/> on the loop thread <paramref name="delayMs"/> from when it is scheduled.</summary>
+    private void After(long delayMs, Action<long> action) => _inbox.Add(() => _timed.Add((Now + delayMs, action)));
+
+    private void Flash(int line)
+    {
+        _inbox.Add(() =>
+        {
+            long breakMs = (HookDecoder.PulseBreakMaxMs + _adapter!.FlashMaxMs(line)) / 2;
+            _adapter.OnHook(line, false, Now);
+            _timed.Add((Now + breakMs, at => _adapter.OnHook(line, true, at)));
+        });
+    }
+
+    private void Pulse(int line, int pulses)
+    {
+        // 10 pulses a second: 60 ms break, 40 ms make, all timed from one start.
+        _inbox.Add(() =>
+        {
+            long start = Now;
+            for (int k = 0; k < pulses; k++)
+            {
+                _timed.Add((start + (k * 100L), at => _adapter!.OnHook(line, false, at)));
+                _timed.Add((start + (k * 100L) + 60, at => _adapter!.OnHook(line, true, at)));
+            }
+        });
+    }
+
+    private void Dial(int line, string keys)
+    {
+        // Each key sounds 80 ms, then 80 ms of silence, as a tone phone sends them.
+        const int ToneSamples = 640;
+        for (int k = 0; k < keys.Length; k++)
+        {
+            char key = keys[k];
+            var samples = new short[ToneSamples * 2];
+            DtmfKeypad.Synthesize(key, 5000, samples, 0, ToneSamples, 0);
+            After(k * 160L, _ => _adapter!.OnAudio(line, samples, 0, samples.Length, Now));
         }
     }
 
     private void ApplyStandaloneConfig()
     {
-        string? error = LineConfig.ParseRegistrar(_options.Registrar, out string host, out int port);
+        string? error = LineConfig.ParseRegistrar(_options.Registrar, out string host, out int port, out bool portGiven);
         if (error is not null)
         {
             throw new UsageException($"--registrar: {error}");
         }
 
-        var line = new LineConfig(1, _options.SipUser, null, _options.SipPassword, host, port, _options.Expires ?? LineConfig.DefaultExpires);
+        var line = new LineConfig(1, _options.SipUser, null, _options.SipPassword, host, port, _options.Expires ?? LineConfig.DefaultExpires)
+        {
+            RegistrarPortGiven = portGiven,
+            Transport = _options.Transport,
+        };
         if (_options.SecondaryRegistrar is not null)
         {
-            error = LineConfig.ParseRegistrar(_options.SecondaryRegistrar, out string secondaryHost, out int secondaryPort);
+            error = LineConfig.ParseRegistrar(_options.SecondaryRegistrar, out string secondaryHost, out int secondaryPort, out bool secondaryPortGiven);
             if (error is not null)
             {
                 throw new UsageException($"--secondary-registrar: {error}");
@@ -127,6 +241,7 @@ internal sealed class SimHost : IDisposable
 
             line.SecondaryHost = secondaryHost;
             line.SecondaryPort = secondaryPort;
+            line.SecondaryPortGiven = secondaryPortGiven;
         }
 
         line.KeepAliveSeconds = _options.KeepAliveSeconds ?? line.KeepAliveSeconds;
@@ -182,15 +297,34 @@ internal sealed class SimHost : IDisposable
                 continue;
             }
 
-            int lineNumber = words.Length > 1 && int.TryParse(words[1], out int n) ? n : 1;
+            // dial and pulse take their argument first, then the line.
+            int lineAt = words[0] is "dial" or "pulse" ? 2 : 1;
+            int lineNumber = words.Length > lineAt && int.TryParse(words[lineAt], out int n) ? n : 1;
+            if (words[0] != "wan" && lineNumber is < 1 or > Adapter.LineCount)
+            {
+                Log($"'{line}': the adapter has lines 1 and 2");
+                continue;
+            }
+
             switch (words[0])
             {
                 case "offhook": _inbox.Add(() => _adapter!.OnHook(lineNumber, true, Now)); break;
                 case "onhook": _inbox.Add(() => _adapter!.OnHook(lineNumber, false, Now)); break;
+                case "flash": Flash(lineNumber); break;
+                case "ring": _inbox.Add(() => _adapter!.Ring(lineNumber, Now)); break;
+                case "stopring": _inbox.Add(() => _adapter!.StopRinging(lineNumber, Now)); break;
+                case "dial" when words.Length > 1 && words[1].All(c => DtmfKeypad.Keys.Contains(c, StringComparison.Ordinal)):
+                    Dial(lineNumber, words[1]);
+                    break;
+                case "dial": Log($"'{line}': dial takes DTMF keys 0-9 * # (A-D), e.g. dial 22334455"); break;
+                case "pulse" when words.Length > 1 && int.TryParse(words[1], out int pulses) && pulses is >= 1 and <= 10:
+                    Pulse(lineNumber, pulses);
+                    break;
+                case "pulse": Log($"'{line}': pulse takes a count from 1 to 10 (10 is the digit 0)"); break;
                 case "wan" when words.Length > 1 && words[1] == "down": _inbox.Add(() => _adapter!.SetWan(WanState.Down, null!, Now)); break;
                 case "wan" when words.Length > 1 && words[1] == "up": _inbox.Add(() => _adapter!.SetWan(WanState.Online, _socket!.LocalAddress, Now)); break;
                 case "quit": Stop(null); return;
-                default: Log($"unknown action '{line}' (offhook [LINE], onhook [LINE], wan down, wan up, quit)"); break;
+                default: Log($"unknown action '{line}' (offhook, onhook, flash, dial DIGITS, pulse N, ring, stopring [LINE]; wan down, wan up, quit)"); break;
             }
         }
 

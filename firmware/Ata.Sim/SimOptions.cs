@@ -15,17 +15,25 @@ internal sealed class SimOptions
           --events json          one JSON object per line on stdout for every state change
           --device-id ID         the adapter's id (standalone default: sim-1)
           --local-address ADDR   address to put in Via/Contact (default: the one routing to the peer)
+          --tones-wav DIR        write what each line plays as WAV files (8 kHz, 16-bit) into DIR
         Standalone line settings (gateway mode takes them from the provisioning):
           --secondary-registrar HOST[:PORT]   failover registrar
+          --transport udp|tcp    SIP transport to the registrar (default udp)
+          --dns-server HOST[:PORT]            find registrars with the adapter's own DNS client
+                                 (SRV _sip._udp, then A) through this server
           --expires S            registration expiry to ask for (default 3600)
           --keepalive S          seconds between NAT keep-alives, 0 for none (default 25)
           --retry-base S         base of the retry back-off (default 10)
           --retry-max S          cap of the retry back-off (default 300)
           --health-interval S    seconds between health reports (default 30)
+          --console-pty          offer the technician console on a pseudo-terminal (path printed as event console-pty)
+          --store DIR            keep the console's settings in DIR (default: in memory)
           --help                 this text
           --led-guide            print the LED guide for support (Markdown) and exit
 
-        Phone actions on stdin, one per line: offhook [LINE], onhook [LINE],
+        Phone actions on stdin, one per line (LINE defaults to 1): offhook [LINE],
+        onhook [LINE], flash [LINE], dial DIGITS [LINE] (DTMF keys 0-9 * #),
+        pulse N [LINE] (a rotary digit, N pulses), ring [LINE], stopring [LINE],
         wan down, wan up, quit.
         """;
 
@@ -38,13 +46,18 @@ internal sealed class SimOptions
     public string? Registrar { get; private set; }
     public bool JsonEvents { get; private set; }
     public string? LocalAddress { get; private set; }
+    public string? TonesWavDirectory { get; private set; }
     public int HealthIntervalSeconds { get; private set; } = 30;
     public string? SecondaryRegistrar { get; private set; }
+    public string? DnsServer { get; private set; }
+    public string Transport { get; private set; } = "udp";
     public int? Expires { get; private set; }
     public int? KeepAliveSeconds { get; private set; }
     public int? RetryBaseSeconds { get; private set; }
     public int? RetryMaxSeconds { get; private set; }
     public bool Help { get; private set; }
+    public bool ConsolePty { get; private set; }
+    public string? StoreDirectory { get; private set; }
     public bool GatewayMode => BrokerHost is not null;
 
     /// <summary>Parses the command line; throws <see cref="UsageException"/> with a one-line reason.</summary>
@@ -83,11 +96,14 @@ internal sealed class SimOptions
                 case "--sip-user": options.SipUser = Next(); break;
                 case "--sip-password": options.SipPassword = Next(); break;
                 case "--registrar": options.Registrar = Next(); break;
+                case "--console-pty": options.ConsolePty = true; break;
+                case "--store": options.StoreDirectory = Next(); break;
                 case "--events":
                     string format = Next();
                     options.JsonEvents = format == "json" ? true : throw new UsageException($"--events '{format}': the only format is json");
                     break;
                 case "--local-address": options.LocalAddress = Next(); break;
+                case "--tones-wav": options.TonesWavDirectory = Next(); break;
                 case "--health-interval":
                     string seconds = Next();
                     options.HealthIntervalSeconds = int.TryParse(seconds, out int s) && s is >= 1 and <= 3600
@@ -95,6 +111,11 @@ internal sealed class SimOptions
                         : throw new UsageException($"--health-interval '{seconds}' is not a number of seconds from 1 to 3600");
                     break;
                 case "--secondary-registrar": options.SecondaryRegistrar = Next(); break;
+                case "--dns-server": options.DnsServer = Next(); break;
+                case "--transport":
+                    string transport = Next();
+                    options.Transport = transport is "udp" or "tcp" ? transport : throw new UsageException($"--transport '{transport}': use udp or tcp");
+                    break;
                 case "--expires": options.Expires = Seconds(arg, Next(), 30, 86400); break;
                 case "--keepalive": options.KeepAliveSeconds = Seconds(arg, Next(), 0, 3600); break;
                 case "--retry-base": options.RetryBaseSeconds = Seconds(arg, Next(), 1, 3600); break;

@@ -184,9 +184,15 @@ public class AdapterTests
         _adapter.Apply(ProvisioningDocument.Parse(Config, out _), 0);
         Deliver(Registrar.Respond(_socket.Last, 200, "OK"), 10);
         _adapter.OnHook(1, true, 20);
+
+        // The hook switch is debounced: the lift counts once it has held.
+        _adapter.Tick(20 + Ata.Core.Telephony.HookDecoder.DebounceMs);
         Assert.Equal("slow-blink", _adapter.Leds.PatternName(2));
         Assert.Contains("line 1 off-hook", _events.Log);
-        _adapter.OnHook(1, false, 30);
+        _adapter.OnHook(1, false, 100);
+
+        // Putting the handset down is known once the hook-flash window has passed.
+        _adapter.Tick(100 + _adapter.FlashMaxMs(1) + 1);
         Assert.Equal("solid", _adapter.Leds.PatternName(2));
     }
 

@@ -10,11 +10,15 @@ namespace Ata.Core.Tests;
 internal sealed class FakeSocket : IDatagramSocket
 {
     public List<(string Text, string Address, int Port)> Sent { get; } = [];
+    public List<byte[]> SentBytes { get; } = [];
     public string LocalAddress => "192.0.2.10";
     public int LocalPort => 5062;
 
-    public void Send(byte[] data, int length, string address, int port) =>
+    public void Send(byte[] data, int length, string address, int port)
+    {
         Sent.Add((Encoding.UTF8.GetString(data, 0, length), address, port));
+        SentBytes.Add(data[..length]);
+    }
 
     public string Last => Sent[^1].Text;
 }
@@ -51,6 +55,10 @@ internal sealed class RecordingEvents : IAdapterEvents
     public void LedChanged(string led, string pattern, long now) => Log.Add($"led {led} {pattern}");
     public void RegistrationChanged(int line, string state, int sipCode, string fault, long now) => Log.Add($"reg {line} {state} {sipCode} {fault}");
     public void LineStateChanged(int line, string state, long now) => Log.Add($"line {line} {state}");
+    public void ToneChanged(int line, string tone, bool playing, long now) => Log.Add($"tone {line} {tone} {(playing ? "started" : "stopped")}");
+    public void DigitDialled(int line, char digit, string method, long now) => Log.Add($"digit {line} {digit} {method}");
+    public void HookFlashed(int line, long now) => Log.Add($"flash {line}");
+    public void Dialled(int line, string outcome, string number, string detail, long now) => Log.Add($"dialled {line} {outcome} {number} {detail}");
     public void FaultChanged(FaultReport report, long now) { Faults.Add(report); Log.Add($"fault {report.Code} {(report.Raised ? "raised" : "cleared")}"); }
     public void ConfigApplied(long version, bool applied, string reason, long now) => Log.Add($"config {version} {applied} {reason}");
 }

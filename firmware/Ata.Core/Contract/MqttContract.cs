@@ -33,6 +33,9 @@ namespace Ata.Core.Contract
         /// <summary>A command's result. QoS 1.</summary>
         public const string CommandResult = "cmd/result";
 
+        /// <summary>A service code dialled from a handset and accepted (e.g. <c>#21#</c>, cancel forwarding), for the gateway to carry out. QoS 1.</summary>
+        public const string Service = "service";
+
         /// <summary>The payload of <see cref="Status"/> while the adapter is connected.</summary>
         public const string Online = "online";
 
@@ -189,7 +192,7 @@ namespace Ata.Core.Contract
         public const string Realm = "realm";
         /// <summary>Digest HA1, <c>MD5(user:realm:password)</c> as lowercase hex, sent instead of <see cref="Password"/> (config line).</summary>
         public const string Ha1 = "ha1";
-        /// <summary>Tone plan as an ISO 3166 country code, e.g. <c>DE</c> (config line).</summary>
+        /// <summary>Tone plan as an ISO 3166 country code, e.g. <c>DE</c> (config line), when the tones differ from <see cref="Country"/>'s.</summary>
         public const string TonePlan = "tonePlan";
         /// <summary>Dial plan pattern (config line).</summary>
         public const string DialPlan = "dialPlan";
@@ -203,5 +206,15 @@ namespace Ata.Core.Contract
         public const string RetryMaxSeconds = "retryMaxSeconds";
         /// <summary>A new device secret for the broker (config), sent while the gateway rotates it.</summary>
         public const string DeviceSecret = "deviceSecret";
+        /// <summary>The line's country, ISO 3166 (config line): numbering, emergency numbers, ring cadence, flash window; default <c>NO</c>.</summary>
+        public const string Country = "country";
+        /// <summary>The end of the hook-flash window in ms (config line), 100 to 2000; default national.</summary>
+        public const string FlashMs = "flashMs";
+        /// <summary>Tone overrides (config line): object of tone name to tone text, e.g. <c>{"busy":"425:500 0:500"}</c>.</summary>
+        public const string Tones = "tones";
+        /// <summary>A service code dialled on a line (service report), e.g. <c>#21#</c>.</summary>
+        public const string ServiceCode = "serviceCode";
+        /// <summary>What a service code asks for (service report), e.g. <c>cancel-call-forwarding</c>.</summary>
+        public const string Action = "action";
     }
 }

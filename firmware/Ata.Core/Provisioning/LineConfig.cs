@@ -39,6 +39,21 @@ namespace Ata.Core.Provisioning
         /// <summary>Default UDP NAT keep-alive interval in seconds (RFC 5626 §4.4 suggests under 30 s for home routers).</summary>
         public const int DefaultKeepAliveSeconds = 25;
 
+        /// <summary>SIP over UDP (the default).</summary>
+        public const string Udp = "udp";
+
+        /// <summary>SIP over TCP.</summary>
+        public const string Tcp = "tcp";
+
+        /// <summary>The transport to the registrar: <see cref="Udp"/> or <see cref="Tcp"/>.</summary>
+        public string Transport { get; set; } = Udp;
+
+        /// <summary>True when the registrar was given with a port (then no SRV lookup, RFC 3263 §4.2).</summary>
+        public bool RegistrarPortGiven { get; set; } = true;
+
+        /// <summary>True when the secondary registrar was given with a port.</summary>
+        public bool SecondaryPortGiven { get; set; } = true;
+
         /// <summary>Secondary registrar host, or null when none is provisioned.</summary>
         public string SecondaryHost { get; set; }
 
@@ -54,12 +69,35 @@ namespace Ata.Core.Provisioning
         /// <summary>Cap of the registration retry back-off, in seconds.</summary>
         public int RetryMaxSeconds { get; set; } = (int)(Sip.RetryBackoff.DefaultCapMs / 1000);
 
+        private Telephony.LineProfile _profile;
+
+        /// <summary>How the line behaves to the household (country, dial plan, barring, flash, tones); country defaults unless provisioned.</summary>
+        public Telephony.LineProfile Profile
+        {
+            get
+            {
+                if (_profile == null)
+                {
+                    _profile = Telephony.LineProfile.Default(Telephony.Country.Default);
+                }
+
+                return _profile;
+            }
+
+            set
+            {
+                _profile = value;
+            }
+        }
+
         /// <summary>True when every account field equals <paramref name="other"/>'s.</summary>
         public bool SameAccount(LineConfig other)
         {
             return other != null && other.Line == Line && other.Username == Username && other.AuthUsername == AuthUsername
                 && other.Password == Password && other.RegistrarHost == RegistrarHost && other.RegistrarPort == RegistrarPort
                 && other.Expires == Expires && other.SecondaryHost == SecondaryHost && other.SecondaryPort == SecondaryPort
+                && other.RegistrarPortGiven == RegistrarPortGiven && other.SecondaryPortGiven == SecondaryPortGiven
+                && other.Transport == Transport
                 && other.KeepAliveSeconds == KeepAliveSeconds && other.RetryBaseSeconds == RetryBaseSeconds
                 && other.RetryMaxSeconds == RetryMaxSeconds;
         }
@@ -70,6 +108,14 @@ namespace Ata.Core.Provisioning
         /// </summary>
         public static string ParseRegistrar(string text, out string host, out int port)
         {
+            bool portGiven;
+            return ParseRegistrar(text, out host, out port, out portGiven);
+        }
+
+        /// <summary>As <see cref="ParseRegistrar(string, out string, out int)"/>, saying whether a port was given.</summary>
+        public static string ParseRegistrar(string text, out string host, out int port, out bool portGiven)
+        {
+            portGiven = false;
             host = null;
             port = DefaultSipPort;
             if (text == null || text.Trim().Length == 0)
@@ -126,6 +172,7 @@ namespace Ata.Core.Provisioning
                 }
 
                 port = parsed;
+                portGiven = true;
             }
 
             return null;

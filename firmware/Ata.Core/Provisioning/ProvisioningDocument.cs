@@ -133,6 +133,14 @@ namespace Ata.Core.Provisioning
                 {
                     return null;
                 }
+
+                Telephony.LineProfile profile = Telephony.LineProfile.Parse(line, field, out error);
+                if (profile == null)
+                {
+                    return null;
+                }
+
+                configs[number - 1].Profile = profile;
             }
 
             return new ProvisioningDocument(version, configs);
@@ -141,12 +149,18 @@ namespace Ata.Core.Provisioning
         /// <summary>The optional registration settings of a line: secondary registrar, keep-alive, back-off.</summary>
         private static string ParseRegistrationOptions(Hashtable line, LineConfig config, string field)
         {
+            string primaryHost;
+            int primaryPort;
+            bool primaryPortGiven;
+            LineConfig.ParseRegistrar(JsonObject.GetString(line, Fields.Registrar), out primaryHost, out primaryPort, out primaryPortGiven);
+            config.RegistrarPortGiven = primaryPortGiven;
             string secondary = JsonObject.GetString(line, Fields.SecondaryRegistrar);
             if (secondary != null && secondary.Length > 0)
             {
                 string host;
                 int port;
-                string error = LineConfig.ParseRegistrar(secondary, out host, out port);
+                bool portGiven;
+                string error = LineConfig.ParseRegistrar(secondary, out host, out port, out portGiven);
                 if (error != null)
                 {
                     return field + "." + Fields.SecondaryRegistrar + ": " + error;
@@ -154,6 +168,7 @@ namespace Ata.Core.Provisioning
 
                 config.SecondaryHost = host;
                 config.SecondaryPort = port;
+                config.SecondaryPortGiven = portGiven;
             }
 
             long keepAlive = JsonObject.GetLong(line, Fields.KeepAliveSeconds, LineConfig.DefaultKeepAliveSeconds);
@@ -174,6 +189,13 @@ namespace Ata.Core.Provisioning
                 return field + "." + Fields.RetryMaxSeconds + ": must be from " + Fields.RetryBaseSeconds + " to 7200 seconds";
             }
 
+            string transport = JsonObject.GetString(line, Fields.Transport);
+            if (transport != null && transport != LineConfig.Udp && transport != LineConfig.Tcp)
+            {
+                return field + "." + Fields.Transport + ": must be \"udp\" or \"tcp\"";
+            }
+
+            config.Transport = transport == null ? LineConfig.Udp : transport;
             config.KeepAliveSeconds = (int)keepAlive;
             config.RetryBaseSeconds = (int)retryBase;
             config.RetryMaxSeconds = (int)retryMax;
@@ -202,27 +224,29 @@ namespace Ata.Core.Provisioning
                 }
 
                 w.Property(Fields.Password, line.Password)
-                    .Property(Fields.Registrar, FormatRegistrar(line.RegistrarHost, line.RegistrarPort))
+                    .Property(Fields.Registrar, FormatRegistrar(line.RegistrarHost, line.RegistrarPortGiven ? line.RegistrarPort : 0))
                     .Property(Fields.Expires, line.Expires)
                     .Property(Fields.KeepAliveSeconds, line.KeepAliveSeconds)
                     .Property(Fields.RetryBaseSeconds, line.RetryBaseSeconds)
-                    .Property(Fields.RetryMaxSeconds, line.RetryMaxSeconds);
+                    .Property(Fields.RetryMaxSeconds, line.RetryMaxSeconds)
+                    .Property(Fields.Transport, line.Transport);
                 if (line.SecondaryHost != null)
                 {
-                    w.Property(Fields.SecondaryRegistrar, FormatRegistrar(line.SecondaryHost, line.SecondaryPort));
+                    w.Property(Fields.SecondaryRegistrar, FormatRegistrar(line.SecondaryHost, line.SecondaryPortGiven ? line.SecondaryPort : 0));
                 }
 
+                line.Profile.WriteTo(w);
                 w.EndObject();
             }
 
             return w.EndArray().EndObject().ToString();
         }
 
-        /// <summary><c>host:port</c>, bracketing IPv6 literals.</summary>
+        /// <summary><c>host:port</c>, or <c>host</c> for port 0, bracketing IPv6 literals.</summary>
         public static string FormatRegistrar(string host, int port)
         {
             string h = host.IndexOf(':') >= 0 ? "[" + host + "]" : host;
-            return h + ":" + port.ToString();
+            return port == 0 ? h : h + ":" + port.ToString();
         }
     }
 }
