@@ -95,12 +95,30 @@ public sealed class KamailioRegistrationTests
         // The restart closes the connection: the adapter registers again at once (RFC 5626 flow
         // recovery), long before its hour-long refresh would have; if the registrar is still
         // starting, within one back-off step (1-2 s here) of its return.
+        var restartStartedAt = DateTimeOffset.UtcNow;
         await registrar.RestartAsync();
         var restartedAt = DateTimeOffset.UtcNow;
-        var again = await registrar.WaitForDecisionAsync(d => d.User == User && d.Kind == RegistrarDecisionKind.Accepted && d.At > restartedAt,
-            TimeSpan.FromSeconds(10));
-        Assert.True(again.At - restartedAt < TimeSpan.FromSeconds(3), $"re-registered {again.At - restartedAt} after the restart");
-        Assert.DoesNotContain(sim.Events, e => e.GetProperty("event").GetString() == "fault");
+        RegistrarDecision again;
+        try
+        {
+            again = await registrar.WaitForDecisionAsync(d => d.User == User && d.Kind == RegistrarDecisionKind.Accepted && d.At > restartStartedAt,
+                TimeSpan.FromSeconds(10));
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException(e.Message + "\nadapter:\n" + sim.Process.Tail(), e);
+        }
+
+        Assert.True(again.At - restartedAt < TimeSpan.FromSeconds(3), $"re-registered {again.At - restartedAt} after the registrar was back");
+
+        // A connection refused while the registrar was still down may have raised the fault for a
+        // moment; the accepted REGISTER clears it.
+        if (sim.Events.Any(e => e.GetProperty("event").GetString() == "fault" && e.GetProperty("state").GetString() == "raised"))
+        {
+            await sim.WaitForEventAsync("fault", e => e.GetProperty("code").GetString() == "sip.unreachable" && e.GetProperty("state").GetString() == "cleared");
+        }
+
+        await sim.WaitForEventAsync("led", e => e.GetProperty("led").GetString() == "tel1" && e.GetProperty("pattern").GetString() == "solid");
     }
 
     [Fact]
