@@ -671,6 +671,12 @@ namespace Ata.Core.Sip
         /// </summary>
         private void Failover(string fault, int sipCode, string detail, long now)
         {
+            // With SRV records, the next attempt may pick another target of the same domain.
+            if (Locator != null)
+            {
+                Locator.TargetFailed(_onSecondary ? _config.SecondaryHost : _config.RegistrarHost);
+            }
+
             if (_config.SecondaryHost != null && !_triedOtherRegistrar)
             {
                 _triedOtherRegistrar = true;

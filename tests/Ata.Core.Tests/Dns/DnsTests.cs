@@ -196,3 +196,35 @@ public class SipLocatorTests
         Assert.Equal(700, picks.Count(p => p == "b"));
     }
 }
+
+public class SrvFailoverTests
+{
+    [Fact]
+    public void A_failed_target_lets_the_next_attempt_choose_again()
+    {
+        var socket = new FakeSocket();
+        var dns = new DnsClient(socket, "192.0.2.53", 53, new Random(1));
+        var locator = new SipLocator(dns, new Random(5));
+        var seen = new HashSet<string>();
+        locator.Locate("example.net", 5060, false, 0, out _, out _);
+        byte[] answer = DnsAnswer.For(socket.SentBytes[^1], 0, DnsAnswer.Srv(10, 50, 5070, "a.example.net"), DnsAnswer.Srv(10, 50, 5080, "b.example.net"));
+        dns.OnDatagram(answer, answer.Length, 0);
+        for (int i = 0; i < 40; i++)
+        {
+            if (locator.Locate("example.net", 5060, false, 1, out _, out int port) == SipLocator.Pending)
+            {
+                byte[] a = DnsAnswer.For(socket.SentBytes[^1], 0, DnsAnswer.A(port == 5070 ? "192.0.2.1" : "192.0.2.2"));
+                dns.OnDatagram(a, a.Length, 1);
+                locator.Locate("example.net", 5060, false, 1, out _, out port);
+            }
+
+            seen.Add(port.ToString());
+            int again = 0;
+            locator.Locate("example.net", 5060, false, 1, out _, out again);
+            Assert.Equal(port, again);
+            locator.TargetFailed("example.net");
+        }
+
+        Assert.Equal(2, seen.Count);
+    }
+}
