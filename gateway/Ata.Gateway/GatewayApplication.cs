@@ -1,8 +1,10 @@
 using System.Text.Json;
+using Ata.Gateway.Access;
 using Ata.Gateway.Apis;
 using Ata.Gateway.Broker;
 using Ata.Gateway.Dashboard;
 using Ata.Gateway.Fleet;
+using Ata.Gateway.Incidents;
 using Ata.Gateway.Provisioning;
 using Ata.Gateway.Store;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -17,7 +19,7 @@ public static partial class GatewayApplication
 {
     /// <summary>
     /// Adds the store, the broker (embedded or external), the fleet channel, provisioning,
-    /// problem details and single-line console logs.
+    /// authentication with roles, OpenAPI, problem details and single-line console logs.
     /// </summary>
     /// <param name="builder">The web application builder.</param>
     public static WebApplicationBuilder AddGateway(this WebApplicationBuilder builder)
@@ -33,6 +35,9 @@ public static partial class GatewayApplication
         builder.AddBroker();
         builder.AddFleetChannel();
         builder.AddProvisioning();
+        builder.AddAccess();
+        builder.AddIncidents();
+        builder.Services.AddOpenApi();
         builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase);
         return builder;
@@ -48,16 +53,23 @@ public static partial class GatewayApplication
         ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
     };
 
-    /// <summary>Maps the support API, the dashboard and <c>/healthz</c>; announces the addresses once started.</summary>
+    /// <summary>
+    /// Maps sign-in, the support API, <c>/metrics</c>, the dashboard, the OpenAPI description
+    /// (<c>/openapi/v1.json</c>) and the anonymous <c>/healthz</c>; announces the addresses once started.
+    /// </summary>
     /// <param name="app">The web application.</param>
     public static WebApplication MapGateway(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.MapAccess();
         app.MapAdaptersApi();
+        app.MapMetrics();
+        app.MapIncidentsApi();
         app.MapDashboard();
-        app.MapGet("/healthz", () => "ok").ExcludeFromDescription();
+        app.MapOpenApi().RequireAuthorization(Roles.SupportPolicy);
+        app.MapGet("/healthz", () => "ok").AllowAnonymous().ExcludeFromDescription();
         app.Lifetime.ApplicationStarted.Register(() => Announce(app));
         return app;
     }

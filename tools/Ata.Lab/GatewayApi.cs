@@ -10,6 +10,10 @@ internal sealed class GatewayApi(Uri baseAddress) : IDisposable
     private static readonly TimeSpan HealthPollInterval = TimeSpan.FromMilliseconds(250);
     private readonly HttpClient http = new() { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(10) };
 
+    /// <summary>Sends <paramref name="apiKey"/> (an admin key) with every later call; the API refuses calls without one.</summary>
+    public void UseKey(string apiKey) =>
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", apiKey);
+
     /// <summary>Polls <c>GET /healthz</c> until it answers 200; fails early when the gateway exits.</summary>
     public async Task WaitUntilHealthyAsync(ManagedProcess gateway, string logPath, TimeSpan timeout, CancellationToken stopping)
     {

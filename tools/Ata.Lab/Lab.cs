@@ -150,7 +150,16 @@ public sealed class Lab : IAsyncDisposable
         Say($"gateway: starting on {url} (pid {gateway.Id})");
         await api.WaitUntilHealthyAsync(gateway, log.Path, GatewayHealthTimeout, stopping).ConfigureAwait(false);
         watched.Add(("the gateway", gateway.Completion, log.Path));
-        Say("gateway: healthy");
+
+        // With no Auth:AdminKey configured, the gateway generates its admin key into its data folder on first start.
+        var keyFile = Path.Combine(options.DataDirectory, "gateway", "admin.key");
+        if (!File.Exists(keyFile))
+        {
+            throw new LabException($"the gateway wrote no admin key to {keyFile}; see {log.Path}");
+        }
+
+        api.UseKey((await File.ReadAllTextAsync(keyFile, stopping).ConfigureAwait(false)).Trim());
+        Say($"gateway: healthy; sign in to the dashboard with the admin key in {keyFile}");
     }
 
     private void StartAdapter(LabAdapter adapter, string broker)

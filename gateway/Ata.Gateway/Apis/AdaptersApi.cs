@@ -1,8 +1,11 @@
 using System.Text.Json;
+using Ata.Gateway.Access;
+using Ata.Gateway.Fleet;
 using Ata.Gateway.Provisioning;
 using Ata.Gateway.Store;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Ata.Gateway.Apis;
 
@@ -12,24 +15,145 @@ public static class AdaptersApi
     /// <summary>Largest request body accepted by <c>PUT /api/adapters/{deviceId}</c>.</summary>
     public const long MaxBodyBytes = 64 * 1024;
 
+    /// <summary>The commands support may send to an adapter, by action name.</summary>
+    public static readonly IReadOnlyDictionary<string, string> Commands = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["reregister"] = "reregister",
+        ["reboot"] = "reboot",
+    };
+
     /// <summary>
-    /// Maps <c>GET /api/adapters</c>, <c>GET /api/adapters/{deviceId}</c> and
-    /// <c>PUT /api/adapters/{deviceId}</c>.
+    /// Maps the adapters API: list and search, read, provision (admin), delete (admin), rotate the
+    /// broker credential (admin), config history, health history and support actions.
     /// </summary>
     /// <param name="app">The route builder.</param>
     public static IEndpointRouteBuilder MapAdaptersApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/adapters").WithTags("Adapters");
+        var api = app.MapGroup("/api/adapters").WithTags("Adapters").RequireAuthorization(Roles.SupportPolicy);
         api.MapGet("/", ListAdapters);
         api.MapGet("/{deviceId}", GetAdapter);
-        api.MapPut("/{deviceId}", PutAdapter);
+        api.MapGet("/{deviceId}/configs", (string deviceId, AdapterStore store) =>
+            store.Find(deviceId) is null ? (Results<Ok<IReadOnlyList<ConfigVersionView>>, NotFound>)TypedResults.NotFound() : TypedResults.Ok(store.ListConfigVersions(deviceId)));
+        api.MapGet("/{deviceId}/health", (string deviceId, AdapterStore store) =>
+            store.Find(deviceId) is null ? (Results<Ok<IReadOnlyList<HealthSample>>, NotFound>)TypedResults.NotFound() : TypedResults.Ok(store.ListHealthHistory(deviceId)));
+        api.MapGet("/{deviceId}/faults", (string deviceId, AdapterStore store) =>
+            store.Find(deviceId) is null ? (Results<Ok<IReadOnlyList<FaultEvent>>, NotFound>)TypedResults.NotFound() : TypedResults.Ok(store.ListFaultEvents(deviceId)));
+        api.MapPost("/{deviceId}/actions/{action}", ActAsync);
+        api.MapPut("/{deviceId}", PutAdapter).RequireAuthorization(Roles.AdminPolicy);
+        api.MapDelete("/{deviceId}", DeleteAdapterAsync).RequireAuthorization(Roles.AdminPolicy);
+        api.MapPost("/{deviceId}/rotate-credential", RotateCredentialAsync).RequireAuthorization(Roles.AdminPolicy);
         return app;
     }
 
-    /// <summary>Every adapter, by id.</summary>
+    /// <summary>Every adapter, by id; with <c>q</c>, those whose device id, SIP user name or customer reference contains it.</summary>
     /// <param name="store">The store.</param>
-    public static Ok<IReadOnlyList<AdapterView>> ListAdapters(AdapterStore store) =>
-        TypedResults.Ok(store.List());
+    /// <param name="q">Search text (case-insensitive), optional.</param>
+    public static Ok<IReadOnlyList<AdapterView>> ListAdapters(AdapterStore store, string? q = null)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var all = store.List();
+        if (string.IsNullOrWhiteSpace(q))
+        {
+            return TypedResults.Ok(all);
+        }
+
+        var text = q.Trim();
+        return TypedResults.Ok<IReadOnlyList<AdapterView>>([.. all.Where(a =>
+            a.DeviceId.Contains(text, StringComparison.OrdinalIgnoreCase)
+            || (a.CustomerReference?.Contains(text, StringComparison.OrdinalIgnoreCase) ?? false)
+            || a.Lines.Any(l => l.Username.Contains(text, StringComparison.OrdinalIgnoreCase)))]);
+    }
+
+    /// <summary>Deletes an adapter (204), locking it out of the broker; 404 when unknown.</summary>
+    /// <param name="deviceId">The adapter's id.</param>
+    /// <param name="provisioning">Provisioning.</param>
+    /// <param name="audit">The audit log.</param>
+    /// <param name="context">The request.</param>
+    public static async Task<Results<NoContent, NotFound>> DeleteAdapterAsync(
+        string deviceId, AdapterProvisioning provisioning, AuditLog audit, HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(provisioning);
+        ArgumentNullException.ThrowIfNull(audit);
+        ArgumentNullException.ThrowIfNull(context);
+        if (!await provisioning.DeleteAsync(deviceId, context.RequestAborted).ConfigureAwait(false))
+        {
+            return TypedResults.NotFound();
+        }
+
+        audit.Record(context.User, "adapter.delete", deviceId);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>Starts rotating an adapter's broker credential (202 with the config version carrying it).</summary>
+    /// <param name="deviceId">The adapter's id.</param>
+    /// <param name="provisioning">Provisioning.</param>
+    /// <param name="audit">The audit log.</param>
+    /// <param name="context">The request.</param>
+    public static async Task<Results<Accepted<RotationStarted>, NotFound>> RotateCredentialAsync(
+        string deviceId, AdapterProvisioning provisioning, AuditLog audit, HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(provisioning);
+        ArgumentNullException.ThrowIfNull(audit);
+        ArgumentNullException.ThrowIfNull(context);
+        if (await provisioning.RotateSecretAsync(deviceId, AuditLog.ActorOf(context.User), context.RequestAborted).ConfigureAwait(false) is not { } version)
+        {
+            return TypedResults.NotFound();
+        }
+
+        audit.Record(context.User, "adapter.rotate-credential", deviceId, $"config v{version}");
+        return TypedResults.Accepted($"/api/adapters/{Uri.EscapeDataString(deviceId)}", new RotationStarted(deviceId, version));
+    }
+
+    /// <summary>
+    /// A support action: <c>push-config</c> publishes the current config again; <c>reregister</c> and
+    /// <c>reboot</c> send that command on the adapter's <c>cmd</c> topic. 202 with the command id;
+    /// 404 for an unknown adapter or action; 503 when the broker cannot be reached.
+    /// </summary>
+    /// <param name="deviceId">The adapter's id.</param>
+    /// <param name="action">The action.</param>
+    /// <param name="store">The store.</param>
+    /// <param name="channel">The fleet channel.</param>
+    /// <param name="audit">The audit log.</param>
+    /// <param name="context">The request.</param>
+    public static async Task<Results<Accepted<ActionStarted>, NotFound<ProblemDetails>, ProblemHttpResult>> ActAsync(
+        string deviceId, string action, AdapterStore store, FleetChannel channel, AuditLog audit, HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(channel);
+        ArgumentNullException.ThrowIfNull(audit);
+        ArgumentNullException.ThrowIfNull(context);
+        if (store.Find(deviceId) is null)
+        {
+            return TypedResults.NotFound(new ProblemDetails { Title = $"No adapter '{deviceId}'.", Status = 404 });
+        }
+
+        string? id;
+        if (action == "push-config")
+        {
+            id = await channel.PublishConfigAsync(deviceId, context.RequestAborted).ConfigureAwait(false) ? "config" : null;
+        }
+        else if (Commands.TryGetValue(action, out var command))
+        {
+            id = await channel.SendCommandAsync(deviceId, command, context.RequestAborted).ConfigureAwait(false);
+        }
+        else
+        {
+            return TypedResults.NotFound(new ProblemDetails
+            {
+                Title = $"No action '{action}'.",
+                Detail = "Actions are push-config, reregister and reboot.",
+                Status = 404,
+            });
+        }
+
+        if (id is null)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "The broker cannot be reached now; try again.");
+        }
+
+        audit.Record(context.User, "adapter." + action, deviceId);
+        return TypedResults.Accepted((string?)null, new ActionStarted(deviceId, action, id));
+    }
 
     /// <summary>One adapter, or 404.</summary>
     /// <param name="deviceId">The adapter's id.</param>
@@ -39,16 +163,18 @@ public static class AdaptersApi
 
     /// <summary>
     /// Creates (201) or updates (200) an adapter from
-    /// <c>{"secret":"…","lines":[{"username":"…","password":"…","registrar":"host[:port]"}]}</c>;
-    /// 400 with the fields at fault otherwise.
+    /// <c>{"secret":"…","customerReference":"…","lines":[{"username":"…","password":"…","registrar":"host[:port]",…}]}</c>;
+    /// 400 with the fields at fault otherwise. Every change is in the audit log.
     /// </summary>
     /// <param name="deviceId">The adapter's id.</param>
     /// <param name="request">The HTTP request, whose body is read here so every problem names its field.</param>
     /// <param name="provisioning">Provisioning.</param>
     /// <param name="cancellationToken">The request's cancellation.</param>
+    /// <param name="audit">The audit log.</param>
     public static async Task<Results<Created<ProvisionedAdapter>, Ok<ProvisionedAdapter>, ValidationProblem, ProblemHttpResult>> PutAdapter(
-        string deviceId, HttpRequest request, AdapterProvisioning provisioning, CancellationToken cancellationToken)
+        string deviceId, HttpRequest request, AdapterProvisioning provisioning, AuditLog audit, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(audit);
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(provisioning);
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
@@ -79,7 +205,13 @@ public static class AdaptersApi
             return TypedResults.ValidationProblem(errors, title: "The adapter was not saved.");
         }
 
-        var result = await provisioning.ProvisionAsync(deviceId, specification, cancellationToken).ConfigureAwait(false);
+        var result = await provisioning.ProvisionAsync(deviceId, specification, cancellationToken, AuditLog.ActorOf(request.HttpContext.User)).ConfigureAwait(false);
+        if (result.ChangedParts.Count > 0)
+        {
+            audit.Record(request.HttpContext.User, result.Created ? "adapter.create" : "adapter.update", deviceId,
+                $"config v{result.ConfigVersion}; changed: {string.Join(", ", result.ChangedParts)}");
+        }
+
         var response = new ProvisionedAdapter(result.DeviceId, result.ConfigVersion, result.Broker);
         return result.Created
             ? TypedResults.Created($"/api/adapters/{Uri.EscapeDataString(deviceId)}", response)
@@ -92,6 +224,17 @@ public static class AdaptersApi
         return end < 0 ? message : message[..(end + 1)];
     }
 }
+
+/// <summary>A credential rotation under way.</summary>
+/// <param name="DeviceId">The adapter.</param>
+/// <param name="ConfigVersion">The config version that carries the new credential.</param>
+public sealed record RotationStarted(string DeviceId, int ConfigVersion);
+
+/// <summary>A support action sent.</summary>
+/// <param name="DeviceId">The adapter.</param>
+/// <param name="Action">The action.</param>
+/// <param name="CommandId">The command id the adapter answers on <c>cmd/result</c> (<c>config</c> for push-config).</param>
+public sealed record ActionStarted(string DeviceId, string Action, string CommandId);
 
 /// <summary>The answer to a PUT: the adapter's config version and the broker it must connect to.</summary>
 /// <param name="DeviceId">The adapter's id.</param>

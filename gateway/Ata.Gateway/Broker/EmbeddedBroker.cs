@@ -98,7 +98,6 @@ public sealed partial class EmbeddedBroker : IBroker, IHostedService, IAsyncDisp
         }
 
         PrivateFile.Write(_directory.ConfigFile, MosquittoFiles.Config(_directory, _options.ListenAddress, settings.Port, Environment.UserName));
-        PrivateFile.Write(_directory.AclFile, MosquittoFiles.Acl());
         await WritePasswordFileAsync(cancellationToken).ConfigureAwait(false);
 
         await LaunchAsync(binary, cancellationToken).ConfigureAwait(false);
@@ -220,7 +219,9 @@ public sealed partial class EmbeddedBroker : IBroker, IHostedService, IAsyncDisp
             {
                 new(MosquittoFiles.GatewayUser, MosquittoPasswordHash.Create(Prepare().GatewayPassword)),
             };
-            accounts.AddRange(_store.ListBrokerAccounts());
+            var devices = _store.ListBrokerAccounts();
+            accounts.AddRange(devices);
+            PrivateFile.Write(_directory.AclFile, MosquittoFiles.Acl(devices.Select(d => d.Key)));
             PrivateFile.Write(_directory.PasswordFile, MosquittoFiles.PasswordFile(accounts));
         }
         finally

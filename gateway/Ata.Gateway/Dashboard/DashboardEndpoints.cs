@@ -4,8 +4,9 @@ using Ata.Core.Leds;
 namespace Ata.Gateway.Dashboard;
 
 /// <summary>
-/// The support dashboard: one page at <c>/</c> with its script and style sheet, embedded in the
-/// assembly. It polls <c>/api/adapters</c> every second.
+/// The support dashboard: one page at <c>/</c> (fleet overview) and <c>/adapters/{deviceId}</c> (one
+/// adapter) with its script and style sheet, embedded in the assembly. It polls <c>/api/adapters</c>
+/// every second; signing in (<c>/login</c>) sets the session cookie it uses.
 /// </summary>
 public static class DashboardEndpoints
 {
@@ -27,17 +28,37 @@ public static class DashboardEndpoints
         foreach (var (path, (resource, contentType)) in Assets)
         {
             var content = Load(resource);
-            app.MapGet(path, (HttpResponse response) =>
+            var endpoint = app.MapGet(path, (HttpResponse response) =>
             {
                 response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
                 response.Headers.XContentTypeOptions = "nosniff";
                 response.Headers.CacheControl = "no-cache";
                 return TypedResults.Bytes(content, contentType);
             }).ExcludeFromDescription();
+
+            // The style sheet also dresses the login page, which is shown before anyone signs in.
+            if (path == "/dashboard.css")
+            {
+                endpoint.AllowAnonymous();
+            }
+            else
+            {
+                endpoint.RequireAuthorization(Access.Roles.SupportPolicy);
+            }
         }
+
+        var page = Load(Assets["/"].Resource);
+        app.MapGet("/adapters/{deviceId}", (HttpResponse response) =>
+        {
+            response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
+            response.Headers.XContentTypeOptions = "nosniff";
+            response.Headers.CacheControl = "no-cache";
+            return TypedResults.Bytes(page, Assets["/"].ContentType);
+        }).RequireAuthorization(Access.Roles.SupportPolicy).ExcludeFromDescription();
 
         app.MapGet("/dashboard/leds.json", () => TypedResults.Ok(new LedTiming(
                 LedTable.Names, LedTable.SlowPeriodMs, LedTable.FastPeriodMs, LedTable.CodeBlinkMs, LedTable.CodePauseMs)))
+            .RequireAuthorization(Access.Roles.SupportPolicy)
             .ExcludeFromDescription();
         return app;
     }

@@ -1,14 +1,19 @@
-using System.Text;
+using System.Text.Json;
+using Ata.Core.Contract;
 using Ata.Core.Provisioning;
+using Ata.Core.Sip;
 using Ata.Gateway.Provisioning;
 
 namespace Ata.Gateway.Fleet;
 
 /// <summary>
-/// The provisioning document published retained to <c>ata/{deviceId}/config</c>, written by the
-/// core's <see cref="ProvisioningDocument"/>, the same code the adapter parses it with:
-/// <c>{"version":3,"lines":[{"line":1,"username":"2001","password":"…","registrar":"host:port","expires":3600}]}</c>.
-/// It carries SIP passwords: it goes to the broker and nowhere else.
+/// The provisioning document published retained to <c>ata/{deviceId}/config</c>, with the
+/// contract's <see cref="Fields"/>: the fields the core's <see cref="ProvisioningDocument"/> parses
+/// (<c>version</c>, <c>lines[].line/username/authUsername/password/registrar/expires</c>) and the
+/// line settings the device side is being extended with (secondary registrar, outbound proxy,
+/// transport, realm, country, tone plan, dial plan, barring, keep-alive, retry back-off).
+/// With <see cref="AdapterConfig.SendHa1"/>, a line carries <c>ha1</c> instead of <c>password</c>.
+/// It carries secrets: it goes to the broker and nowhere else.
 /// </summary>
 public static class ConfigDocument
 {
@@ -18,18 +23,89 @@ public static class ConfigDocument
     public static byte[] Render(AdapterConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        var lines = new LineConfig[config.Lines.Count];
-        for (var i = 0; i < lines.Length; i++)
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
         {
-            var account = config.Lines[i];
-            if (LineConfig.ParseRegistrar(account.Registrar, out var host, out var port) is { } error)
+            json.WriteStartObject();
+            json.WriteNumber(Fields.Version, config.Version);
+            if (config.PendingSecret is { } secret)
             {
-                throw new InvalidOperationException($"{config.DeviceId} line {i + 1}: {error}");
+                json.WriteString(Fields.DeviceSecret, secret);
             }
 
-            lines[i] = new LineConfig(i + 1, account.Username, null, account.Password, host, port, LineConfig.DefaultExpires);
+            json.WriteStartArray(Fields.Lines);
+            for (var i = 0; i < config.Lines.Count; i++)
+            {
+                WriteLine(json, config, i);
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
         }
 
-        return Encoding.UTF8.GetBytes(new ProvisioningDocument(config.Version, lines).ToJson());
+        return buffer.ToArray();
+    }
+
+    /// <summary>The digest HA1 of an account: <c>MD5(user:realm:password)</c>, lowercase hex.</summary>
+    /// <param name="account">An account with a realm.</param>
+    public static string Ha1(SipAccount account)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        return Md5.HexOf($"{account.AuthUsername ?? account.Username}:{account.Realm}:{account.Password}");
+    }
+
+    private static void WriteLine(Utf8JsonWriter json, AdapterConfig config, int index)
+    {
+        var account = config.Lines[index];
+        if (LineConfig.ParseRegistrar(account.Registrar, out var host, out var port) is { } error)
+        {
+            throw new InvalidOperationException($"{config.DeviceId} line {index + 1}: {error}");
+        }
+
+        json.WriteStartObject();
+        json.WriteNumber(Fields.Line, index + 1);
+        json.WriteString(Fields.Username, account.Username);
+        if (account.AuthUsername is { } authUsername && authUsername != account.Username)
+        {
+            json.WriteString(Fields.AuthUsername, authUsername);
+        }
+
+        if (config.SendHa1 && account.Realm is not null)
+        {
+            json.WriteString(Fields.Ha1, Ha1(account));
+        }
+        else
+        {
+            json.WriteString(Fields.Password, account.Password);
+        }
+
+        json.WriteString(Fields.Registrar, ProvisioningDocument.FormatRegistrar(host, port));
+        json.WriteNumber(Fields.Expires, account.Expires);
+        WriteOptional(json, Fields.SecondaryRegistrar, account.SecondaryRegistrar);
+        WriteOptional(json, Fields.OutboundProxy, account.OutboundProxy);
+        json.WriteString(Fields.Transport, account.Transport);
+        WriteOptional(json, Fields.Realm, account.Realm);
+        WriteOptional(json, Fields.Country, account.Country);
+        WriteOptional(json, Fields.TonePlan, account.TonePlan);
+        WriteOptional(json, Fields.DialPlan, account.DialPlan);
+        json.WriteStartArray(Fields.Barring);
+        foreach (var barred in account.BarringClasses)
+        {
+            json.WriteStringValue(barred);
+        }
+
+        json.WriteEndArray();
+        json.WriteNumber(Fields.KeepAliveSeconds, account.KeepAliveSeconds);
+        json.WriteNumber(Fields.RetryBaseSeconds, account.RetryBaseSeconds);
+        json.WriteNumber(Fields.RetryMaxSeconds, account.RetryMaxSeconds);
+        json.WriteEndObject();
+    }
+
+    private static void WriteOptional(Utf8JsonWriter json, string name, string? value)
+    {
+        if (value is not null)
+        {
+            json.WriteString(name, value);
+        }
     }
 }

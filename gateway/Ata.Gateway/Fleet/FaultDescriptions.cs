@@ -5,6 +5,9 @@ namespace Ata.Gateway.Fleet;
 /// <summary>Fault codes in words for support staff, one line each.</summary>
 public static class FaultDescriptions
 {
+    /// <summary>The gateway's own fault: no health report for too many intervals, with or without a Last Will.</summary>
+    public const string Silent = "gateway.silent";
+
     /// <summary>What <paramref name="code"/> means.</summary>
     /// <param name="code">A <see cref="FaultCode"/>, or a code this gateway does not know yet.</param>
     public static string Describe(string code) => code switch
@@ -17,6 +20,7 @@ public static class FaultDescriptions
         FaultCode.RegistrarOverloaded => "The registrar answered with a server error",
         FaultCode.RegistrationRefused => "The registrar refused the registration",
         FaultCode.ConfigRefused => "The adapter refused its configuration",
+        Silent => "No health report from the adapter for too long: powered off, unplugged or offline",
         _ => $"Fault {code}",
     };
 }

@@ -15,6 +15,9 @@ public sealed partial class FleetChannel : IHostedService, IAsyncDisposable
     private static readonly string[] ReportLeaves =
         [MqttTopics.Status, MqttTopics.Hello, MqttTopics.Health, MqttTopics.Fault, MqttTopics.ConfigAck];
 
+    /// <summary>Largest report accepted from an adapter; larger ones are counted and dropped unread.</summary>
+    public const int MaxPayloadBytes = 8 * 1024;
+
     private static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan ConnectWait = TimeSpan.FromSeconds(30);
 
@@ -143,6 +146,72 @@ public sealed partial class FleetChannel : IHostedService, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Sends a command (<c>{"id":"…","command":"…"}</c>, QoS 1) to an adapter's <c>cmd</c> topic;
+    /// the adapter answers on <c>cmd/result</c>.
+    /// </summary>
+    /// <param name="deviceId">The adapter's id.</param>
+    /// <param name="command">The command name, e.g. <c>reregister</c>.</param>
+    /// <param name="cancellationToken">Cancels the wait for the broker.</param>
+    /// <returns>The command's id, or null when the broker is not reachable now.</returns>
+    public async Task<string?> SendCommandAsync(string deviceId, string command, CancellationToken cancellationToken)
+    {
+        if (_client is not { IsConnected: true } client)
+        {
+            return null;
+        }
+
+        var id = Guid.NewGuid().ToString("N")[..12];
+        using var buffer = new MemoryStream();
+        using (var json = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString(Fields.Id, id);
+            json.WriteString(Fields.Command, command);
+            json.WriteEndObject();
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(PublishTimeout);
+        try
+        {
+            await client.PublishAsync(MqttTopics.For(deviceId, MqttTopics.Command), buffer.ToArray(), MqttTopics.ReliableQos, retain: false, timeout.Token)
+                .ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+
+        LogCommandSent(command, deviceId, id);
+        return id;
+    }
+
+    /// <summary>Removes a deleted adapter's retained config from the broker.</summary>
+    /// <param name="deviceId">The adapter's id.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    public async Task ClearConfigAsync(string deviceId, CancellationToken cancellationToken)
+    {
+        await _publishLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_client is { IsConnected: true } client)
+            {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                timeout.CancelAfter(PublishTimeout);
+                await client.PublishAsync(MqttTopics.For(deviceId, MqttTopics.Config), [], MqttTopics.ReliableQos, retain: true, timeout.Token)
+                    .ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            _publishLock.Release();
+        }
+    }
+
     /// <summary>Disposes the MQTT client.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -237,6 +306,13 @@ public sealed partial class FleetChannel : IHostedService, IAsyncDisposable
             return;
         }
 
+        if (message.Payload.Length > MaxPayloadBytes)
+        {
+            _metrics.CountOversized(leaf);
+            LogOversized(deviceId, leaf, message.Payload.Length);
+            return;
+        }
+
         try
         {
             switch (Record(deviceId, leaf, message.Payload))
@@ -278,7 +354,13 @@ public sealed partial class FleetChannel : IHostedService, IAsyncDisposable
                 known = _store.RecordFault(deviceId, fault);
                 break;
             case MqttTopics.ConfigAck when DeviceReports.TryReadConfigAck(payload, out var ack):
-                known = _store.RecordConfigAck(deviceId, ack);
+                known = _store.RecordConfigAck(deviceId, ack, out var rotated);
+                if (rotated)
+                {
+                    LogSecretRotated(deviceId, ack.Version);
+                    _ = _broker.ApplyDeviceCredentialsAsync(_stopping.Token);
+                }
+
                 break;
             case MqttTopics.Status or MqttTopics.Hello or MqttTopics.Health or MqttTopics.Fault or MqttTopics.ConfigAck:
                 return Outcome.Malformed;
@@ -329,6 +411,15 @@ public sealed partial class FleetChannel : IHostedService, IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Dropped malformed {Leaf} from {DeviceId} ({Length} bytes)")]
     private partial void LogMalformed(string deviceId, string leaf, int length);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sent {Command} to {DeviceId} (command {Id})")]
+    private partial void LogCommandSent(string command, string deviceId, string id);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Dropped oversized {Leaf} from {DeviceId} ({Length} bytes)")]
+    private partial void LogOversized(string deviceId, string leaf, int length);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Adapter {DeviceId} applied config v{Version} with its new broker credential; the old one no longer works")]
+    private partial void LogSecretRotated(string deviceId, int version);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Recording {Leaf} from {DeviceId} failed")]
     private partial void LogRecordFailed(Exception exception, string deviceId, string leaf);

@@ -13,6 +13,7 @@ public sealed class FleetMetrics
     private long _recordedCount;
     private long _unknownDeviceCount;
     private long _malformedCount;
+    private long _oversizedCount;
 
     /// <summary>Creates the meter's instruments.</summary>
     /// <param name="meterFactory">The host's meter factory.</param>
@@ -32,6 +33,17 @@ public sealed class FleetMetrics
 
     /// <summary>Reports dropped because the payload was not what the contract says.</summary>
     public long DroppedMalformed => Interlocked.Read(ref _malformedCount);
+
+    /// <summary>Reports dropped because they were larger than the gateway accepts.</summary>
+    public long DroppedOversized => Interlocked.Read(ref _oversizedCount);
+
+    /// <summary>Counts an oversized report.</summary>
+    /// <param name="leaf">The topic leaf.</param>
+    public void CountOversized(string leaf)
+    {
+        Interlocked.Increment(ref _oversizedCount);
+        _dropped.Add(1, new KeyValuePair<string, object?>("leaf", leaf), new KeyValuePair<string, object?>("reason", "oversized"));
+    }
 
     /// <summary>Counts a recorded report.</summary>
     /// <param name="leaf">The topic leaf.</param>

@@ -6,7 +6,8 @@ namespace Ata.Gateway.Provisioning;
 
 /// <summary>
 /// Reads the body of <c>PUT /api/adapters/{deviceId}</c>:
-/// <c>{"secret":"…","lines":[{"username":"…","password":"…","registrar":"host[:port]"}]}</c>.
+/// <c>{"secret":"…","customerReference":"…","sendHa1":false,"lines":[{"username":"…","password":"…","registrar":"host[:port]",…}]}</c>
+/// with each line's optional settings (see the gateway's README).
 /// Every problem is reported against the field it concerns (<c>secret</c>, <c>lines[0].registrar</c>);
 /// messages never repeat a secret or password.
 /// </summary>
@@ -35,6 +36,21 @@ public static class AdapterRequest
 
     /// <summary>The body's device secret field (the other names are the contract's <see cref="Fields"/>).</summary>
     public const string SecretKey = "secret";
+
+    /// <summary>The body's customer reference field.</summary>
+    public const string CustomerReferenceKey = "customerReference";
+
+    /// <summary>The body's "send HA1 instead of passwords" field.</summary>
+    public const string SendHa1Key = "sendHa1";
+
+    /// <summary>Longest customer reference.</summary>
+    public const int MaxCustomerReferenceLength = 64;
+
+    /// <summary>Longest realm.</summary>
+    public const int MaxRealmLength = 128;
+
+    /// <summary>Longest dial plan.</summary>
+    public const int MaxDialPlanLength = 512;
 
     /// <summary>The key errors about the route's device id are reported under.</summary>
     public const string DeviceIdKey = "deviceId";
@@ -66,9 +82,51 @@ public static class AdapterRequest
 
         var secret = ReadSecret(body, errors);
         var lines = ReadLines(body, errors);
+        var customer = ReadOptional(body, CustomerReferenceKey, CustomerReferenceKey, MaxCustomerReferenceLength, errors,
+            IsPrintable, "A customer reference is printable text");
+        var sendHa1 = false;
+        if (body.TryGetProperty(SendHa1Key, out var ha1) && ha1.ValueKind != JsonValueKind.Null)
+        {
+            if (ha1.ValueKind is JsonValueKind.True or JsonValueKind.False)
+            {
+                sendHa1 = ha1.GetBoolean();
+            }
+            else
+            {
+                errors[SendHa1Key] = ["'sendHa1' is true or false."];
+            }
+        }
+
+        if (sendHa1 && lines is not null)
+        {
+            for (var i = 0; i < lines.Count; i++)
+            {
+                if (lines[i].Realm is null)
+                {
+                    errors[$"{Fields.Lines}[{i}].{Fields.Realm}"] = ["A realm is required when 'sendHa1' is true: HA1 is computed with it."];
+                }
+            }
+        }
+
         return errors.Count == 0 && secret is not null && lines is not null
-            ? new AdapterSpecification(secret, lines)
+            ? new AdapterSpecification(secret, lines) { CustomerReference = customer, SendHa1 = sendHa1 }
             : null;
+    }
+
+    /// <summary>Checks a request for a new device secret: <c>{"secret":"…"}</c>.</summary>
+    /// <param name="body">The JSON document's root.</param>
+    /// <param name="errors">Where problems are added, by field.</param>
+    /// <returns>The secret, or null when there were problems.</returns>
+    public static string? ReadSecretOnly(JsonElement body, IDictionary<string, string[]> errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        if (body.ValueKind != JsonValueKind.Object)
+        {
+            errors[BodyKey] = ["The body must be a JSON object with 'secret'."];
+            return null;
+        }
+
+        return ReadSecret(body, errors);
     }
 
     private static string? ReadSecret(JsonElement body, IDictionary<string, string[]> errors)
@@ -123,14 +181,172 @@ public static class AdapterRequest
             var password = ReadString(line, Fields.Password, prefix, MaxPasswordLength, errors, p => !p.Any(char.IsControl),
                 "A SIP password is required (no control characters).");
             var registrar = ReadRegistrar(line, prefix, errors);
-            if (username is not null && password is not null && registrar is not null)
+            var before = errors.Count;
+            var settings = ReadSettings(line, prefix, errors);
+            if (username is not null && password is not null && registrar is not null && errors.Count == before)
             {
-                lines.Add(new SipAccount(username, password, registrar));
+                lines.Add(settings(new SipAccount(username, password, registrar)));
             }
         }
 
         return lines.Count == count ? lines : null;
     }
+
+    private static Func<SipAccount, SipAccount> ReadSettings(JsonElement line, string prefix, IDictionary<string, string[]> errors)
+    {
+        var authUsername = ReadOptional(line, Fields.AuthUsername, $"{prefix}.{Fields.AuthUsername}", MaxUsernameLength, errors,
+            IsUsername, "A digest user name has no spaces, '@' or ':'");
+        var secondary = ReadOptionalAddress(line, Fields.SecondaryRegistrar, prefix, errors);
+        var proxy = ReadOptionalAddress(line, Fields.OutboundProxy, prefix, errors);
+        var transport = ReadOptional(line, Fields.Transport, $"{prefix}.{Fields.Transport}", 8, errors,
+            t => LineDefaults.Transports.Contains(t), $"The transport is one of {string.Join(", ", LineDefaults.Transports)}");
+        var realm = ReadOptional(line, Fields.Realm, $"{prefix}.{Fields.Realm}", MaxRealmLength, errors,
+            r => IsPrintable(r) && !r.Contains('"', StringComparison.Ordinal), "A realm is printable text without '\"'");
+        var country = ReadOptional(line, Fields.Country, $"{prefix}.{Fields.Country}", 2, errors,
+            t => Ata.Core.Telephony.Country.Normalize(t) is not null,
+            $"The country (numbering, ringing) is one of {string.Join(", ", LineDefaults.Countries)}");
+        var tonePlan = ReadOptional(line, Fields.TonePlan, $"{prefix}.{Fields.TonePlan}", 2, errors,
+            t => Ata.Core.Telephony.Country.Normalize(t) is not null,
+            $"The tone plan is a country: one of {string.Join(", ", LineDefaults.Countries)}");
+        var dialPlan = ReadDialPlan(line, prefix, errors);
+        var barring = ReadBarring(line, prefix, errors);
+        var expires = ReadSeconds(line, Fields.Expires, prefix, LineDefaults.MinExpires, LineDefaults.MaxExpires, errors);
+        var keepAlive = ReadSeconds(line, Fields.KeepAliveSeconds, prefix, 0, LineDefaults.MaxKeepAliveSeconds, errors);
+        if (keepAlive is > 0 and < LineDefaults.MinKeepAliveSeconds)
+        {
+            errors[$"{prefix}.{Fields.KeepAliveSeconds}"] = [$"A keep-alive is 0 (none) or {LineDefaults.MinKeepAliveSeconds} to {LineDefaults.MaxKeepAliveSeconds} seconds."];
+        }
+
+        var retryBase = ReadSeconds(line, Fields.RetryBaseSeconds, prefix, LineDefaults.MinRetrySeconds, LineDefaults.MaxRetrySeconds, errors);
+        var retryMax = ReadSeconds(line, Fields.RetryMaxSeconds, prefix, LineDefaults.MinRetrySeconds, LineDefaults.MaxRetrySeconds, errors);
+        var effectiveBase = retryBase ?? LineDefaults.RetryBaseSeconds;
+        var effectiveMax = retryMax ?? Math.Max(LineDefaults.RetryMaxSeconds, effectiveBase);
+        if (effectiveMax < effectiveBase)
+        {
+            errors[$"{prefix}.{Fields.RetryMaxSeconds}"] = ["The longest retry delay cannot be shorter than the first."];
+        }
+
+        return account => account with
+        {
+            AuthUsername = authUsername,
+            SecondaryRegistrar = secondary,
+            OutboundProxy = proxy,
+            Transport = transport ?? LineDefaults.Transport,
+            Realm = realm,
+            Country = country is null ? null : Ata.Core.Telephony.Country.Normalize(country),
+            TonePlan = tonePlan is null ? null : Ata.Core.Telephony.Country.Normalize(tonePlan),
+            DialPlan = dialPlan,
+            Barring = barring,
+            Expires = expires ?? LineDefaults.Expires,
+            KeepAliveSeconds = keepAlive ?? LineDefaults.KeepAliveSeconds,
+            RetryBaseSeconds = effectiveBase,
+            RetryMaxSeconds = effectiveMax,
+        };
+    }
+
+    private static string? ReadDialPlan(JsonElement line, string prefix, IDictionary<string, string[]> errors)
+    {
+        var key = $"{prefix}.{Fields.DialPlan}";
+        var text = ReadOptional(line, Fields.DialPlan, key, MaxDialPlanLength, errors, _ => true, "A dial plan is a digit map such as 0[1-9]x.|11[02]");
+        if (text is not null && Ata.Core.DialPlan.DigitMap.Parse(text, out var problem) is null)
+        {
+            errors[key] = [$"The adapter would refuse this dial plan: {problem}."];
+            return null;
+        }
+
+        return text;
+    }
+
+    private static string ReadBarring(JsonElement line, string prefix, IDictionary<string, string[]> errors)
+    {
+        var key = $"{prefix}.{Fields.Barring}";
+        if (!line.TryGetProperty(Fields.Barring, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return string.Empty;
+        }
+
+        var message = $"Barring is an array of call classes: {string.Join(", ", LineDefaults.BarringClasses)}.";
+        if (value.ValueKind != JsonValueKind.Array)
+        {
+            errors[key] = [message];
+            return string.Empty;
+        }
+
+        var chosen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var item in value.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.String || !LineDefaults.BarringClasses.Contains(item.GetString()!))
+            {
+                errors[key] = [message];
+                return string.Empty;
+            }
+
+            chosen.Add(item.GetString()!);
+        }
+
+        return string.Join(',', LineDefaults.BarringClasses.Where(chosen.Contains));
+    }
+
+    private static int? ReadSeconds(JsonElement line, string name, string prefix, int min, int max, IDictionary<string, string[]> errors)
+    {
+        if (!line.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out var seconds) || seconds < min || seconds > max)
+        {
+            errors[$"{prefix}.{name}"] = [$"'{name}' is a whole number of seconds from {min} to {max}."];
+            return null;
+        }
+
+        return seconds;
+    }
+
+    private static string? ReadOptionalAddress(JsonElement line, string name, string prefix, IDictionary<string, string[]> errors)
+    {
+        var key = $"{prefix}.{name}";
+        if (!line.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        const string format = "Write it as host or host:port (port 1-65535).";
+        if (value.ValueKind != JsonValueKind.String || value.GetString() is not { Length: > 0 and <= MaxRegistrarLength } address)
+        {
+            errors[key] = [format];
+            return null;
+        }
+
+        if (!RegistrarAddress.IsValid(address, out var problem))
+        {
+            errors[key] = [$"{problem} {format}"];
+            return null;
+        }
+
+        return address;
+    }
+
+    private static string? ReadOptional(
+        JsonElement element, string name, string key, int maxLength, IDictionary<string, string[]> errors,
+        Func<string, bool> isValid, string message)
+    {
+        if (!element.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.String || value.GetString() is not { Length: > 0 } text
+            || text.Length > maxLength || !isValid(text))
+        {
+            errors[key] = [$"{message}, 1 to {maxLength} characters, or left out."];
+            return null;
+        }
+
+        return text;
+    }
+
+    private static bool IsPrintable(string text) => !text.Any(char.IsControl);
 
     private static string? ReadRegistrar(JsonElement line, string prefix, IDictionary<string, string[]> errors)
     {

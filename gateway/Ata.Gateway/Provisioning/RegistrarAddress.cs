@@ -7,7 +7,7 @@ namespace Ata.Gateway.Provisioning;
 
 /// <summary>
 /// Checks a registrar written as <c>host</c> or <c>host:port</c> (an IPv6 address in brackets):
-/// a host name or address the adapter's own parser (<see cref="LineConfig.ParseRegistrar"/>) accepts too.
+/// a host name or address the adapter's own parser (<see cref="LineConfig.ParseRegistrar(string, out string, out int)"/>) accepts too.
 /// </summary>
 public static class RegistrarAddress
 {

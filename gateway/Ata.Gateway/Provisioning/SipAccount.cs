@@ -1,20 +1,119 @@
 namespace Ata.Gateway.Provisioning;
 
-/// <summary>One SIP account, provisioned on an adapter line.</summary>
-/// <param name="Username">The SIP user (also the digest user).</param>
-/// <param name="Password">The SIP password. Only ever sent to the adapter, in its config document.</param>
+/// <summary>One SIP account with its line settings, provisioned on an adapter line.</summary>
+/// <param name="Username">The SIP user.</param>
+/// <param name="Password">The SIP password. Only ever sent to the adapter, in its config document; encrypted at rest.</param>
 /// <param name="Registrar">The registrar as <c>host[:port]</c>.</param>
 public sealed record SipAccount(string Username, string Password, string Registrar)
 {
+    /// <summary>The digest user name when it differs from <see cref="Username"/>.</summary>
+    public string? AuthUsername { get; init; }
+
+    /// <summary>A fallback registrar, <c>host[:port]</c>.</summary>
+    public string? SecondaryRegistrar { get; init; }
+
+    /// <summary>An outbound proxy, <c>host[:port]</c>.</summary>
+    public string? OutboundProxy { get; init; }
+
+    /// <summary>One of <see cref="LineDefaults.Transports"/>.</summary>
+    public string Transport { get; init; } = LineDefaults.Transport;
+
+    /// <summary>The digest realm, when known; it lets the gateway send HA1 instead of the password.</summary>
+    public string? Realm { get; init; }
+
+    /// <summary>The line's country (numbering, emergency numbers, ring cadence); null for the adapter's default.</summary>
+    public string? Country { get; init; }
+
+    /// <summary>Tone plan country when the tones differ from <see cref="Country"/>'s; null for the country's own.</summary>
+    public string? TonePlan { get; init; }
+
+    /// <summary>The dial plan pattern; null for the adapter's default.</summary>
+    public string? DialPlan { get; init; }
+
+    /// <summary>Barred call classes, comma-separated in <see cref="LineDefaults.BarringClasses"/> order (empty: none).</summary>
+    public string Barring { get; init; } = string.Empty;
+
+    /// <summary>Registration expiry requested, in seconds.</summary>
+    public int Expires { get; init; } = LineDefaults.Expires;
+
+    /// <summary>NAT keep-alive interval in seconds; 0 sends none.</summary>
+    public int KeepAliveSeconds { get; init; } = LineDefaults.KeepAliveSeconds;
+
+    /// <summary>First registration retry delay in seconds.</summary>
+    public int RetryBaseSeconds { get; init; } = LineDefaults.RetryBaseSeconds;
+
+    /// <summary>Longest registration retry delay in seconds.</summary>
+    public int RetryMaxSeconds { get; init; } = LineDefaults.RetryMaxSeconds;
+
+    /// <summary>The barred classes as a list.</summary>
+    public IReadOnlyList<string> BarringClasses =>
+        Barring.Length == 0 ? [] : Barring.Split(',');
+
+    /// <summary>The same settings with another password (the stored one, decrypted).</summary>
+    /// <param name="password">The password.</param>
+    public SipAccount WithPassword(string password) => this with { Password = password };
+
     /// <summary>Keeps the password out of logs.</summary>
     public override string ToString() => $"{Username}@{Registrar}";
 }
 
-/// <summary>What support asks an adapter to be: its broker secret and its lines (line 1, then 2).</summary>
+/// <summary>Defaults and allowed values of a line's settings.</summary>
+public static class LineDefaults
+{
+    /// <summary>Default transport.</summary>
+    public const string Transport = "udp";
+
+    /// <summary>Transports an adapter speaks.</summary>
+    public static readonly IReadOnlyList<string> Transports = ["udp", "tcp", "tls"];
+
+    /// <summary>Call classes that can be barred, in canonical order: the core's <see cref="Ata.Core.DialPlan.BarringClass.All"/>.</summary>
+    public static readonly IReadOnlyList<string> BarringClasses = Ata.Core.DialPlan.BarringClass.All;
+
+    /// <summary>Tone-plan countries the adapter knows: the core's <see cref="Ata.Core.Telephony.Country.All"/>.</summary>
+    public static readonly IReadOnlyList<string> Countries = Ata.Core.Telephony.Country.All;
+
+    /// <summary>Default registration expiry, seconds.</summary>
+    public const int Expires = 3600;
+
+    /// <summary>Shortest registration expiry, seconds.</summary>
+    public const int MinExpires = 60;
+
+    /// <summary>Longest registration expiry, seconds.</summary>
+    public const int MaxExpires = 86400;
+
+    /// <summary>Default keep-alive, seconds: inside the shortest common NAT UDP timeout.</summary>
+    public const int KeepAliveSeconds = 25;
+
+    /// <summary>Shortest keep-alive (other than 0, none), seconds.</summary>
+    public const int MinKeepAliveSeconds = 10;
+
+    /// <summary>Longest keep-alive, seconds.</summary>
+    public const int MaxKeepAliveSeconds = 3600;
+
+    /// <summary>Default first retry delay, seconds.</summary>
+    public const int RetryBaseSeconds = 30;
+
+    /// <summary>Default longest retry delay, seconds.</summary>
+    public const int RetryMaxSeconds = 1800;
+
+    /// <summary>Shortest first retry delay, seconds.</summary>
+    public const int MinRetrySeconds = 5;
+
+    /// <summary>Longest retry delay allowed, seconds.</summary>
+    public const int MaxRetrySeconds = 3600;
+}
+
+/// <summary>What support asks an adapter to be: its broker secret, customer and lines (line 1, then 2).</summary>
 /// <param name="Secret">The device secret the adapter authenticates to the broker with.</param>
 /// <param name="Lines">One or two SIP accounts; line numbers are positions, from 1.</param>
 public sealed record AdapterSpecification(string Secret, IReadOnlyList<SipAccount> Lines)
 {
+    /// <summary>The customer's reference in the operator's systems.</summary>
+    public string? CustomerReference { get; init; }
+
+    /// <summary>Send each line's digest HA1 instead of its password (every line then has a realm).</summary>
+    public bool SendHa1 { get; init; }
+
     /// <summary>Keeps the secret and passwords out of logs.</summary>
     public override string ToString() => $"{Lines.Count} line(s)";
 }
@@ -25,6 +124,12 @@ public sealed record AdapterSpecification(string Secret, IReadOnlyList<SipAccoun
 /// <param name="Lines">The SIP accounts, line 1 first.</param>
 public sealed record AdapterConfig(string DeviceId, int Version, IReadOnlyList<SipAccount> Lines)
 {
+    /// <summary>Send HA1 instead of passwords.</summary>
+    public bool SendHa1 { get; init; }
+
+    /// <summary>A new device secret the adapter is to switch to (during a rotation), else null.</summary>
+    public string? PendingSecret { get; init; }
+
     /// <summary>Keeps the passwords out of logs.</summary>
     public override string ToString() => $"{DeviceId} config v{Version}";
 }

@@ -1,6 +1,8 @@
 using System.Globalization;
+using System.Text.Json;
 using Ata.Gateway.Broker;
 using Ata.Gateway.Fleet;
+using Ata.Gateway.Incidents;
 using Ata.Gateway.Provisioning;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
@@ -9,25 +11,39 @@ namespace Ata.Gateway.Store;
 
 /// <summary>
 /// The gateway's SQLite store (<c>{Gateway:DataDirectory}/gateway.db</c>, WAL): adapters, their
-/// lines, and the last state each reported. Device secrets are kept only as broker password hashes.
+/// lines, and the last state each reported. Device secrets are kept as broker password hashes (and,
+/// while a rotation is pending, the new one encrypted); SIP passwords are encrypted with
+/// <see cref="SecretBox"/>.
 /// </summary>
 public sealed class AdapterStore : IDisposable
 {
     /// <summary>The database file's name inside the data directory.</summary>
     public const string FileName = "gateway.db";
 
-    private const int SchemaVersion = 1;
+    private const int SchemaVersion = 2;
+
+    /// <summary>Fault events kept per adapter; older ones are dropped.</summary>
+    public const int FaultHistoryLength = 500;
+
+    /// <summary>Health reports kept per adapter; older ones are dropped.</summary>
+    public const int HealthHistoryLength = 720;
 
     private readonly string _connectionString;
     private readonly TimeProvider _time;
+    private readonly SecretBox _secrets;
+    private readonly IncidentBook? _incidents;
 
     /// <summary>Opens (and on first use creates) the store in the configured data directory.</summary>
     /// <param name="options">The gateway options.</param>
     /// <param name="time">The clock.</param>
-    public AdapterStore(IOptions<GatewayOptions> options, TimeProvider time)
+    /// <param name="secrets">Encrypts SIP passwords and pending device secrets.</param>
+    /// <param name="incidents">Turns recorded faults into incidents and outbox messages, in the same transaction; none in unit tests of the store alone.</param>
+    public AdapterStore(IOptions<GatewayOptions> options, TimeProvider time, SecretBox secrets, IncidentBook? incidents = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _time = time;
+        _secrets = secrets;
+        _incidents = incidents;
         var directory = options.Value.FullDataDirectory;
         PrivateFile.EnsureDirectory(directory);
         Path = System.IO.Path.Combine(directory, FileName);
@@ -49,7 +65,8 @@ public sealed class AdapterStore : IDisposable
     /// <summary>Creates or updates an adapter; bumps its config version when anything changed.</summary>
     /// <param name="deviceId">The adapter's id (already validated).</param>
     /// <param name="specification">Its secret and lines (already validated).</param>
-    public SaveOutcome Save(string deviceId, AdapterSpecification specification)
+    /// <param name="actor">Who asked, for the config history.</param>
+    public SaveOutcome Save(string deviceId, AdapterSpecification specification, string actor = "system")
     {
         ArgumentNullException.ThrowIfNull(specification);
         var now = Now();
@@ -58,40 +75,75 @@ public sealed class AdapterStore : IDisposable
 
         string? secretHash = null;
         var version = 0;
-        using (var read = Command(connection, "SELECT secret_hash, config_version FROM adapters WHERE device_id = $id", ("$id", deviceId)))
+        string? customer = null;
+        var sendHa1 = false;
+        using (var read = Command(connection, "SELECT secret_hash, config_version, customer_ref, send_ha1 FROM adapters WHERE device_id = $id", ("$id", deviceId)))
         using (var reader = read.ExecuteReader())
         {
             if (reader.Read())
             {
                 secretHash = reader.GetString(0);
                 version = reader.GetInt32(1);
+                customer = reader.IsDBNull(2) ? null : reader.GetString(2);
+                sendHa1 = reader.GetBoolean(3);
             }
         }
 
         if (secretHash is null)
         {
             Execute(connection,
-                "INSERT INTO adapters (device_id, secret_hash, config_version, published_version, created_at, updated_at) VALUES ($id, $hash, 1, 0, $now, $now)",
-                ("$id", deviceId), ("$hash", MosquittoPasswordHash.Create(specification.Secret)), ("$now", now));
+                """
+                INSERT INTO adapters (device_id, secret_hash, config_version, published_version, created_at, updated_at, customer_ref, send_ha1)
+                VALUES ($id, $hash, 1, 0, $now, $now, $customer, $ha1)
+                """,
+                ("$id", deviceId), ("$hash", MosquittoPasswordHash.Create(specification.Secret)), ("$now", now),
+                ("$customer", specification.CustomerReference), ("$ha1", specification.SendHa1));
             Execute(connection, "INSERT INTO adapter_state (device_id) VALUES ($id)", ("$id", deviceId));
             WriteLines(connection, deviceId, specification.Lines);
+            AddConfigVersion(connection, deviceId, 1, actor, now);
             transaction.Commit();
-            return new SaveOutcome(Created: true, ConfigVersion: 1, Changed: true, CredentialsChanged: true);
+            return new SaveOutcome(Created: true, ConfigVersion: 1, Changed: true, CredentialsChanged: true) { ChangedParts = ["created"] };
         }
 
         var secretChanged = !MosquittoPasswordHash.Verify(specification.Secret, secretHash);
         var linesChanged = !ReadLines(connection, deviceId).SequenceEqual(specification.Lines);
-        if (!secretChanged && !linesChanged)
+        var ha1Changed = sendHa1 != specification.SendHa1;
+        var customerChanged = customer != specification.CustomerReference;
+        var parts = new List<string>();
+        if (secretChanged)
         {
-            return new SaveOutcome(Created: false, ConfigVersion: version, Changed: false, CredentialsChanged: false);
+            parts.Add(AdapterRequest.SecretKey);
+        }
+
+        if (linesChanged)
+        {
+            parts.Add(Ata.Core.Contract.Fields.Lines);
+        }
+
+        if (ha1Changed)
+        {
+            parts.Add(AdapterRequest.SendHa1Key);
+        }
+
+        if (customerChanged)
+        {
+            Execute(connection, "UPDATE adapters SET customer_ref = $customer, updated_at = $now WHERE device_id = $id",
+                ("$id", deviceId), ("$customer", specification.CustomerReference), ("$now", now));
+            parts.Add(AdapterRequest.CustomerReferenceKey);
+        }
+
+        if (!secretChanged && !linesChanged && !ha1Changed)
+        {
+            transaction.Commit();
+            return new SaveOutcome(Created: false, ConfigVersion: version, Changed: false, CredentialsChanged: false) { ChangedParts = parts };
         }
 
         version++;
-        Execute(connection, "UPDATE adapters SET config_version = $version, updated_at = $now WHERE device_id = $id",
-            ("$id", deviceId), ("$version", version), ("$now", now));
+        Execute(connection, "UPDATE adapters SET config_version = $version, updated_at = $now, send_ha1 = $ha1 WHERE device_id = $id",
+            ("$id", deviceId), ("$version", version), ("$now", now), ("$ha1", specification.SendHa1));
         if (secretChanged)
         {
-            Execute(connection, "UPDATE adapters SET secret_hash = $hash WHERE device_id = $id",
+            Execute(connection, "UPDATE adapters SET secret_hash = $hash, pending_secret = NULL, pending_secret_version = NULL WHERE device_id = $id",
                 ("$id", deviceId), ("$hash", MosquittoPasswordHash.Create(specification.Secret)));
         }
 
@@ -101,8 +153,177 @@ public sealed class AdapterStore : IDisposable
             WriteLines(connection, deviceId, specification.Lines);
         }
 
+        AddConfigVersion(connection, deviceId, version, actor, now);
         transaction.Commit();
-        return new SaveOutcome(Created: false, ConfigVersion: version, Changed: true, CredentialsChanged: secretChanged);
+        return new SaveOutcome(Created: false, ConfigVersion: version, Changed: true, CredentialsChanged: secretChanged) { ChangedParts = parts };
+    }
+
+    /// <summary>
+    /// Starts rotating an adapter's device secret: the new one goes (encrypted here) into a new config
+    /// version; the broker keeps accepting the old one until the adapter applies that version.
+    /// </summary>
+    /// <param name="deviceId">The adapter's id.</param>
+    /// <param name="newSecret">The new secret.</param>
+    /// <param name="actor">Who asked.</param>
+    /// <returns>The config version carrying the new secret; null when the adapter is unknown.</returns>
+    public int? StartSecretRotation(string deviceId, string newSecret, string actor)
+    {
+        var now = Now();
+        using var connection = Open();
+        using var transaction = connection.BeginTransaction();
+        using var read = Command(connection, "SELECT config_version FROM adapters WHERE device_id = $id", ("$id", deviceId));
+        if (read.ExecuteScalar() is not long current)
+        {
+            return null;
+        }
+
+        var version = (int)current + 1;
+        Execute(connection,
+            "UPDATE adapters SET config_version = $version, updated_at = $now, pending_secret = $secret, pending_secret_version = $version WHERE device_id = $id",
+            ("$id", deviceId), ("$version", version), ("$now", now), ("$secret", _secrets.Protect(newSecret)));
+        AddConfigVersion(connection, deviceId, version, actor, now);
+        transaction.Commit();
+        return version;
+    }
+
+    /// <summary>Deletes an adapter and everything recorded about it.</summary>
+    /// <param name="deviceId">The adapter's id.</param>
+    /// <returns>False when it was unknown.</returns>
+    public bool Delete(string deviceId)
+    {
+        var now = Now();
+        using var connection = Open();
+        using var transaction = connection.BeginTransaction();
+        if (Execute(connection, "DELETE FROM adapters WHERE device_id = $id", ("$id", deviceId)) == 0)
+        {
+            return false;
+        }
+
+        Execute(connection, "UPDATE incidents SET ended_at = $now WHERE device_id = $id AND ended_at IS NULL", ("$id", deviceId), ("$now", now));
+        Execute(connection,
+            "UPDATE outbox SET cancelled = 1 WHERE incident_id IN (SELECT id FROM incidents WHERE device_id = $id) AND id IN (SELECT outbox_id FROM outbox_deliveries WHERE delivered_at IS NULL)",
+            ("$id", deviceId));
+        transaction.Commit();
+        return true;
+    }
+
+    /// <summary>The adapter's config versions, newest first, with what became of each.</summary>
+    /// <param name="deviceId">The adapter's id.</param>
+    public IReadOnlyList<ConfigVersionView> ListConfigVersions(string deviceId)
+    {
+        using var connection = Open();
+        using var command = Command(connection,
+            "SELECT version, created_at, actor, status, reason FROM config_versions WHERE device_id = $id ORDER BY version DESC LIMIT 100",
+            ("$id", deviceId));
+        using var reader = command.ExecuteReader();
+        var versions = new List<ConfigVersionView>();
+        while (reader.Read())
+        {
+            versions.Add(new ConfigVersionView(reader.GetInt32(0), ParseTime(reader.GetString(1)), reader.GetString(2),
+                reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetString(4)));
+        }
+
+        return versions;
+    }
+
+    /// <summary>The adapter's recent health samples, oldest first (at most <see cref="HealthHistoryLength"/>).</summary>
+    /// <param name="deviceId">The adapter's id.</param>
+    public IReadOnlyList<HealthSample> ListHealthHistory(string deviceId)
+    {
+        using var connection = Open();
+        using var command = Command(connection,
+            "SELECT at, uptime_ms, rssi, free_heap FROM health_history WHERE device_id = $id ORDER BY seq",
+            ("$id", deviceId));
+        using var reader = command.ExecuteReader();
+        var samples = new List<HealthSample>();
+        while (reader.Read())
+        {
+            samples.Add(new HealthSample(ParseTime(reader.GetString(0)),
+                reader.IsDBNull(1) ? null : reader.GetInt64(1),
+                reader.IsDBNull(2) ? null : reader.GetInt32(2),
+                reader.IsDBNull(3) ? null : reader.GetInt64(3)));
+        }
+
+        return samples;
+    }
+
+    /// <summary>
+    /// Adapters whose last health report is older than <paramref name="silentSince"/> and that are
+    /// not marked silent yet. An adapter that never reported (provisioned ahead of its
+    /// installation) is not silent: nobody is missing it yet.
+    /// </summary>
+    /// <param name="silentSince">The moment before which no report means silence.</param>
+    public IReadOnlyList<string> ListNewlySilent(DateTimeOffset silentSince)
+    {
+        using var connection = Open();
+        using var command = Command(connection,
+            """
+            SELECT a.device_id FROM adapters a JOIN adapter_state s ON s.device_id = a.device_id
+            WHERE s.silent = 0 AND s.health_at IS NOT NULL AND s.health_at < $since ORDER BY a.device_id
+            """,
+            ("$since", silentSince.ToString("O", CultureInfo.InvariantCulture)));
+        using var reader = command.ExecuteReader();
+        var ids = new List<string>();
+        while (reader.Read())
+        {
+            ids.Add(reader.GetString(0));
+        }
+
+        return ids;
+    }
+
+    /// <summary>Marks an adapter silent (no health for too long) with a fault of the gateway's own.</summary>
+    /// <param name="deviceId">The adapter's id.</param>
+    /// <param name="detail">Since when, in words.</param>
+    public void MarkSilent(string deviceId, string detail)
+    {
+        var now = Now();
+        using var connection = Open();
+        using var transaction = connection.BeginTransaction();
+        if (Execute(connection, "UPDATE adapter_state SET silent = 1 WHERE device_id = $id AND silent = 0", ("$id", deviceId)) > 0)
+        {
+            Execute(connection,
+                """
+                INSERT INTO active_faults (device_id, code, line, detail, since) VALUES ($id, $code, 0, $detail, $now)
+                ON CONFLICT (device_id, code, line) DO NOTHING
+                """,
+                ("$id", deviceId), ("$code", FaultDescriptions.Silent), ("$detail", detail), ("$now", now));
+            AddFaultEvent(connection, deviceId, FaultDescriptions.Silent, 0, true, null, detail, now);
+            _incidents?.Raised(connection, deviceId, FaultDescriptions.Silent, 0, _time.GetUtcNow());
+        }
+
+        transaction.Commit();
+    }
+
+    /// <summary>The adapter's fault timeline (raised and cleared), newest first.</summary>
+    /// <param name="deviceId">The adapter's id.</param>
+    public IReadOnlyList<FaultEvent> ListFaultEvents(string deviceId)
+    {
+        using var connection = Open();
+        using var command = Command(connection,
+            "SELECT at, code, line, raised, sip_code, detail FROM fault_events WHERE device_id = $id ORDER BY seq DESC",
+            ("$id", deviceId));
+        using var reader = command.ExecuteReader();
+        var events = new List<FaultEvent>();
+        while (reader.Read())
+        {
+            var code = reader.GetString(1);
+            events.Add(new FaultEvent(ParseTime(reader.GetString(0)), code, reader.GetInt32(2) is var line and > 0 ? line : null,
+                reader.GetBoolean(3), reader.IsDBNull(4) ? null : reader.GetInt32(4), reader.IsDBNull(5) ? null : reader.GetString(5),
+                FaultDescriptions.Describe(code)));
+        }
+
+        return events;
+    }
+
+    private static void AddFaultEvent(SqliteConnection connection, string deviceId, string code, int line, bool raised, int? sipCode, string? detail, string now)
+    {
+        Execute(connection,
+            "INSERT INTO fault_events (device_id, at, code, line, raised, sip_code, detail) VALUES ($id, $now, $code, $line, $raised, $sip, $detail)",
+            ("$id", deviceId), ("$now", now), ("$code", code), ("$line", line), ("$raised", raised), ("$sip", sipCode), ("$detail", detail));
+        Execute(connection,
+            $"DELETE FROM fault_events WHERE device_id = $id AND seq <= (SELECT seq FROM fault_events WHERE device_id = $id ORDER BY seq DESC LIMIT 1 OFFSET {FaultHistoryLength})",
+            ("$id", deviceId));
     }
 
     /// <summary>The current config document of an adapter, with its SIP passwords; null when unknown.</summary>
@@ -110,10 +331,18 @@ public sealed class AdapterStore : IDisposable
     public AdapterConfig? FindConfig(string deviceId)
     {
         using var connection = Open();
-        using var command = Command(connection, "SELECT config_version FROM adapters WHERE device_id = $id", ("$id", deviceId));
-        return command.ExecuteScalar() is long version
-            ? new AdapterConfig(deviceId, (int)version, ReadLines(connection, deviceId))
-            : null;
+        using var command = Command(connection, "SELECT config_version, send_ha1, pending_secret FROM adapters WHERE device_id = $id", ("$id", deviceId));
+        using var reader = command.ExecuteReader();
+        if (!reader.Read())
+        {
+            return null;
+        }
+
+        return new AdapterConfig(deviceId, reader.GetInt32(0), ReadLines(connection, deviceId))
+        {
+            SendHa1 = reader.GetBoolean(1),
+            PendingSecret = reader.IsDBNull(2) ? null : _secrets.Unprotect(reader.GetString(2)),
+        };
     }
 
     /// <summary>Every adapter's broker user name and password hash.</summary>
@@ -217,6 +446,20 @@ public sealed class AdapterStore : IDisposable
             return false;
         }
 
+        Execute(connection,
+            "INSERT INTO health_history (device_id, at, uptime_ms, rssi, free_heap) VALUES ($id, $now, $uptime, $rssi, $heap)",
+            ("$id", deviceId), ("$now", Now()), ("$uptime", health.UptimeMs), ("$rssi", health.Rssi), ("$heap", health.FreeHeap));
+        Execute(connection,
+            $"DELETE FROM health_history WHERE device_id = $id AND seq <= (SELECT seq FROM health_history WHERE device_id = $id ORDER BY seq DESC LIMIT 1 OFFSET {HealthHistoryLength})",
+            ("$id", deviceId));
+        if (Execute(connection, "UPDATE adapter_state SET silent = 0 WHERE device_id = $id AND silent = 1", ("$id", deviceId)) > 0)
+        {
+            Execute(connection, "DELETE FROM active_faults WHERE device_id = $id AND code = $code",
+                ("$id", deviceId), ("$code", FaultDescriptions.Silent));
+            AddFaultEvent(connection, deviceId, FaultDescriptions.Silent, 0, false, null, "health reports again", Now());
+            IncidentBook.Cleared(connection, deviceId, FaultDescriptions.Silent, 0, _time.GetUtcNow());
+        }
+
         Execute(connection, "DELETE FROM line_health WHERE device_id = $id", ("$id", deviceId));
         foreach (var line in health.Lines.DistinctBy(l => l.Line))
         {
@@ -245,8 +488,10 @@ public sealed class AdapterStore : IDisposable
             return false;
         }
 
+        AddFaultEvent(connection, deviceId, fault.Code, fault.Line ?? 0, fault.Raised, fault.SipCode, fault.Detail, now);
         if (fault.Raised)
         {
+            _incidents?.Raised(connection, deviceId, fault.Code, fault.Line ?? 0, _time.GetUtcNow());
             Execute(connection,
                 """
                 INSERT INTO active_faults (device_id, code, line, sip_code, detail, seq, since)
@@ -258,6 +503,7 @@ public sealed class AdapterStore : IDisposable
         }
         else
         {
+            IncidentBook.Cleared(connection, deviceId, fault.Code, fault.Line ?? 0, _time.GetUtcNow());
             Execute(connection, "DELETE FROM active_faults WHERE device_id = $id AND code = $code AND line = $line",
                 ("$id", deviceId), ("$code", fault.Code), ("$line", fault.Line ?? 0));
         }
@@ -270,11 +516,36 @@ public sealed class AdapterStore : IDisposable
     /// <param name="deviceId">The adapter's id.</param>
     /// <param name="ack">The answer.</param>
     /// <returns>False when the adapter is unknown.</returns>
-    public bool RecordConfigAck(string deviceId, ConfigAck ack)
+    public bool RecordConfigAck(string deviceId, ConfigAck ack) => RecordConfigAck(deviceId, ack, out _);
+
+    /// <summary>Records an adapter's answer to a config version; completes a secret rotation it applied.</summary>
+    /// <param name="deviceId">The adapter's id.</param>
+    /// <param name="ack">The answer.</param>
+    /// <param name="rotated">Whether the adapter's broker secret changed now (the broker must reload).</param>
+    /// <returns>False when the adapter is unknown.</returns>
+    public bool RecordConfigAck(string deviceId, ConfigAck ack, out bool rotated)
     {
         ArgumentNullException.ThrowIfNull(ack);
+        rotated = false;
         using var connection = Open();
-        return ack.Applied
+        using var transaction = connection.BeginTransaction();
+        Execute(connection, "UPDATE config_versions SET status = $status, reason = $reason WHERE device_id = $id AND version = $version",
+            ("$id", deviceId), ("$version", ack.Version), ("$status", ack.Applied ? ConfigStatus.Applied : ConfigStatus.Refused),
+            ("$reason", ack.Applied ? null : ack.Reason ?? "refused"));
+        if (ack.Applied)
+        {
+            using var pending = Command(connection,
+                "SELECT pending_secret FROM adapters WHERE device_id = $id AND pending_secret IS NOT NULL AND pending_secret_version <= $version",
+                ("$id", deviceId), ("$version", ack.Version));
+            if (pending.ExecuteScalar() is string protectedSecret)
+            {
+                Execute(connection, "UPDATE adapters SET secret_hash = $hash, pending_secret = NULL, pending_secret_version = NULL WHERE device_id = $id",
+                    ("$id", deviceId), ("$hash", MosquittoPasswordHash.Create(_secrets.Unprotect(protectedSecret))));
+                rotated = true;
+            }
+        }
+
+        var known = ack.Applied
             ? Execute(connection,
                 """
                 UPDATE adapter_state SET applied_config_version = $version, refused_config_version = NULL,
@@ -290,6 +561,8 @@ public sealed class AdapterStore : IDisposable
                 WHERE device_id = $id
                 """,
                 ("$id", deviceId), ("$version", ack.Version), ("$reason", ack.Reason ?? "refused"), ("$now", Now())) > 0;
+        transaction.Commit();
+        return known;
     }
 
     /// <summary>One adapter as support sees it; null when unknown.</summary>
@@ -315,7 +588,7 @@ public sealed class AdapterStore : IDisposable
         var lines = new Dictionary<string, List<LineView>>(StringComparer.Ordinal);
         using (var command = Command(connection,
             $"""
-            SELECT a.device_id, a.line, a.username, a.registrar, h.registration, h.sip_code
+            SELECT a.device_id, a.line, a.username, a.registrar, h.registration, h.sip_code, a.settings
             FROM adapter_lines a LEFT JOIN line_health h ON h.device_id = a.device_id AND h.line = a.line
             {filter} ORDER BY a.device_id, a.line
             """, parameters))
@@ -323,10 +596,26 @@ public sealed class AdapterStore : IDisposable
         {
             while (reader.Read())
             {
+                var settings = ReadSettings(reader.GetString(6), string.Empty);
                 Add(lines, reader.GetString(0), new LineView(
                     reader.GetInt32(1), reader.GetString(2), reader.GetString(3),
                     reader.IsDBNull(4) ? DeviceReports.Unknown : reader.GetString(4),
-                    reader.IsDBNull(5) ? null : reader.GetInt32(5)));
+                    reader.IsDBNull(5) ? null : reader.GetInt32(5))
+                {
+                    AuthUsername = settings.AuthUsername,
+                    SecondaryRegistrar = settings.SecondaryRegistrar,
+                    OutboundProxy = settings.OutboundProxy,
+                    Transport = settings.Transport,
+                    Realm = settings.Realm,
+                    Country = settings.Country,
+                    TonePlan = settings.TonePlan,
+                    DialPlan = settings.DialPlan,
+                    Barring = settings.BarringClasses,
+                    Expires = settings.Expires,
+                    KeepAliveSeconds = settings.KeepAliveSeconds,
+                    RetryBaseSeconds = settings.RetryBaseSeconds,
+                    RetryMaxSeconds = settings.RetryMaxSeconds,
+                });
             }
         }
 
@@ -353,7 +642,9 @@ public sealed class AdapterStore : IDisposable
         using (var command = Command(connection,
             $"""
             SELECT a.device_id, s.online, s.last_seen, s.health_at, s.firmware, a.config_version,
-                s.applied_config_version, s.refused_reason, s.led_pwr, s.led_wan, s.led_tel1, s.led_tel2
+                s.applied_config_version, s.refused_reason, s.led_pwr, s.led_wan, s.led_tel1, s.led_tel2,
+                a.customer_ref, a.send_ha1, s.refused_config_version, s.silent, s.wan, s.wan_address, s.rssi, s.uptime_ms,
+                s.hardware, s.mac, s.reset_reason, a.pending_secret_version
             FROM adapters a JOIN adapter_state s ON s.device_id = a.device_id
             {filter} ORDER BY a.device_id
             """, parameters))
@@ -373,7 +664,22 @@ public sealed class AdapterStore : IDisposable
                     reader.IsDBNull(7) ? null : reader.GetString(7),
                     new LedStates(reader.GetString(8), reader.GetString(9), reader.GetString(10), reader.GetString(11)),
                     lines.GetValueOrDefault(id) ?? [],
-                    faults.GetValueOrDefault(id) ?? []));
+                    faults.GetValueOrDefault(id) ?? [])
+                {
+                    CustomerReference = reader.IsDBNull(12) ? null : reader.GetString(12),
+                    SendHa1 = reader.GetBoolean(13),
+                    ConfigStatus = ConfigStatus.Of(reader.GetInt32(5), reader.IsDBNull(6) ? null : reader.GetInt32(6), reader.IsDBNull(14) ? null : reader.GetInt32(14)),
+                    RefusedConfigVersion = reader.IsDBNull(14) ? null : reader.GetInt32(14),
+                    Silent = reader.GetBoolean(15),
+                    Wan = reader.IsDBNull(16) ? null : reader.GetString(16),
+                    WanAddress = reader.IsDBNull(17) ? null : reader.GetString(17),
+                    Rssi = reader.IsDBNull(18) ? null : reader.GetInt32(18),
+                    UptimeMs = reader.IsDBNull(19) ? null : reader.GetInt64(19),
+                    Hardware = reader.IsDBNull(20) ? null : reader.GetString(20),
+                    Mac = reader.IsDBNull(21) ? null : reader.GetString(21),
+                    ResetReason = reader.IsDBNull(22) ? null : reader.GetString(22),
+                    CredentialRotationPending = !reader.IsDBNull(23),
+                });
             }
         }
 
@@ -390,30 +696,40 @@ public sealed class AdapterStore : IDisposable
         list.Add(item);
     }
 
-    private static List<SipAccount> ReadLines(SqliteConnection connection, string deviceId)
+    private List<SipAccount> ReadLines(SqliteConnection connection, string deviceId)
     {
         using var command = Command(connection,
-            "SELECT username, password, registrar FROM adapter_lines WHERE device_id = $id ORDER BY line", ("$id", deviceId));
+            "SELECT password, settings FROM adapter_lines WHERE device_id = $id ORDER BY line", ("$id", deviceId));
         using var reader = command.ExecuteReader();
         var lines = new List<SipAccount>();
         while (reader.Read())
         {
-            lines.Add(new SipAccount(reader.GetString(0), reader.GetString(1), reader.GetString(2)));
+            lines.Add(ReadSettings(reader.GetString(1), _secrets.Unprotect(reader.GetString(0))));
         }
 
         return lines;
     }
 
-    private static void WriteLines(SqliteConnection connection, string deviceId, IReadOnlyList<SipAccount> lines)
+    private static SipAccount ReadSettings(string settings, string password) =>
+        (JsonSerializer.Deserialize<SipAccount>(settings, JsonSerializerOptions.Web)
+            ?? throw new InvalidDataException("A stored line has no settings.")).WithPassword(password);
+
+    private void WriteLines(SqliteConnection connection, string deviceId, IReadOnlyList<SipAccount> lines)
     {
         for (var i = 0; i < lines.Count; i++)
         {
             Execute(connection,
-                "INSERT INTO adapter_lines (device_id, line, username, password, registrar) VALUES ($id, $line, $user, $password, $registrar)",
+                "INSERT INTO adapter_lines (device_id, line, username, password, registrar, settings) VALUES ($id, $line, $user, $password, $registrar, $settings)",
                 ("$id", deviceId), ("$line", i + 1), ("$user", lines[i].Username),
-                ("$password", lines[i].Password), ("$registrar", lines[i].Registrar));
+                ("$password", _secrets.Protect(lines[i].Password)), ("$registrar", lines[i].Registrar),
+                ("$settings", JsonSerializer.Serialize(lines[i].WithPassword(string.Empty), JsonSerializerOptions.Web)));
         }
     }
+
+    private static void AddConfigVersion(SqliteConnection connection, string deviceId, int version, string actor, string now) =>
+        Execute(connection,
+            "INSERT OR REPLACE INTO config_versions (device_id, version, created_at, actor, status) VALUES ($id, $version, $now, $actor, $status)",
+            ("$id", deviceId), ("$version", version), ("$now", now), ("$actor", actor), ("$status", ConfigStatus.Pending));
 
     private void CreateSchema()
     {
@@ -427,6 +743,11 @@ public sealed class AdapterStore : IDisposable
         }
 
         using var transaction = connection.BeginTransaction();
+        if (current == 1)
+        {
+            MigrateFromVersion1(connection);
+        }
+
         Execute(connection,
             $"""
             CREATE TABLE IF NOT EXISTS adapters (
@@ -435,7 +756,11 @@ public sealed class AdapterStore : IDisposable
                 config_version INTEGER NOT NULL,
                 published_version INTEGER NOT NULL DEFAULT 0,
                 created_at TEXT NOT NULL,
-                updated_at TEXT NOT NULL
+                updated_at TEXT NOT NULL,
+                customer_ref TEXT,
+                send_ha1 INTEGER NOT NULL DEFAULT 0,
+                pending_secret TEXT,
+                pending_secret_version INTEGER
             ) STRICT;
             CREATE TABLE IF NOT EXISTS adapter_lines (
                 device_id TEXT NOT NULL REFERENCES adapters (device_id) ON DELETE CASCADE,
@@ -443,7 +768,53 @@ public sealed class AdapterStore : IDisposable
                 username TEXT NOT NULL,
                 password TEXT NOT NULL,
                 registrar TEXT NOT NULL,
+                settings TEXT NOT NULL DEFAULT '{"{}"}',
                 PRIMARY KEY (device_id, line)
+            ) STRICT;
+            CREATE TABLE IF NOT EXISTS config_versions (
+                device_id TEXT NOT NULL REFERENCES adapters (device_id) ON DELETE CASCADE,
+                version INTEGER NOT NULL,
+                created_at TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                status TEXT NOT NULL,
+                reason TEXT,
+                PRIMARY KEY (device_id, version)
+            ) STRICT;
+            CREATE TABLE IF NOT EXISTS health_history (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                device_id TEXT NOT NULL REFERENCES adapters (device_id) ON DELETE CASCADE,
+                at TEXT NOT NULL,
+                uptime_ms INTEGER,
+                rssi INTEGER,
+                free_heap INTEGER
+            ) STRICT;
+            CREATE INDEX IF NOT EXISTS health_history_device ON health_history (device_id, seq);
+            CREATE TABLE IF NOT EXISTS fault_events (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                device_id TEXT NOT NULL REFERENCES adapters (device_id) ON DELETE CASCADE,
+                at TEXT NOT NULL,
+                code TEXT NOT NULL,
+                line INTEGER NOT NULL,
+                raised INTEGER NOT NULL,
+                sip_code INTEGER,
+                detail TEXT
+            ) STRICT;
+            CREATE INDEX IF NOT EXISTS fault_events_device ON fault_events (device_id, seq);
+            CREATE TABLE IF NOT EXISTS audit_log (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                at TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                role TEXT NOT NULL,
+                action TEXT NOT NULL,
+                target TEXT,
+                detail TEXT
+            ) STRICT;
+            CREATE TABLE IF NOT EXISTS api_keys (
+                name TEXT PRIMARY KEY NOT NULL,
+                role TEXT NOT NULL,
+                key_hash TEXT NOT NULL UNIQUE,
+                created_at TEXT NOT NULL,
+                created_by TEXT NOT NULL
             ) STRICT;
             CREATE TABLE IF NOT EXISTS adapter_state (
                 device_id TEXT PRIMARY KEY NOT NULL REFERENCES adapters (device_id) ON DELETE CASCADE,
@@ -467,7 +838,8 @@ public sealed class AdapterStore : IDisposable
                 led_tel2 TEXT NOT NULL DEFAULT '{LedStates.Off}',
                 applied_config_version INTEGER,
                 refused_config_version INTEGER,
-                refused_reason TEXT
+                refused_reason TEXT,
+                silent INTEGER NOT NULL DEFAULT 0
             ) STRICT;
             CREATE TABLE IF NOT EXISTS line_health (
                 device_id TEXT NOT NULL REFERENCES adapters (device_id) ON DELETE CASCADE,
@@ -489,7 +861,37 @@ public sealed class AdapterStore : IDisposable
             ) STRICT;
             PRAGMA user_version = {SchemaVersion};
             """);
+        IncidentBook.CreateSchema(connection);
         transaction.Commit();
+    }
+
+    private void MigrateFromVersion1(SqliteConnection connection)
+    {
+        Execute(connection,
+            """
+            ALTER TABLE adapters ADD COLUMN customer_ref TEXT;
+            ALTER TABLE adapters ADD COLUMN send_ha1 INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE adapters ADD COLUMN pending_secret TEXT;
+            ALTER TABLE adapters ADD COLUMN pending_secret_version INTEGER;
+            ALTER TABLE adapter_lines ADD COLUMN settings TEXT NOT NULL DEFAULT '{}';
+            ALTER TABLE adapter_state ADD COLUMN silent INTEGER NOT NULL DEFAULT 0;
+            """);
+        var rows = new List<(string DeviceId, int Line, string Username, string Password, string Registrar)>();
+        using (var command = Command(connection, "SELECT device_id, line, username, password, registrar FROM adapter_lines"))
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                rows.Add((reader.GetString(0), reader.GetInt32(1), reader.GetString(2), reader.GetString(3), reader.GetString(4)));
+            }
+        }
+
+        foreach (var row in rows)
+        {
+            Execute(connection, "UPDATE adapter_lines SET password = $password, settings = $settings WHERE device_id = $id AND line = $line",
+                ("$id", row.DeviceId), ("$line", row.Line), ("$password", _secrets.Protect(row.Password)),
+                ("$settings", JsonSerializer.Serialize(new SipAccount(row.Username, string.Empty, row.Registrar), JsonSerializerOptions.Web)));
+        }
     }
 
     private static void CreatePrivately(string path)
@@ -507,19 +909,27 @@ public sealed class AdapterStore : IDisposable
         });
     }
 
-    private SqliteConnection Open()
+    /// <summary>Opens a connection to the store (for the audit log and API keys, which share the file).</summary>
+    public SqliteConnection Open()
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
         return connection;
     }
 
-    private string Now() => _time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
+    /// <summary>The time now as the store writes it.</summary>
+    public string Now() => _time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
 
-    private static DateTimeOffset ParseTime(string text) =>
+    /// <summary>Reads a time the store wrote.</summary>
+    /// <param name="text">The text.</param>
+    public static DateTimeOffset ParseTime(string text) =>
         DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
 
-    private static SqliteCommand Command(SqliteConnection connection, string sql, params (string Name, object? Value)[] parameters)
+    /// <summary>A command with named parameters (null as DBNull).</summary>
+    /// <param name="connection">An open connection.</param>
+    /// <param name="sql">The SQL.</param>
+    /// <param name="parameters">Its parameters.</param>
+    public static SqliteCommand Command(SqliteConnection connection, string sql, params (string Name, object? Value)[] parameters)
     {
         var command = connection.CreateCommand();
         command.CommandText = sql;
@@ -531,7 +941,11 @@ public sealed class AdapterStore : IDisposable
         return command;
     }
 
-    private static int Execute(SqliteConnection connection, string sql, params (string Name, object? Value)[] parameters)
+    /// <summary>Runs a statement with named parameters; returns the rows changed.</summary>
+    /// <param name="connection">An open connection.</param>
+    /// <param name="sql">The SQL.</param>
+    /// <param name="parameters">Its parameters.</param>
+    public static int Execute(SqliteConnection connection, string sql, params (string Name, object? Value)[] parameters)
     {
         using var command = Command(connection, sql, parameters);
         return command.ExecuteNonQuery();

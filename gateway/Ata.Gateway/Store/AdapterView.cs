@@ -28,7 +28,47 @@ public sealed record AdapterView(
     string? ConfigRefusedReason,
     LedStates Leds,
     IReadOnlyList<LineView> Lines,
-    IReadOnlyList<FaultView> Faults);
+    IReadOnlyList<FaultView> Faults)
+{
+    /// <summary>The customer's reference.</summary>
+    public string? CustomerReference { get; init; }
+
+    /// <summary>Whether lines are sent as digest HA1 rather than passwords.</summary>
+    public bool SendHa1 { get; init; }
+
+    /// <summary>What became of the current config version: <see cref="Store.ConfigStatus"/>.</summary>
+    public string ConfigStatus { get; init; } = Store.ConfigStatus.Pending;
+
+    /// <summary>The last version the adapter refused, until it applies a newer one.</summary>
+    public int? RefusedConfigVersion { get; init; }
+
+    /// <summary>No health report for longer than the configured number of intervals.</summary>
+    public bool Silent { get; init; }
+
+    /// <summary>WAN state from the last health report.</summary>
+    public string? Wan { get; init; }
+
+    /// <summary>WAN address from the last health report.</summary>
+    public string? WanAddress { get; init; }
+
+    /// <summary>Wi-Fi signal in dBm from the last health report.</summary>
+    public int? Rssi { get; init; }
+
+    /// <summary>Uptime from the last health report.</summary>
+    public long? UptimeMs { get; init; }
+
+    /// <summary>Hardware revision from the last hello.</summary>
+    public string? Hardware { get; init; }
+
+    /// <summary>MAC address from the last hello.</summary>
+    public string? Mac { get; init; }
+
+    /// <summary>Why the adapter last reset, from the last hello.</summary>
+    public string? ResetReason { get; init; }
+
+    /// <summary>A new broker credential waits for the adapter to apply it.</summary>
+    public bool CredentialRotationPending { get; init; }
+}
 
 /// <summary>A provisioned line and its last reported registration.</summary>
 /// <param name="Line">Line number, from 1.</param>
@@ -36,7 +76,47 @@ public sealed record AdapterView(
 /// <param name="Registrar">The registrar, <c>host[:port]</c>.</param>
 /// <param name="Registration">Registration state name; <c>unknown</c> before a health report names it.</param>
 /// <param name="SipCode">The last SIP status code, if any.</param>
-public sealed record LineView(int Line, string Username, string Registrar, string Registration, int? SipCode);
+public sealed record LineView(int Line, string Username, string Registrar, string Registration, int? SipCode)
+{
+    /// <summary>Digest user name when it differs.</summary>
+    public string? AuthUsername { get; init; }
+
+    /// <summary>Fallback registrar.</summary>
+    public string? SecondaryRegistrar { get; init; }
+
+    /// <summary>Outbound proxy.</summary>
+    public string? OutboundProxy { get; init; }
+
+    /// <summary>SIP transport.</summary>
+    public string Transport { get; init; } = Provisioning.LineDefaults.Transport;
+
+    /// <summary>Digest realm, when known.</summary>
+    public string? Realm { get; init; }
+
+    /// <summary>The line's country.</summary>
+    public string? Country { get; init; }
+
+    /// <summary>Tone plan country.</summary>
+    public string? TonePlan { get; init; }
+
+    /// <summary>Dial plan.</summary>
+    public string? DialPlan { get; init; }
+
+    /// <summary>Barred call classes.</summary>
+    public IReadOnlyList<string> Barring { get; init; } = [];
+
+    /// <summary>Registration expiry, seconds.</summary>
+    public int Expires { get; init; }
+
+    /// <summary>Keep-alive interval, seconds (0: none).</summary>
+    public int KeepAliveSeconds { get; init; }
+
+    /// <summary>First retry delay, seconds.</summary>
+    public int RetryBaseSeconds { get; init; }
+
+    /// <summary>Longest retry delay, seconds.</summary>
+    public int RetryMaxSeconds { get; init; }
+}
 
 /// <summary>An active fault.</summary>
 /// <param name="Code">The fault code.</param>
@@ -52,4 +132,53 @@ public sealed record FaultView(string Code, int? Line, int? SipCode, string? Det
 /// <param name="ConfigVersion">Its config version after the save.</param>
 /// <param name="Changed">Anything changed (and the version was bumped).</param>
 /// <param name="CredentialsChanged">The broker must learn a new or changed device secret.</param>
-public sealed record SaveOutcome(bool Created, int ConfigVersion, bool Changed, bool CredentialsChanged);
+public sealed record SaveOutcome(bool Created, int ConfigVersion, bool Changed, bool CredentialsChanged)
+{
+    /// <summary>What changed, by request field (<c>created</c> for a new adapter), for the audit log.</summary>
+    public IReadOnlyList<string> ChangedParts { get; init; } = [];
+}
+
+/// <summary>What became of a config version on the adapter.</summary>
+public static class ConfigStatus
+{
+    /// <summary>Not acknowledged yet.</summary>
+    public const string Pending = "pending";
+
+    /// <summary>The adapter applied it.</summary>
+    public const string Applied = "applied";
+
+    /// <summary>The adapter refused it.</summary>
+    public const string Refused = "refused";
+
+    /// <summary>The status of the current version from what the adapter last said.</summary>
+    /// <param name="current">The gateway's current version.</param>
+    /// <param name="applied">The last version applied.</param>
+    /// <param name="refused">The last version refused.</param>
+    public static string Of(int current, int? applied, int? refused) =>
+        applied >= current ? Applied : refused >= current ? Refused : Pending;
+}
+
+/// <summary>One config version of an adapter.</summary>
+/// <param name="Version">The version.</param>
+/// <param name="CreatedAt">When it was made.</param>
+/// <param name="Actor">Who made it.</param>
+/// <param name="Status">A <see cref="ConfigStatus"/>.</param>
+/// <param name="Reason">Why the adapter refused it.</param>
+public sealed record ConfigVersionView(int Version, DateTimeOffset CreatedAt, string Actor, string Status, string? Reason);
+
+/// <summary>One health report, for charts.</summary>
+/// <param name="At">When it arrived.</param>
+/// <param name="UptimeMs">Uptime.</param>
+/// <param name="Rssi">Wi-Fi signal, dBm.</param>
+/// <param name="FreeHeap">Free heap, bytes.</param>
+public sealed record HealthSample(DateTimeOffset At, long? UptimeMs, int? Rssi, long? FreeHeap);
+
+/// <summary>A fault raised or cleared, for the timeline.</summary>
+/// <param name="At">When the gateway recorded it.</param>
+/// <param name="Code">The fault code.</param>
+/// <param name="Line">The line, if any.</param>
+/// <param name="Raised">Raised (true) or cleared (false).</param>
+/// <param name="SipCode">The SIP status code behind it, if any.</param>
+/// <param name="Detail">The adapter's own words.</param>
+/// <param name="Description">What the code means, for support.</param>
+public sealed record FaultEvent(DateTimeOffset At, string Code, int? Line, bool Raised, int? SipCode, string? Detail, string Description);

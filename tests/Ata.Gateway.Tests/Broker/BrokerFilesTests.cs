@@ -36,12 +36,15 @@ public sealed class BrokerFilesTests
     [Fact]
     public void The_acl_lets_each_device_use_only_its_own_subtree_and_the_gateway_all()
     {
-        var acl = MosquittoFiles.Acl().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var acl = MosquittoFiles.Acl(["dev-1", "dev-2"]).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
-        Assert.Contains("pattern readwrite ata/%u/#", acl);
+        Assert.DoesNotContain(acl, line => line.StartsWith("pattern", StringComparison.Ordinal));
         var user = Array.IndexOf(acl, "user @gateway");
         Assert.True(user > 0);
         Assert.Equal("topic readwrite ata/#", acl[user + 1]);
+        Assert.Equal("topic readwrite ata/dev-1/#", acl[Array.IndexOf(acl, "user dev-1") + 1]);
+        Assert.Equal("topic readwrite ata/dev-2/#", acl[Array.IndexOf(acl, "user dev-2") + 1]);
+        Assert.Throws<ArgumentException>(() => MosquittoFiles.Acl(["a\ntopic readwrite #"]));
     }
 
     [Fact]

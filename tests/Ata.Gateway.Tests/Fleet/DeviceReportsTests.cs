@@ -112,6 +112,47 @@ public sealed class DeviceReportsTests
     }
 
     [Fact]
+    public void The_config_document_carries_every_line_setting_and_ha1_instead_of_the_password_when_asked()
+    {
+        var line = new SipAccount("2001", "pw-not-sent", "sip.example.net")
+        {
+            Realm = "example.net",
+            SecondaryRegistrar = "sip2.example.net:5070",
+            OutboundProxy = "proxy.example.net",
+            Transport = "tcp",
+            TonePlan = "DE",
+            DialPlan = "0x.|112",
+            Barring = "international,mobile",
+            KeepAliveSeconds = 20,
+            RetryBaseSeconds = 10,
+            RetryMaxSeconds = 600,
+            Expires = 900,
+        };
+
+        var json = Encoding.UTF8.GetString(ConfigDocument.Render(new AdapterConfig("ata-1", 4, [line]) { SendHa1 = true }));
+        var root = System.Text.Json.Nodes.JsonNode.Parse(json)!;
+        var first = root[Fields.Lines]![0]!;
+
+        Assert.DoesNotContain("pw-not-sent", json, StringComparison.Ordinal);
+        Assert.Null(first[Fields.Password]);
+        Assert.Equal(Ata.Core.Sip.Md5.HexOf("2001:example.net:pw-not-sent"), first[Fields.Ha1]!.GetValue<string>());
+        Assert.Equal("sip2.example.net:5070", first[Fields.SecondaryRegistrar]!.GetValue<string>());
+        Assert.Equal("proxy.example.net", first[Fields.OutboundProxy]!.GetValue<string>());
+        Assert.Equal("tcp", first[Fields.Transport]!.GetValue<string>());
+        Assert.Equal("example.net", first[Fields.Realm]!.GetValue<string>());
+        Assert.Equal("DE", first[Fields.TonePlan]!.GetValue<string>());
+        Assert.Equal("0x.|112", first[Fields.DialPlan]!.GetValue<string>());
+        Assert.Equal(["international", "mobile"], first[Fields.Barring]!.AsArray().Select(b => b!.GetValue<string>()));
+        Assert.Equal((20, 10, 600, 900), (first[Fields.KeepAliveSeconds]!.GetValue<int>(), first[Fields.RetryBaseSeconds]!.GetValue<int>(),
+            first[Fields.RetryMaxSeconds]!.GetValue<int>(), first[Fields.Expires]!.GetValue<int>()));
+        Assert.Null(root[Fields.DeviceSecret]);
+
+        var withPassword = ProvisioningDocument.Parse(Encoding.UTF8.GetString(ConfigDocument.Render(new AdapterConfig("ata-1", 5, [line]))), out var error);
+        Assert.Null(error);
+        Assert.Equal(("pw-not-sent", 900), (withPassword.Line(1).Password, withPassword.Line(1).Expires));
+    }
+
+    [Fact]
     public void Every_fault_code_has_words_for_support()
     {
         foreach (var code in typeof(FaultCode).GetFields().Where(f => f.IsLiteral && f.Name is not ("Raised" or "Cleared")).Select(f => (string)f.GetRawConstantValue()!))

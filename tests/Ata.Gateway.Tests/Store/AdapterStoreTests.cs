@@ -4,6 +4,7 @@ using Ata.Gateway.Fleet;
 using Ata.Gateway.Provisioning;
 using Ata.Gateway.Store;
 using Ata.Gateway.Tests.Support;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Options;
 
 namespace Ata.Gateway.Tests.Store;
@@ -18,10 +19,14 @@ public sealed class AdapterStoreTests : IDisposable
         using var store = Open();
         var lines = new[] { new SipAccount("2001", "pw", "127.0.0.1:5060") };
 
-        Assert.Equal(new SaveOutcome(true, 1, true, true), store.Save("ata-1", new AdapterSpecification("secret-one", lines)));
-        Assert.Equal(new SaveOutcome(false, 1, false, false), store.Save("ata-1", new AdapterSpecification("secret-one", lines)));
-        Assert.Equal(new SaveOutcome(false, 2, true, false), store.Save("ata-1", new AdapterSpecification("secret-one", [new SipAccount("2001", "pw2", "127.0.0.1:5060")])));
-        Assert.Equal(new SaveOutcome(false, 3, true, true), store.Save("ata-1", new AdapterSpecification("secret-two", [new SipAccount("2001", "pw2", "127.0.0.1:5060")])));
+        Assert.Equal((true, 1, true, true), Summary(store.Save("ata-1", new AdapterSpecification("secret-one", lines))));
+        Assert.Equal((false, 1, false, false), Summary(store.Save("ata-1", new AdapterSpecification("secret-one", lines))));
+        Assert.Equal((false, 2, true, false), Summary(store.Save("ata-1", new AdapterSpecification("secret-one", [new SipAccount("2001", "pw2", "127.0.0.1:5060")]))));
+        Assert.Equal((false, 3, true, true), Summary(store.Save("ata-1", new AdapterSpecification("secret-two", [new SipAccount("2001", "pw2", "127.0.0.1:5060")]))));
+        var customer = store.Save("ata-1", new AdapterSpecification("secret-two", [new SipAccount("2001", "pw2", "127.0.0.1:5060")]) { CustomerReference = "C-1" });
+        Assert.Equal((false, 3, false, false), Summary(customer));
+        Assert.Equal(["customerReference"], customer.ChangedParts);
+        Assert.Equal("C-1", store.Find("ata-1")!.CustomerReference);
 
         var account = Assert.Single(store.ListBrokerAccounts());
         Assert.Equal("ata-1", account.Key);
@@ -63,10 +68,164 @@ public sealed class AdapterStoreTests : IDisposable
         Assert.Equal(["ata-3"], store.ListUnpublishedConfigs());
     }
 
+    [Fact]
+    public void Sip_passwords_are_encrypted_at_rest_and_line_settings_round_trip()
+    {
+        const string password = "plain-sip-password-5d1e";
+        var line = new SipAccount("2001", password, "sip.example.net:5070")
+        {
+            AuthUsername = "auth-2001",
+            SecondaryRegistrar = "sip2.example.net",
+            OutboundProxy = "proxy.example.net:5080",
+            Transport = "tcp",
+            Realm = "example.net",
+            TonePlan = "DE",
+            DialPlan = "0[1-9]x.|110|112",
+            Barring = "international,mobile",
+            Expires = 600,
+            KeepAliveSeconds = 0,
+            RetryBaseSeconds = 10,
+            RetryMaxSeconds = 300,
+        };
+        using (var store = Open())
+        {
+            store.Save("ata-5", new AdapterSpecification("secret-one", [line]) { SendHa1 = true });
+        }
+
+        using var reopened = Open();
+        var config = reopened.FindConfig("ata-5")!;
+        Assert.Equal(line, Assert.Single(config.Lines));
+        Assert.True(config.SendHa1);
+        var view = Assert.Single(reopened.Find("ata-5")!.Lines);
+        Assert.Equal(["international", "mobile"], view.Barring);
+        Assert.Equal(("tcp", "DE", 0, 300), (view.Transport, view.TonePlan, view.KeepAliveSeconds, view.RetryMaxSeconds));
+        Assert.DoesNotContain(password, File.ReadAllText(reopened.Path) + ReadWal(reopened), StringComparison.Ordinal);
+        Assert.True(Directory.EnumerateFiles(Path.Combine(_directory.Path, "keys"), "key-*.xml").Any());
+    }
+
+    [Fact]
+    public void Config_versions_are_pending_until_applied_or_refused()
+    {
+        using var store = Open();
+        store.Save("ata-6", new AdapterSpecification("secret-one", [new SipAccount("2001", "pw", "h")]), "alice");
+        Assert.Equal(ConfigStatus.Pending, store.Find("ata-6")!.ConfigStatus);
+
+        store.RecordConfigAck("ata-6", new ConfigAck(1, false, "lines[0].registrar: nope"));
+        Assert.Equal(ConfigStatus.Refused, store.Find("ata-6")!.ConfigStatus);
+
+        store.Save("ata-6", new AdapterSpecification("secret-one", [new SipAccount("2001", "pw", "h2")]), "bob");
+        Assert.Equal(ConfigStatus.Pending, store.Find("ata-6")!.ConfigStatus);
+        store.RecordConfigAck("ata-6", new ConfigAck(2, true, null));
+        Assert.Equal(ConfigStatus.Applied, store.Find("ata-6")!.ConfigStatus);
+
+        var history = store.ListConfigVersions("ata-6");
+        Assert.Equal([(2, "bob", "applied", (string?)null), (1, "alice", "refused", "lines[0].registrar: nope")],
+            history.Select(v => (v.Version, v.Actor, v.Status, v.Reason)));
+    }
+
+    [Fact]
+    public void A_rotated_secret_takes_over_only_when_the_adapter_applies_its_version()
+    {
+        using var store = Open();
+        store.Save("ata-7", new AdapterSpecification("secret-old", [new SipAccount("2001", "pw", "h")]));
+        var version = store.StartSecretRotation("ata-7", "secret-new-1234", "admin")!.Value;
+
+        Assert.Equal(2, version);
+        Assert.Equal("secret-new-1234", store.FindConfig("ata-7")!.PendingSecret);
+        Assert.True(MosquittoPasswordHash.Verify("secret-old", store.ListBrokerAccounts().Single().Value));
+        Assert.DoesNotContain("secret-new-1234", File.ReadAllText(store.Path) + ReadWal(store), StringComparison.Ordinal);
+
+        store.RecordConfigAck("ata-7", new ConfigAck(1, true, null), out var early);
+        Assert.False(early);
+        store.RecordConfigAck("ata-7", new ConfigAck(2, true, null), out var rotated);
+        Assert.True(rotated);
+        Assert.True(MosquittoPasswordHash.Verify("secret-new-1234", store.ListBrokerAccounts().Single().Value));
+        Assert.Null(store.FindConfig("ata-7")!.PendingSecret);
+        Assert.Null(store.StartSecretRotation("nobody", "x", "admin"));
+    }
+
+    [Fact]
+    public void Health_history_is_bounded_and_silence_is_a_fault_until_health_returns()
+    {
+        var time = new ManualTime(DateTimeOffset.Parse("2026-11-22T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        using var store = Open(time);
+        store.Save("ata-8", new AdapterSpecification("secret-one", [new SipAccount("2001", "pw", "h")]));
+        var health = new HealthReport(1000, -60, 50000, "online", "192.0.2.1", 1, LedStates.AllOff, []);
+        for (var i = 0; i < AdapterStore.HealthHistoryLength + 5; i++)
+        {
+            store.RecordHealth("ata-8", health with { UptimeMs = i });
+        }
+
+        var samples = store.ListHealthHistory("ata-8");
+        Assert.Equal(AdapterStore.HealthHistoryLength, samples.Count);
+        Assert.Equal(5, samples[0].UptimeMs);
+
+        time.Advance(TimeSpan.FromMinutes(4));
+        Assert.Equal(["ata-8"], store.ListNewlySilent(time.GetUtcNow() - TimeSpan.FromMinutes(3)));
+        store.MarkSilent("ata-8", "quiet");
+        Assert.Empty(store.ListNewlySilent(time.GetUtcNow() - TimeSpan.FromMinutes(3)));
+        var adapter = store.Find("ata-8")!;
+        Assert.True(adapter.Silent);
+        Assert.Equal(FaultDescriptions.Silent, Assert.Single(adapter.Faults).Code);
+
+        store.RecordHealth("ata-8", health);
+        adapter = store.Find("ata-8")!;
+        Assert.False(adapter.Silent);
+        Assert.Empty(adapter.Faults);
+    }
+
+    [Fact]
+    public void A_first_version_store_is_migrated_and_its_passwords_encrypted()
+    {
+        var path = Path.Combine(_directory.Path, AdapterStore.FileName);
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText =
+                """
+                CREATE TABLE adapters (device_id TEXT PRIMARY KEY NOT NULL, secret_hash TEXT NOT NULL, config_version INTEGER NOT NULL,
+                    published_version INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL, updated_at TEXT NOT NULL) STRICT;
+                CREATE TABLE adapter_lines (device_id TEXT NOT NULL REFERENCES adapters (device_id) ON DELETE CASCADE, line INTEGER NOT NULL,
+                    username TEXT NOT NULL, password TEXT NOT NULL, registrar TEXT NOT NULL, PRIMARY KEY (device_id, line)) STRICT;
+                CREATE TABLE adapter_state (device_id TEXT PRIMARY KEY NOT NULL REFERENCES adapters (device_id) ON DELETE CASCADE,
+                    online INTEGER NOT NULL DEFAULT 0, last_seen TEXT, firmware TEXT, hardware TEXT, reset_reason TEXT, mac TEXT, hello_at TEXT,
+                    health_at TEXT, uptime_ms INTEGER, rssi INTEGER, free_heap INTEGER, wan TEXT, wan_address TEXT, running_config_version INTEGER,
+                    led_pwr TEXT NOT NULL DEFAULT 'off', led_wan TEXT NOT NULL DEFAULT 'off', led_tel1 TEXT NOT NULL DEFAULT 'off',
+                    led_tel2 TEXT NOT NULL DEFAULT 'off', applied_config_version INTEGER, refused_config_version INTEGER, refused_reason TEXT) STRICT;
+                CREATE TABLE line_health (device_id TEXT NOT NULL, line INTEGER NOT NULL, registration TEXT NOT NULL, sip_code INTEGER,
+                    line_state TEXT, PRIMARY KEY (device_id, line)) STRICT;
+                CREATE TABLE active_faults (device_id TEXT NOT NULL, code TEXT NOT NULL, line INTEGER NOT NULL DEFAULT 0, sip_code INTEGER,
+                    detail TEXT, seq INTEGER, since TEXT NOT NULL, PRIMARY KEY (device_id, code, line)) STRICT;
+                INSERT INTO adapters VALUES ('old-1', 'hash', 4, 4, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z');
+                INSERT INTO adapter_lines VALUES ('old-1', 1, '2001', 'old-plain-password', 'sip.example.net');
+                INSERT INTO adapter_state (device_id) VALUES ('old-1');
+                PRAGMA user_version = 1;
+                """;
+            command.ExecuteNonQuery();
+        }
+
+        using var store = Open();
+        var config = store.FindConfig("old-1")!;
+        Assert.Equal(4, config.Version);
+        Assert.Equal(new SipAccount("2001", "old-plain-password", "sip.example.net"), Assert.Single(config.Lines));
+        Assert.Equal(LineDefaults.Transport, Assert.Single(store.Find("old-1")!.Lines).Transport);
+        using var check = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False");
+        check.Open();
+        using var read = check.CreateCommand();
+        read.CommandText = "SELECT password FROM adapter_lines";
+        Assert.NotEqual("old-plain-password", (string)read.ExecuteScalar()!);
+    }
+
     public void Dispose() => _directory.Dispose();
 
-    private AdapterStore Open() =>
-        new(Options.Create(new GatewayOptions { DataDirectory = _directory.Path }), TimeProvider.System);
+    private static (bool, int, bool, bool) Summary(SaveOutcome outcome) =>
+        (outcome.Created, outcome.ConfigVersion, outcome.Changed, outcome.CredentialsChanged);
+
+    private AdapterStore Open(TimeProvider? time = null) =>
+        new(Options.Create(new GatewayOptions { DataDirectory = _directory.Path }), time ?? TimeProvider.System,
+            new SecretBox(DataProtectionProvider.Create(
+                new DirectoryInfo(Path.Combine(_directory.Path, "keys")), b => b.SetApplicationName("Ata.Gateway"))));
 
     private static string ReadWal(AdapterStore store) =>
         File.Exists(store.Path + "-wal") ? File.ReadAllText(store.Path + "-wal") : string.Empty;

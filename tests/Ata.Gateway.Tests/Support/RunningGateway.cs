@@ -26,7 +26,22 @@ internal sealed class RunningGateway : IAsyncDisposable
         App = app;
         Log = log;
         DataDirectory = dataDirectory;
-        Http = new HttpClient { BaseAddress = new Uri(app.Urls.First()), Timeout = TimeSpan.FromSeconds(30) };
+        Http = Client(AdminKey);
+    }
+
+    /// <summary>The admin key every test gateway is configured with; <see cref="Http"/> sends it.</summary>
+    public const string AdminKey = "test-admin-key-0123456789";
+
+    /// <summary>A client of this gateway presenting <paramref name="apiKey"/> (none when null).</summary>
+    public HttpClient Client(string? apiKey)
+    {
+        var client = new HttpClient { BaseAddress = new Uri(App.Urls.First()), Timeout = TimeSpan.FromSeconds(30) };
+        if (apiKey is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", apiKey);
+        }
+
+        return client;
     }
 
     public WebApplication App { get; }
@@ -68,6 +83,7 @@ internal sealed class RunningGateway : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Gateway:DataDirectory"] = dataDirectory,
+            ["Auth:AdminKey"] = AdminKey,
             ["Logging:LogLevel:Default"] = "Trace",
             ["Logging:LogLevel:Microsoft.AspNetCore"] = "Trace",
         });

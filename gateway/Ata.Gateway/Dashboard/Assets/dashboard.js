@@ -1,5 +1,6 @@
 // The fleet dashboard: polls the adapters API every second and keeps one card per adapter.
-// Device-reported text is only ever set as textContent, never as markup.
+// /adapters/{id} shows one adapter: its LEDs, lines, fault timeline, health charts, config
+// versions and the support actions. Device-reported text is only ever set as textContent, never as markup.
 "use strict";
 
 (() => {
@@ -12,6 +13,11 @@
   const cards = new Map();
   const codeAnimations = new Set();
   const pollMs = 1000;
+  const detailMs = 5000;
+  const search = document.getElementById("search");
+  const pageMatch = /^\/adapters\/([A-Za-z0-9._-]{1,64})$/.exec(location.pathname);
+  const pageId = pageMatch ? pageMatch[1] : null;
+  let detailAt = 0;
   // Replaced by the core's LED table (/dashboard/leds.json) once loaded.
   let timing = { slowPeriodMs: 1000, fastPeriodMs: 200, codeBlinkMs: 400, codePauseMs: 1600 };
 
@@ -161,13 +167,9 @@
   }
 
   function configText(adapter) {
-    let text = `v${adapter.configVersion}`;
-    if (adapter.appliedConfigVersion === adapter.configVersion) {
-      text += " applied";
-    } else if (adapter.appliedConfigVersion !== null) {
+    let text = `v${adapter.configVersion} ${adapter.configStatus}`;
+    if (adapter.configStatus === "pending" && adapter.appliedConfigVersion !== null) {
       text += ` (runs v${adapter.appliedConfigVersion})`;
-    } else {
-      text += " (not applied yet)";
     }
     return text;
   }
@@ -176,7 +178,9 @@
     let element = cards.get(adapter.deviceId);
     if (!element) {
       element = template.content.firstElementChild.cloneNode(true);
-      element.querySelector(".device-id").textContent = adapter.deviceId;
+      const link = element.querySelector(".adapter-link");
+      link.textContent = adapter.deviceId;
+      link.href = `/adapters/${encodeURIComponent(adapter.deviceId)}`;
       element.setAttribute("aria-label", `Adapter ${adapter.deviceId}`);
       cards.set(adapter.deviceId, element);
     }
@@ -187,7 +191,11 @@
     element.classList.toggle("offline", !adapter.online);
     const presence = element.querySelector(".presence");
     presence.classList.toggle("online", adapter.online);
-    setText(presence, adapter.online ? "online" : adapter.lastSeen === null ? "never connected" : "offline");
+    setText(presence, adapter.silent ? "silent" : adapter.online ? "online" : adapter.lastSeen === null ? "never connected" : "offline");
+    presence.classList.toggle("silent", adapter.silent);
+    const customer = element.querySelector(".customer");
+    setText(customer, adapter.customerReference ? `Customer ${adapter.customerReference}` : "");
+    customer.hidden = !adapter.customerReference;
     element.querySelector(".stale").hidden = adapter.online || adapter.lastHealthAt === null;
     for (const led of element.querySelectorAll(".led")) {
       setLed(led, adapter.leds[led.dataset.led] || "off");
@@ -196,7 +204,7 @@
     renderOnce(element.querySelector(".faults"), adapter.faults, faultItems);
     const config = element.querySelector(".config");
     setText(config, configText(adapter) + (adapter.configRefusedReason ? ` — refused: ${adapter.configRefusedReason}` : ""));
-    config.classList.toggle("refused", adapter.configRefusedReason !== null);
+    config.classList.toggle("refused", adapter.configStatus === "refused");
     setText(element.querySelector(".firmware"), adapter.firmware || "—");
     setText(element.querySelector(".last-seen"), ago(adapter.lastSeen));
   }
@@ -219,17 +227,208 @@
     }
     const online = adapters.filter((a) => a.online).length;
     const faulty = adapters.filter((a) => a.faults.length > 0).length;
+    const registered = adapters.filter((a) => a.lines.length > 0 && a.lines.every((l) => l.registration === "registered")).length;
+    const silent = adapters.filter((a) => a.silent).length;
+    const counts = { online, registered, faulted: faulty, silent };
+    for (const tile of document.querySelectorAll("#tiles li")) {
+      setText(tile.querySelector(".tile-count"), String(counts[tile.dataset.tile]));
+    }
     setText(summary, `${adapters.length} adapter${adapters.length === 1 ? "" : "s"}, ${online} online, ${faulty} with faults · updated ${new Date().toLocaleTimeString()}`);
-    empty.hidden = adapters.length > 0;
+    empty.hidden = adapters.length > 0 || search.value.trim() !== "";
+  }
+
+  function renderPage(adapter) {
+    const detail = document.getElementById("adapter-detail");
+    const element = card(adapter);
+    element.classList.add("large");
+    update(element, adapter);
+    if (detail.firstElementChild !== element) {
+      detail.replaceChildren(element);
+    }
+    let facts = element.querySelector(".more-facts");
+    if (!facts) {
+      facts = document.createElement("dl");
+      facts.className = "facts more-facts";
+      element.append(facts);
+    }
+    const uptime = adapter.uptimeMs === null ? "—" : `${(adapter.uptimeMs / 3600000).toFixed(1)} h`;
+    renderOnce(facts, [adapter.hardware, adapter.mac, adapter.wan, adapter.wanAddress, adapter.rssi, uptime, adapter.resetReason], () =>
+      [["Hardware", adapter.hardware], ["MAC", adapter.mac], ["WAN", adapter.wan], ["WAN address", adapter.wanAddress],
+        ["Signal", adapter.rssi === null ? null : `${adapter.rssi} dBm`], ["Uptime", uptime], ["Last reset", adapter.resetReason]]
+        .map(([name, value]) => {
+          const pair = document.createElement("div");
+          const dt = document.createElement("dt");
+          dt.textContent = name;
+          const dd = document.createElement("dd");
+          dd.textContent = value || "—";
+          pair.append(dt, dd);
+          return pair;
+        }));
+    setText(summary, `Adapter ${adapter.deviceId} · updated ${new Date().toLocaleTimeString()}`);
+  }
+
+  function drawChart(canvas, samples, value, unit) {
+    const context = canvas.getContext("2d");
+    const width = canvas.width;
+    const height = canvas.height;
+    context.clearRect(0, 0, width, height);
+    const points = samples.map((s) => [Date.parse(s.at), value(s)]).filter(([, v]) => v !== null && v !== undefined);
+    context.fillStyle = "#5b6475";
+    context.font = "12px system-ui, sans-serif";
+    if (points.length === 0) {
+      context.fillText("No health reports yet", 10, height / 2);
+      return;
+    }
+    const xs = points.map(([x]) => x);
+    const ys = points.map(([, y]) => y);
+    const minX = Math.min(...xs);
+    const maxX = Math.max(...xs, minX + 1);
+    let minY = Math.min(...ys);
+    let maxY = Math.max(...ys);
+    if (maxY - minY < 1) {
+      minY -= 1;
+      maxY += 1;
+    }
+    const pad = 28;
+    const px = (x) => pad + ((x - minX) / (maxX - minX)) * (width - pad - 8);
+    const py = (y) => height - 16 - ((y - minY) / (maxY - minY)) * (height - 28);
+    context.strokeStyle = "#d9dde5";
+    context.beginPath();
+    context.moveTo(pad, 8);
+    context.lineTo(pad, height - 16);
+    context.lineTo(width - 8, height - 16);
+    context.stroke();
+    context.fillText(`${maxY.toFixed(1)}`, 2, 14);
+    context.fillText(`${minY.toFixed(1)}`, 2, height - 18);
+    context.fillText(`${new Date(minX).toLocaleTimeString()} – ${new Date(maxX).toLocaleTimeString()} ${unit}`, pad + 4, height - 2);
+    context.strokeStyle = "#1f9d55";
+    context.lineWidth = 2;
+    context.beginPath();
+    points.forEach(([x, y], i) => (i === 0 ? context.moveTo(px(x), py(y)) : context.lineTo(px(x), py(y))));
+    context.stroke();
+  }
+
+  function timelineItems(events) {
+    if (events.length === 0) {
+      const none = document.createElement("li");
+      none.className = "none";
+      none.textContent = "No faults recorded";
+      return [none];
+    }
+    return events.map((event) => {
+      const item = document.createElement("li");
+      item.className = event.raised ? "raised" : "cleared";
+      const when = document.createElement("time");
+      when.dateTime = event.at;
+      when.textContent = new Date(event.at).toLocaleString();
+      const what = document.createElement("span");
+      const context = [];
+      if (event.line) context.push(`line ${event.line}`);
+      if (event.sipCode) context.push(`SIP ${event.sipCode}`);
+      what.textContent = ` ${event.raised ? "raised" : "cleared"}: ${event.description}${context.length ? ` (${context.join(", ")})` : ""}${event.detail ? ` — ${event.detail}` : ""}`;
+      item.append(when, what);
+      return item;
+    });
+  }
+
+  function configRows(versions) {
+    return versions.map((version) => {
+      const row = document.createElement("tr");
+      [`v${version.version}`, new Date(version.createdAt).toLocaleString(), version.actor,
+        version.status + (version.reason ? `: ${version.reason}` : "")].forEach((text, i) => {
+        const cell = document.createElement("td");
+        cell.textContent = text;
+        if (i === 3) cell.className = `config-status ${version.status}`;
+        row.append(cell);
+      });
+      return row;
+    });
+  }
+
+  async function getJson(path) {
+    const response = await fetch(path, { cache: "no-store", headers: { Accept: "application/json" } });
+    if (response.status === 401) {
+      location.assign("/login");
+      throw new Error("signed out");
+    }
+    if (!response.ok) {
+      throw new Error(`the gateway answered ${response.status}`);
+    }
+    return response.json();
+  }
+
+  function incidentItems(incidents) {
+    if (incidents.length === 0) {
+      const none = document.createElement("li");
+      none.className = "none";
+      none.textContent = "None";
+      return [none];
+    }
+    return incidents.filter((incident) => incident.parentId === null).map((incident) => {
+      const item = document.createElement("li");
+      item.className = incident.kind;
+      const what = document.createElement("strong");
+      what.textContent = incident.kind === "registrar"
+        ? `Registrar ${incident.registrar}: ${incident.folded} adapters lost registration`
+        : `${incident.deviceId}: ${incident.description}`;
+      const since = document.createElement("span");
+      since.className = "fault-context";
+      since.textContent = ` since ${new Date(incident.openedAt).toLocaleString()}${incident.flaps ? `, flapping (${incident.flaps}×)` : ""}${incident.clearedAt ? ", clearing" : ""}`;
+      const step = document.createElement("div");
+      step.className = "next-step";
+      step.textContent = incident.nextStep;
+      item.append(what, since, step);
+      return item;
+    });
+  }
+
+  async function loadIncidents() {
+    renderOnce(document.getElementById("incidents"), await getJson("/api/incidents?open=true"), incidentItems);
+  }
+
+  async function loadDetails(id) {
+    const base = `/api/adapters/${encodeURIComponent(id)}`;
+    const [events, health, configs] = await Promise.all([getJson(`${base}/faults`), getJson(`${base}/health`), getJson(`${base}/configs`)]);
+    renderOnce(document.getElementById("timeline"), events, timelineItems);
+    renderOnce(document.getElementById("configs"), configs, configRows);
+    drawChart(document.getElementById("rssi-chart"), health, (s) => s.rssi, "");
+    drawChart(document.getElementById("uptime-chart"), health, (s) => (s.uptimeMs === null ? null : s.uptimeMs / 3600000), "");
+  }
+
+  async function act(action, button) {
+    const result = document.getElementById("action-result");
+    button.disabled = true;
+    try {
+      const response = await fetch(`/api/adapters/${encodeURIComponent(pageId)}/actions/${action}`, { method: "POST", headers: { Accept: "application/json" } });
+      const body = response.headers.get("content-type")?.includes("json") ? await response.json() : {};
+      result.textContent = response.ok
+        ? `${button.textContent}: sent${body.commandId && body.commandId !== "config" ? ` (command ${body.commandId})` : ""}.`
+        : `${button.textContent} failed: ${body.title || response.status}`;
+      result.classList.toggle("refused", !response.ok);
+    } catch (error) {
+      result.textContent = `${button.textContent} failed: ${error.message}`;
+      result.classList.add("refused");
+    } finally {
+      button.disabled = false;
+    }
   }
 
   async function poll() {
     try {
-      const response = await fetch(source, { cache: "no-store", headers: { Accept: "application/json" } });
-      if (!response.ok) {
-        throw new Error(`the gateway answered ${response.status}`);
+      if (pageId) {
+        renderPage(await getJson(`${source}/${encodeURIComponent(pageId)}`));
+        if (Date.now() - detailAt >= detailMs) {
+          detailAt = Date.now();
+          await loadDetails(pageId);
+        }
+      } else {
+        const query = search.value.trim();
+        render(await getJson(query ? `${source}?q=${encodeURIComponent(query)}` : source));
+        if (Date.now() - detailAt >= detailMs) {
+          detailAt = Date.now();
+          await loadIncidents();
+        }
       }
-      render(await response.json());
       problem.hidden = true;
     } catch (error) {
       problem.textContent = `Cannot reach the gateway (${error.message}); retrying every second.`;
@@ -240,6 +439,19 @@
   }
 
   async function start() {
+    document.getElementById("overview").hidden = pageId !== null;
+    document.getElementById("adapter-page").hidden = pageId === null;
+    for (const button of document.querySelectorAll("[data-action]")) {
+      button.addEventListener("click", () => act(button.dataset.action, button));
+    }
+    search.addEventListener("input", () => {
+      for (const element of cards.values()) element.remove();
+      cards.clear();
+    });
+    document.getElementById("sign-out").addEventListener("click", async () => {
+      await fetch("/logout", { method: "POST" });
+      location.assign("/login");
+    });
     try {
       const response = await fetch("/dashboard/leds.json", { cache: "no-store" });
       if (response.ok) {

@@ -1,0 +1,205 @@
+using System.Text.Json;
+using Ata.Gateway.Store;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Ata.Gateway.Access;
+
+/// <summary>
+/// Authentication and roles: API keys for programs (<see cref="ApiKeyAuthentication"/>), a cookie
+/// signed in with a key for the dashboard, and the <c>support</c>/<c>admin</c> policies. Every
+/// endpoint requires a signed-in caller unless it says otherwise (only <c>/healthz</c> and the
+/// login page do).
+/// </summary>
+public static class AccessRegistration
+{
+    private const string SelectScheme = "Gateway";
+    private const string LoginPath = "/login";
+
+    private static readonly string[] ProgramPaths = ["/api", "/metrics", "/openapi"];
+
+    /// <summary>Adds authentication, authorization, the key registry and the audit log.</summary>
+    /// <param name="builder">The host builder.</param>
+    public static IHostApplicationBuilder AddAccess(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddOptions<AccessOptions>()
+            .BindConfiguration(AccessOptions.SectionName)
+            .Validate(o => o.AdminKey is null || o.AdminKey.Length >= AccessOptions.MinKeyLength,
+                $"Auth:AdminKey must be at least {AccessOptions.MinKeyLength} characters.")
+            .Validate(o => o.SupportKey is null || o.SupportKey.Length >= AccessOptions.MinKeyLength,
+                $"Auth:SupportKey must be at least {AccessOptions.MinKeyLength} characters.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<ApiKeys>();
+        builder.Services.AddSingleton<AuditLog>();
+        builder.Services.AddAuthentication(SelectScheme)
+            .AddPolicyScheme(SelectScheme, "API key or dashboard cookie", scheme =>
+                scheme.ForwardDefaultSelector = context => ApiKeyAuthentication.PresentsKey(context.Request)
+                    ? ApiKeyAuthentication.SchemeName
+                    : CookieAuthenticationDefaults.AuthenticationScheme)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null)
+            .AddCookie(CookieAuthenticationDefaults.AuthenticationScheme, cookie =>
+            {
+                cookie.Cookie.Name = "ata-session";
+                cookie.Cookie.HttpOnly = true;
+                cookie.Cookie.SameSite = SameSiteMode.Strict;
+                cookie.ExpireTimeSpan = TimeSpan.FromHours(12);
+                cookie.SlidingExpiration = true;
+                cookie.LoginPath = LoginPath;
+                cookie.Events.OnRedirectToLogin = context => Refuse(context, StatusCodes.Status401Unauthorized);
+                cookie.Events.OnRedirectToAccessDenied = context => Refuse(context, StatusCodes.Status403Forbidden);
+            });
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(Roles.SupportPolicy, policy => policy.RequireRole(Roles.Support, Roles.Admin))
+            .AddPolicy(Roles.AdminPolicy, policy => policy.RequireRole(Roles.Admin))
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+        return builder;
+    }
+
+    /// <summary>
+    /// Uses authentication and authorization, and maps the login page, <c>/logout</c>,
+    /// <c>/api/keys</c> (admin) and <c>/api/audit</c> (support).
+    /// </summary>
+    /// <param name="app">The application.</param>
+    public static WebApplication MapAccess(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.Services.GetRequiredService<ApiKeys>().EnsureAdminKey();
+
+        app.MapGet(LoginPath, (HttpResponse response) =>
+        {
+            response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'";
+            return TypedResults.Content(LoginPage, "text/html; charset=utf-8");
+        }).AllowAnonymous().ExcludeFromDescription();
+        app.MapPost(LoginPath, SignInAsync).AllowAnonymous().ExcludeFromDescription();
+        app.MapPost("/logout", async (HttpContext context) =>
+        {
+            await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme).ConfigureAwait(false);
+            return TypedResults.Redirect(LoginPath);
+        }).ExcludeFromDescription();
+
+        var keys = app.MapGroup("/api/keys").WithTags("Access").RequireAuthorization(Roles.AdminPolicy);
+        keys.MapGet("/", (ApiKeys registry) => TypedResults.Ok(registry.List()));
+        keys.MapPost("/", CreateKeyAsync);
+        keys.MapDelete("/{name}", (string name, ApiKeys registry, AuditLog audit, HttpContext context) =>
+        {
+            if (!registry.Revoke(name))
+            {
+                return (Results<NoContent, NotFound>)TypedResults.NotFound();
+            }
+
+            audit.Record(context.User, "key.revoke", name);
+            return TypedResults.NoContent();
+        });
+
+        app.MapGet("/api/audit", (AuditLog audit, string? target, int? limit) => TypedResults.Ok(audit.List(target, limit ?? 100)))
+            .WithTags("Access").RequireAuthorization(Roles.SupportPolicy);
+        return app;
+    }
+
+    private static async Task<IResult> SignInAsync(HttpContext context, ApiKeys keys)
+    {
+        var form = await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
+        var key = form["key"].ToString().Trim();
+        if (!keys.TryAuthenticate(key, out var name, out var role))
+        {
+            context.Response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'";
+            return TypedResults.Content(LoginPage.Replace("<!--problem-->", "<p class=\"problem\">That key is not valid.</p>", StringComparison.Ordinal),
+                "text/html; charset=utf-8", statusCode: StatusCodes.Status401Unauthorized);
+        }
+
+        await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme,
+            ApiKeyAuthentication.Principal(name, role, CookieAuthenticationDefaults.AuthenticationScheme)).ConfigureAwait(false);
+        return TypedResults.Redirect("/");
+    }
+
+    private static async Task<Results<Created<CreatedKey>, ValidationProblem, Conflict>> CreateKeyAsync(
+        HttpRequest request, ApiKeys registry, AuditLog audit)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        string? name = null;
+        string? role = null;
+        try
+        {
+            using var body = await JsonDocument.ParseAsync(request.Body, default, request.HttpContext.RequestAborted).ConfigureAwait(false);
+            var root = body.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                errors["body"] = ["The body must be a JSON object with 'name' and 'role'."];
+            }
+            else
+            {
+                name = root.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
+                role = root.TryGetProperty("role", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null;
+                if (name is not { Length: > 0 and <= 64 } || name.Any(c => char.IsControl(c) || char.IsWhiteSpace(c)))
+                {
+                    errors["name"] = ["A key holder's name is 1 to 64 characters without spaces."];
+                }
+
+                if (!Roles.IsRole(role))
+                {
+                    errors["role"] = [$"The role is '{Roles.Admin}' or '{Roles.Support}'."];
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            errors["body"] = ["The body is not valid JSON."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "The key was not made.");
+        }
+
+        var key = registry.Create(name!, role!, AuditLog.ActorOf(request.HttpContext.User));
+        if (key is null)
+        {
+            return TypedResults.Conflict();
+        }
+
+        audit.Record(request.HttpContext.User, "key.create", name, $"role {role}");
+        return TypedResults.Created($"/api/keys/{Uri.EscapeDataString(name!)}", new CreatedKey(name!, role!, key));
+    }
+
+    private static Task Refuse(RedirectContext<CookieAuthenticationOptions> context, int status)
+    {
+        var path = context.Request.Path;
+        if (ProgramPaths.Any(p => path.StartsWithSegments(p, StringComparison.Ordinal)) || context.Request.Method != HttpMethods.Get)
+        {
+            context.Response.StatusCode = status;
+            return Task.CompletedTask;
+        }
+
+        context.Response.Redirect(context.RedirectUri);
+        return Task.CompletedTask;
+    }
+
+    private const string LoginPage = """
+        <!doctype html>
+        <html lang="en">
+        <head><meta charset="utf-8"><title>Sign in · ATA fleet</title><link rel="stylesheet" href="/dashboard.css"></head>
+        <body class="login">
+        <main>
+        <h1>ATA fleet</h1>
+        <form method="post" action="/login">
+        <label for="key">API key</label>
+        <input id="key" name="key" type="password" autocomplete="current-password" required autofocus>
+        <button type="submit">Sign in</button>
+        </form>
+        <!--problem-->
+        </main>
+        </body>
+        </html>
+        """;
+}
+
+/// <summary>A key just made: shown once, never again.</summary>
+/// <param name="Name">The holder.</param>
+/// <param name="Role">The role.</param>
+/// <param name="Key">The key.</param>
+public sealed record CreatedKey(string Name, string Role, string Key);

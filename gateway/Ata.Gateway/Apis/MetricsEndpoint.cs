@@ -1,0 +1,120 @@
+using System.Globalization;
+using System.Text;
+using Ata.Gateway.Access;
+using Ata.Gateway.Fleet;
+using Ata.Gateway.Incidents;
+using Ata.Gateway.Store;
+
+namespace Ata.Gateway.Apis;
+
+/// <summary><c>GET /metrics</c>: the fleet and the gateway's report counters in Prometheus text format.</summary>
+public static class MetricsEndpoint
+{
+    /// <summary>Maps <c>/metrics</c> (support role; Prometheus sends the key as a bearer token).</summary>
+    /// <param name="app">The route builder.</param>
+    public static IEndpointRouteBuilder MapMetrics(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/metrics", (AdapterStore store, FleetMetrics metrics, FleetChannel channel, FaultRelay relay) =>
+            {
+                IReadOnlyList<IncidentView> incidents;
+                using (var connection = store.Open())
+                {
+                    incidents = IncidentBook.List(connection, openOnly: true);
+                }
+
+                var text = Render(store.List(), metrics, channel.IsConnected) + RenderRelay(incidents, relay.Pending());
+                return TypedResults.Text(text, "text/plain; version=0.0.4; charset=utf-8");
+            })
+            .RequireAuthorization(Roles.SupportPolicy)
+            .ExcludeFromDescription();
+        return app;
+    }
+
+    /// <summary>The exposition text.</summary>
+    /// <param name="adapters">Every adapter.</param>
+    /// <param name="metrics">Report counters.</param>
+    /// <param name="brokerConnected">Whether the gateway's MQTT session is up.</param>
+    public static string Render(IReadOnlyList<AdapterView> adapters, FleetMetrics metrics, bool brokerConnected)
+    {
+        ArgumentNullException.ThrowIfNull(adapters);
+        ArgumentNullException.ThrowIfNull(metrics);
+        var text = new StringBuilder();
+        Gauge(text, "ata_adapters", "Provisioned adapters.", adapters.Count);
+        Gauge(text, "ata_adapters_online", "Adapters whose last status was online.", adapters.Count(a => a.Online));
+        Gauge(text, "ata_adapters_silent", "Adapters with no health report for too long.", adapters.Count(a => a.Silent));
+        Gauge(text, "ata_adapters_faulted", "Adapters with at least one active fault.", adapters.Count(a => a.Faults.Count > 0));
+        Header(text, "ata_adapters_config", "gauge", "Adapters by the status of their current config version.");
+        foreach (var status in new[] { ConfigStatus.Pending, ConfigStatus.Applied, ConfigStatus.Refused })
+        {
+            Sample(text, "ata_adapters_config", adapters.Count(a => a.ConfigStatus == status), ("status", status));
+        }
+
+        Header(text, "ata_lines", "gauge", "Provisioned lines by last reported registration state.");
+        foreach (var group in adapters.SelectMany(a => a.Lines).GroupBy(l => l.Registration).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            Sample(text, "ata_lines", group.Count(), ("registration", group.Key));
+        }
+
+        Header(text, "ata_faults_active", "gauge", "Active faults by code.");
+        foreach (var group in adapters.SelectMany(a => a.Faults).GroupBy(f => f.Code).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            Sample(text, "ata_faults_active", group.Count(), ("code", group.Key));
+        }
+
+        Header(text, "ata_reports_recorded_total", "counter", "Adapter reports recorded.");
+        Sample(text, "ata_reports_recorded_total", metrics.Recorded);
+        Header(text, "ata_reports_dropped_total", "counter", "Adapter reports dropped, by reason.");
+        Sample(text, "ata_reports_dropped_total", metrics.DroppedUnknownDevice, ("reason", "unknown-device"));
+        Sample(text, "ata_reports_dropped_total", metrics.DroppedMalformed, ("reason", "malformed"));
+        Sample(text, "ata_reports_dropped_total", metrics.DroppedOversized, ("reason", "oversized"));
+        Gauge(text, "ata_broker_connected", "1 while the gateway's MQTT session is connected.", brokerConnected ? 1 : 0);
+        return text.ToString();
+    }
+
+    /// <summary>The incident and relay part of the exposition text.</summary>
+    /// <param name="openIncidents">Open incidents.</param>
+    /// <param name="pending">Undelivered messages per channel.</param>
+    public static string RenderRelay(IReadOnlyList<IncidentView> openIncidents, IReadOnlyDictionary<string, long> pending)
+    {
+        ArgumentNullException.ThrowIfNull(openIncidents);
+        ArgumentNullException.ThrowIfNull(pending);
+        var text = new StringBuilder();
+        Header(text, "ata_incidents_open", "gauge", "Open incidents by kind.");
+        foreach (var kind in new[] { IncidentBook.AdapterKind, IncidentBook.RegistrarKind })
+        {
+            Sample(text, "ata_incidents_open", openIncidents.Count(i => i.Kind == kind), ("kind", kind));
+        }
+
+        Header(text, "ata_outbox_pending", "gauge", "Reports not delivered yet, by channel.");
+        foreach (var (channel, count) in pending.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            Sample(text, "ata_outbox_pending", count, ("channel", channel));
+        }
+
+        return text.ToString();
+    }
+
+    private static void Gauge(StringBuilder text, string name, string help, long value)
+    {
+        Header(text, name, "gauge", help);
+        Sample(text, name, value);
+    }
+
+    private static void Header(StringBuilder text, string name, string type, string help) =>
+        text.Append("# HELP ").Append(name).Append(' ').Append(help).Append('\n')
+            .Append("# TYPE ").Append(name).Append(' ').Append(type).Append('\n');
+
+    private static void Sample(StringBuilder text, string name, long value, params (string Name, string Value)[] labels)
+    {
+        text.Append(name);
+        if (labels.Length > 0)
+        {
+            text.Append('{').AppendJoin(',', labels.Select(l => $"{l.Name}=\"{Escape(l.Value)}\"")).Append('}');
+        }
+
+        text.Append(' ').Append(value.ToString(CultureInfo.InvariantCulture)).Append('\n');
+    }
+
+    private static string Escape(string value) =>
+        value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
+}

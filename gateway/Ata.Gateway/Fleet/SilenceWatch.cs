@@ -1,0 +1,72 @@
+using Microsoft.Extensions.Options;
+
+namespace Ata.Gateway.Fleet;
+
+/// <summary>How adapters' health reports are expected, bound from the <c>Health</c> configuration section.</summary>
+public sealed class HealthOptions
+{
+    /// <summary>The configuration section these options are bound from.</summary>
+    public const string SectionName = "Health";
+
+    /// <summary>How often adapters send health, in seconds. Default 60.</summary>
+    public int IntervalSeconds { get; set; } = 60;
+
+    /// <summary>Missed intervals after which an adapter is silent. Default 3.</summary>
+    public int SilentAfterIntervals { get; set; } = 3;
+
+    /// <summary>How long without health makes an adapter silent.</summary>
+    public TimeSpan SilenceAfter => TimeSpan.FromSeconds((double)IntervalSeconds * SilentAfterIntervals);
+}
+
+/// <summary>
+/// Notices silence: an adapter with no health report for <see cref="HealthOptions.SilenceAfter"/>
+/// gets the gateway's own fault <see cref="FaultDescriptions.Silent"/>, whether or not its Last
+/// Will arrived; its next health report clears it.
+/// </summary>
+public sealed partial class SilenceWatch(
+    Store.AdapterStore store, IOptions<HealthOptions> options, TimeProvider time, ILogger<SilenceWatch> logger) : BackgroundService
+{
+    /// <summary>Marks every adapter silent that has been quiet too long; returns their ids.</summary>
+    public IReadOnlyList<string> CheckNow()
+    {
+        var silenceAfter = options.Value.SilenceAfter;
+        var silent = store.ListNewlySilent(time.GetUtcNow() - silenceAfter);
+        foreach (var deviceId in silent)
+        {
+            store.MarkSilent(deviceId, $"no health report for more than {silenceAfter.TotalSeconds:0} s");
+            LogSilent(deviceId, silenceAfter.TotalSeconds);
+        }
+
+        return silent;
+    }
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var period = TimeSpan.FromSeconds(Math.Clamp(options.Value.IntervalSeconds / 4.0, 0.2, 30));
+        using var timer = new PeriodicTimer(period, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            {
+                try
+                {
+                    CheckNow();
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException)
+                {
+                    LogCheckFailed(exception);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Adapter {DeviceId} is silent: no health report for more than {Seconds} s")]
+    private partial void LogSilent(string deviceId, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Checking for silent adapters failed")]
+    private partial void LogCheckFailed(Exception exception);
+}

@@ -1,0 +1,231 @@
+using System.Globalization;
+using System.Net.Mail;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using Ata.Gateway.Store;
+using Microsoft.Extensions.Options;
+
+namespace Ata.Gateway.Incidents;
+
+/// <summary>A message of the outbox, due on one channel.</summary>
+/// <param name="OutboxId">Its row.</param>
+/// <param name="Channel">The channel.</param>
+/// <param name="IdempotencyKey">The key the receiver deduplicates by.</param>
+/// <param name="Event">opened, flapping or resolved.</param>
+/// <param name="Subject">One line.</param>
+/// <param name="Payload">The report's JSON.</param>
+/// <param name="Attempts">Failed attempts so far.</param>
+public sealed record OutboxMessage(long OutboxId, string Channel, string IdempotencyKey, string Event, string Subject, string Payload, int Attempts);
+
+/// <summary>
+/// Delivers the outbox at least once per channel, each message with its idempotency key, retrying
+/// with <see cref="RelayBackoff"/>; a message waits for earlier ones about the same incident, so a
+/// resolution never overtakes its opening. Also moves incidents on with time (<see cref="IncidentBook.Tick"/>).
+/// </summary>
+public sealed partial class FaultRelay(
+    AdapterStore store, IncidentBook book, IOptions<RelayOptions> options, TimeProvider time, ILogger<FaultRelay> logger)
+    : BackgroundService
+{
+    /// <summary>The webhook's signature header: <c>sha256=</c> and the hex HMAC-SHA256 of <c>{timestamp}.{body}</c>.</summary>
+    public const string SignatureHeader = "X-Ata-Signature";
+
+    /// <summary>The webhook's timestamp header (Unix seconds), part of what is signed.</summary>
+    public const string TimestampHeader = "X-Ata-Timestamp";
+
+    /// <summary>The idempotency key header.</summary>
+    public const string IdempotencyHeader = "Idempotency-Key";
+
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
+
+    private RelayOptions Options => options.Value;
+
+    /// <summary>Moves incidents on and delivers what is due now; returns how many deliveries succeeded.</summary>
+    /// <param name="cancellationToken">Stops between messages.</param>
+    public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        using (var connection = store.Open())
+        using (var transaction = connection.BeginTransaction())
+        {
+            book.Tick(connection, now);
+            transaction.Commit();
+        }
+
+        var delivered = 0;
+        foreach (var message in Due(now))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            string? error = null;
+            try
+            {
+                await SendAsync(message, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is HttpRequestException or SmtpException or IOException or InvalidOperationException
+                or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                error = exception.Message;
+            }
+
+            using var connection = store.Open();
+            if (error is null)
+            {
+                AdapterStore.Execute(connection, "UPDATE outbox_deliveries SET delivered_at = $now, attempts = attempts + 1 WHERE outbox_id = $id AND channel = $channel",
+                    ("$id", message.OutboxId), ("$channel", message.Channel), ("$now", IncidentBook.Text(time.GetUtcNow())));
+                LogDelivered(message.Channel, message.IdempotencyKey, message.Subject);
+                delivered++;
+            }
+            else
+            {
+                var wait = RelayBackoff.Delay(message.Attempts + 1, TimeSpan.FromSeconds(Options.MaxBackoffSeconds));
+                AdapterStore.Execute(connection,
+                    "UPDATE outbox_deliveries SET attempts = attempts + 1, next_attempt_at = $next, last_error = $error WHERE outbox_id = $id AND channel = $channel",
+                    ("$id", message.OutboxId), ("$channel", message.Channel), ("$next", IncidentBook.Text(time.GetUtcNow() + wait)), ("$error", error));
+                LogRetrying(message.Channel, message.IdempotencyKey, message.Attempts + 1, wait.TotalSeconds, error);
+            }
+        }
+
+        return delivered;
+    }
+
+    /// <summary>Deliveries not made yet, per channel (for metrics and the dashboard).</summary>
+    public IReadOnlyDictionary<string, long> Pending()
+    {
+        using var connection = store.Open();
+        using var command = AdapterStore.Command(connection,
+            "SELECT d.channel, count(*) FROM outbox_deliveries d JOIN outbox o ON o.id = d.outbox_id WHERE d.delivered_at IS NULL AND o.cancelled = 0 GROUP BY d.channel");
+        using var reader = command.ExecuteReader();
+        var pending = new Dictionary<string, long>(StringComparer.Ordinal);
+        while (reader.Read())
+        {
+            pending[reader.GetString(0)] = reader.GetInt64(1);
+        }
+
+        return pending;
+    }
+
+    /// <summary>The signature of a webhook body.</summary>
+    /// <param name="secret">The shared secret.</param>
+    /// <param name="timestamp">The timestamp header's value.</param>
+    /// <param name="body">The body.</param>
+    public static string Sign(string secret, string timestamp, string body)
+    {
+        ArgumentNullException.ThrowIfNull(secret);
+        return "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(timestamp + "." + body)));
+    }
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var channels = Options.Channels;
+        LogChannels(channels.Count == 0 ? "none (set Relay:WebhookUrl or Relay:SmtpHost and Relay:MailTo)" : string.Join(", ", channels));
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(Math.Clamp(Options.PollMilliseconds, 50, 60_000)), time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            {
+                try
+                {
+                    await RunOnceAsync(stoppingToken).ConfigureAwait(false);
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException)
+                {
+                    LogRelayFailed(exception);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private List<OutboxMessage> Due(DateTimeOffset now)
+    {
+        using var connection = store.Open();
+        using var command = AdapterStore.Command(connection,
+            """
+            SELECT o.id, d.channel, o.idempotency_key, o.event, o.subject, o.payload, d.attempts
+            FROM outbox_deliveries d JOIN outbox o ON o.id = d.outbox_id
+            WHERE d.delivered_at IS NULL AND o.cancelled = 0 AND o.not_before <= $now AND d.next_attempt_at <= $now
+            AND NOT EXISTS (
+                SELECT 1 FROM outbox e JOIN outbox_deliveries ed ON ed.outbox_id = e.id
+                WHERE e.incident_id = o.incident_id AND e.id < o.id AND ed.channel = d.channel AND ed.delivered_at IS NULL AND e.cancelled = 0)
+            ORDER BY o.id LIMIT 50
+            """,
+            ("$now", IncidentBook.Text(now)));
+        using var reader = command.ExecuteReader();
+        var due = new List<OutboxMessage>();
+        while (reader.Read())
+        {
+            due.Add(new OutboxMessage(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+                reader.GetString(4), reader.GetString(5), reader.GetInt32(6)));
+        }
+
+        return due;
+    }
+
+    private Task SendAsync(OutboxMessage message, CancellationToken cancellationToken) => message.Channel switch
+    {
+        RelayOptions.Webhook => PostAsync(message, cancellationToken),
+        RelayOptions.Email => MailAsync(message, cancellationToken),
+        _ => throw new InvalidOperationException($"The channel '{message.Channel}' is not configured any more."),
+    };
+
+    private async Task PostAsync(OutboxMessage message, CancellationToken cancellationToken)
+    {
+        var url = Options.WebhookUrl ?? throw new InvalidOperationException("Relay:WebhookUrl is not set any more.");
+        var timestamp = time.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        using var request = new HttpRequestMessage(HttpMethod.Post, url)
+        {
+            Content = new StringContent(message.Payload, Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add(IdempotencyHeader, message.IdempotencyKey);
+        request.Headers.Add(TimestampHeader, timestamp);
+        request.Headers.Add("X-Ata-Event", message.Event);
+        if (Options.WebhookSecret is { Length: > 0 } secret)
+        {
+            request.Headers.Add(SignatureHeader, Sign(secret, timestamp, message.Payload));
+        }
+
+        using var response = await Http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new HttpRequestException($"the webhook answered {(int)response.StatusCode} {response.ReasonPhrase}");
+        }
+    }
+
+    private async Task MailAsync(OutboxMessage message, CancellationToken cancellationToken)
+    {
+        var host = Options.SmtpHost ?? throw new InvalidOperationException("Relay:SmtpHost is not set any more.");
+        using var mail = new MailMessage
+        {
+            From = new MailAddress(Options.MailFrom),
+            Subject = message.Subject,
+            Body = IncidentReport.Text((JsonObject)JsonNode.Parse(message.Payload)!),
+            BodyEncoding = Encoding.UTF8,
+            BodyTransferEncoding = System.Net.Mime.TransferEncoding.EightBit,
+            SubjectEncoding = Encoding.UTF8,
+        };
+        foreach (var to in (Options.MailTo ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            mail.To.Add(to);
+        }
+
+        mail.Headers.Add("Message-ID", $"<{message.IdempotencyKey}@ata-gateway>");
+        mail.Headers.Add(IdempotencyHeader, message.IdempotencyKey);
+        using var smtp = new SmtpClient(host, Options.SmtpPort) { DeliveryMethod = SmtpDeliveryMethod.Network, Timeout = 10_000 };
+        await smtp.SendMailAsync(mail, cancellationToken).ConfigureAwait(false);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Fault relay channels: {Channels}")]
+    private partial void LogChannels(string channels);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Delivered {Key} by {Channel}: {Subject}")]
+    private partial void LogDelivered(string channel, string key, string subject);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Delivering {Key} by {Channel} failed (attempt {Attempt}); retrying in {Seconds} s: {Error}")]
+    private partial void LogRetrying(string channel, string key, int attempt, double seconds, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The fault relay failed; it goes on at the next tick")]
+    private partial void LogRelayFailed(Exception exception);
+}

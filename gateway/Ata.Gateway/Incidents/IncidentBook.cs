@@ -1,0 +1,375 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Ata.Gateway.Fleet;
+using Ata.Gateway.Store;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+
+namespace Ata.Gateway.Incidents;
+
+/// <summary>
+/// Turns faults into incidents, inside the store's transaction that records the fault, and writes
+/// every message for support to the outbox in that same transaction. A raised fault opens an
+/// incident (a duplicate merges into it); a cleared one ends it only after
+/// <see cref="IncidentOptions.QuietSeconds"/> without coming back (else it is a flap, reported once
+/// as flapping at <see cref="IncidentOptions.FlapThreshold"/>); registrar-side faults wait
+/// <see cref="IncidentOptions.FoldWindowSeconds"/> and fold into one registrar incident when
+/// <see cref="IncidentOptions.FoldThreshold"/> adapters on the same registrar fail together.
+/// </summary>
+public sealed class IncidentBook(IOptions<IncidentOptions> options, IOptions<RelayOptions> relay)
+{
+    /// <summary>An incident about one adapter.</summary>
+    public const string AdapterKind = "adapter";
+
+    /// <summary>An incident about a registrar, holding the adapters' incidents folded into it.</summary>
+    public const string RegistrarKind = "registrar";
+
+    /// <summary>Message events.</summary>
+    public const string Opened = "opened";
+
+    /// <summary>Message events.</summary>
+    public const string Flapping = "flapping";
+
+    /// <summary>Message events.</summary>
+    public const string Resolved = "resolved";
+
+    /// <summary>How long delivered (or cancelled) outbox messages of ended incidents are kept.</summary>
+    public static readonly TimeSpan Retention = TimeSpan.FromDays(30);
+
+    private IncidentOptions Options => options.Value;
+
+    /// <summary>Creates the incident and outbox tables.</summary>
+    /// <param name="connection">An open connection (in the schema transaction).</param>
+    public static void CreateSchema(SqliteConnection connection) =>
+        AdapterStore.Execute(connection,
+            """
+            CREATE TABLE IF NOT EXISTS incidents (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                kind TEXT NOT NULL,
+                device_id TEXT,
+                registrar TEXT,
+                code TEXT NOT NULL,
+                line INTEGER NOT NULL DEFAULT 0,
+                opened_at TEXT NOT NULL,
+                cleared_at TEXT,
+                ended_at TEXT,
+                flaps INTEGER NOT NULL DEFAULT 0,
+                flapping_reported INTEGER NOT NULL DEFAULT 0,
+                parent_id INTEGER
+            ) STRICT;
+            CREATE INDEX IF NOT EXISTS incidents_open ON incidents (ended_at, device_id, code, line);
+            CREATE TABLE IF NOT EXISTS outbox (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                idempotency_key TEXT NOT NULL UNIQUE,
+                incident_id INTEGER NOT NULL,
+                event TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                payload TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                not_before TEXT NOT NULL,
+                cancelled INTEGER NOT NULL DEFAULT 0
+            ) STRICT;
+            CREATE TABLE IF NOT EXISTS outbox_deliveries (
+                outbox_id INTEGER NOT NULL REFERENCES outbox (id),
+                channel TEXT NOT NULL,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                next_attempt_at TEXT NOT NULL,
+                delivered_at TEXT,
+                last_error TEXT,
+                PRIMARY KEY (outbox_id, channel)
+            ) STRICT;
+            """);
+
+    /// <summary>A fault was raised: opens, merges into, or re-opens (a flap) an incident.</summary>
+    /// <param name="connection">The store's connection, inside the transaction recording the fault.</param>
+    /// <param name="deviceId">The adapter.</param>
+    /// <param name="code">The fault code.</param>
+    /// <param name="line">The line, 0 for none.</param>
+    /// <param name="now">The time.</param>
+    public void Raised(SqliteConnection connection, string deviceId, string code, int line, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        using (var find = AdapterStore.Command(connection,
+            "SELECT id, cleared_at, flaps, flapping_reported, parent_id FROM incidents WHERE kind = 'adapter' AND ended_at IS NULL AND device_id = $id AND code = $code AND line = $line",
+            ("$id", deviceId), ("$code", code), ("$line", line)))
+        using (var reader = find.ExecuteReader())
+        {
+            if (reader.Read())
+            {
+                var id = reader.GetInt64(0);
+                if (reader.IsDBNull(1))
+                {
+                    return;
+                }
+
+                var flaps = reader.GetInt32(2) + 1;
+                var alreadyReported = reader.GetBoolean(3);
+                var folded = !reader.IsDBNull(4);
+                reader.Close();
+                AdapterStore.Execute(connection, "UPDATE incidents SET cleared_at = NULL, flaps = $flaps WHERE id = $incident",
+                    ("$incident", id), ("$flaps", flaps));
+                if (flaps >= Options.FlapThreshold && !alreadyReported && !folded)
+                {
+                    AdapterStore.Execute(connection, "UPDATE incidents SET flapping_reported = 1 WHERE id = $incident", ("$incident", id));
+                    Enqueue(connection, id, Flapping, now, now);
+                }
+
+                return;
+            }
+        }
+
+        var registrar = RegistrarOf(connection, deviceId, line);
+        AdapterStore.Execute(connection,
+            "INSERT INTO incidents (kind, device_id, registrar, code, line, opened_at) VALUES ('adapter', $id, $registrar, $code, $line, $now)",
+            ("$id", deviceId), ("$registrar", registrar), ("$code", code), ("$line", line), ("$now", Text(now)));
+        var incident = LastId(connection);
+        if (!NextSteps.IsRegistrarSide(code) || registrar is null)
+        {
+            Enqueue(connection, incident, Opened, now, now);
+            return;
+        }
+
+        using (var open = AdapterStore.Command(connection,
+            "SELECT id FROM incidents WHERE kind = 'registrar' AND ended_at IS NULL AND registrar = $registrar", ("$registrar", registrar)))
+        {
+            if (open.ExecuteScalar() is long parent)
+            {
+                AdapterStore.Execute(connection, "UPDATE incidents SET parent_id = $parent WHERE id = $incident", ("$parent", parent), ("$incident", incident));
+                return;
+            }
+        }
+
+        Enqueue(connection, incident, Opened, now, now + TimeSpan.FromSeconds(Options.FoldWindowSeconds));
+        Fold(connection, registrar, now);
+    }
+
+    /// <summary>A fault was cleared: the incident ends once it stays cleared for the quiet time.</summary>
+    /// <param name="connection">The store's connection, inside the transaction recording the fault.</param>
+    /// <param name="deviceId">The adapter.</param>
+    /// <param name="code">The fault code.</param>
+    /// <param name="line">The line, 0 for none.</param>
+    /// <param name="now">The time.</param>
+    public static void Cleared(SqliteConnection connection, string deviceId, string code, int line, DateTimeOffset now) =>
+        AdapterStore.Execute(connection,
+            "UPDATE incidents SET cleared_at = $now WHERE kind = 'adapter' AND ended_at IS NULL AND cleared_at IS NULL AND device_id = $id AND code = $code AND line = $line",
+            ("$id", deviceId), ("$code", code), ("$line", line), ("$now", Text(now)));
+
+    /// <summary>
+    /// Ends incidents cleared for the quiet time (sending their resolution when their opening was
+    /// sent) and registrar incidents whose adapters have all recovered.
+    /// </summary>
+    /// <param name="connection">A connection, inside a transaction.</param>
+    /// <param name="now">The time.</param>
+    public void Tick(SqliteConnection connection, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var quietSince = Text(now - TimeSpan.FromSeconds(Options.QuietSeconds));
+        var ending = new List<(long Id, bool Folded)>();
+        using (var command = AdapterStore.Command(connection,
+            "SELECT id, parent_id FROM incidents WHERE kind = 'adapter' AND ended_at IS NULL AND cleared_at IS NOT NULL AND cleared_at <= $since",
+            ("$since", quietSince)))
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                ending.Add((reader.GetInt64(0), !reader.IsDBNull(1)));
+            }
+        }
+
+        foreach (var (id, folded) in ending)
+        {
+            AdapterStore.Execute(connection, "UPDATE incidents SET ended_at = cleared_at WHERE id = $incident", ("$incident", id));
+            if (!folded && WasAnnounced(connection, id, now))
+            {
+                Enqueue(connection, id, Resolved, now, now);
+            }
+            else
+            {
+                AdapterStore.Execute(connection, "UPDATE outbox SET cancelled = 1 WHERE incident_id = $incident AND not_before > $now",
+                    ("$incident", id), ("$now", Text(now)));
+            }
+        }
+
+        var recovered = new List<long>();
+        using (var command = AdapterStore.Command(connection,
+            """
+            SELECT r.id FROM incidents r WHERE r.kind = 'registrar' AND r.ended_at IS NULL
+            AND NOT EXISTS (SELECT 1 FROM incidents c WHERE c.parent_id = r.id AND c.ended_at IS NULL)
+            """))
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                recovered.Add(reader.GetInt64(0));
+            }
+        }
+
+        foreach (var id in recovered)
+        {
+            AdapterStore.Execute(connection, "UPDATE incidents SET ended_at = $now WHERE id = $incident", ("$incident", id), ("$now", Text(now)));
+            Enqueue(connection, id, Resolved, now, now);
+        }
+
+        var old = Text(now - Retention);
+        AdapterStore.Execute(connection,
+            """
+            DELETE FROM outbox_deliveries WHERE outbox_id IN (SELECT o.id FROM outbox o WHERE o.created_at < $old
+                AND o.incident_id IN (SELECT id FROM incidents WHERE ended_at IS NOT NULL) AND (o.cancelled = 1
+                OR NOT EXISTS (SELECT 1 FROM outbox_deliveries d WHERE d.outbox_id = o.id AND d.delivered_at IS NULL)));
+            DELETE FROM outbox WHERE created_at < $old AND incident_id IN (SELECT id FROM incidents WHERE ended_at IS NOT NULL)
+                AND NOT EXISTS (SELECT 1 FROM outbox_deliveries d WHERE d.outbox_id = outbox.id);
+            """,
+            ("$old", old));
+    }
+
+    /// <summary>Incidents, newest first.</summary>
+    /// <param name="connection">A connection.</param>
+    /// <param name="openOnly">Only those not ended.</param>
+    public static IReadOnlyList<IncidentView> List(SqliteConnection connection, bool openOnly) =>
+        Query(connection, openOnly ? "WHERE i.ended_at IS NULL" : string.Empty, null);
+
+    /// <summary>One incident, or null.</summary>
+    /// <param name="connection">A connection.</param>
+    /// <param name="id">Its number.</param>
+    public static IncidentView? Find(SqliteConnection connection, long id) =>
+        Query(connection, "WHERE i.id = $incident", id).SingleOrDefault();
+
+    private static List<IncidentView> Query(SqliteConnection connection, string filter, long? id)
+    {
+        using var command = AdapterStore.Command(connection,
+            $"""
+            SELECT i.id, i.kind, i.device_id, i.registrar, i.code, i.line, i.opened_at, i.cleared_at, i.ended_at, i.flaps, i.parent_id,
+                (SELECT count(*) FROM incidents c WHERE c.parent_id = i.id)
+            FROM incidents i {filter} ORDER BY i.id DESC LIMIT 500
+            """,
+            ("$incident", id));
+        using var reader = command.ExecuteReader();
+        var incidents = new List<IncidentView>();
+        while (reader.Read())
+        {
+            var code = reader.GetString(4);
+            incidents.Add(new IncidentView(
+                reader.GetInt64(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3),
+                code, reader.GetInt32(5) is var line and > 0 ? line : null, AdapterStore.ParseTime(reader.GetString(6)),
+                reader.IsDBNull(7) ? null : AdapterStore.ParseTime(reader.GetString(7)), reader.IsDBNull(8) ? null : AdapterStore.ParseTime(reader.GetString(8)),
+                reader.GetInt32(9), reader.IsDBNull(10) ? null : reader.GetInt64(10), reader.GetInt32(11),
+                FaultDescriptions.Describe(code), reader.GetString(1) == RegistrarKind ? NextSteps.RegistrarIncident : NextSteps.For(code)));
+        }
+
+        return incidents;
+    }
+
+    private void Fold(SqliteConnection connection, string registrar, DateTimeOffset now)
+    {
+        var children = new List<(long Id, string DeviceId)>();
+        using (var command = AdapterStore.Command(connection,
+            """
+            SELECT id, device_id FROM incidents WHERE kind = 'adapter' AND ended_at IS NULL AND parent_id IS NULL
+            AND registrar = $registrar AND opened_at >= $since
+            """,
+            ("$registrar", registrar), ("$since", Text(now - TimeSpan.FromSeconds(Options.FoldWindowSeconds)))))
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                children.Add((reader.GetInt64(0), reader.GetString(1)));
+            }
+        }
+
+        var candidates = children.Where(c => IsRegistrarSideIncident(connection, c.Id)).ToList();
+        if (candidates.Select(c => c.DeviceId).Distinct(StringComparer.Ordinal).Count() < Options.FoldThreshold)
+        {
+            return;
+        }
+
+        AdapterStore.Execute(connection,
+            "INSERT INTO incidents (kind, registrar, code, line, opened_at) VALUES ('registrar', $registrar, $code, 0, $now)",
+            ("$registrar", registrar), ("$code", Ata.Core.Faults.FaultCode.RegistrarUnreachable), ("$now", Text(now)));
+        var parent = LastId(connection);
+        foreach (var (id, _) in candidates)
+        {
+            AdapterStore.Execute(connection, "UPDATE incidents SET parent_id = $parent WHERE id = $incident", ("$parent", parent), ("$incident", id));
+            AdapterStore.Execute(connection, "UPDATE outbox SET cancelled = 1 WHERE incident_id = $incident AND not_before > $now",
+                ("$incident", id), ("$now", Text(now)));
+        }
+
+        Enqueue(connection, parent, Opened, now, now);
+    }
+
+    private static bool IsRegistrarSideIncident(SqliteConnection connection, long id)
+    {
+        using var command = AdapterStore.Command(connection, "SELECT code FROM incidents WHERE id = $incident", ("$incident", id));
+        return command.ExecuteScalar() is string code && NextSteps.IsRegistrarSide(code);
+    }
+
+    private static bool WasAnnounced(SqliteConnection connection, long incident, DateTimeOffset now)
+    {
+        using var command = AdapterStore.Command(connection,
+            "SELECT count(*) FROM outbox WHERE incident_id = $incident AND cancelled = 0 AND not_before <= $now",
+            ("$incident", incident), ("$now", Text(now)));
+        return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture) > 0;
+    }
+
+    private void Enqueue(SqliteConnection connection, long incident, string @event, DateTimeOffset now, DateTimeOffset notBefore)
+    {
+        var report = IncidentReport.Build(connection, incident, @event, now);
+        var key = $"ata-incident-{incident}-{@event}";
+        var added = AdapterStore.Execute(connection,
+            """
+            INSERT INTO outbox (idempotency_key, incident_id, event, subject, payload, created_at, not_before)
+            VALUES ($key, $incident, $event, $subject, $payload, $now, $notBefore) ON CONFLICT (idempotency_key) DO NOTHING
+            """,
+            ("$key", key), ("$incident", incident), ("$event", @event), ("$subject", IncidentReport.Subject(report)),
+            ("$payload", report.ToJsonString()), ("$now", Text(now)), ("$notBefore", Text(notBefore)));
+        if (added == 0)
+        {
+            return;
+        }
+
+        var outboxId = LastId(connection);
+        foreach (var channel in relay.Value.Channels)
+        {
+            AdapterStore.Execute(connection,
+                "INSERT INTO outbox_deliveries (outbox_id, channel, next_attempt_at) VALUES ($outbox, $channel, $notBefore)",
+                ("$outbox", outboxId), ("$channel", channel), ("$notBefore", Text(notBefore)));
+        }
+    }
+
+    private static string? RegistrarOf(SqliteConnection connection, string deviceId, int line)
+    {
+        using var command = AdapterStore.Command(connection,
+            "SELECT registrar FROM adapter_lines WHERE device_id = $id AND line = $line",
+            ("$id", deviceId), ("$line", line == 0 ? 1 : line));
+        return command.ExecuteScalar() as string;
+    }
+
+    private static long LastId(SqliteConnection connection)
+    {
+        using var command = AdapterStore.Command(connection, "SELECT last_insert_rowid()");
+        return (long)command.ExecuteScalar()!;
+    }
+
+    /// <summary>The store's time text.</summary>
+    /// <param name="time">A time.</param>
+    public static string Text(DateTimeOffset time) => time.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);
+}
+
+/// <summary>An incident as support sees it.</summary>
+/// <param name="Id">Its number.</param>
+/// <param name="Kind"><c>adapter</c> or <c>registrar</c>.</param>
+/// <param name="DeviceId">The adapter (adapter incidents).</param>
+/// <param name="Registrar">The registrar the adapter's line uses, or the registrar of a registrar incident.</param>
+/// <param name="Code">The fault code.</param>
+/// <param name="Line">The line, if any.</param>
+/// <param name="OpenedAt">When it started.</param>
+/// <param name="ClearedAt">When the fault last cleared (the incident ends after the quiet time).</param>
+/// <param name="EndedAt">When it ended.</param>
+/// <param name="Flaps">How often it came back after clearing.</param>
+/// <param name="ParentId">The registrar incident it is folded into.</param>
+/// <param name="Folded">Adapter incidents folded into it (registrar incidents).</param>
+/// <param name="Description">The fault in words.</param>
+/// <param name="NextStep">What support should do.</param>
+public sealed record IncidentView(
+    long Id, string Kind, string? DeviceId, string? Registrar, string Code, int? Line, DateTimeOffset OpenedAt,
+    DateTimeOffset? ClearedAt, DateTimeOffset? EndedAt, int Flaps, long? ParentId, int Folded, string Description, string NextStep);

@@ -1,0 +1,26 @@
+namespace Ata.Gateway.Incidents;
+
+/// <summary>How faults become incidents, bound from the <c>Incidents</c> configuration section.</summary>
+public sealed class IncidentOptions
+{
+    /// <summary>The configuration section these options are bound from.</summary>
+    public const string SectionName = "Incidents";
+
+    /// <summary>
+    /// How long a cleared fault must stay cleared before the incident ends and its resolution is
+    /// sent; raised again within it, the same incident goes on (a flap). Default 120 s.
+    /// </summary>
+    public int QuietSeconds { get; set; } = 120;
+
+    /// <summary>Flaps after which an incident is reported, once, as flapping. Default 3.</summary>
+    public int FlapThreshold { get; set; } = 3;
+
+    /// <summary>
+    /// How long a registrar-side fault waits before it is reported alone, so that many adapters
+    /// losing the same registrar fold into one registrar incident. Default 60 s.
+    /// </summary>
+    public int FoldWindowSeconds { get; set; } = 60;
+
+    /// <summary>Adapters on one registrar that, failing within the fold window, make a registrar incident. Default 3.</summary>
+    public int FoldThreshold { get; set; } = 3;
+}

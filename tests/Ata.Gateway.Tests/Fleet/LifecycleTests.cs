@@ -1,0 +1,192 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using Ata.Core.Contract;
+using Ata.Core.DialPlan;
+using Ata.Core.Sip;
+using Ata.Gateway.Fleet;
+using Ata.Gateway.Tests.Support;
+
+namespace Ata.Gateway.Tests.Fleet;
+
+/// <summary>Provisioning, credentials and support actions, end to end through the real broker.</summary>
+public sealed class LifecycleTests(GatewayFixture fixture) : IClassFixture<GatewayFixture>
+{
+    private RunningGateway Gateway => fixture.Gateway;
+
+    [Fact]
+    public async Task Every_line_setting_reaches_the_device_and_ha1_replaces_the_password_when_asked()
+    {
+        const string id = "life-settings";
+        const string secret = "life-secret-a1";
+        var (response, answer) = await Gateway.PutAdapterAsync(id, new
+        {
+            secret,
+            customerReference = "CUST-1001",
+            sendHa1 = true,
+            lines = new[]
+            {
+                new
+                {
+                    username = "6001", password = "life-sip-pass-a1", registrar = "127.0.0.1:5060", realm = "lab.example",
+                    secondaryRegistrar = "127.0.0.2:5060", outboundProxy = "127.0.0.1:5070", transport = "tcp",
+                    country = "de", tonePlan = "UK", dialPlan = "0[1-9]x.|11[02]", barring = new[] { BarringClass.Mobile, BarringClass.International },
+                    keepAliveSeconds = 0, retryBaseSeconds = 10, retryMaxSeconds = 120, expires = 600,
+                },
+            },
+        });
+        Assert.True(response.StatusCode == HttpStatusCode.Created, answer?.ToJsonString());
+        var port = Gateway.Broker.Port;
+
+        await using var device = await Device.ConnectAsync(id, secret, port, Gateway.Log);
+        await device.SubscribeAsync(MqttTopics.Config);
+        var config = await device.WaitForAsync(m => m.Topic == MqttTopics.For(id, MqttTopics.Config), "the config");
+        var line = JsonNode.Parse(config.PayloadText)![Fields.Lines]![0]!;
+
+        Assert.Null(line[Fields.Password]);
+        Assert.Equal(Md5.HexOf("6001:lab.example:life-sip-pass-a1"), line[Fields.Ha1]!.GetValue<string>());
+        Assert.Equal("127.0.0.2:5060", line[Fields.SecondaryRegistrar]!.GetValue<string>());
+        Assert.Equal("127.0.0.1:5070", line[Fields.OutboundProxy]!.GetValue<string>());
+        Assert.Equal("tcp", line[Fields.Transport]!.GetValue<string>());
+        Assert.Equal("DE", line[Fields.Country]!.GetValue<string>());
+        Assert.Equal("UK", line[Fields.TonePlan]!.GetValue<string>());
+        Assert.Equal("0[1-9]x.|11[02]", line[Fields.DialPlan]!.GetValue<string>());
+        Assert.Equal([BarringClass.International, BarringClass.Mobile], line[Fields.Barring]!.AsArray().Select(b => b!.GetValue<string>()));
+        Assert.Equal((0, 10, 120, 600), (line[Fields.KeepAliveSeconds]!.GetValue<int>(), line[Fields.RetryBaseSeconds]!.GetValue<int>(),
+            line[Fields.RetryMaxSeconds]!.GetValue<int>(), line[Fields.Expires]!.GetValue<int>()));
+
+        var view = (await Gateway.GetAdapterAsync(id))!;
+        Assert.Equal("CUST-1001", view["customerReference"]!.GetValue<string>());
+        Assert.True(view["sendHa1"]!.GetValue<bool>());
+        Assert.Equal("lab.example", view["lines"]![0]!["realm"]!.GetValue<string>());
+        Assert.Single((await Gateway.Http.GetFromJsonAsync<JsonArray>("/api/adapters?q=cust-10"))!);
+        Assert.Single((await Gateway.Http.GetFromJsonAsync<JsonArray>("/api/adapters?q=6001"))!);
+        Assert.DoesNotContain("life-sip-pass-a1", view.ToJsonString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("life-sip-pass-a1", Gateway.Log.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Config_versions_show_pending_then_applied_or_refused_as_the_device_answers()
+    {
+        const string id = "life-versions";
+        const string secret = "life-secret-b1";
+        var port = await Gateway.ProvisionAsync(id, secret);
+        await using var device = await Device.ConnectAsync(id, secret, port, Gateway.Log);
+        Assert.Equal("pending", (await Gateway.GetAdapterAsync(id))!["configStatus"]!.GetValue<string>());
+
+        await device.ReportAsync(MqttTopics.ConfigAck, $$"""{"{{Fields.Version}}":1,"{{Fields.Applied}}":true}""");
+        await AdapterWhenAsync(id, a => a["configStatus"]!.GetValue<string>() == "applied", "v1 applied");
+
+        await Gateway.PutAdapterAsync(id, RunningGateway.Adapter(secret, ("2001", "other-pass", "127.0.0.1:5060")));
+        Assert.Equal("pending", (await Gateway.GetAdapterAsync(id))!["configStatus"]!.GetValue<string>());
+        await device.ReportAsync(MqttTopics.ConfigAck, $$"""{"{{Fields.Version}}":2,"{{Fields.Applied}}":false,"{{Fields.Reason}}":"lines[0].tonePlan: unknown"}""");
+        var refused = await AdapterWhenAsync(id, a => a["configStatus"]!.GetValue<string>() == "refused", "v2 refused");
+        Assert.Equal("lines[0].tonePlan: unknown", refused["configRefusedReason"]!.GetValue<string>());
+
+        var history = (await Gateway.Http.GetFromJsonAsync<JsonArray>($"/api/adapters/{id}/configs"))!;
+        Assert.Equal(["refused", "applied"], history.Select(v => v!["status"]!.GetValue<string>()));
+        Assert.Equal("admin", history[0]!["actor"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Deleting_an_adapter_locks_it_out_of_the_broker()
+    {
+        const string id = "life-deleted";
+        const string secret = "life-secret-c1";
+        var port = await Gateway.ProvisionAsync(id, secret);
+        await using (var before = await Device.ConnectAsync(id, secret, port, Gateway.Log))
+        {
+            await before.ReportAsync(MqttTopics.Hello, Reports.Hello(id, "1.0.0"));
+            await AdapterWhenAsync(id, a => a["firmware"]?.GetValue<string>() == "1.0.0", "its hello");
+        }
+
+        Assert.Equal(HttpStatusCode.NoContent, (await Gateway.Http.DeleteAsync($"/api/adapters/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Gateway.Http.DeleteAsync($"/api/adapters/{id}")).StatusCode);
+        Assert.Null(await Gateway.GetAdapterAsync(id));
+
+        await using var after = Device.Start(id, secret, port, Gateway.Log);
+        await Eventually.TrueAsync(() => after.Client.LastConnectResult > 0, "a CONNACK refusing the deleted adapter", Gateway.Log);
+        Assert.False(after.Client.IsConnected);
+        Assert.DoesNotContain(File.ReadAllText(Gateway.Broker.Directory.AclFile).Split('\n'), l => l.Contains(id, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_rotated_credential_reaches_the_device_and_replaces_the_old_one_once_applied()
+    {
+        const string id = "life-rotated";
+        const string oldSecret = "life-secret-d1";
+        var port = await Gateway.ProvisionAsync(id, oldSecret);
+        await using var device = await Device.ConnectAsync(id, oldSecret, port, Gateway.Log);
+        await device.SubscribeAsync(MqttTopics.Config);
+
+        var rotation = await Gateway.Http.PostAsync($"/api/adapters/{id}/rotate-credential", null);
+        Assert.Equal(HttpStatusCode.Accepted, rotation.StatusCode);
+        var body = await rotation.Content.ReadAsStringAsync();
+        var version = JsonNode.Parse(body)!["configVersion"]!.GetValue<int>();
+        var config = await device.WaitForAsync(m => JsonNode.Parse(m.PayloadText)?[Fields.DeviceSecret] is not null, "the new credential");
+        var newSecret = JsonNode.Parse(config.PayloadText)![Fields.DeviceSecret]!.GetValue<string>();
+        Assert.True((await Gateway.GetAdapterAsync(id))!["credentialRotationPending"]!.GetValue<bool>());
+        Assert.DoesNotContain(newSecret, body, StringComparison.Ordinal);
+
+        await device.ReportAsync(MqttTopics.ConfigAck, $$"""{"{{Fields.Version}}":{{version}},"{{Fields.Applied}}":true}""");
+        await AdapterWhenAsync(id, a => !a["credentialRotationPending"]!.GetValue<bool>(), "the rotation completed");
+
+        await using var renewed = Device.Start(id, newSecret, port, Gateway.Log);
+        await Eventually.TrueAsync(() => renewed.Client.IsConnected, "a connection with the new credential", Gateway.Log);
+        await using var stale = Device.Start(id, oldSecret, port, Gateway.Log);
+        await Eventually.TrueAsync(() => stale.Client.LastConnectResult > 0, "a CONNACK refusing the old credential", Gateway.Log);
+        Assert.False(stale.Client.IsConnected);
+        Assert.DoesNotContain(newSecret, Gateway.Log.Text, StringComparison.Ordinal);
+        lock (Gateway.ResponseBodies)
+        {
+            Assert.All(Gateway.ResponseBodies, b => Assert.DoesNotContain(newSecret, b, StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public async Task Support_actions_reach_the_device_on_its_command_topic()
+    {
+        const string id = "life-actions";
+        const string secret = "life-secret-e1";
+        var port = await Gateway.ProvisionAsync(id, secret);
+        await using var device = await Device.ConnectAsync(id, secret, port, Gateway.Log);
+        await device.SubscribeAsync(MqttTopics.Command);
+
+        var response = await Gateway.Http.PostAsync($"/api/adapters/{id}/actions/reregister", null);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var commandId = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["commandId"]!.GetValue<string>();
+
+        var command = await device.WaitForAsync(m => m.Topic == MqttTopics.For(id, MqttTopics.Command), "the command");
+        var document = JsonNode.Parse(command.PayloadText)!;
+        Assert.Equal(commandId, document[Fields.Id]!.GetValue<string>());
+        Assert.Equal("reregister", document[Fields.Command]!.GetValue<string>());
+
+        Assert.Equal(HttpStatusCode.Accepted, (await Gateway.Http.PostAsync($"/api/adapters/{id}/actions/reboot", null)).StatusCode);
+        await device.WaitForAsync(m => m.PayloadText.Contains("\"reboot\"", StringComparison.Ordinal), "the reboot command");
+        Assert.Equal(HttpStatusCode.NotFound, (await Gateway.Http.PostAsync("/api/adapters/nobody/actions/reboot", null)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Oversized_reports_are_counted_and_dropped_unread()
+    {
+        const string id = "life-oversized";
+        const string secret = "life-secret-f1";
+        var port = await Gateway.ProvisionAsync(id, secret);
+        await using var device = await Device.ConnectAsync(id, secret, port, Gateway.Log);
+        var before = Gateway.Metrics.DroppedOversized;
+
+        var huge = Reports.Hello(id, "9.9.9").Replace("\"sim\"", "\"" + new string('x', FleetChannel.MaxPayloadBytes) + "\"", StringComparison.Ordinal);
+        await device.Client.PublishAsync(MqttTopics.For(id, MqttTopics.Hello), Encoding.UTF8.GetBytes(huge), MqttTopics.ReliableQos, false);
+
+        await Eventually.TrueAsync(() => Gateway.Metrics.DroppedOversized > before, "the oversized hello dropped", Gateway.Log);
+        Assert.Null((await Gateway.GetAdapterAsync(id))!["firmware"]);
+    }
+
+    private Task<JsonNode> AdapterWhenAsync(string deviceId, Func<JsonNode, bool> condition, string what) =>
+        Eventually.ValueAsync(
+            async () => await Gateway.GetAdapterAsync(deviceId) ?? new JsonObject(),
+            adapter => adapter["deviceId"] is not null && condition(adapter),
+            $"{deviceId}: {what}",
+            Gateway.Log)!;
+}
