@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.Json;
 using Ata.Lab;
 using Ata.Mqtt;
@@ -53,6 +54,29 @@ public sealed class FirstLightTests(FirstLightFixture lab)
         Assert.Contains(id, all);
         Assert.DoesNotContain(FirstLightFixture.GoodPassword, adapter.GetRawText() + all);
         Assert.DoesNotContain(secret, adapter.GetRawText() + all);
+    }
+
+    [Fact]
+    public async Task An_adapter_sent_only_the_HA1_registers_and_the_password_never_reaches_the_broker()
+    {
+        string id = NewId("e2e-ha1");
+        string secret = NewSecret();
+        var response = await lab.Api.PutAsJsonAsync($"/api/adapters/{id}", new
+        {
+            secret,
+            sendHa1 = true,
+            lines = new[] { new { username = FirstLightFixture.GoodUser, password = FirstLightFixture.GoodPassword, registrar = lab.Registrar.Address, realm = lab.Registrar.Realm } },
+        });
+        string body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, body);
+        string broker = JsonDocument.Parse(body).RootElement.GetProperty("broker").GetString()!;
+
+        string config = await RetainedConfigAsync(broker, id, secret);
+        Assert.DoesNotContain(FirstLightFixture.GoodPassword, config);
+        Assert.Contains("\"ha1\"", config);
+
+        await using var sim = lab.StartSim(id, secret, broker);
+        await sim.WaitForEventAsync("registration", e => e.GetProperty("state").GetString() == "registered" && e.GetProperty("sipCode").GetInt32() == 200);
     }
 
     [Fact]

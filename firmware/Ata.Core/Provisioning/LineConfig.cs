@@ -39,6 +39,15 @@ namespace Ata.Core.Provisioning
         /// <summary>Default UDP NAT keep-alive interval in seconds (RFC 5626 §4.4 suggests under 30 s for home routers).</summary>
         public const int DefaultKeepAliveSeconds = 25;
 
+        /// <summary>The digest realm the account belongs to, when provisioned (needed with <see cref="Ha1"/>).</summary>
+        public string Realm { get; set; }
+
+        /// <summary>
+        /// The digest HA1, <c>MD5(user:realm:password)</c>, provisioned instead of the password (then
+        /// <see cref="Password"/> is null). Never logged or reported.
+        /// </summary>
+        public string Ha1 { get; set; }
+
         /// <summary>SIP over UDP (the default).</summary>
         public const string Udp = "udp";
 
@@ -97,7 +106,7 @@ namespace Ata.Core.Provisioning
                 && other.Password == Password && other.RegistrarHost == RegistrarHost && other.RegistrarPort == RegistrarPort
                 && other.Expires == Expires && other.SecondaryHost == SecondaryHost && other.SecondaryPort == SecondaryPort
                 && other.RegistrarPortGiven == RegistrarPortGiven && other.SecondaryPortGiven == SecondaryPortGiven
-                && other.Transport == Transport
+                && other.Transport == Transport && other.Realm == Realm && other.Ha1 == Ha1
                 && other.KeepAliveSeconds == KeepAliveSeconds && other.RetryBaseSeconds == RetryBaseSeconds
                 && other.RetryMaxSeconds == RetryMaxSeconds;
         }

@@ -1,6 +1,7 @@
 using System.Collections;
 using Ata.Core.Contract;
 using Ata.Core.Json;
+using Ata.Core.Sip;
 
 namespace Ata.Core.Provisioning
 {
@@ -105,9 +106,17 @@ namespace Ata.Core.Provisioning
                 }
 
                 string password = JsonObject.GetString(line, Fields.Password);
-                if (password == null)
+                string ha1 = JsonObject.GetString(line, Fields.Ha1);
+                string realm = JsonObject.GetString(line, Fields.Realm);
+                if (password == null && ha1 == null)
                 {
                     error = field + ".password: missing";
+                    return null;
+                }
+
+                if (password == null && (realm == null || realm.Length == 0 || !IsHexDigest(ha1)))
+                {
+                    error = field + ".ha1: must be 32 hexadecimal digits, with the realm it was made for";
                     return null;
                 }
 
@@ -128,6 +137,8 @@ namespace Ata.Core.Provisioning
                 }
 
                 configs[number - 1] = new LineConfig(number, username, JsonObject.GetString(line, Fields.AuthUsername), password, host, port, (int)expires);
+                configs[number - 1].Realm = realm;
+                configs[number - 1].Ha1 = password == null ? SipText.ToLowerAscii(ha1) : null;
                 error = ParseRegistrationOptions(line, configs[number - 1], field);
                 if (error != null)
                 {
@@ -144,6 +155,24 @@ namespace Ata.Core.Provisioning
             }
 
             return new ProvisioningDocument(version, configs);
+        }
+
+        private static bool IsHexDigest(string text)
+        {
+            if (text == null || text.Length != 32)
+            {
+                return false;
+            }
+
+            for (int i = 0; i < text.Length; i++)
+            {
+                if (Json.Hex.ValueOf(text[i]) < 0)
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
 
         /// <summary>The optional registration settings of a line: secondary registrar, keep-alive, back-off.</summary>
@@ -223,7 +252,21 @@ namespace Ata.Core.Provisioning
                     w.Property(Fields.AuthUsername, line.AuthUsername);
                 }
 
-                w.Property(Fields.Password, line.Password)
+                if (line.Password != null)
+                {
+                    w.Property(Fields.Password, line.Password);
+                }
+                else
+                {
+                    w.Property(Fields.Ha1, line.Ha1);
+                }
+
+                if (line.Realm != null)
+                {
+                    w.Property(Fields.Realm, line.Realm);
+                }
+
+                w
                     .Property(Fields.Registrar, FormatRegistrar(line.RegistrarHost, line.RegistrarPortGiven ? line.RegistrarPort : 0))
                     .Property(Fields.Expires, line.Expires)
                     .Property(Fields.KeepAliveSeconds, line.KeepAliveSeconds)

@@ -104,8 +104,18 @@ namespace Ata.Core.Sip
         public static string ComputeResponse(string algorithm, string username, string realm, string password, string method, string uri,
             string nonce, bool qopAuth, string nonceCount, string cnonce)
         {
+            return ComputeResponseFromHa1(algorithm, Digest(IsSha256(algorithm), username + ":" + realm + ":" + password),
+                method, uri, nonce, qopAuth, nonceCount, cnonce);
+        }
+
+        /// <summary>
+        /// The digest response from a precomputed HA1 (<c>H(user:realm:password)</c>), as provisioned
+        /// when the gateway sends the HA1 instead of the password.
+        /// </summary>
+        public static string ComputeResponseFromHa1(string algorithm, string ha1, string method, string uri,
+            string nonce, bool qopAuth, string nonceCount, string cnonce)
+        {
             bool sha = IsSha256(algorithm);
-            string ha1 = Digest(sha, username + ":" + realm + ":" + password);
             if (algorithm != null && algorithm.EndsWith("-sess"))
             {
                 ha1 = Digest(sha, ha1 + ":" + nonce + ":" + cnonce);
@@ -126,8 +136,17 @@ namespace Ata.Core.Sip
         /// <param name="nonceCount">How many requests have used this nonce, including this one (1 first).</param>
         public string Answer(string username, string password, string method, string uri, int nonceCount, string cnonce)
         {
+            return AnswerWithHa1(username, Digest(IsSha256(Algorithm), username + ":" + Realm + ":" + password), method, uri, nonceCount, cnonce);
+        }
+
+        /// <summary>
+        /// The <c>Authorization</c> header value from a precomputed HA1; only meaningful when the HA1 was
+        /// made for this challenge's realm and algorithm family (see <see cref="CanAnswerWithHa1"/>).
+        /// </summary>
+        public string AnswerWithHa1(string username, string ha1, string method, string uri, int nonceCount, string cnonce)
+        {
             string nc = FormatNonceCount(nonceCount);
-            string response = ComputeResponse(Algorithm, username, Realm, password, method, uri, Nonce, QopAuth, nc, cnonce);
+            string response = ComputeResponseFromHa1(Algorithm, ha1, method, uri, Nonce, QopAuth, nc, cnonce);
             StringBuilder sb = new StringBuilder(256);
             sb.Append("Digest username=\"").Append(SipText.Escape(username));
             sb.Append("\", realm=\"").Append(SipText.Escape(Realm));
@@ -151,6 +170,12 @@ namespace Ata.Core.Sip
             }
 
             return sb.ToString();
+        }
+
+        /// <summary>True when an MD5 HA1 provisioned for <paramref name="realm"/> answers this challenge.</summary>
+        public bool CanAnswerWithHa1(string realm)
+        {
+            return !IsSha256(Algorithm) && realm != null && Realm == realm;
         }
 
         private static string Digest(bool sha256, string text)

@@ -489,6 +489,13 @@ namespace Ata.Core.Sip
         private void OnChallenged(SipResponse response, long now)
         {
             DigestChallenge challenge = StrongestChallenge(response);
+            if (challenge == null && _config.Password == null)
+            {
+                Fail(FaultCode.WrongCredentials, response.StatusCode,
+                    "the provisioned HA1 is for realm '" + _config.Realm + "', which the registrar did not offer with MD5", now, false);
+                return;
+            }
+
             if (challenge == null)
             {
                 Fail(FaultCode.RegistrationRefused, response.StatusCode, "registrar asked for an authentication scheme the adapter does not support", now, true);
@@ -515,7 +522,7 @@ namespace Ata.Core.Sip
         }
 
         /// <summary>The strongest digest challenge of a 401/407 (RFC 8760 §2.4), or null.</summary>
-        private static DigestChallenge StrongestChallenge(SipResponse response)
+        private DigestChallenge StrongestChallenge(SipResponse response)
         {
             bool proxy = response.StatusCode == 407;
             ArrayList headers = response.Headers(proxy ? "proxy-authenticate" : "www-authenticate");
@@ -523,7 +530,8 @@ namespace Ata.Core.Sip
             for (int i = 0; i < headers.Count; i++)
             {
                 DigestChallenge candidate = DigestChallenge.Parse((string)headers[i], proxy);
-                if (candidate != null && (challenge == null || candidate.Strength > challenge.Strength))
+                bool answerable = candidate != null && (_config.Password != null || candidate.CanAnswerWithHa1(_config.Realm));
+                if (answerable && (challenge == null || candidate.Strength > challenge.Strength))
                 {
                     challenge = candidate;
                 }
@@ -642,7 +650,9 @@ namespace Ata.Core.Sip
             if (_challenge != null)
             {
                 _nonceCount++;
-                string answer = _challenge.Answer(_config.AuthUsername, _config.Password, "REGISTER", requestUri, _nonceCount, RandomToken(16));
+                string answer = _config.Password != null
+                    ? _challenge.Answer(_config.AuthUsername, _config.Password, "REGISTER", requestUri, _nonceCount, RandomToken(16))
+                    : _challenge.AnswerWithHa1(_config.AuthUsername, _config.Ha1, "REGISTER", requestUri, _nonceCount, RandomToken(16));
                 sb.Append(_challenge.IsProxy ? "Proxy-Authorization: " : "Authorization: ").Append(answer).Append("\r\n");
             }
 

@@ -57,7 +57,7 @@ public static class ConfigDocument
     private static void WriteLine(Utf8JsonWriter json, AdapterConfig config, int index)
     {
         var account = config.Lines[index];
-        if (LineConfig.ParseRegistrar(account.Registrar, out var host, out var port) is { } error)
+        if (LineConfig.ParseRegistrar(account.Registrar, out var host, out var port, out var portGiven) is { } error)
         {
             throw new InvalidOperationException($"{config.DeviceId} line {index + 1}: {error}");
         }
@@ -79,7 +79,8 @@ public static class ConfigDocument
             json.WriteString(Fields.Password, account.Password);
         }
 
-        json.WriteString(Fields.Registrar, ProvisioningDocument.FormatRegistrar(host, port));
+        // A registrar given without a port stays so: the adapter then looks up its SRV records (RFC 3263).
+        json.WriteString(Fields.Registrar, ProvisioningDocument.FormatRegistrar(host, portGiven ? port : 0));
         json.WriteNumber(Fields.Expires, account.Expires);
         WriteOptional(json, Fields.SecondaryRegistrar, account.SecondaryRegistrar);
         WriteOptional(json, Fields.OutboundProxy, account.OutboundProxy);

@@ -1,3 +1,6 @@
+using Ata.Core.Provisioning;
+using Ata.Core.Sip;
+
 namespace Ata.Gateway.Provisioning;
 
 /// <summary>One SIP account with its line settings, provisioned on an adapter line.</summary>
@@ -60,11 +63,11 @@ public sealed record SipAccount(string Username, string Password, string Registr
 /// <summary>Defaults and allowed values of a line's settings.</summary>
 public static class LineDefaults
 {
-    /// <summary>Default transport.</summary>
-    public const string Transport = "udp";
+    /// <summary>Default transport: the core's <see cref="LineConfig.Udp"/>.</summary>
+    public const string Transport = LineConfig.Udp;
 
-    /// <summary>Transports an adapter speaks.</summary>
-    public static readonly IReadOnlyList<string> Transports = ["udp", "tcp", "tls"];
+    /// <summary>Transports an adapter speaks (the core's <see cref="LineConfig"/>: UDP and TCP; no TLS yet).</summary>
+    public static readonly IReadOnlyList<string> Transports = [LineConfig.Udp, LineConfig.Tcp];
 
     /// <summary>Call classes that can be barred, in canonical order: the core's <see cref="Ata.Core.DialPlan.BarringClass.All"/>.</summary>
     public static readonly IReadOnlyList<string> BarringClasses = Ata.Core.DialPlan.BarringClass.All;
@@ -81,8 +84,8 @@ public static class LineDefaults
     /// <summary>Longest registration expiry, seconds.</summary>
     public const int MaxExpires = 86400;
 
-    /// <summary>Default keep-alive, seconds: inside the shortest common NAT UDP timeout.</summary>
-    public const int KeepAliveSeconds = 25;
+    /// <summary>Default keep-alive, seconds: the core's, inside the shortest common NAT UDP timeout.</summary>
+    public const int KeepAliveSeconds = LineConfig.DefaultKeepAliveSeconds;
 
     /// <summary>Shortest keep-alive (other than 0, none), seconds.</summary>
     public const int MinKeepAliveSeconds = 10;
@@ -90,11 +93,11 @@ public static class LineDefaults
     /// <summary>Longest keep-alive, seconds.</summary>
     public const int MaxKeepAliveSeconds = 3600;
 
-    /// <summary>Default first retry delay, seconds.</summary>
-    public const int RetryBaseSeconds = 30;
+    /// <summary>Default first retry delay, seconds: the core's back-off base.</summary>
+    public const int RetryBaseSeconds = (int)(RetryBackoff.DefaultBaseMs / 1000);
 
-    /// <summary>Default longest retry delay, seconds.</summary>
-    public const int RetryMaxSeconds = 1800;
+    /// <summary>Default longest retry delay, seconds: the core's cap, far below RFC 5626's 30 minutes.</summary>
+    public const int RetryMaxSeconds = (int)(RetryBackoff.DefaultCapMs / 1000);
 
     /// <summary>Shortest first retry delay, seconds.</summary>
     public const int MinRetrySeconds = 5;

@@ -110,3 +110,54 @@ public class DigestAlgorithmTests
         Assert.Contains("algorithm=" + canonical, c.Answer("u", "p", "REGISTER", "sip:x", 1, "c"));
     }
 }
+
+public class Ha1ProvisioningTests
+{
+    private const string Realm = "lab.ata";
+    private static readonly string Ha1 = Md5.HexOf("2001:" + Realm + ":secret");
+
+    private static Registration Create(FakeSocket socket, string realm)
+    {
+        var doc = Ata.Core.Provisioning.ProvisioningDocument.Parse(
+            $"{{\"version\":1,\"lines\":[{{\"username\":\"2001\",\"ha1\":\"{Ha1.ToUpperInvariant()}\",\"realm\":\"{realm}\",\"registrar\":\"127.0.0.1:5070\"}}]}}", out string error);
+        Assert.Null(error);
+        Assert.Null(doc.Line(1).Password);
+        return new Registration(doc.Line(1), socket, new FakeResolver(), new Random(1), "Ata/test", null!);
+    }
+
+    [Fact]
+    public void Answers_an_MD5_challenge_from_the_provisioned_HA1_without_the_password()
+    {
+        var socket = new FakeSocket();
+        var r = Create(socket, Realm);
+        r.Start(0);
+        r.OnResponse(SipResponse.Parse(Registrar.Respond(socket.Last, 401, "Unauthorized",
+            "WWW-Authenticate: Digest realm=\"lab.ata\", nonce=\"s\", qop=\"auth\", algorithm=SHA-256",
+            Registrar.Challenge), out _), 10);
+        string auth = Registrar.Header(socket.Last, "Authorization");
+        Assert.Contains("algorithm=MD5", auth);
+        string cnonce = System.Text.RegularExpressions.Regex.Match(auth, "cnonce=\"([^\"]+)\"").Groups[1].Value;
+        Assert.Contains(DigestChallenge.ComputeResponse("2001", Realm, "secret", "REGISTER", "sip:127.0.0.1:5070", "abc123", true, "00000001", cnonce), auth);
+    }
+
+    [Fact]
+    public void An_HA1_for_another_realm_is_a_credentials_fault()
+    {
+        var socket = new FakeSocket();
+        var r = Create(socket, "other.realm");
+        r.Start(0);
+        r.OnResponse(SipResponse.Parse(Registrar.Respond(socket.Last, 401, "Unauthorized", Registrar.Challenge), out _), 10);
+        Assert.Equal(Ata.Core.Faults.FaultCode.WrongCredentials, r.Fault);
+        Assert.Equal(-1, r.NextAttemptAt);
+        Assert.Single(socket.Sent);
+    }
+
+    [Theory]
+    [InlineData("{\"version\":1,\"lines\":[{\"username\":\"u\",\"ha1\":\"abc\",\"realm\":\"r\",\"registrar\":\"a\"}]}")]
+    [InlineData("{\"version\":1,\"lines\":[{\"username\":\"u\",\"ha1\":\"0123456789abcdef0123456789abcdef\",\"registrar\":\"a\"}]}")]
+    public void Refuses_an_HA1_that_cannot_be_used(string json)
+    {
+        Assert.Null(Ata.Core.Provisioning.ProvisioningDocument.Parse(json, out string error));
+        Assert.StartsWith("lines[0].ha1", error);
+    }
+}
