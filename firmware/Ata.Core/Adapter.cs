@@ -61,6 +61,7 @@ namespace Ata.Core
         private Dns.DnsClient _dns;
         private Dns.SipLocator _locator;
         private IStreamTransport _stream;
+        private string _newDeviceSecret;
         private readonly System.Collections.Hashtable _framers = new System.Collections.Hashtable();
 
         private ProvisioningDocument _config;
@@ -286,6 +287,11 @@ namespace Ata.Core
                 _hooks[i].FlashMaxMs = profile.FlashMaxMs;
             }
 
+            if (doc.DeviceSecret != null)
+            {
+                _newDeviceSecret = doc.DeviceSecret;
+            }
+
             PublishAck(doc.Version, true, null);
             _events.ConfigApplied(doc.Version, true, null, now);
             Update(now);
@@ -463,6 +469,20 @@ namespace Ata.Core
             _config = null;
             Update(now);
         }
+
+        /// <summary>
+        /// A new device secret from the gateway (credential rotation), for the host to store and use
+        /// from its next broker connection on; null when none is waiting. Taking it clears it.
+        /// </summary>
+        public string TakeNewDeviceSecret()
+        {
+            string secret = _newDeviceSecret;
+            _newDeviceSecret = null;
+            return secret;
+        }
+
+        /// <summary>True once the gateway asked for a reboot (<c>cmd</c> <c>reboot</c>); the host carries it out.</summary>
+        public bool RebootRequested { get; private set; }
 
         /// <summary>True while bindings of removed accounts are still being taken down.</summary>
         public bool IsUnregistering
@@ -721,7 +741,13 @@ namespace Ata.Core
 
             bool ok = false;
             string detail;
-            if (command == "reregister")
+            if (command == "reboot")
+            {
+                RebootRequested = true;
+                ok = true;
+                detail = "rebooting";
+            }
+            else if (command == "reregister")
             {
                 for (int i = 0; i < LineCount; i++)
                 {

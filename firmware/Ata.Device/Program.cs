@@ -219,6 +219,27 @@ namespace Ata.Device
                         savedConfig = adapter.Config;
                     }
 
+                    string rotated = adapter.TakeNewDeviceSecret();
+                    if (rotated != null && rotated != settings.DeviceSecret)
+                    {
+                        // The gateway rotated the broker credential: keep it, then connect with it
+                        // (the acknowledgement already went out on this connection).
+                        settings.Set(DeviceSettings.DeviceSecretKey, rotated);
+                        settings.Save(store);
+                        log.Add(now, "device secret rotated by the gateway");
+                        mqtt.Close();
+                        adapter.OnMqttDisconnected(now);
+                        mqtt = new MqttLink(settings.GatewayHost, settings.GatewayPort, settings.DeviceId, rotated);
+                        nextMqtt = now + MqttRetryMs;
+                    }
+
+                    if (adapter.RebootRequested)
+                    {
+                        log.Add(now, "reboot asked by the gateway");
+                        Thread.Sleep(200);
+                        watchdog.Reboot("gateway");
+                    }
+
                     audio.Capture(heard1, heard2);
                     adapter.OnAudio(1, heard1, 0, heard1.Length, now);
                     adapter.OnAudio(2, heard2, 0, heard2.Length, now);

@@ -10,7 +10,7 @@ internal sealed class SimDevice(string deviceId) : IDeviceInfo
 {
     public string Firmware => FirmwareVersion.Current;
     public string Hardware => "sim";
-    public string ResetReason => "power-on";
+    public string ResetReason { get; set; } = "power-on";
     public string Mac { get; } = MacFor(deviceId);
     public int Rssi => 0;
     public long FreeHeap => GC.GetGCMemoryInfo().TotalAvailableMemoryBytes - GC.GetTotalMemory(false);

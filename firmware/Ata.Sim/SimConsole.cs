@@ -142,9 +142,22 @@ internal sealed class SimConsole : IDisposable
         Write(_console.Receive(text, _now()));
         if (_console.TakeAction() == ConsoleAction.Reboot)
         {
-            _log("technician console asked for a reboot; the simulator keeps running (restart it to reboot)");
+            if (Reboot is null)
+            {
+                _log("technician console asked for a reboot; the simulator keeps running (restart it to reboot)");
+            }
+            else
+            {
+                Reboot();
+            }
         }
     }
+
+    /// <summary>What a reboot asked at the console does (the host's soft reboot), or null to only log it.</summary>
+    public Action? Reboot { get; set; }
+
+    /// <summary>Points the console at the adapter after a soft reboot.</summary>
+    public void Attach(Adapter adapter) => _console.Adapter = adapter;
 
     /// <summary>Sends the greeting, for a technician who connects after start.</summary>
     public void Greet() => Write(_console.Greeting());

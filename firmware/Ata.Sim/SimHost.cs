@@ -27,6 +27,8 @@ internal sealed class SimHost : IDisposable
     private readonly BlockingCollection<Action> _inbox = new();
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly EventPrinter _events;
+    private readonly SimDevice _device;
+    private string? _secret;
     private readonly CancellationTokenSource _stop = new();
     private UdpSipSocket? _socket;
     private TcpSipTransport? _tcp;
@@ -44,6 +46,8 @@ internal sealed class SimHost : IDisposable
     {
         _options = options;
         _events = new EventPrinter(options.JsonEvents, Console.Out);
+        _device = new SimDevice(options.DeviceId);
+        _secret = options.Secret;
     }
 
     private long Now => _clock.ElapsedMilliseconds;
@@ -61,34 +65,16 @@ internal sealed class SimHost : IDisposable
             throw new SimStartException($"cannot open the SIP socket: {e.Message}");
         }
 
-        _adapter = new Adapter(_options.DeviceId, new SimDevice(_options.DeviceId), _socket, new SystemResolver(),
-            new ILed[4], new Ata.Core.Console.LoggingEvents(_recentLog, _events), new Random(), Now)
-        {
-            HealthIntervalMs = _options.HealthIntervalSeconds * 1000L,
-            Ringer = new SimRinger(_events),
-        };
-        if (_options.TonesWavDirectory is { } wavDirectory)
-        {
-            _recorder = new ToneRecorder(wavDirectory);
-            _adapter.Audio = _recorder;
-            _events.ToneObserver = _recorder.Begin;
-        }
-        Log($"adapter {_options.DeviceId} started; SIP on {local}:{_socket.LocalPort}");
         _tcp = new TcpSipTransport(
             (connection, data) => _inbox.Add(() => _adapter!.OnStreamData(connection, data, data.Length, Now)),
             connection => _inbox.Add(() => _adapter!.OnStreamClosed(connection, Now)));
-        _adapter.UseStreamTransport(_tcp);
-        if (_options.DnsServer is not null)
+        Boot();
+        Log($"adapter {_options.DeviceId} started; SIP on {local}:{_socket.LocalPort}");
+        _console = SimConsole.StartIfAsked(_options, _adapter!, _inbox, () => Now, _events, _recentLog, Log);
+        if (_console is not null)
         {
-            string? dnsError = LineConfig.ParseRegistrar(_options.DnsServer, out string dnsHost, out int dnsPort, out bool dnsPortGiven);
-            if (dnsError is not null || !Ata.Core.Sip.SipText.IsIPv4Literal(dnsHost))
-            {
-                throw new UsageException($"--dns-server '{_options.DnsServer}' is not an IPv4 address with an optional port");
-            }
-
-            _adapter.UseDnsServer(dnsHost, dnsPortGiven ? dnsPort : 53);
+            _console.Reboot = Reboot;
         }
-        _console = SimConsole.StartIfAsked(_options, _adapter, _inbox, () => Now, _events, _recentLog, Log);
 
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
@@ -119,6 +105,86 @@ internal sealed class SimHost : IDisposable
         _inbox.Dispose();
     }
 
+    /// <summary>Creates the adapter, as the board does at power-on and after every reboot.</summary>
+    private void Boot()
+    {
+        _adapter = new Adapter(_options.DeviceId, _device, _socket, new SystemResolver(),
+            new ILed[4], new Ata.Core.Console.LoggingEvents(_recentLog, _events), new Random(), Now)
+        {
+            HealthIntervalMs = _options.HealthIntervalSeconds * 1000L,
+            Ringer = new SimRinger(_events),
+        };
+        if (_options.TonesWavDirectory is { } wavDirectory)
+        {
+            _recorder?.Dispose();
+            _recorder = new ToneRecorder(wavDirectory);
+            _adapter.Audio = _recorder;
+            _events.ToneObserver = _recorder.Begin;
+        }
+        _adapter.UseStreamTransport(_tcp!);
+        if (_options.DnsServer is not null)
+        {
+            string? dnsError = LineConfig.ParseRegistrar(_options.DnsServer, out string dnsHost, out int dnsPort, out bool dnsPortGiven);
+            if (dnsError is not null || !Ata.Core.Sip.SipText.IsIPv4Literal(dnsHost))
+            {
+                throw new UsageException($"--dns-server '{_options.DnsServer}' is not an IPv4 address with an optional port");
+            }
+
+            _adapter.UseDnsServer(dnsHost, dnsPortGiven ? dnsPort : 53);
+        }
+    }
+
+
+    /// <summary>
+    /// A reboot asked by the gateway or at the console: the adapter starts again from nothing and
+    /// gets its configuration again (the retained config, or the command line).
+    /// </summary>
+    private void Reboot()
+    {
+        _events.Host("rebooting");
+        DisconnectMqtt();
+        _mqtt?.Dispose();
+        _mqtt = null;
+        _device.ResetReason = "software";
+        Boot();
+        _console?.Attach(_adapter!);
+        if (_options.GatewayMode)
+        {
+            StartMqtt();
+        }
+        else
+        {
+            ApplyStandaloneConfig();
+        }
+    }
+
+    /// <summary>What the adapter asked of its host after an input: a reboot, or a new device secret to connect with.</summary>
+    private void CarryOutAdapterRequests()
+    {
+        if (_adapter is null)
+        {
+            return;
+        }
+
+        if (_adapter.TakeNewDeviceSecret() is { } secret && secret != _secret)
+        {
+            // The gateway rotated the device secret: the acknowledgement goes out on this connection,
+            // then the adapter connects again with the new secret (retrying until the broker knows it).
+            _secret = secret;
+            _events.Host("device-secret-rotated");
+            if (_options.GatewayMode)
+            {
+                _mqtt?.Dispose();
+                StartMqtt();
+            }
+        }
+
+        if (_adapter.RebootRequested)
+        {
+            Reboot();
+        }
+    }
+
     private void Loop()
     {
         long nextTick = Now;
@@ -137,6 +203,7 @@ internal sealed class SimHost : IDisposable
                 if (_inbox.TryTake(out var action, wait, _stop.Token))
                 {
                     action();
+                    CarryOutAdapterRequests();
                     continue;
                 }
             }
@@ -260,7 +327,7 @@ internal sealed class SimHost : IDisposable
                 Port = _options.BrokerPort,
                 ClientId = _options.DeviceId,
                 Username = _options.DeviceId,
-                Password = _options.Secret,
+                Password = _secret,
                 KeepAliveSeconds = 10,
                 Will = new MqttWill(MqttTopics.For(_options.DeviceId, MqttTopics.Status), "offline"u8.ToArray(), MqttTopics.ReliableQos, true),
             });
@@ -350,6 +417,12 @@ internal sealed class SimHost : IDisposable
     private void Shutdown()
     {
         _events.Host("stopping");
+        DisconnectMqtt();
+    }
+
+    /// <summary>A clean goodbye to the broker: status offline (retained), then DISCONNECT, so no Last Will fires.</summary>
+    private void DisconnectMqtt()
+    {
         if (_mqtt is { IsConnected: true })
         {
             try

@@ -203,3 +203,46 @@ public class AdapterTests
         Assert.Equal(1, _adapter.SipParseErrors);
     }
 }
+
+public class AdapterHostRequestTests
+{
+    private readonly FakeSocket _socket = new();
+    private readonly FakeMqtt _mqtt = new();
+    private readonly Adapter _adapter;
+
+    public AdapterHostRequestTests()
+    {
+        _adapter = new Adapter("ata-1", new FakeDevice(), _socket, new FakeResolver(), new Ata.Core.Hardware.ILed[4], new RecordingEvents(), new Random(5), 0);
+        _adapter.OnMqttConnected(_mqtt, 0);
+    }
+
+    [Fact]
+    public void A_rotated_device_secret_is_handed_to_the_host_once_and_never_reported()
+    {
+        _adapter.OnMqttMessage("ata/ata-1/config", "{\"version\":2,\"deviceSecret\":\"new-secret-123\",\"lines\":[]}", 10);
+        Assert.Equal("new-secret-123", _adapter.TakeNewDeviceSecret());
+        Assert.Null(_adapter.TakeNewDeviceSecret());
+        Assert.Contains(_mqtt.Published, p => p.Topic == "ata/ata-1/config/ack" && p.Payload.Contains("\"applied\":true"));
+        _adapter.Tick(5000);
+        Assert.DoesNotContain(_mqtt.Published, p => p.Payload.Contains("new-secret-123"));
+    }
+
+    [Fact]
+    public void A_short_device_secret_refuses_the_config()
+    {
+        _adapter.OnMqttMessage("ata/ata-1/config", "{\"version\":2,\"deviceSecret\":\"short\",\"lines\":[]}", 10);
+        Assert.Null(_adapter.TakeNewDeviceSecret());
+        Assert.Contains(_mqtt.Published, p => p.Topic == "ata/ata-1/config/ack" && p.Payload.Contains("deviceSecret"));
+    }
+
+    [Fact]
+    public void A_reboot_command_is_acknowledged_and_left_to_the_host()
+    {
+        Assert.False(_adapter.RebootRequested);
+        _adapter.OnMqttMessage("ata/ata-1/cmd", "{\"id\":\"c1\",\"command\":\"reboot\"}", 10);
+        Assert.True(_adapter.RebootRequested);
+        var result = _mqtt.Published.Single(p => p.Topic == "ata/ata-1/cmd/result");
+        Assert.Contains("\"ok\":true", result.Payload);
+        Assert.Contains("\"id\":\"c1\"", result.Payload);
+    }
+}

@@ -80,6 +80,55 @@ public sealed class FirstLightTests(FirstLightFixture lab)
     }
 
     [Fact]
+    public async Task A_rotated_device_secret_takes_over_and_a_reboot_comes_back_registered()
+    {
+        string id = NewId("e2e-rotate");
+        string secret = NewSecret();
+        string broker = await lab.ProvisionAsync(id, secret, FirstLightFixture.GoodUser, FirstLightFixture.GoodPassword, lab.Registrar.Address);
+        await using var sim = lab.StartSim(id, secret, broker);
+        await sim.WaitForEventAsync("registration", e => e.GetProperty("state").GetString() == "registered");
+
+        var rotation = await lab.Api.PostAsync($"/api/adapters/{id}/rotate-credential", null);
+        string rotationBody = await rotation.Content.ReadAsStringAsync();
+        Assert.True(rotation.IsSuccessStatusCode, rotationBody);
+        Assert.DoesNotContain(secret, rotationBody);
+        long version = JsonDocument.Parse(rotationBody).RootElement.GetProperty("configVersion").GetInt64();
+
+        var rotatedAt = await sim.WaitForEventAsync("device-secret-rotated", _ => true);
+        await sim.WaitForEventAsync("config", e => e.GetProperty("version").GetInt64() == version && e.GetProperty("applied").GetBoolean());
+        await sim.WaitForEventAsync("mqtt-connected", e => e.GetProperty("t").GetInt64() >= rotatedAt.GetProperty("t").GetInt64(), TimeSpan.FromSeconds(30));
+
+        // The broker now refuses the old secret.
+        int colon = broker.LastIndexOf(':');
+        await using (var old = new MosquittoClient(new MqttClientOptions
+        {
+            Host = broker[..colon], Port = int.Parse(broker[(colon + 1)..]), ClientId = id + "-old", Username = id, Password = secret,
+        }))
+        {
+            var refused = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+            old.ConnectRefused += code => refused.TrySetResult(code);
+            old.Start();
+            Assert.Equal(5, await refused.Task.WaitAsync(TimeSpan.FromSeconds(20)));
+        }
+
+        // Support reboots it: it says goodbye, comes back, gets its config again and registers again.
+        var reboot = await lab.Api.PostAsync($"/api/adapters/{id}/actions/reboot", null);
+        Assert.True(reboot.IsSuccessStatusCode, await reboot.Content.ReadAsStringAsync());
+        var rebooting = await sim.WaitForEventAsync("rebooting", _ => true);
+        long since = rebooting.GetProperty("t").GetInt64();
+        await sim.WaitForEventAsync("mqtt-connected", e => e.GetProperty("t").GetInt64() >= since, TimeSpan.FromSeconds(30));
+        await sim.WaitForEventAsync("config", e => e.GetProperty("t").GetInt64() >= since && e.GetProperty("applied").GetBoolean());
+        await sim.WaitForEventAsync("led", e => e.GetProperty("t").GetInt64() >= since && e.GetProperty("led").GetString() == "tel1"
+            && e.GetProperty("pattern").GetString() == "solid", TimeSpan.FromSeconds(30));
+        JsonElement adapter = default;
+        await Eventually.Until(async () =>
+        {
+            adapter = await lab.GetAdapterAsync(id);
+            return adapter.GetProperty("online").GetBoolean() && adapter.GetProperty("appliedConfigVersion").GetInt64() == version;
+        }, TimeSpan.FromSeconds(20), () => "API never showed the adapter back online with the rotated config: " + adapter);
+    }
+
+    [Fact]
     public async Task Wrong_password_shows_the_credentials_fault_and_never_registered()
     {
         string id = NewId("e2e-badpw");

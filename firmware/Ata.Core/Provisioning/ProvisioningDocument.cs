@@ -30,6 +30,13 @@ namespace Ata.Core.Provisioning
         /// <summary>Line accounts, indexed by line number - 1; null where a line has no account.</summary>
         public LineConfig[] Lines { get; private set; }
 
+        /// <summary>
+        /// A new device secret the gateway is rotating to, or null. The adapter keeps it and uses it
+        /// from its next broker connection on; the gateway switches once the version is applied.
+        /// Never logged or reported.
+        /// </summary>
+        public string DeviceSecret { get; set; }
+
         /// <summary>The account of line <paramref name="line"/> (1-based), or null.</summary>
         public LineConfig Line(int line)
         {
@@ -154,7 +161,16 @@ namespace Ata.Core.Provisioning
                 configs[number - 1].Profile = profile;
             }
 
-            return new ProvisioningDocument(version, configs);
+            string deviceSecret = JsonObject.GetString(root, Fields.DeviceSecret);
+            if (deviceSecret != null && (deviceSecret.Length < 8 || deviceSecret.Length > 128 || deviceSecret.IndexOf(':') >= 0))
+            {
+                error = Fields.DeviceSecret + ": must be 8 to 128 characters without ':'";
+                return null;
+            }
+
+            ProvisioningDocument document = new ProvisioningDocument(version, configs);
+            document.DeviceSecret = deviceSecret;
+            return document;
         }
 
         private static bool IsHexDigest(string text)
@@ -235,7 +251,13 @@ namespace Ata.Core.Provisioning
         public string ToJson()
         {
             JsonWriter w = new JsonWriter();
-            w.BeginObject().Property(Fields.Version, Version).Name(Fields.Lines).BeginArray();
+            w.BeginObject().Property(Fields.Version, Version);
+            if (DeviceSecret != null)
+            {
+                w.Property(Fields.DeviceSecret, DeviceSecret);
+            }
+
+            w.Name(Fields.Lines).BeginArray();
             for (int i = 0; i < Lines.Length; i++)
             {
                 LineConfig line = Lines[i];

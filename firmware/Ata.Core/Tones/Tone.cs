@@ -318,24 +318,13 @@ namespace Ata.Core.Tones
 
         private static int Number(string text)
         {
-            if (text.Length == 0 || text.Length > 6)
+            // Up to six digits, nothing else (not even surrounding blanks).
+            if (text.Length == 0 || text.Length > 6 || text.Trim().Length != text.Length)
             {
                 return -1;
             }
 
-            int value = 0;
-            for (int i = 0; i < text.Length; i++)
-            {
-                char c = text[i];
-                if (c < '0' || c > '9')
-                {
-                    return -1;
-                }
-
-                value = (value * 10) + (c - '0');
-            }
-
-            return value;
+            return Sip.SipText.ParseNonNegative(text);
         }
     }
 }
