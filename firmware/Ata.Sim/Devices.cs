@@ -64,68 +64,6 @@ internal sealed class SystemResolver : INameResolver
     }
 }
 
-/// <summary>The SIP socket: a real UDP socket; received datagrams are handed to a callback.</summary>
-internal sealed class UdpSipSocket : IDatagramSocket, IDisposable
-{
-    private readonly Socket _socket = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-    private readonly Thread _receiver;
-    private readonly Action<byte[], int> _onDatagram;
-    private volatile bool _closed;
-
-    public UdpSipSocket(string localAddress, Action<byte[], int> onDatagram)
-    {
-        _onDatagram = onDatagram;
-        _socket.Bind(new IPEndPoint(IPAddress.Any, 0));
-        LocalAddress = localAddress;
-        LocalPort = ((IPEndPoint)_socket.LocalEndPoint!).Port;
-        _receiver = new Thread(Receive) { IsBackground = true, Name = "sip-udp" };
-        _receiver.Start();
-    }
-
-    public string LocalAddress { get; }
-    public int LocalPort { get; }
-
-    public void Send(byte[] data, int length, string address, int port)
-    {
-        try
-        {
-            _socket.SendTo(data, 0, length, SocketFlags.None, new IPEndPoint(IPAddress.Parse(address), port));
-        }
-        catch (SocketException)
-        {
-            // UDP promises nothing; the registration's timers notice the silence.
-        }
-    }
-
-    public void Dispose()
-    {
-        _closed = true;
-        _socket.Dispose();
-    }
-
-    private void Receive()
-    {
-        var buffer = new byte[65535];
-        EndPoint from = new IPEndPoint(IPAddress.Any, 0);
-        while (!_closed)
-        {
-            try
-            {
-                int n = _socket.ReceiveFrom(buffer, ref from);
-                _onDatagram(buffer[..n], n);
-            }
-            catch (SocketException) when (!_closed)
-            {
-                // ICMP port unreachable surfaces here on Linux; the transaction timer handles it.
-            }
-            catch (Exception) when (_closed)
-            {
-                return;
-            }
-        }
-    }
-}
-
 /// <summary>The core's MQTT session on top of the libmosquitto binding.</summary>
 internal sealed class MqttSession(Ata.Mqtt.MosquittoClient client, Action<string> log) : IMqttSession
 {

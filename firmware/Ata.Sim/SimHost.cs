@@ -58,7 +58,9 @@ internal sealed class SimHost : IDisposable
         string local = _options.LocalAddress ?? SystemResolver.LocalAddressTowards(peer);
         try
         {
-            _socket = new UdpSipSocket(local, (data, n) => _inbox.Add(() => _adapter!.OnDatagram(data, n, Now)));
+            _socket = new UdpSipSocket(local,
+                (data, n) => _inbox.Add(() => _adapter!.OnDatagram(data, n, Now)),
+                (address, port) => _inbox.Add(() => _adapter!.OnUnreachable(address, port, Now)));
         }
         catch (System.Net.Sockets.SocketException e)
         {

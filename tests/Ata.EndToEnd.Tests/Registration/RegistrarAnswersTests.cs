@@ -124,4 +124,28 @@ public sealed class RegistrarAnswersTests
         Assert.InRange(Since(7), 18_000, 21_000);
         Assert.InRange(Since(arrivals.Count - 1), 26_000, 33_000);
     }
+
+    [Fact]
+    public async Task A_closed_registrar_port_fails_at_once_on_the_ICMP_error_then_backs_off()
+    {
+        // A port nobody listens on: the kernel answers the REGISTER with ICMP port unreachable.
+        int port;
+        using (var probe = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0)))
+        {
+            port = ((IPEndPoint)probe.Client.LocalEndPoint!).Port;
+        }
+
+        await using var sim = StartStandaloneSim($"127.0.0.1:{port}");
+        var first = await sim.WaitForEventAsync("registration", e => Registration(e, "registering"));
+        var fault = await sim.WaitForEventAsync("fault", e => e.GetProperty("code").GetString() == "sip.unreachable" && e.GetProperty("state").GetString() == "raised",
+            TimeSpan.FromSeconds(10));
+        Assert.True(fault.GetProperty("t").GetInt64() - first.GetProperty("t").GetInt64() < 3000, "the ICMP error did not end the transaction early (Timer F is 32 s)");
+        await sim.WaitForEventAsync("led", e => Led(e, "tel1", "code-4"));
+
+        // Not hammered: the next attempt waits for the back-off (1-2 s here).
+        var failed = await sim.WaitForEventAsync("registration", e => Registration(e, "failed"));
+        var retry = await sim.WaitForEventAsync("registration", e => Registration(e, "registering") && e.GetProperty("t").GetInt64() > failed.GetProperty("t").GetInt64(),
+            TimeSpan.FromSeconds(10), includeEarlier: true);
+        Assert.InRange(retry.GetProperty("t").GetInt64() - failed.GetProperty("t").GetInt64(), 450, 2500);
+    }
 }
