@@ -274,6 +274,11 @@ public sealed class KamailioRegistrar : IAsyncDisposable
             ConfigPath,
             RegistrarConfig.Render(Port, Realm, subscribers, nonceSecret, modules, options),
             cancellationToken).ConfigureAwait(false);
+        if (!OperatingSystem.IsWindows())
+        {
+            // The config holds the subscribers' passwords.
+            File.SetUnixFileMode(ConfigPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
 
         var started = ManagedProcess.Start(
             binary,

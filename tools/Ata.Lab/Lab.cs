@@ -209,6 +209,11 @@ public sealed class Lab : IAsyncDisposable
         };
         var path = Path.Combine(options.DataDirectory, "lab.json");
         await File.WriteAllTextAsync(path, JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true }), stopping).ConfigureAwait(false);
+        if (!OperatingSystem.IsWindows())
+        {
+            // It holds the lab's line passwords and device secrets: for this user only.
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
         Say($"lab: what was set up (lines, secrets) is in {path}");
     }
 
