@@ -400,6 +400,20 @@ public sealed partial class MosquittoClient : IDisposable, IAsyncDisposable
     /// </summary>
     public void Dispose()
     {
+        if (Volatile.Read(ref _disposed) == 0 && IsConnected)
+        {
+            // The same clean goodbye as DisconnectAsync, waiting for the connection to close:
+            // releasing the native client while the DISCONNECT is still queued can drop the socket
+            // without it, and the broker would publish the Last Will.
+            try
+            {
+                DisconnectAsync().Wait(QuiesceTimeout + DisconnectTimeout);
+            }
+            catch (AggregateException)
+            {
+            }
+        }
+
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
             return;
