@@ -129,6 +129,33 @@ public sealed class FirstLightTests(FirstLightFixture lab)
     }
 
     [Fact]
+    public async Task Deleting_an_adapter_locks_out_its_live_session_too()
+    {
+        string id = NewId("e2e-delete");
+        string secret = NewSecret();
+        string broker = await lab.ProvisionAsync(id, secret, FirstLightFixture.GoodUser, FirstLightFixture.GoodPassword, lab.Registrar.Address);
+        int colon = broker.LastIndexOf(':');
+        await using var device = new MosquittoClient(new MqttClientOptions
+        {
+            Host = broker[..colon], Port = int.Parse(broker[(colon + 1)..]), ClientId = id, Username = id, Password = secret,
+        });
+        var dropped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var refused = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        device.Disconnected += _ => dropped.TrySetResult();
+        device.ConnectRefused += code => refused.TrySetResult(code);
+        device.Start();
+        await device.WaitUntilConnectedAsync(TimeSpan.FromSeconds(20));
+
+        var deleted = await lab.Api.DeleteAsync($"/api/adapters/{id}");
+        Assert.True(deleted.IsSuccessStatusCode, await deleted.Content.ReadAsStringAsync());
+
+        // The broker reloads its credentials, drops the session, and refuses the reconnect.
+        await dropped.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(5, await refused.Task.WaitAsync(TimeSpan.FromSeconds(20)));
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await lab.Api.GetAsync($"/api/adapters/{id}")).StatusCode);
+    }
+
+    [Fact]
     public async Task Wrong_password_shows_the_credentials_fault_and_never_registered()
     {
         string id = NewId("e2e-badpw");
