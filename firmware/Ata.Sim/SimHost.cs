@@ -54,7 +54,7 @@ internal sealed class SimHost : IDisposable
 
     public int Run()
     {
-        string peer = _options.GatewayMode ? _options.BrokerHost! : RegistrarHost(_options.Registrar!);
+        string peer = _options.GatewayMode ? _options.BrokerHost! : RegistrarHost(_options.OutboundProxy ?? _options.Registrar!);
         string local = _options.LocalAddress ?? SystemResolver.LocalAddressTowards(peer);
         try
         {
@@ -311,6 +311,19 @@ internal sealed class SimHost : IDisposable
             line.SecondaryHost = secondaryHost;
             line.SecondaryPort = secondaryPort;
             line.SecondaryPortGiven = secondaryPortGiven;
+        }
+
+        if (_options.OutboundProxy is not null)
+        {
+            error = LineConfig.ParseRegistrar(_options.OutboundProxy, out string proxyHost, out int proxyPort, out bool proxyPortGiven);
+            if (error is not null)
+            {
+                throw new UsageException($"--outbound-proxy: {error}");
+            }
+
+            line.ProxyHost = proxyHost;
+            line.ProxyPort = proxyPort;
+            line.ProxyPortGiven = proxyPortGiven;
         }
 
         line.KeepAliveSeconds = _options.KeepAliveSeconds ?? line.KeepAliveSeconds;

@@ -18,6 +18,7 @@ internal sealed class SimOptions
           --tones-wav DIR        write what each line plays as WAV files (8 kHz, 16-bit) into DIR
         Standalone line settings (gateway mode takes them from the provisioning):
           --secondary-registrar HOST[:PORT]   failover registrar
+          --outbound-proxy HOST[:PORT]        send every request through this proxy
           --transport udp|tcp    SIP transport to the registrar (default udp)
           --dns-server HOST[:PORT]            find registrars with the adapter's own DNS client
                                  (SRV _sip._udp, then A) through this server
@@ -50,6 +51,7 @@ internal sealed class SimOptions
     public int HealthIntervalSeconds { get; private set; } = 30;
     public string? SecondaryRegistrar { get; private set; }
     public string? DnsServer { get; private set; }
+    public string? OutboundProxy { get; private set; }
     public string Transport { get; private set; } = "udp";
     public int? Expires { get; private set; }
     public int? KeepAliveSeconds { get; private set; }
@@ -112,6 +114,7 @@ internal sealed class SimOptions
                     break;
                 case "--secondary-registrar": options.SecondaryRegistrar = Next(); break;
                 case "--dns-server": options.DnsServer = Next(); break;
+                case "--outbound-proxy": options.OutboundProxy = Next(); break;
                 case "--transport":
                     string transport = Next();
                     options.Transport = transport is "udp" or "tcp" ? transport : throw new UsageException($"--transport '{transport}': use udp or tcp");

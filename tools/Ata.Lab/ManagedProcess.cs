@@ -447,7 +447,9 @@ public sealed class ManagedProcess : IAsyncDisposable, IDisposable
         {
             while (await reader.ReadLineAsync().ConfigureAwait(false) is { } text)
             {
-                Record(new OutputLine(stream, text, DateTimeOffset.Now));
+                // The observer sees a line before anyone waiting for it is released, so a waiter
+                // can rely on what the observer did with it.
+                var at = DateTimeOffset.Now;
                 if (callback is not null)
                 {
                     try
@@ -459,6 +461,8 @@ public sealed class ManagedProcess : IAsyncDisposable, IDisposable
                         // A failing observer must not stop the pipe from draining (the child would block).
                     }
                 }
+
+                Record(new OutputLine(stream, text, at));
             }
         }
         catch (ObjectDisposedException)

@@ -63,6 +63,15 @@ namespace Ata.Core.Provisioning
         /// <summary>True when the secondary registrar was given with a port.</summary>
         public bool SecondaryPortGiven { get; set; } = true;
 
+        /// <summary>Outbound proxy host every request is sent to (with a Route header), or null.</summary>
+        public string ProxyHost { get; set; }
+
+        /// <summary>Outbound proxy port.</summary>
+        public int ProxyPort { get; set; }
+
+        /// <summary>True when the outbound proxy was given with a port.</summary>
+        public bool ProxyPortGiven { get; set; } = true;
+
         /// <summary>Secondary registrar host, or null when none is provisioned.</summary>
         public string SecondaryHost { get; set; }
 
@@ -106,7 +115,8 @@ namespace Ata.Core.Provisioning
                 && other.Password == Password && other.RegistrarHost == RegistrarHost && other.RegistrarPort == RegistrarPort
                 && other.Expires == Expires && other.SecondaryHost == SecondaryHost && other.SecondaryPort == SecondaryPort
                 && other.RegistrarPortGiven == RegistrarPortGiven && other.SecondaryPortGiven == SecondaryPortGiven
-                && other.Transport == Transport && other.Realm == Realm && other.Ha1 == Ha1
+                && other.Transport == Transport && other.ProxyHost == ProxyHost && other.ProxyPort == ProxyPort
+                && other.ProxyPortGiven == ProxyPortGiven && other.Realm == Realm && other.Ha1 == Ha1
                 && other.KeepAliveSeconds == KeepAliveSeconds && other.RetryBaseSeconds == RetryBaseSeconds
                 && other.RetryMaxSeconds == RetryMaxSeconds;
         }

@@ -216,6 +216,23 @@ namespace Ata.Core.Provisioning
                 config.SecondaryPortGiven = portGiven;
             }
 
+            string proxy = JsonObject.GetString(line, Fields.OutboundProxy);
+            if (proxy != null && proxy.Length > 0)
+            {
+                string proxyHost;
+                int proxyPort;
+                bool proxyPortGiven;
+                string error = LineConfig.ParseRegistrar(proxy, out proxyHost, out proxyPort, out proxyPortGiven);
+                if (error != null)
+                {
+                    return field + "." + Fields.OutboundProxy + ": " + error;
+                }
+
+                config.ProxyHost = proxyHost;
+                config.ProxyPort = proxyPort;
+                config.ProxyPortGiven = proxyPortGiven;
+            }
+
             long keepAlive = JsonObject.GetLong(line, Fields.KeepAliveSeconds, LineConfig.DefaultKeepAliveSeconds);
             if (keepAlive != 0 && (keepAlive < 5 || keepAlive > 3600))
             {
@@ -298,6 +315,11 @@ namespace Ata.Core.Provisioning
                 if (line.SecondaryHost != null)
                 {
                     w.Property(Fields.SecondaryRegistrar, FormatRegistrar(line.SecondaryHost, line.SecondaryPortGiven ? line.SecondaryPort : 0));
+                }
+
+                if (line.ProxyHost != null)
+                {
+                    w.Property(Fields.OutboundProxy, FormatRegistrar(line.ProxyHost, line.ProxyPortGiven ? line.ProxyPort : 0));
                 }
 
                 line.Profile.WriteTo(w);

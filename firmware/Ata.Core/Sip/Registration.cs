@@ -548,12 +548,14 @@ namespace Ata.Core.Sip
                 State = RegistrationState.Registering;
             }
 
-            string host = _onSecondary ? _config.SecondaryHost : _config.RegistrarHost;
-            _port = _onSecondary ? _config.SecondaryPort : _config.RegistrarPort;
+            // With an outbound proxy every request goes to it (RFC 3261 §8.1.2); otherwise to the registrar.
+            bool viaProxy = _config.ProxyHost != null;
+            string host = viaProxy ? _config.ProxyHost : (_onSecondary ? _config.SecondaryHost : _config.RegistrarHost);
+            _port = viaProxy ? _config.ProxyPort : (_onSecondary ? _config.SecondaryPort : _config.RegistrarPort);
             _awaitingDns = false;
             if (Locator != null)
             {
-                bool portGiven = _onSecondary ? _config.SecondaryPortGiven : _config.RegistrarPortGiven;
+                bool portGiven = viaProxy ? _config.ProxyPortGiven : (_onSecondary ? _config.SecondaryPortGiven : _config.RegistrarPortGiven);
                 int located = Locator.Locate(host, _port, portGiven, now, out _address, out _port);
                 if (located == SipLocator.Pending)
                 {
@@ -627,6 +629,12 @@ namespace Ata.Core.Sip
             sb.Append("Via: SIP/2.0/").Append(viaTransport).Append(' ').Append(_socket.LocalAddress).Append(':').Append(localPort)
                 .Append(";branch=").Append(_branch).Append(";rport\r\n");
             sb.Append("Max-Forwards: 70\r\n");
+            if (_config.ProxyHost != null)
+            {
+                sb.Append("Route: <sip:").Append(Provisioning.ProvisioningDocument.FormatRegistrar(_config.ProxyHost, _config.ProxyPortGiven ? _config.ProxyPort : 0))
+                    .Append(";lr>\r\n");
+            }
+
             sb.Append("From: <").Append(aor).Append(">;tag=").Append(_fromTag).Append("\r\n");
             sb.Append("To: <").Append(aor).Append(">\r\n");
             sb.Append("Call-ID: ").Append(_callId).Append("\r\n");

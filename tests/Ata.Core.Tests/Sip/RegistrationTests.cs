@@ -413,3 +413,30 @@ public class RetryBackoffTests
         Assert.True(delays.Distinct().Count() > 900);
     }
 }
+
+public class OutboundProxyTests
+{
+    [Fact]
+    public void Sends_every_request_to_the_outbound_proxy_with_a_loose_route()
+    {
+        var socket = new FakeSocket();
+        var doc = Ata.Core.Provisioning.ProvisioningDocument.Parse(
+            "{\"version\":1,\"lines\":[{\"username\":\"2001\",\"password\":\"pw\",\"registrar\":\"voice.example.net\",\"outboundProxy\":\"127.0.0.7:5090\"}]}", out string error);
+        Assert.Null(error);
+        Assert.True(Ata.Core.Provisioning.ProvisioningDocument.Parse(doc.ToJson(), out _).Line(1).SameAccount(doc.Line(1)));
+        var r = new Registration(doc.Line(1), socket, new FakeResolver(), new Random(1), "Ata/test", null!);
+        r.Start(0);
+        Assert.Equal(("127.0.0.7", 5090), (socket.Sent[0].Address, socket.Sent[0].Port));
+        Assert.StartsWith("REGISTER sip:voice.example.net SIP/2.0", socket.Last);
+        Assert.Equal("<sip:127.0.0.7:5090;lr>", Registrar.Header(socket.Last, "Route"));
+        Assert.Contains("<sip:2001@voice.example.net>", Registrar.Header(socket.Last, "To"));
+    }
+
+    [Fact]
+    public void Refuses_a_bad_outbound_proxy_naming_the_field()
+    {
+        Assert.Null(Ata.Core.Provisioning.ProvisioningDocument.Parse(
+            "{\"version\":1,\"lines\":[{\"username\":\"u\",\"password\":\"p\",\"registrar\":\"r\",\"outboundProxy\":\"p:0\"}]}", out string error));
+        Assert.StartsWith("lines[0].outboundProxy", error);
+    }
+}

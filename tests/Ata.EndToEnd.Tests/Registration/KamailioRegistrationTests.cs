@@ -148,4 +148,24 @@ public sealed class KamailioRegistrationTests
         var added = await registrar.WaitForDecisionAsync(d => d.User == User && d.Kind == RegistrarDecisionKind.Accepted && d.At > otherAt, TimeSpan.FromSeconds(10));
         Assert.Equal(2, added.Bindings);
     }
+
+    [Fact]
+    public async Task Registers_through_an_outbound_proxy_for_a_domain_it_cannot_resolve_itself()
+    {
+        // The SIP domain has no DNS at all; only the outbound proxy (here Kamailio itself) is reachable.
+        await using var registrar = await KamailioRegistrar.StartAsync(new Dictionary<string, string> { [User] = Password });
+        var doc = new
+        {
+            version = 1,
+            lines = new[] { new { username = User, password = Password, registrar = "voice.unresolvable.test", outboundProxy = registrar.Address } },
+        };
+        string config = System.Text.Json.JsonSerializer.Serialize(doc);
+        Assert.NotNull(Ata.Core.Provisioning.ProvisioningDocument.Parse(config, out string error));
+        Assert.Null(error);
+
+        await using var sim = StartStandaloneSim("voice.unresolvable.test", "--outbound-proxy", registrar.Address);
+        await sim.WaitForEventAsync("registration", Registered);
+        var accepted = await registrar.WaitForDecisionAsync(d => d.User == User && d.Kind == RegistrarDecisionKind.Accepted, TimeSpan.FromSeconds(10));
+        Assert.True(accepted.Expires > 0);
+    }
 }
