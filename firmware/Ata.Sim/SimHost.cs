@@ -176,6 +176,8 @@ internal sealed class SimHost : IDisposable
             _events.Host("device-secret-rotated");
             if (_options.GatewayMode)
             {
+                // DisconnectAsync lets the acknowledgement out first and leaves without the will.
+                _mqtt?.DisconnectAsync().Wait(TimeSpan.FromSeconds(5));
                 _mqtt?.Dispose();
                 StartMqtt();
             }

@@ -393,27 +393,16 @@ public sealed partial class MosquittoClient : IDisposable, IAsyncDisposable
     }
 
     /// <summary>
-    /// Disconnects cleanly as <see cref="DisconnectAsync"/> does (no Last Will; blocks up to about
-    /// 2 s while the broker's traffic stops), stops libmosquitto's thread, destroys the native client
-    /// and fails pending tasks with <see cref="ObjectDisposedException"/>. No event is raised once it
-    /// has begun. Idempotent; safe from any thread, including from inside this client's event handlers.
+    /// Sends a DISCONNECT (blocks up to about 2 s while the broker's traffic stops), stops
+    /// libmosquitto's thread, destroys the native client and fails pending tasks with
+    /// <see cref="ObjectDisposedException"/>. No event is raised once it has begun. Idempotent; safe
+    /// from any thread, including from inside this client's event handlers. It does not wait for the
+    /// DISCONNECT to leave: on a busy machine libmosquitto's thread can stop first and the broker then
+    /// publishes the Last Will. For a goodbye without the will, await <see cref="DisconnectAsync"/>
+    /// first (as <see cref="DisposeAsync"/> does).
     /// </summary>
     public void Dispose()
     {
-        if (Volatile.Read(ref _disposed) == 0 && IsConnected)
-        {
-            // The same clean goodbye as DisconnectAsync, waiting for the connection to close:
-            // releasing the native client while the DISCONNECT is still queued can drop the socket
-            // without it, and the broker would publish the Last Will.
-            try
-            {
-                DisconnectAsync().Wait(QuiesceTimeout + DisconnectTimeout);
-            }
-            catch (AggregateException)
-            {
-            }
-        }
-
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
             return;

@@ -54,13 +54,18 @@ public sealed class LastWillTests(BrokerFixture fixture) : IClassFixture<BrokerF
         });
         int mark = Broker.LogMark;
 
+        // Both ways of saying goodbye wait for the DISCONNECT to leave (Dispose alone does not:
+        // see its documentation).
         if (disconnectAsync)
         {
             await device.DisconnectAsync();
             Assert.False(device.IsConnected);
+            device.Dispose();
         }
-
-        device.Dispose();
+        else
+        {
+            await device.DisposeAsync();
+        }
 
         // The broker decides on the will when it handles the DISCONNECT; anything published
         // after that reaches the observer after the will would have.
