@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Ata.Gateway.Access;
 
@@ -33,6 +34,8 @@ public static class AccessRegistration
                 $"Auth:SupportKey must be at least {AccessOptions.MinKeyLength} characters.")
             .ValidateOnStart();
         builder.Services.AddSingleton<ApiKeys>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<SignInThrottle>();
         builder.Services.AddSingleton<AuditLog>();
         builder.Services.AddAuthentication(SelectScheme)
             .AddPolicyScheme(SelectScheme, "API key or dashboard cookie", scheme =>
@@ -101,12 +104,21 @@ public static class AccessRegistration
         return app;
     }
 
-    private static async Task<IResult> SignInAsync(HttpContext context, ApiKeys keys)
+    private static async Task<IResult> SignInAsync(HttpContext context, ApiKeys keys, SignInThrottle throttle)
     {
+        var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        if (!throttle.MayTry(address, out var retryAfter))
+        {
+            context.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return TypedResults.Problem($"Too many failed sign-ins from this address; try again in {Math.Ceiling(retryAfter.TotalSeconds)} s.",
+                statusCode: StatusCodes.Status429TooManyRequests);
+        }
+
         var form = await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
         var key = form["key"].ToString().Trim();
         if (!keys.TryAuthenticate(key, out var name, out var role))
         {
+            throttle.Failed(address);
             context.Response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'";
             return TypedResults.Content(LoginPage.Replace("<!--problem-->", "<p class=\"problem\">That key is not valid.</p>", StringComparison.Ordinal),
                 "text/html; charset=utf-8", statusCode: StatusCodes.Status401Unauthorized);
