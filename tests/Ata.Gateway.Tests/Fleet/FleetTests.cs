@@ -54,19 +54,19 @@ public sealed class FleetTests(GatewayFixture fixture) : IClassFixture<GatewayFi
 
         await device.ReportAsync(MqttTopics.Status, MqttTopics.Online, retain: true);
         await device.ReportAsync(MqttTopics.Hello, Reports.Hello(id, "0.1.0"));
-        var seen = await AdapterWhenAsync(id, a => a["online"]!.GetValue<bool>() && a["firmware"]?.GetValue<string>() == "0.1.0", "online with firmware");
+        var seen = await Gateway.AdapterWhenAsync(id, a => a["online"]!.GetValue<bool>() && a["firmware"]?.GetValue<string>() == "0.1.0", "online with firmware");
         Assert.NotNull(seen["lastSeen"]);
 
         await device.ReportAsync(MqttTopics.Health,
             Reports.Health(id, "solid", "solid", "code-3", "off", RegistrationState.Failed, 403), MqttTopics.HealthQos);
-        var health = await AdapterWhenAsync(id, a => a["lastHealthAt"] is not null, "a health report");
+        var health = await Gateway.AdapterWhenAsync(id, a => a["lastHealthAt"] is not null, "a health report");
         Assert.Equal("""{"pwr":"solid","wan":"solid","tel1":"code-3","tel2":"off"}""", health["leds"]!.ToJsonString());
         Assert.Equal(RegistrationState.Failed, health["lines"]![0]!["registration"]!.GetValue<string>());
         Assert.Equal(403, health["lines"]![0]!["sipCode"]!.GetValue<int>());
 
         await device.ReportAsync(MqttTopics.Fault, Reports.Fault(4, FaultCode.WrongCredentials, raised: true, line: 1, sipCode: 403, detail: "403 Forbidden"));
         await device.ReportAsync(MqttTopics.Fault, Reports.Fault(5, FaultCode.NetworkDown, raised: true));
-        var faulty = await AdapterWhenAsync(id, a => a["faults"]!.AsArray().Count == 2, "two faults");
+        var faulty = await Gateway.AdapterWhenAsync(id, a => a["faults"]!.AsArray().Count == 2, "two faults");
         var credentials = faulty["faults"]!.AsArray().Single(f => f!["code"]!.GetValue<string>() == FaultCode.WrongCredentials)!;
         Assert.Equal(1, credentials["line"]!.GetValue<int>());
         Assert.Equal(403, credentials["sipCode"]!.GetValue<int>());
@@ -78,7 +78,7 @@ public sealed class FleetTests(GatewayFixture fixture) : IClassFixture<GatewayFi
         await device.ReportAsync(MqttTopics.Fault, Reports.Fault(6, FaultCode.WrongCredentials, raised: false, line: 1));
         await device.ReportAsync(MqttTopics.Health,
             Reports.Health(id, "solid", "solid", "solid", "off", RegistrationState.Registered, 200), MqttTopics.HealthQos);
-        var cleared = await AdapterWhenAsync(id,
+        var cleared = await Gateway.AdapterWhenAsync(id,
             a => a["faults"]!.AsArray().Count == 1 && a["lines"]![0]!["registration"]!.GetValue<string>() == RegistrationState.Registered,
             "the credentials fault cleared and the line registered");
         Assert.Equal(FaultCode.NetworkDown, cleared["faults"]![0]!["code"]!.GetValue<string>());
@@ -86,17 +86,17 @@ public sealed class FleetTests(GatewayFixture fixture) : IClassFixture<GatewayFi
         Assert.Equal("solid", cleared["leds"]!["tel1"]!.GetValue<string>());
 
         await device.ReportAsync(MqttTopics.ConfigAck, Reports.ConfigAck(1, applied: true));
-        await AdapterWhenAsync(id, a => a["appliedConfigVersion"]?.GetValue<int>() == 1, "config v1 applied");
+        await Gateway.AdapterWhenAsync(id, a => a["appliedConfigVersion"]?.GetValue<int>() == 1, "config v1 applied");
 
         await Gateway.PutAdapterAsync(id, RunningGateway.Adapter(secret, ("2001", "other-password", "127.0.0.1:5060")));
         await device.ReportAsync(MqttTopics.ConfigAck, Reports.ConfigAck(2, applied: false, reason: "registrar unreachable"));
-        var refused = await AdapterWhenAsync(id, a => a["configRefusedReason"] is not null, "config v2 refused");
+        var refused = await Gateway.AdapterWhenAsync(id, a => a["configRefusedReason"] is not null, "config v2 refused");
         Assert.Equal("registrar unreachable", refused["configRefusedReason"]!.GetValue<string>());
         Assert.Equal(1, refused["appliedConfigVersion"]!.GetValue<int>());
         Assert.Equal(2, refused["configVersion"]!.GetValue<int>());
 
         await device.ReportAsync(MqttTopics.Status, MqttTopics.Offline, retain: true);
-        await AdapterWhenAsync(id, a => !a["online"]!.GetValue<bool>(), "offline");
+        await Gateway.AdapterWhenAsync(id, a => !a["online"]!.GetValue<bool>(), "offline");
     }
 
     [Fact]
@@ -134,7 +134,7 @@ public sealed class FleetTests(GatewayFixture fixture) : IClassFixture<GatewayFi
         await intruder.Client.PublishAsync(MqttTopics.For("fleet-victim", MqttTopics.Hello),
             Encoding.UTF8.GetBytes(Reports.Hello("fleet-victim", "6.6.6")), MqttTopics.ReliableQos, retain: false);
         await intruder.ReportAsync(MqttTopics.Hello, Reports.Hello("fleet-intruder", "1.2.3"));
-        await AdapterWhenAsync("fleet-intruder", a => a["firmware"]?.GetValue<string>() == "1.2.3", "the intruder's own hello");
+        await Gateway.AdapterWhenAsync("fleet-intruder", a => a["firmware"]?.GetValue<string>() == "1.2.3", "the intruder's own hello");
         Assert.Null((await Gateway.GetAdapterAsync("fleet-victim"))!["firmware"]);
         Assert.True(Gateway.Metrics.Recorded > recordedBefore);
     }
@@ -164,8 +164,8 @@ public sealed class FleetTests(GatewayFixture fixture) : IClassFixture<GatewayFi
 
         await good.ReportAsync(MqttTopics.Health, Reports.Health("fleet-good", "solid", "solid", "solid", "off", RegistrationState.Registered, 200));
         await bad.ReportAsync(MqttTopics.Health, Reports.Health("fleet-bad", "solid", "slow-blink", "fast-blink", "off", RegistrationState.Registering, 401));
-        var goodBefore = (await AdapterWhenAsync("fleet-good", a => a["lastHealthAt"] is not null, "good health")).ToJsonString();
-        var badBefore = (await AdapterWhenAsync("fleet-bad", a => a["lastHealthAt"] is not null, "bad health")).ToJsonString();
+        var goodBefore = (await Gateway.AdapterWhenAsync("fleet-good", a => a["lastHealthAt"] is not null, "good health")).ToJsonString();
+        var badBefore = (await Gateway.AdapterWhenAsync("fleet-bad", a => a["lastHealthAt"] is not null, "bad health")).ToJsonString();
 
         var malformedBefore = Gateway.Metrics.DroppedMalformed;
         string[] garbage =
@@ -210,11 +210,4 @@ public sealed class FleetTests(GatewayFixture fixture) : IClassFixture<GatewayFi
         await Eventually.TrueAsync(() => Gateway.Metrics.DroppedUnknownDevice > before, "the ghost's hello dropped", Gateway.Log);
         Assert.Null(await Gateway.GetAdapterAsync("fleet-ghost"));
     }
-
-    private Task<JsonNode> AdapterWhenAsync(string deviceId, Func<JsonNode, bool> condition, string what) =>
-        Eventually.ValueAsync(
-            async () => await Gateway.GetAdapterAsync(deviceId) ?? new JsonObject(),
-            adapter => adapter["deviceId"] is not null && condition(adapter),
-            $"{deviceId}: {what}",
-            Gateway.Log)!;
 }

@@ -76,12 +76,12 @@ public sealed class LifecycleTests(GatewayFixture fixture) : IClassFixture<Gatew
         Assert.Equal("pending", (await Gateway.GetAdapterAsync(id))!["configStatus"]!.GetValue<string>());
 
         await device.ReportAsync(MqttTopics.ConfigAck, $$"""{"{{Fields.Version}}":1,"{{Fields.Applied}}":true}""");
-        await AdapterWhenAsync(id, a => a["configStatus"]!.GetValue<string>() == "applied", "v1 applied");
+        await Gateway.AdapterWhenAsync(id, a => a["configStatus"]!.GetValue<string>() == "applied", "v1 applied");
 
         await Gateway.PutAdapterAsync(id, RunningGateway.Adapter(secret, ("2001", "other-pass", "127.0.0.1:5060")));
         Assert.Equal("pending", (await Gateway.GetAdapterAsync(id))!["configStatus"]!.GetValue<string>());
         await device.ReportAsync(MqttTopics.ConfigAck, $$"""{"{{Fields.Version}}":2,"{{Fields.Applied}}":false,"{{Fields.Reason}}":"lines[0].tonePlan: unknown"}""");
-        var refused = await AdapterWhenAsync(id, a => a["configStatus"]!.GetValue<string>() == "refused", "v2 refused");
+        var refused = await Gateway.AdapterWhenAsync(id, a => a["configStatus"]!.GetValue<string>() == "refused", "v2 refused");
         Assert.Equal("lines[0].tonePlan: unknown", refused["configRefusedReason"]!.GetValue<string>());
 
         var history = (await Gateway.Http.GetFromJsonAsync<JsonArray>($"/api/adapters/{id}/configs"))!;
@@ -98,7 +98,7 @@ public sealed class LifecycleTests(GatewayFixture fixture) : IClassFixture<Gatew
         await using (var before = await Device.ConnectAsync(id, secret, port, Gateway.Log))
         {
             await before.ReportAsync(MqttTopics.Hello, Reports.Hello(id, "1.0.0"));
-            await AdapterWhenAsync(id, a => a["firmware"]?.GetValue<string>() == "1.0.0", "its hello");
+            await Gateway.AdapterWhenAsync(id, a => a["firmware"]?.GetValue<string>() == "1.0.0", "its hello");
         }
 
         Assert.Equal(HttpStatusCode.NoContent, (await Gateway.Http.DeleteAsync($"/api/adapters/{id}")).StatusCode);
@@ -130,7 +130,7 @@ public sealed class LifecycleTests(GatewayFixture fixture) : IClassFixture<Gatew
         Assert.DoesNotContain(newSecret, body, StringComparison.Ordinal);
 
         await device.ReportAsync(MqttTopics.ConfigAck, $$"""{"{{Fields.Version}}":{{version}},"{{Fields.Applied}}":true}""");
-        await AdapterWhenAsync(id, a => !a["credentialRotationPending"]!.GetValue<bool>(), "the rotation completed");
+        await Gateway.AdapterWhenAsync(id, a => !a["credentialRotationPending"]!.GetValue<bool>(), "the rotation completed");
 
         await using var renewed = Device.Start(id, newSecret, port, Gateway.Log);
         await Eventually.TrueAsync(() => renewed.Client.IsConnected, "a connection with the new credential", Gateway.Log);
@@ -182,11 +182,4 @@ public sealed class LifecycleTests(GatewayFixture fixture) : IClassFixture<Gatew
         await Eventually.TrueAsync(() => Gateway.Metrics.DroppedOversized > before, "the oversized hello dropped", Gateway.Log);
         Assert.Null((await Gateway.GetAdapterAsync(id))!["firmware"]);
     }
-
-    private Task<JsonNode> AdapterWhenAsync(string deviceId, Func<JsonNode, bool> condition, string what) =>
-        Eventually.ValueAsync(
-            async () => await Gateway.GetAdapterAsync(deviceId) ?? new JsonObject(),
-            adapter => adapter["deviceId"] is not null && condition(adapter),
-            $"{deviceId}: {what}",
-            Gateway.Log)!;
 }

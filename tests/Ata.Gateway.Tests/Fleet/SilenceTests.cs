@@ -41,12 +41,12 @@ public sealed class SilenceTests : IAsyncLifetime
         await device.ReportAsync(MqttTopics.Status, MqttTopics.Online, retain: true);
         await device.ReportAsync(MqttTopics.Health, Reports.Health(id, "solid", "solid", "solid", "off", RegistrationState.Registered, 200), MqttTopics.HealthQos);
 
-        var silent = await AdapterWhenAsync(id, a => a["silent"]!.GetValue<bool>(), "silent");
+        var silent = await Gateway.AdapterWhenAsync(id, a => a["silent"]!.GetValue<bool>(), "silent");
         Assert.True(silent["online"]!.GetValue<bool>());
         Assert.Equal(FaultDescriptions.Silent, silent["faults"]![0]!["code"]!.GetValue<string>());
 
         await device.ReportAsync(MqttTopics.Health, Reports.Health(id, "solid", "solid", "solid", "off", RegistrationState.Registered, 200), MqttTopics.HealthQos);
-        var back = await AdapterWhenAsync(id, a => !a["silent"]!.GetValue<bool>(), "heard again");
+        var back = await Gateway.AdapterWhenAsync(id, a => !a["silent"]!.GetValue<bool>(), "heard again");
         Assert.Empty(back["faults"]!.AsArray());
 
         var timeline = JsonNode.Parse(await Gateway.Http.GetStringAsync($"/api/adapters/{id}/faults"))!.AsArray();
@@ -55,11 +55,4 @@ public sealed class SilenceTests : IAsyncLifetime
         var history = JsonNode.Parse(await Gateway.Http.GetStringAsync($"/api/adapters/{id}/health"))!.AsArray();
         Assert.Equal(2, history.Count);
     }
-
-    private Task<JsonNode> AdapterWhenAsync(string deviceId, Func<JsonNode, bool> condition, string what) =>
-        Eventually.ValueAsync(
-            async () => await Gateway.GetAdapterAsync(deviceId) ?? new JsonObject(),
-            adapter => adapter["deviceId"] is not null && condition(adapter),
-            $"{deviceId}: {what}",
-            Gateway.Log)!;
 }

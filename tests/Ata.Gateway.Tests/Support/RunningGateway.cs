@@ -121,6 +121,14 @@ internal sealed class RunningGateway : IAsyncDisposable
         return response.IsSuccessStatusCode ? body : null;
     }
 
+    /// <summary>Waits until the adapter exists and its API view satisfies <paramref name="condition"/>.</summary>
+    public Task<JsonNode> AdapterWhenAsync(string deviceId, Func<JsonNode, bool> condition, string what) =>
+        Eventually.ValueAsync(
+            async () => await GetAdapterAsync(deviceId) ?? new JsonObject(),
+            adapter => adapter["deviceId"] is not null && condition(adapter),
+            $"{deviceId}: {what}",
+            Log)!;
+
     public async Task<JsonArray> ListAdaptersAsync()
     {
         var response = await Http.GetAsync("/api/adapters");
