@@ -123,6 +123,15 @@ public sealed class SimAdapter(ManagedProcess process) : IAsyncDisposable
 {
     public ManagedProcess Process => process;
 
+    /// <summary>
+    /// Starts Ata.Sim without a gateway, registering <paramref name="user"/> to <paramref name="registrar"/>
+    /// with JSON events and no NAT keep-alive; <paramref name="extra"/> adds or overrides options.
+    /// </summary>
+    public static SimAdapter StartStandalone(string user, string password, string registrar, params string[] extra) =>
+        new(ManagedProcess.StartDotnet(RepoLayout.Find().SimAssembly,
+            ["--sip-user", user, "--sip-password", password, "--registrar", registrar, "--events", "json", "--keepalive", "0", .. extra],
+            new ManagedProcessOptions { Name = "sim" }));
+
     /// <summary>Every JSON event printed so far.</summary>
     public IReadOnlyList<JsonElement> Events =>
         process.StandardOutputLines.Where(l => l.StartsWith('{')).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();

@@ -19,10 +19,7 @@ public sealed class DnsLocatorTests
             new ManagedProcessOptions { Name = "dnsmasq" });
 
     private static SimAdapter StartSim(string registrar, int dnsPort) =>
-        new(ManagedProcess.StartDotnet(RepoLayout.Find().SimAssembly,
-            ["--sip-user", User, "--sip-password", Password, "--registrar", registrar, "--dns-server", $"127.0.0.1:{dnsPort}",
-             "--events", "json", "--keepalive", "0", "--retry-base", "1", "--retry-max", "2"],
-            new ManagedProcessOptions { Name = "sim" }));
+        SimAdapter.StartStandalone(User, Password, registrar, "--dns-server", $"127.0.0.1:{dnsPort}", "--retry-base", "1", "--retry-max", "2");
 
     [Fact]
     public async Task Finds_the_registrar_through_SRV_records()

@@ -13,9 +13,7 @@ public sealed class KamailioRegistrationTests
     private const string Password = "pw-3001-\"quoted\"";
 
     private static SimAdapter StartStandaloneSim(string registrar, params string[] extra) =>
-        new(ManagedProcess.StartDotnet(RepoLayout.Find().SimAssembly,
-            ["--sip-user", User, "--sip-password", Password, "--registrar", registrar, "--events", "json", "--keepalive", "0", .. extra],
-            new ManagedProcessOptions { Name = "sim" }));
+        SimAdapter.StartStandalone(User, Password, registrar, extra);
 
     private static bool Registered(JsonElement e) => e.GetProperty("state").GetString() == "registered" && e.GetProperty("sipCode").GetInt32() == 200;
 

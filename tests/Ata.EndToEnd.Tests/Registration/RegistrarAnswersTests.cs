@@ -13,10 +13,7 @@ namespace Ata.EndToEnd.Tests.Registration;
 public sealed class RegistrarAnswersTests
 {
     private static SimAdapter StartStandaloneSim(string registrar, params string[] extra) =>
-        new(ManagedProcess.StartDotnet(RepoLayout.Find().SimAssembly,
-            ["--sip-user", "2001", "--sip-password", "pw-2001", "--registrar", registrar, "--events", "json", "--keepalive", "0",
-             "--retry-base", "1", "--retry-max", "2", .. extra],
-            new ManagedProcessOptions { Name = "sim" }));
+        SimAdapter.StartStandalone("2001", "pw-2001", registrar, ["--retry-base", "1", "--retry-max", "2", .. extra]);
 
     private static bool Registration(JsonElement e, string state, int? code = null) =>
         e.GetProperty("state").GetString() == state && (code is null || e.GetProperty("sipCode").GetInt32() == code);
