@@ -123,6 +123,12 @@ namespace Ata.Core
             return _lines[line - 1];
         }
 
+        /// <summary>Handset samples the DTMF detector of <paramref name="line"/> (1-based) has analysed.</summary>
+        public long DtmfSamplesAnalysed(int line)
+        {
+            return _dtmf[line - 1].SamplesAnalysed;
+        }
+
         /// <summary>Interval of the periodic health report.</summary>
         public long HealthIntervalMs { get; set; }
 
@@ -547,11 +553,15 @@ namespace Ata.Core
             Update(now);
         }
 
-        /// <summary>Audio from the handset of <paramref name="line"/> (8 kHz 16-bit): DTMF digits are taken from it.</summary>
+        /// <summary>
+        /// Audio from the handset of <paramref name="line"/> (8 kHz 16-bit): DTMF digits are taken from it
+        /// while the handset is off hook. On hook nothing can be dialled, so the detector (the costliest
+        /// per-sample work on the device) does not run; lifting the handset starts it afresh.
+        /// </summary>
         public void OnAudio(int line, short[] samples, int offset, int count, long now)
         {
             _now = now;
-            if (line < 1 || line > LineCount)
+            if (line < 1 || line > LineCount || !LineState.IsOffHook(_lines[line - 1].State))
             {
                 return;
             }
@@ -1023,7 +1033,7 @@ namespace Ata.Core
                 _adapter._events.Dialled(line, outcome, number, detail, now);
                 if (outcome == DialOutcome.ServiceAccepted && number == "#21#")
                 {
-                    _adapter.ReportService(line, number, "cancel-call-forwarding", now);
+                    _adapter.ReportService(line, number, ServiceActions.CancelCallForwarding, now);
                 }
             }
 

@@ -50,9 +50,13 @@ namespace Ata.Core.Dtmf
         private int _head;
         private int _count;
 
+        /// <summary>Samples analysed since the detector was made (a measure of the work it has done).</summary>
+        public long SamplesAnalysed { get; private set; }
+
         /// <summary>Analyses <paramref name="count"/> samples; keys recognised are queued.</summary>
         public void Feed(short[] samples, int offset, int count)
         {
+            SamplesAnalysed += count;
             for (int i = 0; i < count; i++)
             {
                 int x = samples[offset + i] >> 2;

@@ -111,6 +111,27 @@ public class AdapterLineTests
     }
 
     [Fact]
+    public void Handset_audio_is_analysed_for_keys_only_while_the_handset_is_off_hook()
+    {
+        Register(100);
+        Keys("5", 500);
+        Assert.Equal(0, _adapter.DtmfSamplesAnalysed(1));
+        Assert.DoesNotContain(_events.Log, l => l.StartsWith("digit 1", StringComparison.Ordinal));
+
+        Lift(1000);
+        Keys("5", 2000);
+        Assert.Equal(1280, _adapter.DtmfSamplesAnalysed(1));
+        Assert.Contains("digit 1 5 dtmf", _events.Log);
+
+        _adapter.OnHook(1, false, 3000);
+        _adapter.Tick(3500);
+        Assert.Equal(LineState.Idle, _adapter.Line(1).State);
+        Keys("7", 4000);
+        Assert.Equal(1280, _adapter.DtmfSamplesAnalysed(1));
+        Assert.DoesNotContain("digit 1 7 dtmf", _events.Log);
+    }
+
+    [Fact]
     public void Rotary_digits_are_decoded_from_the_hook()
     {
         Register(100);
@@ -194,5 +215,25 @@ public class AdapterLineTests
         Assert.True(doc is not null, error);
         Assert.Equal(700, doc!.Line(1)!.Profile.FlashMs);
         Assert.Equal(Country.UnitedStates, doc.Line(1)!.Profile.Country);
+    }
+
+    [Fact]
+    public void Provisioned_inter_digit_timers_reach_the_line_and_a_bad_one_is_refused_keeping_the_previous()
+    {
+        _adapter.OnMqttMessage("ata/ata-1/config",
+            "{\"version\":3,\"lines\":[{\"username\":\"2001\",\"password\":\"pw\",\"registrar\":\"127.0.0.1:5070\",\"shortTimerMs\":1500,\"longTimerMs\":5000}]}", 100);
+        Assert.Equal(1500, _adapter.Line(1).Profile.DigitMap.ShortTimerMs);
+        Assert.Equal(5000, _adapter.Line(1).Profile.DigitMap.LongTimerMs);
+        var doc = ProvisioningDocument.Parse(_adapter.Config.ToJson(), out string error);
+        Assert.True(doc is not null, error);
+        Assert.Equal(1500, doc!.Line(1)!.Profile.ShortTimerMs);
+        Assert.Equal(5000, doc.Line(1)!.Profile.LongTimerMs);
+
+        _adapter.OnMqttMessage("ata/ata-1/config",
+            "{\"version\":4,\"lines\":[{\"username\":\"2001\",\"password\":\"pw\",\"registrar\":\"127.0.0.1:5070\",\"shortTimerMs\":100}]}", 200);
+        var ack = JsonReader.ParseObject(_mqtt.Published.Last(p => p.Topic == "ata/ata-1/config/ack").Payload);
+        Assert.Equal(false, ack[Fields.Applied]);
+        Assert.Equal("lines[0].shortTimerMs: must be from 500 to 10000 ms", ack[Fields.Reason]);
+        Assert.Equal(1500, _adapter.Line(1).Profile.DigitMap.ShortTimerMs);
     }
 }

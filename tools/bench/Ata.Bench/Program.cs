@@ -1,9 +1,28 @@
 using Ata.Bench;
 using Ata.Lab;
 
-// Registration recovery benchmark (issue 3). Prints its figures and compares them with a baseline
-// measured in the same run: a naive adapter policy (fixed 30 s retry, no jitter).
-int adapters = args.Length > 0 && int.TryParse(args[0], out int n) ? n : 1000;
+// Benchmarks. Each prints its figures and compares them with a baseline measured in the same run.
+// recovery: registration recovery against a real Kamailio and a fleet in virtual time, against a
+// naive adapter policy (fixed 30 s retry, no jitter). dtmf: the DTMF detector's cost per second of
+// handset audio, against a textbook floating-point Goertzel bank.
+string which = args.Length > 0 && !int.TryParse(args[0], out _) ? args[0] : "all";
+if (which is not ("all" or "recovery" or "dtmf"))
+{
+    Console.Error.WriteLine($"unknown benchmark '{which}': use recovery, dtmf or all (optionally followed by the number of adapters)");
+    return 2;
+}
+
+int adapters = args.Select(a => int.TryParse(a, out int n) ? n : 0).FirstOrDefault(n => n > 0, 1000);
+if (which is "all" or "dtmf")
+{
+    DtmfLoad.Run();
+    Console.WriteLine();
+    if (which == "dtmf")
+    {
+        return 0;
+    }
+}
+
 try
 {
     Console.WriteLine("Registration recovery benchmark");
