@@ -9,8 +9,31 @@ namespace Ata.Core.Tones
     /// </summary>
     public sealed class TonePlan
     {
+        // E.180's special information tone: 950, 1400 and 1800 Hz, 330 ms each, then 1 s of silence.
         private const string Sit = "950:330 1400:330 1800:330 0:1000";
+
+        // BT SIN 350 separates the three SIT tones by 15 ms of silence.
+        private const string UkSit = "950:330 0:15 1400:330 0:15 1800:330 0:1000";
+
+        // Sweden's three tones are 332 ms with 24 ms gaps, then about 2 s of silence.
+        private const string SwedishSit = "950:332 0:24 1400:332 0:24 1800:332 0:2024";
+
+        // The North American "intercept" SIT is 913.8, 1370.6 and 1776.7 Hz for 274, 274 and 380 ms.
+        // Tone text takes whole hertz, and the loop of a whole frequency f is 8000 / gcd(8000, f)
+        // samples: 914, 1371 and 1777 Hz would need loops of 4000, 8000 and 8000 samples (16, 32 and
+        // 32 KB with the A-law and µ-law copies). 912, 1370 and 1776 Hz are the nearest whole frequencies
+        // whose loops stay within MaxDefaultLoop (500, 800 and 500 samples); they are off by 0.20 %,
+        // 0.04 % and 0.04 % (the plans keep every error under 1 %). See Tones/README.md.
+        private const string UsSit = "912:274 1370:274 1776:380 0:1000";
+
+        // Receiver off hook: the North American howler, also used where no national value is known.
         private const string Howler = "1400+2060+2450+2600:100 0:100";
+
+        /// <summary>
+        /// The longest loop buffer (in samples) a built-in plan may need: that of 350+440 Hz, the
+        /// North American dial tone. Frequencies in the plans are chosen to stay within it.
+        /// </summary>
+        public const int MaxDefaultLoop = 800;
 
         private readonly Hashtable _tones;
 
@@ -92,11 +115,11 @@ namespace Ata.Core.Tones
             {
                 case ToneName.SpecialInformation:
                 case ToneName.NoService:
-                    return Sit;
+                    return SpecialInformation(country);
                 case ToneName.ReceiverOffHook:
                     return Howler;
                 case ToneName.Refusal:
-                    return Sit + " | " + DefaultSpec(country, ToneName.Congestion);
+                    return SpecialInformation(country) + " | " + DefaultSpec(country, ToneName.Congestion);
                 case ToneName.Confirmation:
                     string f = country == Telephony.Country.UnitedKingdom ? "400" : (country == Telephony.Country.UnitedStates ? "350+440" : "425");
                     return f + ":100 0:100 " + f + ":100 0:100 " + f + ":100 |";
@@ -114,6 +137,17 @@ namespace Ata.Core.Tones
             }
         }
 
+        private static string SpecialInformation(string country)
+        {
+            switch (country)
+            {
+                case Telephony.Country.Sweden: return SwedishSit;
+                case Telephony.Country.UnitedKingdom: return UkSit;
+                case Telephony.Country.UnitedStates: return UsSit;
+                default: return Sit;
+            }
+        }
+
         private static string Norway(string name)
         {
             switch (name)
@@ -122,7 +156,7 @@ namespace Ata.Core.Tones
                 case ToneName.Ringback: return "425:1000 0:4000";
                 case ToneName.Congestion: return "425:200 0:200";
                 case ToneName.CallWaiting: return "425:200 0:600 425:200 0:10000";
-                case ToneName.Stutter: return "425:400 0:40";
+                case ToneName.Stutter: return "470:400 425:400";
                 case ToneName.Ring: return "25:1000 0:4000";
                 default: return "425";
             }
@@ -132,10 +166,10 @@ namespace Ata.Core.Tones
         {
             switch (name)
             {
-                case ToneName.Busy: return "425:250 0:250";
+                case ToneName.Busy: return "425:500 0:500";
                 case ToneName.Ringback: return "425:1000 0:4000";
-                case ToneName.Congestion: return "425:250 0:250";
-                case ToneName.CallWaiting: return "425:200 0:600 425:200 0:4400";
+                case ToneName.Congestion: return "425:200 0:200";
+                case ToneName.CallWaiting: return "425:200 0:600 425:200 0:3000 425:200 0:200 425:200 |";
                 case ToneName.Stutter: return "425:400 0:40";
                 case ToneName.Ring: return "25:1000 0:4000";
                 default: return "425";
@@ -149,7 +183,7 @@ namespace Ata.Core.Tones
                 case ToneName.Busy: return "425:250 0:250";
                 case ToneName.Ringback: return "425:1000 0:5000";
                 case ToneName.Congestion: return "425:250 0:750";
-                case ToneName.CallWaiting: return "425:200 0:500 425:200 0:5000";
+                case ToneName.CallWaiting: return "425:200 0:500 425:200 0:9100";
                 case ToneName.Stutter: return "425:320 0:20";
                 case ToneName.Ring: return "25:1000 0:5000";
                 default: return "425";
@@ -191,8 +225,8 @@ namespace Ata.Core.Tones
                 case ToneName.Busy: return "400:375 0:375";
                 case ToneName.Ringback: return "400+450:400 0:200 400+450:400 0:2000";
                 case ToneName.Congestion: return "400:400 0:350 400:225 0:525";
-                case ToneName.CallWaiting: return "400:100 0:3000";
-                case ToneName.Stutter: return "350+440:750 0:750";
+                case ToneName.CallWaiting: return "400:100 0:4000";
+                case ToneName.Stutter: return "350+440:750 440:750";
                 case ToneName.Ring: return "25:400 0:200 25:400 0:2000";
                 default: return "350+440";
             }
