@@ -38,6 +38,51 @@ public sealed class ToolScriptTests : IDisposable
         Assert.Contains($"nanoff --nanodevice --serialport {port} --devicedetails", output);
     }
 
+    /// <summary>
+    /// Without --target the reference board's target is used (ESP32_OLIMEX: LAN8720 with the RMII clock out on
+    /// GPIO17 and the PHY enable on GPIO12, see hardware/README.md), and --fw-version pins the runtime through
+    /// nanoff's --fwversion on the runtime step only.
+    /// </summary>
+    [Fact]
+    public async Task Flash_defaults_to_the_reference_boards_target_and_can_pin_the_firmware_version()
+    {
+        string image = Touch("app.bin");
+        Touch("dev/ttyUSB0");
+        string port = Path.Combine(_scratch, "dev", "ttyUSB0");
+
+        var (code, output, error) = await RunAsync("flash", ["--image", image, "--dry-run"]);
+        Assert.True(code == 0, error);
+        Assert.Contains($"nanoff --target ESP32_OLIMEX --serialport {port} --update", output);
+        Assert.DoesNotContain("--fwversion", output);
+
+        (code, output, error) = await RunAsync("flash", ["--image", image, "--dry-run", "--fw-version", "1.2.3.4"]);
+        Assert.True(code == 0, error);
+        Assert.Contains($"nanoff --target ESP32_OLIMEX --serialport {port} --update --fwversion 1.2.3.4", output);
+        Assert.Contains($"nanoff --target ESP32_OLIMEX --serialport {port} --deploy --image {image}\n", output.ReplaceLineEndings("\n"));
+
+        Assert.Equal(2, (await RunAsync("flash", ["--fw-version", "latest"])).Code);
+        Assert.Equal(2, (await RunAsync("flash", ["--fw-version"])).Code);
+    }
+
+    /// <summary>Every option tools/flash hands to nanoff is one nanoff has (its Options.cs, nanoframework/nanoFirmwareFlasher).</summary>
+    [Fact]
+    public async Task Flash_uses_only_options_nanoff_has()
+    {
+        string[] nanoffOptions = ["--target", "--serialport", "--update", "--fwversion", "--deploy", "--image", "--nanodevice", "--devicedetails"];
+        string image = Touch("app.bin");
+        Touch("dev/ttyUSB0");
+        var (code, output, error) = await RunAsync("flash", ["--image", image, "--dry-run", "--fw-version", "1.2.3.4"]);
+        Assert.True(code == 0, error);
+        string[] used = output.Split('\n')
+            .Where(line => line.StartsWith("nanoff ", StringComparison.Ordinal))
+            .SelectMany(line => line.Split(' '))
+            .Where(word => word.StartsWith("--", StringComparison.Ordinal))
+            .Distinct()
+            .ToArray();
+        Assert.NotEmpty(used);
+        Assert.All(used, option => Assert.Contains(option, nanoffOptions));
+    }
+
     [Fact]
     public async Task Flash_picks_the_bridges_first_interface_and_console_the_second()
     {
