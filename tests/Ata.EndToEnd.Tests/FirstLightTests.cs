@@ -257,6 +257,61 @@ public sealed class FirstLightTests(FirstLightFixture lab)
         Assert.DoesNotContain("by-the-intruder", after);
     }
 
+    [Fact]
+    public async Task Provisioned_telephony_settings_are_applied_by_the_adapter_and_a_dialled_hash_21_reaches_support()
+    {
+        string id = NewId("e2e-tel");
+        string secret = NewSecret();
+        var response = await lab.Api.PutAsJsonAsync($"/api/adapters/{id}", new
+        {
+            secret,
+            lines = new[]
+            {
+                new
+                {
+                    username = FirstLightFixture.GoodUser, password = FirstLightFixture.GoodPassword, registrar = lab.Registrar.Address,
+                    flashMs = 700, shortTimerMs = 1500, longTimerMs = 6000,
+                    tones = new Dictionary<string, string> { ["confirmation"] = "425:150 0:100 425:150 0:100 425:150 |" },
+                },
+            },
+        });
+        string body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, body);
+        using var answer = JsonDocument.Parse(body);
+        string broker = answer.RootElement.GetProperty("broker").GetString()!;
+        long version = answer.RootElement.GetProperty("configVersion").GetInt64();
+
+        await using var sim = lab.StartSim(id, secret, broker);
+        await sim.WaitForEventAsync("config", e => e.GetProperty("version").GetInt64() == version && e.GetProperty("applied").GetBoolean());
+        JsonElement adapter = default;
+        await Eventually.Until(async () =>
+        {
+            adapter = await lab.GetAdapterAsync(id);
+            return adapter.GetProperty("appliedConfigVersion").ValueKind == JsonValueKind.Number
+                && adapter.GetProperty("appliedConfigVersion").GetInt64() == version;
+        }, TimeSpan.FromSeconds(20), () => "API never showed the config applied: " + adapter);
+        var line = adapter.GetProperty("lines")[0];
+        Assert.Equal((700, 1500, 6000), (line.GetProperty("flashMs").GetInt32(), line.GetProperty("shortTimerMs").GetInt32(), line.GetProperty("longTimerMs").GetInt32()));
+
+        // The household cancels call forwarding: confirmation, and support sees it with nothing further to do.
+        await sim.WaitForEventAsync("registration", e => e.GetProperty("state").GetString() == "registered");
+        await sim.Process.WriteLineAsync("offhook");
+        await sim.WaitForEventAsync("tone", e => e.GetProperty("tone").GetString() == "dial");
+        await sim.Process.WriteLineAsync("dial #21#");
+        await sim.WaitForEventAsync("tone", e => e.GetProperty("tone").GetString() == "confirmation");
+        await Eventually.Until(async () =>
+        {
+            adapter = await lab.GetAdapterAsync(id);
+            return adapter.GetProperty("recentServiceRequests").GetArrayLength() == 1;
+        }, TimeSpan.FromSeconds(20), () => "API never showed the service request: " + adapter);
+        var request = adapter.GetProperty("recentServiceRequests")[0];
+        Assert.Equal("#21#", request.GetProperty("serviceCode").GetString());
+        Assert.Equal("cancel-call-forwarding", request.GetProperty("action").GetString());
+        Assert.Equal(1, request.GetProperty("line").GetInt32());
+        Assert.StartsWith("Nothing further needed", request.GetProperty("outcome").GetString());
+        await sim.Process.WriteLineAsync("onhook");
+    }
+
     private static async Task<string> RetainedConfigAsync(string broker, string deviceId, string secret)
     {
         int colon = broker.LastIndexOf(':');

@@ -115,6 +115,13 @@ namespace Ata.Core.Contract
         }
     }
 
+    /// <summary>What a service code dialled from a handset asks for: the <see cref="Fields.Action"/> of a <see cref="MqttTopics.Service"/> report.</summary>
+    public static class ServiceActions
+    {
+        /// <summary><c>#21#</c>: cancel call forwarding.</summary>
+        public const string CancelCallForwarding = "cancel-call-forwarding";
+    }
+
     /// <summary>JSON field names of the contract's payloads, shared by adapter and gateway.</summary>
     public static class Fields
     {
@@ -210,6 +217,10 @@ namespace Ata.Core.Contract
         public const string Country = "country";
         /// <summary>The end of the hook-flash window in ms (config line), 100 to 2000; default national.</summary>
         public const string FlashMs = "flashMs";
+        /// <summary>The short inter-digit timer in ms (config line), 500 to 10000: how long a number that matches but could grow waits before it is sent; default 3000.</summary>
+        public const string ShortTimerMs = "shortTimerMs";
+        /// <summary>The long inter-digit timer in ms (config line), 2000 to 60000, not shorter than the short one: how long the line waits for a needed digit before reorder; default 10000.</summary>
+        public const string LongTimerMs = "longTimerMs";
         /// <summary>Tone overrides (config line): object of tone name to tone text, e.g. <c>{"busy":"425:500 0:500"}</c>.</summary>
         public const string Tones = "tones";
         /// <summary>A service code dialled on a line (service report), e.g. <c>#21#</c>.</summary>

@@ -8,7 +8,7 @@ namespace Ata.Core.Telephony
 {
     /// <summary>
     /// How a line behaves to the household: its country (tones, ringing, numbering, flash window),
-    /// its dial plan, the classes of numbers it is barred from, and tone overrides. Parsed and
+    /// its dial plan and inter-digit timers, the classes of numbers it is barred from, and tone overrides. Parsed and
     /// validated with the provisioning document, so a bad plan is refused before anything changes.
     /// </summary>
     public sealed class LineProfile
@@ -19,10 +19,26 @@ namespace Ata.Core.Telephony
         /// <summary>Longest provisionable flash window end, in ms.</summary>
         public const int MaxFlashMs = 2000;
 
+        /// <summary>Shortest provisionable short inter-digit timer, in ms.</summary>
+        public const int MinShortTimerMs = 500;
+
+        /// <summary>Longest provisionable short inter-digit timer, in ms.</summary>
+        public const int MaxShortTimerMs = 10000;
+
+        /// <summary>Shortest provisionable long inter-digit timer, in ms.</summary>
+        public const int MinLongTimerMs = 2000;
+
+        /// <summary>Longest provisionable long inter-digit timer, in ms.</summary>
+        public const int MaxLongTimerMs = 60000;
+
         private readonly bool[] _barred;
 
-        private LineProfile(string country, DigitMap digitMap, string dialPlanText, bool[] barred, int flashMs, TonePlan tones, Hashtable toneOverrides, string tonePlanCountry)
+        private LineProfile(string country, DigitMap digitMap, string dialPlanText, bool[] barred, int flashMs, TonePlan tones, Hashtable toneOverrides, string tonePlanCountry, int shortTimerMs, int longTimerMs)
         {
+            ShortTimerMs = shortTimerMs;
+            LongTimerMs = longTimerMs;
+            digitMap.ShortTimerMs = shortTimerMs > 0 ? shortTimerMs : DigitMap.DefaultShortTimerMs;
+            digitMap.LongTimerMs = longTimerMs > 0 ? longTimerMs : DigitMap.DefaultLongTimerMs;
             Country = country;
             TonePlanCountry = tonePlanCountry;
             DigitMap = digitMap;
@@ -48,6 +64,12 @@ namespace Ata.Core.Telephony
 
         /// <summary>The provisioned flash window end in ms, or 0 for the national default.</summary>
         public int FlashMs { get; private set; }
+
+        /// <summary>The provisioned short inter-digit timer in ms, or 0 for the default (<see cref="DialPlan.DigitMap.DefaultShortTimerMs"/>); the one in force is the <see cref="DigitMap"/>'s.</summary>
+        public int ShortTimerMs { get; private set; }
+
+        /// <summary>The provisioned long inter-digit timer in ms, or 0 for the default (<see cref="DialPlan.DigitMap.DefaultLongTimerMs"/>); the one in force is the <see cref="DigitMap"/>'s.</summary>
+        public int LongTimerMs { get; private set; }
 
         /// <summary>The flash window end in force.</summary>
         public int FlashMaxMs
@@ -77,7 +99,7 @@ namespace Ata.Core.Telephony
             NumberingPlan numbering = NumberingPlan.For(country);
             string error;
             return new LineProfile(country, DigitMap.Parse(numbering.DefaultDialPlan, out error), null,
-                new bool[BarringClass.All.Length], 0, TonePlan.For(country), null, null);
+                new bool[BarringClass.All.Length], 0, TonePlan.For(country), null, null, 0, 0);
         }
 
         /// <summary>
@@ -164,6 +186,28 @@ namespace Ata.Core.Telephony
                 return null;
             }
 
+            long shortTimerMs = JsonObject.GetLong(line, Fields.ShortTimerMs, 0);
+            if (line[Fields.ShortTimerMs] != null && (shortTimerMs < MinShortTimerMs || shortTimerMs > MaxShortTimerMs))
+            {
+                error = field + "." + Fields.ShortTimerMs + ": must be from " + MinShortTimerMs.ToString() + " to " + MaxShortTimerMs.ToString() + " ms";
+                return null;
+            }
+
+            long longTimerMs = JsonObject.GetLong(line, Fields.LongTimerMs, 0);
+            if (line[Fields.LongTimerMs] != null && (longTimerMs < MinLongTimerMs || longTimerMs > MaxLongTimerMs))
+            {
+                error = field + "." + Fields.LongTimerMs + ": must be from " + MinLongTimerMs.ToString() + " to " + MaxLongTimerMs.ToString() + " ms";
+                return null;
+            }
+
+            long effectiveShort = shortTimerMs > 0 ? shortTimerMs : DigitMap.DefaultShortTimerMs;
+            long effectiveLong = longTimerMs > 0 ? longTimerMs : DigitMap.DefaultLongTimerMs;
+            if (effectiveLong < effectiveShort)
+            {
+                error = field + "." + Fields.LongTimerMs + ": must not be shorter than " + Fields.ShortTimerMs + " (" + effectiveShort.ToString() + " ms)";
+                return null;
+            }
+
             Hashtable overrides = null;
             object tonesValue = line[Fields.Tones];
             if (tonesValue != null)
@@ -184,7 +228,7 @@ namespace Ata.Core.Telephony
                 return null;
             }
 
-            return new LineProfile(country, map, dialPlanText, barred, (int)flashMs, tones, overrides, tonePlanCountry);
+            return new LineProfile(country, map, dialPlanText, barred, (int)flashMs, tones, overrides, tonePlanCountry, (int)shortTimerMs, (int)longTimerMs);
         }
 
         /// <summary>Writes the provisioned telephony fields (those not left to defaults) into a line object being written.</summary>
@@ -224,6 +268,16 @@ namespace Ata.Core.Telephony
             if (FlashMs > 0)
             {
                 w.Property(Fields.FlashMs, FlashMs);
+            }
+
+            if (ShortTimerMs > 0)
+            {
+                w.Property(Fields.ShortTimerMs, ShortTimerMs);
+            }
+
+            if (LongTimerMs > 0)
+            {
+                w.Property(Fields.LongTimerMs, LongTimerMs);
             }
 
             if (ToneOverrides != null && ToneOverrides.Count > 0)

@@ -6,10 +6,10 @@ namespace Ata.Core.Telephony
     /// <summary>
     /// One telephone line as the household meets it: off hook gives dial tone when the line is
     /// registered and the no-service signal when it is not; the first digit stops the tone; digits are
-    /// collected against the dial plan until a number is ready to call (the hand-off point to call
-    /// setup) or the reorder tone says it is not; a handset left off hook gets the howler, then
-    /// silence; ringing follows the national cadence. Pure: the caller passes the time and the
-    /// registration, and calls <see cref="Tick"/>.
+    /// collected against the dial plan, with the profile's short and long inter-digit timers, until a
+    /// number is ready to call (the hand-off point to call setup) or the reorder tone says it is not;
+    /// a handset left off hook gets the howler, then silence; ringing follows the national cadence.
+    /// Pure: the caller passes the time and the registration, and calls <see cref="Tick"/>.
     /// </summary>
     public sealed class PhoneLine
     {
@@ -234,7 +234,7 @@ namespace Ata.Core.Telephony
                 }
                 else if (_match == DialMatch.Partial && quiet >= _profile.DigitMap.LongTimerMs)
                 {
-                    Finish(DialOutcome.NoMatch, _digits, "no more digits within " + (_profile.DigitMap.LongTimerMs / 1000).ToString() + " s", Tones.ToneName.Congestion, now);
+                    Finish(DialOutcome.NoMatch, _digits, "no more digits within " + _profile.DigitMap.LongTimerMs.ToString() + " ms", Tones.ToneName.Congestion, now);
                 }
             }
             else if (_state == LineState.Signalling)

@@ -24,7 +24,8 @@ public static class AdaptersApi
 
     /// <summary>
     /// Maps the adapters API: list and search, read, provision (admin), delete (admin), rotate the
-    /// broker credential (admin), config history, health history and support actions.
+    /// broker credential (admin), config history, health history, fault timeline, service requests
+    /// (codes such as <c>#21#</c> dialled on the adapter) and support actions.
     /// </summary>
     /// <param name="app">The route builder.</param>
     public static IEndpointRouteBuilder MapAdaptersApi(this IEndpointRouteBuilder app)
@@ -38,6 +39,8 @@ public static class AdaptersApi
             store.Find(deviceId) is null ? (Results<Ok<IReadOnlyList<HealthSample>>, NotFound>)TypedResults.NotFound() : TypedResults.Ok(store.ListHealthHistory(deviceId)));
         api.MapGet("/{deviceId}/faults", (string deviceId, AdapterStore store) =>
             store.Find(deviceId) is null ? (Results<Ok<IReadOnlyList<FaultEvent>>, NotFound>)TypedResults.NotFound() : TypedResults.Ok(store.ListFaultEvents(deviceId)));
+        api.MapGet("/{deviceId}/services", (string deviceId, AdapterStore store) =>
+            store.Find(deviceId) is null ? (Results<Ok<IReadOnlyList<ServiceRequestView>>, NotFound>)TypedResults.NotFound() : TypedResults.Ok(store.ListServiceRequests(deviceId)));
         api.MapPost("/{deviceId}/actions/{action}", ActAsync);
         api.MapPut("/{deviceId}", PutAdapter).RequireAuthorization(Roles.AdminPolicy);
         api.MapDelete("/{deviceId}", DeleteAdapterAsync).RequireAuthorization(Roles.AdminPolicy);

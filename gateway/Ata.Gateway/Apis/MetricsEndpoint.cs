@@ -67,6 +67,12 @@ public static class MetricsEndpoint
         Sample(text, "ata_reports_dropped_total", metrics.DroppedUnknownDevice, ("reason", "unknown-device"));
         Sample(text, "ata_reports_dropped_total", metrics.DroppedMalformed, ("reason", "malformed"));
         Sample(text, "ata_reports_dropped_total", metrics.DroppedOversized, ("reason", "oversized"));
+        Header(text, "ata_service_requests_total", "counter", "Service codes dialled on adapters (e.g. #21#) and recorded, by action.");
+        foreach (var (action, count) in metrics.ServiceRequestsByAction.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            Sample(text, "ata_service_requests_total", count, ("action", action));
+        }
+
         Gauge(text, "ata_broker_connected", "1 while the gateway's MQTT session is connected.", brokerConnected ? 1 : 0);
         return text.ToString();
     }

@@ -11,7 +11,9 @@ namespace Ata.Gateway.Fleet;
 /// contract's <see cref="Fields"/>: the fields the core's <see cref="ProvisioningDocument"/> parses
 /// (<c>version</c>, <c>lines[].line/username/authUsername/password/registrar/expires</c>) and the
 /// line settings the device side is being extended with (secondary registrar, outbound proxy,
-/// transport, realm, country, tone plan, dial plan, barring, keep-alive, retry back-off).
+/// transport, realm, country, tone plan, dial plan, barring, keep-alive, retry back-off) and the
+/// telephony fields the core's <c>LineProfile</c> reads (flash window, tone overrides, inter-digit timers;
+/// left out when not provisioned, so the adapter uses its defaults).
 /// With <see cref="AdapterConfig.SendHa1"/>, a line carries <c>ha1</c> instead of <c>password</c>.
 /// It carries secrets: it goes to the broker and nowhere else.
 /// </summary>
@@ -96,10 +98,32 @@ public static class ConfigDocument
         }
 
         json.WriteEndArray();
+        WriteOptional(json, Fields.FlashMs, account.FlashMs);
+        WriteOptional(json, Fields.ShortTimerMs, account.ShortTimerMs);
+        WriteOptional(json, Fields.LongTimerMs, account.LongTimerMs);
+        if (account.Tones is { Count: > 0 } tones)
+        {
+            json.WriteStartObject(Fields.Tones);
+            foreach (var (name, text) in tones)
+            {
+                json.WriteString(name, text);
+            }
+
+            json.WriteEndObject();
+        }
+
         json.WriteNumber(Fields.KeepAliveSeconds, account.KeepAliveSeconds);
         json.WriteNumber(Fields.RetryBaseSeconds, account.RetryBaseSeconds);
         json.WriteNumber(Fields.RetryMaxSeconds, account.RetryMaxSeconds);
         json.WriteEndObject();
+    }
+
+    private static void WriteOptional(Utf8JsonWriter json, string name, int? value)
+    {
+        if (value is { } number)
+        {
+            json.WriteNumber(name, number);
+        }
     }
 
     private static void WriteOptional(Utf8JsonWriter json, string name, string? value)

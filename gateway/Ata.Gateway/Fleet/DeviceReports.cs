@@ -67,6 +67,13 @@ public sealed record ReportedFault(long? Sequence, string Code, bool Raised, int
 /// <param name="Reason">Why not, when refused.</param>
 public sealed record ConfigAck(int Version, bool Applied, string? Reason);
 
+/// <summary>A service code dialled on a line, as the adapter reported it.</summary>
+/// <param name="Line">The line, if given.</param>
+/// <param name="ServiceCode">The code dialled (keys <c>0-9 * #</c>).</param>
+/// <param name="Action">What it asks for, e.g. <c>cancel-call-forwarding</c>.</param>
+/// <param name="UptimeMs">The adapter's uptime when it was dialled.</param>
+public sealed record ServiceReport(int? Line, string ServiceCode, string Action, long? UptimeMs);
+
 /// <summary>
 /// Reads the adapter's MQTT payloads (the contract's JSON, field names from <see cref="Fields"/>).
 /// Every reader returns false for a payload that is not what the contract says; a device's
@@ -85,6 +92,7 @@ public static class DeviceReports
     private const int MaxText = 200;
     private const int MaxBlinkCount = 20;
     private const int MaxToken = 64;
+    private const int MaxServiceCode = 32;
 
     /// <summary>Reads a <see cref="MqttTopics.Hello"/> payload.</summary>
     /// <param name="payload">UTF-8 JSON.</param>
@@ -228,6 +236,38 @@ public static class DeviceReports
             }
 
             ack = new ConfigAck((int)version, applied.GetBoolean(), Text(root, Fields.Reason, MaxText));
+            return true;
+        }
+    }
+
+    /// <summary>Reads a <see cref="MqttTopics.Service"/> payload: a service code (keys 0-9, *, #) and an action are required.</summary>
+    /// <param name="payload">UTF-8 JSON.</param>
+    /// <param name="report">The report when the payload is valid.</param>
+    public static bool TryReadService(ReadOnlyMemory<byte> payload, out ServiceReport report)
+    {
+        report = null!;
+        if (!TryParseObject(payload, out var document))
+        {
+            return false;
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (!root.TryGetProperty(Fields.ServiceCode, out var codeElement) || codeElement.ValueKind != JsonValueKind.String
+                || codeElement.GetString() is not { Length: > 0 and <= MaxServiceCode } code
+                || !code.All(c => char.IsAsciiDigit(c) || c is '*' or '#')
+                || Text(root, Fields.Action, MaxToken + 1) is not { Length: <= MaxToken } action || !IsToken(action))
+            {
+                return false;
+            }
+
+            if (root.TryGetProperty(Fields.Line, out _) && Integer(root, Fields.Line, 1, 8) is null)
+            {
+                return false;
+            }
+
+            report = new ServiceReport((int?)Integer(root, Fields.Line, 1, 8), code, action, Integer(root, Fields.UptimeMs));
             return true;
         }
     }

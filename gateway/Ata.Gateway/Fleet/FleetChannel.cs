@@ -8,12 +8,12 @@ namespace Ata.Gateway.Fleet;
 
 /// <summary>
 /// The gateway's MQTT session with the fleet: records what adapters report (status, hello,
-/// health, faults, config acks) and publishes their config documents, retained, QoS 1.
+/// health, faults, config acks, service codes dialled) and publishes their config documents, retained, QoS 1.
 /// </summary>
 public sealed partial class FleetChannel : IHostedService, IAsyncDisposable
 {
     private static readonly string[] ReportLeaves =
-        [MqttTopics.Status, MqttTopics.Hello, MqttTopics.Health, MqttTopics.Fault, MqttTopics.ConfigAck];
+        [MqttTopics.Status, MqttTopics.Hello, MqttTopics.Health, MqttTopics.Fault, MqttTopics.ConfigAck, MqttTopics.Service];
 
     /// <summary>Largest report accepted from an adapter; larger ones are counted and dropped unread.</summary>
     public const int MaxPayloadBytes = 8 * 1024;
@@ -362,7 +362,17 @@ public sealed partial class FleetChannel : IHostedService, IAsyncDisposable
                 }
 
                 break;
-            case MqttTopics.Status or MqttTopics.Hello or MqttTopics.Health or MqttTopics.Fault or MqttTopics.ConfigAck:
+            case MqttTopics.Service when DeviceReports.TryReadService(payload, out var service):
+                var outcome = ServiceRequests.OutcomeOf(service.Action);
+                known = _store.RecordServiceRequest(deviceId, service, outcome);
+                if (known)
+                {
+                    _metrics.CountServiceRequest(service.Action);
+                    LogServiceRequest(deviceId, service.Line ?? 0, service.ServiceCode, service.Action, outcome);
+                }
+
+                break;
+            case MqttTopics.Status or MqttTopics.Hello or MqttTopics.Health or MqttTopics.Fault or MqttTopics.ConfigAck or MqttTopics.Service:
                 return Outcome.Malformed;
             default:
                 return Outcome.Ignored;
@@ -420,6 +430,9 @@ public sealed partial class FleetChannel : IHostedService, IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Adapter {DeviceId} applied config v{Version} with its new broker credential; the old one no longer works")]
     private partial void LogSecretRotated(string deviceId, int version);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Adapter {DeviceId} line {Line}: {ServiceCode} dialled ({Action}); {Outcome}")]
+    private partial void LogServiceRequest(string deviceId, int line, string serviceCode, string action, string outcome);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Recording {Leaf} from {DeviceId} failed")]
     private partial void LogRecordFailed(Exception exception, string deviceId, string leaf);

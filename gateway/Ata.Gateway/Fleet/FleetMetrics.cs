@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 
 namespace Ata.Gateway.Fleet;
@@ -10,6 +11,8 @@ public sealed class FleetMetrics
 
     private readonly Counter<long> _recorded;
     private readonly Counter<long> _dropped;
+    private readonly Counter<long> _services;
+    private readonly ConcurrentDictionary<string, long> _serviceCounts = new(StringComparer.Ordinal);
     private long _recordedCount;
     private long _unknownDeviceCount;
     private long _malformedCount;
@@ -23,6 +26,21 @@ public sealed class FleetMetrics
         var meter = meterFactory.Create(MeterName);
         _recorded = meter.CreateCounter<long>("ata.gateway.reports.recorded", description: "Adapter reports recorded in the store.");
         _dropped = meter.CreateCounter<long>("ata.gateway.reports.dropped", description: "Adapter reports dropped, by reason.");
+        _services = meter.CreateCounter<long>("ata.gateway.service_requests", description: "Service codes dialled on adapters and recorded, by action.");
+    }
+
+    /// <summary>Service requests recorded, by action label (see <see cref="ServiceRequests.MetricLabel"/>).</summary>
+    public IReadOnlyDictionary<string, long> ServiceRequestsByAction =>
+        ServiceRequests.KnownActions.Append(ServiceRequests.OtherAction)
+            .ToDictionary(a => a, a => _serviceCounts.GetValueOrDefault(a), StringComparer.Ordinal);
+
+    /// <summary>Counts a recorded service request.</summary>
+    /// <param name="action">The reported action.</param>
+    public void CountServiceRequest(string action)
+    {
+        var label = ServiceRequests.MetricLabel(action);
+        _serviceCounts.AddOrUpdate(label, 1, (_, count) => count + 1);
+        _services.Add(1, new KeyValuePair<string, object?>("action", label));
     }
 
     /// <summary>Reports recorded.</summary>

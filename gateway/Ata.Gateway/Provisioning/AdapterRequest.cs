@@ -52,6 +52,9 @@ public static class AdapterRequest
     /// <summary>Longest dial plan.</summary>
     public const int MaxDialPlanLength = 512;
 
+    /// <summary>Longest tone text.</summary>
+    public const int MaxToneTextLength = 256;
+
     /// <summary>The key errors about the route's device id are reported under.</summary>
     public const string DeviceIdKey = "deviceId";
 
@@ -217,6 +220,17 @@ public static class AdapterRequest
             errors[$"{prefix}.{Fields.KeepAliveSeconds}"] = [$"A keep-alive is 0 (none) or {LineDefaults.MinKeepAliveSeconds} to {LineDefaults.MaxKeepAliveSeconds} seconds."];
         }
 
+        var flashMs = ReadMilliseconds(line, Fields.FlashMs, prefix, LineDefaults.MinFlashMs, LineDefaults.MaxFlashMs, errors);
+        var shortTimer = ReadMilliseconds(line, Fields.ShortTimerMs, prefix, LineDefaults.MinShortTimerMs, LineDefaults.MaxShortTimerMs, errors);
+        var longTimer = ReadMilliseconds(line, Fields.LongTimerMs, prefix, LineDefaults.MinLongTimerMs, LineDefaults.MaxLongTimerMs, errors);
+        var longKey = $"{prefix}.{Fields.LongTimerMs}";
+        if (!errors.ContainsKey(longKey) && !errors.ContainsKey($"{prefix}.{Fields.ShortTimerMs}")
+            && (longTimer ?? LineDefaults.LongTimerMs) < (shortTimer ?? LineDefaults.ShortTimerMs))
+        {
+            errors[longKey] = [$"The long inter-digit timer cannot be shorter than the short one ({shortTimer ?? LineDefaults.ShortTimerMs} ms)."];
+        }
+
+        var tones = ReadTones(line, prefix, tonePlan ?? country, errors);
         var retryBase = ReadSeconds(line, Fields.RetryBaseSeconds, prefix, LineDefaults.MinRetrySeconds, LineDefaults.MaxRetrySeconds, errors);
         var retryMax = ReadSeconds(line, Fields.RetryMaxSeconds, prefix, LineDefaults.MinRetrySeconds, LineDefaults.MaxRetrySeconds, errors);
         var effectiveBase = retryBase ?? LineDefaults.RetryBaseSeconds;
@@ -237,6 +251,10 @@ public static class AdapterRequest
             TonePlan = tonePlan is null ? null : Ata.Core.Telephony.Country.Normalize(tonePlan),
             DialPlan = dialPlan,
             Barring = barring,
+            FlashMs = flashMs,
+            Tones = tones,
+            ShortTimerMs = shortTimer,
+            LongTimerMs = longTimer,
             Expires = expires ?? LineDefaults.Expires,
             KeepAliveSeconds = keepAlive ?? LineDefaults.KeepAliveSeconds,
             RetryBaseSeconds = effectiveBase,
@@ -285,6 +303,74 @@ public static class AdapterRequest
         }
 
         return string.Join(',', LineDefaults.BarringClasses.Where(chosen.Contains));
+    }
+
+    private static ToneTexts? ReadTones(JsonElement line, string prefix, string? country, IDictionary<string, string[]> errors)
+    {
+        var key = $"{prefix}.{Fields.Tones}";
+        if (!line.TryGetProperty(Fields.Tones, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        var names = string.Join(", ", LineDefaults.ToneNames);
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            errors[key] = [$"Tones are an object of tone name ({names}) to tone text, e.g. {{\"busy\":\"425:500 0:500\"}}."];
+            return null;
+        }
+
+        var plan = Ata.Core.Telephony.Country.Normalize(country) ?? Ata.Core.Telephony.Country.Default;
+        var tones = new ToneTexts();
+        var valid = true;
+        foreach (var tone in value.EnumerateObject())
+        {
+            if (!LineDefaults.ToneNames.Contains(tone.Name))
+            {
+                var shown = tone.Name.Length <= 32 && IsPrintable(tone.Name) ? $"{key}.{tone.Name}" : key;
+                errors[shown] = [$"Not a tone name; the tones are {names}."];
+                valid = false;
+                continue;
+            }
+
+            var toneKey = $"{key}.{tone.Name}";
+            if (tone.Value.ValueKind != JsonValueKind.String || tone.Value.GetString() is not { Length: > 0 and <= MaxToneTextLength } text)
+            {
+                errors[toneKey] = [$"A tone is text of 1 to {MaxToneTextLength} characters, e.g. \"425:500 0:500\"."];
+                valid = false;
+                continue;
+            }
+
+            // The adapter parses the same text with the same parser; what it would refuse is refused here.
+            var single = new System.Collections.Hashtable { [tone.Name] = text };
+            if (Ata.Core.Tones.TonePlan.Build(plan, single, out var problem) is null)
+            {
+                var reason = problem.StartsWith(tone.Name + ": ", StringComparison.Ordinal) ? problem[(tone.Name.Length + 2)..] : problem;
+                errors[toneKey] = [$"The adapter would refuse this tone: {reason}."];
+                valid = false;
+                continue;
+            }
+
+            tones[tone.Name] = text;
+        }
+
+        return valid && tones.Count > 0 ? tones : null;
+    }
+
+    private static int? ReadMilliseconds(JsonElement line, string name, string prefix, int min, int max, IDictionary<string, string[]> errors)
+    {
+        if (!line.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out var milliseconds) || milliseconds < min || milliseconds > max)
+        {
+            errors[$"{prefix}.{name}"] = [$"'{name}' is a whole number of milliseconds from {min} to {max}."];
+            return null;
+        }
+
+        return milliseconds;
     }
 
     private static int? ReadSeconds(JsonElement line, string name, string prefix, int min, int max, IDictionary<string, string[]> errors)

@@ -1,5 +1,8 @@
+using Ata.Core.DialPlan;
 using Ata.Core.Provisioning;
 using Ata.Core.Sip;
+using Ata.Core.Telephony;
+using Ata.Core.Tones;
 
 namespace Ata.Gateway.Provisioning;
 
@@ -33,6 +36,18 @@ public sealed record SipAccount(string Username, string Password, string Registr
     /// <summary>The dial plan pattern; null for the adapter's default.</summary>
     public string? DialPlan { get; init; }
 
+    /// <summary>The end of the hook-flash window in ms (<see cref="LineDefaults.MinFlashMs"/> to <see cref="LineDefaults.MaxFlashMs"/>); null for the country's default.</summary>
+    public int? FlashMs { get; init; }
+
+    /// <summary>Tone overrides, tone name to tone text (the core's tone language); null for the tone plan's own.</summary>
+    public ToneTexts? Tones { get; init; }
+
+    /// <summary>The short inter-digit timer in ms: a number that matches but could grow is sent after this; null for the adapter's default.</summary>
+    public int? ShortTimerMs { get; init; }
+
+    /// <summary>The long inter-digit timer in ms: a number that needs more digits gets reorder after this; null for the adapter's default.</summary>
+    public int? LongTimerMs { get; init; }
+
     /// <summary>Barred call classes, comma-separated in <see cref="LineDefaults.BarringClasses"/> order (empty: none).</summary>
     public string Barring { get; init; } = string.Empty;
 
@@ -60,6 +75,41 @@ public sealed record SipAccount(string Username, string Password, string Registr
     public override string ToString() => $"{Username}@{Registrar}";
 }
 
+/// <summary>
+/// A line's tone overrides: tone name (one of <see cref="LineDefaults.ToneNames"/>) to tone text, in
+/// name order. Two are equal when they hold the same texts, so an unchanged set makes no new config version.
+/// </summary>
+public sealed class ToneTexts : SortedDictionary<string, string>, IEquatable<ToneTexts>
+{
+    /// <summary>An empty set.</summary>
+    public ToneTexts()
+        : base(StringComparer.Ordinal)
+    {
+    }
+
+    /// <summary>Whether <paramref name="other"/> holds the same tone texts.</summary>
+    /// <param name="other">Another set.</param>
+    public bool Equals(ToneTexts? other) =>
+        other is not null && Count == other.Count
+        && this.All(entry => other.TryGetValue(entry.Key, out var text) && string.Equals(text, entry.Value, StringComparison.Ordinal));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => Equals(obj as ToneTexts);
+
+    /// <inheritdoc/>
+    public override int GetHashCode()
+    {
+        var hash = default(HashCode);
+        foreach (var (name, text) in this)
+        {
+            hash.Add(name, StringComparer.Ordinal);
+            hash.Add(text, StringComparer.Ordinal);
+        }
+
+        return hash.ToHashCode();
+    }
+}
+
 /// <summary>Defaults and allowed values of a line's settings.</summary>
 public static class LineDefaults
 {
@@ -74,6 +124,33 @@ public static class LineDefaults
 
     /// <summary>Tone-plan countries the adapter knows: the core's <see cref="Ata.Core.Telephony.Country.All"/>.</summary>
     public static readonly IReadOnlyList<string> Countries = Ata.Core.Telephony.Country.All;
+
+    /// <summary>Shortest hook-flash window end, ms: the core's <see cref="LineProfile.MinFlashMs"/>.</summary>
+    public const int MinFlashMs = LineProfile.MinFlashMs;
+
+    /// <summary>Longest hook-flash window end, ms: the core's <see cref="LineProfile.MaxFlashMs"/>.</summary>
+    public const int MaxFlashMs = LineProfile.MaxFlashMs;
+
+    /// <summary>Shortest short inter-digit timer, ms: the core's <see cref="LineProfile.MinShortTimerMs"/>.</summary>
+    public const int MinShortTimerMs = LineProfile.MinShortTimerMs;
+
+    /// <summary>Longest short inter-digit timer, ms: the core's <see cref="LineProfile.MaxShortTimerMs"/>.</summary>
+    public const int MaxShortTimerMs = LineProfile.MaxShortTimerMs;
+
+    /// <summary>Shortest long inter-digit timer, ms: the core's <see cref="LineProfile.MinLongTimerMs"/>.</summary>
+    public const int MinLongTimerMs = LineProfile.MinLongTimerMs;
+
+    /// <summary>Longest long inter-digit timer, ms: the core's <see cref="LineProfile.MaxLongTimerMs"/>.</summary>
+    public const int MaxLongTimerMs = LineProfile.MaxLongTimerMs;
+
+    /// <summary>The adapter's short inter-digit timer when none is provisioned, ms: the core's <see cref="DigitMap.DefaultShortTimerMs"/>.</summary>
+    public const int ShortTimerMs = (int)DigitMap.DefaultShortTimerMs;
+
+    /// <summary>The adapter's long inter-digit timer when none is provisioned, ms: the core's <see cref="DigitMap.DefaultLongTimerMs"/>.</summary>
+    public const int LongTimerMs = (int)DigitMap.DefaultLongTimerMs;
+
+    /// <summary>Tone names that can be overridden: the core's <see cref="ToneName.All"/>.</summary>
+    public static readonly IReadOnlyList<string> ToneNames = ToneName.All;
 
     /// <summary>Default registration expiry, seconds.</summary>
     public const int Expires = 3600;

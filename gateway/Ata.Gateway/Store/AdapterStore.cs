@@ -20,10 +20,19 @@ public sealed class AdapterStore : IDisposable
     /// <summary>The database file's name inside the data directory.</summary>
     public const string FileName = "gateway.db";
 
-    private const int SchemaVersion = 2;
+    private const int SchemaVersion = 3;
 
     /// <summary>Fault events kept per adapter; older ones are dropped.</summary>
     public const int FaultHistoryLength = 500;
+
+    /// <summary>Service requests kept per adapter; older ones are dropped.</summary>
+    public const int ServiceHistoryLength = 100;
+
+    /// <summary>Service requests shown with an adapter (<see cref="AdapterView.RecentServiceRequests"/>).</summary>
+    public const int RecentServiceRequests = 5;
+
+    /// <summary>The audit log's role for what an adapter did itself (e.g. a service code dialled on it).</summary>
+    public const string DeviceRole = "device";
 
     /// <summary>Health reports kept per adapter; older ones are dropped.</summary>
     public const int HealthHistoryLength = 720;
@@ -565,6 +574,65 @@ public sealed class AdapterStore : IDisposable
         return known;
     }
 
+    /// <summary>
+    /// Records a service code dialled on an adapter's line, with what the gateway did about it, in
+    /// its service history and in the audit log (actor: the adapter).
+    /// </summary>
+    /// <param name="deviceId">The adapter's id.</param>
+    /// <param name="service">The report.</param>
+    /// <param name="outcome">What the gateway did.</param>
+    /// <returns>False when the adapter is unknown.</returns>
+    public bool RecordServiceRequest(string deviceId, ServiceReport service, string outcome)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        var now = Now();
+        using var connection = Open();
+        using var transaction = connection.BeginTransaction();
+        if (Execute(connection, "UPDATE adapter_state SET last_seen = $now WHERE device_id = $id", ("$id", deviceId), ("$now", now)) == 0)
+        {
+            return false;
+        }
+
+        Execute(connection,
+            "INSERT INTO service_requests (device_id, at, line, service_code, action, outcome) VALUES ($id, $now, $line, $code, $action, $outcome)",
+            ("$id", deviceId), ("$now", now), ("$line", service.Line), ("$code", service.ServiceCode), ("$action", service.Action), ("$outcome", outcome));
+        Execute(connection,
+            $"DELETE FROM service_requests WHERE device_id = $id AND seq <= (SELECT seq FROM service_requests WHERE device_id = $id ORDER BY seq DESC LIMIT 1 OFFSET {ServiceHistoryLength})",
+            ("$id", deviceId));
+        Execute(connection,
+            "INSERT INTO audit_log (at, actor, role, action, target, detail) VALUES ($now, $id, $role, $action, $id, $detail)",
+            ("$now", now), ("$id", deviceId), ("$role", DeviceRole), ("$action", "adapter.service"),
+            ("$detail", $"{(service.Line is { } line ? $"line {line}: " : string.Empty)}{service.ServiceCode} ({service.Action}); {outcome}"));
+        transaction.Commit();
+        return true;
+    }
+
+    /// <summary>The adapter's service requests (at most <see cref="ServiceHistoryLength"/>), newest first.</summary>
+    /// <param name="deviceId">The adapter's id.</param>
+    public IReadOnlyList<ServiceRequestView> ListServiceRequests(string deviceId)
+    {
+        using var connection = Open();
+        using var command = Command(connection,
+            "SELECT device_id, at, line, service_code, action, outcome FROM service_requests WHERE device_id = $id ORDER BY seq DESC",
+            ("$id", deviceId));
+        return ReadServiceRequests(command).GetValueOrDefault(deviceId) ?? [];
+    }
+
+    private static Dictionary<string, List<ServiceRequestView>> ReadServiceRequests(SqliteCommand command)
+    {
+        var requests = new Dictionary<string, List<ServiceRequestView>>(StringComparer.Ordinal);
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            var action = reader.GetString(4);
+            Add(requests, reader.GetString(0), new ServiceRequestView(ParseTime(reader.GetString(1)),
+                reader.IsDBNull(2) ? null : reader.GetInt32(2), reader.GetString(3), action,
+                ServiceRequests.Describe(action), reader.GetString(5)));
+        }
+
+        return requests;
+    }
+
     /// <summary>One adapter as support sees it; null when unknown.</summary>
     /// <param name="deviceId">The adapter's id.</param>
     public AdapterView? Find(string deviceId) => Query(deviceId).SingleOrDefault();
@@ -611,6 +679,10 @@ public sealed class AdapterStore : IDisposable
                     TonePlan = settings.TonePlan,
                     DialPlan = settings.DialPlan,
                     Barring = settings.BarringClasses,
+                    FlashMs = settings.FlashMs,
+                    Tones = settings.Tones,
+                    ShortTimerMs = settings.ShortTimerMs,
+                    LongTimerMs = settings.LongTimerMs,
                     Expires = settings.Expires,
                     KeepAliveSeconds = settings.KeepAliveSeconds,
                     RetryBaseSeconds = settings.RetryBaseSeconds,
@@ -636,6 +708,17 @@ public sealed class AdapterStore : IDisposable
                     ParseTime(reader.GetString(5)),
                     FaultDescriptions.Describe(code)));
             }
+        }
+
+        Dictionary<string, List<ServiceRequestView>> services;
+        using (var command = Command(connection,
+            $"""
+            SELECT a.device_id, a.at, a.line, a.service_code, a.action, a.outcome FROM (
+                SELECT *, row_number() OVER (PARTITION BY device_id ORDER BY seq DESC) AS recent FROM service_requests) a
+            {(deviceId is null ? "WHERE" : filter + " AND")} a.recent <= {RecentServiceRequests} ORDER BY a.device_id, a.seq DESC
+            """, parameters))
+        {
+            services = ReadServiceRequests(command);
         }
 
         var views = new List<AdapterView>();
@@ -679,6 +762,7 @@ public sealed class AdapterStore : IDisposable
                     Mac = reader.IsDBNull(21) ? null : reader.GetString(21),
                     ResetReason = reader.IsDBNull(22) ? null : reader.GetString(22),
                     CredentialRotationPending = !reader.IsDBNull(23),
+                    RecentServiceRequests = services.GetValueOrDefault(id) ?? [],
                 });
             }
         }
@@ -748,6 +832,10 @@ public sealed class AdapterStore : IDisposable
             MigrateFromVersion1(connection);
         }
 
+        // Version 3 added service_requests (created below, like every table) and the optional line
+        // settings flashMs, tones, shortTimerMs and longTimerMs, which a version-2 line's settings
+        // JSON lacks and so reads as "the adapter's default": nothing to rewrite.
+
         Execute(connection,
             $"""
             CREATE TABLE IF NOT EXISTS adapters (
@@ -800,6 +888,16 @@ public sealed class AdapterStore : IDisposable
                 detail TEXT
             ) STRICT;
             CREATE INDEX IF NOT EXISTS fault_events_device ON fault_events (device_id, seq);
+            CREATE TABLE IF NOT EXISTS service_requests (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                device_id TEXT NOT NULL REFERENCES adapters (device_id) ON DELETE CASCADE,
+                at TEXT NOT NULL,
+                line INTEGER,
+                service_code TEXT NOT NULL,
+                action TEXT NOT NULL,
+                outcome TEXT NOT NULL
+            ) STRICT;
+            CREATE INDEX IF NOT EXISTS service_requests_device ON service_requests (device_id, seq);
             CREATE TABLE IF NOT EXISTS audit_log (
                 seq INTEGER PRIMARY KEY AUTOINCREMENT,
                 at TEXT NOT NULL,

@@ -68,6 +68,9 @@ public sealed record AdapterView(
 
     /// <summary>A new broker credential waits for the adapter to apply it.</summary>
     public bool CredentialRotationPending { get; init; }
+
+    /// <summary>Service codes the household dialled lately (e.g. <c>#21#</c>), newest first, with what the gateway did.</summary>
+    public IReadOnlyList<ServiceRequestView> RecentServiceRequests { get; init; } = [];
 }
 
 /// <summary>A provisioned line and its last reported registration.</summary>
@@ -104,6 +107,18 @@ public sealed record LineView(int Line, string Username, string Registrar, strin
 
     /// <summary>Barred call classes.</summary>
     public IReadOnlyList<string> Barring { get; init; } = [];
+
+    /// <summary>Hook-flash window end, ms; null for the country's default.</summary>
+    public int? FlashMs { get; init; }
+
+    /// <summary>Tone overrides, tone name to tone text; null for the tone plan's own.</summary>
+    public IReadOnlyDictionary<string, string>? Tones { get; init; }
+
+    /// <summary>Short inter-digit timer, ms; null for the adapter's default.</summary>
+    public int? ShortTimerMs { get; init; }
+
+    /// <summary>Long inter-digit timer, ms; null for the adapter's default.</summary>
+    public int? LongTimerMs { get; init; }
 
     /// <summary>Registration expiry, seconds.</summary>
     public int Expires { get; init; }
@@ -182,3 +197,12 @@ public sealed record HealthSample(DateTimeOffset At, long? UptimeMs, int? Rssi, 
 /// <param name="Detail">The adapter's own words.</param>
 /// <param name="Description">What the code means, for support.</param>
 public sealed record FaultEvent(DateTimeOffset At, string Code, int? Line, bool Raised, int? SipCode, string? Detail, string Description);
+
+/// <summary>A service code dialled on a line and reported by the adapter, with what came of it.</summary>
+/// <param name="At">When the gateway recorded it.</param>
+/// <param name="Line">The line it was dialled on, if the adapter said.</param>
+/// <param name="ServiceCode">The code dialled, e.g. <c>#21#</c>.</param>
+/// <param name="Action">What the code asks for, e.g. <c>cancel-call-forwarding</c>.</param>
+/// <param name="Description">What the code asks for, in words for support.</param>
+/// <param name="Outcome">What the gateway did about it.</param>
+public sealed record ServiceRequestView(DateTimeOffset At, int? Line, string ServiceCode, string Action, string Description, string Outcome);

@@ -1,4 +1,5 @@
 using System.Collections;
+using Ata.Core.DialPlan;
 using Ata.Core.Json;
 using Ata.Core.Telephony;
 
@@ -270,12 +271,84 @@ public class PhoneLineTests
     [InlineData("""{"dialPlan":"(2xxx"}""", "lines[0].dialPlan: '(' at position 1 is not closed by ')' at the end")]
     [InlineData("""{"barring":["gambling"]}""", "lines[0].barring[0]: 'gambling' is not a barring class (international, premium, information, mobile, operator, national)")]
     [InlineData("""{"flashMs":50}""", "lines[0].flashMs: must be from 100 to 2000 ms")]
+    [InlineData("""{"shortTimerMs":400}""", "lines[0].shortTimerMs: must be from 500 to 10000 ms")]
+    [InlineData("""{"shortTimerMs":"4s"}""", "lines[0].shortTimerMs: must be from 500 to 10000 ms")]
+    [InlineData("""{"longTimerMs":60001}""", "lines[0].longTimerMs: must be from 2000 to 60000 ms")]
+    [InlineData("""{"shortTimerMs":6000,"longTimerMs":5000}""", "lines[0].longTimerMs: must not be shorter than shortTimerMs (6000 ms)")]
+    [InlineData("""{"longTimerMs":2500}""", "lines[0].longTimerMs: must not be shorter than shortTimerMs (3000 ms)")]
     [InlineData("""{"tones":{"busy":"425:0"}}""", "lines[0].tones.busy: '425:0': the duration must be 1 to 60000 ms")]
     [InlineData("""{"tones":"loud"}""", "lines[0].tones: not an object of tone name to tone text")]
     public void Bad_telephony_fields_are_refused_with_the_reason(string json, string reason)
     {
         Assert.Null(LineProfile.Parse(JsonReader.ParseObject(json), "lines[0]", out string error));
         Assert.Equal(reason, error);
+    }
+
+    [Fact]
+    public void Provisioned_inter_digit_timers_decide_when_a_number_is_sent_and_when_the_line_gives_up()
+    {
+        _line.Configure(Profile("""{"shortTimerMs":1500,"longTimerMs":4000}"""), 0);
+        Assert.Equal(1500, _line.Profile.DigitMap.ShortTimerMs);
+        Assert.Equal(4000, _line.Profile.DigitMap.LongTimerMs);
+
+        _line.OffHook(true, 0);
+        Dial("2233", 100);
+        _line.Tick(true, 100 + 3999);
+        Assert.Equal(LineState.Dialing, _line.State);
+        _line.Tick(true, 100 + 4000);
+        Assert.Contains("dialled no-match 2233", _log.Log);
+        Assert.Equal("congestion", _line.ToneName);
+
+        _line.OnHook(20000);
+        _line.OffHook(true, 21000);
+        Dial("004622334455", 21100);
+        _line.Tick(true, 21100 + 1499);
+        Assert.Equal(LineState.Dialing, _line.State);
+        _line.Tick(true, 21100 + 1500);
+        Assert.Contains("dialled call 004622334455", _log.Log);
+    }
+
+    [Fact]
+    public void Long_provisioned_timers_wait_longer_than_the_defaults()
+    {
+        _line.Configure(Profile("""{"shortTimerMs":8000,"longTimerMs":30000}"""), 0);
+        _line.OffHook(true, 0);
+        Dial("2233", 100);
+        _line.Tick(true, 100 + 29999);
+        Assert.Equal(LineState.Dialing, _line.State);
+        _line.Tick(true, 100 + 30000);
+        Assert.Contains("dialled no-match 2233", _log.Log);
+
+        _line.OnHook(40000);
+        _line.OffHook(true, 41000);
+        Dial("004622334455", 41100);
+        _line.Tick(true, 41100 + 7999);
+        Assert.Equal(LineState.Dialing, _line.State);
+        _line.Tick(true, 41100 + 8000);
+        Assert.Contains("dialled call 004622334455", _log.Log);
+    }
+
+    [Fact]
+    public void Timers_left_out_are_the_defaults_and_are_not_written_back()
+    {
+        var profile = Profile("""{"country":"NO"}""");
+        Assert.Equal(0, profile.ShortTimerMs);
+        Assert.Equal(0, profile.LongTimerMs);
+        Assert.Equal(DigitMap.DefaultShortTimerMs, profile.DigitMap.ShortTimerMs);
+        Assert.Equal(DigitMap.DefaultLongTimerMs, profile.DigitMap.LongTimerMs);
+        var w = new JsonWriter().BeginObject();
+        profile.WriteTo(w);
+        var written = w.EndObject().ToString();
+        Assert.DoesNotContain("TimerMs", written);
+
+        var timed = Profile("""{"shortTimerMs":2000,"dialPlan":"(1xx|[2-9]xxxxxxx)"}""");
+        w = new JsonWriter().BeginObject();
+        timed.WriteTo(w);
+        var again = Profile(w.EndObject().ToString());
+        Assert.Equal(2000, again.ShortTimerMs);
+        Assert.Equal(0, again.LongTimerMs);
+        Assert.Equal(2000, again.DigitMap.ShortTimerMs);
+        Assert.Equal(DigitMap.DefaultLongTimerMs, again.DigitMap.LongTimerMs);
     }
 
     [Fact]

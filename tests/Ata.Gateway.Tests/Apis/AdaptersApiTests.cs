@@ -127,6 +127,13 @@ public sealed class AdaptersApiTests(GatewayFixture fixture) : IClassFixture<Gat
     [InlineData("ha1-no-realm", """{"secret":"abcdefgh","sendHa1":true,"lines":[{"username":"2001","password":"p","registrar":"h"}]}""", "lines[0].realm")]
     [InlineData("ha1-type", """{"secret":"abcdefgh","sendHa1":"yes","lines":[{"username":"2001","password":"p","registrar":"h"}]}""", "sendHa1")]
     [InlineData("customer", """{"secret":"abcdefgh","customerReference":42,"lines":[{"username":"2001","password":"p","registrar":"h"}]}""", "customerReference")]
+    [InlineData("flash", """{"secret":"abcdefgh","lines":[{"username":"2001","password":"p","registrar":"h","flashMs":5000}]}""", "lines[0].flashMs")]
+    [InlineData("short-timer", """{"secret":"abcdefgh","lines":[{"username":"2001","password":"p","registrar":"h","shortTimerMs":100}]}""", "lines[0].shortTimerMs")]
+    [InlineData("long-timer", """{"secret":"abcdefgh","lines":[{"username":"2001","password":"p","registrar":"h","longTimerMs":90000}]}""", "lines[0].longTimerMs")]
+    [InlineData("timer-order", """{"secret":"abcdefgh","lines":[{"username":"2001","password":"p","registrar":"h","shortTimerMs":9000,"longTimerMs":4000}]}""", "lines[0].longTimerMs")]
+    [InlineData("tones-type", """{"secret":"abcdefgh","lines":[{"username":"2001","password":"p","registrar":"h","tones":["busy"]}]}""", "lines[0].tones")]
+    [InlineData("bad-tone", """{"secret":"abcdefgh","lines":[{"username":"2001","password":"p","registrar":"h","tones":{"busy":"425:0"}}]}""", "lines[0].tones.busy")]
+    [InlineData("unknown-tone", """{"secret":"abcdefgh","lines":[{"username":"2001","password":"p","registrar":"h","tones":{"bell":"425"}}]}""", "lines[0].tones.bell")]
     [InlineData("bad id!", """{"secret":"abcdefgh","lines":[{"username":"2001","password":"p","registrar":"h"}]}""", "deviceId")]
     public async Task Bad_requests_get_400_naming_the_field(string deviceId, string body, string field)
     {

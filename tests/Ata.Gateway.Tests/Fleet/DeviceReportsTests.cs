@@ -160,4 +160,63 @@ public sealed class DeviceReportsTests
             Assert.DoesNotContain(code, FaultDescriptions.Describe(code), StringComparison.Ordinal);
         }
     }
+
+    [Fact]
+    public void The_config_document_carries_flash_tones_and_timers_and_the_core_takes_them()
+    {
+        var line = new SipAccount("2001", "pw", "sip.example.net")
+        {
+            Country = "SE",
+            FlashMs = 700,
+            ShortTimerMs = 2000,
+            LongTimerMs = 15000,
+            Tones = new ToneTexts { ["busy"] = "425:250 0:250", ["dial"] = "425:1000 0:100" },
+        };
+
+        var json = Encoding.UTF8.GetString(ConfigDocument.Render(new AdapterConfig("ata-1", 6, [line])));
+        var first = System.Text.Json.Nodes.JsonNode.Parse(json)![Fields.Lines]![0]!;
+
+        Assert.Equal((700, 2000, 15000), (first[Fields.FlashMs]!.GetValue<int>(), first[Fields.ShortTimerMs]!.GetValue<int>(), first[Fields.LongTimerMs]!.GetValue<int>()));
+        Assert.Equal("425:250 0:250", first[Fields.Tones]![Ata.Core.Tones.ToneName.Busy]!.GetValue<string>());
+        var parsed = ProvisioningDocument.Parse(json, out var error);
+        Assert.True(error is null, error);
+        var profile = parsed.Line(1).Profile;
+        Assert.Equal((700, 2000L, 15000L), (profile.FlashMaxMs, profile.DigitMap.ShortTimerMs, profile.DigitMap.LongTimerMs));
+        Assert.Equal("425:1000 0:100", profile.Tones.Get(Ata.Core.Tones.ToneName.Dial)!.Spec);
+
+        var plain = Encoding.UTF8.GetString(ConfigDocument.Render(new AdapterConfig("ata-1", 7, [new SipAccount("2001", "pw", "h")])));
+        Assert.DoesNotContain(Fields.FlashMs, plain, StringComparison.Ordinal);
+        Assert.DoesNotContain(Fields.Tones, plain, StringComparison.Ordinal);
+        Assert.DoesNotContain("TimerMs", plain, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_service_report_is_read_with_its_line_code_and_action()
+    {
+        var payload = Encoding.UTF8.GetBytes($$"""{"{{Fields.Line}}":2,"{{Fields.ServiceCode}}":"#21#","{{Fields.Action}}":"{{ServiceActions.CancelCallForwarding}}","{{Fields.UptimeMs}}":5000}""");
+
+        Assert.True(DeviceReports.TryReadService(payload, out var report));
+
+        Assert.Equal(new ServiceReport(2, "#21#", ServiceActions.CancelCallForwarding, 5000), report);
+        Assert.Equal("Cancel call forwarding", ServiceRequests.Describe(report.Action));
+        Assert.Contains("no call forwarding", ServiceRequests.OutcomeOf(report.Action), StringComparison.Ordinal);
+        Assert.Equal(ServiceRequests.OtherAction, ServiceRequests.MetricLabel("order-pizza"));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("#21#")]
+    [InlineData("[1]")]
+    [InlineData("""{"action":"cancel-call-forwarding"}""")]
+    [InlineData("""{"serviceCode":"#21#"}""")]
+    [InlineData("""{"serviceCode":"","action":"cancel-call-forwarding"}""")]
+    [InlineData("""{"serviceCode":"#21#<script>","action":"cancel-call-forwarding"}""")]
+    [InlineData("""{"serviceCode":21,"action":"cancel-call-forwarding"}""")]
+    [InlineData("""{"serviceCode":"#21#","action":"cancel call forwarding"}""")]
+    [InlineData("""{"serviceCode":"#21#","action":"cancel-call-forwarding","line":9}""")]
+    [InlineData("""{"serviceCode":"#21#","action":"cancel-call-forwarding","line":"1"}""")]
+    public void A_service_report_that_is_not_what_the_contract_says_is_refused(string payload)
+    {
+        Assert.False(DeviceReports.TryReadService(Encoding.UTF8.GetBytes(payload), out _));
+    }
 }

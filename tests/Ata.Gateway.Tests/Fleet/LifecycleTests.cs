@@ -67,6 +67,72 @@ public sealed class LifecycleTests(GatewayFixture fixture) : IClassFixture<Gatew
     }
 
     [Fact]
+    public async Task Flash_tones_and_inter_digit_timers_reach_the_device_which_applies_them_and_acknowledges_the_version()
+    {
+        const string id = "life-telephony";
+        const string secret = "life-secret-t1";
+        var body = new
+        {
+            secret,
+            lines = new[]
+            {
+                new
+                {
+                    username = "6101", password = "life-sip-pass-t1", registrar = "127.0.0.1:5060", country = "SE",
+                    flashMs = 650, shortTimerMs = 2500, longTimerMs = 12000,
+                    tones = new Dictionary<string, string> { ["busy"] = "425:250 0:250", ["dial"] = "425:1000 0:100" },
+                },
+            },
+        };
+        var (response, answer) = await Gateway.PutAdapterAsync(id, body);
+        Assert.True(response.StatusCode == HttpStatusCode.Created, answer?.ToJsonString());
+        var version = answer!["configVersion"]!.GetValue<int>();
+
+        // The same settings again are no change: equal tone sets make no new version.
+        var (again, againAnswer) = await Gateway.PutAdapterAsync(id, body);
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal(version, againAnswer!["configVersion"]!.GetValue<int>());
+
+        await using var device = await Device.ConnectAsync(id, secret, Gateway.Broker.Port, Gateway.Log);
+        await device.SubscribeAsync(MqttTopics.Config);
+        var config = await device.WaitForAsync(m => m.Topic == MqttTopics.For(id, MqttTopics.Config), "the config");
+
+        // The virtual adapter applies it as the firmware does, with the core's own parser.
+        var document = Ata.Core.Provisioning.ProvisioningDocument.Parse(config.PayloadText, out var refused);
+        Assert.True(document is not null, refused);
+        var profile = document.Line(1).Profile;
+        Assert.Equal((650, 2500L, 12000L), (profile.FlashMaxMs, profile.DigitMap.ShortTimerMs, profile.DigitMap.LongTimerMs));
+        Assert.Equal("425:250 0:250", profile.Tones.Get(Ata.Core.Tones.ToneName.Busy)!.Spec);
+        await device.ReportAsync(MqttTopics.ConfigAck, Reports.ConfigAck((int)document.Version, applied: true));
+
+        var view = await Gateway.AdapterWhenAsync(id, a => a["configStatus"]!.GetValue<string>() == "applied", "the config applied");
+        Assert.Equal(version, view["appliedConfigVersion"]!.GetValue<int>());
+        var line = view["lines"]![0]!;
+        Assert.Equal((650, 2500, 12000), (line["flashMs"]!.GetValue<int>(), line["shortTimerMs"]!.GetValue<int>(), line["longTimerMs"]!.GetValue<int>()));
+        Assert.Equal("425:1000 0:100", line["tones"]!["dial"]!.GetValue<string>());
+        Assert.DoesNotContain("life-sip-pass-t1", view.ToJsonString(), StringComparison.Ordinal);
+
+        // A new timer is a new version, which the device acknowledges in turn.
+        var (changed, changedAnswer) = await Gateway.PutAdapterAsync(id, new
+        {
+            secret,
+            lines = new[] { new { username = "6101", password = "life-sip-pass-t1", registrar = "127.0.0.1:5060", country = "SE", shortTimerMs = 4000 } },
+        });
+        Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
+        var next = changedAnswer!["configVersion"]!.GetValue<int>();
+        Assert.Equal(version + 1, next);
+        var second = await device.WaitForAsync(
+            m => m.Topic == MqttTopics.For(id, MqttTopics.Config) && JsonNode.Parse(m.PayloadText)![Fields.Version]!.GetValue<int>() == next, "the new config");
+        var secondLine = JsonNode.Parse(second.PayloadText)![Fields.Lines]![0]!;
+        Assert.Equal(4000, secondLine[Fields.ShortTimerMs]!.GetValue<int>());
+        Assert.Null(secondLine[Fields.LongTimerMs]);
+        Assert.Null(secondLine[Fields.Tones]);
+        Assert.Null(secondLine[Fields.FlashMs]);
+        await device.ReportAsync(MqttTopics.ConfigAck, Reports.ConfigAck(next, applied: true));
+        await Gateway.AdapterWhenAsync(id, a => a["appliedConfigVersion"]?.GetValue<int>() == next, "the new config applied");
+    }
+
+    [Fact]
     public async Task Config_versions_show_pending_then_applied_or_refused_as_the_device_answers()
     {
         const string id = "life-versions";

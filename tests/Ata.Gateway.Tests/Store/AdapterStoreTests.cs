@@ -217,6 +217,80 @@ public sealed class AdapterStoreTests : IDisposable
         Assert.NotEqual("old-plain-password", (string)read.ExecuteScalar()!);
     }
 
+    [Fact]
+    public void A_second_version_store_gains_service_requests_and_its_lines_read_the_new_settings_as_defaults()
+    {
+        using (var store = Open())
+        {
+            store.Save("v2-1", new AdapterSpecification("secret-one", [new SipAccount("2001", "pw", "sip.example.net") { Country = "DK" }]));
+        }
+
+        var path = Path.Combine(_directory.Path, AdapterStore.FileName);
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            connection.Open();
+            string settings;
+            using (var select = connection.CreateCommand())
+            {
+                select.CommandText = "SELECT settings FROM adapter_lines";
+                settings = (string)select.ExecuteScalar()!;
+            }
+
+            // What a version-2 gateway wrote: no service_requests table, line settings without the telephony fields.
+            var old = System.Text.Json.Nodes.JsonNode.Parse(settings)!.AsObject();
+            foreach (var added in new[] { "flashMs", "tones", "shortTimerMs", "longTimerMs" })
+            {
+                Assert.True(old.Remove(added), added);
+            }
+
+            using var command = connection.CreateCommand();
+            command.CommandText = "DROP TABLE service_requests; UPDATE adapter_lines SET settings = $settings; PRAGMA user_version = 2;";
+            command.Parameters.AddWithValue("$settings", old.ToJsonString());
+            command.ExecuteNonQuery();
+        }
+
+        using var reopened = Open();
+        var line = Assert.Single(reopened.FindConfig("v2-1")!.Lines);
+        Assert.Equal(new SipAccount("2001", "pw", "sip.example.net") { Country = "DK" }, line);
+        Assert.Equal((null, null, null, null), (line.FlashMs, line.ShortTimerMs, line.LongTimerMs, (object?)line.Tones));
+        var unchanged = reopened.Save("v2-1", new AdapterSpecification("secret-one", [new SipAccount("2001", "pw", "sip.example.net") { Country = "DK" }]));
+        Assert.False(unchanged.Changed);
+
+        Assert.True(reopened.RecordServiceRequest("v2-1", new ServiceReport(1, "#21#", "cancel-call-forwarding", null), "nothing to do"));
+        Assert.False(reopened.RecordServiceRequest("nobody", new ServiceReport(1, "#21#", "cancel-call-forwarding", null), "nothing to do"));
+        Assert.Equal("#21#", Assert.Single(reopened.Find("v2-1")!.RecentServiceRequests).ServiceCode);
+        using var check = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False");
+        check.Open();
+        using var read = check.CreateCommand();
+        read.CommandText = "PRAGMA user_version";
+        Assert.Equal(3L, (long)read.ExecuteScalar()!);
+    }
+
+    [Fact]
+    public void Line_telephony_settings_survive_the_store_and_service_history_is_bounded()
+    {
+        using var store = Open();
+        var line = new SipAccount("2001", "pw", "h")
+        {
+            FlashMs = 800, ShortTimerMs = 1000, LongTimerMs = 8000, Tones = new ToneTexts { ["busy"] = "425:500 0:500" },
+        };
+        store.Save("tel-1", new AdapterSpecification("secret-one", [line]));
+        Assert.Equal(line, Assert.Single(store.FindConfig("tel-1")!.Lines));
+        var view = Assert.Single(store.Find("tel-1")!.Lines);
+        Assert.Equal((800, 1000, 8000), (view.FlashMs, view.ShortTimerMs, view.LongTimerMs));
+        Assert.Equal("425:500 0:500", view.Tones!["busy"]);
+        Assert.False(store.Save("tel-1", new AdapterSpecification("secret-one", [line with { Tones = new ToneTexts { ["busy"] = "425:500 0:500" } }])).Changed);
+
+        for (var i = 0; i < AdapterStore.ServiceHistoryLength + 5; i++)
+        {
+            store.RecordServiceRequest("tel-1", new ServiceReport(1, "#21#", "cancel-call-forwarding", i), "nothing to do");
+        }
+
+        Assert.Equal(AdapterStore.ServiceHistoryLength, store.ListServiceRequests("tel-1").Count);
+        Assert.Equal(AdapterStore.RecentServiceRequests, store.Find("tel-1")!.RecentServiceRequests.Count);
+        Assert.Equal(AdapterStore.RecentServiceRequests, Assert.Single(store.List(), a => a.DeviceId == "tel-1").RecentServiceRequests.Count);
+    }
+
     public void Dispose() => _directory.Dispose();
 
     private static (bool, int, bool, bool) Summary(SaveOutcome outcome) =>

@@ -1,6 +1,6 @@
 // The fleet dashboard: polls the adapters API every second and keeps one card per adapter.
-// /adapters/{id} shows one adapter: its LEDs, lines, fault timeline, health charts, config
-// versions and the support actions. Device-reported text is only ever set as textContent, never as markup.
+// /adapters/{id} shows one adapter: its LEDs, lines and their settings, a timeline of faults and
+// service codes dialled, health charts, config versions and the support actions. Device-reported text is only ever set as textContent, never as markup.
 "use strict";
 
 (() => {
@@ -308,25 +308,60 @@
     context.stroke();
   }
 
-  function timelineItems(events) {
-    if (events.length === 0) {
+  // Faults raised and cleared, and service codes dialled on the adapter (e.g. #21#), newest first.
+  function timelineItems({ events, services }) {
+    const entries = events.map((event) => ({ at: event.at, event }))
+      .concat(services.map((service) => ({ at: service.at, service })))
+      .sort((a, b) => Date.parse(b.at) - Date.parse(a.at));
+    if (entries.length === 0) {
       const none = document.createElement("li");
       none.className = "none";
-      none.textContent = "No faults recorded";
+      none.textContent = "Nothing recorded yet";
       return [none];
     }
-    return events.map((event) => {
+    return entries.map(({ at, event, service }) => {
       const item = document.createElement("li");
-      item.className = event.raised ? "raised" : "cleared";
       const when = document.createElement("time");
-      when.dateTime = event.at;
-      when.textContent = new Date(event.at).toLocaleString();
+      when.dateTime = at;
+      when.textContent = new Date(at).toLocaleString();
       const what = document.createElement("span");
-      const context = [];
-      if (event.line) context.push(`line ${event.line}`);
-      if (event.sipCode) context.push(`SIP ${event.sipCode}`);
-      what.textContent = ` ${event.raised ? "raised" : "cleared"}: ${event.description}${context.length ? ` (${context.join(", ")})` : ""}${event.detail ? ` — ${event.detail}` : ""}`;
+      if (service) {
+        item.className = "service";
+        const line = service.line ? ` on line ${service.line}` : "";
+        what.textContent = ` dialled ${service.serviceCode}${line}: ${service.description} — ${service.outcome}`;
+      } else {
+        item.className = event.raised ? "raised" : "cleared";
+        const context = [];
+        if (event.line) context.push(`line ${event.line}`);
+        if (event.sipCode) context.push(`SIP ${event.sipCode}`);
+        what.textContent = ` ${event.raised ? "raised" : "cleared"}: ${event.description}${context.length ? ` (${context.join(", ")})` : ""}${event.detail ? ` — ${event.detail}` : ""}`;
+      }
       item.append(when, what);
+      return item;
+    });
+  }
+
+  // What each line is provisioned with beyond its account; "default" where the adapter's own applies.
+  function lineSettingItems(lines) {
+    return lines.map((line) => {
+      const item = document.createElement("li");
+      const name = document.createElement("strong");
+      name.textContent = `Line ${line.line}`;
+      const tones = line.tones ? Object.entries(line.tones).map(([tone, text]) => `${tone} ${text}`).join("; ") : "default";
+      const settings = [
+        ["country", line.country || "default"],
+        ["tone plan", line.tonePlan || "as country"],
+        ["dial plan", line.dialPlan || "default"],
+        ["barring", line.barring.length ? line.barring.join(", ") : "none"],
+        ["flash", line.flashMs ? `${line.flashMs} ms` : "default"],
+        ["inter-digit", `${line.shortTimerMs ? `${line.shortTimerMs} ms` : "default"} short, ${line.longTimerMs ? `${line.longTimerMs} ms` : "default"} long`],
+        ["tones", tones],
+        ["transport", line.transport],
+      ];
+      const text = document.createElement("span");
+      text.className = "line-settings-text";
+      text.textContent = ` ${settings.map(([key, value]) => `${key}: ${value}`).join(" · ")}`;
+      item.append(name, text);
       return item;
     });
   }
@@ -388,8 +423,9 @@
 
   async function loadDetails(id) {
     const base = `/api/adapters/${encodeURIComponent(id)}`;
-    const [events, health, configs] = await Promise.all([getJson(`${base}/faults`), getJson(`${base}/health`), getJson(`${base}/configs`)]);
-    renderOnce(document.getElementById("timeline"), events, timelineItems);
+    const [events, health, configs, services] = await Promise.all(
+      [getJson(`${base}/faults`), getJson(`${base}/health`), getJson(`${base}/configs`), getJson(`${base}/services`)]);
+    renderOnce(document.getElementById("timeline"), { events, services }, timelineItems);
     renderOnce(document.getElementById("configs"), configs, configRows);
     drawChart(document.getElementById("rssi-chart"), health, (s) => s.rssi, "");
     drawChart(document.getElementById("uptime-chart"), health, (s) => (s.uptimeMs === null ? null : s.uptimeMs / 3600000), "");
@@ -416,7 +452,9 @@
   async function poll() {
     try {
       if (pageId) {
-        renderPage(await getJson(`${source}/${encodeURIComponent(pageId)}`));
+        const adapter = await getJson(`${source}/${encodeURIComponent(pageId)}`);
+        renderPage(adapter);
+        renderOnce(document.getElementById("line-settings"), adapter.lines, lineSettingItems);
         if (Date.now() - detailAt >= detailMs) {
           detailAt = Date.now();
           await loadDetails(pageId);
