@@ -88,6 +88,7 @@ public static partial class GatewayApplication
         {
             _ = app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value;
             _ = app.Services.GetRequiredService<IOptions<BrokerOptions>>().Value;
+            app.Services.GetService<IStartupValidator>()?.Validate();
             if (app.Services.GetService<EmbeddedBroker>() is { IsInstalled: false })
             {
                 throw new MosquittoNotInstalledException();
@@ -99,6 +100,15 @@ public static partial class GatewayApplication
         catch (Exception exception) when (exception is MosquittoNotInstalledException or OptionsValidationException)
         {
             LogCannotStart(logger, exception.Message);
+            return 1;
+        }
+        catch (AggregateException exceptions) when (exceptions.InnerExceptions.All(e => e is OptionsValidationException))
+        {
+            foreach (var exception in exceptions.InnerExceptions)
+            {
+                LogCannotStart(logger, exception.Message);
+            }
+
             return 1;
         }
     }

@@ -14,4 +14,41 @@ public sealed class GatewayOptions
 
     /// <summary>The data directory as an absolute path.</summary>
     public string FullDataDirectory => Path.GetFullPath(DataDirectory);
+
+    /// <summary>
+    /// The certificate the Data Protection key ring (<c>{DataDirectory}/keys</c>) is encrypted with
+    /// (<c>Gateway:KeyRing:…</c>); without one the key ring is stored unencrypted.
+    /// </summary>
+    public KeyRingOptions KeyRing { get; set; } = new();
+}
+
+/// <summary>A certificate file (RSA, with its private key) and its password.</summary>
+public class KeyRingCertificateOptions
+{
+    /// <summary>A PKCS#12 (<c>.pfx</c>/<c>.p12</c>) or PEM (certificate and private key) file.</summary>
+    public string? CertificatePath { get; set; }
+
+    /// <summary>The file's password, if it has one.</summary>
+    public string? CertificatePassword { get; set; }
+
+    /// <summary>A file holding the password (its first line), instead of <see cref="CertificatePassword"/>.</summary>
+    public string? CertificatePasswordFile { get; set; }
+}
+
+/// <summary>
+/// The X.509 certificate that encrypts the Data Protection key ring at rest
+/// (<c>Gateway:KeyRing:CertificatePath</c>, <c>…:CertificatePassword</c> or <c>…:CertificatePasswordFile</c>),
+/// kept outside the data directory so that a copy of the data directory alone cannot open the SIP
+/// passwords in <c>gateway.db</c>. Without a certificate the key ring is stored unencrypted.
+/// </summary>
+public sealed class KeyRingOptions : KeyRingCertificateOptions
+{
+    /// <summary>
+    /// Certificates the key ring was encrypted with before (<c>Gateway:KeyRing:PreviousCertificates:0:CertificatePath</c>, …):
+    /// keys written under them can still be read; new keys are encrypted with the current one.
+    /// </summary>
+    public IList<KeyRingCertificateOptions> PreviousCertificates { get; } = [];
+
+    /// <summary>Whether a certificate is configured.</summary>
+    public bool Encrypted => !string.IsNullOrWhiteSpace(CertificatePath);
 }

@@ -1,4 +1,10 @@
 using Ata.Gateway;
+using Ata.Gateway.Store;
+
+if (args is [KeyRingCertificateCommand.Verb, .. var verbArgs])
+{
+    return KeyRingCertificateCommand.Run(verbArgs, Console.Out, Console.Error);
+}
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddGateway();

@@ -1,6 +1,6 @@
 namespace Ata.Gateway.Access;
 
-/// <summary>Bootstrap API keys, bound from the <c>Auth</c> configuration section.</summary>
+/// <summary>Bootstrap API keys and the throttles on wrong keys, bound from the <c>Auth</c> configuration section.</summary>
 public sealed class AccessOptions
 {
     /// <summary>The configuration section these options are bound from.</summary>
@@ -18,4 +18,26 @@ public sealed class AccessOptions
 
     /// <summary>An optional support key from configuration.</summary>
     public string? SupportKey { get; set; }
+
+    /// <summary>
+    /// Failed dashboard sign-ins per address (<c>Auth:SignInThrottle:MaxFailures</c>, <c>…:WindowSeconds</c>);
+    /// default 5 a minute.
+    /// </summary>
+    public ThrottleLimits SignInThrottle { get; set; } = new() { MaxFailures = 5, WindowSeconds = 60 };
+
+    /// <summary>
+    /// Requests with a wrong API key per address (<c>Auth:ApiKeyThrottle:MaxFailures</c>, <c>…:WindowSeconds</c>);
+    /// default 10 a minute.
+    /// </summary>
+    public ThrottleLimits ApiKeyThrottle { get; set; } = new() { MaxFailures = 10, WindowSeconds = 60 };
+}
+
+/// <summary>How many failed attempts from one address a <see cref="FailureThrottle"/> allows, in how long.</summary>
+public sealed class ThrottleLimits
+{
+    /// <summary>Failures allowed per address within the window; the next attempt is refused.</summary>
+    public int MaxFailures { get; set; } = 5;
+
+    /// <summary>The window, in seconds.</summary>
+    public int WindowSeconds { get; set; } = 60;
 }

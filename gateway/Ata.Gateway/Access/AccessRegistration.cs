@@ -32,10 +32,15 @@ public static class AccessRegistration
                 $"Auth:AdminKey must be at least {AccessOptions.MinKeyLength} characters.")
             .Validate(o => o.SupportKey is null || o.SupportKey.Length >= AccessOptions.MinKeyLength,
                 $"Auth:SupportKey must be at least {AccessOptions.MinKeyLength} characters.")
+            .Validate(o => o.SignInThrottle is { MaxFailures: >= 1, WindowSeconds: >= 1 },
+                "Auth:SignInThrottle:MaxFailures and Auth:SignInThrottle:WindowSeconds must be at least 1.")
+            .Validate(o => o.ApiKeyThrottle is { MaxFailures: >= 1, WindowSeconds: >= 1 },
+                "Auth:ApiKeyThrottle:MaxFailures and Auth:ApiKeyThrottle:WindowSeconds must be at least 1.")
             .ValidateOnStart();
         builder.Services.AddSingleton<ApiKeys>();
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<SignInThrottle>();
+        builder.Services.AddSingleton<AccessThrottles>();
+        builder.Services.AddHostedService<AdminKeyBootstrap>();
         builder.Services.AddSingleton<AuditLog>();
         builder.Services.AddAuthentication(SelectScheme)
             .AddPolicyScheme(SelectScheme, "API key or dashboard cookie", scheme =>
@@ -71,7 +76,6 @@ public static class AccessRegistration
         ArgumentNullException.ThrowIfNull(app);
         app.UseAuthentication();
         app.UseAuthorization();
-        app.Services.GetRequiredService<ApiKeys>().EnsureAdminKey();
 
         app.MapGet(LoginPath, (HttpResponse response) =>
         {
@@ -104,13 +108,15 @@ public static class AccessRegistration
         return app;
     }
 
-    private static async Task<IResult> SignInAsync(HttpContext context, ApiKeys keys, SignInThrottle throttle)
+    private static async Task<IResult> SignInAsync(HttpContext context, ApiKeys keys, AccessThrottles throttles)
     {
-        var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        var throttle = throttles.SignIn;
+        var address = ApiKeyAuthentication.ClientAddress(context);
         if (!throttle.MayTry(address, out var retryAfter))
         {
-            context.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return TypedResults.Problem($"Too many failed sign-ins from this address; try again in {Math.Ceiling(retryAfter.TotalSeconds)} s.",
+            var seconds = FailureThrottle.RetryAfterSeconds(retryAfter);
+            context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return TypedResults.Problem($"Too many failed sign-ins from this address; try again in {seconds} s.",
                 statusCode: StatusCodes.Status429TooManyRequests);
         }
 
@@ -208,6 +214,24 @@ public static class AccessRegistration
         </body>
         </html>
         """;
+}
+
+/// <summary>
+/// Makes sure some admin key exists when the gateway starts (after its settings were validated,
+/// so that a bad setting is reported as one line, not as an exception while mapping endpoints).
+/// </summary>
+/// <param name="keys">The key registry.</param>
+internal sealed class AdminKeyBootstrap(ApiKeys keys) : IHostedService
+{
+    /// <inheritdoc />
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        keys.EnsureAdminKey();
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
 /// <summary>A key just made: shown once, never again.</summary>

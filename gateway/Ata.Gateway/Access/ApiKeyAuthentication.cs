@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
@@ -7,11 +8,16 @@ namespace Ata.Gateway.Access;
 
 /// <summary>
 /// Authenticates a request by its API key: <c>Authorization: Bearer …</c> or <c>X-Api-Key: …</c>.
+/// Wrong keys are counted per client address (<see cref="AccessThrottles.ApiKey"/>); once an address
+/// is locked out, its requests with a key are answered 429 with <c>Retry-After</c> without the key
+/// being checked, so a lockout cannot be used to go on guessing.
 /// </summary>
 public sealed class ApiKeyAuthentication(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, ApiKeys keys)
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, ApiKeys keys, AccessThrottles throttles)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
+    private static readonly object ThrottledKey = new();
+
     /// <summary>The scheme's name.</summary>
     public const string SchemeName = "ApiKey";
 
@@ -51,8 +57,45 @@ public sealed class ApiKeyAuthentication(
             return Task.FromResult(AuthenticateResult.NoResult());
         }
 
-        return Task.FromResult(keys.TryAuthenticate(key, out var name, out var role)
-            ? AuthenticateResult.Success(new AuthenticationTicket(Principal(name, role, SchemeName), SchemeName))
-            : AuthenticateResult.Fail("The API key is not valid."));
+        var address = ClientAddress(Context);
+        if (!throttles.ApiKey.MayTry(address, out var retryAfter))
+        {
+            Context.Items[ThrottledKey] = retryAfter;
+            return Task.FromResult(AuthenticateResult.Fail("Too many wrong API keys from this address."));
+        }
+
+        if (!keys.TryAuthenticate(key, out var name, out var role))
+        {
+            throttles.ApiKey.Failed(address);
+            return Task.FromResult(AuthenticateResult.Fail("The API key is not valid."));
+        }
+
+        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(Principal(name, role, SchemeName), SchemeName)));
+    }
+
+    /// <inheritdoc />
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        if (Context.Items[ThrottledKey] is not TimeSpan retryAfter)
+        {
+            await base.HandleChallengeAsync(properties).ConfigureAwait(false);
+            return;
+        }
+
+        var seconds = FailureThrottle.RetryAfterSeconds(retryAfter);
+        Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        await TypedResults.Problem(
+                $"Too many wrong API keys from this address; no key is accepted from it for {seconds} s.",
+                statusCode: StatusCodes.Status429TooManyRequests,
+                title: "Too many wrong API keys")
+            .ExecuteAsync(Context).ConfigureAwait(false);
+    }
+
+    /// <summary>The client's address as throttles count it.</summary>
+    /// <param name="context">The request.</param>
+    public static string ClientAddress(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
     }
 }

@@ -14,7 +14,7 @@ public static class MetricsEndpoint
     /// <param name="app">The route builder.</param>
     public static IEndpointRouteBuilder MapMetrics(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/metrics", (AdapterStore store, FleetMetrics metrics, FleetChannel channel, FaultRelay relay) =>
+        app.MapGet("/metrics", (AdapterStore store, FleetMetrics metrics, FleetChannel channel, FaultRelay relay, AccessThrottles throttles) =>
             {
                 IReadOnlyList<IncidentView> incidents;
                 using (var connection = store.Open())
@@ -22,7 +22,7 @@ public static class MetricsEndpoint
                     incidents = IncidentBook.List(connection, openOnly: true);
                 }
 
-                var text = Render(store.List(), metrics, channel.IsConnected) + RenderRelay(incidents, relay.Pending());
+                var text = Render(store.List(), metrics, channel.IsConnected) + RenderRelay(incidents, relay.Pending()) + RenderAccess(throttles);
                 return TypedResults.Text(text, "text/plain; version=0.0.4; charset=utf-8");
             })
             .RequireAuthorization(Roles.SupportPolicy)
@@ -97,6 +97,21 @@ public static class MetricsEndpoint
             Sample(text, "ata_outbox_pending", count, ("channel", channel));
         }
 
+        return text.ToString();
+    }
+
+    /// <summary>The access part of the exposition text: what the failure throttles refused.</summary>
+    /// <param name="throttles">The sign-in and API key throttles.</param>
+    public static string RenderAccess(AccessThrottles throttles)
+    {
+        ArgumentNullException.ThrowIfNull(throttles);
+        var text = new StringBuilder();
+        Header(text, "ata_access_lockouts_total", "counter", "Client addresses locked out after too many failures, by what failed.");
+        Sample(text, "ata_access_lockouts_total", throttles.SignIn.Lockouts, ("kind", "sign-in"));
+        Sample(text, "ata_access_lockouts_total", throttles.ApiKey.Lockouts, ("kind", "api-key"));
+        Header(text, "ata_access_throttled_total", "counter", "Requests refused with 429 during a lockout, by what had failed.");
+        Sample(text, "ata_access_throttled_total", throttles.SignIn.Refused, ("kind", "sign-in"));
+        Sample(text, "ata_access_throttled_total", throttles.ApiKey.Refused, ("kind", "api-key"));
         return text.ToString();
     }
 

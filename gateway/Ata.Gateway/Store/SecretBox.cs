@@ -4,7 +4,8 @@ namespace Ata.Gateway.Store;
 
 /// <summary>
 /// Encrypts SIP passwords and pending device secrets for the store with ASP.NET Core Data
-/// Protection, whose key ring is kept in <c>{Gateway:DataDirectory}/keys</c>.
+/// Protection, whose key ring is kept in <c>{Gateway:DataDirectory}/keys</c> (itself encrypted with
+/// the certificate of <see cref="KeyRingOptions"/> when one is configured).
 /// </summary>
 public sealed class SecretBox(IDataProtectionProvider provider)
 {

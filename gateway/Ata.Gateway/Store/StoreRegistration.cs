@@ -1,6 +1,9 @@
+using System.Security.Cryptography.X509Certificates;
 using Ata.Gateway.Broker;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Ata.Gateway.Store;
 
@@ -8,8 +11,9 @@ namespace Ata.Gateway.Store;
 public static class StoreRegistration
 {
     /// <summary>
-    /// Adds <see cref="GatewayOptions"/>, Data Protection with its key ring in the data directory,
-    /// and the <see cref="AdapterStore"/>.
+    /// Adds <see cref="GatewayOptions"/>, Data Protection with its key ring in the data directory
+    /// (encrypted with the certificate of <see cref="KeyRingOptions"/> when one is configured), and
+    /// the <see cref="AdapterStore"/>.
     /// </summary>
     /// <param name="builder">The host builder.</param>
     public static IHostApplicationBuilder AddAdapterStore(this IHostApplicationBuilder builder)
@@ -21,13 +25,44 @@ public static class StoreRegistration
             .ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
 
-        var dataDirectory = builder.Configuration[$"{GatewayOptions.SectionName}:{nameof(GatewayOptions.DataDirectory)}"];
-        var keys = Path.Combine(Path.GetFullPath(string.IsNullOrWhiteSpace(dataDirectory) ? new GatewayOptions().DataDirectory : dataDirectory), SecretBox.KeyRingFolder);
+        var gateway = builder.Configuration.GetSection(GatewayOptions.SectionName).Get<GatewayOptions>() ?? new GatewayOptions();
+        if (string.IsNullOrWhiteSpace(gateway.DataDirectory))
+        {
+            gateway.DataDirectory = new GatewayOptions().DataDirectory;
+        }
+
+        var keys = Path.Combine(gateway.FullDataDirectory, SecretBox.KeyRingFolder);
         PrivateFile.EnsureDirectory(Path.GetDirectoryName(keys)!);
         PrivateFile.EnsureDirectory(keys);
-        builder.Services.AddDataProtection()
+        var dataProtection = builder.Services.AddDataProtection()
             .SetApplicationName("Ata.Gateway")
             .PersistKeysToFileSystem(new DirectoryInfo(keys));
+
+        // The key ring is encrypted with Gateway:KeyRing's certificate when there is one. A certificate
+        // that cannot be used is reported by KeyRingValidation (the Gateway options are validated at
+        // start) as one line and stops the gateway; here it only keeps keys from being written unencrypted.
+        builder.Services.AddSingleton<IValidateOptions<GatewayOptions>, KeyRingValidation>();
+        IReadOnlyList<X509Certificate2> certificates = [];
+        try
+        {
+            certificates = KeyRingCertificates.LoadAll(gateway);
+            if (certificates.Count > 0)
+            {
+                dataProtection.ProtectKeysWithCertificate(certificates[0]);
+                dataProtection.UnprotectKeysWithAnyCertificate([.. certificates.Skip(1)]);
+            }
+            else
+            {
+                builder.Services.Configure<KeyManagementOptions>(options => options.XmlEncryptor = new UnencryptedKeyRing());
+            }
+        }
+        catch (KeyRingException unusable)
+        {
+            builder.Services.Configure<KeyManagementOptions>(options => options.XmlEncryptor = new UnusableKeyRingCertificate(unusable.Message));
+        }
+
+        builder.Services.AddSingleton(new KeyRingCertificates(certificates));
+        builder.Services.AddHostedService<KeyRingStatus>();
         builder.Services.AddSingleton<SecretBox>();
         builder.Services.AddSingleton<AdapterStore>();
         return builder;
