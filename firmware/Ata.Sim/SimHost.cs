@@ -72,12 +72,6 @@ internal sealed class SimHost : IDisposable
             connection => _inbox.Add(() => _adapter!.OnStreamClosed(connection, Now)));
         Boot();
         Log($"adapter {_options.DeviceId} started; SIP on {local}:{_socket.LocalPort}");
-        _console = SimConsole.StartIfAsked(_options, _adapter!, _inbox, () => Now, _events, _recentLog, Log);
-        if (_console is not null)
-        {
-            _console.Reboot = Reboot;
-        }
-
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         new Thread(ReadStdin) { IsBackground = true, Name = "stdin" }.Start();
@@ -89,6 +83,14 @@ internal sealed class SimHost : IDisposable
         else
         {
             ApplyStandaloneConfig();
+        }
+
+        // The console opens once the standalone configuration is queued, so a technician's first
+        // command already sees it.
+        _console = SimConsole.StartIfAsked(_options, _adapter!, _inbox, () => Now, _events, _recentLog, Log);
+        if (_console is not null)
+        {
+            _console.Reboot = Reboot;
         }
 
         Loop();

@@ -117,7 +117,7 @@ internal static partial class RegistrarConfig
 
             modparam("sl", "bind_tm", 0)
             modparam("htable", "htable", "subscribers=>size=4;")
-            # A fixed secret per registrar: nonces stay valid across a restart, as with a real one.
+            # A fixed secret per registrar; nonces issued before a restart are still answered stale=true.
             modparam("auth", "secret", "{{nonceSecret}}")
             modparam("auth", "algorithm", "{{options.Algorithm}}")
             modparam("usrloc", "db_mode", 0)
