@@ -192,17 +192,7 @@ public sealed class FleetTests(GatewayFixture fixture) : IClassFixture<GatewayFi
     [Fact]
     public async Task Reports_from_unknown_adapters_are_counted_and_dropped()
     {
-        var gatewayPassword = File.ReadAllText(Gateway.Broker.Directory.GatewaySecretFile).Trim();
-        await using var client = new MosquittoClient(new MqttClientOptions
-        {
-            Host = "127.0.0.1",
-            Port = Gateway.Broker.Port,
-            ClientId = "test-as-gateway",
-            Username = MosquittoFiles.GatewayUser,
-            Password = gatewayPassword,
-        });
-        client.Start();
-        await client.WaitUntilConnectedAsync(TimeSpan.FromSeconds(15));
+        await using var client = await Gateway.ConnectAsGatewayAsync("test-as-gateway");
         var before = Gateway.Metrics.DroppedUnknownDevice;
 
         await client.PublishAsync(MqttTopics.For("fleet-ghost", MqttTopics.Hello), Encoding.UTF8.GetBytes(Reports.Hello("fleet-ghost")), 1, false);

@@ -106,17 +106,7 @@ public sealed class ServiceRequestTests(GatewayFixture fixture) : IClassFixture<
     [Fact]
     public async Task A_service_report_from_an_unknown_adapter_is_counted_and_dropped()
     {
-        var gatewayPassword = File.ReadAllText(Gateway.Broker.Directory.GatewaySecretFile).Trim();
-        await using var client = new MosquittoClient(new MqttClientOptions
-        {
-            Host = "127.0.0.1",
-            Port = Gateway.Broker.Port,
-            ClientId = "test-as-gateway-svc",
-            Username = MosquittoFiles.GatewayUser,
-            Password = gatewayPassword,
-        });
-        client.Start();
-        await client.WaitUntilConnectedAsync(TimeSpan.FromSeconds(15));
+        await using var client = await Gateway.ConnectAsGatewayAsync("test-as-gateway-svc");
         var before = Gateway.Metrics.DroppedUnknownDevice;
 
         await client.PublishAsync(MqttTopics.For("svc-ghost", MqttTopics.Service), Encoding.UTF8.GetBytes(Service(1)), 1, false);

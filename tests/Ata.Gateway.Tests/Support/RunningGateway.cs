@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Ata.Gateway.Broker;
+using Ata.Mqtt;
 using Ata.Gateway.Fleet;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -128,6 +129,25 @@ internal sealed class RunningGateway : IAsyncDisposable
             adapter => adapter["deviceId"] is not null && condition(adapter),
             $"{deviceId}: {what}",
             Log)!;
+
+    /// <summary>
+    /// A broker session with the gateway's own credentials (it may publish on any adapter's topics),
+    /// for playing devices the gateway does not know.
+    /// </summary>
+    public async Task<MosquittoClient> ConnectAsGatewayAsync(string clientId)
+    {
+        var client = new MosquittoClient(new MqttClientOptions
+        {
+            Host = "127.0.0.1",
+            Port = Broker.Port,
+            ClientId = clientId,
+            Username = MosquittoFiles.GatewayUser,
+            Password = File.ReadAllText(Broker.Directory.GatewaySecretFile).Trim(),
+        });
+        client.Start();
+        await client.WaitUntilConnectedAsync(TimeSpan.FromSeconds(15));
+        return client;
+    }
 
     public async Task<JsonArray> ListAdaptersAsync()
     {
