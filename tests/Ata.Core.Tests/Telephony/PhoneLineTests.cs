@@ -121,20 +121,30 @@ public class PhoneLineTests
     [Fact]
     public void The_long_timer_ends_an_unfinished_number_with_reorder_and_the_short_timer_sends_a_number_that_could_grow()
     {
+        AssertInterDigitTimers(shortMs: 3000, longMs: 10000);
+    }
+
+    /// <summary>
+    /// An unfinished number ends with reorder exactly <paramref name="longMs"/> after its last digit;
+    /// a number that could grow is sent exactly <paramref name="shortMs"/> after it.
+    /// </summary>
+    private void AssertInterDigitTimers(long shortMs, long longMs)
+    {
         _line.OffHook(true, 0);
         Dial("2233", 100);
-        _line.Tick(true, 100 + 9999);
+        _line.Tick(true, 100 + longMs - 1);
         Assert.Equal(LineState.Dialing, _line.State);
-        _line.Tick(true, 100 + 10000);
+        _line.Tick(true, 100 + longMs);
         Assert.Contains("dialled no-match 2233", _log.Log);
         Assert.Equal("congestion", _line.ToneName);
 
-        _line.OnHook(20000);
-        _line.OffHook(true, 21000);
-        Dial("004622334455", 21100);
-        _line.Tick(true, 21100 + 2999);
+        long again = 100 + longMs + 10000;
+        _line.OnHook(again);
+        _line.OffHook(true, again + 1000);
+        Dial("004622334455", again + 1100);
+        _line.Tick(true, again + 1100 + shortMs - 1);
         Assert.Equal(LineState.Dialing, _line.State);
-        _line.Tick(true, 21100 + 3000);
+        _line.Tick(true, again + 1100 + shortMs);
         Assert.Contains("dialled call 004622334455", _log.Log);
     }
 
@@ -284,48 +294,15 @@ public class PhoneLineTests
         Assert.Equal(reason, error);
     }
 
-    [Fact]
-    public void Provisioned_inter_digit_timers_decide_when_a_number_is_sent_and_when_the_line_gives_up()
+    [Theory]
+    [InlineData(1500, 4000)]
+    [InlineData(8000, 30000)]
+    public void Provisioned_inter_digit_timers_decide_when_a_number_is_sent_and_when_the_line_gives_up(int shortMs, int longMs)
     {
-        _line.Configure(Profile("""{"shortTimerMs":1500,"longTimerMs":4000}"""), 0);
-        Assert.Equal(1500, _line.Profile.DigitMap.ShortTimerMs);
-        Assert.Equal(4000, _line.Profile.DigitMap.LongTimerMs);
-
-        _line.OffHook(true, 0);
-        Dial("2233", 100);
-        _line.Tick(true, 100 + 3999);
-        Assert.Equal(LineState.Dialing, _line.State);
-        _line.Tick(true, 100 + 4000);
-        Assert.Contains("dialled no-match 2233", _log.Log);
-        Assert.Equal("congestion", _line.ToneName);
-
-        _line.OnHook(20000);
-        _line.OffHook(true, 21000);
-        Dial("004622334455", 21100);
-        _line.Tick(true, 21100 + 1499);
-        Assert.Equal(LineState.Dialing, _line.State);
-        _line.Tick(true, 21100 + 1500);
-        Assert.Contains("dialled call 004622334455", _log.Log);
-    }
-
-    [Fact]
-    public void Long_provisioned_timers_wait_longer_than_the_defaults()
-    {
-        _line.Configure(Profile("""{"shortTimerMs":8000,"longTimerMs":30000}"""), 0);
-        _line.OffHook(true, 0);
-        Dial("2233", 100);
-        _line.Tick(true, 100 + 29999);
-        Assert.Equal(LineState.Dialing, _line.State);
-        _line.Tick(true, 100 + 30000);
-        Assert.Contains("dialled no-match 2233", _log.Log);
-
-        _line.OnHook(40000);
-        _line.OffHook(true, 41000);
-        Dial("004622334455", 41100);
-        _line.Tick(true, 41100 + 7999);
-        Assert.Equal(LineState.Dialing, _line.State);
-        _line.Tick(true, 41100 + 8000);
-        Assert.Contains("dialled call 004622334455", _log.Log);
+        _line.Configure(Profile("{\"shortTimerMs\":" + shortMs + ",\"longTimerMs\":" + longMs + "}"), 0);
+        Assert.Equal(shortMs, _line.Profile.DigitMap.ShortTimerMs);
+        Assert.Equal(longMs, _line.Profile.DigitMap.LongTimerMs);
+        AssertInterDigitTimers(shortMs, longMs);
     }
 
     [Fact]
