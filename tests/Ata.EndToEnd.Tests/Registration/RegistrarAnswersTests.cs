@@ -76,8 +76,10 @@ public sealed class RegistrarAnswersTests
         await sim.WaitForEventAsync("led", e => Led(e, "tel1", "code-6"));
         var retry = await sim.WaitForEventAsync("registration", e => Registration(e, "registering", 503));
         long waited = retry.GetProperty("t").GetInt64() - failed.GetProperty("t").GetInt64();
-        // Event times are taken when printed, a few milliseconds after the core decided.
-        Assert.InRange(waited, 2950, 4500);
+        // Event times are taken when printed, after the core decided; on a loaded machine the first
+        // print can lag by tens of milliseconds. Without Retry-After the retry would come after the
+        // 1-2 s back-off, so 2.8 s still proves the 3 s was honoured (exact timing: the core's unit tests).
+        Assert.InRange(waited, 2800, 4500);
         await sim.WaitForEventAsync("registration", e => Registration(e, "registered", 200));
         await sim.WaitForEventAsync("fault", e => e.GetProperty("code").GetString() == "sip.overloaded" && e.GetProperty("state").GetString() == "cleared");
         await registrar.AssertScenarioPassedAsync(TimeSpan.FromSeconds(10));
