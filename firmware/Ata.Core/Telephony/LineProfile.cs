@@ -179,24 +179,11 @@ namespace Ata.Core.Telephony
                 }
             }
 
-            long flashMs = JsonObject.GetLong(line, Fields.FlashMs, 0);
-            if (line[Fields.FlashMs] != null && (flashMs < MinFlashMs || flashMs > MaxFlashMs))
+            long flashMs = Milliseconds(line, field, Fields.FlashMs, MinFlashMs, MaxFlashMs, ref error);
+            long shortTimerMs = Milliseconds(line, field, Fields.ShortTimerMs, MinShortTimerMs, MaxShortTimerMs, ref error);
+            long longTimerMs = Milliseconds(line, field, Fields.LongTimerMs, MinLongTimerMs, MaxLongTimerMs, ref error);
+            if (error != null)
             {
-                error = field + "." + Fields.FlashMs + ": must be from " + MinFlashMs.ToString() + " to " + MaxFlashMs.ToString() + " ms";
-                return null;
-            }
-
-            long shortTimerMs = JsonObject.GetLong(line, Fields.ShortTimerMs, 0);
-            if (line[Fields.ShortTimerMs] != null && (shortTimerMs < MinShortTimerMs || shortTimerMs > MaxShortTimerMs))
-            {
-                error = field + "." + Fields.ShortTimerMs + ": must be from " + MinShortTimerMs.ToString() + " to " + MaxShortTimerMs.ToString() + " ms";
-                return null;
-            }
-
-            long longTimerMs = JsonObject.GetLong(line, Fields.LongTimerMs, 0);
-            if (line[Fields.LongTimerMs] != null && (longTimerMs < MinLongTimerMs || longTimerMs > MaxLongTimerMs))
-            {
-                error = field + "." + Fields.LongTimerMs + ": must be from " + MinLongTimerMs.ToString() + " to " + MaxLongTimerMs.ToString() + " ms";
                 return null;
             }
 
@@ -229,6 +216,27 @@ namespace Ata.Core.Telephony
             }
 
             return new LineProfile(country, map, dialPlanText, barred, (int)flashMs, tones, overrides, tonePlanCountry, (int)shortTimerMs, (int)longTimerMs);
+        }
+
+        /// <summary>
+        /// The optional duration <paramref name="name"/> of <paramref name="line"/> in ms, or 0 when it is
+        /// left out; when it is outside <paramref name="min"/>..<paramref name="max"/>, the first such
+        /// error is kept in <paramref name="error"/>.
+        /// </summary>
+        private static long Milliseconds(Hashtable line, string field, string name, int min, int max, ref string error)
+        {
+            long value = JsonObject.GetLong(line, name, 0);
+            if (line[name] != null && (value < min || value > max))
+            {
+                if (error == null)
+                {
+                    error = field + "." + name + ": must be from " + min.ToString() + " to " + max.ToString() + " ms";
+                }
+
+                return 0;
+            }
+
+            return value;
         }
 
         /// <summary>Writes the provisioned telephony fields (those not left to defaults) into a line object being written.</summary>
