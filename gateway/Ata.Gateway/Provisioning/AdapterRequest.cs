@@ -357,36 +357,26 @@ public static class AdapterRequest
         return valid && tones.Count > 0 ? tones : null;
     }
 
-    private static int? ReadMilliseconds(JsonElement line, string name, string prefix, int min, int max, IDictionary<string, string[]> errors)
+    private static int? ReadMilliseconds(JsonElement line, string name, string prefix, int min, int max, IDictionary<string, string[]> errors) =>
+        ReadWholeNumber(line, name, prefix, min, max, "milliseconds", errors);
+
+    private static int? ReadSeconds(JsonElement line, string name, string prefix, int min, int max, IDictionary<string, string[]> errors) =>
+        ReadWholeNumber(line, name, prefix, min, max, "seconds", errors);
+
+    private static int? ReadWholeNumber(JsonElement line, string name, string prefix, int min, int max, string unit, IDictionary<string, string[]> errors)
     {
         if (!line.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
         {
             return null;
         }
 
-        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out var milliseconds) || milliseconds < min || milliseconds > max)
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out var number) || number < min || number > max)
         {
-            errors[$"{prefix}.{name}"] = [$"'{name}' is a whole number of milliseconds from {min} to {max}."];
+            errors[$"{prefix}.{name}"] = [$"'{name}' is a whole number of {unit} from {min} to {max}."];
             return null;
         }
 
-        return milliseconds;
-    }
-
-    private static int? ReadSeconds(JsonElement line, string name, string prefix, int min, int max, IDictionary<string, string[]> errors)
-    {
-        if (!line.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-
-        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out var seconds) || seconds < min || seconds > max)
-        {
-            errors[$"{prefix}.{name}"] = [$"'{name}' is a whole number of seconds from {min} to {max}."];
-            return null;
-        }
-
-        return seconds;
+        return number;
     }
 
     private static string? ReadOptionalAddress(JsonElement line, string name, string prefix, IDictionary<string, string[]> errors)
