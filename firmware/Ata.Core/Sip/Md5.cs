@@ -32,15 +32,8 @@ namespace Ata.Core.Sip
         /// <summary>The 16-byte MD5 digest of <paramref name="data"/>.</summary>
         public static byte[] Hash(byte[] data)
         {
-            int paddedLength = ((data.Length + 8) / 64 + 1) * 64;
-            byte[] message = new byte[paddedLength];
-            System.Array.Copy(data, message, data.Length);
-            message[data.Length] = 0x80;
-            long bitLength = (long)data.Length * 8;
-            for (int i = 0; i < 8; i++)
-            {
-                message[paddedLength - 8 + i] = (byte)(bitLength >> (8 * i));
-            }
+            byte[] message = MessagePadding.Pad(data, false);
+            int paddedLength = message.Length;
 
             uint a0 = 0x67452301, b0 = 0xefcdab89, c0 = 0x98badcfe, d0 = 0x10325476;
             uint[] m = new uint[16];

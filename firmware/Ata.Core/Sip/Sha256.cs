@@ -21,15 +21,8 @@ namespace Ata.Core.Sip
         /// <summary>The 32-byte SHA-256 digest of <paramref name="data"/>.</summary>
         public static byte[] Hash(byte[] data)
         {
-            int paddedLength = ((data.Length + 8) / 64 + 1) * 64;
-            byte[] message = new byte[paddedLength];
-            System.Array.Copy(data, message, data.Length);
-            message[data.Length] = 0x80;
-            long bitLength = (long)data.Length * 8;
-            for (int i = 0; i < 8; i++)
-            {
-                message[paddedLength - 1 - i] = (byte)(bitLength >> (8 * i));
-            }
+            byte[] message = MessagePadding.Pad(data, true);
+            int paddedLength = message.Length;
 
             uint[] h = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
             uint[] w = new uint[64];
