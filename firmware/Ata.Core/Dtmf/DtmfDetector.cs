@@ -25,7 +25,8 @@ namespace Ata.Core.Dtmf
         public const int MinAmplitude = 400;
 
         private const int Shift = 14;
-        private const int Filters = 24;
+        /// <summary>Goertzel filters run per sample: nominal and ±5 % for each of the eight DTMF frequencies.</summary>
+        public const int Filters = 24;
         private const int QueueSize = 32;
 
         // High group may be up to 8 dB weaker than low ("normal" twist), low up to 4 dB weaker ("reverse").
