@@ -994,17 +994,10 @@ public sealed class AdapterStore : IDisposable
 
     private static void CreatePrivately(string path)
     {
-        if (OperatingSystem.IsWindows() || File.Exists(path))
+        if (!File.Exists(path))
         {
-            return;
+            PrivateFile.CreateNew(path, []);
         }
-
-        using var _ = new FileStream(path, new FileStreamOptions
-        {
-            Mode = FileMode.CreateNew,
-            Access = FileAccess.Write,
-            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-        });
     }
 
     /// <summary>Opens a connection to the store (for the audit log and API keys, which share the file).</summary>

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Xml;
 using System.Xml.Linq;
+using Ata.Gateway.Broker;
 using Microsoft.AspNetCore.DataProtection.XmlEncryption;
 using Microsoft.Extensions.Options;
 
@@ -379,20 +380,7 @@ internal sealed partial class KeyRingStatus(KeyRingCertificates certificates, IO
                 secret.EncryptedElement));
         }
 
-        var temporary = file + ".tmp";
-        var settings = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            settings.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        using (var stream = new FileStream(temporary, settings))
-        {
-            document.Save(stream);
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temporary, file, overwrite: true);
+        PrivateFile.Write(file, document.Save);
         return true;
     }
 
