@@ -262,12 +262,13 @@ public static class DeviceReports
                 return false;
             }
 
-            if (root.TryGetProperty(Fields.Line, out _) && Integer(root, Fields.Line, 1, 8) is null)
+            var line = Integer(root, Fields.Line, 1, 8);
+            if (line is null && root.TryGetProperty(Fields.Line, out _))
             {
                 return false;
             }
 
-            report = new ServiceReport((int?)Integer(root, Fields.Line, 1, 8), code, action, Integer(root, Fields.UptimeMs));
+            report = new ServiceReport((int?)line, code, action, Integer(root, Fields.UptimeMs));
             return true;
         }
     }
