@@ -599,10 +599,8 @@ public sealed class AdapterStore : IDisposable
         Execute(connection,
             $"DELETE FROM service_requests WHERE device_id = $id AND seq <= (SELECT seq FROM service_requests WHERE device_id = $id ORDER BY seq DESC LIMIT 1 OFFSET {ServiceHistoryLength})",
             ("$id", deviceId));
-        Execute(connection,
-            "INSERT INTO audit_log (at, actor, role, action, target, detail) VALUES ($now, $id, $role, $action, $id, $detail)",
-            ("$now", now), ("$id", deviceId), ("$role", DeviceRole), ("$action", "adapter.service"),
-            ("$detail", $"{(service.Line is { } line ? $"line {line}: " : string.Empty)}{service.ServiceCode} ({service.Action}); {outcome}"));
+        AuditLog.Append(connection, now, deviceId, DeviceRole, "adapter.service", deviceId,
+            $"{(service.Line is { } line ? $"line {line}: " : string.Empty)}{service.ServiceCode} ({service.Action}); {outcome}");
         transaction.Commit();
         return true;
     }

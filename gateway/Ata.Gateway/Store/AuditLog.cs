@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Microsoft.Data.Sqlite;
 
 namespace Ata.Gateway.Store;
 
@@ -24,11 +25,21 @@ public sealed class AuditLog(AdapterStore store)
     {
         ArgumentNullException.ThrowIfNull(user);
         using var connection = store.Open();
+        Append(connection, store.Now(), ActorOf(user), user.FindFirstValue(ClaimTypes.Role) ?? "none", action, target, detail);
+    }
+
+    /// <summary>Writes one entry on <paramref name="connection"/> (inside the caller's transaction, if any).</summary>
+    /// <param name="connection">An open store connection.</param>
+    /// <param name="at">When, as the store writes times.</param>
+    /// <param name="actor">Who.</param>
+    /// <param name="role">Their role.</param>
+    /// <param name="action">What.</param>
+    /// <param name="target">On what.</param>
+    /// <param name="detail">Non-secret words.</param>
+    internal static void Append(SqliteConnection connection, string at, string actor, string role, string action, string? target, string? detail) =>
         AdapterStore.Execute(connection,
             "INSERT INTO audit_log (at, actor, role, action, target, detail) VALUES ($at, $actor, $role, $action, $target, $detail)",
-            ("$at", store.Now()), ("$actor", ActorOf(user)), ("$role", user.FindFirstValue(ClaimTypes.Role) ?? "none"),
-            ("$action", action), ("$target", target), ("$detail", detail));
-    }
+            ("$at", at), ("$actor", actor), ("$role", role), ("$action", action), ("$target", target), ("$detail", detail));
 
     /// <summary>The newest entries first, optionally for one target.</summary>
     /// <param name="target">Only entries about this, when given.</param>
