@@ -651,6 +651,9 @@ public sealed class AdapterStore : IDisposable
         var parameters = deviceId is null ? [] : new[] { ("$id", (object?)deviceId) };
         using var connection = Open();
 
+        // One read transaction: every query below sees the same snapshot (WAL), so a health report
+        // committed meanwhile never shows half (its LEDs without its lines' registration).
+        using var snapshot = connection.BeginTransaction(deferred: true);
         var lines = new Dictionary<string, List<LineView>>(StringComparer.Ordinal);
         using (var command = Command(connection,
             $"""
