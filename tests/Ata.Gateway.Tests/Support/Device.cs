@@ -75,8 +75,18 @@ internal sealed class Device : IAsyncDisposable
         return found!;
     }
 
-    public Task ReportAsync(string leaf, string payload, int qos = MqttTopics.ReliableQos, bool retain = false) =>
-        Client.PublishAsync(MqttTopics.For(DeviceId, leaf), Encoding.UTF8.GetBytes(payload), qos, retain);
+    /// <summary>Publishes a report; a QoS 1 report waits for the broker's PUBACK, for 15 s at most.</summary>
+    public async Task ReportAsync(string leaf, string payload, int qos = MqttTopics.ReliableQos, bool retain = false)
+    {
+        try
+        {
+            await Client.PublishAsync(MqttTopics.For(DeviceId, leaf), Encoding.UTF8.GetBytes(payload), qos, retain).WaitAsync(TimeSpan.FromSeconds(15));
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"{DeviceId}: no PUBACK for {leaf} within 15 s; log:{Environment.NewLine}{_log.Tail(60)}");
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {
