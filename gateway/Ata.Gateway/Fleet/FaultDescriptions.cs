@@ -20,6 +20,8 @@ public static class FaultDescriptions
         FaultCode.RegistrarOverloaded => "The registrar answered with a server error",
         FaultCode.RegistrationRefused => "The registrar refused the registration",
         FaultCode.ConfigRefused => "The adapter refused its configuration",
+        FaultCode.GatewayLoginRefused => "The adapter was refused at the gateway's broker: its device secret is wrong (re-onboard it)",
+        FaultCode.StorageFailed => "The adapter could not write its settings or configuration to flash",
         Silent => "No health report from the adapter for too long: powered off, unplugged or offline",
         _ => $"Fault {code}",
     };
