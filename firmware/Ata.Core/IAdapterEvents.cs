@@ -31,5 +31,8 @@ namespace Ata.Core
 
         /// <summary>A provisioning document was applied or refused.</summary>
         void ConfigApplied(long version, bool applied, string reason, long now);
+
+        /// <summary>The gateway session's state changed (see <see cref="Host.GatewayState"/>); <paramref name="problem"/> says why the last attempt failed, or null.</summary>
+        void GatewayChanged(string state, string problem, long now);
     }
 }

@@ -79,6 +79,16 @@ internal sealed class EventPrinter(bool json, TextWriter output) : IAdapterEvent
             }
         }, applied ? $"config version {version} applied" : $"config version {version} refused: {reason}");
 
+    public void GatewayChanged(string state, string problem, long now) =>
+        Emit("gateway", w =>
+        {
+            w.Property("state", state);
+            if (problem is not null)
+            {
+                w.Property("detail", problem);
+            }
+        }, problem is null ? $"gateway {state}" : $"gateway {state}: {problem}");
+
     /// <summary>A host-level event (MQTT connected, started, stopping).</summary>
     public void Host(string name, string? detail = null) =>
         Emit(name, w =>

@@ -43,7 +43,7 @@ internal sealed class SimConsole : IDisposable
     /// the store (<c>--store DIR</c>, else memory), seeded from the command line, and the pty path is
     /// announced as the host event <c>console-pty</c>.
     /// </summary>
-    public static SimConsole? StartIfAsked(SimOptions options, Adapter adapter, BlockingCollection<Action> inbox, Func<long> now,
+    public static SimConsole? StartIfAsked(SimOptions options, Adapter adapter, SimConfigStore store, BlockingCollection<Action> inbox, Func<long> now,
         EventPrinter events, RecentLog log, Action<string> hostLog)
     {
         if (!options.ConsolePty)
@@ -51,7 +51,6 @@ internal sealed class SimConsole : IDisposable
             return null;
         }
 
-        var store = new SimConfigStore(options.StoreDirectory);
         DeviceSettings settings = DeviceSettings.Load(store, out string? error);
         if (error is not null)
         {
@@ -140,21 +139,7 @@ internal sealed class SimConsole : IDisposable
     private void Handle(string text)
     {
         Write(_console.Receive(text, _now()));
-        if (_console.TakeAction() == ConsoleAction.Reboot)
-        {
-            if (Reboot is null)
-            {
-                _log("technician console asked for a reboot; the simulator keeps running (restart it to reboot)");
-            }
-            else
-            {
-                Reboot();
-            }
-        }
     }
-
-    /// <summary>What a reboot asked at the console does (the host's soft reboot), or null to only log it.</summary>
-    public Action? Reboot { get; set; }
 
     /// <summary>Points the console at the adapter after a soft reboot.</summary>
     public void Attach(Adapter adapter) => _console.Adapter = adapter;

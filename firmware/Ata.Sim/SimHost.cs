@@ -2,118 +2,85 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Ata.Core;
-using Ata.Core.Contract;
-using Ata.Core.Dtmf;
+using Ata.Core.Console;
 using Ata.Core.Hardware;
 using Ata.Core.Health;
+using Ata.Core.Host;
 using Ata.Core.Provisioning;
-using Ata.Core.Telephony;
-using Ata.Mqtt;
 
 namespace Ata.Sim;
 
-/// <summary>The simulator could not start (a socket, the broker library); told in one line.</summary>
+/// <summary>The simulator could not start (a socket, a pseudo-terminal); told in one line.</summary>
 internal sealed class SimStartException(string message) : Exception(message);
 
 /// <summary>
-/// Hosts the core on .NET: one thread owns the <see cref="Adapter"/> and feeds it inputs from the
-/// UDP socket, MQTT and stdin, with the time from a monotonic clock, ticking every 20 ms.
+/// Hosts the core on .NET, as the board's firmware does: one thread owns the <see cref="Adapter"/>,
+/// feeds it inputs (UDP, TCP, MQTT, stdin, the console) with the time from a monotonic clock, ticks
+/// it every 20 ms and carries out what it asks (<see cref="HostRequest"/>). Every decision is the core's.
 /// </summary>
-internal sealed class SimHost : IDisposable
+internal sealed class SimHost : IDisposable, ISimMqttEvents
 {
     private const int TickMs = 20;
+    private const string ProvisioningRecord = "provisioning";
 
     private readonly SimOptions _options;
     private readonly BlockingCollection<Action> _inbox = new();
     private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly CancellationTokenSource _stop = new();
     private readonly EventPrinter _events;
     private readonly SimDevice _device;
-    private string? _secret;
-    private readonly CancellationTokenSource _stop = new();
-    private UdpSipSocket? _socket;
-    private TcpSipTransport? _tcp;
-    private MosquittoClient? _mqtt;
-    private Adapter? _adapter;
-    private readonly Ata.Core.Console.RecentLog _recentLog = new(Ata.Core.Console.RecentLog.DefaultCapacity);
+    private readonly RecentLog _recentLog = new(RecentLog.DefaultCapacity);
+    private readonly SimConfigStore _store;
+    private readonly SimMqtt _mqtt;
+    private SimSockets? _sockets;
+    private SimPhone? _phone;
     private SimConsole? _console;
     private ToneRecorder? _recorder;
-
-    // Hook and key actions spread over time (pulses, flashes, DTMF digits); touched by the loop thread only.
-    // Each runs with its own scheduled time, so hook edges keep their spacing when the loop is late.
-    private readonly List<(long At, Action<long> Action)> _timed = [];
+    private Adapter? _adapter;
+    private string? _secret;
 
     public SimHost(SimOptions options)
     {
         _options = options;
         _events = new EventPrinter(options.JsonEvents, Console.Out);
         _device = new SimDevice(options.DeviceId);
+        _store = new SimConfigStore(options.StoreDirectory);
         _secret = options.Secret;
+        _mqtt = new SimMqtt(this, Log);
     }
 
     private long Now => _clock.ElapsedMilliseconds;
 
+    private Adapter Adapter => _adapter!;
+
     public int Run()
     {
-        string peer = _options.GatewayMode ? _options.BrokerHost! : RegistrarHost(_options.OutboundProxy ?? _options.Registrar!);
-        string local = _options.LocalAddress ?? SystemResolver.LocalAddressTowards(peer);
-        try
+        ProvisioningDocument? standalone = _options.GatewayMode ? null : StandaloneConfig.From(_options);
+        _sockets = SimSockets.Open(_options, () => Adapter, Post);
+        _phone = new SimPhone(() => Adapter, _sockets.LocalAddress, Post, Log, () => Stop(null));
+        if (standalone is not null)
         {
-            _socket = new UdpSipSocket(local,
-                (data, n) => _inbox.Add(() => _adapter!.OnDatagram(data, n, Now)),
-                (address, port) => _inbox.Add(() => _adapter!.OnUnreachable(address, port, Now)));
-        }
-        catch (System.Net.Sockets.SocketException e)
-        {
-            throw new SimStartException($"cannot open the SIP socket: {e.Message}");
+            _store.Write(ProvisioningRecord, standalone.ToJson());
         }
 
-        _tcp = new TcpSipTransport(
-            (connection, data) => _inbox.Add(() => _adapter!.OnStreamData(connection, data, data.Length, Now)),
-            connection => _inbox.Add(() => _adapter!.OnStreamClosed(connection, Now)));
         Boot();
-        Log($"adapter {_options.DeviceId} started; SIP on {local}:{_socket.LocalPort}");
+        Log($"adapter {_options.DeviceId} started; SIP on {_sockets.LocalAddress}:{_sockets.Udp.LocalPort}");
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-        new Thread(ReadStdin) { IsBackground = true, Name = "stdin" }.Start();
-
-        if (_options.GatewayMode)
-        {
-            StartMqtt();
-        }
-        else
-        {
-            ApplyStandaloneConfig();
-        }
-
-        // The console opens once the standalone configuration is queued, so a technician's first
-        // command already sees it.
-        _console = SimConsole.StartIfAsked(_options, _adapter!, _inbox, () => Now, _events, _recentLog, Log);
-        if (_console is not null)
-        {
-            _console.Reboot = Reboot;
-        }
-
+        new Thread(_phone.ReadStdin) { IsBackground = true, Name = "stdin" }.Start();
+        _console = SimConsole.StartIfAsked(_options, Adapter, _store, _inbox, () => Now, _events, _recentLog, Log);
         Loop();
-        Shutdown();
+        _events.Host("stopping");
+        _mqtt.LeaveNow();
         return 0;
-    }
-
-    public void Dispose()
-    {
-        _recorder?.Dispose();
-        _console?.Dispose();
-        _mqtt?.Dispose();
-        _socket?.Dispose();
-        _tcp?.Dispose();
-        _stop.Dispose();
-        _inbox.Dispose();
     }
 
     /// <summary>Creates the adapter, as the board does at power-on and after every reboot.</summary>
     private void Boot()
     {
-        _adapter = new Adapter(_options.DeviceId, _device, _socket, new SystemResolver(),
-            new ILed[4], new Ata.Core.Console.LoggingEvents(_recentLog, _events), new Random(), Now)
+        GatewayAccess? gateway = _options.GatewayMode ? new GatewayAccess(_options.BrokerHost!, _options.BrokerPort, _options.DeviceId, _secret!) : null;
+        _adapter = new Adapter(_options.DeviceId, _device, _sockets!.Udp, new SystemResolver(), new ILed[4],
+            new LoggingEvents(_recentLog, _events), new Random(), gateway, null, Now)
         {
             HealthIntervalMs = _options.HealthIntervalSeconds * 1000L,
             Ringer = new SimRinger(_events),
@@ -125,70 +92,15 @@ internal sealed class SimHost : IDisposable
             _adapter.Audio = _recorder;
             _events.ToneObserver = _recorder.Begin;
         }
-        _adapter.UseStreamTransport(_tcp!);
-        if (_options.DnsServer is not null)
-        {
-            string? dnsError = LineConfig.ParseRegistrar(_options.DnsServer, out string dnsHost, out int dnsPort, out bool dnsPortGiven);
-            if (dnsError is not null || !Ata.Core.Sip.SipText.IsIPv4Literal(dnsHost))
-            {
-                throw new UsageException($"--dns-server '{_options.DnsServer}' is not an IPv4 address with an optional port");
-            }
 
-            _adapter.UseDnsServer(dnsHost, dnsPortGiven ? dnsPort : 53);
-        }
-    }
-
-
-    /// <summary>
-    /// A reboot asked by the gateway or at the console: the adapter starts again from nothing and
-    /// gets its configuration again (the retained config, or the command line).
-    /// </summary>
-    private void Reboot()
-    {
-        _events.Host("rebooting");
-        DisconnectMqtt();
-        _mqtt?.Dispose();
-        _mqtt = null;
-        _device.ResetReason = "software";
-        Boot();
-        _console?.Attach(_adapter!);
-        if (_options.GatewayMode)
+        _sockets.Attach(_adapter, _options);
+        _adapter.SetWan(WanState.Online, _sockets.LocalAddress, Now);
+        if (_store.Read(ProvisioningRecord) is { } saved && ProvisioningDocument.Parse(saved, out string? error) is { } doc)
         {
-            StartMqtt();
-        }
-        else
-        {
-            ApplyStandaloneConfig();
-        }
-    }
-
-    /// <summary>What the adapter asked of its host after an input: a reboot, or a new device secret to connect with.</summary>
-    private void CarryOutAdapterRequests()
-    {
-        if (_adapter is null)
-        {
-            return;
+            _adapter.Apply(doc, Now);
         }
 
-        if (_adapter.TakeNewDeviceSecret() is { } secret && secret != _secret)
-        {
-            // The gateway rotated the device secret: the acknowledgement goes out on this connection,
-            // then the adapter connects again with the new secret (retrying until the broker knows it).
-            _secret = secret;
-            _events.Host("device-secret-rotated");
-            if (_options.GatewayMode)
-            {
-                // DisconnectAsync lets the acknowledgement out first and leaves without the will.
-                _mqtt?.DisconnectAsync().Wait(TimeSpan.FromSeconds(5));
-                _mqtt?.Dispose();
-                StartMqtt();
-            }
-        }
-
-        if (_adapter.RebootRequested)
-        {
-            Reboot();
-        }
+        _console?.Attach(_adapter);
     }
 
     private void Loop()
@@ -196,21 +108,12 @@ internal sealed class SimHost : IDisposable
         long nextTick = Now;
         while (!_stop.IsCancellationRequested)
         {
-            RunDueActions();
-            long due = nextTick;
-            foreach (var (at, _) in _timed)
-            {
-                due = Math.Min(due, at);
-            }
-
-            int wait = (int)Math.Max(0, due - Now);
+            int wait = (int)Math.Max(0, _phone!.NextDue(nextTick) - Now);
             try
             {
                 if (_inbox.TryTake(out var action, wait, _stop.Token))
                 {
                     action();
-                    CarryOutAdapterRequests();
-                    continue;
                 }
             }
             catch (OperationCanceledException)
@@ -218,204 +121,82 @@ internal sealed class SimHost : IDisposable
                 break;
             }
 
-            RunDueActions();
+            _phone.RunDue(Now);
             if (Now >= nextTick)
             {
-                _adapter!.Tick(Now);
+                Adapter.Tick(Now);
                 nextTick = Now + TickMs;
             }
+
+            CarryOutRequests();
         }
     }
 
-    private void RunDueActions()
+    /// <summary>Does what the adapter asked, reporting each outcome back to it.</summary>
+    private void CarryOutRequests()
     {
-        while (_timed.Count > 0)
+        while (Adapter.NextHostRequest() is { } request)
         {
-            int first = 0;
-            for (int i = 1; i < _timed.Count; i++)
+            switch (request.Kind)
             {
-                if (_timed[i].At < _timed[first].At)
-                {
-                    first = i;
-                }
+                case HostRequestKind.Connect:
+                    Log($"connecting to broker {request.Host}:{request.Port} as {request.ClientId}");
+                    _mqtt.Connect(request);
+                    break;
+                case HostRequestKind.Disconnect:
+                    _mqtt.Leave();
+                    break;
+                case HostRequestKind.StoreConfig:
+                    Adapter.OnStored(request.Kind, _store.Write(ProvisioningRecord, request.Content), Now);
+                    break;
+                case HostRequestKind.StoreSecret:
+                    _secret = request.Secret;
+                    _events.Host("device-secret-rotated");
+                    Adapter.OnStored(request.Kind, true, Now);
+                    break;
+                case HostRequestKind.Reboot:
+                    _events.Host("rebooting", request.Reason);
+                    _mqtt.Dispose();
+                    _device.ResetReason = "software";
+                    Boot();
+                    return;
             }
-
-            if (_timed[first].At > Now)
-            {
-                return;
-            }
-
-            var (at, action) = _timed[first];
-            _timed.RemoveAt(first);
-            action(at);
         }
     }
 
-    /// <summary>Runs <paramref name="action"/> on the loop thread <paramref name="delayMs"/> from when it is scheduled.</summary>
-    private void After(long delayMs, Action<long> action) => _inbox.Add(() => _timed.Add((Now + delayMs, action)));
+    private void Post(Action<long> action) => Enqueue(() => action(Now));
 
-    private void Flash(int line)
-    {
-        _inbox.Add(() =>
-        {
-            long breakMs = (HookDecoder.PulseBreakMaxMs + _adapter!.FlashMaxMs(line)) / 2;
-            _adapter.OnHook(line, false, Now);
-            _timed.Add((Now + breakMs, at => _adapter.OnHook(line, true, at)));
-        });
-    }
-
-    private void Pulse(int line, int pulses)
-    {
-        // 10 pulses a second: 60 ms break, 40 ms make, all timed from one start.
-        _inbox.Add(() =>
-        {
-            long start = Now;
-            for (int k = 0; k < pulses; k++)
-            {
-                _timed.Add((start + (k * 100L), at => _adapter!.OnHook(line, false, at)));
-                _timed.Add((start + (k * 100L) + 60, at => _adapter!.OnHook(line, true, at)));
-            }
-        });
-    }
-
-    private void Dial(int line, string keys)
-    {
-        // Each key sounds 80 ms, then 80 ms of silence, as a tone phone sends them.
-        const int ToneSamples = 640;
-        for (int k = 0; k < keys.Length; k++)
-        {
-            char key = keys[k];
-            var samples = new short[ToneSamples * 2];
-            DtmfKeypad.Synthesize(key, 5000, samples, 0, ToneSamples, 0);
-            After(k * 160L, _ => _adapter!.OnAudio(line, samples, 0, samples.Length, Now));
-        }
-    }
-
-    private void ApplyStandaloneConfig()
-    {
-        string? error = LineConfig.ParseRegistrar(_options.Registrar, out string host, out int port, out bool portGiven);
-        if (error is not null)
-        {
-            throw new UsageException($"--registrar: {error}");
-        }
-
-        var line = new LineConfig(1, _options.SipUser, null, _options.SipPassword, host, port, _options.Expires ?? LineConfig.DefaultExpires)
-        {
-            RegistrarPortGiven = portGiven,
-            Transport = _options.Transport,
-        };
-        if (_options.SecondaryRegistrar is not null)
-        {
-            error = LineConfig.ParseRegistrar(_options.SecondaryRegistrar, out string secondaryHost, out int secondaryPort, out bool secondaryPortGiven);
-            if (error is not null)
-            {
-                throw new UsageException($"--secondary-registrar: {error}");
-            }
-
-            line.SecondaryHost = secondaryHost;
-            line.SecondaryPort = secondaryPort;
-            line.SecondaryPortGiven = secondaryPortGiven;
-        }
-
-        if (_options.OutboundProxy is not null)
-        {
-            error = LineConfig.ParseRegistrar(_options.OutboundProxy, out string proxyHost, out int proxyPort, out bool proxyPortGiven);
-            if (error is not null)
-            {
-                throw new UsageException($"--outbound-proxy: {error}");
-            }
-
-            line.ProxyHost = proxyHost;
-            line.ProxyPort = proxyPort;
-            line.ProxyPortGiven = proxyPortGiven;
-        }
-
-        line.KeepAliveSeconds = _options.KeepAliveSeconds ?? line.KeepAliveSeconds;
-        line.RetryBaseSeconds = _options.RetryBaseSeconds ?? line.RetryBaseSeconds;
-        line.RetryMaxSeconds = Math.Max(line.RetryBaseSeconds, _options.RetryMaxSeconds ?? line.RetryMaxSeconds);
-        _inbox.Add(() => _adapter!.Apply(new ProvisioningDocument(0, [line, null!]), Now));
-    }
-
-    private void StartMqtt()
+    private void Enqueue(Action action)
     {
         try
         {
-            _mqtt = new MosquittoClient(new MqttClientOptions
-            {
-                Host = _options.BrokerHost!,
-                Port = _options.BrokerPort,
-                ClientId = _options.DeviceId,
-                Username = _options.DeviceId,
-                Password = _secret,
-                KeepAliveSeconds = 10,
-                Will = new MqttWill(MqttTopics.For(_options.DeviceId, MqttTopics.Status), "offline"u8.ToArray(), MqttTopics.ReliableQos, true),
-            });
+            _inbox.Add(action);
         }
-        catch (Exception e) when (e is DllNotFoundException or InvalidOperationException or ArgumentException)
+        catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException)
         {
-            throw new SimStartException(e.Message);
+            // Stopping: the inbox is closed.
         }
-
-        var session = new MqttSession(_mqtt, Log);
-        _mqtt.Connected += () => _inbox.Add(() =>
-        {
-            _events.Host("mqtt-connected", $"{_options.BrokerHost}:{_options.BrokerPort}");
-            _adapter!.OnMqttConnected(session, Now);
-        });
-        _mqtt.Disconnected += rc => _inbox.Add(() =>
-        {
-            _events.Host("mqtt-disconnected", $"code {rc}");
-            _adapter!.OnMqttDisconnected(Now);
-        });
-        _mqtt.MessageReceived += m => _inbox.Add(() => _adapter!.OnMqttMessage(m.Topic, m.PayloadText, Now));
-        _mqtt.Start();
-        Log($"connecting to broker {_options.BrokerHost}:{_options.BrokerPort} as {_options.DeviceId}");
     }
 
-    private void ReadStdin()
+    void ISimMqttEvents.Connected() => Enqueue(() =>
     {
-        string? line;
-        while ((line = Console.In.ReadLine()) is not null)
-        {
-            string[] words = line.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            if (words.Length == 0)
-            {
-                continue;
-            }
+        _events.Host("mqtt-connected", $"{_options.BrokerHost}:{_options.BrokerPort}");
+        Adapter.OnMqttConnected(_mqtt, Now);
+    });
 
-            // dial and pulse take their argument first, then the line.
-            int lineAt = words[0] is "dial" or "pulse" ? 2 : 1;
-            int lineNumber = words.Length > lineAt && int.TryParse(words[lineAt], out int n) ? n : 1;
-            if (words[0] != "wan" && lineNumber is < 1 or > Adapter.LineCount)
-            {
-                Log($"'{line}': the adapter has lines 1 and 2");
-                continue;
-            }
+    void ISimMqttEvents.ConnectFailed(bool refused, string detail) => Enqueue(() => Adapter.OnMqttConnectFailed(refused, detail, Now));
 
-            switch (words[0])
-            {
-                case "offhook": _inbox.Add(() => _adapter!.OnHook(lineNumber, true, Now)); break;
-                case "onhook": _inbox.Add(() => _adapter!.OnHook(lineNumber, false, Now)); break;
-                case "flash": Flash(lineNumber); break;
-                case "ring": _inbox.Add(() => _adapter!.Ring(lineNumber, Now)); break;
-                case "stopring": _inbox.Add(() => _adapter!.StopRinging(lineNumber, Now)); break;
-                case "dial" when words.Length > 1 && words[1].All(c => DtmfKeypad.Keys.Contains(c, StringComparison.Ordinal)):
-                    Dial(lineNumber, words[1]);
-                    break;
-                case "dial": Log($"'{line}': dial takes DTMF keys 0-9 * # (A-D), e.g. dial 22334455"); break;
-                case "pulse" when words.Length > 1 && int.TryParse(words[1], out int pulses) && pulses is >= 1 and <= 10:
-                    Pulse(lineNumber, pulses);
-                    break;
-                case "pulse": Log($"'{line}': pulse takes a count from 1 to 10 (10 is the digit 0)"); break;
-                case "wan" when words.Length > 1 && words[1] == "down": _inbox.Add(() => _adapter!.SetWan(WanState.Down, null!, Now)); break;
-                case "wan" when words.Length > 1 && words[1] == "up": _inbox.Add(() => _adapter!.SetWan(WanState.Online, _socket!.LocalAddress, Now)); break;
-                case "quit": Stop(null); return;
-                default: Log($"unknown action '{line}' (offhook, onhook, flash, dial DIGITS, pulse N, ring, stopring [LINE]; wan down, wan up, quit)"); break;
-            }
-        }
+    void ISimMqttEvents.Lost(string detail) => Enqueue(() =>
+    {
+        _events.Host("mqtt-disconnected", detail);
+        Adapter.OnMqttDisconnected(Now);
+    });
 
-        // End of input is not a request to stop: the adapter runs until it is told to quit or signalled.
-    }
+    void ISimMqttEvents.Left() => Enqueue(() => Adapter.OnMqttDisconnected(Now));
+
+    void ISimMqttEvents.Delivered(int token) => Enqueue(() => Adapter.OnMqttDelivered(token, Now));
+
+    void ISimMqttEvents.Message(string topic, string payload) => Enqueue(() => Adapter.OnMqttMessage(topic, payload, Now));
 
     private void Stop(PosixSignalContext? context)
     {
@@ -433,32 +214,15 @@ internal sealed class SimHost : IDisposable
         }
     }
 
-    private void Shutdown()
+    public void Dispose()
     {
-        _events.Host("stopping");
-        DisconnectMqtt();
+        _recorder?.Dispose();
+        _console?.Dispose();
+        _mqtt.Dispose();
+        _sockets?.Dispose();
+        _stop.Dispose();
+        _inbox.Dispose();
     }
-
-    /// <summary>A clean goodbye to the broker: status offline (retained), then DISCONNECT, so no Last Will fires.</summary>
-    private void DisconnectMqtt()
-    {
-        if (_mqtt is { IsConnected: true })
-        {
-            try
-            {
-                _mqtt.PublishAsync(MqttTopics.For(_options.DeviceId, MqttTopics.Status), "offline"u8.ToArray(), MqttTopics.ReliableQos, true)
-                    .Wait(TimeSpan.FromSeconds(2));
-                _mqtt.DisconnectAsync().Wait(TimeSpan.FromSeconds(2));
-            }
-            catch (AggregateException)
-            {
-                // The broker went away first; its Last Will says offline for us.
-            }
-        }
-    }
-
-    private static string RegistrarHost(string registrar) =>
-        LineConfig.ParseRegistrar(registrar, out string host, out _) is null ? host : "127.0.0.1";
 
     private static void Log(string message) => Console.Error.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {message}");
 }

@@ -26,6 +26,10 @@ public class AdapterTests
     private List<string> PayloadsOn(string leaf) =>
         _mqtt.Published.Where(p => p.Topic == MqttTopics.For("ata-1", leaf)).Select(p => p.Payload).ToList();
 
+    /// <summary>Fault raise/clear reports, without the snapshot every session starts with.</summary>
+    private List<string> FaultChanges() =>
+        PayloadsOn(MqttTopics.Fault).Where(p => !p.Contains("\"state\":\"snapshot\"")).ToList();
+
     [Fact]
     public void Announces_itself_and_subscribes_on_connect()
     {
@@ -48,6 +52,11 @@ public class AdapterTests
         var ack = JsonReader.ParseObject(PayloadsOn(MqttTopics.ConfigAck).Single());
         Assert.Equal(3L, ack[Fields.Version]);
         Assert.Equal(true, ack[Fields.Applied]);
+
+        // PWR blinks fast while the host writes the configuration to flash.
+        Assert.Equal("fast-blink", _adapter.Leds.PatternName(0));
+        Assert.Equal(Ata.Core.Host.HostRequestKind.StoreConfig, _adapter.NextHostRequest()!.Kind);
+        _adapter.OnStored(Ata.Core.Host.HostRequestKind.StoreConfig, true, 120);
         Assert.Equal("solid", _adapter.Leds.PatternName(0));
         Assert.Single(_socket.Sent);
 
@@ -82,7 +91,7 @@ public class AdapterTests
         Deliver(Registrar.Respond(_socket.Last, 401, "Unauthorized", Registrar.Challenge), 150);
         Deliver(Registrar.Respond(_socket.Last, 403, "Forbidden"), 200);
         Assert.Equal("code-2", _adapter.Leds.PatternName(2));
-        var fault = JsonReader.ParseObject(PayloadsOn(MqttTopics.Fault).Single());
+        var fault = JsonReader.ParseObject(FaultChanges().Single());
         Assert.Equal(FaultCode.WrongCredentials, fault[Fields.Code]);
         Assert.Equal("raised", fault[Fields.State]);
         Assert.Equal(403L, fault[Fields.SipCode]);
@@ -92,7 +101,7 @@ public class AdapterTests
         // A corrected config clears the fault and registers.
         _adapter.OnMqttMessage("ata/ata-1/config", Config.Replace("\"pw\"", "\"right\"").Replace("\"version\":3", "\"version\":4"), 300);
         Deliver(Registrar.Respond(_socket.Last, 200, "OK"), 350);
-        var cleared = JsonReader.ParseObject(PayloadsOn(MqttTopics.Fault).Last());
+        var cleared = JsonReader.ParseObject(FaultChanges().Last());
         Assert.Equal("cleared", cleared[Fields.State]);
         Assert.Equal(2L, cleared[Fields.Sequence]);
         Assert.Equal("solid", _adapter.Leds.PatternName(2));
@@ -171,11 +180,14 @@ public class AdapterTests
         Assert.Equal("code-1", _adapter.Leds.PatternName(2));
         Assert.Contains(_events.Faults, f => f.Code == FaultCode.NetworkDown && f.Raised && f.Line == 0);
 
+        // An address, but nothing answers yet: WAN blinks slowly until the registrar does.
         _adapter.SetWan(WanState.Online, "192.0.2.10", 20);
-        Assert.Equal("solid", _adapter.Leds.PatternName(1));
+        Assert.Equal("slow-blink", _adapter.Leds.PatternName(1));
         Assert.Contains(_events.Faults, f => f.Code == FaultCode.NetworkDown && !f.Raised);
         _adapter.Tick(20 + 250);
         Assert.Equal(2, _socket.Sent.Count);
+        Deliver(Registrar.Respond(_socket.Last, 200, "OK"), 300);
+        Assert.Equal("solid", _adapter.Leds.PatternName(1));
     }
 
     [Fact]
@@ -201,48 +213,5 @@ public class AdapterTests
     {
         _adapter.OnDatagram(new byte[] { 1, 2, 3 }, 3, 5);
         Assert.Equal(1, _adapter.SipParseErrors);
-    }
-}
-
-public class AdapterHostRequestTests
-{
-    private readonly FakeSocket _socket = new();
-    private readonly FakeMqtt _mqtt = new();
-    private readonly Adapter _adapter;
-
-    public AdapterHostRequestTests()
-    {
-        _adapter = new Adapter("ata-1", new FakeDevice(), _socket, new FakeResolver(), new Ata.Core.Hardware.ILed[4], new RecordingEvents(), new Random(5), 0);
-        _adapter.OnMqttConnected(_mqtt, 0);
-    }
-
-    [Fact]
-    public void A_rotated_device_secret_is_handed_to_the_host_once_and_never_reported()
-    {
-        _adapter.OnMqttMessage("ata/ata-1/config", "{\"version\":2,\"deviceSecret\":\"new-secret-123\",\"lines\":[]}", 10);
-        Assert.Equal("new-secret-123", _adapter.TakeNewDeviceSecret());
-        Assert.Null(_adapter.TakeNewDeviceSecret());
-        Assert.Contains(_mqtt.Published, p => p.Topic == "ata/ata-1/config/ack" && p.Payload.Contains("\"applied\":true"));
-        _adapter.Tick(5000);
-        Assert.DoesNotContain(_mqtt.Published, p => p.Payload.Contains("new-secret-123"));
-    }
-
-    [Fact]
-    public void A_short_device_secret_refuses_the_config()
-    {
-        _adapter.OnMqttMessage("ata/ata-1/config", "{\"version\":2,\"deviceSecret\":\"short\",\"lines\":[]}", 10);
-        Assert.Null(_adapter.TakeNewDeviceSecret());
-        Assert.Contains(_mqtt.Published, p => p.Topic == "ata/ata-1/config/ack" && p.Payload.Contains("deviceSecret"));
-    }
-
-    [Fact]
-    public void A_reboot_command_is_acknowledged_and_left_to_the_host()
-    {
-        Assert.False(_adapter.RebootRequested);
-        _adapter.OnMqttMessage("ata/ata-1/cmd", "{\"id\":\"c1\",\"command\":\"reboot\"}", 10);
-        Assert.True(_adapter.RebootRequested);
-        var result = _mqtt.Published.Single(p => p.Topic == "ata/ata-1/cmd/result");
-        Assert.Contains("\"ok\":true", result.Payload);
-        Assert.Contains("\"id\":\"c1\"", result.Payload);
     }
 }

@@ -30,12 +30,41 @@ internal sealed class FakeResolver : INameResolver
     public string? Resolve(string host) => Hosts.GetValueOrDefault(host);
 }
 
+/// <summary>
+/// Records what the core publishes. QoS 1 messages get delivery tokens; nothing is acknowledged
+/// until the test says so (<see cref="AcknowledgeAll"/>), as a broker would.
+/// </summary>
 internal sealed class FakeMqtt : IMqttSession
 {
+    private int _nextToken = 1;
     public List<(string Topic, string Payload, int Qos, bool Retain)> Published { get; } = [];
     public List<string> Subscriptions { get; } = [];
-    public void Publish(string topic, string payload, int qos, bool retain) => Published.Add((topic, payload, qos, retain));
+    public List<int> Unacknowledged { get; } = [];
+
+    public int Publish(string topic, string payload, int qos, bool retain)
+    {
+        Published.Add((topic, payload, qos, retain));
+        if (qos == 0)
+        {
+            return 0;
+        }
+
+        Unacknowledged.Add(_nextToken);
+        return _nextToken++;
+    }
+
     public void Subscribe(string topicFilter, int qos) => Subscriptions.Add(topicFilter);
+
+    /// <summary>Acknowledges every QoS 1 message so far, as the broker's PUBACKs would.</summary>
+    public void AcknowledgeAll(Adapter adapter, long now)
+    {
+        while (Unacknowledged.Count > 0)
+        {
+            int token = Unacknowledged[0];
+            Unacknowledged.RemoveAt(0);
+            adapter.OnMqttDelivered(token, now);
+        }
+    }
 }
 
 internal sealed class FakeDevice : IDeviceInfo
@@ -61,6 +90,7 @@ internal sealed class RecordingEvents : IAdapterEvents
     public void Dialled(int line, string outcome, string number, string detail, long now) => Log.Add($"dialled {line} {outcome} {number} {detail}");
     public void FaultChanged(FaultReport report, long now) { Faults.Add(report); Log.Add($"fault {report.Code} {(report.Raised ? "raised" : "cleared")}"); }
     public void ConfigApplied(long version, bool applied, string reason, long now) => Log.Add($"config {version} {applied} {reason}");
+    public void GatewayChanged(string state, string problem, long now) => Log.Add($"gateway {state} {problem}");
 }
 
 /// <summary>Builds registrar responses to a request the core sent.</summary>

@@ -110,5 +110,15 @@ namespace Ata.Core.Console
                 _next.ConfigApplied(version, applied, reason, now);
             }
         }
+
+        /// <inheritdoc/>
+        public void GatewayChanged(string state, string problem, long now)
+        {
+            _log.Add(now, "gateway " + state + (problem == null ? string.Empty : ": " + problem));
+            if (_next != null)
+            {
+                _next.GatewayChanged(state, problem, now);
+            }
+        }
     }
 }

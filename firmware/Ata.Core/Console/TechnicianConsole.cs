@@ -1,7 +1,6 @@
-using System.Collections;
 using Ata.Core.Faults;
 using Ata.Core.Hardware;
-using Ata.Core.Json;
+using Ata.Core.Host;
 using Ata.Core.Leds;
 using Ata.Core.Provisioning;
 using Ata.Core.Settings;
@@ -203,11 +202,24 @@ namespace Ata.Core.Console
             if (command == "reboot")
             {
                 _log.Add(now, "console: reboot");
-                _action = ConsoleAction.Reboot;
+                Reboot("console", now);
                 return "rebooting..." + NewLine;
             }
 
             return "error: unknown command '" + command + "'; type 'help'" + NewLine;
+        }
+
+        /// <summary>The technician asked: the adapter reboots at once (a running adapter says goodbye to the gateway first).</summary>
+        private void Reboot(string reason, long now)
+        {
+            if (Adapter != null)
+            {
+                Adapter.RequestReboot(reason, true, now);
+            }
+            else
+            {
+                _action = ConsoleAction.Reboot;
+            }
         }
 
         private static string Help()
@@ -248,10 +260,9 @@ namespace Ata.Core.Console
                 return text + "adapter:    not running (set the missing settings, then reboot)" + NewLine;
             }
 
-            Hashtable health = JsonReader.ParseObject(Adapter.HealthJson(now));
-            string address = JsonObject.GetString(health, "wanAddress");
-            text += "wan:        " + Settings.WanMode + ", " + JsonObject.GetString(health, "wan")
-                + (address == null ? string.Empty : " " + address) + NewLine;
+            text += "wan:        " + Settings.WanMode + ", " + Adapter.Wan
+                + (Adapter.WanAddress == null ? string.Empty : " " + Adapter.WanAddress) + NewLine;
+            text += "gateway:    " + GatewayStatus(now) + NewLine;
             ProvisioningDocument config = Adapter.Config;
             text += "config:     " + (config == null ? "none yet" : "version " + config.Version.ToString()) + NewLine;
             for (int line = 1; line <= Adapter.LineCount; line++)
@@ -271,6 +282,46 @@ namespace Ata.Core.Console
             {
                 text += "fault:      " + faults[i].Code + (faults[i].Line > 0 ? " line " + faults[i].Line.ToString() : string.Empty)
                     + (faults[i].Detail == null ? string.Empty : ": " + faults[i].Detail) + NewLine;
+            }
+
+            return text;
+        }
+
+        private string GatewayStatus(long now)
+        {
+            HostSupervisor host = Adapter.Host;
+            if (host.NotSetUp != null)
+            {
+                return "not set up";
+            }
+
+            if (host.LoginRefused)
+            {
+                return "login refused, check the device secret (" + host.ConnectFailures.ToString() + " attempts)";
+            }
+
+            string state = host.State;
+            if (state == GatewayState.Waiting && host.ConnectFailures > 0)
+            {
+                long wait = host.NextConnectAt - now;
+                return "unreachable" + (host.Problem == null ? string.Empty : " (" + host.Problem + ")")
+                    + ", next attempt in " + (wait < 0 ? 0 : wait / 1000).ToString() + " s";
+            }
+
+            if (state == GatewayState.NotConfigured)
+            {
+                return "none (standalone)";
+            }
+
+            string text = state;
+            if (Adapter.Gateway.Queued > 0)
+            {
+                text += ", " + Adapter.Gateway.Queued.ToString() + " reports waiting";
+            }
+
+            if (Adapter.Gateway.Dropped > 0)
+            {
+                text += ", " + Adapter.Gateway.Dropped.ToString() + " dropped";
             }
 
             return text;
@@ -436,7 +487,12 @@ namespace Ata.Core.Console
             _store.EraseAll();
             Settings = new DeviceSettings();
             _log.Add(now, "console: factory reset");
-            _action = ConsoleAction.Reboot;
+            if (Adapter != null)
+            {
+                Adapter.UnregisterAll(now);
+            }
+
+            Reboot("factory-reset", now);
             return "factory reset done; rebooting..." + NewLine;
         }
 

@@ -227,5 +227,19 @@ namespace Ata.Core.Contract
         public const string ServiceCode = "serviceCode";
         /// <summary>What a service code asks for (service report), e.g. <c>cancel-call-forwarding</c>.</summary>
         public const string Action = "action";
+        /// <summary>This boot's id (hello, fault): a fault's <see cref="Sequence"/> counts from 1 in each boot.</summary>
+        public const string Boot = "boot";
+        /// <summary>How long ago a fault change happened when it was published, in ms (fault): the gateway dates it by this.</summary>
+        public const string AgeMs = "ageMs";
+        /// <summary>Array of the open faults (a fault <see cref="Faults.FaultCode.Snapshot"/>), each with code, line, sipCode, detail, ageMs.</summary>
+        public const string Active = "active";
+        /// <summary>Reports the adapter dropped, oldest first, while its queue for an unreachable gateway was full (health, snapshot).</summary>
+        public const string ReportsDropped = "reportsDropped";
+        /// <summary>Reports waiting for the gateway (health).</summary>
+        public const string ReportsQueued = "reportsQueued";
+        /// <summary>SIP datagrams that could not be parsed (health).</summary>
+        public const string SipParseErrors = "sipParseErrors";
+        /// <summary>Whether a command may interrupt a call (cmd), e.g. a reboot that does not wait for idle lines.</summary>
+        public const string Force = "force";
     }
 }

@@ -20,16 +20,6 @@ namespace Ata.Core.Hardware
         string Resolve(string host);
     }
 
-    /// <summary>The adapter's MQTT session with the gateway's broker.</summary>
-    public interface IMqttSession
-    {
-        /// <summary>Publishes a UTF-8 payload.</summary>
-        void Publish(string topic, string payload, int qos, bool retain);
-
-        /// <summary>Subscribes to a topic filter (renewed by the host after a reconnect).</summary>
-        void Subscribe(string topicFilter, int qos);
-    }
-
     /// <summary>One LED.</summary>
     public interface ILed
     {

@@ -17,27 +17,27 @@ namespace Ata.Core.Leds
             new LedPattern[] { LedPattern.Off, LedPattern.Solid, LedPattern.SlowBlink, LedPattern.FastBlink },
         };
 
-        /// <summary>What each LED means in each of its <see cref="Patterns"/>, in the same order.</summary>
+        /// <summary>What each LED means in each of its <see cref="Patterns"/>, in the same order (see <see cref="LedRules"/>).</summary>
         private static readonly string[][] Meanings =
         {
             new string[]
             {
                 "no power: check the power adapter and the socket",
                 "running",
-                "starting, or applying a new configuration",
-                "writing flash (a firmware update or factory reset): do not unplug",
+                "starting: no configuration from the phone company yet",
+                "writing the configuration or settings to flash: do not unplug",
             },
             new string[]
             {
                 "no network link: check the cable to the modem or router",
-                "link, but no address or no internet",
+                "link, but no address, or neither the phone service nor the management service answers: restart the modem or router",
                 "online (flickers with traffic)",
             },
             new string[]
             {
-                "no account provisioned on this line, or registering",
+                "no account provisioned on this line",
                 "registered, handset on hook: the phone should give dial tone",
-                "handset off hook, or a call in progress",
+                "handset off hook or a call in progress; with the handset on hook: registering with the phone service",
                 "ringing",
             },
         };
@@ -45,11 +45,11 @@ namespace Ata.Core.Leds
         /// <summary>The guide as Markdown.</summary>
         public static string Markdown()
         {
-            StringBuilder sb = new StringBuilder(2048);
+            StringBuilder sb = new StringBuilder(3072);
             sb.Append("# LED guide\n\n");
-            sb.Append("Generated from the firmware's LED table (`firmware/Ata.Core/Leds/LedTable.cs`, `LedGuide.cs`);\n");
-            sb.Append("do not edit by hand. Slow blink is 1 Hz, fast blink 5 Hz. A blink code is n short flashes,\n");
-            sb.Append("then a pause of ");
+            sb.Append("Generated from the firmware's LED table (`firmware/Ata.Core/Leds/LedTable.cs`, `LedRules.cs`,\n");
+            sb.Append("`LedGuide.cs`); do not edit by hand. Slow blink is 1 Hz, fast blink 5 Hz. A blink code is n short\n");
+            sb.Append("flashes, then a pause of ");
             sb.Append(LedTable.CodePauseMs / 100 / 10);
             sb.Append('.');
             sb.Append(LedTable.CodePauseMs / 100 % 10);
@@ -62,15 +62,17 @@ namespace Ata.Core.Leds
                     sb.Append("| ").Append(Describe(Patterns[i][p])).Append(" | ").Append(Meanings[i][p]).Append(" |\n");
                 }
 
-                if (i == Labels.Length - 1)
+                if (i == 0)
                 {
-                    for (int c = 0; c < LedTable.TelFaultCodes.Length; c++)
-                    {
-                        string code = LedTable.TelFaultCodes[c];
-                        sb.Append("| ").Append(LedTable.BlinkCount(code)).Append(" blinks, pause | ")
-                            .Append(FaultMeaning(code)).Append(" (fault `").Append(code).Append("`) |\n");
-                    }
-
+                    sb.Append("| ").Append(LedTable.NotSetUpBlinks).Append(" blink, pause | not set up: a technician connects the console (`tools/console`) and sets what `status` says is missing |\n");
+                }
+                else if (i == 1)
+                {
+                    AppendCodes(sb, LedTable.WanFaultCodes);
+                }
+                else
+                {
+                    AppendCodes(sb, LedTable.TelFaultCodes);
                     sb.Append("\nWhile a TEL LED blinks a code, lifting that line's handset gives the no-service signal\n")
                         .Append("(three rising tones, repeated) instead of dial tone: the service, not the phone, is at fault.\n");
                 }
@@ -79,6 +81,17 @@ namespace Ata.Core.Leds
             }
 
             return sb.ToString();
+        }
+
+        private static void AppendCodes(StringBuilder sb, string[] codes)
+        {
+            for (int c = 0; c < codes.Length; c++)
+            {
+                string code = codes[c];
+                int blinks = LedTable.BlinkCount(code);
+                sb.Append("| ").Append(blinks).Append(blinks == 1 ? " blink, pause | " : " blinks, pause | ")
+                    .Append(FaultMeaning(code)).Append(" (fault `").Append(code).Append("`) |\n");
+            }
         }
 
         private static string Describe(LedPattern pattern)
@@ -103,6 +116,7 @@ namespace Ata.Core.Leds
                 case Faults.FaultCode.DnsFailure: return "the phone service's server name cannot be looked up";
                 case Faults.FaultCode.RegistrarOverloaded: return "the phone service's server reports an error or overload";
                 case Faults.FaultCode.RegistrationRefused: return "the phone service refused the line for another reason";
+                case Faults.FaultCode.GatewayLoginRefused: return "the management service refused the adapter's login: its device secret is wrong; support re-onboards it";
                 default: return code;
             }
         }

@@ -29,7 +29,13 @@ namespace Ata.Core.Leds
         /// <summary>How long the WAN LED goes dark to flicker with traffic.</summary>
         public const long TrafficFlickerMs = 40;
 
-        /// <summary>The blink count a TEL LED shows for a registration fault, 0 for codes it does not show.</summary>
+        /// <summary>The blink count PWR shows while the adapter is not set up (no device id, secret or gateway).</summary>
+        public const int NotSetUpBlinks = 1;
+
+        /// <summary>
+        /// The blink count an LED shows for a fault: TEL counts out registration faults (and the
+        /// adapter-wide <see cref="FaultCode.NetworkDown"/>), WAN the gateway's refusal. 0 for codes no LED shows.
+        /// </summary>
         public static int BlinkCount(string faultCode)
         {
             switch (faultCode)
@@ -41,17 +47,21 @@ namespace Ata.Core.Leds
                 case FaultCode.DnsFailure: return 5;
                 case FaultCode.RegistrarOverloaded: return 6;
                 case FaultCode.RegistrationRefused: return 7;
+                case FaultCode.GatewayLoginRefused: return 2;
                 default: return 0;
             }
         }
 
-        /// <summary>The fault codes a TEL LED counts out, in blink-count order.</summary>
+        /// <summary>The fault codes a TEL LED counts out, in blink-count order (the first active one is shown).</summary>
         public static readonly string[] TelFaultCodes =
         {
             FaultCode.NetworkDown, FaultCode.WrongCredentials, FaultCode.AccountUnknown,
             FaultCode.RegistrarUnreachable, FaultCode.DnsFailure, FaultCode.RegistrarOverloaded,
             FaultCode.RegistrationRefused,
         };
+
+        /// <summary>The fault codes the WAN LED counts out.</summary>
+        public static readonly string[] WanFaultCodes = { FaultCode.GatewayLoginRefused };
 
         /// <summary>The wire name of a pattern: <c>off</c>, <c>solid</c>, <c>slow-blink</c>, <c>fast-blink</c>, <c>code-N</c>.</summary>
         public static string PatternName(LedPattern pattern, int count)

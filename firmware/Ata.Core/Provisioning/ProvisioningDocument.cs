@@ -264,6 +264,19 @@ namespace Ata.Core.Provisioning
             return null;
         }
 
+        /// <summary>The version a document says it has, read even when the rest is unusable; -1 when none can be read.</summary>
+        public static long ReadVersion(string json)
+        {
+            try
+            {
+                return JsonObject.GetLong(JsonReader.ParseObject(json), Fields.Version, -1);
+            }
+            catch (JsonException)
+            {
+                return -1;
+            }
+        }
+
         /// <summary>The document as JSON (includes passwords: for the config topic only).</summary>
         public string ToJson()
         {

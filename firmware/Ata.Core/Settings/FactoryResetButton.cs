@@ -13,12 +13,6 @@ namespace Ata.Core.Settings
         private bool _fired;
         private long _downAt;
 
-        /// <summary>True while the button is held.</summary>
-        public bool IsDown
-        {
-            get { return _down; }
-        }
-
         /// <summary>The button's level changed (true = pressed).</summary>
         public void Changed(bool pressed, long now)
         {

@@ -2,86 +2,80 @@ using System;
 using System.Collections;
 using System.Net.Sockets;
 using System.Text;
+using System.Threading;
 using Ata.Core.Contract;
 using Ata.Core.Hardware;
+using Ata.Core.Host;
 using nanoFramework.M2Mqtt;
 using nanoFramework.M2Mqtt.Messages;
 
 namespace Ata.Device.Board
 {
     /// <summary>
-    /// The MQTT session with the gateway's broker (nanoFramework.M2Mqtt): connects as the device with
-    /// its secret and the Last Will <c>status = offline</c> (QoS 1, retained), and queues received
-    /// messages and a lost connection for the main loop, which owns the core.
+    /// The MQTT session with the gateway's broker (nanoFramework.M2Mqtt). It connects and says goodbye
+    /// only when the core's supervisor asks, each on a thread of its own so the main loop never
+    /// blocks on the network, and queues what happens (connected, refused, lost, delivered, messages)
+    /// for the main loop, which owns the core.
     /// </summary>
     public sealed class MqttLink : IMqttSession
     {
+        /// <summary>Nothing has happened since the last look.</summary>
+        public const int None = 0;
+        /// <summary>The session is up.</summary>
+        public const int Connected = 1;
+        /// <summary>The broker refused the login.</summary>
+        public const int Refused = 2;
+        /// <summary>The broker could not be reached.</summary>
+        public const int Unreachable = 3;
+        /// <summary>The session dropped without being asked to.</summary>
+        public const int Lost = 4;
+        /// <summary>The goodbye is done.</summary>
+        public const int Left = 5;
+
         private const ushort KeepAliveSeconds = 30;
 
-        private readonly string _host;
-        private readonly int _port;
-        private readonly string _deviceId;
-        private readonly string _secret;
+        private readonly Queue _happenings = new Queue();
         private readonly Queue _messages = new Queue();
+        private readonly Queue _delivered = new Queue();
         private readonly object _gate = new object();
+        private HostRequest _request;
         private MqttClient _client;
-        private bool _lost;
+        private bool _leaving;
 
-        /// <summary>A session to <paramref name="host"/>:<paramref name="port"/> as <paramref name="deviceId"/>.</summary>
-        public MqttLink(string host, int port, string deviceId, string secret)
-        {
-            _host = host;
-            _port = port;
-            _deviceId = deviceId;
-            _secret = secret;
-        }
-
-        /// <summary>True while connected.</summary>
-        public bool IsConnected
-        {
-            get { return _client != null && _client.IsConnected; }
-        }
-
-        /// <summary>Why the last connect failed (never containing the secret), or null.</summary>
+        /// <summary>Why the last attempt failed (never containing the secret), or null.</summary>
         public string Problem { get; private set; }
 
-        /// <summary>Connects (blocking up to the socket timeout); false with <see cref="Problem"/> when the broker refused or was unreachable.</summary>
-        public bool Connect()
+        /// <summary>Starts connecting as <paramref name="request"/> says; the outcome comes through <see cref="TakeHappening"/>.</summary>
+        public void Connect(HostRequest request)
         {
-            Close();
-            try
-            {
-                MqttClient client = new MqttClient(_host, _port, false, null, null, MqttSslProtocols.None);
-                client.MqttMsgPublishReceived += OnMessage;
-                client.ConnectionClosed += OnClosed;
-                MqttReasonCode code = client.Connect(_deviceId, _deviceId, _secret, true, MqttQoSLevel.AtLeastOnce, true,
-                    MqttTopics.For(_deviceId, MqttTopics.Status), MqttTopics.Offline, true, KeepAliveSeconds);
-                if (code != MqttReasonCode.Success)
-                {
-                    Problem = "broker " + _host + ":" + _port.ToString() + " refused the connection (check device.id and device.secret)";
-                    return false;
-                }
-
-                _client = client;
-                _lost = false;
-                Problem = null;
-                return true;
-            }
-            catch (SocketException)
-            {
-                Problem = "broker " + _host + ":" + _port.ToString() + " unreachable";
-                return false;
-            }
+            _request = request;
+            _leaving = false;
+            new Thread(ConnectNow).Start();
         }
 
-        /// <summary>True once after the connection was lost.</summary>
-        public bool TakeLost()
+        /// <summary>Starts the goodbye: <c>offline</c> (retained), then DISCONNECT, so no Last Will fires.</summary>
+        public void Leave()
+        {
+            _leaving = true;
+            new Thread(LeaveNow).Start();
+        }
+
+        /// <summary>The oldest happening (<see cref="Connected"/>, <see cref="Refused"/>…), or <see cref="None"/>.</summary>
+        public int TakeHappening()
         {
             lock (_gate)
             {
-                bool lost = _lost;
-                _lost = false;
-                return lost;
+                return _happenings.Count == 0 ? None : (int)_happenings.Dequeue();
+            }
+        }
+
+        /// <summary>Takes the token of a message the broker acknowledged; false when none is waiting.</summary>
+        public bool TryTakeDelivered(out int token)
+        {
+            lock (_gate)
+            {
+                token = _delivered.Count == 0 ? 0 : (int)_delivered.Dequeue();
+                return token > 0;
             }
         }
 
@@ -105,49 +99,95 @@ namespace Ata.Device.Board
         }
 
         /// <inheritdoc/>
-        public void Publish(string topic, string payload, int qos, bool retain)
+        public int Publish(string topic, string payload, int qos, bool retain)
         {
-            if (_client == null)
+            MqttClient client = _client;
+            if (client == null || !client.IsConnected)
             {
-                return;
+                return 0;
             }
 
-            _client.Publish(topic, Encoding.UTF8.GetBytes(payload), null, null, Level(qos), retain);
+            try
+            {
+                ushort id = client.Publish(topic, Encoding.UTF8.GetBytes(payload), null, null, Level(qos), retain);
+                return qos == 0 ? 0 : id;
+            }
+            catch (SocketException)
+            {
+                return 0;
+            }
         }
 
         /// <inheritdoc/>
         public void Subscribe(string topicFilter, int qos)
         {
-            if (_client == null)
+            MqttClient client = _client;
+            if (client != null)
             {
-                return;
+                client.Subscribe(new string[] { topicFilter }, new MqttQoSLevel[] { Level(qos) });
             }
-
-            _client.Subscribe(new string[] { topicFilter }, new MqttQoSLevel[] { Level(qos) });
         }
 
-        /// <summary>Disconnects, if connected.</summary>
-        public void Close()
+        private void ConnectNow()
         {
-            if (_client == null)
-            {
-                return;
-            }
-
+            HostRequest request = _request;
             try
             {
-                _client.Disconnect();
+                MqttClient client = new MqttClient(request.Host, request.Port, false, null, null, MqttSslProtocols.None);
+                client.MqttMsgPublishReceived += OnMessage;
+                client.MqttMsgPublished += OnPublished;
+                client.ConnectionClosed += OnClosed;
+                MqttReasonCode code = client.Connect(request.ClientId, request.ClientId, request.Secret, true, MqttQoSLevel.AtLeastOnce, true,
+                    MqttTopics.For(request.ClientId, MqttTopics.Status), MqttTopics.Offline, true, KeepAliveSeconds);
+                if (code != MqttReasonCode.Success)
+                {
+                    Problem = "broker " + request.Host + ":" + request.Port.ToString() + " refused the login";
+                    Happen(Refused);
+                    return;
+                }
+
+                _client = client;
+                Problem = null;
+                Happen(Connected);
             }
             catch (SocketException)
             {
+                Problem = "broker " + request.Host + ":" + request.Port.ToString() + " unreachable";
+                Happen(Unreachable);
+            }
+        }
+
+        private void LeaveNow()
+        {
+            MqttClient client = _client;
+            _client = null;
+            if (client != null && client.IsConnected)
+            {
+                try
+                {
+                    client.Publish(MqttTopics.For(_request.ClientId, MqttTopics.Status), Encoding.UTF8.GetBytes(MqttTopics.Offline), null, null,
+                        MqttQoSLevel.AtLeastOnce, true);
+                    client.Disconnect();
+                }
+                catch (SocketException)
+                {
+                }
             }
 
-            _client = null;
+            Happen(Left);
+        }
+
+        private void Happen(int what)
+        {
+            lock (_gate)
+            {
+                _happenings.Enqueue(what);
+            }
         }
 
         private static MqttQoSLevel Level(int qos)
         {
-            return qos == 0 ? MqttQoSLevel.AtMostOnce : (qos == 1 ? MqttQoSLevel.AtLeastOnce : MqttQoSLevel.ExactlyOnce);
+            return qos == 0 ? MqttQoSLevel.AtMostOnce : MqttQoSLevel.AtLeastOnce;
         }
 
         private void OnMessage(object sender, MqttMsgPublishEventArgs e)
@@ -160,11 +200,23 @@ namespace Ata.Device.Board
             }
         }
 
+        private void OnPublished(object sender, MqttMsgPublishedEventArgs e)
+        {
+            if (e.IsPublished)
+            {
+                lock (_gate)
+                {
+                    _delivered.Enqueue((int)e.MessageId);
+                }
+            }
+        }
+
         private void OnClosed(object sender, EventArgs e)
         {
-            lock (_gate)
+            if (sender == _client && !_leaving)
             {
-                _lost = true;
+                _client = null;
+                Happen(Lost);
             }
         }
     }

@@ -14,11 +14,5 @@ namespace Ata.Device.Board
             _pin.DebounceTimeout = System.TimeSpan.FromMilliseconds(50);
             _pin.ValueChanged += events.OnPinChanged;
         }
-
-        /// <summary>True while the button is pressed.</summary>
-        public bool IsPressed()
-        {
-            return _pin.Read() == PinValue.Low;
-        }
     }
 }

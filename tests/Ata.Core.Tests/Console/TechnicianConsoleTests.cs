@@ -124,18 +124,31 @@ public sealed class TechnicianConsoleTests
         Assert.Equal(ConsoleAction.None, _console.RequestedAction);
         Assert.NotEmpty(_store.Records);
 
-        _console.Execute("factory-reset confirm", 0);
+        _adapter.Apply(ProvisioningDocument.Parse(Config, out _)!, 0);
+        _console.Execute("factory-reset confirm", 10);
         Assert.Empty(_store.Records);
         Assert.Equal(string.Empty, _console.Settings.DeviceId);
-        Assert.Equal(ConsoleAction.Reboot, _console.TakeAction());
-        Assert.Equal(ConsoleAction.None, _console.RequestedAction);
+        Assert.Null(_adapter.Config);
+        _adapter.Tick(20);
+        Assert.Equal((Ata.Core.Host.HostRequestKind.Reboot, "factory-reset"), Next());
+    }
+
+    private (string, string) Next() => _adapter.NextHostRequest() is { } r ? (r.Kind, r.Reason) : ("none", "");
+
+    [Fact]
+    public void Reboot_goes_through_the_adapter_which_asks_the_host()
+    {
+        Assert.Equal("rebooting...\r\n", _console.Execute("REBOOT", 0));
+        _adapter.Tick(10);
+        Assert.Equal((Ata.Core.Host.HostRequestKind.Reboot, "console"), Next());
     }
 
     [Fact]
-    public void Reboot_is_left_to_the_host()
+    public void Reboot_before_the_board_is_set_up_is_left_to_the_host()
     {
-        Assert.Equal("rebooting...\r\n", _console.Execute("REBOOT", 0));
-        Assert.Equal(ConsoleAction.Reboot, _console.RequestedAction);
+        var console = new TechnicianConsole(null, new FakeDevice(), new DeviceSettings(), _store, _log, 0);
+        Assert.Equal("rebooting...\r\n", console.Execute("reboot", 0));
+        Assert.Equal(ConsoleAction.Reboot, console.TakeAction());
     }
 
     [Fact]

@@ -31,7 +31,8 @@ public class LedGuideTests
         string guide = LedGuide.Markdown();
         foreach (string code in LedTable.TelFaultCodes)
         {
-            Assert.Contains($"| {LedTable.BlinkCount(code)} blinks, pause | {LedGuide.FaultMeaning(code)} (fault `{code}`) |", guide);
+            int blinks = LedTable.BlinkCount(code);
+            Assert.Contains($"| {blinks} {(blinks == 1 ? "blink" : "blinks")}, pause | {LedGuide.FaultMeaning(code)} (fault `{code}`) |", guide);
         }
     }
 }

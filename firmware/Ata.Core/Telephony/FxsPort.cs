@@ -1,0 +1,208 @@
+using Ata.Core.Dtmf;
+using Ata.Core.Hardware;
+using Ata.Core.Tones;
+
+namespace Ata.Core.Telephony
+{
+    /// <summary>
+    /// One analog (FXS) port of the adapter: the hook switch decoded into lifts, hang-ups, flashes and
+    /// rotary digits; DTMF taken from the handset's audio while it is off hook; the telephone line's
+    /// state machine (<see cref="PhoneLine"/>); and its tones played towards the earpiece.
+    /// Pure: the caller passes the time in and says whether the line's account is registered.
+    /// </summary>
+    public sealed class FxsPort : ILineObserver
+    {
+        /// <summary>Samples handed to the audio sink at once (20 ms at 8 kHz).</summary>
+        public const int AudioBlockSamples = 160;
+
+        private readonly int _number;
+        private readonly ILineObserver _observer;
+        private readonly HookDecoder _hook = new HookDecoder();
+        private readonly DtmfDetector _dtmf = new DtmfDetector();
+        private readonly short[] _block = new short[AudioBlockSamples];
+        private readonly PhoneLine _line;
+        private long _audioAt;
+
+        /// <summary>Creates port <paramref name="number"/> (1-based) with <paramref name="profile"/>; line events go to <paramref name="observer"/>.</summary>
+        public FxsPort(int number, LineProfile profile, ILineObserver observer)
+        {
+            _number = number;
+            _observer = observer;
+            _line = new PhoneLine(number, profile, this);
+            _hook.FlashMaxMs = profile.FlashMaxMs;
+        }
+
+        /// <summary>The port's number, 1-based.</summary>
+        public int Number
+        {
+            get { return _number; }
+        }
+
+        /// <summary>The telephone line's state machine.</summary>
+        public PhoneLine Line
+        {
+            get { return _line; }
+        }
+
+        /// <summary>The line's state (see <see cref="LineState"/>).</summary>
+        public string State
+        {
+            get { return _line.State; }
+        }
+
+        /// <summary>True while the line is idle: on hook, not ringing, in no call.</summary>
+        public bool IsIdle
+        {
+            get { return _line.State == LineState.Idle; }
+        }
+
+        /// <summary>The end of the hook-flash window in ms.</summary>
+        public long FlashMaxMs
+        {
+            get { return _hook.FlashMaxMs; }
+        }
+
+        /// <summary>Handset samples the DTMF detector has analysed.</summary>
+        public long DtmfSamplesAnalysed
+        {
+            get { return _dtmf.SamplesAnalysed; }
+        }
+
+        /// <summary>Takes a new line profile (national tones, timers, flash window).</summary>
+        public void Configure(LineProfile profile, long now)
+        {
+            if (profile != _line.Profile)
+            {
+                _line.Configure(profile, now);
+            }
+
+            _hook.FlashMaxMs = profile.FlashMaxMs;
+        }
+
+        /// <summary>
+        /// The hook switch reads off hook or on hook from <paramref name="now"/> (raw, bounces and all):
+        /// debounced and decoded as <see cref="Tick"/> goes on.
+        /// </summary>
+        public void Sense(bool offHook, long now)
+        {
+            _hook.Sense(offHook, now);
+        }
+
+        /// <summary>
+        /// Audio from the handset: DTMF digits are taken from it while the handset is off hook. On hook
+        /// nothing can be dialled, so the detector (the costliest per-sample work) does not run.
+        /// Returns true when a digit was dialled.
+        /// </summary>
+        public bool Hear(short[] samples, int offset, int count, long now)
+        {
+            if (!LineState.IsOffHook(_line.State))
+            {
+                return false;
+            }
+
+            _dtmf.Feed(samples, offset, count);
+            char key;
+            bool any = false;
+            while (_dtmf.TryTake(out key))
+            {
+                _line.Digit(key, PhoneLine.Dtmf, now);
+                any = true;
+            }
+
+            return any;
+        }
+
+        /// <summary>Advances the hook decoder and the line's timers, and plays the line's tone into <paramref name="sink"/>.</summary>
+        public void Tick(bool registered, IAudioSink sink, long now)
+        {
+            _hook.Tick(now);
+            TakeHookEvents(registered, now);
+            _line.Tick(registered, now);
+            PlayTone(sink, now);
+        }
+
+        private void TakeHookEvents(bool registered, long now)
+        {
+            HookEvent e;
+            while ((e = _hook.Next()) != HookEvent.None)
+            {
+                switch (e)
+                {
+                    case HookEvent.OffHook:
+                        _dtmf.Reset();
+                        _line.OffHook(registered, now);
+                        break;
+                    case HookEvent.OnHook:
+                        _line.OnHook(now);
+                        break;
+                    case HookEvent.Flash:
+                        _line.Flash(registered, now);
+                        break;
+                    case HookEvent.Digit:
+                        _line.Digit((char)('0' + _hook.Digit), PhoneLine.Pulse, now);
+                        break;
+                }
+            }
+        }
+
+        private void PlayTone(IAudioSink sink, long now)
+        {
+            long elapsedMs = now - _audioAt;
+            if (elapsedMs <= 0)
+            {
+                return;
+            }
+
+            _audioAt = now;
+            TonePlayer player = _line.Player;
+            if (sink == null || !player.IsPlaying)
+            {
+                return;
+            }
+
+            long samples = elapsedMs > 1000 ? 8000 : elapsedMs * 8;
+            while (samples > 0)
+            {
+                int n = samples > _block.Length ? _block.Length : (int)samples;
+                player.Fill(_block, 0, n);
+                sink.Play(_number, _block, 0, n);
+                samples -= n;
+            }
+        }
+
+        void ILineObserver.LineStateChanged(int line, string state, long now)
+        {
+            _observer.LineStateChanged(line, state, now);
+        }
+
+        void ILineObserver.ToneChanged(int line, string tone, bool playing, long now)
+        {
+            if (playing)
+            {
+                _audioAt = now;
+            }
+
+            _observer.ToneChanged(line, tone, playing, now);
+        }
+
+        void ILineObserver.DigitDialled(int line, char digit, string method, long now)
+        {
+            _observer.DigitDialled(line, digit, method, now);
+        }
+
+        void ILineObserver.HookFlashed(int line, long now)
+        {
+            _observer.HookFlashed(line, now);
+        }
+
+        void ILineObserver.Dialled(int line, string outcome, string number, string detail, long now)
+        {
+            _observer.Dialled(line, outcome, number, detail, now);
+        }
+
+        void ILineObserver.Ringer(int line, bool on, long now)
+        {
+            _observer.Ringer(line, on, now);
+        }
+    }
+}

@@ -1,0 +1,128 @@
+using Ata.Core;
+using Ata.Core.Dtmf;
+using Ata.Core.Health;
+using Ata.Core.Telephony;
+
+namespace Ata.Sim;
+
+/// <summary>
+/// The phones plugged into the simulated adapter, driven from stdin: hook, flash, DTMF and rotary
+/// digits, ringing, the WAN. Actions spread over time (pulses, flashes, DTMF digits) are scheduled
+/// with their own times, so the hook edges keep their spacing when the loop is late, as the board's
+/// interrupt handler stamps them.
+/// </summary>
+internal sealed class SimPhone(Func<Adapter> adapter, string localAddress, Action<Action<long>> post, Action<string> log, Action quit)
+{
+    public const string Help = "offhook, onhook, flash, dial DIGITS, pulse N, ring, stopring [LINE]; wan down, wan up, quit";
+
+    // Touched by the loop thread only.
+    private readonly List<(long At, Action<long> Action)> _timed = [];
+
+    /// <summary>The earliest time a scheduled action is due, or <paramref name="fallback"/>.</summary>
+    public long NextDue(long fallback) => _timed.Count == 0 ? fallback : Math.Min(fallback, _timed.Min(t => t.At));
+
+    /// <summary>Runs every scheduled action that is due at <paramref name="now"/>, in time order.</summary>
+    public void RunDue(long now)
+    {
+        while (_timed.Count > 0)
+        {
+            int first = 0;
+            for (int i = 1; i < _timed.Count; i++)
+            {
+                if (_timed[i].At < _timed[first].At)
+                {
+                    first = i;
+                }
+            }
+
+            if (_timed[first].At > now)
+            {
+                return;
+            }
+
+            var (at, action) = _timed[first];
+            _timed.RemoveAt(first);
+            action(at);
+        }
+    }
+
+    /// <summary>Reads actions from stdin until it ends.</summary>
+    public void ReadStdin()
+    {
+        string? line;
+        while ((line = Console.In.ReadLine()) is not null)
+        {
+            Take(line);
+        }
+
+        // End of input is not a request to stop: the adapter runs until it is told to quit or signalled.
+    }
+
+    private void Take(string line)
+    {
+        string[] words = line.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (words.Length == 0)
+        {
+            return;
+        }
+
+        // dial and pulse take their argument first, then the line.
+        int lineAt = words[0] is "dial" or "pulse" ? 2 : 1;
+        int n = words.Length > lineAt && int.TryParse(words[lineAt], out int given) ? given : 1;
+        if (words[0] != "wan" && n is < 1 or > Adapter.LineCount)
+        {
+            log($"'{line}': the adapter has lines 1 and 2");
+            return;
+        }
+
+        switch (words[0])
+        {
+            case "offhook": post(now => adapter().OnHook(n, true, now)); break;
+            case "onhook": post(now => adapter().OnHook(n, false, now)); break;
+            case "flash": Flash(n); break;
+            case "ring": post(now => adapter().Ring(n, now)); break;
+            case "stopring": post(now => adapter().StopRinging(n, now)); break;
+            case "dial" when words.Length > 1 && words[1].All(c => DtmfKeypad.Keys.Contains(c, StringComparison.Ordinal)):
+                Dial(n, words[1]);
+                break;
+            case "dial": log($"'{line}': dial takes DTMF keys 0-9 * # (A-D), e.g. dial 22334455"); break;
+            case "pulse" when words.Length > 1 && int.TryParse(words[1], out int pulses) && pulses is >= 1 and <= 10:
+                Pulse(n, pulses);
+                break;
+            case "pulse": log($"'{line}': pulse takes a count from 1 to 10 (10 is the digit 0)"); break;
+            case "wan" when words.Length > 1 && words[1] == "down": post(now => adapter().SetWan(WanState.Down, null!, now)); break;
+            case "wan" when words.Length > 1 && words[1] == "up": post(now => adapter().SetWan(WanState.Online, localAddress, now)); break;
+            case "quit": quit(); return;
+            default: log($"unknown action '{line}' ({Help})"); break;
+        }
+    }
+
+    private void Flash(int line) => post(now =>
+    {
+        long breakMs = (HookDecoder.PulseBreakMaxMs + adapter().FlashMaxMs(line)) / 2;
+        adapter().OnHook(line, false, now);
+        _timed.Add((now + breakMs, at => adapter().OnHook(line, true, at)));
+    });
+
+    private void Pulse(int line, int pulses) => post(now =>
+    {
+        // 10 pulses a second: 60 ms break, 40 ms make, all timed from one start.
+        for (int k = 0; k < pulses; k++)
+        {
+            _timed.Add((now + (k * 100L), at => adapter().OnHook(line, false, at)));
+            _timed.Add((now + (k * 100L) + 60, at => adapter().OnHook(line, true, at)));
+        }
+    });
+
+    private void Dial(int line, string keys) => post(now =>
+    {
+        // Each key sounds 80 ms, then 80 ms of silence, as a tone phone sends them.
+        const int ToneSamples = 640;
+        for (int k = 0; k < keys.Length; k++)
+        {
+            var samples = new short[ToneSamples * 2];
+            DtmfKeypad.Synthesize(keys[k], 5000, samples, 0, ToneSamples, 0);
+            _timed.Add((now + (k * 160L), at => adapter().OnAudio(line, samples, 0, samples.Length, at)));
+        }
+    });
+}

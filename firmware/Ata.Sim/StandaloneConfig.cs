@@ -1,0 +1,38 @@
+using Ata.Core.Provisioning;
+
+namespace Ata.Sim;
+
+/// <summary>The provisioning a standalone simulator takes from its command line instead of a gateway.</summary>
+internal static class StandaloneConfig
+{
+    /// <summary>Line 1's account from the options; throws <see cref="UsageException"/> naming a bad option.</summary>
+    public static ProvisioningDocument From(SimOptions options)
+    {
+        var (host, port, portGiven) = Address("--registrar", options.Registrar!);
+        var line = new LineConfig(1, options.SipUser, null, options.SipPassword, host, port, options.Expires ?? LineConfig.DefaultExpires)
+        {
+            RegistrarPortGiven = portGiven,
+            Transport = options.Transport,
+        };
+        if (options.SecondaryRegistrar is not null)
+        {
+            (line.SecondaryHost, line.SecondaryPort, line.SecondaryPortGiven) = Address("--secondary-registrar", options.SecondaryRegistrar);
+        }
+
+        if (options.OutboundProxy is not null)
+        {
+            (line.ProxyHost, line.ProxyPort, line.ProxyPortGiven) = Address("--outbound-proxy", options.OutboundProxy);
+        }
+
+        line.KeepAliveSeconds = options.KeepAliveSeconds ?? line.KeepAliveSeconds;
+        line.RetryBaseSeconds = options.RetryBaseSeconds ?? line.RetryBaseSeconds;
+        line.RetryMaxSeconds = Math.Max(line.RetryBaseSeconds, options.RetryMaxSeconds ?? line.RetryMaxSeconds);
+        return new ProvisioningDocument(0, [line, null!]);
+    }
+
+    private static (string Host, int Port, bool PortGiven) Address(string option, string text)
+    {
+        string? error = LineConfig.ParseRegistrar(text, out string host, out int port, out bool portGiven);
+        return error is null ? (host, port, portGiven) : throw new UsageException($"{option}: {error}");
+    }
+}
