@@ -92,7 +92,7 @@ namespace Ata.Core
             _parts = new Parts(this);
             _faults.Listener = _parts;
             _socket = new CountingSocket(socket);
-            _sip = new UserAgent(LineCount, _socket, resolver, random, Sip.Registration.InstanceIdFor(deviceId), _faults, _parts);
+            _sip = new UserAgent(LineCount, _socket, resolver, random, Ata.Core.Sip.Registration.InstanceIdFor(deviceId), _faults, _parts);
             _sip.Name = "Ata/" + device.Firmware;
             _link = new GatewayLink(deviceId, Json.Hex.Of(new byte[] { (byte)random.Next(256), (byte)random.Next(256), (byte)random.Next(256), (byte)random.Next(256) }), _parts);
             _host = new HostSupervisor(gateway, notSetUp, random, now);
@@ -182,52 +182,16 @@ namespace Ata.Core
             return now - _bootAt;
         }
 
-        /// <summary>Datagrams on the SIP socket that could not be parsed.</summary>
-        public long SipParseErrors
+        /// <summary>The SIP user agent: each line's registration.</summary>
+        public UserAgent Sip
         {
-            get { return _sip.ParseErrors; }
+            get { return _sip; }
         }
 
-        /// <summary>True while bindings of removed accounts are still being taken down.</summary>
-        public bool IsUnregistering
-        {
-            get { return _sip.IsUnregistering; }
-        }
-
-        /// <summary>Telephone line <paramref name="line"/> (1-based).</summary>
-        public PhoneLine Line(int line)
-        {
-            return _ports[line - 1].Line;
-        }
-
-        /// <summary>Analog port <paramref name="line"/> (1-based).</summary>
+        /// <summary>Analog port <paramref name="line"/> (1-based): its telephone line, hook and DTMF.</summary>
         public FxsPort Port(int line)
         {
             return _ports[line - 1];
-        }
-
-        /// <summary>The registration of line <paramref name="line"/> (1-based), or null when it has no account.</summary>
-        public Registration Registration(int line)
-        {
-            return _sip.Registration(line);
-        }
-
-        /// <summary>The registration state name of a line.</summary>
-        public string RegistrationStateOf(int line)
-        {
-            return _sip.StateOf(line);
-        }
-
-        /// <summary>Handset samples the DTMF detector of <paramref name="line"/> (1-based) has analysed.</summary>
-        public long DtmfSamplesAnalysed(int line)
-        {
-            return _ports[line - 1].DtmfSamplesAnalysed;
-        }
-
-        /// <summary>The end of the hook-flash window of <paramref name="line"/> in ms.</summary>
-        public long FlashMaxMs(int line)
-        {
-            return _ports[line - 1].FlashMaxMs;
         }
 
         /// <summary>True while every line is idle (on hook, not ringing, in no call).</summary>
@@ -378,7 +342,18 @@ namespace Ata.Core
             Refresh(now);
         }
 
-        /// <summary>A reboot asked for on the board (the technician console): see <see cref="HostSupervisor.RequestReboot"/>.</summary>
+        /// <summary>Every line registers again now (a command from the gateway or the console).</summary>
+        public void Reregister(long now)
+        {
+            if (_wan != WanState.Down)
+            {
+                _sip.NetworkUp(now);
+            }
+
+            Refresh(now);
+        }
+
+        /// <summary>A reboot asked for by the gateway or on the board: see <see cref="HostSupervisor.RequestReboot"/>.</summary>
         public void RequestReboot(string reason, bool force, long now)
         {
             _host.RequestReboot(reason, force, now);
@@ -528,34 +503,6 @@ namespace Ata.Core
             _events.ConfigApplied(doc.Version, true, null, now);
         }
 
-        private void Command(string id, string command, Hashtable arguments, long now)
-        {
-            bool ok = true;
-            string detail;
-            if (command == "reboot")
-            {
-                bool force = arguments != null && Json.JsonObject.GetBool(arguments, Fields.Force, false);
-                _host.RequestReboot("gateway", force, now);
-                detail = force || LinesIdle ? "rebooting" : "rebooting once every line is idle";
-            }
-            else if (command == "reregister")
-            {
-                if (_wan != WanState.Down)
-                {
-                    _sip.NetworkUp(now);
-                }
-
-                detail = "registering again";
-            }
-            else
-            {
-                ok = false;
-                detail = command == null ? "not a command" : "unknown command '" + command + "'";
-            }
-
-            _link.Send(MqttTopics.CommandResult, HealthReport.CommandResult(id, ok, detail), now);
-        }
-
         /// <summary>
         /// After every input: the adapter's own faults onto the board, the LEDs from the rules, the
         /// gateway session's state to the events, WAN traffic to the flicker.
@@ -645,7 +592,9 @@ namespace Ata.Core
 
             public void CommandReceived(string id, string command, Hashtable arguments, long now)
             {
-                _adapter.Command(id, command, arguments, now);
+                string detail;
+                bool ok = GatewayCommand.Run(_adapter, command, arguments, now, out detail);
+                _adapter._link.Send(MqttTopics.CommandResult, HealthReport.CommandResult(id, ok, detail), now);
             }
 
             public void LineStateChanged(int line, string state, long now)
@@ -685,35 +634,6 @@ namespace Ata.Core
                 {
                     _adapter.Ringer.Set(line, on);
                 }
-            }
-        }
-
-        /// <summary>The SIP socket, counting what is sent so the WAN LED can flicker with traffic.</summary>
-        private sealed class CountingSocket : IDatagramSocket
-        {
-            private readonly IDatagramSocket _inner;
-
-            public CountingSocket(IDatagramSocket inner)
-            {
-                _inner = inner;
-            }
-
-            public long Sent { get; private set; }
-
-            public string LocalAddress
-            {
-                get { return _inner.LocalAddress; }
-            }
-
-            public int LocalPort
-            {
-                get { return _inner.LocalPort; }
-            }
-
-            public void Send(byte[] data, int length, string address, int port)
-            {
-                Sent++;
-                _inner.Send(data, length, address, port);
             }
         }
     }

@@ -99,7 +99,7 @@ internal sealed class SimPhone(Func<Adapter> adapter, string localAddress, Actio
 
     private void Flash(int line) => post(now =>
     {
-        long breakMs = (HookDecoder.PulseBreakMaxMs + adapter().FlashMaxMs(line)) / 2;
+        long breakMs = (HookDecoder.PulseBreakMaxMs + adapter().Port(line).FlashMaxMs) / 2;
         adapter().OnHook(line, false, now);
         _timed.Add((now + breakMs, at => adapter().OnHook(line, true, at)));
     });

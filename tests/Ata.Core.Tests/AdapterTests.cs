@@ -80,7 +80,7 @@ public class AdapterTests
         // The same config again (a retained redelivery after reconnect) does not restart the registration.
         _adapter.OnMqttMessage("ata/ata-1/config", Config, 1400);
         Assert.Equal(2, _socket.Sent.Count);
-        Assert.Equal("registered", _adapter.RegistrationStateOf(1));
+        Assert.Equal("registered", _adapter.Sip.StateOf(1));
     }
 
     [Fact]
@@ -117,10 +117,10 @@ public class AdapterTests
         var removal = _socket.Sent.Single(s => s.Text.Contains("Expires: 0"));
         Assert.Equal(oldCallId, Registrar.Header(removal.Text, "Call-ID"));
         Assert.Contains("sip:2009@", _socket.Last);
-        Assert.True(_adapter.IsUnregistering);
+        Assert.True(_adapter.Sip.IsUnregistering);
         Deliver(Registrar.Respond(removal.Text, 200, "OK"), 30);
-        Assert.False(_adapter.IsUnregistering);
-        Assert.Equal("registering", _adapter.RegistrationStateOf(1));
+        Assert.False(_adapter.Sip.IsUnregistering);
+        Assert.Equal("registering", _adapter.Sip.StateOf(1));
     }
 
     [Fact]
@@ -204,7 +204,7 @@ public class AdapterTests
         _adapter.OnHook(1, false, 100);
 
         // Putting the handset down is known once the hook-flash window has passed.
-        _adapter.Tick(100 + _adapter.FlashMaxMs(1) + 1);
+        _adapter.Tick(100 + _adapter.Port(1).FlashMaxMs + 1);
         Assert.Equal("solid", _adapter.Leds.PatternName(2));
     }
 
@@ -212,6 +212,6 @@ public class AdapterTests
     public void Counts_unparseable_datagrams()
     {
         _adapter.OnDatagram(new byte[] { 1, 2, 3 }, 3, 5);
-        Assert.Equal(1, _adapter.SipParseErrors);
+        Assert.Equal(1, _adapter.Sip.ParseErrors);
     }
 }

@@ -267,8 +267,8 @@ namespace Ata.Core.Console
             text += "config:     " + (config == null ? "none yet" : "version " + config.Version.ToString()) + NewLine;
             for (int line = 1; line <= Adapter.LineCount; line++)
             {
-                Sip.Registration registration = Adapter.Registration(line);
-                text += "line " + line.ToString() + ":     " + Adapter.RegistrationStateOf(line)
+                Sip.Registration registration = Adapter.Sip.Registration(line);
+                text += "line " + line.ToString() + ":     " + Adapter.Sip.StateOf(line)
                     + (registration == null ? string.Empty : " (last SIP " + registration.LastSipCode.ToString() + ")") + NewLine;
             }
 

@@ -33,7 +33,7 @@ namespace Ata.Core.Gateway
                 .Property(Fields.Wan, adapter.Wan)
                 .Property(Fields.WanAddress, adapter.WanAddress)
                 .Property(Fields.ConfigVersion, adapter.Config == null ? -1 : adapter.Config.Version)
-                .Property(Fields.SipParseErrors, adapter.SipParseErrors)
+                .Property(Fields.SipParseErrors, adapter.Sip.ParseErrors)
                 .Property(Fields.ReportsQueued, adapter.Gateway.Queued)
                 .Property(Fields.ReportsDropped, adapter.Gateway.Dropped);
             w.Name(Fields.Leds).BeginObject();
@@ -45,12 +45,12 @@ namespace Ata.Core.Gateway
             w.EndObject().Name(Fields.Lines).BeginArray();
             for (int line = 1; line <= Adapter.LineCount; line++)
             {
-                Sip.Registration r = adapter.Registration(line);
+                Sip.Registration r = adapter.Sip.Registration(line);
                 w.BeginObject()
                     .Property(Fields.Line, line)
-                    .Property(Fields.Registration, adapter.RegistrationStateOf(line))
+                    .Property(Fields.Registration, adapter.Sip.StateOf(line))
                     .Property(Fields.SipCode, r == null ? 0 : r.LastSipCode)
-                    .Property(Fields.LineState, adapter.Line(line).State)
+                    .Property(Fields.LineState, adapter.Port(line).Line.State)
                     .EndObject();
             }
 

@@ -132,8 +132,8 @@ public class AdapterHostRequestTests
         Assert.Empty(Requests());
         Assert.True(_adapter.Host.RebootPending);
         _adapter.OnHook(1, false, 60_000);
-        _adapter.Tick(60_000 + _adapter.FlashMaxMs(1) + 1);
-        _adapter.Tick(60_000 + _adapter.FlashMaxMs(1) + 2);
+        _adapter.Tick(60_000 + _adapter.Port(1).FlashMaxMs + 1);
+        _adapter.Tick(60_000 + _adapter.Port(1).FlashMaxMs + 2);
         Assert.Equal(HostRequestKind.Disconnect, Assert.Single(Requests()).Kind);
     }
 

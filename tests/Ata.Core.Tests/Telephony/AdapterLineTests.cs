@@ -47,7 +47,7 @@ public class AdapterLineTests
         _adapter.OnMqttMessage("ata/ata-1/config", Config, now);
         byte[] ok = Registrar.Bytes(Registrar.Respond(_socket.Last, 200, "OK"));
         _adapter.OnDatagram(ok, ok.Length, now + 5);
-        Assert.Equal("registered", _adapter.RegistrationStateOf(1));
+        Assert.Equal("registered", _adapter.Sip.StateOf(1));
     }
 
     private void Lift(long now)
@@ -107,7 +107,7 @@ public class AdapterLineTests
         Assert.Contains("tone 1 dial stopped", _events.Log);
         Assert.Contains("digit 1 2 dtmf", _events.Log);
         Assert.Contains("dialled 1 call 22334455 ", _events.Log);
-        Assert.Equal(LineState.Calling, _adapter.Line(1).State);
+        Assert.Equal(LineState.Calling, _adapter.Port(1).Line.State);
     }
 
     [Fact]
@@ -115,19 +115,19 @@ public class AdapterLineTests
     {
         Register(100);
         Keys("5", 500);
-        Assert.Equal(0, _adapter.DtmfSamplesAnalysed(1));
+        Assert.Equal(0, _adapter.Port(1).DtmfSamplesAnalysed);
         Assert.DoesNotContain(_events.Log, l => l.StartsWith("digit 1", StringComparison.Ordinal));
 
         Lift(1000);
         Keys("5", 2000);
-        Assert.Equal(1280, _adapter.DtmfSamplesAnalysed(1));
+        Assert.Equal(1280, _adapter.Port(1).DtmfSamplesAnalysed);
         Assert.Contains("digit 1 5 dtmf", _events.Log);
 
         _adapter.OnHook(1, false, 3000);
         _adapter.Tick(3500);
-        Assert.Equal(LineState.Idle, _adapter.Line(1).State);
+        Assert.Equal(LineState.Idle, _adapter.Port(1).Line.State);
         Keys("7", 4000);
-        Assert.Equal(1280, _adapter.DtmfSamplesAnalysed(1));
+        Assert.Equal(1280, _adapter.Port(1).DtmfSamplesAnalysed);
         Assert.DoesNotContain("digit 1 7 dtmf", _events.Log);
     }
 
@@ -148,7 +148,7 @@ public class AdapterLineTests
 
         _adapter.Tick(t + 200);
         Assert.Contains("digit 1 5 pulse", _events.Log);
-        Assert.Equal("5", _adapter.Line(1).Digits);
+        Assert.Equal("5", _adapter.Port(1).Line.Digits);
     }
 
     [Fact]
@@ -177,7 +177,7 @@ public class AdapterLineTests
 
         Assert.Equal(["1 on", "1 off", "1 on"], _ringer.Changes);
         Lift(6200);
-        Assert.Equal(LineState.Answered, _adapter.Line(1).State);
+        Assert.Equal(LineState.Answered, _adapter.Port(1).Line.State);
         Assert.Equal("1 off", _ringer.Changes[^1]);
         Assert.Equal("slow-blink", _adapter.Leds.PatternName(2));
     }
@@ -192,15 +192,15 @@ public class AdapterLineTests
         var ack = JsonReader.ParseObject(_mqtt.Published.Last(p => p.Topic == "ata/ata-1/config/ack").Payload);
         Assert.Equal(false, ack[Fields.Applied]);
         Assert.Equal("lines[0].dialPlan: '[' at position 5 is not closed", ack[Fields.Reason]);
-        Assert.Equal("(1xx|[2-9]xxxxxxx)", _adapter.Line(1).Profile.DialPlanText);
-        Assert.Equal(Country.Sweden, _adapter.Line(1).Profile.Country);
+        Assert.Equal("(1xx|[2-9]xxxxxxx)", _adapter.Port(1).Line.Profile.DialPlanText);
+        Assert.Equal(Country.Sweden, _adapter.Port(1).Line.Profile.Country);
 
         _adapter.OnMqttMessage("ata/ata-1/config",
             "{\"version\":5,\"lines\":[{\"username\":\"2001\",\"password\":\"pw\",\"registrar\":\"127.0.0.1:5070\",\"tones\":{\"dial\":\"425 0:100\"}}]}", 300);
         ack = JsonReader.ParseObject(_mqtt.Published.Last(p => p.Topic == "ata/ata-1/config/ack").Payload);
         Assert.Equal(false, ack[Fields.Applied]);
         Assert.StartsWith("lines[0].tones.dial: ", (string)ack[Fields.Reason]!);
-        Assert.Equal("(1xx|[2-9]xxxxxxx)", _adapter.Line(1).Profile.DialPlanText);
+        Assert.Equal("(1xx|[2-9]xxxxxxx)", _adapter.Port(1).Line.Profile.DialPlanText);
     }
 
     [Fact]
@@ -208,8 +208,8 @@ public class AdapterLineTests
     {
         _adapter.OnMqttMessage("ata/ata-1/config",
             "{\"version\":3,\"lines\":[{\"username\":\"2001\",\"password\":\"pw\",\"registrar\":\"127.0.0.1:5070\",\"flashMs\":700,\"country\":\"US\"}]}", 100);
-        Assert.Equal(700, _adapter.FlashMaxMs(1));
-        Assert.Equal(1000, _adapter.FlashMaxMs(2) * 0 + Country.DefaultFlashMaxMs(Country.UnitedStates));
+        Assert.Equal(700, _adapter.Port(1).FlashMaxMs);
+        Assert.Equal(1000, _adapter.Port(2).FlashMaxMs * 0 + Country.DefaultFlashMaxMs(Country.UnitedStates));
 
         var doc = ProvisioningDocument.Parse(_adapter.Config.ToJson(), out string error);
         Assert.True(doc is not null, error);
@@ -222,8 +222,8 @@ public class AdapterLineTests
     {
         _adapter.OnMqttMessage("ata/ata-1/config",
             "{\"version\":3,\"lines\":[{\"username\":\"2001\",\"password\":\"pw\",\"registrar\":\"127.0.0.1:5070\",\"shortTimerMs\":1500,\"longTimerMs\":5000}]}", 100);
-        Assert.Equal(1500, _adapter.Line(1).Profile.DigitMap.ShortTimerMs);
-        Assert.Equal(5000, _adapter.Line(1).Profile.DigitMap.LongTimerMs);
+        Assert.Equal(1500, _adapter.Port(1).Line.Profile.DigitMap.ShortTimerMs);
+        Assert.Equal(5000, _adapter.Port(1).Line.Profile.DigitMap.LongTimerMs);
         var doc = ProvisioningDocument.Parse(_adapter.Config.ToJson(), out string error);
         Assert.True(doc is not null, error);
         Assert.Equal(1500, doc!.Line(1)!.Profile.ShortTimerMs);
@@ -234,6 +234,6 @@ public class AdapterLineTests
         var ack = JsonReader.ParseObject(_mqtt.Published.Last(p => p.Topic == "ata/ata-1/config/ack").Payload);
         Assert.Equal(false, ack[Fields.Applied]);
         Assert.Equal("lines[0].shortTimerMs: must be from 500 to 10000 ms", ack[Fields.Reason]);
-        Assert.Equal(1500, _adapter.Line(1).Profile.DigitMap.ShortTimerMs);
+        Assert.Equal(1500, _adapter.Port(1).Line.Profile.DigitMap.ShortTimerMs);
     }
 }
