@@ -140,7 +140,7 @@ namespace Ata.Core.Telephony
             }
 
             _observer.HookFlashed(_line, now);
-            if (_state != LineState.Calling && _state != LineState.Answered)
+            if (!LineState.IsInCall(_state))
             {
                 GiveDialTone(registered, now);
             }
@@ -169,6 +169,56 @@ namespace Ata.Core.Telephony
             _digits += digit.ToString();
             _lastDigitAt = now;
             Evaluate(now);
+        }
+
+        /// <summary>
+        /// The far end is ringing: the national ringback tone plays, unless the far end sends its own
+        /// audio (<paramref name="earlyMedia"/>), which then plays instead.
+        /// </summary>
+        public void FarEndRinging(bool earlyMedia, long now)
+        {
+            if (_state != LineState.Calling && _state != LineState.Ringback)
+            {
+                return;
+            }
+
+            SetState(LineState.Ringback, now);
+            if (earlyMedia)
+            {
+                StopTone(now);
+            }
+            else if (_toneName != Tones.ToneName.Ringback)
+            {
+                Play(Tones.ToneName.Ringback, now);
+            }
+        }
+
+        /// <summary>The call is up (answered by the far end, or by this handset): tones stop, the call's audio plays.</summary>
+        public void Connected(long now)
+        {
+            if (_state != LineState.Calling && _state != LineState.Ringback && _state != LineState.Answered)
+            {
+                return;
+            }
+
+            StopTone(now);
+            SetState(LineState.Connected, now);
+        }
+
+        /// <summary>
+        /// The call could not be made or has ended while the handset is still off hook:
+        /// <paramref name="tone"/> (busy, congestion, special information, refusal) tells why, then the
+        /// howler follows as after any outcome tone.
+        /// </summary>
+        public void CallEnded(string tone, long now)
+        {
+            if (!LineState.IsInCall(_state))
+            {
+                return;
+            }
+
+            SetState(LineState.Signalling, now);
+            Play(tone, now);
         }
 
         /// <summary>Starts ringing with the national cadence (only when idle).</summary>
