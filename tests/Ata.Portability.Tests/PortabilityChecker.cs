@@ -173,6 +173,9 @@ public sealed class PortabilityChecker
                 model = null;
                 Declaration(type);
             }
+
+            new InterpreterHazards(compilation, (construct, detail, location) => Construct(construct, location, detail))
+                .CheckAll(SourceTypes(compilation.Assembly.GlobalNamespace));
         }
 
         // ---- constructs found in the syntax ------------------------------------------------------
