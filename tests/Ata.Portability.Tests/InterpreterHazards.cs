@@ -350,14 +350,20 @@ internal sealed class InterpreterHazards
             return false;
         }
 
-        IEnumerable<StatementSyntax> body = loop.Statement is BlockSyntax block ? block.Statements : new[] { loop.Statement };
-        StatementSyntax? first = body.FirstOrDefault(s => Mentions(s, target, model));
+        List<StatementSyntax> body = loop.Statement is BlockSyntax block ? block.Statements.ToList() : new List<StatementSyntax> { loop.Statement };
+        int at = body.FindIndex(s => Mentions(s, target, model));
+        StatementSyntax? first = at < 0 ? null : body[at];
         return first is ExpressionStatementSyntax { Expression: AssignmentExpressionSyntax { RawKind: (int)SyntaxKind.SimpleAssignmentExpression } assignment }
             && assignment.Left is ElementAccessExpressionSyntax { ArgumentList.Arguments: [var index] } element
             && SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(element.Expression).Symbol, target)
             && IsName(index.Expression, counter.Identifier.ValueText)
-            && !Mentions(assignment.Right, target, model);
+            && !Mentions(assignment.Right, target, model)
+            && !body.Take(at).Any(LeavesIteration);
     }
+
+    /// <summary>A statement before the write that may skip it: <c>continue</c>, <c>break</c>, <c>return</c>, <c>throw</c>, <c>goto</c>.</summary>
+    private static bool LeavesIteration(StatementSyntax statement) =>
+        statement.DescendantNodesAndSelf().Any(n => n is ContinueStatementSyntax or BreakStatementSyntax or ReturnStatementSyntax or ThrowStatementSyntax or GotoStatementSyntax);
 
     private static bool IsLengthOf(ExpressionSyntax expression, ISymbol target, SemanticModel model) =>
         expression is MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Length" } access

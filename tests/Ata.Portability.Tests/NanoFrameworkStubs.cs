@@ -6,25 +6,25 @@ using Microsoft.CodeAnalysis.CSharp;
 namespace Ata.Portability.Tests;
 
 /// <summary>
-/// Declarations of the nanoFramework device APIs, generated from the API listing, so that the device
-/// project (<c>firmware/Ata.Device</c>) compiles here although the nanoFramework packages are not
-/// on this machine. Only what the listing has is declared: a call to an overload it lacks does not
-/// compile, and <see cref="PortabilityChecker"/> then checks every symbol used by exact ID anyway.
+/// Declarations of the nanoFramework assemblies the registry here does not serve (everything but
+/// mscorlib: GPIO, sockets, M2Mqtt, collections, text, …), generated from the API listing, so that the
+/// core and the device project compile here against the real mscorlib plus these. Only what the listing
+/// has is declared: a call to an overload it lacks does not compile, and <see cref="PortabilityChecker"/>
+/// then checks every symbol used by exact ID anyway.
 /// </summary>
 /// <remarks>
-/// <para>What the device compiles against: the .NET reference assemblies the core itself binds to
-/// (mscorlib's share: <c>System.Runtime</c> and the few the core uses), plus one generated assembly
-/// declaring every listed type those do not define. So <c>System.Net.Sockets.Socket</c>,
-/// <c>System.Net.NetworkInformation.NetworkInterface</c>, <c>System.Device.Gpio</c> or M2Mqtt are the
-/// nanoFramework shapes, not .NET's.</para>
+/// <para>The declarations are compiled, as one assembly, against nanoFramework's own mscorlib, so
+/// <c>System.Net.Sockets.Socket</c>, <c>System.Collections.Hashtable</c> or M2Mqtt are nanoFramework's
+/// types in nanoFramework's type system, never .NET's.</para>
 /// <para>A documentation-comment ID names a member and its parameter types but not everything C#
-/// needs, so a few facts come from small tables kept here, checked against the nanoFramework sources:
-/// return and property types (<see cref="ReturnTypes"/>), which members are static
+/// needs. Those facts come first from small tables kept here, checked against the nanoFramework
+/// sources: return and property types (<see cref="ReturnTypes"/>), which members are static
 /// (<see cref="StaticMembers"/>, <see cref="StaticTypes"/>), and kinds that the IDs do not show
-/// (<see cref="Structs"/>, <see cref="ConstantClasses"/>). A member whose type is not in the table is
-/// declared with the type <see cref="UnknownType"/>: using its value does not compile, and the error
-/// names that type, so the table is extended on purpose, never by guess. Parameters passed by
-/// reference are <c>out</c> for <c>Try…</c>, <c>Get…</c> and <c>Deconstruct</c> methods, else <c>ref</c>.</para>
+/// (<see cref="Structs"/>, <see cref="ConstantClasses"/>, <see cref="BaseTypes"/>); then from the .NET
+/// member with the same ID (<see cref="DotNetShapes"/>); then from naming conventions (<see cref="StubEmitter"/>).
+/// A member whose type is still unknown is declared with the type <see cref="UnknownType"/>: using its
+/// value does not compile, and the error names that type, so the table is extended on purpose, never
+/// by guess.</para>
 /// </remarks>
 public static class NanoFrameworkStubs
 {
