@@ -41,7 +41,7 @@ namespace Ata.Core
         private readonly string[] _ledShown = Arrays.Strings(4);
         private readonly CountingSocket _socket;
         private readonly UserAgent _sip;
-        private readonly FxsPort[] _ports = new FxsPort[LineCount];
+        private readonly FxsPort[] _ports;
         private readonly LineProfile _defaultProfile = LineProfile.Default(Country.Default);
         private readonly GatewayLink _link;
         private readonly HostSupervisor _host;
@@ -98,6 +98,7 @@ namespace Ata.Core
             _host = new HostSupervisor(gateway, notSetUp, random, now);
             _gatewayShown = _host.State;
             HealthIntervalMs = DefaultHealthIntervalMs;
+            _ports = new FxsPort[LineCount];
             for (int i = 0; i < LineCount; i++)
             {
                 _ports[i] = new FxsPort(i + 1, _defaultProfile, _parts);

@@ -3,15 +3,13 @@ using Xunit.Abstractions;
 namespace Ata.Portability.Tests;
 
 /// <summary>
-/// The device project must build on nanoFramework 1.x: its sources and the core's are compiled against
-/// stubs generated from the API listing (<see cref="NanoFrameworkStubs"/>) and checked symbol by symbol.
+/// The device project must build on nanoFramework 1.x: its sources and the core's are compiled as
+/// <c>Ata.Device.nfproj</c> builds them, against the real mscorlib and declarations generated from the API
+/// listing for the other assemblies (<see cref="DeviceBuild"/>), and checked symbol by symbol.
 /// </summary>
 public sealed class AtaDevicePortabilityTests
 {
-    /// <summary>The stubs for this repository and listing, generated once per test run.</summary>
-    internal static readonly Lazy<NanoFrameworkStubs.Build> Stubs = new(() => NanoFrameworkStubs.Create(
-        NanoFrameworkApi.Load(RepositoryLayout.ApiListingPath!),
-        Path.Combine(RepositoryLayout.RequireRepoRoot(), "firmware", "Ata.Core")));
+    private static NanoFrameworkStubs.Build Stubs => DeviceBuild.Stubs;
 
     private readonly ITestOutputHelper output;
 
@@ -25,8 +23,7 @@ public sealed class AtaDevicePortabilityTests
     [NanoFrameworkApiFact]
     public void Ata_Device_uses_only_what_nanoFramework_1_x_has()
     {
-        string root = RepositoryLayout.RequireRepoRoot();
-        PortabilityReport report = CheckDevice(root, Path.Combine(root, "firmware", "Ata.Device"));
+        PortabilityReport report = DeviceBuild.CheckDevice();
 
         output.WriteLine(report.Format());
         output.WriteLine("nanoFramework assemblies used: " + string.Join(", ", report.UsedAssemblies));
@@ -163,18 +160,6 @@ public sealed class AtaDevicePortabilityTests
     private static PortabilityReport CheckSnippet(string source)
     {
         var checker = new PortabilityChecker(NanoFrameworkApi.Load(RepositoryLayout.ApiListingPath!));
-        return checker.Check(PortabilitySources.FromText("probe", Stubs.Value.References, ("Probe.cs", source)));
-    }
-
-    private static PortabilityReport CheckDevice(string root, string deviceDirectory)
-    {
-        var checker = new PortabilityChecker(NanoFrameworkApi.Load(RepositoryLayout.ApiListingPath!));
-        PortabilitySources sources = PortabilitySources.FromDirectories(
-            "firmware/Ata.Device (with Ata.Core)",
-            root,
-            new[] { deviceDirectory, Path.Combine(root, "firmware", "Ata.Core") },
-            Stubs.Value.References);
-        Assert.NotEmpty(sources.Trees);
-        return checker.Check(sources);
+        return checker.Check(PortabilitySources.FromText("probe", Stubs.References, ("Probe.cs", source)));
     }
 }

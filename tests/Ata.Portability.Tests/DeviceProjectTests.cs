@@ -101,10 +101,7 @@ public sealed partial class DeviceProjectTests
             Assert.Equal($@"packages\{package}.{pinned[package]}\lib\{assembly}.dll", hint);
         }
 
-        var checker = new PortabilityChecker(NanoFrameworkApi.Load(RepositoryLayout.ApiListingPath!));
-        NanoFrameworkStubs.Build stubs = AtaDevicePortabilityTests.Stubs.Value;
-        PortabilityReport report = checker.Check(PortabilitySources.FromDirectories("device", Root,
-            new[] { DeviceDirectory, Path.Combine(Root, "firmware", "Ata.Core") }, stubs.References));
+        PortabilityReport report = DeviceBuild.CheckDevice();
         foreach (string assembly in report.UsedAssemblies)
         {
             Assert.True(references.ContainsKey(assembly), $"the device uses {assembly} but Ata.Device.nfproj does not reference it");

@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Emit;
 using Microsoft.CodeAnalysis.Operations;
 
 namespace Ata.Portability.Tests;
@@ -10,8 +11,11 @@ namespace Ata.Portability.Tests;
 /// Checks that C# sources only use what .NET nanoFramework 1.x has: every type, member and namespace
 /// they reference outside themselves must be in the <see cref="NanoFrameworkApi"/> listing (by exact
 /// documentation-comment ID, so by exact overload), and they must not use constructs nanoFramework 1.x
-/// cannot run (see <see cref="Constructs"/>). The sources are compiled as C# 7.3 against the given
-/// references (the running .NET for the core); compilation errors are findings too.
+/// cannot run (see <see cref="Constructs"/>). The sources are compiled and emitted with their
+/// <see cref="BuildSettings"/> (for the core and the device: as <c>Ata.Device.nfproj</c> builds, against the
+/// real mscorlib) and every error the compiler reports, warnings made errors included, is a finding too.
+/// Two patterns that nanoFramework's interpreter runs differently from .NET are refused as well
+/// (<see cref="InterpreterHazards"/>).
 /// </summary>
 /// <remarks>
 /// <para>What counts as a use: every symbol a syntax node binds to (names, member accesses, invocations,
@@ -84,14 +88,11 @@ public sealed class PortabilityChecker
     public PortabilityReport Check(PortabilitySources sources)
     {
         CSharpCompilation compilation = CSharpCompilation.Create(
-            "PortabilityCheck",
+            sources.Settings.AssemblyName,
             sources.Trees,
             sources.References,
-            new CSharpCompilationOptions(
-                OutputKind.DynamicallyLinkedLibrary,
-                nullableContextOptions: NullableContextOptions.Disable,
-                allowUnsafe: false));
-        var run = new Run(Api, compilation);
+            sources.Settings.CompilationOptions);
+        var run = new Run(Api, compilation, sources.Settings);
         run.CheckAll();
         return new PortabilityReport(sources.Name, Api, run.Findings, run.UsedAssemblies, run.CheckedIds, run.CheckedUses);
     }
@@ -111,15 +112,17 @@ public sealed class PortabilityChecker
     {
         private readonly NanoFrameworkApi api;
         private readonly CSharpCompilation compilation;
+        private readonly BuildSettings settings;
         private readonly Dictionary<(FindingKind, string, string, int), PortabilityFinding> findings = new();
         private readonly HashSet<(string, string, int)> uses = new();
         private readonly HashSet<string> usedAssemblies = new(StringComparer.Ordinal);
         private SemanticModel? model;
 
-        public Run(NanoFrameworkApi api, CSharpCompilation compilation)
+        public Run(NanoFrameworkApi api, CSharpCompilation compilation, BuildSettings settings)
         {
             this.api = api;
             this.compilation = compilation;
+            this.settings = settings;
         }
 
         public IEnumerable<PortabilityFinding> Findings => findings.Values;
@@ -134,7 +137,12 @@ public sealed class PortabilityChecker
 
         public void CheckAll()
         {
-            foreach (Diagnostic diagnostic in compilation.GetDiagnostics())
+            // Emitted as the build does (with the documentation file when the project writes one), so that
+            // what only emitting reports (documentation comments, members the compiler needs) is seen too.
+            using var image = new MemoryStream();
+            using var documentation = new MemoryStream();
+            EmitResult emitted = compilation.Emit(image, xmlDocumentationStream: settings.DocumentationFile != null ? documentation : null);
+            foreach (Diagnostic diagnostic in emitted.Diagnostics)
             {
                 if (diagnostic.Severity == DiagnosticSeverity.Error)
                 {
@@ -165,6 +173,9 @@ public sealed class PortabilityChecker
                 model = null;
                 Declaration(type);
             }
+
+            new InterpreterHazards(compilation, (construct, detail, location) => Construct(construct, location, detail))
+                .CheckAll(SourceTypes(compilation.Assembly.GlobalNamespace));
         }
 
         // ---- constructs found in the syntax ------------------------------------------------------
@@ -923,7 +934,9 @@ public sealed class PortabilityChecker
                     }
                 }
             }
-            else if (named.IsRefLikeType && IsExternal(named))
+            // nanoFramework's own SpanByte is a ref struct in the real mscorlib, and its APIs take it: a listed
+            // ref struct is nanoFramework's, any other (Span<T>, ReadOnlySpan<T>) is .NET's.
+            else if (named.IsRefLikeType && IsExternal(named) && !api.Contains(named.OriginalDefinition.GetDocumentationCommentId() ?? string.Empty))
             {
                 Construct(Constructs.StackallocSpan, location, named.ToDisplayString());
             }

@@ -4,7 +4,7 @@ namespace Ata.Portability.Tests;
 /// The checker itself, on small in-memory snippets against a tiny API excerpt: the excerpt lists
 /// exactly what <see cref="PortableBook"/> needs, so each test shows what is (and is not) required.
 /// </summary>
-public sealed class PortabilityCheckerTests
+public sealed partial class PortabilityCheckerTests
 {
     /// <summary>Code in the nanoFramework style: ArrayList, Hashtable, StringBuilder, a custom delegate and event.</summary>
     public const string PortableBook = """

@@ -101,6 +101,15 @@ public static class Constructs
     /// <summary><c>int[,]</c> and higher ranks.</summary>
     public const string MultidimensionalArrays = "multidimensional arrays";
 
+    /// <summary>
+    /// Static initialization that uses another type's statics: nanoFramework runs all static
+    /// constructors at start-up, in type order, so the other type may not be initialized yet.
+    /// </summary>
+    public const string StaticInitializationOrder = "static initialization that uses another type's statics";
+
+    /// <summary>A new array of a reference type read before null is stored in its elements.</summary>
+    public const string FreshReferenceArray = "fresh array of references";
+
     /// <summary>Why each construct fails on nanoFramework 1.x, and what to write instead.</summary>
     public static string Advice(string construct)
     {
@@ -119,6 +128,8 @@ public static class Constructs
             case Iterators: return "yield compiles to a class implementing IEnumerable<T>/IEnumerator<T> (generic): fill an ArrayList or write an IEnumerator class";
             case AnonymousTypes: return "anonymous types compile to generic classes: write a class";
             case MultidimensionalArrays: return "nanoFramework runs single-dimensional arrays only: use jagged arrays (T[][]) or index arithmetic";
+            case StaticInitializationOrder: return "nanoFramework runs every static constructor at start-up in type order, so the other type's statics may still be null or 0: build the table on first use (or per instance), or keep it in the same type";
+            case FreshReferenceArray: return "on nanoFramework the elements of a new reference-type array are not null until null is stored (comparing one crashes the runtime): use Arrays.Strings(n), Arrays.Objects(n) or Arrays.StoreNulls(array), or fill every element in a for loop right after creating it";
             default: return string.Empty;
         }
     }

@@ -5,19 +5,23 @@ using Microsoft.CodeAnalysis.CSharp;
 namespace Ata.Portability.Tests;
 
 /// <summary>
-/// What <see cref="PortabilityChecker"/> compiles: C# sources parsed as C# 7.3 and the reference
-/// assemblies to bind them against. The core is bound against the running .NET's reference
-/// assemblies (<see cref="DotNetReferences"/>); a device project adds its own references.
+/// What <see cref="PortabilityChecker"/> compiles: C# sources, the reference assemblies to bind them
+/// against, and the <see cref="BuildSettings"/> to compile them with. The core and the device project
+/// are compiled as <c>Ata.Device.nfproj</c> builds (<see cref="NfprojReader"/>), against nanoFramework's
+/// real mscorlib and stubs of its other assemblies (<see cref="NanoFrameworkStubs"/>); loose snippets
+/// that test the checker itself use the running .NET's reference assemblies (<see cref="DotNetReferences"/>)
+/// and <see cref="BuildSettings.Default"/>.
 /// </summary>
 public sealed class PortabilitySources
 {
     private static readonly Lazy<IReadOnlyList<MetadataReference>> DotNet = new(LoadDotNetReferences);
 
-    private PortabilitySources(string name, IReadOnlyList<SyntaxTree> trees, IReadOnlyList<MetadataReference> references)
+    private PortabilitySources(string name, IReadOnlyList<SyntaxTree> trees, IReadOnlyList<MetadataReference> references, BuildSettings settings)
     {
         Name = name;
         Trees = trees;
         References = references;
+        Settings = settings;
     }
 
     /// <summary>What is being checked, for the report's first line.</summary>
@@ -29,6 +33,9 @@ public sealed class PortabilitySources
     /// <summary>The assemblies the sources are compiled against.</summary>
     public IReadOnlyList<MetadataReference> References { get; }
 
+    /// <summary>How the sources are compiled (language version, symbols, warnings, documentation file, …).</summary>
+    public BuildSettings Settings { get; }
+
     /// <summary>
     /// The reference assemblies of the running .NET: the targeting pack
     /// (<c>packs/Microsoft.NETCore.App.Ref/{version}/ref/net{major}.{minor}</c> under the dotnet root)
@@ -37,22 +44,20 @@ public sealed class PortabilitySources
     /// </summary>
     public static IReadOnlyList<MetadataReference> DotNetReferences => DotNet.Value;
 
-    /// <summary>Parse options used for every source: C# 7.3, doc comments left as trivia.</summary>
-    public static CSharpParseOptions ParseOptions(IEnumerable<string>? preprocessorSymbols = null) =>
-        new(LanguageVersion.CSharp7_3, DocumentationMode.None, SourceCodeKind.Regular, preprocessorSymbols);
-
     /// <summary>
     /// Every <c>*.cs</c> under <paramref name="directories"/> except <c>bin/</c> and <c>obj/</c>,
-    /// with paths shown relative to <paramref name="displayRoot"/>.
+    /// with paths shown relative to <paramref name="displayRoot"/>, to be compiled with
+    /// <paramref name="settings"/> (<see cref="BuildSettings.Default"/> when null).
     /// </summary>
     public static PortabilitySources FromDirectories(
         string name,
         string displayRoot,
         IEnumerable<string> directories,
         IEnumerable<MetadataReference> references,
-        IEnumerable<string>? preprocessorSymbols = null)
+        BuildSettings? settings = null)
     {
-        CSharpParseOptions options = ParseOptions(preprocessorSymbols);
+        settings ??= BuildSettings.Default;
+        CSharpParseOptions options = settings.ParseOptions;
         var trees = new ConcurrentBag<SyntaxTree>();
         string[] files = directories
             .SelectMany(directory => Directory.EnumerateFiles(directory, "*.cs", SearchOption.AllDirectories))
@@ -64,21 +69,26 @@ public sealed class PortabilitySources
             string display = Path.GetRelativePath(displayRoot, file).Replace('\\', '/');
             trees.Add(CSharpSyntaxTree.ParseText(File.ReadAllText(file), options, display));
         });
-        return new PortabilitySources(name, trees.OrderBy(t => t.FilePath, StringComparer.Ordinal).ToList(), references.ToList());
+        return new PortabilitySources(name, trees.OrderBy(t => t.FilePath, StringComparer.Ordinal).ToList(), references.ToList(), settings);
     }
 
     /// <summary>In-memory sources (path, text), compiled against the running .NET.</summary>
     public static PortabilitySources FromText(string name, params (string Path, string Text)[] files) =>
         FromText(name, DotNetReferences, files);
 
-    /// <summary>In-memory sources (path, text) compiled against <paramref name="references"/>.</summary>
-    public static PortabilitySources FromText(string name, IEnumerable<MetadataReference> references, params (string Path, string Text)[] files)
+    /// <summary>In-memory sources (path, text) compiled against <paramref name="references"/> with <see cref="BuildSettings.Default"/>.</summary>
+    public static PortabilitySources FromText(string name, IEnumerable<MetadataReference> references, params (string Path, string Text)[] files) =>
+        FromText(name, references, BuildSettings.Default, files);
+
+    /// <summary>In-memory sources (path, text) compiled against <paramref name="references"/> with <paramref name="settings"/>.</summary>
+    public static PortabilitySources FromText(string name, IEnumerable<MetadataReference> references, BuildSettings settings, params (string Path, string Text)[] files)
     {
-        CSharpParseOptions options = ParseOptions();
+        CSharpParseOptions options = settings.ParseOptions;
         return new PortabilitySources(
             name,
             files.Select(f => CSharpSyntaxTree.ParseText(f.Text, options, f.Path)).ToList(),
-            references.ToList());
+            references.ToList(),
+            settings);
     }
 
     private static bool IsBuildOutput(string relativePath)

@@ -26,7 +26,7 @@ namespace Ata.Core.Console
                 capacity = 1;
             }
 
-            _lines = new string[capacity];
+            _lines = Arrays.Strings(capacity);
             _times = new long[capacity];
         }
 

@@ -36,7 +36,9 @@ namespace Ata.Core.Dtmf
         // Share of the block's energy the two tones must carry, in tenths.
         private const long ShareTenths = 7;
 
-        private static readonly int[] Coefficients = BuildCoefficients();
+        // Per detector, not static: nanoFramework runs static initializers at start-up in type order,
+        // possibly before DtmfKeypad's frequencies exist.
+        private readonly int[] _coefficients = BuildCoefficients();
 
         private readonly int[] _s1 = new int[Filters];
         private readonly int[] _s2 = new int[Filters];
@@ -64,7 +66,7 @@ namespace Ata.Core.Dtmf
                 _energy += x * x;
                 for (int f = 0; f < Filters; f++)
                 {
-                    int s0 = x + (int)(((long)Coefficients[f] * _s1[f]) >> Shift) - _s2[f];
+                    int s0 = x + (int)(((long)_coefficients[f] * _s1[f]) >> Shift) - _s2[f];
                     _s2[f] = _s1[f];
                     _s1[f] = s0;
                 }
@@ -111,7 +113,7 @@ namespace Ata.Core.Dtmf
             {
                 long s1 = _s1[f];
                 long s2 = _s2[f];
-                _power[f] = (s1 * s1) + (s2 * s2) - ((((long)Coefficients[f] * s1) >> Shift) * s2);
+                _power[f] = (s1 * s1) + (s2 * s2) - ((((long)_coefficients[f] * s1) >> Shift) * s2);
                 _s1[f] = 0;
                 _s2[f] = 0;
             }

@@ -88,6 +88,7 @@ namespace Ata.Core.Provisioning
             }
 
             LineConfig[] configs = new LineConfig[MaxLines];
+            Arrays.StoreNulls(configs);
             for (int i = 0; i < lines.Count; i++)
             {
                 string field = "lines[" + i.ToString() + "]";

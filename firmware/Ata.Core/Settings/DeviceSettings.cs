@@ -77,7 +77,7 @@ namespace Ata.Core.Settings
             Ethernet, string.Empty, string.Empty, Dhcp, string.Empty, string.Empty, string.Empty,
         };
 
-        private readonly string[] _values = new string[Keys.Length];
+        private readonly string[] _values = Arrays.Strings(Keys.Length);
 
         /// <summary>Creates the factory defaults: Ethernet with DHCP, broker port 1883, nothing else set.</summary>
         public DeviceSettings()

@@ -133,7 +133,12 @@ namespace Ata.Core.Sip
         /// <summary>
         /// The <c>Authorization</c> (or <c>Proxy-Authorization</c>) header value answering this challenge.
         /// </summary>
+        /// <param name="username">The SIP user the credentials are for.</param>
+        /// <param name="password">The user's password (never sent: only the digest is).</param>
+        /// <param name="method">The request's method, e.g. <c>REGISTER</c>.</param>
+        /// <param name="uri">The request URI, as in the request line.</param>
         /// <param name="nonceCount">How many requests have used this nonce, including this one (1 first).</param>
+        /// <param name="cnonce">The client nonce for <c>qop=auth</c>.</param>
         public string Answer(string username, string password, string method, string uri, int nonceCount, string cnonce)
         {
             return AnswerWithHa1(username, Digest(IsSha256(Algorithm), username + ":" + Realm + ":" + password), method, uri, nonceCount, cnonce);

@@ -188,6 +188,7 @@ namespace Ata.Core.Tones
             }
 
             ToneLoop[] loops = new ToneLoop[count];
+            Arrays.StoreNulls(loops);
             if (buildLoops)
             {
                 for (int i = 0; i < count; i++)
