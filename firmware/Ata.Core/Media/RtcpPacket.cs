@@ -23,7 +23,7 @@ namespace Ata.Core.Media
         public const int ReportBlockSize = 24;
 
         /// <summary>Room a compound report needs beyond the CNAME's bytes.</summary>
-        public const int MaxFixedSize = 28 + ReportBlockSize + 12 + 8;
+        public const int MaxFixedSize = 28 + ReportBlockSize + 14 + 8;
 
         /// <summary>Milliseconds from the NTP epoch (1900) to the Unix epoch (1970).</summary>
         public const long NtpToUnixMs = 2208988800000;
