@@ -48,15 +48,13 @@ namespace Ata.Core.Dtmf
         private readonly int[] _s1 = new int[Filters];
         private readonly int[] _s2 = new int[Filters];
         private readonly long[] _power = new long[Filters];
-        private readonly char[] _queue = new char[QueueSize];
+        private readonly KeyQueue _queue = new KeyQueue(QueueSize);
         private long _energy;
         private int _n;
         private char _last;
         private int _run;
         private char _held;
         private int _misses;
-        private int _head;
-        private int _count;
 
         /// <summary>Samples analysed since the detector was made (a measure of the work it has done).</summary>
         public long SamplesAnalysed { get; private set; }
@@ -106,16 +104,7 @@ namespace Ata.Core.Dtmf
         /// <summary>Takes the next key recognised; false when none is waiting.</summary>
         public bool TryTake(out char key)
         {
-            if (_count == 0)
-            {
-                key = '\0';
-                return false;
-            }
-
-            key = _queue[_head];
-            _head = (_head + 1) % QueueSize;
-            _count--;
-            return true;
+            return _queue.TryTake(out key);
         }
 
         /// <summary>Forgets any partial block, held key and queued keys.</summary>
@@ -129,7 +118,7 @@ namespace Ata.Core.Dtmf
             _run = 0;
             _held = '\0';
             _misses = 0;
-            _count = 0;
+            _queue.Clear();
         }
 
         private void EndBlock()
@@ -229,12 +218,16 @@ namespace Ata.Core.Dtmf
             {
                 _held = key;
                 _misses = 0;
-                if (_count < QueueSize)
-                {
-                    _queue[(_head + _count) % QueueSize] = key;
-                    _count++;
-                }
+                _queue.Add(key);
             }
+        }
+
+        /// <summary>A copy of the filter coefficients (2·cos ω in Q14: nominal, −5 %, +5 % for each DTMF frequency, rows then columns).</summary>
+        public static int[] FilterCoefficients()
+        {
+            int[] copy = new int[Filters];
+            System.Array.Copy(Coefficients(), copy, Filters);
+            return copy;
         }
 
         private static int[] Coefficients()

@@ -24,9 +24,7 @@ namespace Ata.Core.Media
         private readonly int[] _phases = new int[2];
         private readonly int[] _steps = new int[2];
         private readonly int[] _amplitudes = new int[2];
-        private readonly char[] _queue = new char[QueueSize];
-        private int _head;
-        private int _count;
+        private readonly KeyQueue _queue = new KeyQueue(QueueSize);
 
         private bool _playing;
         private uint _timestamp;
@@ -109,11 +107,7 @@ namespace Ata.Core.Media
             _amplitudes[0] = amplitude;
             _amplitudes[1] = amplitude;
             EventsReceived++;
-            if (_count < QueueSize)
-            {
-                _queue[(_head + _count) % QueueSize] = key;
-                _count++;
-            }
+            _queue.Add(key);
         }
 
         /// <summary>
@@ -144,16 +138,7 @@ namespace Ata.Core.Media
         /// <summary>Takes the next key the far end sent; false when none is waiting.</summary>
         public bool TryTake(out char key)
         {
-            if (_count == 0)
-            {
-                key = '\0';
-                return false;
-            }
-
-            key = _queue[_head];
-            _head = (_head + 1) % QueueSize;
-            _count--;
-            return true;
+            return _queue.TryTake(out key);
         }
 
         /// <summary>Stops any tone and forgets queued keys (a new far end).</summary>
@@ -161,7 +146,7 @@ namespace Ata.Core.Media
         {
             _playing = false;
             _haveFinished = false;
-            _count = 0;
+            _queue.Clear();
         }
 
         /// <summary>The peak amplitude of each tone for an event's volume (−dBm0, 0–63).</summary>

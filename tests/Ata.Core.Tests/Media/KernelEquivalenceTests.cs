@@ -89,7 +89,7 @@ public class KernelEquivalenceTests
     public void The_goertzel_bank_gives_the_same_state_energy_and_power_every_block(string name)
     {
         short[] samples = Signal(name);
-        int[] coefficients = DtmfCoefficients();
+        int[] coefficients = DtmfDetector.FilterCoefficients();
         int[] s1m = new int[24], s2m = new int[24], s1n = new int[24], s2n = new int[24];
         long[] pm = new long[24], pn = new long[24];
         var random = new Random(1);
@@ -224,22 +224,5 @@ public class KernelEquivalenceTests
         }
 
         return keys.ToString();
-    }
-
-    /// <summary>Coefficients as the receiver computes them: nominal and ±5 % for each DTMF frequency, 2·cos ω in Q14.</summary>
-    private static int[] DtmfCoefficients()
-    {
-        int[] frequencies = [.. DtmfKeypad.Rows, .. DtmfKeypad.Columns];
-        var coefficients = new int[24];
-        for (int t = 0; t < 8; t++)
-        {
-            for (int k = 0; k < 3; k++)
-            {
-                double f = frequencies[t] * (k == 0 ? 1.0 : k == 1 ? 0.95 : 1.05);
-                coefficients[(t * 3) + k] = (int)Math.Round(2 * Math.Cos(2 * Math.PI * f / 8000) * 16384);
-            }
-        }
-
-        return coefficients;
     }
 }

@@ -7,6 +7,12 @@ public class SdpTests
 {
     private static LocalMedia Local(string country = "NO") => new(country, "192.0.2.10", 40000, 4711);
 
+    /// <summary>The session part of a far end's description, before its m= lines.</summary>
+    private const string Session = "v=0\r\no=x 1 1 IN IP4 203.0.113.5\r\ns=-\r\nc=IN IP4 203.0.113.5\r\nt=0 0\r\n";
+
+    /// <summary>The session part of a far end's answer.</summary>
+    private const string AnswerSession = "v=0\r\no=y 5 6 IN IP4 198.51.100.20\r\ns=-\r\nc=IN IP4 198.51.100.20\r\nt=0 0\r\n";
+
     private const string BaresipOffer = """
         v=0
         o=- 1203848190 2106437120 IN IP4 198.51.100.20
@@ -84,7 +90,7 @@ public class SdpTests
     [Fact]
     public void Dynamic_payload_types_are_matched_by_name_and_telephone_events_keep_the_offers_number()
     {
-        string offer = "v=0\r\no=x 1 1 IN IP4 203.0.113.5\r\ns=-\r\nc=IN IP4 203.0.113.5\r\nt=0 0\r\n"
+        string offer = Session
             + "m=audio 5004 RTP/AVP 96 97\r\na=rtpmap:96 pcma/8000\r\na=rtpmap:97 Telephone-Event/8000\r\n";
         Negotiation result = Negotiation.Answer(offer, Local());
 
@@ -98,7 +104,7 @@ public class SdpTests
     [Fact]
     public void Other_streams_are_refused_with_port_0_in_the_same_order()
     {
-        string offer = "v=0\r\no=x 1 1 IN IP4 203.0.113.5\r\ns=-\r\nc=IN IP4 203.0.113.5\r\nt=0 0\r\n"
+        string offer = Session
             + "m=video 5006 RTP/AVP 31\r\nm=audio 5004 RTP/AVP 8\r\n";
         Negotiation result = Negotiation.Answer(offer, Local());
 
@@ -117,7 +123,7 @@ public class SdpTests
     [InlineData("m=audio 0 RTP/AVP 8\r\n", "no audio stream")]
     public void Offers_this_side_cannot_take_get_488_with_the_reason(string media, string reason)
     {
-        string offer = "v=0\r\no=x 1 1 IN IP4 203.0.113.5\r\ns=-\r\nc=IN IP4 203.0.113.5\r\nt=0 0\r\n" + media;
+        string offer = Session + media;
         Negotiation result = Negotiation.Answer(offer, Local());
 
         Assert.False(result.Succeeded);
@@ -133,7 +139,7 @@ public class SdpTests
     [InlineData("", MediaDirection.SendReceive, false)]
     public void Hold_is_recognised_and_answered_with_the_matching_direction(string attribute, MediaDirection answered, bool hold)
     {
-        string offer = "v=0\r\no=x 1 2 IN IP4 203.0.113.5\r\ns=-\r\nc=IN IP4 203.0.113.5\r\nt=0 0\r\nm=audio 5004 RTP/AVP 8\r\n" + attribute;
+        string offer = Session + "m=audio 5004 RTP/AVP 8\r\n" + attribute;
         Negotiation result = Negotiation.Answer(offer, Local());
 
         Assert.True(result.Succeeded, result.Failure);
@@ -170,7 +176,7 @@ public class SdpTests
         Assert.Contains("a=sendonly\r\n", offer);
 
         Negotiation result = Negotiation.AcceptAnswer(
-            "v=0\r\no=y 5 6 IN IP4 198.51.100.20\r\ns=-\r\nc=IN IP4 198.51.100.20\r\nt=0 0\r\nm=audio 6000 RTP/AVP 8 101\r\na=rtpmap:101 telephone-event/8000\r\na=recvonly\r\n", local);
+            AnswerSession + "m=audio 6000 RTP/AVP 8 101\r\na=rtpmap:101 telephone-event/8000\r\na=recvonly\r\n", local);
         Assert.True(result.Succeeded, result.Failure);
         Assert.Equal(MediaDirection.SendOnly, result.Media.Direction);
         Assert.Equal(8, result.Media.PayloadType);
@@ -184,7 +190,7 @@ public class SdpTests
     [InlineData("m=audio sixty RTP/AVP 8\r\n", 400)]
     public void An_answer_without_usable_audio_fails(string media, int status)
     {
-        Negotiation result = Negotiation.AcceptAnswer("v=0\r\no=y 5 6 IN IP4 198.51.100.20\r\ns=-\r\nc=IN IP4 198.51.100.20\r\nt=0 0\r\n" + media, Local());
+        Negotiation result = Negotiation.AcceptAnswer(AnswerSession + media, Local());
         Assert.False(result.Succeeded);
         Assert.Equal(status, result.FailureStatus);
     }

@@ -29,8 +29,8 @@ public static class MediaLoad
         short[] audio = Audio();
         foreach (var (name, work) in Kernels(audio))
         {
-            double m = Best(() => work(managed));
-            double c = Best(() => work(native));
+            double m = Timing.Best(() => work(managed));
+            double c = Timing.Best(() => work(native));
             Console.WriteLine($"  {name,-46} {PerLineSecond(m),18:F1} {PerLineSecond(c),10:F1} {m / c,10:F1}x");
         }
 
@@ -64,7 +64,7 @@ public static class MediaLoad
     {
         var coded = new byte[audio.Length];
         var decoded = new short[audio.Length];
-        int[] coefficients = GoertzelCoefficients();
+        int[] coefficients = DtmfDetector.FilterCoefficients();
         int[] s1 = new int[24], s2 = new int[24];
         long[] power = new long[24];
         short[] table = SineTable.Build();
@@ -124,20 +124,6 @@ public static class MediaLoad
         ];
     }
 
-    private static double Best(Action run)
-    {
-        run();
-        double best = double.MaxValue;
-        for (int i = 0; i < 5; i++)
-        {
-            var clock = Stopwatch.StartNew();
-            run();
-            best = Math.Min(best, clock.Elapsed.TotalSeconds);
-        }
-
-        return best;
-    }
-
     private static double PerLineSecond(double seconds) => seconds / Seconds * 1e6;
 
     /// <summary>Speech-like audio with keys in it: vowels from pulses through two resonances, and a key every 2 s.</summary>
@@ -160,19 +146,6 @@ public static class MediaLoad
         }
 
         return audio;
-    }
-
-    private static int[] GoertzelCoefficients()
-    {
-        int[] frequencies = [.. DtmfKeypad.Rows, .. DtmfKeypad.Columns];
-        var coefficients = new int[24];
-        for (int t = 0; t < 24; t++)
-        {
-            double f = frequencies[t / 3] * (t % 3 == 0 ? 1.0 : t % 3 == 1 ? 0.95 : 1.05);
-            coefficients[t] = (int)Math.Round(2 * Math.Cos(2 * Math.PI * f / SampleRate) * 16384);
-        }
-
-        return coefficients;
     }
 
     /// <summary>Two sessions joined directly (no network delay), pumped for <see cref="Seconds"/>; the time and the bytes allocated per packet in steady state.</summary>
