@@ -1,4 +1,5 @@
 using System;
+using Ata.Core.Media;
 
 namespace Ata.Core.Dtmf
 {
@@ -8,7 +9,8 @@ namespace Ata.Core.Dtmf
     /// counts only when its nominal filter is the strongest of its three, which puts the frequency
     /// limit at 2.5 % (accepts ±1.5 %, rejects ±3.5 %). The two tones must carry most of the block's
     /// energy (rejects speech and noise), be within the twist limits, and last three blocks (40 ms
-    /// tones are always seen, 20 ms ones never). Keys found are queued for <see cref="TryTake"/>.
+    /// tones are always seen, 20 ms ones never). Keys found are queued for <see cref="TryTake"/>. The filter
+    /// bank runs in the media kernels (<see cref="IMediaKernels.GoertzelFeed"/>): native C on the board.
     /// </summary>
     public sealed class DtmfDetector
     {
@@ -36,42 +38,63 @@ namespace Ata.Core.Dtmf
         // Share of the block's energy the two tones must carry, in tenths.
         private const long ShareTenths = 7;
 
-        // Per detector, not static: nanoFramework runs static initializers at start-up in type order,
-        // possibly before DtmfKeypad's frequencies exist.
-        private readonly int[] _coefficients = BuildCoefficients();
+        // Built on first use, not by a static initializer: nanoFramework runs those at start-up in type
+        // order, and this one reads DtmfKeypad's statics.
+        private static int[] _sharedCoefficients;
+
+        private readonly IMediaKernels _kernels;
+        private readonly int[] _coefficients;
 
         private readonly int[] _s1 = new int[Filters];
         private readonly int[] _s2 = new int[Filters];
         private readonly long[] _power = new long[Filters];
-        private readonly char[] _queue = new char[QueueSize];
+        private readonly KeyQueue _queue = new KeyQueue(QueueSize);
         private long _energy;
         private int _n;
         private char _last;
         private int _run;
         private char _held;
         private int _misses;
-        private int _head;
-        private int _count;
 
         /// <summary>Samples analysed since the detector was made (a measure of the work it has done).</summary>
         public long SamplesAnalysed { get; private set; }
+
+        /// <summary>A detector that runs its filters in the managed reference kernels.</summary>
+        public DtmfDetector()
+            : this(new ManagedMediaKernels())
+        {
+        }
+
+        /// <summary>A detector that runs its filter bank in <paramref name="kernels"/> (the board's native ones).</summary>
+        public DtmfDetector(IMediaKernels kernels)
+        {
+            _kernels = kernels;
+            _coefficients = Coefficients();
+        }
+
+        /// <summary>The key sounding now (recognised and not yet released), or '\0'.</summary>
+        public char HeldKey
+        {
+            get { return _held; }
+        }
 
         /// <summary>Analyses <paramref name="count"/> samples; keys recognised are queued.</summary>
         public void Feed(short[] samples, int offset, int count)
         {
             SamplesAnalysed += count;
-            for (int i = 0; i < count; i++)
+            while (count > 0)
             {
-                int x = samples[offset + i] >> 2;
-                _energy += x * x;
-                for (int f = 0; f < Filters; f++)
+                int n = BlockSize - _n;
+                if (n > count)
                 {
-                    int s0 = x + (int)(((long)_coefficients[f] * _s1[f]) >> Shift) - _s2[f];
-                    _s2[f] = _s1[f];
-                    _s1[f] = s0;
+                    n = count;
                 }
 
-                if (++_n == BlockSize)
+                _energy += _kernels.GoertzelFeed(samples, offset, n, _coefficients, _s1, _s2);
+                _n += n;
+                offset += n;
+                count -= n;
+                if (_n == BlockSize)
                 {
                     EndBlock();
                 }
@@ -81,16 +104,7 @@ namespace Ata.Core.Dtmf
         /// <summary>Takes the next key recognised; false when none is waiting.</summary>
         public bool TryTake(out char key)
         {
-            if (_count == 0)
-            {
-                key = '\0';
-                return false;
-            }
-
-            key = _queue[_head];
-            _head = (_head + 1) % QueueSize;
-            _count--;
-            return true;
+            return _queue.TryTake(out key);
         }
 
         /// <summary>Forgets any partial block, held key and queued keys.</summary>
@@ -104,20 +118,12 @@ namespace Ata.Core.Dtmf
             _run = 0;
             _held = '\0';
             _misses = 0;
-            _count = 0;
+            _queue.Clear();
         }
 
         private void EndBlock()
         {
-            for (int f = 0; f < Filters; f++)
-            {
-                long s1 = _s1[f];
-                long s2 = _s2[f];
-                _power[f] = (s1 * s1) + (s2 * s2) - ((((long)_coefficients[f] * s1) >> Shift) * s2);
-                _s1[f] = 0;
-                _s2[f] = 0;
-            }
-
+            _kernels.GoertzelPower(_coefficients, _s1, _s2, _power);
             char key = Classify();
             _energy = 0;
             _n = 0;
@@ -212,12 +218,26 @@ namespace Ata.Core.Dtmf
             {
                 _held = key;
                 _misses = 0;
-                if (_count < QueueSize)
-                {
-                    _queue[(_head + _count) % QueueSize] = key;
-                    _count++;
-                }
+                _queue.Add(key);
             }
+        }
+
+        /// <summary>A copy of the filter coefficients (2·cos ω in Q14: nominal, −5 %, +5 % for each DTMF frequency, rows then columns).</summary>
+        public static int[] FilterCoefficients()
+        {
+            int[] copy = new int[Filters];
+            System.Array.Copy(Coefficients(), copy, Filters);
+            return copy;
+        }
+
+        private static int[] Coefficients()
+        {
+            if (_sharedCoefficients == null)
+            {
+                _sharedCoefficients = BuildCoefficients();
+            }
+
+            return _sharedCoefficients;
         }
 
         private static int[] BuildCoefficients()

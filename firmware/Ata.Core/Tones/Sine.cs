@@ -14,25 +14,31 @@ namespace Ata.Core.Tones
         /// <summary>sin(2π·<paramref name="phase"/>/<see cref="Turn"/>), accurate to better than 1e-9.</summary>
         public static double Of(int phase)
         {
-            phase %= Turn;
-            if (phase < 0)
+            return OfTurn(phase, Turn);
+        }
+
+        /// <summary>sin(2π·<paramref name="part"/>/<paramref name="whole"/>) for an even <paramref name="whole"/> divisible by 4, accurate to better than 1e-9.</summary>
+        public static double OfTurn(int part, int whole)
+        {
+            part %= whole;
+            if (part < 0)
             {
-                phase += Turn;
+                part += whole;
             }
 
             double sign = 1;
-            if (phase >= Turn / 2)
+            if (part >= whole / 2)
             {
-                phase -= Turn / 2;
+                part -= whole / 2;
                 sign = -1;
             }
 
-            if (phase > Turn / 4)
+            if (part > whole / 4)
             {
-                phase = (Turn / 2) - phase;
+                part = (whole / 2) - part;
             }
 
-            double x = TwoPi * phase / Turn;
+            double x = TwoPi * part / whole;
             double x2 = x * x;
             double term = x;
             double sum = x;

@@ -1,10 +1,12 @@
 using System;
+using Ata.Core.Media;
 
 namespace Ata.Core.Tones
 {
     /// <summary>
     /// The cadence scheduler and generator of one line: plays a <see cref="Tone"/> into caller-owned
-    /// buffers as 16-bit PCM, A-law or µ-law at 8 kHz, by copying from the tone's loop buffers. Nothing
+    /// buffers as 16-bit PCM, A-law or µ-law at 8 kHz, by copying from the tone's loop buffers, or adds
+    /// it into audio already there (a call-waiting beep over a call) through the media kernels. Nothing
     /// is allocated while filling.
     /// </summary>
     public sealed class TonePlayer
@@ -12,11 +14,14 @@ namespace Ata.Core.Tones
         private const int PcmFormat = 0;
         private const int ALawFormat = 1;
         private const int MuLawFormat = 2;
+        private const int MixFormat = 3;
 
         private Tone _tone;
         private int _segment = -1;
         private long _segmentLeft;
         private int _phase;
+        private IMediaKernels _mixKernels;
+        private int _mixGain;
 
         /// <summary>The tone being played, or null.</summary>
         public Tone Tone
@@ -66,6 +71,17 @@ namespace Ata.Core.Tones
         public void FillMuLaw(byte[] buffer, int offset, int count)
         {
             Render(MuLawFormat, null, buffer, offset, count);
+        }
+
+        /// <summary>
+        /// Adds <paramref name="count"/> samples of the tone, scaled by <paramref name="gain"/> (1/32768ths),
+        /// into the 16-bit PCM already in <paramref name="buffer"/>, saturating; silent segments add nothing.
+        /// </summary>
+        public void Mix(short[] buffer, int offset, int count, IMediaKernels kernels, int gain)
+        {
+            _mixKernels = kernels;
+            _mixGain = gain;
+            Render(MixFormat, buffer, null, offset, count);
         }
 
         private void Render(int format, short[] pcm, byte[] coded, int offset, int count)
@@ -118,7 +134,11 @@ namespace Ata.Core.Tones
                     n = count;
                 }
 
-                if (format == PcmFormat)
+                if (format == MixFormat)
+                {
+                    _mixKernels.MixScaled(loop.Pcm, _phase, pcm, offset, n, _mixGain);
+                }
+                else if (format == PcmFormat)
                 {
                     Array.Copy(loop.Pcm, _phase, pcm, offset, n);
                 }
@@ -140,6 +160,11 @@ namespace Ata.Core.Tones
 
         private static void Silence(int format, short[] pcm, byte[] coded, int offset, int count)
         {
+            if (format == MixFormat)
+            {
+                return;
+            }
+
             if (format == PcmFormat)
             {
                 Array.Clear(pcm, offset, count);

@@ -26,10 +26,10 @@ public static class DtmfLoad
 
         var detector = new DtmfDetector();
         int keys = 0;
-        double ours = Best(() => keys = Analyse(detector, audio));
+        double ours = Timing.Best(() => keys = Analyse(detector, audio));
 
         var baseline = new FloatGoertzel();
-        double naive = Best(() => baseline.Run(audio));
+        double naive = Timing.Best(() => baseline.Run(audio));
         Console.WriteLine($"  {"detector",-44} {"host us per line-second",24} {"x real time",12}");
         Print("integer Goertzel, 10 ms blocks (ours)", ours);
         Print("double Goertzel, same filters (baseline)", naive);
@@ -44,20 +44,6 @@ public static class DtmfLoad
     {
         double perLineSecond = seconds / Seconds * 1e6;
         Console.WriteLine($"  {name,-44} {perLineSecond,24:F1} {1e6 / perLineSecond,12:N0}");
-    }
-
-    private static double Best(Action run)
-    {
-        run();
-        double best = double.MaxValue;
-        for (int i = 0; i < 5; i++)
-        {
-            var clock = Stopwatch.StartNew();
-            run();
-            best = Math.Min(best, clock.Elapsed.TotalSeconds);
-        }
-
-        return best;
     }
 
     /// <summary>Feeds <paramref name="audio"/> in 10 ms blocks, as the adapter does; returns the keys recognised.</summary>

@@ -4,15 +4,26 @@ using Ata.Lab;
 // Benchmarks. Each prints its figures and compares them with a baseline measured in the same run.
 // recovery: registration recovery against a real Kamailio and a fleet in virtual time, against a
 // naive adapter policy (fixed 30 s retry, no jitter). dtmf: the DTMF detector's cost per second of
-// handset audio, against a textbook floating-point Goertzel bank.
+// handset audio, against a textbook floating-point Goertzel bank. media: the C media kernels against the
+// managed reference, the core's media path per call-second, and the jitter buffer's added delay.
 string which = args.Length > 0 && !int.TryParse(args[0], out _) ? args[0] : "all";
-if (which is not ("all" or "recovery" or "dtmf"))
+if (which is not ("all" or "recovery" or "dtmf" or "media"))
 {
-    Console.Error.WriteLine($"unknown benchmark '{which}': use recovery, dtmf or all (optionally followed by the number of adapters)");
+    Console.Error.WriteLine($"unknown benchmark '{which}': use recovery, dtmf, media or all (optionally followed by the number of adapters)");
     return 2;
 }
 
 int adapters = args.Select(a => int.TryParse(a, out int n) ? n : 0).FirstOrDefault(n => n > 0, 1000);
+if (which is "all" or "media")
+{
+    MediaLoad.Run();
+    Console.WriteLine();
+    if (which == "media")
+    {
+        return 0;
+    }
+}
+
 if (which is "all" or "dtmf")
 {
     DtmfLoad.Run();

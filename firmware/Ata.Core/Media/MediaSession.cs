@@ -1,0 +1,369 @@
+using System;
+using System.Text;
+using Ata.Core.Dtmf;
+using Ata.Core.Hardware;
+
+namespace Ata.Core.Media
+{
+    /// <summary>
+    /// One call's audio over RTP (RFC 3550) with G.711 (RFC 3551), after offer and answer settled it
+    /// (<see cref="MediaParameters"/>). Every 20 ms the line gives it a frame of handset audio
+    /// (<see cref="Transmit"/>) and takes a frame for the earpiece (<see cref="Play"/>); the host hands it the
+    /// datagrams that arrive on the call's RTP and RTCP sockets (<see cref="OnRtp"/>, <see cref="OnRtcp"/>),
+    /// and calls <see cref="Tick"/> for RTCP. Audio is sent from the socket it is received on (symmetric
+    /// RTP) to the far end's negotiated address; packets from anywhere else, or with a payload type not
+    /// negotiated, are dropped and counted. Keys pressed on the handset are heard in-band and sent as
+    /// RFC 4733 events (audio muted meanwhile); the far end's events sound in the earpiece. Pure: time is
+    /// passed in; nothing is allocated per packet.
+    /// </summary>
+    public sealed class MediaSession
+    {
+        /// <summary>Samples in one frame, the packet size sent (20 ms at 8 kHz).</summary>
+        public const int FrameSamples = 160;
+
+        private const int SamplesPerMs = 8;
+
+        private readonly IDatagramSocket _rtp;
+        private readonly IDatagramSocket _rtcp;
+        private readonly IMediaKernels _kernels;
+        private readonly Random _random;
+        private readonly byte[] _cname;
+        private readonly RtpHeader _header = new RtpHeader();
+        private readonly ReceptionStatistics _reception = new ReceptionStatistics();
+        private readonly FarEndReport _farEnd = new FarEndReport();
+        private readonly TelephoneEventSender _eventSender = new TelephoneEventSender();
+        private readonly TelephoneEventReceiver _eventReceiver;
+        private readonly DtmfDetector _keys;
+        private readonly byte[] _packet = new byte[RtpHeader.Size + FrameSamples];
+        private readonly byte[] _report;
+        private JitterBuffer _buffer;
+        private MediaParameters _parameters;
+
+        private int _sequence;
+        private uint _timestamp;
+        private bool _firstAudio = true;
+        private bool _heardFarEnd;
+        private bool _sentSinceReport;
+        private long _nextReportAt;
+        private char _keyHeld;
+
+        /// <summary>
+        /// Starts a call's media.
+        /// </summary>
+        /// <param name="parameters">What offer and answer settled (copied).</param>
+        /// <param name="rtp">The call's RTP socket: datagrams received on it go to <see cref="OnRtp"/>, and audio is sent from it.</param>
+        /// <param name="rtcp">The call's RTCP socket (the RTP port plus one).</param>
+        /// <param name="kernels">The per-sample kernels: native on the board, the managed reference elsewhere.</param>
+        /// <param name="sineTable">The oscillator table for the far end's DTMF (<see cref="SineTable.Build"/>), shared by the lines.</param>
+        /// <param name="random">Randomness for the SSRC, the first sequence number and timestamp, and the RTCP interval.</param>
+        /// <param name="cname">The RTCP canonical name (e.g. <c>user@address</c>).</param>
+        /// <param name="now">The time in milliseconds.</param>
+        public MediaSession(MediaParameters parameters, IDatagramSocket rtp, IDatagramSocket rtcp, IMediaKernels kernels, short[] sineTable, Random random, string cname, long now)
+        {
+            _parameters = parameters.Clone();
+            _rtp = rtp;
+            _rtcp = rtcp;
+            _kernels = kernels;
+            _random = random;
+            _cname = Encoding.UTF8.GetBytes(cname.Length > 255 ? cname.Substring(0, 255) : cname);
+            _report = new byte[RtcpPacket.MaxFixedSize + _cname.Length];
+            _eventReceiver = new TelephoneEventReceiver(kernels, sineTable);
+            _keys = new DtmfDetector(kernels);
+            _buffer = new JitterBuffer(kernels, _parameters.ALaw);
+            Quality = new MediaQuality(_reception, _farEnd, _buffer);
+            Ssrc = ((uint)random.Next(0x10000) << 16) | (uint)random.Next(0x10000);
+            _sequence = random.Next(0x10000);
+            _timestamp = ((uint)random.Next(0x10000) << 16) | (uint)random.Next(0x10000);
+            _nextReportAt = now + RtcpInterval.NextMs(random.NextDouble(), true);
+            WallClockOffsetMs = RtcpPacket.NtpToUnixMs;
+        }
+
+        /// <summary>This side's SSRC.</summary>
+        public uint Ssrc { get; private set; }
+
+        /// <summary>What the session runs on (its own copy).</summary>
+        public MediaParameters Parameters
+        {
+            get { return _parameters; }
+        }
+
+        /// <summary>The call's quality figures, live.</summary>
+        public MediaQuality Quality { get; private set; }
+
+        /// <summary>
+        /// Milliseconds from the NTP epoch (1900) to the caller's time zero, for the wall-clock time in sender
+        /// reports. By default the caller's time is taken as Unix time; the round trip is right either way.
+        /// </summary>
+        public long WallClockOffsetMs { get; set; }
+
+        /// <summary>
+        /// Whether keys pressed on the handset are listened for in the microphone audio and sent as
+        /// telephone events (when the far end takes them). On by default.
+        /// </summary>
+        public bool KeysAsEvents { get; set; } = true;
+
+        /// <summary>True while the far end's DTMF event sounds in the earpiece.</summary>
+        public bool IsPlayingFarEndKey
+        {
+            get { return _eventReceiver.IsPlaying; }
+        }
+
+        /// <summary>
+        /// Takes new parameters from a re-INVITE (hold, resume, a new address or codec). A new codec starts
+        /// a new jitter buffer; a new far-end address starts its statistics over.
+        /// </summary>
+        public void Update(MediaParameters parameters)
+        {
+            MediaParameters next = parameters.Clone();
+            if (next.ALaw != _parameters.ALaw)
+            {
+                _buffer = new JitterBuffer(_kernels, next.ALaw);
+                Quality.Attach(_buffer);
+            }
+
+            if (next.RemoteAddress != _parameters.RemoteAddress || next.RemotePort != _parameters.RemotePort)
+            {
+                _heardFarEnd = false;
+            }
+
+            _parameters = next;
+        }
+
+        /// <summary>Takes a datagram that arrived on the RTP socket from <paramref name="address"/>:<paramref name="port"/>.</summary>
+        public void OnRtp(byte[] data, int length, string address, int port, long now)
+        {
+            if (!_header.TryRead(data, 0, length))
+            {
+                Quality.Malformed++;
+                return;
+            }
+
+            int type = _header.PayloadType;
+            bool audio = type == _parameters.PayloadType;
+            bool events = type == _parameters.EventPayloadType && _parameters.EventPayloadType >= 0;
+            if (!IsFarEnd(address, port))
+            {
+                if (!_parameters.LatchRemote || _heardFarEnd || !(audio || events))
+                {
+                    Quality.WrongSource++;
+                    return;
+                }
+
+                _parameters.RemoteAddress = address;
+                _parameters.RemotePort = port;
+                _parameters.RemoteRtcpPort = -1;
+            }
+
+            if (!audio && !events)
+            {
+                Quality.WrongPayloadType++;
+                return;
+            }
+
+            if (!_heardFarEnd || _header.Ssrc != _reception.Ssrc)
+            {
+                if (_heardFarEnd)
+                {
+                    _buffer.Reset();
+                    _eventReceiver.Reset();
+                }
+
+                _reception.Reset(_header.Ssrc);
+                _heardFarEnd = true;
+            }
+
+            _reception.Update(_header.Sequence, _header.Timestamp, now * SamplesPerMs);
+            if (!_parameters.Receives)
+            {
+                return;
+            }
+
+            if (events)
+            {
+                long before = _eventReceiver.EventsReceived;
+                _eventReceiver.OnPacket(data, _header.PayloadOffset, _header.PayloadLength, _header.Timestamp, now);
+                Quality.EventsReceived += _eventReceiver.EventsReceived - before;
+                return;
+            }
+
+            long malformed = _buffer.Malformed;
+            _buffer.Put(data, _header.PayloadOffset, _header.PayloadLength, _header.Timestamp, now);
+            Quality.Malformed += _buffer.Malformed - malformed;
+        }
+
+        /// <summary>Takes a datagram that arrived on the RTCP socket from <paramref name="address"/>.</summary>
+        public void OnRtcp(byte[] data, int length, string address, int port, long now)
+        {
+            if (address != _parameters.RemoteAddress)
+            {
+                Quality.WrongSource++;
+                return;
+            }
+
+            if (!_farEnd.Read(data, 0, length, Ssrc, now, now + WallClockOffsetMs))
+            {
+                Quality.Malformed++;
+            }
+        }
+
+        /// <summary>
+        /// Sends one frame (<see cref="FrameSamples"/> samples from <paramref name="offset"/>) of handset audio:
+        /// as G.711, or, while a key is held, as its telephone events. Call every 20 ms.
+        /// </summary>
+        public void Transmit(short[] microphone, int offset, long now)
+        {
+            if (KeysAsEvents && _parameters.EventPayloadType >= 0)
+            {
+                ListenForKeys(microphone, offset);
+            }
+
+            if (_parameters.Sends)
+            {
+                bool marker;
+                uint eventTimestamp;
+                int eventLength = _eventSender.Next(_packet, RtpHeader.Size, FrameSamples, out marker, out eventTimestamp);
+                if (eventLength > 0)
+                {
+                    Send(_parameters.EventPayloadType, marker, eventTimestamp, eventLength);
+                }
+
+                if (!_eventSender.IsHeld)
+                {
+                    if (_parameters.ALaw)
+                    {
+                        _kernels.EncodeALaw(microphone, offset, _packet, RtpHeader.Size, FrameSamples);
+                    }
+                    else
+                    {
+                        _kernels.EncodeMuLaw(microphone, offset, _packet, RtpHeader.Size, FrameSamples);
+                    }
+
+                    Send(_parameters.PayloadType, _firstAudio, _timestamp, FrameSamples);
+                    _firstAudio = false;
+                }
+            }
+
+            _timestamp += FrameSamples;
+        }
+
+        /// <summary>
+        /// Plays one frame (<see cref="FrameSamples"/> samples) for the earpiece into <paramref name="earpiece"/>:
+        /// the far end's audio from the jitter buffer, or its DTMF event's tone while one sounds, or silence
+        /// when this side does not receive (hold). Call every 20 ms from the audio clock.
+        /// </summary>
+        public void Play(short[] earpiece, int offset, long now)
+        {
+            if (!_parameters.Receives)
+            {
+                Array.Clear(earpiece, offset, FrameSamples);
+                return;
+            }
+
+            _buffer.Play(earpiece, offset, now);
+            _eventReceiver.Render(earpiece, offset, FrameSamples, now);
+        }
+
+        /// <summary>Sends an RTCP report when one is due.</summary>
+        public void Tick(long now)
+        {
+            if (now < _nextReportAt)
+            {
+                return;
+            }
+
+            SendReport(now, false);
+            _nextReportAt = now + RtcpInterval.NextMs(_random.NextDouble(), false);
+        }
+
+        /// <summary>Ends the call's media: a last report with BYE.</summary>
+        public void Stop(long now)
+        {
+            SendReport(now, true);
+        }
+
+        /// <summary>Starts sending <paramref name="key"/> as a telephone event (no-op when the far end takes none).</summary>
+        public void PressKey(char key)
+        {
+            if (_parameters.EventPayloadType >= 0 && _eventSender.Press(key, _timestamp))
+            {
+                Quality.EventsSent++;
+            }
+        }
+
+        /// <summary>Ends the key being sent.</summary>
+        public void ReleaseKey()
+        {
+            _eventSender.Release();
+        }
+
+        /// <summary>Takes the next key the far end sent as an event; false when none is waiting.</summary>
+        public bool TryTakeFarEndKey(out char key)
+        {
+            return _eventReceiver.TryTake(out key);
+        }
+
+        private void ListenForKeys(short[] microphone, int offset)
+        {
+            _keys.Feed(microphone, offset, FrameSamples);
+            char discarded;
+            while (_keys.TryTake(out discarded))
+            {
+            }
+
+            char held = _keys.HeldKey;
+            if (held == _keyHeld)
+            {
+                return;
+            }
+
+            if (held == '\0')
+            {
+                ReleaseKey();
+            }
+            else
+            {
+                PressKey(held);
+            }
+
+            _keyHeld = held;
+        }
+
+        private bool IsFarEnd(string address, int port)
+        {
+            return port == _parameters.RemotePort && address == _parameters.RemoteAddress;
+        }
+
+        private void Send(int payloadType, bool marker, uint timestamp, int payloadLength)
+        {
+            RtpHeader.Write(_packet, 0, marker, payloadType, _sequence, timestamp, Ssrc);
+            _sequence = (_sequence + 1) & 0xFFFF;
+            _rtp.Send(_packet, RtpHeader.Size + payloadLength, _parameters.RemoteAddress, _parameters.RemotePort);
+            Quality.PacketsSent++;
+            Quality.OctetsSent += payloadLength;
+            _sentSinceReport = true;
+        }
+
+        private void SendReport(long now, bool bye)
+        {
+            if (!_parameters.HasRemote || _rtcp == null)
+            {
+                return;
+            }
+
+            uint lsr = 0;
+            uint dlsr = 0;
+            if (_farEnd.HasSenderReport)
+            {
+                lsr = _farEnd.LastSenderReport;
+                dlsr = RtcpPacket.ToShortUnits(now - _farEnd.LastSenderReportAt);
+            }
+
+            ReceptionStatistics about = _heardFarEnd ? _reception : null;
+            int fraction = about != null ? _reception.TakeFractionLost() : 0;
+            int length = RtcpPacket.Write(_report, 0, Ssrc, _sentSinceReport, now + WallClockOffsetMs, _timestamp,
+                Quality.PacketsSent, Quality.OctetsSent, about, fraction, lsr, dlsr, _cname, bye);
+            _rtcp.Send(_report, length, _parameters.RemoteAddress, _parameters.RtcpPort);
+            _sentSinceReport = false;
+        }
+    }
+}
