@@ -8,6 +8,7 @@ using Ata.Core.Json;
 using Ata.Core.Leds;
 using Ata.Core.Provisioning;
 using Ata.Core.Sip;
+using Ata.Core.Sip.Messages;
 using Ata.Core.Telephony;
 
 namespace Ata.Core
@@ -338,10 +339,10 @@ namespace Ata.Core
         {
             _now = now;
             _leds.Traffic(now);
-            Sip.StreamFramer framer = _framers[connection] as Sip.StreamFramer;
+            Sip.Transport.StreamFramer framer = _framers[connection] as Sip.Transport.StreamFramer;
             if (framer == null)
             {
-                framer = new Sip.StreamFramer();
+                framer = new Sip.Transport.StreamFramer();
                 _framers[connection] = framer;
             }
 

@@ -129,7 +129,7 @@ internal sealed class SimHost : IDisposable
         if (_options.DnsServer is not null)
         {
             string? dnsError = LineConfig.ParseRegistrar(_options.DnsServer, out string dnsHost, out int dnsPort, out bool dnsPortGiven);
-            if (dnsError is not null || !Ata.Core.Sip.SipText.IsIPv4Literal(dnsHost))
+            if (dnsError is not null || !Ata.Core.Text.AsciiText.IsIPv4Literal(dnsHost))
             {
                 throw new UsageException($"--dns-server '{_options.DnsServer}' is not an IPv4 address with an optional port");
             }
