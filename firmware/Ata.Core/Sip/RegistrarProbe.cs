@@ -53,12 +53,6 @@ namespace Ata.Core.Sip
             get { return _callId; }
         }
 
-        /// <summary>When the next probe is due, or -1 while probing is off.</summary>
-        public long NextAt
-        {
-            get { return _nextAt; }
-        }
-
         /// <summary>The probe in flight, or null.</summary>
         public NonInviteClientTransaction InFlight
         {

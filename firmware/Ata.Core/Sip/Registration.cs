@@ -142,12 +142,6 @@ namespace Ata.Core.Sip
             get { return _answerer; }
         }
 
-        /// <summary>The OPTIONS probe that proves the registrar alive on UDP.</summary>
-        public RegistrarProbe Probe
-        {
-            get { return _probe; }
-        }
-
         /// <summary>Base of the retry back-off in milliseconds.</summary>
         public long BackoffBaseMs { get; set; }
 

@@ -107,13 +107,6 @@ namespace Ata.Core.Sip.Auth
             request.Header(_challenge.IsProxy ? "Proxy-Authorization" : "Authorization", answer);
         }
 
-        /// <summary>Forgets the held challenge.</summary>
-        public void Forget()
-        {
-            _challenge = null;
-            _fresh = false;
-        }
-
         private DigestChallenge Strongest(SipResponse response)
         {
             bool proxy = response.StatusCode == 407;

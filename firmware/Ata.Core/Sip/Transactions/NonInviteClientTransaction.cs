@@ -77,13 +77,9 @@ namespace Ata.Core.Sip.Transactions
             get { return State == Trying || State == Proceeding; }
         }
 
-        /// <summary>When the transaction started.</summary>
-        public long StartedAt { get; private set; }
-
         /// <summary>Sends the request. False when the flow could not carry it (the transaction is then over).</summary>
         public bool Start(long now)
         {
-            StartedAt = now;
             _retransmitInterval = SipTimers.T1;
             _retransmitAt = now + SipTimers.T1;
             _giveUpAt = now + _timeoutMs;
