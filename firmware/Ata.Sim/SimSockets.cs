@@ -50,7 +50,7 @@ internal sealed class SimSockets : IDisposable
         if (options.DnsServer is not null)
         {
             string? error = LineConfig.ParseRegistrar(options.DnsServer, out string host, out int port, out bool portGiven);
-            if (error is not null || !Ata.Core.Sip.SipText.IsIPv4Literal(host))
+            if (error is not null || !Ata.Core.Text.AsciiText.IsIPv4Literal(host))
             {
                 throw new UsageException($"--dns-server '{options.DnsServer}' is not an IPv4 address with an optional port");
             }

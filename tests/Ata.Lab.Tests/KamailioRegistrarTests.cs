@@ -207,4 +207,29 @@ public sealed class KamailioRegistrarTests : IAsyncLifetime
         Assert.Throws<ArgumentException>(() => new KamailioRegistrar(new Dictionary<string, string> { ["2001"] = "line\nbreak" }));
         Assert.Throws<ArgumentException>(() => new KamailioRegistrar(new Dictionary<string, string>(), new KamailioRegistrarOptions { Realm = "a\"b" }));
     }
+
+    [Fact]
+    public async Task A_paused_registrar_answers_nothing_until_resumed_then_what_waited_at_once()
+    {
+        Assert.Equal(200, await SipProbe.OptionsAsync(registrar.EndPoint, TimeSpan.FromSeconds(2)));
+        registrar.Pause();
+        Assert.True(registrar.IsPaused);
+        Assert.Null(await SipProbe.OptionsAsync(registrar.EndPoint, TimeSpan.FromSeconds(1)));
+
+        using var socket = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        var local = (IPEndPoint)socket.Client.LocalEndPoint!;
+        string options = $"OPTIONS sip:{registrar.EndPoint} SIP/2.0\r\nVia: SIP/2.0/UDP {local};branch=z9hG4bKpaused;rport\r\nMax-Forwards: 70\r\n" +
+            $"From: <sip:probe@{local}>;tag=p1\r\nTo: <sip:{registrar.EndPoint}>\r\nCall-ID: paused@lab\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n";
+        await socket.SendAsync(System.Text.Encoding.ASCII.GetBytes(options), registrar.EndPoint);
+        var waiting = socket.ReceiveAsync();
+        await Task.Delay(500);
+        Assert.False(waiting.IsCompleted);
+
+        registrar.Resume();
+        Assert.False(registrar.IsPaused);
+        var answer = await waiting.WaitAsync(TimeSpan.FromSeconds(2));
+        string text = System.Text.Encoding.UTF8.GetString(answer.Buffer);
+        Assert.Equal(200, SipProbe.StatusCodeOf(text));
+        Assert.Contains("branch=z9hG4bKpaused", text);
+    }
 }

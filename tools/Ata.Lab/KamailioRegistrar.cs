@@ -157,6 +157,32 @@ public sealed class KamailioRegistrar : IAsyncDisposable
         }
     }
 
+    /// <summary>Whether Kamailio is paused (see <see cref="Pause"/>).</summary>
+    public bool IsPaused { get; private set; }
+
+    /// <summary>
+    /// Pauses Kamailio and its worker processes (SIGSTOP), as a hung registrar: its port stays open
+    /// and takes requests into the socket buffer, but nothing is answered until <see cref="Resume"/>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Kamailio is not running.</exception>
+    public void Pause()
+    {
+        var running = kamailio is { HasExited: false } process ? process : throw new InvalidOperationException("kamailio is not running");
+        ProcessTree.Freeze(running.Id);
+        IsPaused = true;
+    }
+
+    /// <summary>Lets a paused Kamailio run again (SIGCONT); it then answers what waited in its socket at once.</summary>
+    public void Resume()
+    {
+        if (kamailio is { HasExited: false } running)
+        {
+            ProcessTree.Thaw(running.Id);
+        }
+
+        IsPaused = false;
+    }
+
     /// <summary>Stops Kamailio and starts it again on the same port, with the same subscribers and nonce secret (an outage).</summary>
     /// <param name="cancellationToken">Cancels the start.</param>
     public async Task RestartAsync(CancellationToken cancellationToken = default)
@@ -340,6 +366,8 @@ public sealed class KamailioRegistrar : IAsyncDisposable
     {
         if (kamailio is { } running)
         {
+            // A paused Kamailio would only act on SIGTERM once continued.
+            Resume();
             await running.DisposeAsync().ConfigureAwait(false);
         }
     }

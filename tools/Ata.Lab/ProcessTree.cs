@@ -4,16 +4,33 @@ using System.Runtime.InteropServices;
 namespace Ata.Lab;
 
 /// <summary>
-/// The Linux process tree as /proc shows it, and the two signals the lab sends. Descendants are
+/// The Linux process tree as /proc shows it, and the signals the lab sends. Descendants are
 /// remembered with their start time, so a pid reused by an unrelated process is never killed.
 /// </summary>
 internal static class ProcessTree
 {
     private const int SignalKill = 9;
     private const int SignalTerminate = 15;
+    private const int SignalContinue = 18;
+    private const int SignalStop = 19;
 
     /// <summary>Sends SIGTERM (a polite stop) to one process.</summary>
     public static void Terminate(int pid) => _ = SendSignal(pid, SignalTerminate);
+
+    /// <summary>Freezes <paramref name="root"/> and every descendant (SIGSTOP): they stay alive but run nothing.</summary>
+    public static void Freeze(int root) => SignalTree(root, SignalStop);
+
+    /// <summary>Lets a frozen <paramref name="root"/> and its descendants run again (SIGCONT).</summary>
+    public static void Thaw(int root) => SignalTree(root, SignalContinue);
+
+    private static void SignalTree(int root, int signal)
+    {
+        _ = SendSignal(root, signal);
+        foreach (var member in DescendantsOf(root))
+        {
+            _ = SendSignal(member.Pid, signal);
+        }
+    }
 
     /// <summary>Every live descendant of <paramref name="root"/>, with its start time.</summary>
     public static IReadOnlyList<Member> DescendantsOf(int root)

@@ -127,7 +127,7 @@ namespace Ata.Core.Console
         /// <summary>True when the line typed so far is <c>set</c> of a secret key and its value follows: echo is masked.</summary>
         private bool TypingSecret()
         {
-            string line = Sip.SipText.ToLowerAscii(_line);
+            string line = Text.AsciiText.ToLower(_line);
             for (int i = 0; i < DeviceSettings.Keys.Length; i++)
             {
                 string key = DeviceSettings.Keys[i];
@@ -158,7 +158,7 @@ namespace Ata.Core.Console
                 rest = line.Substring(space + 1).Trim();
             }
 
-            command = Sip.SipText.ToLowerAscii(command);
+            command = Text.AsciiText.ToLower(command);
             if (command == "help" || command == "?")
             {
                 return Help();
@@ -176,7 +176,7 @@ namespace Ata.Core.Console
 
             if (command == "show")
             {
-                return Show(Sip.SipText.ToLowerAscii(rest));
+                return Show(Text.AsciiText.ToLower(rest));
             }
 
             if (command == "set")
@@ -413,7 +413,7 @@ namespace Ata.Core.Console
                 return "error: usage: set KEY VALUE; keys: " + DeviceSettings.KeyList() + NewLine;
             }
 
-            string key = Sip.SipText.ToLowerAscii(rest.Substring(0, space));
+            string key = Text.AsciiText.ToLower(rest.Substring(0, space));
             string value = rest.Substring(space + 1).Trim();
             string error = Settings.Set(key, value);
             if (error != null)
@@ -426,7 +426,7 @@ namespace Ata.Core.Console
 
         private string UnsetValue(string rest, long now)
         {
-            string key = Sip.SipText.ToLowerAscii(rest);
+            string key = Text.AsciiText.ToLower(rest);
             string error = Settings.Reset(key);
             if (error != null)
             {
@@ -454,7 +454,7 @@ namespace Ata.Core.Console
             int wanted = 20;
             if (rest.Length > 0)
             {
-                wanted = Sip.SipText.ParseNonNegative(rest);
+                wanted = Text.AsciiText.ParseNonNegative(rest);
                 if (wanted < 1)
                 {
                     return "error: usage: log [N], N a number of lines from 1 to " + _log.Capacity.ToString() + NewLine;
@@ -478,7 +478,7 @@ namespace Ata.Core.Console
 
         private string FactoryReset(string rest, long now)
         {
-            if (Sip.SipText.ToLowerAscii(rest) != "confirm")
+            if (Text.AsciiText.ToLower(rest) != "confirm")
             {
                 return "this erases every setting (WAN, gateway, device id and secret, provisioning) and reboots;" + NewLine
                     + "type 'factory-reset confirm' to do it" + NewLine;

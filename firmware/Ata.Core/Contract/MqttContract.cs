@@ -207,6 +207,11 @@ namespace Ata.Core.Contract
         public const string Barring = "barring";
         /// <summary>NAT keep-alive interval in seconds, 0 for none (config line).</summary>
         public const string KeepAliveSeconds = "keepAliveSeconds";
+        /// <summary>
+        /// Seconds between SIP OPTIONS probes of the registrar (or outbound proxy) on a UDP line while
+        /// registered, 0 for none (config line); an unanswered probe raises the registrar-unreachable fault.
+        /// </summary>
+        public const string RegistrarProbeSeconds = "registrarProbeSeconds";
         /// <summary>First registration retry delay in seconds (config line).</summary>
         public const string RetryBaseSeconds = "retryBaseSeconds";
         /// <summary>Longest registration retry delay in seconds (config line).</summary>

@@ -44,14 +44,14 @@ namespace Ata.Core.Dns
         /// </summary>
         public DnsLookup Lookup(string name, int type, long now)
         {
-            string key = type.ToString() + " " + Sip.SipText.ToLowerAscii(name);
+            string key = type.ToString() + " " + Text.AsciiText.ToLower(name);
             DnsLookup lookup = _lookups[key] as DnsLookup;
             if (lookup != null && (lookup.State == DnsLookup.Pending || now < lookup.ExpiresAt))
             {
                 return lookup;
             }
 
-            lookup = new DnsLookup(Sip.SipText.ToLowerAscii(name), type);
+            lookup = new DnsLookup(Text.AsciiText.ToLower(name), type);
             _lookups[key] = lookup;
             Ask(lookup, now);
             return lookup;

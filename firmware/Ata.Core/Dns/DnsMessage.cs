@@ -188,7 +188,7 @@ namespace Ata.Core.Dns
                 int len = data[pos];
                 if (len == 0)
                 {
-                    return Sip.SipText.ToLowerAscii(name.ToString());
+                    return Text.AsciiText.ToLower(name.ToString());
                 }
 
                 if ((len & 0xC0) == 0xC0)

@@ -34,7 +34,7 @@ namespace Ata.Core.Dns
         {
             address = null;
             resolvedPort = port;
-            if (Sip.SipText.IsIPv4Literal(host))
+            if (Text.AsciiText.IsIPv4Literal(host))
             {
                 address = host;
                 return Found;
@@ -70,7 +70,7 @@ namespace Ata.Core.Dns
         /// <summary>Forgets the SRV target chosen for <paramref name="host"/>, so the next attempt may pick another.</summary>
         public void TargetFailed(string host)
         {
-            _chosen.Remove("_sip._udp." + Sip.SipText.ToLowerAscii(host));
+            _chosen.Remove("_sip._udp." + Text.AsciiText.ToLower(host));
         }
 
         private int Address(string host, long now, out string address)

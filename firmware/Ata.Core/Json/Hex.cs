@@ -3,7 +3,7 @@ namespace Ata.Core.Json
     /// <summary>Lower-case hexadecimal digits, without culture or format strings.</summary>
     public static class Hex
     {
-        private const string Digits = "0123456789abcdef";
+        private static readonly char[] Digits = { '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'a', 'b', 'c', 'd', 'e', 'f' };
 
         /// <summary>The hex digit of a value 0..15.</summary>
         public static char Digit(int value)

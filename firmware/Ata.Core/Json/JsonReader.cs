@@ -14,26 +14,37 @@ namespace Ata.Core.Json
             Position = position;
         }
 
-        /// <summary>Character offset where the problem was found.</summary>
+        /// <summary>Byte offset (in the UTF-8 text) where the problem was found.</summary>
         public int Position { get; private set; }
     }
 
     /// <summary>
-    /// A small JSON reader for the device. Objects become <see cref="Hashtable"/> (string keys),
-    /// arrays <see cref="ArrayList"/>, integers <see cref="long"/>, other numbers <see cref="double"/>,
-    /// and strings, booleans and null as themselves.
+    /// A small JSON reader for the device. It reads UTF-8 bytes (what an MQTT payload or a file is)
+    /// in one pass, each byte looked at a bounded number of times, and never indexes a string
+    /// (nanoFramework keeps strings as UTF-8, where <c>text[i]</c> in a loop is quadratic). Objects
+    /// become <see cref="Hashtable"/> (string keys), arrays <see cref="ArrayList"/>, integers
+    /// <see cref="long"/>, other numbers <see cref="double"/>, and strings, booleans and null as
+    /// themselves. A string may not hold <c>\u0000</c> (refused: a nanoFramework string ends at a NUL,
+    /// so it would silently be cut short), nor bytes that are not UTF-8, nor a lone surrogate.
     /// </summary>
     public sealed class JsonReader
     {
         /// <summary>Deepest nesting accepted.</summary>
         public const int MaxDepth = 16;
 
-        private readonly string _text;
+        private readonly byte[] _data;
+        private readonly int _start;
+        private readonly int _end;
         private int _pos;
+        private int _visited;
+        private byte[] _scratch;
 
-        private JsonReader(string text)
+        private JsonReader(byte[] data, int offset, int length)
         {
-            _text = text;
+            _data = data;
+            _start = offset;
+            _pos = offset;
+            _end = offset + length;
         }
 
         /// <summary>Parses one JSON value; anything but white space after it is an error.</summary>
@@ -45,22 +56,55 @@ namespace Ata.Core.Json
                 throw new JsonException("no text", 0);
             }
 
-            JsonReader reader = new JsonReader(text);
-            object value = reader.ReadValue(0);
-            reader.SkipWhiteSpace();
-            if (reader._pos != text.Length)
-            {
-                throw new JsonException("unexpected text after the value", reader._pos);
-            }
-
-            return value;
+            byte[] utf8 = Encoding.UTF8.GetBytes(text);
+            return Parse(utf8, 0, utf8.Length);
         }
 
         /// <summary>Parses text that must be a JSON object.</summary>
         /// <exception cref="JsonException">The text is not a JSON object.</exception>
         public static Hashtable ParseObject(string text)
         {
-            Hashtable table = Parse(text) as Hashtable;
+            return AsObject(Parse(text));
+        }
+
+        /// <summary>Parses one JSON value from <paramref name="length"/> UTF-8 bytes of <paramref name="utf8"/> at <paramref name="offset"/>.</summary>
+        /// <exception cref="JsonException">The bytes are not valid JSON.</exception>
+        public static object Parse(byte[] utf8, int offset, int length)
+        {
+            int visited;
+            return Parse(utf8, offset, length, out visited);
+        }
+
+        /// <summary>Parses UTF-8 bytes that must be a JSON object.</summary>
+        /// <exception cref="JsonException">The bytes are not a JSON object.</exception>
+        public static Hashtable ParseObject(byte[] utf8, int offset, int length)
+        {
+            return AsObject(Parse(utf8, offset, length));
+        }
+
+        /// <summary>As <see cref="Parse(byte[], int, int)"/>, also saying how many bytes were looked at (each time it was).</summary>
+        internal static object Parse(byte[] utf8, int offset, int length, out int bytesVisited)
+        {
+            if (utf8 == null || offset < 0 || length < 0 || offset + length > utf8.Length)
+            {
+                throw new JsonException("no text", 0);
+            }
+
+            JsonReader reader = new JsonReader(utf8, offset, length);
+            object value = reader.ReadValue(0);
+            reader.SkipWhiteSpace();
+            if (reader._pos != reader._end)
+            {
+                throw reader.Error("unexpected text after the value", reader._pos);
+            }
+
+            bytesVisited = reader._visited;
+            return value;
+        }
+
+        private static Hashtable AsObject(object value)
+        {
+            Hashtable table = value as Hashtable;
             if (table == null)
             {
                 throw new JsonException("expected an object", 0);
@@ -73,31 +117,31 @@ namespace Ata.Core.Json
         {
             if (depth > MaxDepth)
             {
-                throw new JsonException("nesting too deep", _pos);
+                throw Error("nesting too deep", _pos);
             }
 
             SkipWhiteSpace();
-            if (_pos >= _text.Length)
+            if (_pos >= _end)
             {
-                throw new JsonException("unexpected end", _pos);
+                throw Error("unexpected end", _pos);
             }
 
-            char c = _text[_pos];
+            byte c = Peek();
             switch (c)
             {
-                case '{': return ReadObject(depth);
-                case '[': return ReadArray(depth);
-                case '"': return ReadString();
-                case 't': ExpectWord("true"); return true;
-                case 'f': ExpectWord("false"); return false;
-                case 'n': ExpectWord("null"); return null;
+                case (byte)'{': return ReadObject(depth);
+                case (byte)'[': return ReadArray(depth);
+                case (byte)'"': return ReadString();
+                case (byte)'t': ExpectWord("true"); return true;
+                case (byte)'f': ExpectWord("false"); return false;
+                case (byte)'n': ExpectWord("null"); return null;
                 default:
-                    if (c == '-' || (c >= '0' && c <= '9'))
+                    if (c == '-' || IsDigit(c))
                     {
                         return ReadNumber();
                     }
 
-                    throw new JsonException("unexpected character '" + c.ToString() + "'", _pos);
+                    throw Error(c >= 32 && c < 127 ? "unexpected character '" + ((char)c).ToString() + "'" : "unexpected byte " + c.ToString(), _pos);
             }
         }
 
@@ -117,20 +161,20 @@ namespace Ata.Core.Json
                 SkipWhiteSpace();
                 if (Peek() != '"')
                 {
-                    throw new JsonException("expected a property name", _pos);
+                    throw Error("expected a property name", _pos);
                 }
 
                 string name = ReadString();
                 SkipWhiteSpace();
                 if (Peek() != ':')
                 {
-                    throw new JsonException("expected ':'", _pos);
+                    throw Error("expected ':'", _pos);
                 }
 
                 _pos++;
                 table[name] = ReadValue(depth + 1);
                 SkipWhiteSpace();
-                char c = Peek();
+                byte c = Peek();
                 _pos++;
                 if (c == '}')
                 {
@@ -139,7 +183,7 @@ namespace Ata.Core.Json
 
                 if (c != ',')
                 {
-                    throw new JsonException("expected ',' or '}'", _pos - 1);
+                    throw Error("expected ',' or '}'", _pos - 1);
                 }
             }
         }
@@ -159,7 +203,7 @@ namespace Ata.Core.Json
             {
                 list.Add(ReadValue(depth + 1));
                 SkipWhiteSpace();
-                char c = Peek();
+                byte c = Peek();
                 _pos++;
                 if (c == ']')
                 {
@@ -168,41 +212,54 @@ namespace Ata.Core.Json
 
                 if (c != ',')
                 {
-                    throw new JsonException("expected ',' or ']'", _pos - 1);
+                    throw Error("expected ',' or ']'", _pos - 1);
                 }
             }
         }
 
+        /// <summary>
+        /// Reads a string. A run without escapes is decoded straight from the input; with escapes,
+        /// the runs and the escaped characters are gathered as UTF-8 in a scratch buffer and decoded once.
+        /// </summary>
         private string ReadString()
         {
             int start = _pos;
             _pos++;
-            StringBuilder sb = null;
             int runStart = _pos;
+            int gathered = -1;
             while (true)
             {
-                if (_pos >= _text.Length)
+                if (_pos >= _end)
                 {
-                    throw new JsonException("unterminated string", start);
+                    throw Error("unterminated string", start);
                 }
 
-                char c = _text[_pos];
+                byte c = _data[_pos];
+                _visited++;
                 if (c == '"')
                 {
-                    string run = _text.Substring(runStart, _pos - runStart);
+                    int runLength = _pos - runStart;
                     _pos++;
-                    if (sb == null)
+                    _visited += runLength;
+                    if (gathered < 0)
                     {
-                        return run;
+                        return runLength == 0 ? string.Empty : Encoding.UTF8.GetString(_data, runStart, runLength);
                     }
 
-                    sb.Append(run);
-                    return sb.ToString();
+                    gathered = Gather(gathered, _data, runStart, runLength);
+                    _visited += gathered;
+                    return gathered == 0 ? string.Empty : Encoding.UTF8.GetString(_scratch, 0, gathered);
                 }
 
-                if (c < ' ')
+                if (c < 32)
                 {
-                    throw new JsonException("control character in string", _pos);
+                    throw Error("control character in string", _pos);
+                }
+
+                if (c >= 128)
+                {
+                    SkipUtf8Sequence();
+                    continue;
                 }
 
                 if (c != '\\')
@@ -211,59 +268,192 @@ namespace Ata.Core.Json
                     continue;
                 }
 
-                if (sb == null)
-                {
-                    sb = new StringBuilder();
-                }
-
-                sb.Append(_text, runStart, _pos - runStart);
+                gathered = Gather(gathered < 0 ? 0 : gathered, _data, runStart, _pos - runStart);
                 _pos++;
-                if (_pos >= _text.Length)
+                if (_pos >= _end)
                 {
-                    throw new JsonException("unterminated escape", _pos);
+                    throw Error("unterminated escape", _pos);
                 }
 
-                char e = _text[_pos];
+                byte e = _data[_pos];
+                _visited++;
                 _pos++;
                 switch (e)
                 {
-                    case '"': sb.Append('"'); break;
-                    case '\\': sb.Append('\\'); break;
-                    case '/': sb.Append('/'); break;
-                    case 'b': sb.Append('\b'); break;
-                    case 'f': sb.Append('\f'); break;
-                    case 'n': sb.Append('\n'); break;
-                    case 'r': sb.Append('\r'); break;
-                    case 't': sb.Append('\t'); break;
-                    case 'u': sb.Append(ReadUnicodeEscape()); break;
-                    default: throw new JsonException("bad escape", _pos - 1);
+                    case (byte)'"': gathered = GatherByte(gathered, (byte)'"'); break;
+                    case (byte)'\\': gathered = GatherByte(gathered, (byte)'\\'); break;
+                    case (byte)'/': gathered = GatherByte(gathered, (byte)'/'); break;
+                    case (byte)'b': gathered = GatherByte(gathered, 8); break;
+                    case (byte)'f': gathered = GatherByte(gathered, 12); break;
+                    case (byte)'n': gathered = GatherByte(gathered, 10); break;
+                    case (byte)'r': gathered = GatherByte(gathered, 13); break;
+                    case (byte)'t': gathered = GatherByte(gathered, 9); break;
+                    case (byte)'u': gathered = GatherCodePoint(gathered, ReadUnicodeEscape()); break;
+                    default: throw Error("bad escape", _pos - 1);
                 }
 
                 runStart = _pos;
             }
         }
 
-        private char ReadUnicodeEscape()
+        /// <summary>The code point of a <c>\uXXXX</c> escape (a surrogate pair as one), after the <c>\u</c>.</summary>
+        private int ReadUnicodeEscape()
         {
-            if (_pos + 4 > _text.Length)
+            int at = _pos - 2;
+            int value = ReadHex4();
+            if (value >= 0xD800 && value <= 0xDBFF)
             {
-                throw new JsonException("short \\u escape", _pos);
+                if (_pos + 1 < _end && _data[_pos] == '\\' && _data[_pos + 1] == 'u')
+                {
+                    _pos += 2;
+                    int low = ReadHex4();
+                    if (low >= 0xDC00 && low <= 0xDFFF)
+                    {
+                        return 0x10000 + ((value - 0xD800) << 10) + (low - 0xDC00);
+                    }
+                }
+
+                throw Error("a \\u escape of a lone surrogate (not a character)", at);
+            }
+
+            if (value >= 0xDC00 && value <= 0xDFFF)
+            {
+                throw Error("a \\u escape of a lone surrogate (not a character)", at);
+            }
+
+            if (value == 0)
+            {
+                throw Error("\\u0000 in a string: the adapter cannot keep a NUL character in text", at);
+            }
+
+            return value;
+        }
+
+        private int ReadHex4()
+        {
+            if (_pos + 4 > _end)
+            {
+                throw Error("short \\u escape", _pos);
             }
 
             int value = 0;
             for (int i = 0; i < 4; i++)
             {
-                int digit = Hex.ValueOf(_text[_pos + i]);
+                _visited++;
+                int digit = HexValue(_data[_pos + i]);
                 if (digit < 0)
                 {
-                    throw new JsonException("bad \\u escape", _pos + i);
+                    throw Error("bad \\u escape", _pos + i);
                 }
 
                 value = (value << 4) | digit;
             }
 
             _pos += 4;
-            return (char)value;
+            return value;
+        }
+
+        /// <summary>Moves past one well-formed UTF-8 sequence of 2 to 4 bytes (RFC 3629 §4), or refuses it.</summary>
+        private void SkipUtf8Sequence()
+        {
+            int at = _pos;
+            byte lead = _data[_pos];
+            int continuations = lead >= 0xC2 && lead <= 0xDF ? 1 : (lead >= 0xE0 && lead <= 0xEF ? 2 : (lead >= 0xF0 && lead <= 0xF4 ? 3 : -1));
+            if (continuations < 0 || _pos + continuations >= _end)
+            {
+                throw Error("not UTF-8", at);
+            }
+
+            // The second byte's range rules out overlong forms, surrogates and code points past U+10FFFF.
+            byte second = _data[_pos + 1];
+            int low = lead == 0xE0 ? 0xA0 : (lead == 0xF0 ? 0x90 : 0x80);
+            int high = lead == 0xED ? 0x9F : (lead == 0xF4 ? 0x8F : 0xBF);
+            if (second < low || second > high)
+            {
+                throw Error("not UTF-8", at);
+            }
+
+            for (int i = 2; i <= continuations; i++)
+            {
+                _visited++;
+                byte b = _data[_pos + i];
+                if (b < 0x80 || b > 0xBF)
+                {
+                    throw Error("not UTF-8", at);
+                }
+            }
+
+            _visited++;
+            _pos += continuations + 1;
+        }
+
+        private int Gather(int count, byte[] source, int start, int length)
+        {
+            EnsureScratch(count + length);
+            Array.Copy(source, start, _scratch, count, length);
+            _visited += length;
+            return count + length;
+        }
+
+        private int GatherByte(int count, byte value)
+        {
+            EnsureScratch(count + 1);
+            _scratch[count] = value;
+            return count + 1;
+        }
+
+        /// <summary>Appends the UTF-8 form of <paramref name="codePoint"/> (RFC 3629 §3).</summary>
+        private int GatherCodePoint(int count, int codePoint)
+        {
+            EnsureScratch(count + 4);
+            if (codePoint < 0x80)
+            {
+                _scratch[count] = (byte)codePoint;
+                return count + 1;
+            }
+
+            if (codePoint < 0x800)
+            {
+                _scratch[count] = (byte)(0xC0 | (codePoint >> 6));
+                _scratch[count + 1] = (byte)(0x80 | (codePoint & 0x3F));
+                return count + 2;
+            }
+
+            if (codePoint < 0x10000)
+            {
+                _scratch[count] = (byte)(0xE0 | (codePoint >> 12));
+                _scratch[count + 1] = (byte)(0x80 | ((codePoint >> 6) & 0x3F));
+                _scratch[count + 2] = (byte)(0x80 | (codePoint & 0x3F));
+                return count + 3;
+            }
+
+            _scratch[count] = (byte)(0xF0 | (codePoint >> 18));
+            _scratch[count + 1] = (byte)(0x80 | ((codePoint >> 12) & 0x3F));
+            _scratch[count + 2] = (byte)(0x80 | ((codePoint >> 6) & 0x3F));
+            _scratch[count + 3] = (byte)(0x80 | (codePoint & 0x3F));
+            return count + 4;
+        }
+
+        private void EnsureScratch(int size)
+        {
+            if (_scratch != null && _scratch.Length >= size)
+            {
+                return;
+            }
+
+            int capacity = _scratch == null ? 64 : _scratch.Length * 2;
+            while (capacity < size)
+            {
+                capacity *= 2;
+            }
+
+            byte[] grown = new byte[capacity];
+            if (_scratch != null)
+            {
+                Array.Copy(_scratch, grown, _scratch.Length);
+            }
+
+            _scratch = grown;
         }
 
         private object ReadNumber()
@@ -279,9 +469,10 @@ namespace Ata.Core.Json
             int digitsStart = _pos;
             long integer = 0;
             bool overflow = false;
-            while (_pos < _text.Length && IsDigit(_text[_pos]))
+            while (_pos < _end && IsDigit(_data[_pos]))
             {
-                long next = (integer * 10) + (_text[_pos] - '0');
+                _visited++;
+                long next = (integer * 10) + (_data[_pos] - '0');
                 if (next < integer)
                 {
                     overflow = true;
@@ -291,9 +482,9 @@ namespace Ata.Core.Json
                 _pos++;
             }
 
-            if (_pos == digitsStart || (_text[digitsStart] == '0' && _pos - digitsStart > 1))
+            if (_pos == digitsStart || (_data[digitsStart] == '0' && _pos - digitsStart > 1))
             {
-                throw new JsonException("bad number", start);
+                throw Error("bad number", start);
             }
 
             bool isInteger = true;
@@ -304,21 +495,22 @@ namespace Ata.Core.Json
                 _pos++;
                 double scale = 0.1;
                 int fracStart = _pos;
-                while (_pos < _text.Length && IsDigit(_text[_pos]))
+                while (_pos < _end && IsDigit(_data[_pos]))
                 {
-                    fraction += (_text[_pos] - '0') * scale;
+                    _visited++;
+                    fraction += (_data[_pos] - '0') * scale;
                     scale /= 10;
                     _pos++;
                 }
 
                 if (_pos == fracStart)
                 {
-                    throw new JsonException("bad number", start);
+                    throw Error("bad number", start);
                 }
             }
 
             int exponent = 0;
-            char ec = Peek();
+            byte ec = Peek();
             if (ec == 'e' || ec == 'E')
             {
                 isInteger = false;
@@ -331,11 +523,12 @@ namespace Ata.Core.Json
                 }
 
                 int expStart = _pos;
-                while (_pos < _text.Length && IsDigit(_text[_pos]))
+                while (_pos < _end && IsDigit(_data[_pos]))
                 {
+                    _visited++;
                     if (exponent < 1000)
                     {
-                        exponent = (exponent * 10) + (_text[_pos] - '0');
+                        exponent = (exponent * 10) + (_data[_pos] - '0');
                     }
 
                     _pos++;
@@ -343,7 +536,7 @@ namespace Ata.Core.Json
 
                 if (_pos == expStart)
                 {
-                    throw new JsonException("bad number", start);
+                    throw Error("bad number", start);
                 }
 
                 if (expNegative)
@@ -375,24 +568,36 @@ namespace Ata.Core.Json
 
         private void ExpectWord(string word)
         {
-            if (_pos + word.Length > _text.Length || _text.Substring(_pos, word.Length) != word)
+            char[] letters = word.ToCharArray();
+            if (_pos + letters.Length > _end)
             {
-                throw new JsonException("unexpected word", _pos);
+                throw Error("unexpected word", _pos);
             }
 
-            _pos += word.Length;
+            for (int i = 0; i < letters.Length; i++)
+            {
+                _visited++;
+                if (_data[_pos + i] != letters[i])
+                {
+                    throw Error("unexpected word", _pos);
+                }
+            }
+
+            _pos += letters.Length;
         }
 
-        private char Peek()
+        private byte Peek()
         {
-            return _pos < _text.Length ? _text[_pos] : '\0';
+            _visited++;
+            return _pos < _end ? _data[_pos] : (byte)0;
         }
 
         private void SkipWhiteSpace()
         {
-            while (_pos < _text.Length)
+            while (_pos < _end)
             {
-                char c = _text[_pos];
+                _visited++;
+                byte c = _data[_pos];
                 if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
                 {
                     return;
@@ -402,9 +607,19 @@ namespace Ata.Core.Json
             }
         }
 
-        private static bool IsDigit(char c)
+        private JsonException Error(string message, int at)
+        {
+            return new JsonException(message, at - _start);
+        }
+
+        private static bool IsDigit(byte c)
         {
             return c >= '0' && c <= '9';
+        }
+
+        private static int HexValue(byte c)
+        {
+            return c < 128 ? Hex.ValueOf((char)c) : -1;
         }
     }
 

@@ -191,9 +191,10 @@ namespace Ata.Core.Json
         private void AppendString(string value)
         {
             _text.Append('"');
-            for (int i = 0; i < value.Length; i++)
+            char[] chars = value.ToCharArray();
+            for (int i = 0; i < chars.Length; i++)
             {
-                char c = value[i];
+                char c = chars[i];
                 switch (c)
                 {
                     case '"': _text.Append("\\\""); break;

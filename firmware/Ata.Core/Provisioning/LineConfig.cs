@@ -81,6 +81,13 @@ namespace Ata.Core.Provisioning
         /// <summary>Seconds between NAT keep-alives to the registrar; 0 turns them off.</summary>
         public int KeepAliveSeconds { get; set; } = DefaultKeepAliveSeconds;
 
+        /// <summary>
+        /// Seconds between SIP OPTIONS probes that prove the registrar (or outbound proxy) alive while
+        /// registered over UDP, where nothing answers the NAT keep-alive; 0 turns them off. An
+        /// unanswered probe raises the registrar-unreachable fault within one and a half intervals.
+        /// </summary>
+        public int RegistrarProbeSeconds { get; set; } = Sip.RegistrarProbe.DefaultIntervalSeconds;
+
         /// <summary>Base of the registration retry back-off, in seconds.</summary>
         public int RetryBaseSeconds { get; set; } = (int)(Sip.RetryBackoff.DefaultBaseMs / 1000);
 
@@ -117,7 +124,8 @@ namespace Ata.Core.Provisioning
                 && other.RegistrarPortGiven == RegistrarPortGiven && other.SecondaryPortGiven == SecondaryPortGiven
                 && other.Transport == Transport && other.ProxyHost == ProxyHost && other.ProxyPort == ProxyPort
                 && other.ProxyPortGiven == ProxyPortGiven && other.Realm == Realm && other.Ha1 == Ha1
-                && other.KeepAliveSeconds == KeepAliveSeconds && other.RetryBaseSeconds == RetryBaseSeconds
+                && other.KeepAliveSeconds == KeepAliveSeconds && other.RegistrarProbeSeconds == RegistrarProbeSeconds
+                && other.RetryBaseSeconds == RetryBaseSeconds
                 && other.RetryMaxSeconds == RetryMaxSeconds;
         }
 
@@ -184,7 +192,7 @@ namespace Ata.Core.Provisioning
 
             if (portText != null)
             {
-                int parsed = Sip.SipText.ParseNonNegative(portText);
+                int parsed = Text.AsciiText.ParseNonNegative(portText);
                 if (parsed < 1 || parsed > 65535)
                 {
                     return "registrar port '" + portText + "' is not a number from 1 to 65535";

@@ -146,7 +146,7 @@ namespace Ata.Core.Provisioning
 
                 configs[number - 1] = new LineConfig(number, username, JsonObject.GetString(line, Fields.AuthUsername), password, host, port, (int)expires);
                 configs[number - 1].Realm = realm;
-                configs[number - 1].Ha1 = password == null ? SipText.ToLowerAscii(ha1) : null;
+                configs[number - 1].Ha1 = password == null ? Text.AsciiText.ToLower(ha1) : null;
                 error = ParseRegistrationOptions(line, configs[number - 1], field);
                 if (error != null)
                 {
@@ -240,6 +240,12 @@ namespace Ata.Core.Provisioning
                 return field + "." + Fields.KeepAliveSeconds + ": must be 0 (off) or from 5 to 3600 seconds";
             }
 
+            long probe = JsonObject.GetLong(line, Fields.RegistrarProbeSeconds, config.RegistrarProbeSeconds);
+            if (probe != 0 && (probe < 10 || probe > 3600))
+            {
+                return field + "." + Fields.RegistrarProbeSeconds + ": must be 0 (off) or from 10 to 3600 seconds";
+            }
+
             long retryBase = JsonObject.GetLong(line, Fields.RetryBaseSeconds, config.RetryBaseSeconds);
             long retryMax = JsonObject.GetLong(line, Fields.RetryMaxSeconds, config.RetryMaxSeconds);
             if (retryBase < 1 || retryBase > 3600)
@@ -260,6 +266,7 @@ namespace Ata.Core.Provisioning
 
             config.Transport = transport == null ? LineConfig.Udp : transport;
             config.KeepAliveSeconds = (int)keepAlive;
+            config.RegistrarProbeSeconds = (int)probe;
             config.RetryBaseSeconds = (int)retryBase;
             config.RetryMaxSeconds = (int)retryMax;
             return null;
@@ -323,6 +330,7 @@ namespace Ata.Core.Provisioning
                     .Property(Fields.Registrar, FormatRegistrar(line.RegistrarHost, line.RegistrarPortGiven ? line.RegistrarPort : 0))
                     .Property(Fields.Expires, line.Expires)
                     .Property(Fields.KeepAliveSeconds, line.KeepAliveSeconds)
+                    .Property(Fields.RegistrarProbeSeconds, line.RegistrarProbeSeconds)
                     .Property(Fields.RetryBaseSeconds, line.RetryBaseSeconds)
                     .Property(Fields.RetryMaxSeconds, line.RetryMaxSeconds)
                     .Property(Fields.Transport, line.Transport);

@@ -53,7 +53,7 @@ namespace Ata.Core.Settings
                 return null;
             }
 
-            int length = Sip.SipText.ParseNonNegative(header[1]);
+            int length = Text.AsciiText.ParseNonNegative(header[1]);
             int start = newline + 1;
             if (length < 0 || start + length != record.Length || Hex8(Crc32(record, start, length)) != header[2])
             {

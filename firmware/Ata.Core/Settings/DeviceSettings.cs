@@ -464,7 +464,7 @@ namespace Ata.Core.Settings
         {
             return text == null || text.Length == 0 || text.Length > 5 || text.Trim().Length != text.Length
                 ? -1
-                : Sip.SipText.ParseNonNegative(text);
+                : Text.AsciiText.ParseNonNegative(text);
         }
 
         private static int IndexOf(string key)

@@ -1,70 +1,52 @@
 using System;
-using System.Collections;
 using System.Text;
 using Ata.Core.Dns;
 using Ata.Core.Faults;
 using Ata.Core.Hardware;
 using Ata.Core.Provisioning;
+using Ata.Core.Sip.Auth;
+using Ata.Core.Sip.Messages;
+using Ata.Core.Sip.Transactions;
+using Ata.Core.Sip.Transport;
+using Ata.Core.Text;
 
 namespace Ata.Core.Sip
 {
     /// <summary>
-    /// The SIP registration of one line over UDP (RFC 3261 §10): REGISTER with a stable instance id
-    /// (RFC 5626), digest authentication (401/407, MD5 and SHA-256), refresh before the granted
-    /// expiry, retransmission (Timer E/F), NAT keep-alives, failover to a secondary registrar, a
-    /// fault per cause with jittered back-off, and removal of the binding when the account goes.
-    /// A pure state machine: the caller passes the time in and delivers responses; it sends
-    /// through <see cref="IDatagramSocket"/>.
+    /// The registration policy of one line (RFC 3261 §10, RFC 5626): REGISTER with a stable instance
+    /// id, refreshed before the granted expiry; answers to challenges, refusals and silence as
+    /// <see cref="RegistrarAnswers"/> says; failover to a secondary registrar and jittered back-off;
+    /// liveness of the registrar while registered (the flow's keep-alive, and on UDP the
+    /// <see cref="RegistrarProbe"/>), with a late answer to a timed-out request taken as proof that
+    /// the registrar is back; and removal of the binding when the account goes. The parts it
+    /// composes: <see cref="SipFlow"/>, <see cref="NonInviteClientTransaction"/>,
+    /// <see cref="DigestAnswerer"/>, <see cref="SipRequestWriter"/>. A pure state machine: the
+    /// caller passes the time in and delivers responses.
     /// </summary>
     public sealed class Registration
     {
-        /// <summary>RFC 3261 T1: first retransmission interval.</summary>
-        public const long T1 = 500;
-
-        /// <summary>RFC 3261 T2: the retransmission interval cap for non-INVITE requests.</summary>
-        public const long T2 = 4000;
-
-        /// <summary>Timer F: a non-INVITE transaction times out after 64·T1.</summary>
-        public const long TimerF = 64 * T1;
-
-        /// <summary>The keep-alive datagram: a double CRLF (RFC 5626 §4.4.1).</summary>
-        private static readonly byte[] KeepAlivePing = { 13, 10, 13, 10 };
-
         private readonly LineConfig _config;
-        private readonly IDatagramSocket _socket;
-        private readonly INameResolver _resolver;
         private readonly Random _random;
         private readonly string _userAgent;
         private readonly string _instanceId;
         private readonly string _callId;
         private readonly string _fromTag;
+        private readonly SipFlow _flow;
+        private readonly DigestAnswerer _answerer;
+        private readonly RegistrarProbe _probe;
+        private readonly LateAnswers _lateAnswers = new LateAnswers();
+        private readonly RegistrarFailover _registrars;
 
+        private NonInviteClientTransaction _register;
         private int _cseq;
-        private string _branch;
-        private byte[] _request;
         private string _address;
         private int _port;
-        private bool _onSecondary;
-        private bool _triedOtherRegistrar;
         private string _contactUri;
         private int _requestedExpires;
         private bool _removing;
         private bool _awaitingDns;
-        private int _connection;
-        private long _pongDueAt = -1;
-
-        private bool _pending;
-        private long _retransmitAt;
-        private long _retransmitInterval;
-        private long _giveUpAt;
         private long _nextAttemptAt = -1;
-        private long _nextKeepAliveAt = -1;
         private int _failures;
-
-        private DigestChallenge _challenge;
-        private int _nonceCount;
-        private bool _sentCredentials;
-        private bool _credentialsFromFreshChallenge;
 
         /// <summary>Creates the registration of one line account; call <see cref="Start"/> to begin.</summary>
         /// <param name="config">The line's account.</param>
@@ -79,15 +61,17 @@ namespace Ata.Core.Sip
         public Registration(LineConfig config, IDatagramSocket socket, INameResolver resolver, Random random, string userAgent, string instanceId)
         {
             _config = config;
-            _socket = socket;
-            _resolver = resolver;
+            _registrars = new RegistrarFailover(config, resolver);
             _random = random;
             _userAgent = userAgent;
             _instanceId = instanceId;
-            _callId = RandomToken(16) + "@ata";
-            _fromTag = RandomToken(10);
+            _callId = Identifiers.CallId(random);
+            _fromTag = Identifiers.Tag(random);
             _cseq = random.Next(1000) + 1;
             _requestedExpires = config.Expires;
+            _flow = new SipFlow(socket, config.Transport == LineConfig.Tcp);
+            _answerer = new DigestAnswerer(config.AuthUsername, config.Password, config.Ha1, config.Realm, random);
+            _probe = new RegistrarProbe(_flow, random, userAgent);
             State = RegistrationState.Registering;
             BackoffBaseMs = (long)config.RetryBaseSeconds * 1000;
             BackoffCapMs = (long)config.RetryMaxSeconds * 1000;
@@ -120,30 +104,42 @@ namespace Ata.Core.Sip
         /// <summary>True while requests go to the secondary registrar.</summary>
         public bool OnSecondary
         {
-            get { return _onSecondary; }
+            get { return _registrars.OnSecondary; }
         }
 
         /// <summary>
         /// The SIP locator (own DNS client with SRV) to find the registrar with; null to use the
         /// <see cref="INameResolver"/> (A records only).
         /// </summary>
-        public SipLocator Locator { get; set; }
+        public SipLocator Locator
+        {
+            get { return _registrars.Locator; }
+            set { _registrars.Locator = value; }
+        }
 
         /// <summary>TCP connections, for lines provisioned with <see cref="LineConfig.Tcp"/>; null when the host has none.</summary>
-        public IStreamTransport Stream { get; set; }
+        public IStreamTransport Stream
+        {
+            get { return _flow.Stream; }
+            set { _flow.Stream = value; }
+        }
 
         /// <summary>The TCP connection this registration's flow uses, 0 when none.</summary>
         public int Connection
         {
-            get { return _connection; }
+            get { return _flow.Connection; }
         }
 
-        /// <summary>How long to wait for a keep-alive pong on TCP before the flow counts as failed (RFC 5626 §4.4.1).</summary>
-        public const long PongTimeoutMs = 10000;
-
-        private bool OverTcp
+        /// <summary>The flow to the registrar or outbound proxy (calls on this line use the same one).</summary>
+        public SipFlow Flow
         {
-            get { return _config.Transport == LineConfig.Tcp; }
+            get { return _flow; }
+        }
+
+        /// <summary>The line's digest answerer (calls on this line answer their challenges with it).</summary>
+        public DigestAnswerer Credentials
+        {
+            get { return _answerer; }
         }
 
         /// <summary>Base of the retry back-off in milliseconds.</summary>
@@ -170,6 +166,11 @@ namespace Ata.Core.Sip
             get { return State == RegistrationState.Unregistered; }
         }
 
+        private bool Pending
+        {
+            get { return _register != null && _register.IsPending; }
+        }
+
         /// <summary>Sends the first REGISTER now.</summary>
         public void Start(long now)
         {
@@ -184,7 +185,7 @@ namespace Ata.Core.Sip
         {
             bool reachedRegistrar = State == RegistrationState.Registered || LastSipCode > 0;
             _removing = true;
-            _nextKeepAliveAt = -1;
+            StopLiveness();
             Fault = null;
             FaultDetail = null;
             if (!reachedRegistrar || _address == null)
@@ -194,7 +195,7 @@ namespace Ata.Core.Sip
             }
 
             State = RegistrationState.Unregistering;
-            SendRequest(now, false);
+            SendRequest(now);
         }
 
         /// <summary>The network went away: stop trying and show why.</summary>
@@ -206,10 +207,9 @@ namespace Ata.Core.Sip
                 return;
             }
 
-            _pending = false;
+            AbandonRegister();
             _awaitingDns = false;
-            _nextAttemptAt = -1;
-            _nextKeepAliveAt = -1;
+            _lateAnswers.Clear();
             Fail(FaultCode.NetworkDown, 0, "the network is down", now, false);
         }
 
@@ -221,23 +221,24 @@ namespace Ata.Core.Sip
                 return;
             }
 
-            _pending = false;
+            AbandonRegister();
             _failures = 0;
             _nextAttemptAt = now + _random.Next(250);
         }
 
         /// <summary>
         /// The network reported the registrar unreachable (an ICMP error for the destination):
-        /// fail the transaction now rather than waiting for Timer F.
+        /// fail the REGISTER in flight now rather than waiting for Timer F. (A probe waits for its own
+        /// timeout: an ICMP error during a registrar's restart must not cost the line its binding.)
         /// </summary>
         public void OnUnreachable(string address, int port, long now)
         {
-            if (!_pending || address != _address || port != _port)
+            if (!Pending || !_flow.IsTo(address, port))
             {
                 return;
             }
 
-            _pending = false;
+            AbandonRegister();
             if (_removing)
             {
                 Finish();
@@ -250,10 +251,7 @@ namespace Ata.Core.Sip
         /// <summary>A keep-alive pong arrived on <paramref name="connection"/>.</summary>
         public void OnPong(int connection)
         {
-            if (connection == _connection)
-            {
-                _pongDueAt = -1;
-            }
+            _flow.OnPong(connection);
         }
 
         /// <summary>
@@ -262,56 +260,35 @@ namespace Ata.Core.Sip
         /// </summary>
         public void OnConnectionClosed(int connection, long now)
         {
-            if (connection != _connection || connection == 0)
+            if (!_flow.OnClosed(connection))
             {
                 return;
             }
 
-            _connection = 0;
             if (_removing)
             {
                 Finish();
                 return;
             }
 
-            FlowFailed("the registrar closed the connection", now);
+            FlowGone("the registrar closed the connection", now);
         }
 
-        private void FlowFailed(string detail, long now)
-        {
-            _pongDueAt = -1;
-            if (_connection != 0)
-            {
-                Stream.Close(_connection);
-                _connection = 0;
-            }
-
-            bool wasRegistered = State == RegistrationState.Registered && !_pending;
-            _pending = false;
-            if (wasRegistered)
-            {
-                // The binding may still stand at the registrar; a new flow replaces it at once.
-                _nextAttemptAt = now + _random.Next(250);
-                return;
-            }
-
-            Failover(FaultCode.RegistrarUnreachable, 0, detail, now);
-        }
-
-        /// <summary>True when <paramref name="response"/> belongs to this registration.</summary>
+        /// <summary>True when <paramref name="response"/> belongs to this registration (its REGISTERs or its probes).</summary>
         public bool Owns(SipResponse response)
         {
-            return response.CallId == _callId;
+            string callId = response.CallId;
+            return callId == _callId || callId == _probe.CallId;
         }
 
-        /// <summary>Advances timers: retransmissions, transaction timeout, keep-alives, retries and refreshes.</summary>
+        /// <summary>Advances timers: retransmissions, transaction timeouts, keep-alives, probes, retries and refreshes.</summary>
         public void Tick(long now)
         {
-            if (_pending)
+            if (_register != null)
             {
-                if (now >= _giveUpAt)
+                if (_register.Tick(now))
                 {
-                    _pending = false;
+                    _lateAnswers.TimedOut(_register);
                     if (_removing)
                     {
                         Finish();
@@ -322,19 +299,10 @@ namespace Ata.Core.Sip
                     return;
                 }
 
-                if (!OverTcp && now >= _retransmitAt)
+                if (_register.IsPending)
                 {
-                    _socket.Send(_request, _request.Length, _address, _port);
-                    // Due times follow from the first send, so a late tick does not push later ones back.
-                    _retransmitInterval = _retransmitInterval * 2 > T2 ? T2 : _retransmitInterval * 2;
-                    _retransmitAt += _retransmitInterval;
-                    if (_retransmitAt <= now)
-                    {
-                        _retransmitAt = now + 1;
-                    }
+                    return;
                 }
-
-                return;
             }
 
             if (_awaitingDns || (_nextAttemptAt >= 0 && now >= _nextAttemptAt))
@@ -343,50 +311,74 @@ namespace Ata.Core.Sip
                 return;
             }
 
-            if (_pongDueAt >= 0 && now >= _pongDueAt)
+            if (State != RegistrationState.Registered)
             {
-                FlowFailed("no keep-alive answer from the registrar", now);
                 return;
             }
 
-            if (_nextKeepAliveAt >= 0 && now >= _nextKeepAliveAt && State == RegistrationState.Registered)
+            int flow = _flow.Tick(now);
+            if (flow == SipFlow.Gone)
             {
-                if (OverTcp)
-                {
-                    if (!Stream.Send(_connection, KeepAlivePing, KeepAlivePing.Length))
-                    {
-                        FlowFailed("the connection to the registrar is gone", now);
-                        return;
-                    }
+                FlowGone("the connection to the registrar is gone", now);
+                return;
+            }
 
-                    _pongDueAt = now + PongTimeoutMs;
-                }
-                else
-                {
-                    _socket.Send(KeepAlivePing, KeepAlivePing.Length, _address, _port);
-                }
+            if (flow == SipFlow.Silent)
+            {
+                Failover(FaultCode.RegistrarUnreachable, 408, "no keep-alive answer from the registrar", now);
+                return;
+            }
 
-                _nextKeepAliveAt = now + ((long)_config.KeepAliveSeconds * 1000);
+            if (_probe.Tick(now, _registrars.HopUri, _registrars.AddressOfRecord) == RegistrarProbe.Unanswered)
+            {
+                _lateAnswers.TimedOut(_probe.InFlight);
+                Failover(FaultCode.RegistrarUnreachable, 408, "no answer to OPTIONS from the registrar", now);
             }
         }
 
-        /// <summary>Handles a response to this registration's REGISTER.</summary>
+        /// <summary>Handles a response to this registration's REGISTER or probe (see <see cref="Owns"/>).</summary>
         public void OnResponse(SipResponse response, long now)
         {
-            if (!_pending || response.CallId != _callId || response.CSeqNumber != _cseq || response.TopViaBranch != _branch)
+            if (_register != null && !_register.TimedOut && response.CallId == _callId && _register.Matches(response))
+            {
+                if (_register.OnResponse(response, now) && response.StatusCode >= 200)
+                {
+                    OnFinalResponse(response, now);
+                }
+
+                return;
+            }
+
+            if (_probe.OnResponse(response, now))
             {
                 return;
             }
 
+            if (_lateAnswers.IsLateAnswer(response))
+            {
+                OnLateAnswer(now);
+            }
+        }
+
+        /// <summary>
+        /// An answer to a request that had timed out: the registrar was only paused or slow and is
+        /// alive now (a resumed server answers what waited in its socket at once), so a line that
+        /// failed for want of an answer registers at once instead of waiting out its back-off.
+        /// </summary>
+        private void OnLateAnswer(long now)
+        {
+            if (_removing || Pending || _awaitingDns || State != RegistrationState.Failed || Fault != FaultCode.RegistrarUnreachable)
+            {
+                return;
+            }
+
+            _lateAnswers.Clear();
+            SendRegister(now);
+        }
+
+        private void OnFinalResponse(SipResponse response, long now)
+        {
             int code = response.StatusCode;
-            if (code < 200)
-            {
-                // Proceeding: keep retransmitting at T2 until a final answer (RFC 3261 §17.1.2.2).
-                _retransmitInterval = T2;
-                return;
-            }
-
-            _pending = false;
             LastSipCode = code;
             if (_removing)
             {
@@ -394,57 +386,55 @@ namespace Ata.Core.Sip
                 return;
             }
 
-            if (code >= 200 && code < 300)
+            string fault = RegistrarAnswers.FaultFor(code);
+            string detail = RegistrarAnswers.DetailFor(code);
+            switch (RegistrarAnswers.ActionFor(code))
             {
-                OnAccepted(response, now);
+                case RegistrarAnswers.Accept:
+                    OnAccepted(response, now);
+                    break;
+                case RegistrarAnswers.Challenge:
+                    OnChallenged(response, now);
+                    break;
+                case RegistrarAnswers.AskLonger:
+                    int minExpires = AsciiText.ParseNonNegative(response.Header("min-expires"));
+                    if (minExpires > _requestedExpires)
+                    {
+                        _requestedExpires = minExpires;
+                        SendRegister(now);
+                    }
+                    else
+                    {
+                        Fail(fault, code, detail, now, true);
+                    }
+
+                    break;
+                case RegistrarAnswers.Stop:
+                    Fail(fault, code, detail, now, false);
+                    break;
+                case RegistrarAnswers.TryOther:
+                    Failover(fault, code, detail, now);
+                    HonourRetryAfter(response, now);
+                    break;
+                default:
+                    Fail(fault, code, detail, now, true);
+                    HonourRetryAfter(response, now);
+                    break;
             }
-            else if (code == 401 || code == 407)
+        }
+
+        private void HonourRetryAfter(SipResponse response, long now)
+        {
+            long retryAfterMs = (long)HeaderValue.LeadingNumber(response.Header("retry-after")) * 1000;
+            if (retryAfterMs > 0 && _nextAttemptAt >= 0 && now + retryAfterMs > _nextAttemptAt)
             {
-                OnChallenged(response, now);
-            }
-            else if (code == 423)
-            {
-                int minExpires = SipText.ParseNonNegative(response.Header("min-expires"));
-                if (minExpires > _requestedExpires)
-                {
-                    _requestedExpires = minExpires;
-                    SendRegister(now);
-                }
-                else
-                {
-                    Fail(FaultCode.RegistrationRefused, code, "registrar asked for a longer expiry without saying how long", now, true);
-                }
-            }
-            else if (code == 403)
-            {
-                Fail(FaultCode.WrongCredentials, code, "the registrar refused the credentials (403)", now, false);
-            }
-            else if (code == 404)
-            {
-                Fail(FaultCode.AccountUnknown, code, "the registrar does not know the account (404)", now, false);
-            }
-            else if (code == 408)
-            {
-                Failover(FaultCode.RegistrarUnreachable, code, "request timeout (408)", now);
-            }
-            else if (code >= 500 && code < 600)
-            {
-                Failover(FaultCode.RegistrarOverloaded, code, "registrar error " + code.ToString(), now);
-                int retryAfter = SipText.ParseNonNegative(FirstToken(response.Header("retry-after")));
-                if (retryAfter > 0 && _nextAttemptAt >= 0 && now + ((long)retryAfter * 1000) > _nextAttemptAt)
-                {
-                    _nextAttemptAt = now + ((long)retryAfter * 1000);
-                }
-            }
-            else
-            {
-                Fail(FaultCode.RegistrationRefused, code, "registrar refused with " + code.ToString(), now, true);
+                _nextAttemptAt = now + retryAfterMs;
             }
         }
 
         private void OnAccepted(SipResponse response, long now)
         {
-            int granted = response.GrantedExpires(_contactUri, _instanceId);
+            int granted = GrantedExpiresOf(response, _contactUri, _instanceId);
             if (granted < 0)
             {
                 granted = _requestedExpires;
@@ -462,25 +452,21 @@ namespace Ata.Core.Sip
             Fault = null;
             FaultDetail = null;
             _failures = 0;
-            _triedOtherRegistrar = false;
+            _registrars.Succeeded();
+            _lateAnswers.Clear();
             _nextAttemptAt = now + RefreshDelayMs(granted);
-            _nextKeepAliveAt = _config.KeepAliveSeconds > 0 ? now + ((long)_config.KeepAliveSeconds * 1000) : -1;
+            _flow.KeepAlive(now, _config.KeepAliveSeconds);
+            _probe.Start(now, _flow.IsReliable ? 0 : _config.RegistrarProbeSeconds);
         }
 
         private void OnRemovalAnswered(SipResponse response, long now)
         {
             // The registrar may want the removal authenticated too; answer one fresh challenge.
             int code = response.StatusCode;
-            if ((code == 401 || code == 407) && !(_sentCredentials && _credentialsFromFreshChallenge))
+            if ((code == 401 || code == 407) && _answerer.OnChallenge(response) == DigestAnswerer.Answer)
             {
-                DigestChallenge challenge = StrongestChallenge(response);
-                if (challenge != null)
-                {
-                    _challenge = challenge;
-                    _nonceCount = 0;
-                    SendRequest(now, true);
-                    return;
-                }
+                SendRequest(now);
+                return;
             }
 
             Finish();
@@ -488,15 +474,15 @@ namespace Ata.Core.Sip
 
         private void OnChallenged(SipResponse response, long now)
         {
-            DigestChallenge challenge = StrongestChallenge(response);
-            if (challenge == null && _config.Password == null)
+            int verdict = _answerer.OnChallenge(response);
+            if (verdict == DigestAnswerer.OtherRealm)
             {
                 Fail(FaultCode.WrongCredentials, response.StatusCode,
                     "the provisioned HA1 is for realm '" + _config.Realm + "', which the registrar did not offer with MD5", now, false);
                 return;
             }
 
-            if (challenge == null)
+            if (verdict == DigestAnswerer.Unsupported)
             {
                 Fail(FaultCode.RegistrationRefused, response.StatusCode, "registrar asked for an authentication scheme the adapter does not support", now, true);
                 return;
@@ -504,40 +490,18 @@ namespace Ata.Core.Sip
 
             // Credentials answering a fresh challenge that are challenged again (without stale=true)
             // are wrong: retrying would only hammer the registrar and may lock the account.
-            if (_sentCredentials && _credentialsFromFreshChallenge && !challenge.Stale)
+            if (verdict == DigestAnswerer.Rejected)
             {
-                _challenge = null;
-                Fail(FaultCode.WrongCredentials, response.StatusCode, "the registrar rejected the credentials", now, false);
+                Fail(RegistrarAnswers.FaultFor(response.StatusCode), response.StatusCode, RegistrarAnswers.DetailFor(response.StatusCode), now, false);
                 return;
             }
 
-            _challenge = challenge;
-            _nonceCount = 0;
             if (State != RegistrationState.Registered)
             {
                 State = RegistrationState.Registering;
             }
 
-            SendRequest(now, true);
-        }
-
-        /// <summary>The strongest digest challenge of a 401/407 (RFC 8760 §2.4), or null.</summary>
-        private DigestChallenge StrongestChallenge(SipResponse response)
-        {
-            bool proxy = response.StatusCode == 407;
-            ArrayList headers = response.Headers(proxy ? "proxy-authenticate" : "www-authenticate");
-            DigestChallenge challenge = null;
-            for (int i = 0; i < headers.Count; i++)
-            {
-                DigestChallenge candidate = DigestChallenge.Parse((string)headers[i], proxy);
-                bool answerable = candidate != null && (_config.Password != null || candidate.CanAnswerWithHa1(_config.Realm));
-                if (answerable && (challenge == null || candidate.Strength > challenge.Strength))
-                {
-                    challenge = candidate;
-                }
-            }
-
-            return challenge;
+            SendRequest(now);
         }
 
         private void SendRegister(long now)
@@ -548,166 +512,105 @@ namespace Ata.Core.Sip
                 State = RegistrationState.Registering;
             }
 
-            // With an outbound proxy every request goes to it (RFC 3261 §8.1.2); otherwise to the registrar.
-            bool viaProxy = _config.ProxyHost != null;
-            string host = viaProxy ? _config.ProxyHost : (_onSecondary ? _config.SecondaryHost : _config.RegistrarHost);
-            _port = viaProxy ? _config.ProxyPort : (_onSecondary ? _config.SecondaryPort : _config.RegistrarPort);
             _awaitingDns = false;
-            if (Locator != null)
+            int located = _registrars.Locate(now, out _address, out _port);
+            if (located == SipLocator.Pending)
             {
-                bool portGiven = viaProxy ? _config.ProxyPortGiven : (_onSecondary ? _config.SecondaryPortGiven : _config.RegistrarPortGiven);
-                int located = Locator.Locate(host, _port, portGiven, now, out _address, out _port);
-                if (located == SipLocator.Pending)
-                {
-                    _awaitingDns = true;
-                    return;
-                }
-
-                if (located == SipLocator.Failed)
-                {
-                    _address = null;
-                }
-            }
-            else
-            {
-                _address = SipText.IsIPv4Literal(host) ? host : _resolver.Resolve(host);
-            }
-
-            if (_address == null)
-            {
-                Failover(FaultCode.DnsFailure, 0, "registrar host " + host + " does not resolve", now);
+                _awaitingDns = true;
                 return;
             }
 
-            SendRequest(now, false);
+            if (located == SipLocator.Failed)
+            {
+                Failover(FaultCode.DnsFailure, 0, "registrar host " + _registrars.Host + " does not resolve", now);
+                return;
+            }
+
+            SendRequest(now);
         }
 
-        private void SendRequest(long now, bool freshChallenge)
+        private void SendRequest(long now)
         {
-            int localPort = _socket.LocalPort;
-            string viaTransport = "UDP";
-            if (OverTcp)
+            int opened = _flow.Open(_address, _port);
+            if (opened == SipFlow.NoTransport)
             {
-                if (Stream == null)
-                {
-                    Fail(FaultCode.RegistrationRefused, 0, "this adapter has no TCP transport", now, false);
-                    return;
-                }
-
-                if (_connection == 0)
-                {
-                    _connection = Stream.Connect(_address, _port);
-                    if (_connection <= 0)
-                    {
-                        _connection = 0;
-                        if (_removing)
-                        {
-                            Finish();
-                            return;
-                        }
-
-                        Failover(FaultCode.RegistrarUnreachable, 0, "cannot connect to the registrar over TCP", now);
-                        return;
-                    }
-                }
-
-                localPort = Stream.LocalPortOf(_connection);
-                viaTransport = "TCP";
-            }
-
-            _cseq++;
-            _branch = "z9hG4bK" + RandomToken(12);
-            _contactUri = "sip:" + _config.Username + "@" + _socket.LocalAddress + ":" + localPort.ToString()
-                + (OverTcp ? ";transport=tcp;ob" : ";ob");
-            string domain = _config.RegistrarHost;
-            string requestUri = "sip:" + domain + (_config.RegistrarPort == LineConfig.DefaultSipPort ? string.Empty : ":" + _config.RegistrarPort.ToString());
-            string aor = "sip:" + _config.Username + "@" + domain;
-            int expires = _removing ? 0 : _requestedExpires;
-
-            StringBuilder sb = new StringBuilder(640);
-            sb.Append("REGISTER ").Append(requestUri).Append(" SIP/2.0\r\n");
-            sb.Append("Via: SIP/2.0/").Append(viaTransport).Append(' ').Append(_socket.LocalAddress).Append(':').Append(localPort)
-                .Append(";branch=").Append(_branch).Append(";rport\r\n");
-            sb.Append("Max-Forwards: 70\r\n");
-            if (_config.ProxyHost != null)
-            {
-                sb.Append("Route: <sip:").Append(Provisioning.ProvisioningDocument.FormatRegistrar(_config.ProxyHost, _config.ProxyPortGiven ? _config.ProxyPort : 0))
-                    .Append(";lr>\r\n");
-            }
-
-            sb.Append("From: <").Append(aor).Append(">;tag=").Append(_fromTag).Append("\r\n");
-            sb.Append("To: <").Append(aor).Append(">\r\n");
-            sb.Append("Call-ID: ").Append(_callId).Append("\r\n");
-            sb.Append("CSeq: ").Append(_cseq).Append(" REGISTER\r\n");
-            sb.Append("Contact: <").Append(_contactUri).Append('>');
-            if (_instanceId != null)
-            {
-                sb.Append(";+sip.instance=\"<").Append(_instanceId).Append(">\";reg-id=1");
-            }
-
-            sb.Append("\r\n");
-            if (_instanceId != null)
-            {
-                sb.Append("Supported: outbound\r\n");
-            }
-
-            sb.Append("Expires: ").Append(expires).Append("\r\n");
-            sb.Append("User-Agent: ").Append(_userAgent).Append("\r\n");
-            _sentCredentials = _challenge != null;
-            _credentialsFromFreshChallenge = freshChallenge;
-            if (_challenge != null)
-            {
-                _nonceCount++;
-                string answer = _config.Password != null
-                    ? _challenge.Answer(_config.AuthUsername, _config.Password, "REGISTER", requestUri, _nonceCount, RandomToken(16))
-                    : _challenge.AnswerWithHa1(_config.AuthUsername, _config.Ha1, "REGISTER", requestUri, _nonceCount, RandomToken(16));
-                sb.Append(_challenge.IsProxy ? "Proxy-Authorization: " : "Authorization: ").Append(answer).Append("\r\n");
-            }
-
-            sb.Append("Content-Length: 0\r\n\r\n");
-            _request = Encoding.UTF8.GetBytes(sb.ToString());
-            _pending = true;
-            _retransmitInterval = T1;
-            _retransmitAt = now + T1;
-            _giveUpAt = now + TimerF;
-            if (OverTcp)
-            {
-                if (!Stream.Send(_connection, _request, _request.Length))
-                {
-                    FlowFailed("the connection to the registrar is gone", now);
-                }
-
+                Fail(FaultCode.RegistrationRefused, 0, "this adapter has no TCP transport", now, false);
                 return;
             }
 
-            _socket.Send(_request, _request.Length, _address, _port);
+            if (opened == SipFlow.Refused)
+            {
+                if (_removing)
+                {
+                    Finish();
+                    return;
+                }
+
+                Failover(FaultCode.RegistrarUnreachable, 0, "cannot connect to the registrar over TCP", now);
+                return;
+            }
+
+            // A REGISTER in flight proves the registrar alive on its own; the probe waits for its outcome.
+            _probe.Stop();
+            _cseq++;
+            string branch = Identifiers.Branch(_random);
+            _contactUri = "sip:" + _config.Username + "@" + _flow.LocalAddress + ":" + _flow.LocalPort.ToString()
+                + (_flow.IsReliable ? ";transport=tcp;ob" : ";ob");
+            string aor = _registrars.AddressOfRecord;
+            SipRequestWriter register = new SipRequestWriter("REGISTER", _registrars.RegistrarUri)
+                .Via(_flow.ViaTransport, _flow.LocalAddress, _flow.LocalPort, branch);
+            if (_registrars.ProxyRoute != null)
+            {
+                register.Route(_registrars.ProxyRoute);
+            }
+
+            register.From(aor, _fromTag).To(aor, null).CallId(_callId).CSeq(_cseq)
+                .Contact(_contactUri, _instanceId == null ? null : ";+sip.instance=\"<" + _instanceId + ">\";reg-id=1");
+            if (_instanceId != null)
+            {
+                register.Header("Supported", "outbound");
+            }
+
+            register.Header("Expires", (_removing ? 0 : _requestedExpires).ToString()).Header("User-Agent", _userAgent);
+            _answerer.Authorize(register);
+            _register = new NonInviteClientTransaction(_flow, "REGISTER", branch, register.ToBytes());
+            if (!_register.Start(now))
+            {
+                FlowGone("the connection to the registrar is gone", now);
+            }
         }
 
         /// <summary>
-        /// A failure the other registrar might not share: with a secondary provisioned and not yet
-        /// tried in this round, switch to it at once; otherwise back off.
+        /// The TCP connection went away. A registered flow may simply be rebuilt: the binding may still
+        /// stand at the registrar, and a new flow replaces it at once (RFC 5626 §4.2). Otherwise the
+        /// request failed for want of the registrar.
         /// </summary>
-        private void Failover(string fault, int sipCode, string detail, long now)
+        private void FlowGone(string detail, long now)
         {
-            // With SRV records, the next attempt may pick another target of the same domain.
-            if (Locator != null)
+            _flow.Close();
+            bool wasRegistered = State == RegistrationState.Registered && !Pending;
+            AbandonRegister();
+            if (wasRegistered)
             {
-                Locator.TargetFailed(_onSecondary ? _config.SecondaryHost : _config.RegistrarHost);
-            }
-
-            if (_config.SecondaryHost != null && !_triedOtherRegistrar)
-            {
-                _triedOtherRegistrar = true;
-                _onSecondary = !_onSecondary;
-                Fail(fault, sipCode, detail, now, false);
-                _nextAttemptAt = now;
+                _probe.Stop();
+                _nextAttemptAt = now + _random.Next(250);
                 return;
             }
 
-            _triedOtherRegistrar = false;
-            if (_config.SecondaryHost != null)
+            Failover(FaultCode.RegistrarUnreachable, 0, detail, now);
+        }
+
+        /// <summary>
+        /// A failure the other registrar might not share: switch to it at once, or back off (see
+        /// <see cref="RegistrarFailover.SwitchAfterFailure"/>).
+        /// </summary>
+        private void Failover(string fault, int sipCode, string detail, long now)
+        {
+            if (_registrars.SwitchAfterFailure())
             {
-                _onSecondary = !_onSecondary;
+                Fail(fault, sipCode, detail, now, false);
+                _nextAttemptAt = now;
+                return;
             }
 
             Fail(fault, sipCode, detail, now, true);
@@ -716,19 +619,13 @@ namespace Ata.Core.Sip
         private void Fail(string fault, int sipCode, string detail, long now, bool retry)
         {
             // A failed flow is not reused: the next attempt opens a new connection (to whichever registrar).
-            if (_connection != 0 && Stream != null)
-            {
-                Stream.Close(_connection);
-                _connection = 0;
-            }
-
-            _pongDueAt = -1;
+            _flow.Close();
+            _probe.Stop();
             State = RegistrationState.Failed;
             LastSipCode = sipCode;
             Fault = fault;
             FaultDetail = detail;
             GrantedExpires = 0;
-            _nextKeepAliveAt = -1;
             if (retry)
             {
                 _failures++;
@@ -742,18 +639,55 @@ namespace Ata.Core.Sip
 
         private void Finish()
         {
-            if (_connection != 0 && Stream != null)
-            {
-                Stream.Close(_connection);
-                _connection = 0;
-            }
-
-            _pending = false;
+            _flow.Close();
+            StopLiveness();
+            AbandonRegister();
             _awaitingDns = false;
             _nextAttemptAt = -1;
-            _nextKeepAliveAt = -1;
             GrantedExpires = 0;
             State = RegistrationState.Unregistered;
+        }
+
+        private void StopLiveness()
+        {
+            _flow.StopKeepAlive();
+            _probe.Stop();
+        }
+
+        private void AbandonRegister()
+        {
+            if (_register != null)
+            {
+                _register.Abandon();
+            }
+        }
+
+        /// <summary>
+        /// The expiry a 2xx to REGISTER granted our contact, recognised by its <c>+sip.instance</c>
+        /// (<paramref name="instanceId"/>, when given) or by its URI: the contact's <c>expires</c>
+        /// parameter, else the <c>Expires</c> header, else -1.
+        /// </summary>
+        public static int GrantedExpiresOf(SipResponse response, string contactUri, string instanceId)
+        {
+            System.Collections.ArrayList contacts = response.Headers("contact");
+            for (int i = 0; i < contacts.Count; i++)
+            {
+                string element = (string)contacts[i];
+                string instance = instanceId == null ? null : HeaderValue.Parameter(element, "+sip.instance");
+                bool ours = instance != null
+                    ? instance == "<" + instanceId + ">"
+                    : AsciiText.EqualsIgnoreCase(HeaderValue.Uri(element), contactUri);
+                if (ours)
+                {
+                    int expires = AsciiText.ParseNonNegative(HeaderValue.Parameter(element, "expires"));
+                    if (expires >= 0)
+                    {
+                        return expires;
+                    }
+                }
+            }
+
+            return response.Expires;
         }
 
         /// <summary>
@@ -779,34 +713,6 @@ namespace Ata.Core.Sip
             string hex = Json.Hex.Of(hash);
             return "urn:uuid:" + hex.Substring(0, 8) + "-" + hex.Substring(8, 4) + "-" + hex.Substring(12, 4) + "-"
                 + hex.Substring(16, 4) + "-" + hex.Substring(20, 12);
-        }
-
-        private string RandomToken(int length)
-        {
-            char[] chars = new char[length];
-            for (int i = 0; i < length; i++)
-            {
-                chars[i] = Json.Hex.Digit(_random.Next(16));
-            }
-
-            return new string(chars);
-        }
-
-        private static string FirstToken(string value)
-        {
-            if (value == null)
-            {
-                return null;
-            }
-
-            value = value.Trim();
-            int end = 0;
-            while (end < value.Length && value[end] >= '0' && value[end] <= '9')
-            {
-                end++;
-            }
-
-            return value.Substring(0, end);
         }
     }
 }

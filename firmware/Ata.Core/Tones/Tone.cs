@@ -325,7 +325,7 @@ namespace Ata.Core.Tones
                 return -1;
             }
 
-            return Sip.SipText.ParseNonNegative(text);
+            return Text.AsciiText.ParseNonNegative(text);
         }
     }
 }

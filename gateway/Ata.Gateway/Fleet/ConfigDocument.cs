@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Ata.Core.Contract;
 using Ata.Core.Provisioning;
-using Ata.Core.Sip;
+using Ata.Core.Sip.Auth;
 using Ata.Gateway.Provisioning;
 
 namespace Ata.Gateway.Fleet;

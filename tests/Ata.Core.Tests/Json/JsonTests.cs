@@ -103,4 +103,85 @@ public class JsonTests
         Assert.True(JsonObject.GetBool(t, "b", false));
         Assert.Null(JsonObject.GetArray(t, "missing"));
     }
+
+    [Fact]
+    public void Refuses_an_escaped_NUL_in_a_string_instead_of_cutting_the_string_short()
+    {
+        // A nanoFramework string ends at a NUL: "ab\u0000cd" would silently become "ab" on the adapter.
+        var e = Assert.Throws<JsonException>(() => JsonReader.ParseObject("{\"user\":\"ab\\u0000cd\"}"));
+        Assert.StartsWith("\\u0000 in a string", e.Message);
+        Assert.Equal(11, e.Position);
+    }
+
+    [Fact]
+    public void Reads_UTF_8_bytes_and_escapes_of_any_plane()
+    {
+        byte[] utf8 = System.Text.Encoding.UTF8.GetBytes("{\"raw\":\"Grüße ☎ 😀\",\"escaped\":\"\\u00fc\\u260e\\ud83d\\ude00\\n\",\"mixed\":\"a\\tü\"}");
+        var table = JsonReader.ParseObject(utf8, 0, utf8.Length);
+        Assert.Equal("Grüße ☎ 😀", table["raw"]);
+        Assert.Equal("ü☎😀\n", table["escaped"]);
+        Assert.Equal("a\tü", table["mixed"]);
+    }
+
+    [Fact]
+    public void Reads_a_document_in_the_middle_of_a_buffer()
+    {
+        byte[] buffer = System.Text.Encoding.UTF8.GetBytes("xx[1,\"two\"]yy");
+        var list = Assert.IsType<ArrayList>(JsonReader.Parse(buffer, 2, buffer.Length - 4));
+        Assert.Equal(2, list.Count);
+        // Positions count from the document's first byte: the string cut off at the end starts at 3.
+        var e = Assert.Throws<JsonException>(() => JsonReader.Parse(buffer, 2, 5));
+        Assert.Equal("unterminated string at position 3", e.Message);
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0x22, 0xC3, 0x22 })]
+    [InlineData(new byte[] { 0x22, 0xC0, 0xAF, 0x22 })]
+    [InlineData(new byte[] { 0x22, 0xED, 0xA0, 0x80, 0x22 })]
+    [InlineData(new byte[] { 0x22, 0xF5, 0x80, 0x80, 0x80, 0x22 })]
+    [InlineData(new byte[] { 0x22, 0xFF, 0x22 })]
+    public void Refuses_bytes_that_are_not_UTF_8(byte[] bytes)
+    {
+        var e = Assert.Throws<JsonException>(() => JsonReader.Parse(bytes, 0, bytes.Length));
+        Assert.StartsWith("not UTF-8", e.Message);
+    }
+
+    [Theory]
+    [InlineData("\"\\ud83d\"")]
+    [InlineData("\"\\ude00\"")]
+    [InlineData("\"\\ud83d\\u0041\"")]
+    public void Refuses_a_lone_surrogate(string text)
+    {
+        var e = Assert.Throws<JsonException>(() => JsonReader.Parse(text));
+        Assert.Contains("lone surrogate", e.Message);
+    }
+
+    [Fact]
+    public void Work_grows_linearly_with_the_document()
+    {
+        // A provisioning-like document 1, 4 and 16 times as long. The old reader indexed a string
+        // character by character, which nanoFramework (UTF-8 strings) makes quadratic: 1.2, 13.5 and
+        // 189 ms on its interpreter. The reader's own count of bytes looked at must stay proportional.
+        int[] factors = [1, 4, 16];
+        double[] perByte = new double[3];
+        for (int i = 0; i < 3; i++)
+        {
+            var w = new JsonWriter().BeginObject().Property("version", 7).Name("lines").BeginArray();
+            for (int n = 0; n < factors[i]; n++)
+            {
+                w.BeginObject().Property("username", "user" + n).Property("password", "pässwörd \" " + n)
+                    .Property("registrar", "voice.example.net:5060").Property("expires", 3600)
+                    .Name("barring").BeginArray().Value("international").Value("premium").EndArray()
+                    .Property("ratio", 25).EndObject();
+            }
+
+            byte[] utf8 = System.Text.Encoding.UTF8.GetBytes(w.EndArray().EndObject().ToString());
+            JsonReader.Parse(utf8, 0, utf8.Length, out int visited);
+            perByte[i] = (double)visited / utf8.Length;
+        }
+
+        Assert.InRange(perByte[0], 1.0, 4.0);
+        Assert.InRange(perByte[1], perByte[0] * 0.8, perByte[0] * 1.25);
+        Assert.InRange(perByte[2], perByte[0] * 0.8, perByte[0] * 1.25);
+    }
 }

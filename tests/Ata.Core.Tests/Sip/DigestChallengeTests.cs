@@ -1,4 +1,6 @@
 using Ata.Core.Sip;
+using Ata.Core.Sip.Auth;
+using Ata.Core.Sip.Messages;
 
 namespace Ata.Core.Tests.Sip;
 

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using Ata.Core.Sip;
+using Ata.Core.Sip.Auth;
 
 namespace Ata.Core.Tests.Sip;
 

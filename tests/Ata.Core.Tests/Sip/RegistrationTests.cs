@@ -1,6 +1,9 @@
 using Ata.Core.Faults;
 using Ata.Core.Provisioning;
 using Ata.Core.Sip;
+using Ata.Core.Sip.Auth;
+using Ata.Core.Sip.Messages;
+using Ata.Core.Sip.Transactions;
 
 namespace Ata.Core.Tests.Sip;
 
@@ -78,7 +81,7 @@ public class RegistrationTests
     [Fact]
     public void Refreshes_before_expiry_reusing_the_nonce_with_the_next_count()
     {
-        var r = Create(configure: c => c.KeepAliveSeconds = 0);
+        var r = Create(configure: c => { c.KeepAliveSeconds = 0; c.RegistrarProbeSeconds = 0; });
         r.Start(0);
         Deliver(r, Registrar.Respond(_socket.Last, 401, "Unauthorized", Registrar.Challenge), 10);
         Deliver(r, Registrar.Respond(_socket.Last, 200, "OK", $"Contact: <{Registrar.ContactOf(_socket.Last)}>;expires=120"), 20);
@@ -172,7 +175,7 @@ public class RegistrationTests
         var r = Create();
         r.Start(0);
         var sendTimes = new List<long> { 0 };
-        for (long t = 1; t <= Registration.TimerF; t++)
+        for (long t = 1; t <= SipTimers.TimerF; t++)
         {
             int before = _socket.Sent.Count;
             r.Tick(t);
@@ -186,7 +189,7 @@ public class RegistrationTests
         Assert.Equal(RegistrationState.Failed, r.State);
         Assert.Equal(FaultCode.RegistrarUnreachable, r.Fault);
         Assert.Equal(408, r.LastSipCode);
-        Assert.InRange(r.NextAttemptAt - Registration.TimerF, RetryBackoff.DefaultBaseMs / 2, RetryBackoff.DefaultBaseMs);
+        Assert.InRange(r.NextAttemptAt - SipTimers.TimerF, RetryBackoff.DefaultBaseMs / 2, RetryBackoff.DefaultBaseMs);
     }
 
     [Fact]
@@ -274,7 +277,7 @@ public class RegistrationTests
     [Fact]
     public void Keeps_the_NAT_binding_open_with_CRLF_pings_while_registered()
     {
-        var r = Create(configure: c => c.KeepAliveSeconds = 25);
+        var r = Create(configure: c => { c.KeepAliveSeconds = 25; c.RegistrarProbeSeconds = 0; });
         Register(r, 0);
         int sent = _socket.Sent.Count;
         r.Tick(2 + 24_999);
@@ -288,9 +291,9 @@ public class RegistrationTests
     }
 
     [Fact]
-    public void Keep_alives_can_be_turned_off()
+    public void Keep_alives_and_probes_can_be_turned_off()
     {
-        var r = Create(configure: c => c.KeepAliveSeconds = 0);
+        var r = Create(configure: c => { c.KeepAliveSeconds = 0; c.RegistrarProbeSeconds = 0; });
         Register(r, 0);
         int sent = _socket.Sent.Count;
         r.Tick(1_000_000);

@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using Ata.Core.Sip;
+using Ata.Core.Sip.Auth;
 
 namespace Ata.Core.Tests.Sip;
 

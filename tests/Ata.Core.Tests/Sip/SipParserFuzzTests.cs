@@ -1,11 +1,14 @@
 using System.Text;
 using Ata.Core.Sip;
+using Ata.Core.Sip.Auth;
+using Ata.Core.Sip.Messages;
 
 namespace Ata.Core.Tests.Sip;
 
 /// <summary>
-/// Feeds the SIP response parser (and what reads its results) mutated registrar answers: it must
-/// return a response or a parse error and never throw (a hang would stall the suite). The suite runs at least
+/// Feeds the SIP message parser (and what reads its results) mutated registrar answers and the
+/// requests calls receive: it must return a message or a parse error and never throw (a hang
+/// would stall the suite). The suite runs at least
 /// 100,000 messages; <c>tools/fuzz</c> runs millions (ATA_FUZZ_ITERATIONS).
 /// </summary>
 public class SipParserFuzzTests
@@ -17,6 +20,9 @@ public class SipParserFuzzTests
         "SIP/2.0 423 Interval Too Brief\nCall-ID: q\nCSeq: 1 REGISTER\nMin-Expires: 7200\n\n",
         "SIP/2.0 503 Service Unavailable\r\nCall-ID: q\r\nCSeq: 2 REGISTER\r\nRetry-After: 120 (maintenance);duration=10\r\nContent-Length: 5\r\n\r\nhello",
         "SIP/2.0 407 Proxy Authentication Required\r\nCall-ID: p\r\nCSeq: 3 REGISTER\r\nProxy-Authenticate: Digest realm=\"p\", nonce=\"x\"\r\n\r\n",
+        "INVITE sip:2001@192.0.2.10:5062 SIP/2.0\r\nv: SIP/2.0/UDP 198.51.100.1;branch=z9hG4bKi;rport\r\nf: \"Ä\" <sip:3001@lab>;tag=a\r\nt: <sip:2001@lab>\r\ni: c@p\r\nCSeq: 1 INVITE\r\nc: application/sdp\r\nl: 31\r\n\r\nv=0\r\ns=Grüße\0\r\nm=audio 4000 RTP/AVP 8\r\n",
+        "OPTIONS sip:lab SIP/2.0\nVia: SIP/2.0/UDP 1.2.3.4;branch=z9hG4bKo\nFrom: <sip:x@y>;tag=1\nTo: <sip:lab>\nCall-ID: o\nCSeq: 5 OPTIONS\nMax-Forwards:\n 70\n\n",
+        "NOTIFY sip:2001@192.0.2.10 SIP/2.0\r\nVia: SIP/2.0/UDP 1.2.3.4;branch=z9hG4bKn\r\nFrom: <sip:x@y>;tag=1\r\nTo: <sip:2001@y>;tag=2\r\nCall-ID: n\r\nCSeq: 3 NOTIFY\r\nEvent: message-summary\r\nContent-Length: 24\r\n\r\nMessages-Waiting: yes\r\n\r\n",
     ];
 
     private static readonly byte[] Interesting = Encoding.ASCII.GetBytes("\"\\<>;:,= \t\r\n@0123456789%");
@@ -31,15 +37,14 @@ public class SipParserFuzzTests
         for (int i = 0; i < iterations; i++)
         {
             byte[] message = Mutate(Encoding.UTF8.GetBytes(Corpus[random.Next(Corpus.Length)]), random);
-            SipResponse? response;
             try
             {
-                response = SipResponse.Parse(message, message.Length, out string error);
-                Assert.True(response is not null || !string.IsNullOrEmpty(error));
-                if (response is not null)
+                var parsedMessage = SipMessage.Parse(message, 0, message.Length, out string error);
+                Assert.True(parsedMessage is not null || !string.IsNullOrEmpty(error));
+                if (parsedMessage is not null)
                 {
                     parsed++;
-                    Exercise(response);
+                    Exercise(parsedMessage);
                 }
             }
             catch (Exception e)
@@ -52,14 +57,26 @@ public class SipParserFuzzTests
         Assert.True(parsed > iterations / 20, $"only {parsed} of {iterations} mutated messages still parsed: the mutations are too blunt to reach the deeper code");
     }
 
-    private static void Exercise(SipResponse r)
+    private static void Exercise(SipMessage r)
     {
+        if (r is SipRequest request)
+        {
+            Assert.False(string.IsNullOrEmpty(request.Method));
+            _ = request.RequestUri;
+        }
+
+        Assert.NotNull(r.Body);
+        _ = r.ContentType;
         _ = r.CallId;
         _ = r.CSeqNumber;
         _ = r.CSeqMethod;
         _ = r.TopViaBranch;
         _ = r.Expires;
-        _ = r.GrantedExpires("sip:2001@10.0.0.2:5060;ob", "urn:uuid:1");
+        if (r is SipResponse response)
+        {
+            _ = response.StatusCode;
+            _ = Registration.GrantedExpiresOf(response, "sip:2001@10.0.0.2:5060;ob", "urn:uuid:1");
+        }
         foreach (string name in new[] { "www-authenticate", "proxy-authenticate" })
         {
             foreach (string header in r.Headers(name))
@@ -71,8 +88,8 @@ public class SipParserFuzzTests
 
         foreach (string contact in r.Headers("contact"))
         {
-            SipText.HeaderParameter(contact, "expires");
-            SipText.HeaderUri(contact);
+            HeaderValue.Parameter(contact, "expires");
+            HeaderValue.Uri(contact);
         }
     }
 

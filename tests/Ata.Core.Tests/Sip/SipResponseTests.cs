@@ -1,4 +1,6 @@
 using Ata.Core.Sip;
+using Ata.Core.Sip.Auth;
+using Ata.Core.Sip.Messages;
 
 namespace Ata.Core.Tests.Sip;
 
@@ -48,10 +50,10 @@ public class SipResponseTests
         Assert.Equal(7, r.CSeqNumber);
         Assert.Equal("z9hG4bKtop", r.TopViaBranch);
         Assert.Equal(3, r.Headers("contact").Count);
-        Assert.Equal(60, r.GrantedExpires("sip:a@1.2.3.4:5060"));
-        Assert.Equal(120, r.GrantedExpires("sip:a@5.6.7.8:5060"));
-        Assert.Equal(30, r.GrantedExpires("SIP:A@9.9.9.9"));
-        Assert.Equal(3600, r.GrantedExpires("sip:other@1.1.1.1"));
+        Assert.Equal(60, Registration.GrantedExpiresOf(r, "sip:a@1.2.3.4:5060", null));
+        Assert.Equal(120, Registration.GrantedExpiresOf(r, "sip:a@5.6.7.8:5060", null));
+        Assert.Equal(30, Registration.GrantedExpiresOf(r, "SIP:A@9.9.9.9", null));
+        Assert.Equal(3600, Registration.GrantedExpiresOf(r, "sip:other@1.1.1.1", null));
     }
 
     [Fact]
@@ -100,7 +102,7 @@ public class SipResponseTests
             {
                 _ = r.CSeqNumber;
                 _ = r.TopViaBranch;
-                _ = r.GrantedExpires("sip:x@y");
+                _ = Registration.GrantedExpiresOf(r, "sip:x@y", null);
                 foreach (string h in r.Headers("www-authenticate"))
                 {
                     DigestChallenge.Parse(h, false);

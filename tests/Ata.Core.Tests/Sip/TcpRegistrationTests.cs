@@ -3,6 +3,9 @@ using Ata.Core.Faults;
 using Ata.Core.Hardware;
 using Ata.Core.Provisioning;
 using Ata.Core.Sip;
+using Ata.Core.Sip.Messages;
+using Ata.Core.Sip.Transactions;
+using Ata.Core.Sip.Transport;
 
 namespace Ata.Core.Tests.Sip;
 
@@ -61,19 +64,19 @@ public class TcpRegistrationTests
         Assert.Empty(_socket.Sent);
         Assert.StartsWith("SIP/2.0/TCP 192.0.2.10:40001;branch=", Registrar.Header(_stream.Last, "Via"));
         Assert.Contains(";transport=tcp;ob>", Registrar.Header(_stream.Last, "Contact"));
-        for (long t = 0; t < Registration.TimerF; t += 100)
+        for (long t = 0; t < SipTimers.TimerF; t += 100)
         {
             r.Tick(t);
         }
 
         Assert.Single(_stream.Sent);
-        r.Tick(Registration.TimerF);
+        r.Tick(SipTimers.TimerF);
         Assert.Equal(FaultCode.RegistrarUnreachable, r.Fault);
         Assert.Contains(1, _stream.Closed);
     }
 
     [Fact]
-    public void Keep_alive_pings_need_a_pong_or_the_flow_is_rebuilt()
+    public void Keep_alive_pings_need_a_pong_or_the_registrar_counts_as_unreachable()
     {
         var r = Create(keepAlive: 30);
         r.Start(0);
@@ -83,14 +86,21 @@ public class TcpRegistrationTests
         r.Tick(10 + 30_000);
         Assert.Equal("\r\n\r\n", _stream.Last);
         r.OnPong(1);
-        r.Tick(10 + 30_000 + Registration.PongTimeoutMs);
+        r.Tick(10 + 30_000 + SipFlow.PongTimeoutMs);
         Assert.Equal(2, _stream.Sent.Count);
 
         r.Tick(10 + 60_000);
         Assert.Equal("\r\n\r\n", _stream.Last);
-        r.Tick(10 + 60_000 + Registration.PongTimeoutMs);
+        // No pong: the registrar is not answering. The line shows it at once (35 s after the last
+        // answer with a 25 s keep-alive, well within a minute) and recovers after the back-off.
+        long silentAt = 10 + 60_000 + SipFlow.PongTimeoutMs;
+        r.Tick(silentAt);
         Assert.Contains(1, _stream.Closed);
-        r.Tick(10 + 60_000 + Registration.PongTimeoutMs + 250);
+        Assert.Equal(RegistrationState.Failed, r.State);
+        Assert.Equal(FaultCode.RegistrarUnreachable, r.Fault);
+        Assert.InRange(r.NextAttemptAt - silentAt, RetryBackoff.DefaultBaseMs / 2, RetryBackoff.DefaultBaseMs);
+        Assert.Single(_stream.Connects);
+        r.Tick(r.NextAttemptAt);
         Assert.Equal(2, _stream.Connects.Count);
         Assert.StartsWith("REGISTER ", _stream.Last);
         Assert.Equal(2, _stream.Sent[^1].Connection);

@@ -135,7 +135,7 @@ public sealed class DeviceReportsTests
 
         Assert.DoesNotContain("pw-not-sent", json, StringComparison.Ordinal);
         Assert.Null(first[Fields.Password]);
-        Assert.Equal(Ata.Core.Sip.Md5.HexOf("2001:example.net:pw-not-sent"), first[Fields.Ha1]!.GetValue<string>());
+        Assert.Equal(Ata.Core.Sip.Auth.Md5.HexOf("2001:example.net:pw-not-sent"), first[Fields.Ha1]!.GetValue<string>());
         Assert.Equal("sip2.example.net:5070", first[Fields.SecondaryRegistrar]!.GetValue<string>());
         Assert.Equal("proxy.example.net", first[Fields.OutboundProxy]!.GetValue<string>());
         Assert.Equal("tcp", first[Fields.Transport]!.GetValue<string>());

@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Ata.Core.Contract;
 using Ata.Core.DialPlan;
-using Ata.Core.Sip;
+using Ata.Core.Sip.Auth;
 using Ata.Gateway.Fleet;
 using Ata.Gateway.Tests.Support;
 

@@ -2,6 +2,7 @@ using System.Text;
 using Ata.Core.Hardware;
 using Ata.Core.Provisioning;
 using Ata.Core.Sip;
+using Ata.Core.Sip.Messages;
 
 namespace Ata.Bench;
 

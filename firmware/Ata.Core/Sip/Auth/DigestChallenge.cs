@@ -1,7 +1,9 @@
 using System.Collections;
 using System.Text;
+using Ata.Core.Sip.Messages;
+using Ata.Core.Text;
 
-namespace Ata.Core.Sip
+namespace Ata.Core.Sip.Auth
 {
     /// <summary>
     /// A digest challenge from a <c>WWW-Authenticate</c> or <c>Proxy-Authenticate</c> header
@@ -43,12 +45,12 @@ namespace Ata.Core.Sip
             }
 
             string value = headerValue.Trim();
-            if (value.Length < 7 || !SipText.EqualsIgnoreCase(value.Substring(0, 6), "Digest") || !SipText.IsLinearWhiteSpace(value[6]))
+            if (value.Length < 7 || !AsciiText.EqualsIgnoreCase(value.Substring(0, 6), "Digest") || !HeaderValue.IsLinearWhiteSpace(value[6]))
             {
                 return null;
             }
 
-            Hashtable parameters = SipText.ParseAuthParameters(value.Substring(7));
+            Hashtable parameters = HeaderValue.AuthParameters(value.Substring(7));
             if (parameters == null)
             {
                 return null;
@@ -61,14 +63,14 @@ namespace Ata.Core.Sip
             challenge.Opaque = parameters["opaque"] as string;
             challenge.Algorithm = Canonical(parameters["algorithm"] as string);
             string stale = parameters["stale"] as string;
-            challenge.Stale = stale != null && SipText.EqualsIgnoreCase(stale, "true");
+            challenge.Stale = stale != null && AsciiText.EqualsIgnoreCase(stale, "true");
             string qop = parameters["qop"] as string;
             if (qop != null)
             {
                 string[] options = qop.Split(new char[] { ',' });
                 for (int i = 0; i < options.Length; i++)
                 {
-                    if (SipText.EqualsIgnoreCase(options[i].Trim(), "auth"))
+                    if (AsciiText.EqualsIgnoreCase(options[i].Trim(), "auth"))
                     {
                         challenge.QopAuth = true;
                     }
@@ -133,12 +135,12 @@ namespace Ata.Core.Sip
         /// <summary>
         /// The <c>Authorization</c> (or <c>Proxy-Authorization</c>) header value answering this challenge.
         /// </summary>
-        /// <param name="username">The SIP user the credentials are for.</param>
-        /// <param name="password">The user's password (never sent: only the digest is).</param>
-        /// <param name="method">The request's method, e.g. <c>REGISTER</c>.</param>
-        /// <param name="uri">The request URI, as in the request line.</param>
+        /// <param name="username">The digest user name.</param>
+        /// <param name="password">The password.</param>
+        /// <param name="method">The method of the request that carries the answer.</param>
+        /// <param name="uri">The Request-URI of that request.</param>
         /// <param name="nonceCount">How many requests have used this nonce, including this one (1 first).</param>
-        /// <param name="cnonce">The client nonce for <c>qop=auth</c>.</param>
+        /// <param name="cnonce">The client nonce.</param>
         public string Answer(string username, string password, string method, string uri, int nonceCount, string cnonce)
         {
             return AnswerWithHa1(username, Digest(IsSha256(Algorithm), username + ":" + Realm + ":" + password), method, uri, nonceCount, cnonce);
@@ -148,20 +150,26 @@ namespace Ata.Core.Sip
         /// The <c>Authorization</c> header value from a precomputed HA1; only meaningful when the HA1 was
         /// made for this challenge's realm and algorithm family (see <see cref="CanAnswerWithHa1"/>).
         /// </summary>
+        /// <param name="username">The digest user name.</param>
+        /// <param name="ha1">The provisioned <c>H(user:realm:password)</c>.</param>
+        /// <param name="method">The method of the request that carries the answer.</param>
+        /// <param name="uri">The Request-URI of that request.</param>
+        /// <param name="nonceCount">How many requests have used this nonce, including this one (1 first).</param>
+        /// <param name="cnonce">The client nonce.</param>
         public string AnswerWithHa1(string username, string ha1, string method, string uri, int nonceCount, string cnonce)
         {
             string nc = FormatNonceCount(nonceCount);
             string response = ComputeResponseFromHa1(Algorithm, ha1, method, uri, Nonce, QopAuth, nc, cnonce);
             StringBuilder sb = new StringBuilder(256);
-            sb.Append("Digest username=\"").Append(SipText.Escape(username));
-            sb.Append("\", realm=\"").Append(SipText.Escape(Realm));
-            sb.Append("\", nonce=\"").Append(SipText.Escape(Nonce));
-            sb.Append("\", uri=\"").Append(SipText.Escape(uri));
+            sb.Append("Digest username=\"").Append(HeaderValue.Escape(username));
+            sb.Append("\", realm=\"").Append(HeaderValue.Escape(Realm));
+            sb.Append("\", nonce=\"").Append(HeaderValue.Escape(Nonce));
+            sb.Append("\", uri=\"").Append(HeaderValue.Escape(uri));
             sb.Append("\", response=\"").Append(response);
             sb.Append("\", algorithm=").Append(Algorithm);
             if (QopAuth || Algorithm.EndsWith("-sess"))
             {
-                sb.Append(", cnonce=\"").Append(SipText.Escape(cnonce)).Append('"');
+                sb.Append(", cnonce=\"").Append(HeaderValue.Escape(cnonce)).Append('"');
             }
 
             if (QopAuth)
@@ -171,7 +179,7 @@ namespace Ata.Core.Sip
 
             if (Opaque != null)
             {
-                sb.Append(", opaque=\"").Append(SipText.Escape(Opaque)).Append('"');
+                sb.Append(", opaque=\"").Append(HeaderValue.Escape(Opaque)).Append('"');
             }
 
             return sb.ToString();
@@ -204,7 +212,7 @@ namespace Ata.Core.Sip
             string[] supported = { "MD5", "MD5-sess", "SHA-256", "SHA-256-sess" };
             for (int i = 0; i < supported.Length; i++)
             {
-                if (SipText.EqualsIgnoreCase(algorithm, supported[i]))
+                if (AsciiText.EqualsIgnoreCase(algorithm, supported[i]))
                 {
                     return supported[i];
                 }

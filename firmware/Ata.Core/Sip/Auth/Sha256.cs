@@ -1,4 +1,4 @@
-namespace Ata.Core.Sip
+namespace Ata.Core.Sip.Auth
 {
     /// <summary>
     /// SHA-256 (FIPS 180-4) in managed code: the device's runtime has only HMAC-SHA256, and SIP

@@ -1,16 +1,19 @@
 using System;
+using Ata.Core.Sip.Messages;
 
-namespace Ata.Core.Sip
+namespace Ata.Core.Sip.Transport
 {
     /// <summary>
     /// Cuts a TCP byte stream into SIP messages (RFC 3261 §18.3: the header ends at an empty line,
     /// the body is Content-Length bytes) and recognises keep-alive pongs (a lone CRLF, RFC 5626
-    /// §4.4.1). Bounded: a message larger than <see cref="SipResponse.MaxLength"/> breaks the stream.
+    /// §4.4.1). Bounded: a message larger than <see cref="SipMessage.MaxLength"/> breaks the stream.
+    /// Each received byte is scanned once for the end of the header, however the stream is split.
     /// </summary>
     public sealed class StreamFramer
     {
-        private readonly byte[] _buffer = new byte[SipResponse.MaxLength * 2];
+        private readonly byte[] _buffer = new byte[SipMessage.MaxLength * 2];
         private int _count;
+        private int _scanned;
 
         /// <summary>True once the stream carried something that cannot be framed; the connection should close.</summary>
         public bool Broken { get; private set; }
@@ -66,7 +69,7 @@ namespace Ata.Core.Sip
                 int headerEnd = IndexOfEmptyLine();
                 if (headerEnd < 0)
                 {
-                    if (_count > SipResponse.MaxLength)
+                    if (_count > SipMessage.MaxLength)
                     {
                         Broken = true;
                     }
@@ -74,8 +77,8 @@ namespace Ata.Core.Sip
                     return null;
                 }
 
-                int bodyLength = ContentLength(headerEnd);
-                if (bodyLength < 0 || headerEnd + 4 + bodyLength > SipResponse.MaxLength)
+                int bodyLength = SipMessageReader.ContentLengthOf(_buffer, 0, headerEnd + 2);
+                if (bodyLength < 0 || headerEnd + 4 + bodyLength > SipMessage.MaxLength)
                 {
                     Broken = true;
                     return null;
@@ -96,9 +99,10 @@ namespace Ata.Core.Sip
             return null;
         }
 
+        /// <summary>Where the header's closing CR LF CR LF starts, or -1; resumes where the last call stopped.</summary>
         private int IndexOfEmptyLine()
         {
-            for (int i = 0; i + 3 < _count; i++)
+            for (int i = _scanned; i + 3 < _count; i++)
             {
                 if (_buffer[i] == 13 && _buffer[i + 1] == 10 && _buffer[i + 2] == 13 && _buffer[i + 3] == 10)
                 {
@@ -106,30 +110,7 @@ namespace Ata.Core.Sip
                 }
             }
 
-            return -1;
-        }
-
-        /// <summary>The Content-Length (or compact <c>l</c>) of the header block; a stream message must have one.</summary>
-        private int ContentLength(int headerEnd)
-        {
-            string head = System.Text.Encoding.UTF8.GetString(_buffer, 0, headerEnd);
-            string[] lines = head.Split(new char[] { '\n' });
-            for (int i = 1; i < lines.Length; i++)
-            {
-                string line = lines[i].Trim();
-                int colon = line.IndexOf(':');
-                if (colon <= 0)
-                {
-                    continue;
-                }
-
-                string name = SipText.ToLowerAscii(line.Substring(0, colon).Trim());
-                if (name == "content-length" || name == "l")
-                {
-                    return SipText.ParseNonNegative(line.Substring(colon + 1));
-                }
-            }
-
+            _scanned = _count > 3 ? _count - 3 : 0;
             return -1;
         }
 
@@ -137,6 +118,7 @@ namespace Ata.Core.Sip
         {
             Array.Copy(_buffer, n, _buffer, 0, _count - n);
             _count -= n;
+            _scanned = 0;
         }
     }
 }

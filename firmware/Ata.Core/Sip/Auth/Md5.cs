@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Ata.Core.Sip
+namespace Ata.Core.Sip.Auth
 {
     /// <summary>
     /// MD5 (RFC 1321) in managed code: the device's runtime has no MD5, and SIP digest

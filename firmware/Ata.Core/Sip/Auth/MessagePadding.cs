@@ -1,4 +1,4 @@
-namespace Ata.Core.Sip
+namespace Ata.Core.Sip.Auth
 {
     /// <summary>
     /// The Merkle–Damgård padding MD5 and SHA-256 share: the message, a 0x80 byte, zeros, and the

@@ -1,70 +1,23 @@
 using System.Collections;
 using System.Text;
+using Ata.Core.Text;
 
-namespace Ata.Core.Sip
+namespace Ata.Core.Sip.Messages
 {
-    /// <summary>Text rules of SIP (RFC 3261 §25): case, white space, lists, quoted strings, parameters.</summary>
-    public static class SipText
+    /// <summary>
+    /// The grammar inside SIP header values (RFC 3261 §25, RFC 7235 §2.1): comma lists, quoted
+    /// strings, <c>;name=value</c> parameters, the URI of a header element, auth parameters. Each
+    /// reads the value once through a <c>char[]</c> (see <see cref="AsciiText"/> for why).
+    /// </summary>
+    public static class HeaderValue
     {
-        /// <summary>ASCII lower case, independent of culture.</summary>
-        public static string ToLowerAscii(string value)
-        {
-            char[] chars = null;
-            for (int i = 0; i < value.Length; i++)
-            {
-                char c = value[i];
-                if (c >= 'A' && c <= 'Z')
-                {
-                    if (chars == null)
-                    {
-                        chars = value.ToCharArray();
-                    }
-
-                    chars[i] = (char)(c + 32);
-                }
-            }
-
-            return chars == null ? value : new string(chars);
-        }
-
-        /// <summary>ASCII case-insensitive equality.</summary>
-        public static bool EqualsIgnoreCase(string a, string b)
-        {
-            if (a == null || b == null || a.Length != b.Length)
-            {
-                return a == null && b == null;
-            }
-
-            for (int i = 0; i < a.Length; i++)
-            {
-                char x = a[i];
-                char y = b[i];
-                if (x >= 'A' && x <= 'Z')
-                {
-                    x = (char)(x + 32);
-                }
-
-                if (y >= 'A' && y <= 'Z')
-                {
-                    y = (char)(y + 32);
-                }
-
-                if (x != y)
-                {
-                    return false;
-                }
-            }
-
-            return true;
-        }
-
         /// <summary>Space or horizontal tab.</summary>
         public static bool IsLinearWhiteSpace(char c)
         {
             return c == ' ' || c == '\t';
         }
 
-        /// <summary>Escapes a value for use inside a quoted string.</summary>
+        /// <summary>Escapes a value for use inside a quoted string (a backslash before <c>"</c> and <c>\</c>).</summary>
         public static string Escape(string value)
         {
             if (value.IndexOf('"') < 0 && value.IndexOf('\\') < 0)
@@ -72,10 +25,11 @@ namespace Ata.Core.Sip
                 return value;
             }
 
-            StringBuilder sb = new StringBuilder(value.Length + 4);
-            for (int i = 0; i < value.Length; i++)
+            char[] chars = value.ToCharArray();
+            StringBuilder sb = new StringBuilder(chars.Length + 4);
+            for (int i = 0; i < chars.Length; i++)
             {
-                char c = value[i];
+                char c = chars[i];
                 if (c == '"' || c == '\\')
                 {
                     sb.Append('\\');
@@ -93,13 +47,14 @@ namespace Ata.Core.Sip
         /// </summary>
         public static ArrayList SplitList(string value)
         {
+            char[] chars = value.ToCharArray();
             ArrayList items = new ArrayList();
             bool inQuotes = false;
             bool inAngle = false;
             int start = 0;
-            for (int i = 0; i < value.Length; i++)
+            for (int i = 0; i < chars.Length; i++)
             {
-                char c = value[i];
+                char c = chars[i];
                 if (inQuotes)
                 {
                     if (c == '\\')
@@ -125,7 +80,7 @@ namespace Ata.Core.Sip
                 }
                 else if (c == ',' && !inAngle)
                 {
-                    AddTrimmed(items, value.Substring(start, i - start));
+                    AddTrimmed(items, chars, start, i);
                     start = i + 1;
                 }
             }
@@ -135,7 +90,7 @@ namespace Ata.Core.Sip
                 return null;
             }
 
-            AddTrimmed(items, value.Substring(start));
+            AddTrimmed(items, chars, start, chars.Length);
             return items;
         }
 
@@ -143,14 +98,15 @@ namespace Ata.Core.Sip
         /// Parses <c>name=value, name="quoted \" value"</c> pairs (auth parameters, RFC 7235 §2.1)
         /// into a table with lower-case names and unquoted values. Returns null when malformed.
         /// </summary>
-        public static Hashtable ParseAuthParameters(string text)
+        public static Hashtable AuthParameters(string text)
         {
+            char[] chars = text.ToCharArray();
             Hashtable result = new Hashtable();
             int pos = 0;
-            int n = text.Length;
+            int n = chars.Length;
             while (true)
             {
-                while (pos < n && (IsLinearWhiteSpace(text[pos]) || text[pos] == ','))
+                while (pos < n && (IsLinearWhiteSpace(chars[pos]) || chars[pos] == ','))
                 {
                     pos++;
                 }
@@ -161,40 +117,40 @@ namespace Ata.Core.Sip
                 }
 
                 int nameStart = pos;
-                while (pos < n && text[pos] != '=' && text[pos] != ',' && !IsLinearWhiteSpace(text[pos]))
+                while (pos < n && chars[pos] != '=' && chars[pos] != ',' && !IsLinearWhiteSpace(chars[pos]))
                 {
                     pos++;
                 }
 
-                string name = ToLowerAscii(text.Substring(nameStart, pos - nameStart));
-                while (pos < n && IsLinearWhiteSpace(text[pos]))
+                string name = AsciiText.ToLower(new string(chars, nameStart, pos - nameStart));
+                while (pos < n && IsLinearWhiteSpace(chars[pos]))
                 {
                     pos++;
                 }
 
-                if (name.Length == 0 || pos >= n || text[pos] != '=')
+                if (name.Length == 0 || pos >= n || chars[pos] != '=')
                 {
                     return null;
                 }
 
                 pos++;
-                while (pos < n && IsLinearWhiteSpace(text[pos]))
+                while (pos < n && IsLinearWhiteSpace(chars[pos]))
                 {
                     pos++;
                 }
 
                 string value;
-                if (pos < n && text[pos] == '"')
+                if (pos < n && chars[pos] == '"')
                 {
                     pos++;
                     StringBuilder sb = new StringBuilder();
                     bool closed = false;
                     while (pos < n)
                     {
-                        char c = text[pos++];
+                        char c = chars[pos++];
                         if (c == '\\' && pos < n)
                         {
-                            sb.Append(text[pos++]);
+                            sb.Append(chars[pos++]);
                         }
                         else if (c == '"')
                         {
@@ -217,12 +173,12 @@ namespace Ata.Core.Sip
                 else
                 {
                     int valueStart = pos;
-                    while (pos < n && text[pos] != ',' && !IsLinearWhiteSpace(text[pos]))
+                    while (pos < n && chars[pos] != ',' && !IsLinearWhiteSpace(chars[pos]))
                     {
                         pos++;
                     }
 
-                    value = text.Substring(valueStart, pos - valueStart);
+                    value = new string(chars, valueStart, pos - valueStart);
                 }
 
                 result[name] = value;
@@ -234,8 +190,10 @@ namespace Ata.Core.Sip
         /// URI of a header element (after its closing angle bracket), unquoted; empty for a parameter
         /// without a value; null when absent. Semicolons inside quoted values do not split.
         /// </summary>
-        public static string HeaderParameter(string element, string name)
+        public static string Parameter(string element, string name)
         {
+            char[] chars = element.ToCharArray();
+            int n = chars.Length;
             int pos = 0;
             int open = element.IndexOf('<');
             int semi = element.IndexOf(';');
@@ -248,10 +206,9 @@ namespace Ata.Core.Sip
                 }
             }
 
-            int n = element.Length;
             while (true)
             {
-                while (pos < n && element[pos] != ';')
+                while (pos < n && chars[pos] != ';')
                 {
                     pos++;
                 }
@@ -263,45 +220,46 @@ namespace Ata.Core.Sip
 
                 pos++;
                 int keyStart = pos;
-                while (pos < n && element[pos] != '=' && element[pos] != ';')
+                while (pos < n && chars[pos] != '=' && chars[pos] != ';')
                 {
                     pos++;
                 }
 
-                string key = element.Substring(keyStart, pos - keyStart).Trim();
+                string key = new string(chars, keyStart, pos - keyStart).Trim();
                 string value = string.Empty;
-                if (pos < n && element[pos] == '=')
+                if (pos < n && chars[pos] == '=')
                 {
                     pos++;
-                    while (pos < n && IsLinearWhiteSpace(element[pos]))
+                    while (pos < n && IsLinearWhiteSpace(chars[pos]))
                     {
                         pos++;
                     }
 
                     int valueStart = pos;
-                    if (pos < n && element[pos] == '"')
+                    if (pos < n && chars[pos] == '"')
                     {
                         pos++;
-                        while (pos < n && element[pos] != '"')
+                        while (pos < n && chars[pos] != '"')
                         {
-                            pos += element[pos] == '\\' ? 2 : 1;
+                            pos += chars[pos] == '\\' ? 2 : 1;
                         }
 
-                        value = element.Substring(valueStart + 1, (pos < n ? pos : n) - valueStart - 1);
+                        int valueEnd = pos < n ? pos : n;
+                        value = new string(chars, valueStart + 1, valueEnd - valueStart - 1);
                         pos++;
                     }
                     else
                     {
-                        while (pos < n && element[pos] != ';')
+                        while (pos < n && chars[pos] != ';')
                         {
                             pos++;
                         }
 
-                        value = element.Substring(valueStart, pos - valueStart).Trim();
+                        value = new string(chars, valueStart, pos - valueStart).Trim();
                     }
                 }
 
-                if (EqualsIgnoreCase(key, name))
+                if (AsciiText.EqualsIgnoreCase(key, name))
                 {
                     return value;
                 }
@@ -309,7 +267,7 @@ namespace Ata.Core.Sip
         }
 
         /// <summary>The URI inside angle brackets of a header element, or the part before the first ';'.</summary>
-        public static string HeaderUri(string element)
+        public static string Uri(string element)
         {
             int open = element.IndexOf('<');
             if (open >= 0)
@@ -322,59 +280,27 @@ namespace Ata.Core.Sip
             return (semi < 0 ? element : element.Substring(0, semi)).Trim();
         }
 
-        /// <summary>Parses a non-negative decimal integer (up to 9 digits), or returns -1.</summary>
-        public static int ParseNonNegative(string text)
+        /// <summary>The leading decimal digits of a value such as <c>120 (maintenance);duration=10</c>, or -1.</summary>
+        public static int LeadingNumber(string value)
         {
-            if (text == null)
+            if (value == null)
             {
                 return -1;
             }
 
-            text = text.Trim();
-            if (text.Length == 0 || text.Length > 9)
+            char[] chars = value.Trim().ToCharArray();
+            int end = 0;
+            while (end < chars.Length && chars[end] >= '0' && chars[end] <= '9')
             {
-                return -1;
+                end++;
             }
 
-            int value = 0;
-            for (int i = 0; i < text.Length; i++)
-            {
-                char c = text[i];
-                if (c < '0' || c > '9')
-                {
-                    return -1;
-                }
-
-                value = (value * 10) + (c - '0');
-            }
-
-            return value;
+            return AsciiText.ParseNonNegative(new string(chars, 0, end));
         }
 
-        /// <summary>True for a dotted-quad IPv4 address such as <c>192.0.2.1</c>.</summary>
-        public static bool IsIPv4Literal(string host)
+        private static void AddTrimmed(ArrayList items, char[] chars, int start, int end)
         {
-            string[] parts = host.Split(new char[] { '.' });
-            if (parts.Length != 4)
-            {
-                return false;
-            }
-
-            for (int i = 0; i < 4; i++)
-            {
-                int value = ParseNonNegative(parts[i]);
-                if (value < 0 || value > 255 || parts[i].Length > 3)
-                {
-                    return false;
-                }
-            }
-
-            return true;
-        }
-
-        private static void AddTrimmed(ArrayList items, string item)
-        {
-            string trimmed = item.Trim();
+            string trimmed = new string(chars, start, end - start).Trim();
             if (trimmed.Length > 0)
             {
                 items.Add(trimmed);

@@ -1,0 +1,107 @@
+namespace Ata.Core.Text
+{
+    /// <summary>
+    /// ASCII text rules the core shares (SIP, DNS, tones, provisioning, settings, the console):
+    /// case without culture, small decimal numbers, dotted-quad addresses. Each reads a string's
+    /// characters once through a <c>char[]</c>, since nanoFramework keeps strings as UTF-8 and
+    /// indexing one in a loop is quadratic there.
+    /// </summary>
+    public static class AsciiText
+    {
+        /// <summary>ASCII lower case, independent of culture; the same instance when nothing changes.</summary>
+        public static string ToLower(string value)
+        {
+            char[] chars = value.ToCharArray();
+            bool changed = false;
+            for (int i = 0; i < chars.Length; i++)
+            {
+                char c = chars[i];
+                if (c >= 'A' && c <= 'Z')
+                {
+                    chars[i] = (char)(c + 32);
+                    changed = true;
+                }
+            }
+
+            return changed ? new string(chars) : value;
+        }
+
+        /// <summary>ASCII case-insensitive equality; two nulls are equal.</summary>
+        public static bool EqualsIgnoreCase(string a, string b)
+        {
+            if (a == null || b == null || a.Length != b.Length)
+            {
+                return a == null && b == null;
+            }
+
+            char[] x = a.ToCharArray();
+            char[] y = b.ToCharArray();
+            for (int i = 0; i < x.Length; i++)
+            {
+                if (Lower(x[i]) != Lower(y[i]))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        /// <summary>The ASCII lower case of one character.</summary>
+        public static char Lower(char c)
+        {
+            return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+        }
+
+        /// <summary>Parses a non-negative decimal integer (up to 9 digits, surrounding white space allowed), or returns -1.</summary>
+        public static int ParseNonNegative(string text)
+        {
+            if (text == null)
+            {
+                return -1;
+            }
+
+            text = text.Trim();
+            if (text.Length == 0 || text.Length > 9)
+            {
+                return -1;
+            }
+
+            char[] chars = text.ToCharArray();
+            int value = 0;
+            for (int i = 0; i < chars.Length; i++)
+            {
+                char c = chars[i];
+                if (c < '0' || c > '9')
+                {
+                    return -1;
+                }
+
+                value = (value * 10) + (c - '0');
+            }
+
+            return value;
+        }
+
+        /// <summary>True for a dotted-quad IPv4 address such as <c>192.0.2.1</c>.</summary>
+        public static bool IsIPv4Literal(string host)
+        {
+            string[] parts = host.Split(new char[] { '.' });
+            if (parts.Length != 4)
+            {
+                return false;
+            }
+
+            for (int i = 0; i < 4; i++)
+            {
+                int value = ParseNonNegative(parts[i]);
+                if (value < 0 || value > 255 || parts[i].Length > 3)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
+}
