@@ -1,5 +1,6 @@
 using System;
 using System.Collections;
+using Ata.Core.Calls;
 using Ata.Core.Contract;
 using Ata.Core.Faults;
 using Ata.Core.Gateway;
@@ -7,6 +8,7 @@ using Ata.Core.Hardware;
 using Ata.Core.Health;
 using Ata.Core.Host;
 using Ata.Core.Leds;
+using Ata.Core.Media;
 using Ata.Core.Provisioning;
 using Ata.Core.Sip;
 using Ata.Core.Telephony;
@@ -42,11 +44,14 @@ namespace Ata.Core
         private readonly CountingSocket _socket;
         private readonly UserAgent _sip;
         private readonly FxsPort[] _ports;
+        private readonly LineCalls[] _calls;
+        private readonly short[] _sine = SineTable.Build();
         private readonly LineProfile _defaultProfile = LineProfile.Default(Country.Default);
         private readonly GatewayLink _link;
         private readonly HostSupervisor _host;
         private readonly Parts _parts;
         private ProvisioningDocument _config;
+        private string _deferredConfig;
         private string _storedConfig;
         private string _wan = WanState.Online;
         private string _wanAddress;
@@ -103,6 +108,14 @@ namespace Ata.Core
             {
                 _ports[i] = new FxsPort(i + 1, _defaultProfile, _parts);
             }
+
+            _calls = new LineCalls[LineCount];
+            for (int i = 0; i < LineCount; i++)
+            {
+                _calls[i] = new LineCalls(_ports[i], random, new ManagedMediaKernels(), _sine, _parts);
+            }
+
+            _sip.Calls = _parts;
 
             Refresh(now);
         }
@@ -193,6 +206,56 @@ namespace Ata.Core
         public FxsPort Port(int line)
         {
             return _ports[line - 1];
+        }
+
+        /// <summary>The calls of line <paramref name="line"/> (1-based).</summary>
+        public LineCalls Calls(int line)
+        {
+            return _calls[line - 1];
+        }
+
+        /// <summary>True while an emergency call is set up or in progress on any line: reboots and reconfiguration wait.</summary>
+        public bool EmergencyInProgress
+        {
+            get
+            {
+                for (int i = 0; i < LineCount; i++)
+                {
+                    if (_calls[i].EmergencyInProgress)
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            }
+        }
+
+        /// <summary>The per-sample audio kernels the calls run (the board's native ones; the managed reference by default).</summary>
+        public void UseMediaKernels(IMediaKernels kernels)
+        {
+            for (int i = 0; i < LineCount; i++)
+            {
+                _calls[i].Kernels = kernels;
+            }
+        }
+
+        /// <summary>Gives line <paramref name="line"/> its RTP socket and the RTCP socket on the next port.</summary>
+        public void UseMediaSockets(int line, IDatagramSocket rtp, IDatagramSocket rtcp)
+        {
+            _calls[line - 1].UseMediaSockets(rtp, rtcp);
+        }
+
+        /// <summary>A datagram from <paramref name="address"/>:<paramref name="port"/> on line <paramref name="line"/>'s RTP socket.</summary>
+        public void OnRtp(int line, byte[] data, int length, string address, int port, long now)
+        {
+            _calls[line - 1].OnRtp(data, length, address, port, now);
+        }
+
+        /// <summary>A datagram from <paramref name="address"/>:<paramref name="port"/> on line <paramref name="line"/>'s RTCP socket.</summary>
+        public void OnRtcp(int line, byte[] data, int length, string address, int port, long now)
+        {
+            _calls[line - 1].OnRtcp(data, length, address, port, now);
         }
 
         /// <summary>True while every line is idle (on hook, not ringing, in no call).</summary>
@@ -434,10 +497,19 @@ namespace Ata.Core
             _sip.Tick(now);
             for (int i = 0; i < LineCount; i++)
             {
+                _calls[i].Tick(now);
                 _ports[i].Tick(_sip.IsRegistered(i + 1), Audio, now);
             }
 
-            _host.Tick(_wan == WanState.Online, LinesIdle, _link.IsFlushed, now);
+            bool emergency = EmergencyInProgress;
+            if (_deferredConfig != null && !emergency)
+            {
+                string deferred = _deferredConfig;
+                _deferredConfig = null;
+                ConfigFromGateway(deferred, now);
+            }
+
+            _host.Tick(_wan == WanState.Online, LinesIdle, emergency, _link.IsFlushed, now);
             _link.Pump(now);
             Refresh(now);
             if (_link.IsConnected && (now - _lastHealthAt >= HealthIntervalMs || (_healthDue && now - _lastHealthAt >= HealthMinSpacingMs)))
@@ -471,6 +543,8 @@ namespace Ata.Core
             {
                 LineConfig line = doc.Line(i + 1);
                 _ports[i].Configure(line == null ? _defaultProfile : line.Profile, now);
+                _calls[i].Configure(_sip.CallSetupFor(i + 1));
+                _calls[i].NoAnswerMs = line == null ? 0 : (long)line.NoAnswerSeconds * 1000;
             }
 
             if (doc.DeviceSecret != null)
@@ -481,6 +555,13 @@ namespace Ata.Core
 
         private void ConfigFromGateway(string payload, long now)
         {
+            if (EmergencyInProgress)
+            {
+                // An emergency call comes first: the new configuration waits until it ends.
+                _deferredConfig = payload;
+                return;
+            }
+
             string error;
             ProvisioningDocument doc = ProvisioningDocument.Parse(payload, out error);
             if (doc == null)
@@ -564,7 +645,7 @@ namespace Ata.Core
         }
 
         /// <summary>The adapter's listeners, kept off its public surface.</summary>
-        private sealed class Parts : IFaultListener, IRegistrationObserver, ILineObserver, IGatewayRequests
+        private sealed class Parts : IFaultListener, IRegistrationObserver, ILineObserver, IGatewayRequests, ICallHandler, ICallObserver
         {
             private readonly Adapter _adapter;
 
@@ -598,8 +679,57 @@ namespace Ata.Core
                 _adapter._link.Send(MqttTopics.CommandResult, HealthReport.CommandResult(id, ok, detail), now);
             }
 
+            public bool OnRequest(Sip.Messages.SipRequest request, int connection, long now)
+            {
+                for (int i = 0; i < LineCount; i++)
+                {
+                    if (_adapter._calls[i].OnRequest(request, connection, now))
+                    {
+                        return true;
+                    }
+                }
+
+                if (request.Method != "INVITE")
+                {
+                    return false;
+                }
+
+                for (int i = 0; i < LineCount; i++)
+                {
+                    if (_adapter._calls[i].IsFor(request))
+                    {
+                        _adapter._calls[i].Incoming(request, connection, now);
+                        return true;
+                    }
+                }
+
+                return false;
+            }
+
+            public void OnResponse(Sip.Messages.SipResponse response, long now)
+            {
+                for (int i = 0; i < LineCount && !_adapter._calls[i].OnResponse(response, now); i++)
+                {
+                }
+            }
+
+            public void OnUnreachable(string address, int port, long now)
+            {
+                for (int i = 0; i < LineCount; i++)
+                {
+                    _adapter._calls[i].OnUnreachable(address, port, now);
+                }
+            }
+
+            public void CallChanged(CallRecord call, long now)
+            {
+                _adapter._healthDue = true;
+                _adapter._events.CallChanged(call, now);
+            }
+
             public void LineStateChanged(int line, string state, long now)
             {
+                _adapter._calls[line - 1].LineStateChanged(state, now);
                 _adapter._healthDue = true;
                 _adapter._events.LineStateChanged(line, state, now);
             }
@@ -622,6 +752,7 @@ namespace Ata.Core
             public void Dialled(int line, string outcome, string number, string detail, long now)
             {
                 _adapter._events.Dialled(line, outcome, number, detail, now);
+                _adapter._calls[line - 1].Dialled(outcome, number, now);
                 if (outcome == DialOutcome.ServiceAccepted && number == "#21#")
                 {
                     _adapter._link.Send(MqttTopics.Service,

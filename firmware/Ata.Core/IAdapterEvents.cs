@@ -32,6 +32,9 @@ namespace Ata.Core
         /// <summary>A provisioning document was applied or refused.</summary>
         void ConfigApplied(long version, bool applied, string reason, long now);
 
+        /// <summary>A call on a line started, rang, connected or ended (the far end's number is in <see cref="Calls.CallRecord.FarEnd"/>: mask it before it leaves the adapter).</summary>
+        void CallChanged(Calls.CallRecord call, long now);
+
         /// <summary>The gateway session's state changed (see <see cref="Host.GatewayState"/>); <paramref name="problem"/> says why the last attempt failed, or null.</summary>
         void GatewayChanged(string state, string problem, long now);
     }

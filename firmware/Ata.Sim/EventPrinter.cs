@@ -79,6 +79,26 @@ internal sealed class EventPrinter(bool json, TextWriter output) : IAdapterEvent
             }
         }, applied ? $"config version {version} applied" : $"config version {version} refused: {reason}");
 
+    public void CallChanged(Ata.Core.Calls.CallRecord call, long now) =>
+        Emit("call", w =>
+        {
+            w.Property("line", call.Line).Property("direction", call.Direction).Property("state", call.State)
+                .Property("farEnd", call.FarEndMasked).Property("emergency", call.Emergency);
+            if (call.Codec is not null)
+            {
+                w.Property("codec", call.Codec);
+            }
+
+            if (call.State == Ata.Core.Calls.CallState.Ended)
+            {
+                w.Property("outcome", call.Outcome).Property("sipCode", call.SipCode).Property("byFarEnd", call.EndedByFarEnd);
+                if (call.Reason is not null)
+                {
+                    w.Property("reason", call.Reason);
+                }
+            }
+        }, $"line {call.Line} {call.Direction} call {call.FarEndMasked}: {call.State}{(call.Outcome is null ? "" : $" {call.Outcome} ({call.SipCode} {call.Reason})")}");
+
     public void GatewayChanged(string state, string problem, long now) =>
         Emit("gateway", w =>
         {

@@ -91,6 +91,12 @@ internal sealed class RecordingEvents : IAdapterEvents
     public void FaultChanged(FaultReport report, long now) { Faults.Add(report); Log.Add($"fault {report.Code} {(report.Raised ? "raised" : "cleared")}"); }
     public void ConfigApplied(long version, bool applied, string reason, long now) => Log.Add($"config {version} {applied} {reason}");
     public void GatewayChanged(string state, string problem, long now) => Log.Add($"gateway {state} {problem}");
+    public List<Ata.Core.Calls.CallRecord> Calls { get; } = [];
+    public void CallChanged(Ata.Core.Calls.CallRecord call, long now)
+    {
+        Calls.Add(call);
+        Log.Add($"call {call.Line} {call.Direction} {call.State} {call.Outcome} {call.SipCode}");
+    }
 }
 
 /// <summary>Builds registrar responses to a request the core sent.</summary>

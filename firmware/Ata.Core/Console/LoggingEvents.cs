@@ -120,5 +120,27 @@ namespace Ata.Core.Console
                 _next.GatewayChanged(state, problem, now);
             }
         }
+
+        /// <inheritdoc/>
+        public void CallChanged(Calls.CallRecord call, long now)
+        {
+            string text = "line " + call.Line.ToString() + " " + call.Direction + " call"
+                + (call.FarEnd == null ? string.Empty : (call.Direction == Calls.CallRecord.Outgoing ? " to " : " from ") + call.FarEndMasked)
+                + (call.Emergency ? " (emergency)" : string.Empty) + ": " + call.State;
+            if (call.State == Calls.CallState.Ended)
+            {
+                text += ", " + call.Outcome + (call.SipCode > 0 ? " (" + call.SipCode.ToString() + (call.Reason == null ? string.Empty : " " + call.Reason) + ")" : string.Empty);
+            }
+            else if (call.Codec != null)
+            {
+                text += " (" + call.Codec + ")";
+            }
+
+            _log.Add(now, text);
+            if (_next != null)
+            {
+                _next.CallChanged(call, now);
+            }
+        }
     }
 }

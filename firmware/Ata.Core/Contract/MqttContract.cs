@@ -212,6 +212,8 @@ namespace Ata.Core.Contract
         /// registered, 0 for none (config line); an unanswered probe raises the registrar-unreachable fault.
         /// </summary>
         public const string RegistrarProbeSeconds = "registrarProbeSeconds";
+        /// <summary>How long a call the household places may ring unanswered, in seconds, 0 for no limit (config line); default 120.</summary>
+        public const string NoAnswerSeconds = "noAnswerSeconds";
         /// <summary>First registration retry delay in seconds (config line).</summary>
         public const string RetryBaseSeconds = "retryBaseSeconds";
         /// <summary>Longest registration retry delay in seconds (config line).</summary>

@@ -46,6 +46,21 @@ namespace Ata.Core.DialPlan
             return false;
         }
 
+        /// <summary>True when <paramref name="digits"/> could still grow into an emergency number (or is one).</summary>
+        public bool CouldBeEmergency(string digits)
+        {
+            string[] numbers = EmergencyNumbers;
+            for (int i = 0; i < numbers.Length; i++)
+            {
+                if (numbers[i].StartsWith(digits))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
         /// <summary>The barring class <paramref name="digits"/> falls in, or null.</summary>
         public string ClassOf(string digits)
         {

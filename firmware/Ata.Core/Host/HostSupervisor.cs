@@ -141,9 +141,10 @@ namespace Ata.Core.Host
         /// <summary>Advances the supervisor.</summary>
         /// <param name="wanOnline">Whether the WAN has an address.</param>
         /// <param name="linesIdle">Whether every line is on hook and out of any call.</param>
+        /// <param name="emergency">Whether an emergency call is in progress: nothing, not even a forced reboot, interrupts it.</param>
         /// <param name="reportsFlushed">Whether the broker acknowledged every queued report.</param>
         /// <param name="now">The time in milliseconds.</param>
-        public void Tick(bool wanOnline, bool linesIdle, bool reportsFlushed, long now)
+        public void Tick(bool wanOnline, bool linesIdle, bool emergency, bool reportsFlushed, long now)
         {
             if (wanOnline && !_wanOnline && _state == GatewayState.Waiting)
             {
@@ -162,7 +163,7 @@ namespace Ata.Core.Host
                 return;
             }
 
-            if (_rebootReason != null && (_rebootForced || linesIdle) && _storesInFlight == 0)
+            if (_rebootReason != null && (_rebootForced || linesIdle) && !emergency && _storesInFlight == 0)
             {
                 TickReboot(reportsFlushed, now);
                 return;

@@ -21,6 +21,9 @@ namespace Ata.Core.Media
         /// <summary>Samples in one frame, the packet size sent (20 ms at 8 kHz).</summary>
         public const int FrameSamples = 160;
 
+        /// <summary>Milliseconds of audio in one frame (20 ms, the packet time).</summary>
+        public const long FrameMs = 20;
+
         private const int SamplesPerMs = 8;
 
         private readonly IDatagramSocket _rtp;

@@ -88,6 +88,15 @@ namespace Ata.Core.Provisioning
         /// </summary>
         public int RegistrarProbeSeconds { get; set; } = Sip.RegistrarProbe.DefaultIntervalSeconds;
 
+        /// <summary>Default of <see cref="NoAnswerSeconds"/>.</summary>
+        public const int DefaultNoAnswerSeconds = 120;
+
+        /// <summary>
+        /// How long a call the household places may ring unanswered before the adapter gives up with
+        /// the congestion tone, in seconds; 0 for no limit (the caller hangs up).
+        /// </summary>
+        public int NoAnswerSeconds { get; set; } = DefaultNoAnswerSeconds;
+
         /// <summary>Base of the registration retry back-off, in seconds.</summary>
         public int RetryBaseSeconds { get; set; } = (int)(Sip.RetryBackoff.DefaultBaseMs / 1000);
 

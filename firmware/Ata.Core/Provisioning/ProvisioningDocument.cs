@@ -246,6 +246,12 @@ namespace Ata.Core.Provisioning
                 return field + "." + Fields.RegistrarProbeSeconds + ": must be 0 (off) or from 10 to 3600 seconds";
             }
 
+            long noAnswer = JsonObject.GetLong(line, Fields.NoAnswerSeconds, LineConfig.DefaultNoAnswerSeconds);
+            if (noAnswer != 0 && (noAnswer < 10 || noAnswer > 3600))
+            {
+                return field + "." + Fields.NoAnswerSeconds + ": must be 0 (no limit) or from 10 to 3600 seconds";
+            }
+
             long retryBase = JsonObject.GetLong(line, Fields.RetryBaseSeconds, config.RetryBaseSeconds);
             long retryMax = JsonObject.GetLong(line, Fields.RetryMaxSeconds, config.RetryMaxSeconds);
             if (retryBase < 1 || retryBase > 3600)
@@ -267,6 +273,7 @@ namespace Ata.Core.Provisioning
             config.Transport = transport == null ? LineConfig.Udp : transport;
             config.KeepAliveSeconds = (int)keepAlive;
             config.RegistrarProbeSeconds = (int)probe;
+            config.NoAnswerSeconds = (int)noAnswer;
             config.RetryBaseSeconds = (int)retryBase;
             config.RetryMaxSeconds = (int)retryMax;
             return null;
@@ -331,6 +338,7 @@ namespace Ata.Core.Provisioning
                     .Property(Fields.Expires, line.Expires)
                     .Property(Fields.KeepAliveSeconds, line.KeepAliveSeconds)
                     .Property(Fields.RegistrarProbeSeconds, line.RegistrarProbeSeconds)
+                    .Property(Fields.NoAnswerSeconds, line.NoAnswerSeconds)
                     .Property(Fields.RetryBaseSeconds, line.RetryBaseSeconds)
                     .Property(Fields.RetryMaxSeconds, line.RetryMaxSeconds)
                     .Property(Fields.Transport, line.Transport);

@@ -4,9 +4,24 @@ using Ata.Core.Dns;
 using Ata.Core.Faults;
 using Ata.Core.Hardware;
 using Ata.Core.Provisioning;
+using Ata.Core.Sip.Messages;
+using Ata.Core.Sip.Transport;
 
 namespace Ata.Core.Sip
 {
+    /// <summary>The calls' side of the user agent: requests and responses that are not a registration's.</summary>
+    public interface ICallHandler
+    {
+        /// <summary>A request arrived (on TCP <paramref name="connection"/>, or 0); false when no call takes it.</summary>
+        bool OnRequest(SipRequest request, int connection, long now);
+
+        /// <summary>A response that no registration owns arrived.</summary>
+        void OnResponse(SipResponse response, long now);
+
+        /// <summary>The network reported <paramref name="address"/>:<paramref name="port"/> unreachable.</summary>
+        void OnUnreachable(string address, int port, long now);
+    }
+
     /// <summary>Hears a line's registration change.</summary>
     public interface IRegistrationObserver
     {
@@ -79,6 +94,9 @@ namespace Ata.Core.Sip
 
         /// <summary>The SIP User-Agent header value.</summary>
         public string Name { get; set; }
+
+        /// <summary>Where requests and the responses no registration owns go (the lines' calls), or null.</summary>
+        public ICallHandler Calls { get; set; }
 
         /// <summary>Datagrams on the SIP socket that were neither SIP nor DNS, or could not be parsed.</summary>
         public long ParseErrors
@@ -208,6 +226,27 @@ namespace Ata.Core.Sip
             Sync(now);
         }
 
+        /// <summary>What calls on line <paramref name="line"/> need (its account, the transport, where to send), or null without an account.</summary>
+        public Dialogs.CallSetup CallSetupFor(int line)
+        {
+            Registration registration = _registrations[line - 1];
+            if (registration == null)
+            {
+                return null;
+            }
+
+            Dialogs.CallSetup setup = new Dialogs.CallSetup();
+            setup.Config = registration.Config;
+            setup.Socket = _socket;
+            setup.Stream = _stream;
+            setup.Registrars = new RegistrarFailover(registration.Config, _resolver);
+            setup.Registrars.Locator = _locator;
+            setup.Random = _random;
+            setup.UserAgent = Name;
+            setup.RegistrationFlow = registration.Flow;
+            return setup;
+        }
+
         /// <summary>Removes every line's binding at the registrar (<c>Expires: 0</c>), as a factory reset does.</summary>
         public void UnregisterAll(long now)
         {
@@ -259,20 +298,40 @@ namespace Ata.Core.Sip
                 return;
             }
 
+            OnMessage(data, length, 0, now);
+        }
+
+        private void OnMessage(byte[] data, int length, int connection, long now)
+        {
             string error;
-            SipResponse response = SipResponse.Parse(data, length, out error);
-            if (response == null)
+            SipMessage message = SipMessage.Parse(data, 0, length, out error);
+            if (message == null)
             {
                 _parseErrors++;
                 return;
             }
 
+            SipRequest request = message as SipRequest;
+            if (request != null)
+            {
+                if (Calls == null || !Calls.OnRequest(request, connection, now))
+                {
+                    Dialogs.StatelessReply.Answer(request, connection, _socket, _stream, Name, _random);
+                }
+
+                Sync(now);
+                return;
+            }
+
+            SipResponse response = (SipResponse)message;
+            bool owned = false;
             for (int i = 0; i < _lineCount; i++)
             {
                 Registration r = _registrations[i];
                 if (r != null && r.Owns(response))
                 {
                     r.OnResponse(response, now);
+                    owned = true;
                 }
             }
 
@@ -282,7 +341,13 @@ namespace Ata.Core.Sip
                 if (r.Owns(response))
                 {
                     r.OnResponse(response, now);
+                    owned = true;
                 }
+            }
+
+            if (!owned && Calls != null)
+            {
+                Calls.OnResponse(response, now);
             }
 
             Sync(now);
@@ -302,7 +367,7 @@ namespace Ata.Core.Sip
             byte[] message;
             while ((message = framer.Next()) != null)
             {
-                OnDatagram(message, message.Length, now);
+                OnMessage(message, message.Length, connection, now);
             }
 
             if (framer.TakePongs() > 0)
@@ -357,6 +422,11 @@ namespace Ata.Core.Sip
             for (int i = 0; i < _retiring.Count; i++)
             {
                 ((Registration)_retiring[i]).OnUnreachable(address, port, now);
+            }
+
+            if (Calls != null)
+            {
+                Calls.OnUnreachable(address, port, now);
             }
 
             Sync(now);

@@ -15,5 +15,7 @@ namespace Ata.Core.Telephony
         public const string ServiceRefused = "service-refused";
         /// <summary>A service code accepted and reported to the gateway (e.g. <c>#21#</c>): confirmation tone.</summary>
         public const string ServiceAccepted = "service-accepted";
+        /// <summary>Digits dialled on a line that is not registered and cannot make an emergency number: no-service signal.</summary>
+        public const string NoService = "no-service";
     }
 }

@@ -1,5 +1,6 @@
 using Ata.Core.Dtmf;
 using Ata.Core.Hardware;
+using Ata.Core.Media;
 using Ata.Core.Tones;
 
 namespace Ata.Core.Telephony
@@ -20,8 +21,13 @@ namespace Ata.Core.Telephony
         private readonly HookDecoder _hook = new HookDecoder();
         private readonly DtmfDetector _dtmf = new DtmfDetector();
         private readonly short[] _block = new short[AudioBlockSamples];
+        private readonly short[] _microphone = new short[MediaSession.FrameSamples];
+        private readonly short[] _earpiece = new short[MediaSession.FrameSamples];
         private readonly PhoneLine _line;
         private long _audioAt;
+        private MediaSession _media;
+        private int _microphoneFill;
+        private long _earpieceAt;
 
         /// <summary>Creates port <paramref name="number"/> (1-based) with <paramref name="profile"/>; line events go to <paramref name="observer"/>.</summary>
         public FxsPort(int number, LineProfile profile, ILineObserver observer)
@@ -68,6 +74,26 @@ namespace Ata.Core.Telephony
             get { return _dtmf.SamplesAnalysed; }
         }
 
+        /// <summary>
+        /// The call's audio, or null outside a call: while set, the handset's audio goes to it (its own
+        /// DTMF listening turns keys into telephone events) and, whenever no tone sounds, the earpiece
+        /// plays what it receives, 20 ms at a time.
+        /// </summary>
+        public MediaSession Media
+        {
+            get
+            {
+                return _media;
+            }
+
+            set
+            {
+                _media = value;
+                _microphoneFill = 0;
+                _earpieceAt = -1;
+            }
+        }
+
         /// <summary>Takes a new line profile (national tones, timers, flash window).</summary>
         public void Configure(LineProfile profile, long now)
         {
@@ -97,6 +123,12 @@ namespace Ata.Core.Telephony
         {
             if (!LineState.IsOffHook(_line.State))
             {
+                return false;
+            }
+
+            if (_media != null)
+            {
+                SendToCall(samples, offset, count, now);
                 return false;
             }
 
@@ -145,8 +177,36 @@ namespace Ata.Core.Telephony
             }
         }
 
+        private void SendToCall(short[] samples, int offset, int count, long now)
+        {
+            while (count > 0)
+            {
+                int n = MediaSession.FrameSamples - _microphoneFill;
+                if (n > count)
+                {
+                    n = count;
+                }
+
+                System.Array.Copy(samples, offset, _microphone, _microphoneFill, n);
+                _microphoneFill += n;
+                offset += n;
+                count -= n;
+                if (_microphoneFill == MediaSession.FrameSamples)
+                {
+                    _media.Transmit(_microphone, 0, now);
+                    _microphoneFill = 0;
+                }
+            }
+        }
+
         private void PlayTone(IAudioSink sink, long now)
         {
+            if (_media != null && !_line.Player.IsPlaying)
+            {
+                PlayCall(sink, now);
+                return;
+            }
+
             long elapsedMs = now - _audioAt;
             if (elapsedMs <= 0)
             {
@@ -167,6 +227,26 @@ namespace Ata.Core.Telephony
                 player.Fill(_block, 0, n);
                 sink.Play(_number, _block, 0, n);
                 samples -= n;
+            }
+        }
+
+        /// <summary>The call's audio into the earpiece, one 20 ms frame for each 20 ms that passed (at most 200 ms caught up).</summary>
+        private void PlayCall(IAudioSink sink, long now)
+        {
+            _audioAt = now;
+            if (_earpieceAt < 0 || now - _earpieceAt > 200)
+            {
+                _earpieceAt = now - MediaSession.FrameMs;
+            }
+
+            while (now - _earpieceAt >= MediaSession.FrameMs)
+            {
+                _earpieceAt += MediaSession.FrameMs;
+                _media.Play(_earpiece, 0, _earpieceAt);
+                if (sink != null)
+                {
+                    sink.Play(_number, _earpiece, 0, MediaSession.FrameSamples);
+                }
             }
         }
 

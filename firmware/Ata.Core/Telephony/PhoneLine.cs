@@ -44,6 +44,7 @@ namespace Ata.Core.Telephony
         private long _toneSince;
         private long _ringSince;
         private bool _ringerOn;
+        private bool _serviceless;
 
         /// <summary>Creates line <paramref name="line"/> (1-based), idle, with <paramref name="profile"/>.</summary>
         public PhoneLine(int line, LineProfile profile, ILineObserver observer)
@@ -155,8 +156,10 @@ namespace Ata.Core.Telephony
             }
 
             _observer.DigitDialled(_line, digit, method, now);
-            if (_state == LineState.OffHook)
+            if (_state == LineState.OffHook || _state == LineState.NoService)
             {
+                // Without registration only an emergency number can be called: collect it all the same.
+                _serviceless = _state == LineState.NoService;
                 StopTone(now);
                 _digits = "";
                 SetState(LineState.Dialing, now);
@@ -328,6 +331,12 @@ namespace Ata.Core.Telephony
             if (_profile.Numbering.IsEmergency(digits))
             {
                 Ready(digits, now);
+                return;
+            }
+
+            if (_serviceless && !_profile.Numbering.CouldBeEmergency(digits))
+            {
+                Finish(DialOutcome.NoService, digits, "the line is not registered: only emergency numbers can be called", Tones.ToneName.NoService, now);
                 return;
             }
 

@@ -8,7 +8,7 @@ public class HostSupervisorTests
 
     private static HostRequest? Connect(HostSupervisor s, long now)
     {
-        s.Tick(true, true, true, now);
+        s.Tick(true, true, false, true, now);
         return s.Next();
     }
 
@@ -16,7 +16,7 @@ public class HostSupervisorTests
     public void Connects_at_once_at_boot_but_only_with_a_WAN()
     {
         var s = New();
-        s.Tick(false, true, true, 0);
+        s.Tick(false, true, false, true, 0);
         Assert.Null(s.Next());
         Assert.Equal(HostRequestKind.Connect, Connect(s, 10)!.Kind);
         Assert.Equal(GatewayState.Connecting, s.State);
@@ -36,7 +36,7 @@ public class HostSupervisorTests
             waits.Add(wait);
             long bound = Math.Min(HostSupervisor.ConnectCapMs, HostSupervisor.ConnectBaseMs << (attempt - 1));
             Assert.InRange(wait, bound / 2, bound);
-            s.Tick(true, true, true, s.NextConnectAt - 1);
+            s.Tick(true, true, false, true, s.NextConnectAt - 1);
             Assert.Null(s.Next());
             now = s.NextConnectAt;
             Assert.NotNull(Connect(s, now));
@@ -81,7 +81,7 @@ public class HostSupervisorTests
     {
         var s = New();
         Assert.NotNull(Connect(s, 0));
-        s.Tick(true, true, true, HostSupervisor.ConnectTimeoutMs);
+        s.Tick(true, true, false, true, HostSupervisor.ConnectTimeoutMs);
         Assert.Equal(GatewayState.Waiting, s.State);
         Assert.Equal(1, s.ConnectFailures);
     }
@@ -90,13 +90,13 @@ public class HostSupervisorTests
     public void Without_a_gateway_nothing_connects_and_a_reboot_is_immediate()
     {
         var s = new HostSupervisor(null, null, new Random(1), 0);
-        s.Tick(true, true, true, 0);
+        s.Tick(true, true, false, true, 0);
         Assert.Null(s.Next());
         Assert.Equal(GatewayState.NotConfigured, s.State);
         s.RequestReboot("console", false, 10);
-        s.Tick(true, true, true, 20);
+        s.Tick(true, true, false, true, 20);
         Assert.Equal(HostRequestKind.Reboot, s.Next()!.Kind);
-        s.Tick(true, true, true, 30);
+        s.Tick(true, true, false, true, 30);
         Assert.Null(s.Next());
     }
 
@@ -104,7 +104,7 @@ public class HostSupervisorTests
     public void In_setup_mode_nothing_connects()
     {
         var s = new HostSupervisor(new GatewayAccess("gw", 1883, "", ""), "device.id", new Random(1), 0);
-        s.Tick(true, true, true, 0);
+        s.Tick(true, true, false, true, 0);
         Assert.Null(s.Next());
         Assert.Equal("device.id", s.NotSetUp);
     }
@@ -116,13 +116,13 @@ public class HostSupervisorTests
         Assert.NotNull(Connect(s, 0));
         s.Connected(10);
         s.RequestReboot("gateway", false, 20);
-        s.Tick(true, true, false, 30);
+        s.Tick(true, true, false, false, 30);
         Assert.Null(s.Next());
-        s.Tick(true, true, false, 30 + HostSupervisor.FlushWaitMs);
+        s.Tick(true, true, false, false, 30 + HostSupervisor.FlushWaitMs);
         Assert.Equal(HostRequestKind.Disconnect, s.Next()!.Kind);
 
         // The goodbye is not reported: the board reboots anyway after a while.
-        s.Tick(true, true, false, 30 + HostSupervisor.FlushWaitMs + HostSupervisor.LeaveTimeoutMs);
+        s.Tick(true, true, false, false, 30 + HostSupervisor.FlushWaitMs + HostSupervisor.LeaveTimeoutMs);
         Assert.Equal(HostRequestKind.Reboot, s.Next()!.Kind);
     }
 

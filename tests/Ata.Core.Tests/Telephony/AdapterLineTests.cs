@@ -40,6 +40,7 @@ public class AdapterLineTests
             Ringer = _ringer,
         };
         _adapter.OnMqttConnected(_mqtt, 0);
+        _adapter.UseMediaSockets(1, new FakeSocket(), new FakeSocket());
     }
 
     private void Register(long now)
@@ -108,6 +109,7 @@ public class AdapterLineTests
         Assert.Contains("digit 1 2 dtmf", _events.Log);
         Assert.Contains("dialled 1 call 22334455 ", _events.Log);
         Assert.Equal(LineState.Calling, _adapter.Port(1).Line.State);
+        Assert.StartsWith("INVITE sip:22334455@127.0.0.1:5070 SIP/2.0", _socket.Last);
     }
 
     [Fact]

@@ -63,13 +63,28 @@ public class PhoneLineTests
         _line.OffHook(false, 0);
         Assert.Equal(LineState.NoService, _line.State);
         Assert.Equal("no-service", _line.ToneName);
-        Dial("22", 100);
-        Assert.Equal(LineState.NoService, _line.State);
         _line.Tick(true, 2000);
         Assert.Equal(LineState.OffHook, _line.State);
         Assert.Equal("dial", _line.ToneName);
         _line.Tick(false, 3000);
         Assert.Equal(LineState.NoService, _line.State);
+    }
+
+    [Fact]
+    public void An_unregistered_line_calls_an_emergency_number_and_nothing_else()
+    {
+        _line.OffHook(false, 0);
+        Dial("2", 100);
+        Assert.Equal((LineState.Signalling, "no-service"), (_line.State, _line.ToneName));
+        Assert.Contains("dialled no-service 2", _log.Log);
+
+        _line.OnHook(200);
+        _line.OffHook(false, 300);
+        Dial("11", 400);
+        Assert.Equal(LineState.Dialing, _line.State);
+        Dial("2", 450);
+        Assert.Equal(LineState.Calling, _line.State);
+        Assert.Contains("dialled emergency 112", _log.Log);
     }
 
     [Fact]
