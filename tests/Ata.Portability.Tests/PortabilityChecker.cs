@@ -750,7 +750,7 @@ public sealed class PortabilityChecker
                             Require(DefaultMemberCtor, at, "indexer of " + name);
                         }
 
-                        if (property.IsOverride && property.OverriddenProperty != null)
+                        if (property.IsOverride && property.OverriddenProperty != null && IsExternal(property.OverriddenProperty))
                         {
                             RequireMember(property.OverriddenProperty.OriginalDefinition, at, what + " overrides");
                         }
@@ -770,7 +770,7 @@ public sealed class PortabilityChecker
                             Require(DelegateRemove, at, "field-like event " + what);
                         }
 
-                        if (eventSymbol.IsOverride && eventSymbol.OverriddenEvent != null)
+                        if (eventSymbol.IsOverride && eventSymbol.OverriddenEvent != null && IsExternal(eventSymbol.OverriddenEvent))
                         {
                             RequireMember(eventSymbol.OverriddenEvent.OriginalDefinition, at, what + " overrides");
                         }
@@ -804,7 +804,8 @@ public sealed class PortabilityChecker
 
             // Normalization: a destructor overrides Object.Finalize on .NET; nanoFramework's Object has none
             // and its own types declare destructors all the same, so nothing is required for one.
-            if (method.IsOverride && method.MethodKind != MethodKind.Destructor && method.OverriddenMethod != null)
+            // An override of the program's own virtual member needs nothing from nanoFramework.
+            if (method.IsOverride && method.MethodKind != MethodKind.Destructor && method.OverriddenMethod != null && IsExternal(method.OverriddenMethod))
             {
                 RequireMember(method.OverriddenMethod.OriginalDefinition, at, what + " overrides");
             }

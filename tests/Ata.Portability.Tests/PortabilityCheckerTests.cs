@@ -109,6 +109,28 @@ public sealed partial class PortabilityCheckerTests
     }
 
     [Fact]
+    public void Overriding_the_programs_own_abstract_members_needs_nothing_from_the_listing()
+    {
+        PortabilityReport report = Check("""
+            abstract class Call
+            {
+                public abstract bool IsFinished { get; }
+                public abstract void Hangup(long now);
+                public virtual void Tick(long now) { }
+            }
+            sealed class Outgoing : Call
+            {
+                private bool _done;
+                public override bool IsFinished { get { return _done; } }
+                public override void Hangup(long now) { _done = true; }
+                public override void Tick(long now) { base.Tick(now); }
+            }
+            """, Excerpt() + "mscorlib\tT:System.Boolean\nmscorlib\tT:System.Int64\n");
+
+        Assert.True(report.IsPortable, report.Format());
+    }
+
+    [Fact]
     public void Statements_require_what_the_compiler_lowers_them_to()
     {
         PortabilityReport report = Check("""
