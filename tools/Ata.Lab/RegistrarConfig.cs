@@ -8,7 +8,8 @@ namespace Ata.Lab;
 /// <summary>
 /// The Kamailio config the lab registrar runs: UDP on one loopback port, subscribers in an htable
 /// filled at start-up (no database), digest authentication with qop=auth, bindings in memory
-/// (usrloc db_mode 0), and one <c>LAB REGISTER …</c> log line per decision.
+/// (usrloc db_mode 0), and one <c>LAB REGISTER …</c> log line per decision. It is also its
+/// subscribers' proxy: calls are routed as in <see cref="CallRoutes"/>.
 /// </summary>
 /// <remarks>
 /// Decisions: no credentials for the realm → 401 challenge; an auth user other than the To user,
@@ -103,9 +104,14 @@ internal static partial class RegistrarConfig
             use_dns_cache=off
             listen=udp:127.0.0.1:{{port}}{{(options.EnableTcp ? $"\n            listen=tcp:127.0.0.1:{port}" : "")}}
             server_header="Server: Ata.Lab registrar (Kamailio)"
+            user_agent_header="User-Agent: Ata.Lab registrar (Kamailio)"
 
             mpath="{{modulesDirectory}}/"
+            loadmodule "tm.so"
+            loadmodule "tmx.so"
             loadmodule "sl.so"
+            loadmodule "rr.so"
+            loadmodule "siputils.so"
             loadmodule "maxfwd.so"
             loadmodule "textops.so"
             loadmodule "pv.so"
@@ -124,6 +130,7 @@ internal static partial class RegistrarConfig
             modparam("registrar", "default_expires", {{options.DefaultExpires}})
             modparam("registrar", "min_expires", {{options.MinExpires}})
             modparam("registrar", "max_expires", {{options.MaxExpires}})
+            modparam("tm", "fr_timer", {{(int)options.NoResponseTimeout.TotalMilliseconds}})
 
             event_route[htable:mod-init] {
             {{table.ToString().TrimEnd('\n')}}
@@ -134,20 +141,29 @@ internal static partial class RegistrarConfig
                     sl_send_reply("483", "Too Many Hops");
                     exit;
                 }
-                if (is_method("ACK")) {
-                    exit;
+                if (is_method("REGISTER")) {
+                    route(AUTHENTICATE);
+                    route(SAVE);
                 }
-                if (is_method("OPTIONS")) {
+                if (is_method("OPTIONS") && !has_totag()) {
                     sl_send_reply("200", "OK");
                     exit;
                 }
-                if (!is_method("REGISTER")) {
-                    append_to_reply("Allow: REGISTER, OPTIONS\r\n");
-                    sl_send_reply("405", "Method Not Allowed");
+                if (has_totag()) {
+                    route(IN_DIALOG);
+                }
+                if (is_method("ACK")) {
                     exit;
                 }
-                route(AUTHENTICATE);
-                route(SAVE);
+                if (is_method("CANCEL")) {
+                    route(CANCEL);
+                }
+                if (is_method("INVITE")) {
+                    route(CALL);
+                }
+                append_to_reply("Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER\r\n");
+                sl_send_reply("405", "Method Not Allowed");
+                exit;
             }
 
             route[AUTHENTICATE] {
@@ -218,6 +234,7 @@ internal static partial class RegistrarConfig
                 exit;
             }
 
+            {{CallRoutes(realm, options)}}
             """;
     }
 
