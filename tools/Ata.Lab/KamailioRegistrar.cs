@@ -30,8 +30,8 @@ public sealed class KamailioRegistrar : IAsyncDisposable
     private readonly Dictionary<string, string> subscribers;
     private readonly string nonceSecret = RandomNumberGenerator.GetHexString(32, lowercase: true);
     private readonly bool ownsWorkDirectory;
-    private readonly DecisionLog<RegistrarDecision> decisions = new();
-    private readonly DecisionLog<CallDecision> callDecisions = new();
+    private readonly EventLog<RegistrarDecision> decisions = new();
+    private readonly EventLog<CallDecision> callDecisions = new();
     private readonly SemaphoreSlim lifecycle = new(1, 1);
     private ManagedProcess? kamailio;
     private bool disposed;

@@ -1,56 +1,56 @@
 namespace Ata.Lab;
 
 /// <summary>
-/// Decisions read from a child's log, in order, and the waits for one of them: a wait registered
-/// before the action that causes the decision cannot miss it.
+/// Decisions or events read from a child (a registrar's log, a phone's control socket), in order,
+/// and the waits for one of them: a wait registered before the action that causes it cannot miss it.
 /// </summary>
-/// <typeparam name="T">The kind of decision.</typeparam>
-internal sealed class DecisionLog<T>
+/// <typeparam name="T">The kind of decision or event.</typeparam>
+internal sealed class EventLog<T>
     where T : class
 {
     private readonly object gate = new();
-    private readonly List<T> decisions = [];
+    private readonly List<T> entries = [];
     private readonly List<Waiter> waiters = [];
 
-    /// <summary>Every decision so far, oldest first.</summary>
+    /// <summary>Every entry so far, oldest first.</summary>
     public IReadOnlyList<T> All
     {
         get
         {
             lock (gate)
             {
-                return [.. decisions];
+                return [.. entries];
             }
         }
     }
 
-    /// <summary>Records a decision and releases the waits it matches.</summary>
-    public void Add(T decision)
+    /// <summary>Records an entry and releases the waits it matches.</summary>
+    public void Add(T entry)
     {
         List<Waiter> answered;
         lock (gate)
         {
-            decisions.Add(decision);
-            answered = waiters.Where(waiter => waiter.Predicate(decision)).ToList();
+            entries.Add(entry);
+            answered = waiters.Where(waiter => waiter.Predicate(entry)).ToList();
             waiters.RemoveAll(answered.Contains);
         }
 
         foreach (var waiter in answered)
         {
-            waiter.Match.TrySetResult(decision);
+            waiter.Match.TrySetResult(entry);
         }
     }
 
-    /// <summary>Waits for a decision matching <paramref name="predicate"/>.</summary>
-    /// <param name="predicate">The decision to wait for.</param>
+    /// <summary>Waits for an entry matching <paramref name="predicate"/>.</summary>
+    /// <param name="predicate">The entry to wait for.</param>
     /// <param name="timeout">How long to wait.</param>
-    /// <param name="includeEarlierDecisions">Whether decisions already recorded count.</param>
-    /// <param name="describeTimeout">The timeout message, given the decisions so far (one per line).</param>
+    /// <param name="includeEarlier">Whether entries already recorded count.</param>
+    /// <param name="describeTimeout">The timeout message, given the entries so far (one per line).</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
     public async Task<T> WaitAsync(
         Func<T, bool> predicate,
         TimeSpan timeout,
-        bool includeEarlierDecisions,
+        bool includeEarlier,
         Func<string, string> describeTimeout,
         CancellationToken cancellationToken)
     {
@@ -58,7 +58,7 @@ internal sealed class DecisionLog<T>
         var waiter = new Waiter(predicate);
         lock (gate)
         {
-            if (includeEarlierDecisions && decisions.FirstOrDefault(predicate) is { } earlier)
+            if (includeEarlier && entries.FirstOrDefault(predicate) is { } earlier)
             {
                 return earlier;
             }
@@ -73,7 +73,7 @@ internal sealed class DecisionLog<T>
         catch (TimeoutException)
         {
             Forget(waiter);
-            var made = string.Join(Environment.NewLine, All.Select(decision => "  " + decision));
+            var made = string.Join(Environment.NewLine, All.Select(entry => "  " + entry));
             throw new TimeoutException(describeTimeout(made.Length == 0 ? "  (none)" : made));
         }
         catch (OperationCanceledException)
