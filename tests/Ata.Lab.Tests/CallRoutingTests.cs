@@ -47,6 +47,7 @@ public sealed class CallRoutingTests(CallRoutingRegistrar fixture) : IClassFixtu
         var invite = answered.Messages.First(message => message.Method == "INVITE");
         Assert.StartsWith($"<sip:{registrar.Address};lr", invite.Header("Record-Route"), StringComparison.Ordinal);
         Assert.Null(invite.Header("Proxy-Authorization"));
+        Assert.Null(invite.Header("Route"));
         var callId = invite.Header("Call-ID")!;
         await registrar.WaitForCallDecisionAsync(d => d.Kind == CallDecisionKind.Relayed && d.CallId == callId, ScenarioTimeout);
         Assert.Equal(

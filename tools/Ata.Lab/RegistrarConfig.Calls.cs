@@ -84,6 +84,8 @@ internal static partial class RegistrarConfig
                 }
                 # The dialled number: lookup() rewrites the request URI.
                 $var(to) = $rU;
+                # A Route to this proxy, preloaded by a phone that has it as its outbound proxy, is used up here.
+                remove_hf("Route");
             {{emergency}}
                 route(AUTHORIZE_CALL);
                 if ($sht(subscribers=>$rU) == $null) {
