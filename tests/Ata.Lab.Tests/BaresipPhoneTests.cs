@@ -102,10 +102,7 @@ public sealed class BaresipPhoneTests(BaresipLab lab) : IClassFixture<BaresipLab
     [Fact]
     public async Task Bob_calls_Alice_his_tone_reaches_her_and_Bob_the_caller_hangs_up()
     {
-        await lab.Bob.DialAsync("2001");
-        var answered = await lab.Alice.AnswerAsync(Timeout);
-        await lab.Bob.WaitForEventAsync(e => e.Type == BaresipEvent.CallEstablished && e.CallId == answered.CallId, Timeout);
-        await Task.Delay(Talk);
+        var answered = await TalkAsync(lab.Bob, lab.Alice, "2001");
         var farEndClosed = lab.Alice.WaitForEventAsync(BaresipEvent.CallClosed, Timeout, includeEarlier: false);
         await lab.Bob.HangUpAsync(Timeout);
 
@@ -126,16 +123,23 @@ public sealed class BaresipPhoneTests(BaresipLab lab) : IClassFixture<BaresipLab
     [Fact]
     public async Task An_unregistered_phone_dialling_112_reaches_the_emergency_centre_and_is_heard_there()
     {
-        await lab.Stranger.DialAsync("112");
-        var answered = await lab.EmergencyCentre.AnswerAsync(Timeout);
-        await lab.Stranger.WaitForEventAsync(e => e.Type == BaresipEvent.CallEstablished && e.CallId == answered.CallId, Timeout);
-        await Task.Delay(Talk);
+        var answered = await TalkAsync(lab.Stranger, lab.EmergencyCentre, "112");
         await lab.Stranger.HangUpAsync(Timeout);
 
         AssertHeardTone(lab.EmergencyCentre.FarEndRecording, BaresipLab.AliceTone);
         var decision = await lab.Registrar.WaitForCallDecisionAsync(d => d.CallId == answered.CallId && d.Kind == CallDecisionKind.Emergency, Timeout);
         Assert.Equal("2999", decision.From);
         Assert.DoesNotContain(lab.Registrar.CallDecisions, d => d.CallId == answered.CallId && d.Kind == CallDecisionKind.Challenged);
+    }
+
+    /// <summary><paramref name="caller"/> dials, <paramref name="callee"/> answers, and both talk for a while; returns the answer.</summary>
+    private static async Task<BaresipEvent> TalkAsync(BaresipPhone caller, BaresipPhone callee, string number)
+    {
+        await caller.DialAsync(number);
+        var answered = await callee.AnswerAsync(Timeout);
+        await caller.WaitForEventAsync(e => e.Type == BaresipEvent.CallEstablished && e.CallId == answered.CallId, Timeout);
+        await Task.Delay(Talk);
+        return answered;
     }
 
     private static void AssertHeardTone(string? recording, double hz)

@@ -33,11 +33,7 @@ public sealed class CallRoutingTests(CallRoutingRegistrar fixture) : IClassFixtu
     [Fact]
     public async Task A_call_is_challenged_with_407_then_routed_to_the_registered_callee_rung_answered_and_hung_up()
     {
-        await using var callee = await StartCalleeAsync("answer.xml", "2002");
-        await using var caller = Call("call.xml", from: "2001", to: "2002");
-
-        var placed = await caller.EnsureSucceededAsync(ScenarioTimeout);
-        var answered = await callee.EnsureSucceededAsync(ScenarioTimeout);
+        var (placed, answered, callee) = await CallThroughAsync("call.xml", "answer.xml", from: "2001", to: "2002");
 
         Assert.Equal([407, 180, 200, 200], placed.ReceivedStatusCodes.Where(code => code != 100));
         var challenge = DigestChallenge.Parse(placed.Messages.First(message => message.StatusCode == 407).Header("Proxy-Authenticate")!);
@@ -59,17 +55,13 @@ public sealed class CallRoutingTests(CallRoutingRegistrar fixture) : IClassFixtu
             ],
             registrar.CallDecisions.Where(d => d.CallId == callId).Select(d => (d.Kind, d.Method, d.Code, d.Reason)));
         var routed = registrar.CallDecisions.Single(d => d.CallId == callId && d.Kind == CallDecisionKind.Routed);
-        Assert.Equal(("2001", "2002", $"sip:2002@{callee.Address}"), (routed.From, routed.To, routed.Target));
+        Assert.Equal(("2001", "2002", $"sip:2002@{callee}"), (routed.From, routed.To, routed.Target));
     }
 
     [Fact]
     public async Task A_CANCEL_while_the_callee_rings_is_relayed_and_the_caller_gets_487()
     {
-        await using var callee = await StartCalleeAsync("ring-until-cancelled.xml", "2003");
-        await using var caller = Call("call-cancel.xml", from: "2001", to: "2003");
-
-        var placed = await caller.EnsureSucceededAsync(ScenarioTimeout);
-        var rang = await callee.EnsureSucceededAsync(ScenarioTimeout);
+        var (placed, rang, _) = await CallThroughAsync("call-cancel.xml", "ring-until-cancelled.xml", from: "2001", to: "2003");
 
         Assert.Equal([407, 180, 200, 487], placed.ReceivedStatusCodes.Where(code => code != 100));
         Assert.Equal(["INVITE", "CANCEL", "ACK"], rang.ReceivedRequests);
@@ -134,20 +126,15 @@ public sealed class CallRoutingTests(CallRoutingRegistrar fixture) : IClassFixtu
         Assert.Equal(200, await SipProbe.OptionsAsync(registrar.EndPoint, TimeSpan.FromSeconds(2)));
     }
 
-    private async Task<SippScenario> StartCalleeAsync(string scenario, string user)
+    /// <summary>Runs a caller scenario against a callee scenario registered as <paramref name="to"/>; returns both results and the callee's address.</summary>
+    private async Task<(SippResult Caller, SippResult Callee, string CalleeAddress)> CallThroughAsync(string callerScenario, string calleeScenario, string from, string to)
     {
-        var callee = SippScenario.Start(scenario, new SippOptions { Timeout = ScenarioTimeout });
-        try
-        {
-            await callee.WaitUntilListeningAsync(TimeSpan.FromSeconds(5));
-            await SippScenario.RegisterContactAsync(registrar.Address, user, CallRoutingRegistrar.Subscribers[user], callee.Address);
-            return callee;
-        }
-        catch
-        {
-            await callee.DisposeAsync();
-            throw;
-        }
+        await using var callee = SippScenario.Start(calleeScenario, new SippOptions { Timeout = ScenarioTimeout });
+        await callee.WaitUntilListeningAsync(TimeSpan.FromSeconds(5));
+        await SippScenario.RegisterContactAsync(registrar.Address, to, CallRoutingRegistrar.Subscribers[to], callee.Address);
+        await using var caller = Call(callerScenario, from, to);
+        var placed = await caller.EnsureSucceededAsync(ScenarioTimeout);
+        return (placed, await callee.EnsureSucceededAsync(ScenarioTimeout), callee.Address);
     }
 
     private SippScenario Call(string scenario, string from, string to, string? password = null) =>

@@ -74,8 +74,6 @@ internal static partial class RegistrarConfig
                 xlog("L_NOTICE", "LAB CALL emergency {{Invite}} target=$du\n");
                 route(RELAY);
             """);
-        var challenge = $"proxy_challenge(\"{realm}\", \"1\")";
-        var staleChallenge = $"proxy_challenge(\"{realm}\", \"17\")";
         return $$"""
             route[CALL] {
                 # A retransmitted INVITE already relayed: tm answers it again.
@@ -107,41 +105,7 @@ internal static partial class RegistrarConfig
             {{relayEmergency}}
             }
 
-            route[AUTHORIZE_CALL] {
-                if (!has_credentials("{{realm}}")) {
-                    xlog("L_NOTICE", "LAB CALL challenged {{Invite}} code=407 reason=no-credentials\n");
-                    {{challenge}};
-                    exit;
-                }
-                if ($au != $fU) {
-                    xlog("L_NOTICE", "LAB CALL rejected {{Invite}} code=403 reason=auth-user-mismatch\n");
-                    sl_send_reply("403", "Forbidden");
-                    exit;
-                }
-                if ($sht(subscribers=>$au) == $null) {
-                    xlog("L_NOTICE", "LAB CALL rejected {{Invite}} code=403 reason=unknown-user\n");
-                    sl_send_reply("403", "Forbidden");
-                    exit;
-                }
-                pv_proxy_authenticate("{{realm}}", "$sht(subscribers=>$au)", "0");
-                $var(auth) = $rc;
-                if ($var(auth) == -2) {
-                    xlog("L_NOTICE", "LAB CALL rejected {{Invite}} code=403 reason=wrong-password\n");
-                    sl_send_reply("403", "Forbidden");
-                    exit;
-                }
-                if ($var(auth) == -4 || $var(auth) == -6) {
-                    xlog("L_NOTICE", "LAB CALL challenged {{Invite}} code=407 reason=stale-nonce\n");
-                    {{staleChallenge}};
-                    exit;
-                }
-                if ($var(auth) < 0) {
-                    xlog("L_NOTICE", "LAB CALL challenged {{Invite}} code=407 reason=invalid-credentials\n");
-                    {{challenge}};
-                    exit;
-                }
-                consume_credentials();
-            }
+            {{Authentication("AUTHORIZE_CALL", "LAB CALL", Invite, "$fU", "proxy", 407, realm)}}
 
             route[RELAY] {
                 t_on_reply("CALL_ANSWERED");
