@@ -201,6 +201,36 @@ public sealed class KamailioRegistrarTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Emergency_settings_that_would_break_the_config_are_refused_up_front()
+    {
+        var subscribers = new Dictionary<string, string> { ["2001"] = "x" };
+        Assert.Throws<ArgumentException>(() => new KamailioRegistrar(subscribers, new KamailioRegistrarOptions { EmergencyNumbers = ["112\" || 1"] }));
+        Assert.Throws<ArgumentException>(() => new KamailioRegistrar(subscribers, new KamailioRegistrarOptions { EmergencyCentre = "psap.example" }));
+        Assert.Throws<ArgumentException>(() => new KamailioRegistrar(subscribers, new KamailioRegistrarOptions { EmergencyCentre = "127.0.0.1" }));
+    }
+
+    [Fact]
+    public async Task Without_an_emergency_centre_an_emergency_call_gets_503_and_the_numbers_are_configurable()
+    {
+        await using var other = await KamailioRegistrar.StartAsync(
+            new Dictionary<string, string> { ["2001"] = Password },
+            new KamailioRegistrarOptions { EmergencyNumbers = ["999"] });
+        await using var caller = SippScenario.Start("emergency-call.xml", new SippOptions
+        {
+            Remote = other.Address,
+            Service = "999",
+            Keys = new Dictionary<string, string> { ["caller"] = "stranger" },
+            Timeout = TimeSpan.FromSeconds(10),
+        });
+
+        var result = await caller.WaitForExitAsync(TimeSpan.FromSeconds(15));
+
+        Assert.Contains(503, result.ReceivedStatusCodes);
+        var decision = await other.WaitForCallDecisionAsync(d => d.To == "999", DecisionTimeout);
+        Assert.Equal((CallDecisionKind.Rejected, 503, "no-emergency-centre"), (decision.Kind, decision.Code ?? 0, decision.Reason));
+    }
+
+    [Fact]
     public void Subscribers_that_would_break_the_config_are_refused_up_front()
     {
         Assert.Throws<ArgumentException>(() => new KamailioRegistrar(new Dictionary<string, string> { ["bad user"] = "x" }));

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
@@ -50,5 +51,54 @@ public static class FreePort
         {
             listener.Stop();
         }
+    }
+
+    /// <summary>
+    /// A loopback port free for UDP and TCP, whose next port is free for TCP too: what a peer
+    /// that listens on several transports from one base port needs (baresip: UDP and TCP on
+    /// the port, TLS on the next).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No such port was found in 50 tries.</exception>
+    public static int UdpAndTcpPair()
+    {
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            var port = Udp();
+            if (port < IPEndPoint.MaxPort && IsTcpAvailable(port) && IsTcpAvailable(port + 1))
+            {
+                return port;
+            }
+        }
+
+        throw new InvalidOperationException("no loopback port with UDP, TCP and the next TCP port free was found");
+    }
+
+    /// <summary>
+    /// Whether some process has bound UDP <paramref name="port"/> (any address), as the kernel's
+    /// socket table (/proc/net/udp, udp6) shows: a way to see a peer is listening without
+    /// sending it anything or binding the port.
+    /// </summary>
+    /// <param name="port">The port to look for.</param>
+    public static bool IsUdpBound(int port)
+    {
+        var suffix = ":" + port.ToString("X4", CultureInfo.InvariantCulture);
+        foreach (var table in new[] { "/proc/net/udp", "/proc/net/udp6" })
+        {
+            if (!File.Exists(table))
+            {
+                continue;
+            }
+
+            foreach (var line in File.ReadLines(table).Skip(1))
+            {
+                var columns = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                if (columns.Length > 1 && columns[1].EndsWith(suffix, StringComparison.Ordinal))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
     }
 }

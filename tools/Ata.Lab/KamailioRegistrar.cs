@@ -14,7 +14,13 @@ namespace Ata.Lab;
 /// challenge does not reveal who exists); with a wrong password, an unknown user, or an auth user
 /// that is not the To user, 403 Forbidden, a final refusal rather than another challenge; with a
 /// stale nonce, 401 with stale=true; otherwise 200 from <c>save("location")</c>, listing the
-/// contacts with their expires. Other requests: OPTIONS 200, others 405.
+/// contacts with their expires. It is also its subscribers' proxy, as an ISP's is: an INVITE is
+/// challenged with 407 (same realm and passwords), then relayed to the callee's registered contact
+/// (404 for a number that is no subscriber, 480 for one not registered) with a Record-Route, so
+/// ACK, BYE, re-INVITE and CANCEL follow; an emergency number (<see cref="KamailioRegistrarOptions.EmergencyNumbers"/>)
+/// goes without any challenge to <see cref="KamailioRegistrarOptions.EmergencyCentre"/>. Each call
+/// decision is reported as a <see cref="CallDecision"/>. OPTIONS outside a dialog: 200 (a liveness
+/// probe); other methods outside a dialog: 405.
 /// </remarks>
 public sealed class KamailioRegistrar : IAsyncDisposable
 {
@@ -24,9 +30,8 @@ public sealed class KamailioRegistrar : IAsyncDisposable
     private readonly Dictionary<string, string> subscribers;
     private readonly string nonceSecret = RandomNumberGenerator.GetHexString(32, lowercase: true);
     private readonly bool ownsWorkDirectory;
-    private readonly object gate = new();
-    private readonly List<RegistrarDecision> decisions = [];
-    private readonly List<DecisionWaiter> waiters = [];
+    private readonly EventLog<RegistrarDecision> decisions = new();
+    private readonly EventLog<CallDecision> callDecisions = new();
     private readonly SemaphoreSlim lifecycle = new(1, 1);
     private ManagedProcess? kamailio;
     private bool disposed;
@@ -40,6 +45,8 @@ public sealed class KamailioRegistrar : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(subscribers);
         this.options = options ?? new KamailioRegistrarOptions();
         RegistrarConfig.ValidateRealm(this.options.Realm);
+        RegistrarConfig.ValidateEmergencyNumbers(this.options.EmergencyNumbers);
+        RegistrarConfig.ParseEmergencyCentre(this.options.EmergencyCentre);
         foreach (var (user, password) in subscribers)
         {
             RegistrarConfig.ValidateUser(user);
@@ -52,8 +59,11 @@ public sealed class KamailioRegistrar : IAsyncDisposable
         WorkDirectory = this.options.WorkDirectory ?? Directory.CreateTempSubdirectory("ata-lab-kamailio-").FullName;
     }
 
-    /// <summary>Raised for every decision, on a reader thread.</summary>
+    /// <summary>Raised for every REGISTER decision, on a reader thread.</summary>
     public event EventHandler<RegistrarDecision>? DecisionMade;
+
+    /// <summary>Raised for every call decision, on a reader thread.</summary>
+    public event EventHandler<CallDecision>? CallDecisionMade;
 
     /// <summary>The UDP port on 127.0.0.1; the same across restarts.</summary>
     public int Port { get; }
@@ -82,17 +92,17 @@ public sealed class KamailioRegistrar : IAsyncDisposable
     /// <summary>Completes with Kamailio's exit code when the current Kamailio exits (a restart starts a new one).</summary>
     public Task<int> Completion => kamailio?.Completion ?? Task.FromResult(0);
 
-    /// <summary>Every decision so far, across restarts, oldest first.</summary>
-    public IReadOnlyList<RegistrarDecision> Decisions
-    {
-        get
-        {
-            lock (gate)
-            {
-                return [.. decisions];
-            }
-        }
-    }
+    /// <summary>Every REGISTER decision so far, across restarts, oldest first.</summary>
+    public IReadOnlyList<RegistrarDecision> Decisions => decisions.All;
+
+    /// <summary>Every call decision so far, across restarts, oldest first.</summary>
+    public IReadOnlyList<CallDecision> CallDecisions => callDecisions.All;
+
+    /// <summary>Where emergency calls are relayed (<c>ip:port</c>), or null when they get 503.</summary>
+    public string? EmergencyCentre => options.EmergencyCentre;
+
+    /// <summary>The called numbers that are emergency calls.</summary>
+    public IReadOnlyList<string> EmergencyNumbers => options.EmergencyNumbers;
 
     /// <summary>Creates and starts a registrar.</summary>
     /// <param name="subscribers">User name → password of every line the registrar accepts.</param>
@@ -210,50 +220,29 @@ public sealed class KamailioRegistrar : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>The matching decision.</returns>
     /// <exception cref="TimeoutException">None came in time; the message lists the decisions and Kamailio's log tail.</exception>
-    public async Task<RegistrarDecision> WaitForDecisionAsync(
+    public Task<RegistrarDecision> WaitForDecisionAsync(
         Func<RegistrarDecision, bool> predicate,
         TimeSpan timeout,
         bool includeEarlierDecisions = true,
-        CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(predicate);
-        var waiter = new DecisionWaiter(predicate);
-        lock (gate)
-        {
-            if (includeEarlierDecisions && decisions.FirstOrDefault(predicate) is { } earlier)
-            {
-                return earlier;
-            }
+        CancellationToken cancellationToken = default) =>
+        decisions.WaitAsync(predicate, timeout, includeEarlierDecisions, made => TimeoutMessage("registrar", timeout, made), cancellationToken);
 
-            waiters.Add(waiter);
-        }
-
-        try
-        {
-            return await waiter.Match.Task.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            lock (gate)
-            {
-                waiters.Remove(waiter);
-            }
-
-            var made = string.Join(Environment.NewLine, Decisions.Select(decision => "  " + decision));
-            throw new TimeoutException(
-                $"no matching registrar decision within {timeout.TotalSeconds:0.###} s; decisions so far:{Environment.NewLine}" +
-                $"{(made.Length == 0 ? "  (none)" : made)}{Environment.NewLine}kamailio's last output:{Environment.NewLine}{LogTail()}");
-        }
-        catch (OperationCanceledException)
-        {
-            lock (gate)
-            {
-                waiters.Remove(waiter);
-            }
-
-            throw;
-        }
-    }
+    /// <summary>Waits for a call decision that matches <paramref name="predicate"/>.</summary>
+    /// <param name="predicate">The decision to wait for.</param>
+    /// <param name="timeout">How long to wait.</param>
+    /// <param name="includeEarlierDecisions">
+    /// Whether decisions already made count. To see only a decision caused by a later request,
+    /// call this before sending it and await the task after: the wait is registered before this returns.
+    /// </param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The matching decision.</returns>
+    /// <exception cref="TimeoutException">None came in time; the message lists the call decisions and Kamailio's log tail.</exception>
+    public Task<CallDecision> WaitForCallDecisionAsync(
+        Func<CallDecision, bool> predicate,
+        TimeSpan timeout,
+        bool includeEarlierDecisions = true,
+        CancellationToken cancellationToken = default) =>
+        callDecisions.WaitAsync(predicate, timeout, includeEarlierDecisions, made => TimeoutMessage("call", timeout, made), cancellationToken);
 
     /// <summary>Kamailio's last log lines (both streams), for failure messages.</summary>
     /// <param name="count">How many lines.</param>
@@ -375,31 +364,20 @@ public sealed class KamailioRegistrar : IAsyncDisposable
     private void OnLogLine(string line)
     {
         options.LogLine?.Invoke(line);
-        if (!RegistrarDecision.TryParse(line, DateTimeOffset.Now, out var decision) || decision is null)
-        {
-            return;
-        }
-
-        List<DecisionWaiter> answered;
-        lock (gate)
+        var at = DateTimeOffset.Now;
+        if (RegistrarDecision.TryParse(line, at, out var decision) && decision is not null)
         {
             decisions.Add(decision);
-            answered = waiters.Where(waiter => waiter.Predicate(decision)).ToList();
-            waiters.RemoveAll(answered.Contains);
+            DecisionMade?.Invoke(this, decision);
         }
-
-        foreach (var waiter in answered)
+        else if (CallDecision.TryParse(line, at, out var call) && call is not null)
         {
-            waiter.Match.TrySetResult(decision);
+            callDecisions.Add(call);
+            CallDecisionMade?.Invoke(this, call);
         }
-
-        DecisionMade?.Invoke(this, decision);
     }
 
-    private sealed class DecisionWaiter(Func<RegistrarDecision, bool> predicate)
-    {
-        public Func<RegistrarDecision, bool> Predicate { get; } = predicate;
-
-        public TaskCompletionSource<RegistrarDecision> Match { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    }
+    private string TimeoutMessage(string what, TimeSpan timeout, string made) =>
+        $"no matching {what} decision within {timeout.TotalSeconds:0.###} s; {what} decisions so far:{Environment.NewLine}" +
+        $"{made}{Environment.NewLine}kamailio's last output:{Environment.NewLine}{LogTail()}";
 }

@@ -1,10 +1,13 @@
 namespace Ata.Lab;
 
-/// <summary>How the lab's <see cref="KamailioRegistrar"/> listens and answers.</summary>
+/// <summary>How the lab's <see cref="KamailioRegistrar"/> listens, answers and routes calls.</summary>
 public sealed class KamailioRegistrarOptions
 {
     /// <summary>The realm challenges carry when none is given.</summary>
     public const string DefaultRealm = "lab.ata";
+
+    /// <summary>The numbers routed to the emergency centre when none are given: 112, 113, 110 and 911.</summary>
+    public static readonly IReadOnlyList<string> DefaultEmergencyNumbers = ["112", "113", "110", "911"];
 
     /// <summary>The UDP port on 127.0.0.1; a free one when not set.</summary>
     public int? Port { get; init; }
@@ -41,6 +44,25 @@ public sealed class KamailioRegistrarOptions
     /// which stops it in order). Tests leave it off: Kamailio then dies with the test run's Ctrl-C.
     /// </summary>
     public bool OwnSession { get; init; }
+
+    /// <summary>
+    /// Called numbers (the request URI's user) that are emergency calls: accepted without
+    /// authentication, from a registered or an unregistered caller, and relayed to
+    /// <see cref="EmergencyCentre"/>. Digits, <c>*</c>, <c>#</c> and <c>+</c> only.
+    /// </summary>
+    public IReadOnlyList<string> EmergencyNumbers { get; init; } = DefaultEmergencyNumbers;
+
+    /// <summary>
+    /// Where emergency calls go, as <c>ip:port</c> (UDP): the test double of the emergency centre
+    /// (a PSAP), e.g. a sipp UAS or a baresip phone. Without one, emergency calls get 503.
+    /// </summary>
+    public string? EmergencyCentre { get; init; }
+
+    /// <summary>
+    /// How long the registrar waits for any answer from a called phone before it gives the
+    /// caller 408 (tm <c>fr_timer</c>); a phone that rings may ring until the caller gives up.
+    /// </summary>
+    public TimeSpan NoResponseTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Called with every line Kamailio logs (stdout and stderr), on a reader thread.</summary>
     public Action<string>? LogLine { get; init; }

@@ -11,7 +11,8 @@ namespace Ata.Lab;
 public sealed record LabAdapter(string DeviceId, string Line, string LinePassword, string Secret);
 
 /// <summary>
-/// The whole lab on one machine, behind <c>./tools/run</c>: a Kamailio registrar with two lines,
+/// The whole lab on one machine, behind <c>./tools/run</c>: a Kamailio registrar with two lines
+/// (which also routes calls between them),
 /// the fleet gateway (which runs its own Mosquitto), and two simulated adapters provisioned
 /// through the gateway's API. Disposing stops everything it started, in reverse order.
 /// </summary>
@@ -118,6 +119,7 @@ public sealed class Lab : IAsyncDisposable
             new KamailioRegistrarOptions { WorkDirectory = Path.Combine(options.DataDirectory, "kamailio"), OwnSession = true, LogLine = log.Write });
         Track(registrar);
         registrar.DecisionMade += (_, decision) => Say($"registrar: {Describe(decision)}");
+        registrar.CallDecisionMade += (_, decision) => Say($"registrar: {Describe(decision)}");
         try
         {
             await registrar.StartAsync(stopping).ConfigureAwait(false);
@@ -129,6 +131,8 @@ public sealed class Lab : IAsyncDisposable
 
         watched.Add(("the registrar (Kamailio)", registrar.Completion, log.Path));
         Say($"registrar: Kamailio on udp:{registrar.Address}, realm {registrar.Realm}, lines {string.Join(", ", Adapters.Select(adapter => adapter.Line))}");
+        Say($"registrar: routes calls between the lines (dial {string.Join(" or ", Adapters.Select(adapter => adapter.Line))}); " +
+            $"emergency numbers {string.Join(", ", registrar.EmergencyNumbers)} get 503 (the lab has no emergency centre)");
         return registrar;
     }
 
@@ -204,7 +208,7 @@ public sealed class Lab : IAsyncDisposable
         var document = new
         {
             dashboard = gatewayUrl.ToString(),
-            registrar = new { address = registrar.Address, realm = registrar.Realm, lines = registrar.Subscribers },
+            registrar = new { address = registrar.Address, realm = registrar.Realm, lines = registrar.Subscribers, emergencyNumbers = registrar.EmergencyNumbers },
             adapters = Adapters.Select(adapter => new { deviceId = adapter.DeviceId, secret = adapter.Secret, line = adapter.Line, broker = brokers[adapter.DeviceId] }),
         };
         var path = Path.Combine(options.DataDirectory, "lab.json");
@@ -255,6 +259,17 @@ public sealed class Lab : IAsyncDisposable
         RegistrarDecisionKind.Accepted => $"{decision.User} registered for {decision.Expires} s from {decision.Contact}",
         RegistrarDecisionKind.Challenged => $"{decision.User} challenged ({decision.Reason})",
         _ => $"{decision.User} refused {decision.Code} ({decision.Reason})",
+    };
+
+    private static string Describe(CallDecision decision) => decision.Kind switch
+    {
+        CallDecisionKind.Challenged => $"call {decision.From} → {decision.To} challenged ({decision.Reason})",
+        CallDecisionKind.Rejected => $"call {decision.From} → {decision.To} refused {decision.Code} ({decision.Reason})",
+        CallDecisionKind.Routed => $"call {decision.From} → {decision.To} routed to {decision.Target}",
+        CallDecisionKind.Emergency => $"emergency call {decision.From} → {decision.To} relayed to {decision.Target}",
+        CallDecisionKind.Replied => $"call {decision.From} → {decision.To} answered {decision.Code}",
+        CallDecisionKind.Cancelled => $"call {decision.From} → {decision.To} cancelled",
+        _ => $"{decision.Method} from {decision.From} relayed in call {decision.CallId}",
     };
 
     private static string FirstLine(string text) => text.Split('\n', 2)[0].TrimEnd('\r', ';', ' ');

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Ata.Lab;
 
 /// <summary>What the lab registrar did with one REGISTER.</summary>
@@ -48,29 +46,8 @@ public sealed record RegistrarDecision(
     public static bool TryParse(string logLine, DateTimeOffset at, out RegistrarDecision? decision)
     {
         decision = null;
-        var start = logLine.IndexOf(LogMarker, StringComparison.Ordinal);
-        if (start < 0)
-        {
-            return false;
-        }
-
-        var words = logLine[(start + LogMarker.Length)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (words.Length == 0 || !Enum.TryParse<RegistrarDecisionKind>(words[0], ignoreCase: true, out var kind))
-        {
-            return false;
-        }
-
-        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var word in words.Skip(1))
-        {
-            var equals = word.IndexOf('=', StringComparison.Ordinal);
-            if (equals > 0)
-            {
-                fields[word[..equals]] = word[(equals + 1)..];
-            }
-        }
-
-        if (!fields.TryGetValue("user", out var user))
+        if (!DecisionLine.TryParse<RegistrarDecisionKind>(logLine, LogMarker, out var kind, out var fields)
+            || !fields.TryGetValue("user", out var user))
         {
             return false;
         }
@@ -78,17 +55,14 @@ public sealed record RegistrarDecision(
         decision = new RegistrarDecision(
             kind,
             user,
-            NumberOrNull(fields.GetValueOrDefault("code")),
+            DecisionLine.Number(fields, "code"),
             fields.GetValueOrDefault("reason"),
-            NumberOrNull(fields.GetValueOrDefault("expires")),
+            DecisionLine.Number(fields, "expires"),
             fields.GetValueOrDefault("contact"),
             at)
         {
-            Bindings = NumberOrNull(fields.GetValueOrDefault("bindings")),
+            Bindings = DecisionLine.Number(fields, "bindings"),
         };
         return true;
     }
-
-    private static int? NumberOrNull(string? text) =>
-        int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number) ? number : null;
 }

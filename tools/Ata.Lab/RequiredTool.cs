@@ -1,7 +1,7 @@
 namespace Ata.Lab;
 
 /// <summary>
-/// Finds the Debian-packaged binaries the lab runs (Kamailio, Mosquitto, SIPp) and, when one is
+/// Finds the Debian-packaged binaries the lab runs (Kamailio, Mosquitto, SIPp, baresip) and, when one is
 /// missing, says in one line which package to install.
 /// </summary>
 public static class RequiredTool
@@ -44,6 +44,7 @@ public static class RequiredTool
         "mosquitto_passwd" => "mosquitto",
         "mosquitto_pub" or "mosquitto_sub" => "mosquitto-clients",
         "sipp" => "sip-tester",
+        "baresip" => "baresip-core",
         _ => binary,
     };
 

@@ -9,47 +9,22 @@ namespace Ata.EndToEnd.Tests.Registration;
 /// </summary>
 public sealed class SippRegistrar : IAsyncDisposable
 {
-    private readonly ManagedProcess _sipp;
-    private readonly string _errorFile;
+    private readonly SippScenario _sipp;
 
-    private SippRegistrar(ManagedProcess sipp, int port, string errorFile)
-    {
-        _sipp = sipp;
-        Port = port;
-        _errorFile = errorFile;
-    }
+    private SippRegistrar(SippScenario sipp) => _sipp = sipp;
 
     /// <summary>The UDP port sipp listens on (127.0.0.1).</summary>
-    public int Port { get; }
+    public int Port => _sipp.Port;
 
     /// <summary>The registrar as <c>host:port</c>.</summary>
-    public string Address => $"127.0.0.1:{Port}";
+    public string Address => _sipp.Address;
 
     /// <summary>Starts sipp as a server running <paramref name="scenario"/> once.</summary>
-    public static SippRegistrar Start(string scenario)
-    {
-        string sipp = RequiredTool.Locate("sipp");
-        string path = Path.Combine(RepoLayout.Find().Root, "tests", "Ata.EndToEnd.Tests", "Sipp", scenario);
-        int port = FreePort.Udp();
-        string errorFile = Path.Combine(Path.GetTempPath(), $"sipp-{port}-{Guid.NewGuid():N}.log");
-        var process = ManagedProcess.Start(sipp,
-            ["-sf", path, "-i", "127.0.0.1", "-p", port.ToString(), "-m", "1", "-nostdin", "-timeout", "60s",
-             "-trace_err", "-error_file", errorFile],
-            new ManagedProcessOptions { Name = "sipp-" + Path.GetFileNameWithoutExtension(scenario) });
-        return new SippRegistrar(process, port, errorFile);
-    }
+    public static SippRegistrar Start(string scenario) =>
+        new(SippScenario.Start(Path.Combine(RepoLayout.Find().Root, "tests", "Ata.EndToEnd.Tests", "Sipp", scenario)));
 
     /// <summary>Waits for the scenario to end and fails with sipp's errors unless every step and check passed.</summary>
-    public async Task AssertScenarioPassedAsync(TimeSpan timeout)
-    {
-        int exit = await _sipp.Completion.WaitAsync(timeout);
-        string errors = File.Exists(_errorFile) ? await File.ReadAllTextAsync(_errorFile) : "(no error log)";
-        Assert.True(exit == 0, $"sipp scenario failed (exit {exit}):\n{errors}\n{_sipp.Tail()}");
-    }
+    public Task AssertScenarioPassedAsync(TimeSpan timeout) => _sipp.EnsureSucceededAsync(timeout);
 
-    public async ValueTask DisposeAsync()
-    {
-        await _sipp.DisposeAsync();
-        File.Delete(_errorFile);
-    }
+    public ValueTask DisposeAsync() => _sipp.DisposeAsync();
 }

@@ -1,0 +1,73 @@
+using System.Globalization;
+
+namespace Ata.Lab;
+
+/// <summary>One SIP message in sipp's message log (<c>-trace_msg</c>).</summary>
+/// <param name="Received">Whether sipp received it (false: sipp sent it).</param>
+/// <param name="Text">The message as it went over the wire.</param>
+public sealed record SippMessage(bool Received, string Text)
+{
+    private const string Separator = "-----------------------------------------------";
+
+    /// <summary>The request or status line.</summary>
+    public string FirstLine => Text.Split('\n', 2)[0].TrimEnd('\r');
+
+    /// <summary>A response's status code; null for a request.</summary>
+    public int? StatusCode => SipProbe.StatusCodeOf(FirstLine);
+
+    /// <summary>A request's method; null for a response.</summary>
+    public string? Method => StatusCode is null && FirstLine.Length > 0 ? FirstLine.Split(' ', 2)[0] : null;
+
+    /// <summary>The value of the first header called <paramref name="name"/>, or null.</summary>
+    /// <param name="name">The header's name, any case.</param>
+    public string? Header(string name)
+    {
+        foreach (var line in Text.Split('\n').Skip(1).Select(line => line.TrimEnd('\r')).TakeWhile(line => line.Length > 0))
+        {
+            var colon = line.IndexOf(':', StringComparison.Ordinal);
+            if (colon > 0 && string.Equals(line[..colon].Trim(), name, StringComparison.OrdinalIgnoreCase))
+            {
+                return line[(colon + 1)..].Trim();
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Reads sipp's message log: blocks that start with a separator line and the time, then
+    /// <c>UDP message sent (n bytes):</c> or <c>UDP message received [n] bytes :</c>, a blank line and the message.
+    /// </summary>
+    /// <param name="log">The log's text.</param>
+    public static IReadOnlyList<SippMessage> ParseLog(string log)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        var messages = new List<SippMessage>();
+        foreach (var block in log.Split(Separator, StringSplitOptions.RemoveEmptyEntries))
+        {
+            var lines = block.Split('\n');
+            if (lines.Length < 4)
+            {
+                continue;
+            }
+
+            var direction = lines[1];
+            var received = direction.Contains("message received", StringComparison.Ordinal);
+            if (!received && !direction.Contains("message sent", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var text = string.Join('\n', lines.Skip(3)).TrimEnd('\n', '\r');
+            if (text.Length > 0)
+            {
+                messages.Add(new SippMessage(received, text));
+            }
+        }
+
+        return messages;
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{(Received ? "received" : "sent")}: {FirstLine}");
+}
