@@ -405,21 +405,21 @@ public sealed class AdapterStore : IDisposable
     /// <param name="deviceId">The adapter's id.</param>
     /// <param name="online">Whether it is online.</param>
     /// <returns>False when the adapter is unknown.</returns>
-    public bool RecordStatus(string deviceId, bool online)
-    {
-        using var connection = Open();
-        return Execute(connection, "UPDATE adapter_state SET online = $online, last_seen = $now WHERE device_id = $id",
+    public bool RecordStatus(string deviceId, bool online) => RecordAlone(batch => batch.RecordStatus(deviceId, online));
+
+    internal bool RecordStatus(SqliteConnection connection, string deviceId, bool online) =>
+        Execute(connection, "UPDATE adapter_state SET online = $online, last_seen = $now WHERE device_id = $id",
             ("$id", deviceId), ("$online", online), ("$now", Now())) > 0;
-    }
 
     /// <summary>Records an adapter's <c>hello</c>.</summary>
     /// <param name="deviceId">The adapter's id.</param>
     /// <param name="hello">The report.</param>
     /// <returns>False when the adapter is unknown.</returns>
-    public bool RecordHello(string deviceId, HelloReport hello)
+    public bool RecordHello(string deviceId, HelloReport hello) => RecordAlone(batch => batch.RecordHello(deviceId, hello));
+
+    internal bool RecordHello(SqliteConnection connection, string deviceId, HelloReport hello)
     {
         ArgumentNullException.ThrowIfNull(hello);
-        using var connection = Open();
         return Execute(connection,
             """
             UPDATE adapter_state SET firmware = $firmware, hardware = $hardware, reset_reason = $reset, mac = $mac,
@@ -434,11 +434,11 @@ public sealed class AdapterStore : IDisposable
     /// <param name="deviceId">The adapter's id.</param>
     /// <param name="health">The report.</param>
     /// <returns>False when the adapter is unknown.</returns>
-    public bool RecordHealth(string deviceId, HealthReport health)
+    public bool RecordHealth(string deviceId, HealthReport health) => RecordAlone(batch => batch.RecordHealth(deviceId, health));
+
+    internal bool RecordHealth(SqliteConnection connection, string deviceId, HealthReport health)
     {
         ArgumentNullException.ThrowIfNull(health);
-        using var connection = Open();
-        using var transaction = connection.BeginTransaction();
         var updated = Execute(connection,
             """
             UPDATE adapter_state SET health_at = $now, last_seen = $now, uptime_ms = $uptime, rssi = $rssi,
@@ -478,7 +478,6 @@ public sealed class AdapterStore : IDisposable
                 ("$code", line.SipCode), ("$state", line.LineState));
         }
 
-        transaction.Commit();
         return true;
     }
 
@@ -486,12 +485,12 @@ public sealed class AdapterStore : IDisposable
     /// <param name="deviceId">The adapter's id.</param>
     /// <param name="fault">The report.</param>
     /// <returns>False when the adapter is unknown.</returns>
-    public bool RecordFault(string deviceId, ReportedFault fault)
+    public bool RecordFault(string deviceId, ReportedFault fault) => RecordAlone(batch => batch.RecordFault(deviceId, fault));
+
+    internal bool RecordFault(SqliteConnection connection, string deviceId, ReportedFault fault)
     {
         ArgumentNullException.ThrowIfNull(fault);
         var now = Now();
-        using var connection = Open();
-        using var transaction = connection.BeginTransaction();
         if (Execute(connection, "UPDATE adapter_state SET last_seen = $now WHERE device_id = $id", ("$id", deviceId), ("$now", now)) == 0)
         {
             return false;
@@ -517,7 +516,6 @@ public sealed class AdapterStore : IDisposable
                 ("$id", deviceId), ("$code", fault.Code), ("$line", fault.Line ?? 0));
         }
 
-        transaction.Commit();
         return true;
     }
 
@@ -534,10 +532,16 @@ public sealed class AdapterStore : IDisposable
     /// <returns>False when the adapter is unknown.</returns>
     public bool RecordConfigAck(string deviceId, ConfigAck ack, out bool rotated)
     {
+        var secretChanged = false;
+        var known = RecordAlone(batch => batch.RecordConfigAck(deviceId, ack, out secretChanged));
+        rotated = secretChanged;
+        return known;
+    }
+
+    internal bool RecordConfigAck(SqliteConnection connection, string deviceId, ConfigAck ack, out bool rotated)
+    {
         ArgumentNullException.ThrowIfNull(ack);
         rotated = false;
-        using var connection = Open();
-        using var transaction = connection.BeginTransaction();
         Execute(connection, "UPDATE config_versions SET status = $status, reason = $reason WHERE device_id = $id AND version = $version",
             ("$id", deviceId), ("$version", ack.Version), ("$status", ack.Applied ? ConfigStatus.Applied : ConfigStatus.Refused),
             ("$reason", ack.Applied ? null : ack.Reason ?? "refused"));
@@ -570,7 +574,6 @@ public sealed class AdapterStore : IDisposable
                 WHERE device_id = $id
                 """,
                 ("$id", deviceId), ("$version", ack.Version), ("$reason", ack.Reason ?? "refused"), ("$now", Now())) > 0;
-        transaction.Commit();
         return known;
     }
 
@@ -582,12 +585,13 @@ public sealed class AdapterStore : IDisposable
     /// <param name="service">The report.</param>
     /// <param name="outcome">What the gateway did.</param>
     /// <returns>False when the adapter is unknown.</returns>
-    public bool RecordServiceRequest(string deviceId, ServiceReport service, string outcome)
+    public bool RecordServiceRequest(string deviceId, ServiceReport service, string outcome) =>
+        RecordAlone(batch => batch.RecordServiceRequest(deviceId, service, outcome));
+
+    internal bool RecordServiceRequest(SqliteConnection connection, string deviceId, ServiceReport service, string outcome)
     {
         ArgumentNullException.ThrowIfNull(service);
         var now = Now();
-        using var connection = Open();
-        using var transaction = connection.BeginTransaction();
         if (Execute(connection, "UPDATE adapter_state SET last_seen = $now WHERE device_id = $id", ("$id", deviceId), ("$now", now)) == 0)
         {
             return false;
@@ -601,8 +605,21 @@ public sealed class AdapterStore : IDisposable
             ("$id", deviceId));
         AuditLog.Append(connection, now, deviceId, DeviceRole, "adapter.service", deviceId,
             $"{(service.Line is { } line ? $"line {line}: " : string.Empty)}{service.ServiceCode} ({service.Action}); {outcome}");
-        transaction.Commit();
         return true;
+    }
+
+    /// <summary>
+    /// Starts one transaction for a batch of adapter reports: what is recorded through it is
+    /// committed together by <see cref="ReportBatch.Commit"/>, or not at all.
+    /// </summary>
+    public ReportBatch BeginReports() => new(this, Open());
+
+    private bool RecordAlone(Func<ReportBatch, bool> record)
+    {
+        using var batch = BeginReports();
+        var known = record(batch);
+        batch.Commit();
+        return known;
     }
 
     /// <summary>The adapter's service requests (at most <see cref="ServiceHistoryLength"/>), newest first.</summary>

@@ -21,7 +21,7 @@ public sealed class BrokerFilesTests
     {
         var directory = new BrokerDirectory("/var/lib/ata/broker");
 
-        var config = MosquittoFiles.Config(directory, "127.0.0.1", 18831, "ata");
+        var config = MosquittoFiles.Config(directory, "127.0.0.1", 18831, "ata", new QueueLimits { Messages = 250_000, Megabytes = 64 });
 
         Assert.Contains("listener 18831 127.0.0.1\n", config, StringComparison.Ordinal);
         Assert.Contains("allow_anonymous false\n", config, StringComparison.Ordinal);
@@ -30,7 +30,9 @@ public sealed class BrokerFilesTests
         Assert.Contains("persistence true\n", config, StringComparison.Ordinal);
         Assert.Contains("persistence_location /var/lib/ata/broker/db/\n", config, StringComparison.Ordinal);
         Assert.Contains("log_dest stderr\n", config, StringComparison.Ordinal);
-        Assert.Throws<ArgumentException>(() => MosquittoFiles.Config(directory, "127.0.0.1\nlistener 1", 1, "ata"));
+        Assert.Contains("max_queued_messages 250000\n", config, StringComparison.Ordinal);
+        Assert.Contains($"max_queued_bytes {64 * 1024 * 1024}\n", config, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => MosquittoFiles.Config(directory, "127.0.0.1\nlistener 1", 1, "ata", new QueueLimits()));
     }
 
     [Fact]

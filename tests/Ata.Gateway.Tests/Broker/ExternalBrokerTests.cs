@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using Ata.Core.Contract;
 using Ata.Gateway.Tests.Support;
 using Ata.Lab;
-using Ata.Mqtt;
+using Ata.Tests.Mqtt;
 
 namespace Ata.Gateway.Tests.Broker;
 
@@ -38,16 +38,12 @@ public sealed class ExternalBrokerTests
             Assert.Equal($"broker.example.net:{port}", body!["broker"]!.GetValue<string>());
             Assert.False(Directory.Exists(Path.Combine(data, "broker")));
 
-            await using var device = new MosquittoClient(new MqttClientOptions { Host = "127.0.0.1", Port = port, ClientId = "ext-1" });
-            var received = new TaskCompletionSource<MqttMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
-            device.MessageReceived += message => received.TrySetResult(message);
-            device.Start();
-            await device.WaitUntilConnectedAsync(TimeSpan.FromSeconds(15));
+            await using var device = await MqttTestClient.ConnectAsync("127.0.0.1", port, "ext-1");
             await device.SubscribeAsync(MqttTopics.For("ext-1", MqttTopics.Config), MqttTopics.ReliableQos);
-            var document = JsonNode.Parse((await received.Task.WaitAsync(TimeSpan.FromSeconds(15))).PayloadText)!;
+            var document = JsonNode.Parse((await device.WaitForAsync(_ => true, "the retained config")).PayloadText)!;
             Assert.Equal("ext-sip-1", document[Fields.Lines]![0]![Fields.Password]!.GetValue<string>());
 
-            device.Publish(MqttTopics.For("ext-1", MqttTopics.Status), MqttTopics.Online, MqttTopics.ReliableQos, retain: false);
+            await device.PublishAsync(MqttTopics.For("ext-1", MqttTopics.Status), MqttTopics.Online, MqttTopics.ReliableQos, retain: false);
             await Eventually.ValueAsync(() => gateway.GetAdapterAsync("ext-1"), a => a?["online"]?.GetValue<bool>() == true, "online via the external broker", gateway.Log);
         }
         finally
