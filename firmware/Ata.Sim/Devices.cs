@@ -64,21 +64,6 @@ internal sealed class SystemResolver : INameResolver
     }
 }
 
-/// <summary>The core's MQTT session on top of the libmosquitto binding.</summary>
-internal sealed class MqttSession(Ata.Mqtt.MosquittoClient client, Action<string> log) : IMqttSession
-{
-    public void Publish(string topic, string payload, int qos, bool retain) => client.Publish(topic, payload, qos, retain);
-
-    public void Subscribe(string topicFilter, int qos) =>
-        client.SubscribeAsync(topicFilter, qos).ContinueWith(t =>
-        {
-            if (t.IsFaulted || t.Result.Any(g => g >= 128))
-            {
-                log($"subscription to {topicFilter} was refused");
-            }
-        }, TaskScheduler.Default);
-}
-
 /// <summary>The SLIC's ringer, shown as events.</summary>
 internal sealed class SimRinger(EventPrinter events) : IRinger
 {

@@ -8,11 +8,10 @@ using Ata.Core.Hardware;
 using Ata.Core.Health;
 using Ata.Core.Provisioning;
 using Ata.Core.Telephony;
-using Ata.Mqtt;
 
 namespace Ata.Sim;
 
-/// <summary>The simulator could not start (a socket, the broker library); told in one line.</summary>
+/// <summary>The simulator could not start (a socket, the console's pty); told in one line.</summary>
 internal sealed class SimStartException(string message) : Exception(message);
 
 /// <summary>
@@ -32,7 +31,7 @@ internal sealed class SimHost : IDisposable
     private readonly CancellationTokenSource _stop = new();
     private UdpSipSocket? _socket;
     private TcpSipTransport? _tcp;
-    private MosquittoClient? _mqtt;
+    private MqttSession? _mqtt;
     private Adapter? _adapter;
     private readonly Ata.Core.Console.RecentLog _recentLog = new(Ata.Core.Console.RecentLog.DefaultCapacity);
     private SimConsole? _console;
@@ -178,8 +177,8 @@ internal sealed class SimHost : IDisposable
             _events.Host("device-secret-rotated");
             if (_options.GatewayMode)
             {
-                // DisconnectAsync lets the acknowledgement out first and leaves without the will.
-                _mqtt?.DisconnectAsync().Wait(TimeSpan.FromSeconds(5));
+                // Disconnect lets the acknowledgement out first and leaves without the will.
+                _mqtt?.Disconnect(TimeSpan.FromSeconds(5));
                 _mqtt?.Dispose();
                 StartMqtt();
             }
@@ -338,37 +337,23 @@ internal sealed class SimHost : IDisposable
 
     private void StartMqtt()
     {
-        try
-        {
-            _mqtt = new MosquittoClient(new MqttClientOptions
-            {
-                Host = _options.BrokerHost!,
-                Port = _options.BrokerPort,
-                ClientId = _options.DeviceId,
-                Username = _options.DeviceId,
-                Password = _secret,
-                KeepAliveSeconds = 10,
-                Will = new MqttWill(MqttTopics.For(_options.DeviceId, MqttTopics.Status), "offline"u8.ToArray(), MqttTopics.ReliableQos, true),
-            });
-        }
-        catch (Exception e) when (e is DllNotFoundException or InvalidOperationException or ArgumentException)
-        {
-            throw new SimStartException(e.Message);
-        }
-
-        var session = new MqttSession(_mqtt, Log);
-        _mqtt.Connected += () => _inbox.Add(() =>
+        var mqtt = new MqttSession(
+            new MqttSessionOptions(_options.BrokerHost!, _options.BrokerPort, _options.DeviceId, _options.DeviceId, _secret,
+                MqttTopics.For(_options.DeviceId, MqttTopics.Status), MqttTopics.Offline),
+            Log);
+        mqtt.Connected = () => _inbox.Add(() =>
         {
             _events.Host("mqtt-connected", $"{_options.BrokerHost}:{_options.BrokerPort}");
-            _adapter!.OnMqttConnected(session, Now);
+            _adapter!.OnMqttConnected(mqtt, Now);
         });
-        _mqtt.Disconnected += rc => _inbox.Add(() =>
+        mqtt.Lost = reason => _inbox.Add(() =>
         {
-            _events.Host("mqtt-disconnected", $"code {rc}");
+            _events.Host("mqtt-disconnected", reason);
             _adapter!.OnMqttDisconnected(Now);
         });
-        _mqtt.MessageReceived += m => _inbox.Add(() => _adapter!.OnMqttMessage(m.Topic, m.PayloadText, Now));
-        _mqtt.Start();
+        mqtt.MessageReceived = (topic, payload) => _inbox.Add(() => _adapter!.OnMqttMessage(topic, payload, Now));
+        _mqtt = mqtt;
+        mqtt.Connect();
         Log($"connecting to broker {_options.BrokerHost}:{_options.BrokerPort} as {_options.DeviceId}");
     }
 
@@ -444,16 +429,8 @@ internal sealed class SimHost : IDisposable
     {
         if (_mqtt is { IsConnected: true })
         {
-            try
-            {
-                _mqtt.PublishAsync(MqttTopics.For(_options.DeviceId, MqttTopics.Status), "offline"u8.ToArray(), MqttTopics.ReliableQos, true)
-                    .Wait(TimeSpan.FromSeconds(2));
-                _mqtt.DisconnectAsync().Wait(TimeSpan.FromSeconds(2));
-            }
-            catch (AggregateException)
-            {
-                // The broker went away first; its Last Will says offline for us.
-            }
+            _mqtt.Publish(MqttTopics.For(_options.DeviceId, MqttTopics.Status), MqttTopics.Offline, MqttTopics.ReliableQos, true);
+            _mqtt.Disconnect(TimeSpan.FromSeconds(2));
         }
     }
 
