@@ -106,8 +106,13 @@ internal sealed class MqttSession : IMqttSession, IDisposable
     }
 
     /// <summary>Publishes a UTF-8 payload, in order with the other publishes and subscribes; returns at once.</summary>
-    public void Publish(string topic, string payload, int qos, bool retain) =>
-        Enqueue(new Outgoing(topic, payload, qos, retain, Subscribe: false));
+    public void Publish(string topic, string payload, int qos, bool retain)
+    {
+        if (qos > 0 || _client.IsConnected)
+        {
+            Enqueue(new Outgoing(topic, payload, qos, retain, Subscribe: false));
+        }
+    }
 
     /// <summary>Subscribes (on the current connection; a new connection needs a new call), in order with the publishes; returns at once.</summary>
     public void Subscribe(string topicFilter, int qos) =>

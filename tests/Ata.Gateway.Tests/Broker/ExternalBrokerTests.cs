@@ -52,4 +52,60 @@ public sealed class ExternalBrokerTests
             await broker.WaitForExitAsync();
         }
     }
+
+    [Fact]
+    public async Task A_broker_that_refuses_the_gateway_is_told_in_the_log_and_on_healthz_without_the_password()
+    {
+        using var directory = new TempDirectory();
+        var port = FreePort.Tcp();
+        var config = Path.Combine(directory.Path, "external.conf");
+        var passwords = Path.Combine(directory.Path, "passwd");
+        await File.WriteAllTextAsync(passwords, string.Empty);
+        await File.WriteAllTextAsync(config, $"listener {port} 127.0.0.1\nallow_anonymous false\npassword_file {passwords}\nuser {Environment.UserName}\nlog_dest stderr\n");
+        var start = new ProcessStartInfo(RequiredTool.Locate("mosquitto")) { RedirectStandardError = true, RedirectStandardOutput = true };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add(config);
+        using var broker = Process.Start(start)!;
+        broker.BeginErrorReadLine();
+        broker.BeginOutputReadLine();
+        try
+        {
+            await Eventually.TrueAsync(() => !FreePort.IsTcpAvailable(port), "the external broker listening");
+            var log = new CapturedLog();
+            var app = RunningGateway.Build(Path.Combine(directory.Path, "data"), log, new Dictionary<string, string?>
+            {
+                ["Broker:Url"] = $"mqtt://127.0.0.1:{port}",
+                ["Broker:Username"] = "gateway",
+                ["Broker:Password"] = "not-the-password-77",
+            });
+            await app.StartAsync();
+            try
+            {
+                using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+                var (status, body) = await Eventually.ValueAsync(
+                    async () =>
+                    {
+                        using var response = await http.GetAsync("/healthz");
+                        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+                    },
+                    h => h.Item2.Contains("refused", StringComparison.Ordinal),
+                    "/healthz telling the refusal",
+                    log);
+                Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, status);
+                Assert.Contains($"no broker session (the broker at 127.0.0.1:{port} as gateway refused the gateway: NotAuthorized)", body, StringComparison.Ordinal);
+                Assert.Contains(log.Lines, l => l.StartsWith("Error", StringComparison.Ordinal) && l.Contains("refused the gateway's connection: NotAuthorized", StringComparison.Ordinal));
+                Assert.DoesNotContain("not-the-password-77", log.Text + body, StringComparison.Ordinal);
+            }
+            finally
+            {
+                await app.StopAsync();
+                await app.DisposeAsync();
+            }
+        }
+        finally
+        {
+            broker.Kill();
+            await broker.WaitForExitAsync();
+        }
+    }
 }
