@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Ata.Gateway.Broker;
 using Ata.Gateway.Fleet;
@@ -36,6 +37,9 @@ public sealed class AdapterStore : IDisposable
 
     /// <summary>Health reports kept per adapter; older ones are dropped.</summary>
     public const int HealthHistoryLength = 720;
+
+    /// <summary>Statements prepared once per connection while it records a <see cref="ReportBatch"/>, by SQL text.</summary>
+    private static readonly ConditionalWeakTable<SqliteConnection, Dictionary<string, SqliteCommand>> Prepared = [];
 
     private readonly string _connectionString;
     private readonly TimeProvider _time;
@@ -436,7 +440,12 @@ public sealed class AdapterStore : IDisposable
     /// <returns>False when the adapter is unknown.</returns>
     public bool RecordHealth(string deviceId, HealthReport health) => RecordAlone(batch => batch.RecordHealth(deviceId, health));
 
-    internal bool RecordHealth(SqliteConnection connection, string deviceId, HealthReport health)
+    /// <summary>
+    /// Takes a health report's state (LEDs, WAN, lines; clears <c>silent</c>) as the adapter's current
+    /// one, without adding it to the history (see <see cref="AddHealthSample"/>).
+    /// </summary>
+    /// <returns>False when the adapter is unknown.</returns>
+    internal bool UpdateHealthState(SqliteConnection connection, string deviceId, HealthReport health)
     {
         ArgumentNullException.ThrowIfNull(health);
         var updated = Execute(connection,
@@ -455,12 +464,6 @@ public sealed class AdapterStore : IDisposable
             return false;
         }
 
-        Execute(connection,
-            "INSERT INTO health_history (device_id, at, uptime_ms, rssi, free_heap) VALUES ($id, $now, $uptime, $rssi, $heap)",
-            ("$id", deviceId), ("$now", Now()), ("$uptime", health.UptimeMs), ("$rssi", health.Rssi), ("$heap", health.FreeHeap));
-        Execute(connection,
-            $"DELETE FROM health_history WHERE device_id = $id AND seq <= (SELECT seq FROM health_history WHERE device_id = $id ORDER BY seq DESC LIMIT 1 OFFSET {HealthHistoryLength})",
-            ("$id", deviceId));
         if (Execute(connection, "UPDATE adapter_state SET silent = 0 WHERE device_id = $id AND silent = 1", ("$id", deviceId)) > 0)
         {
             Execute(connection, "DELETE FROM active_faults WHERE device_id = $id AND code = $code",
@@ -480,6 +483,18 @@ public sealed class AdapterStore : IDisposable
 
         return true;
     }
+
+    /// <summary>Adds a health report of a known adapter to its history (trimmed by <see cref="TrimHealthHistory"/>).</summary>
+    internal void AddHealthSample(SqliteConnection connection, string deviceId, HealthReport health) =>
+        Execute(connection,
+            "INSERT INTO health_history (device_id, at, uptime_ms, rssi, free_heap) VALUES ($id, $now, $uptime, $rssi, $heap)",
+            ("$id", deviceId), ("$now", Now()), ("$uptime", health.UptimeMs), ("$rssi", health.Rssi), ("$heap", health.FreeHeap));
+
+    /// <summary>Keeps an adapter's last <see cref="HealthHistoryLength"/> health samples.</summary>
+    internal static void TrimHealthHistory(SqliteConnection connection, string deviceId) =>
+        Execute(connection,
+            $"DELETE FROM health_history WHERE device_id = $id AND seq <= (SELECT seq FROM health_history WHERE device_id = $id ORDER BY seq DESC LIMIT 1 OFFSET {HealthHistoryLength})",
+            ("$id", deviceId));
 
     /// <summary>Raises or clears a fault (keyed by code and line).</summary>
     /// <param name="deviceId">The adapter's id.</param>
@@ -1050,13 +1065,54 @@ public sealed class AdapterStore : IDisposable
         return command;
     }
 
-    /// <summary>Runs a statement with named parameters; returns the rows changed.</summary>
+    /// <summary>
+    /// Runs a statement with named parameters; returns the rows changed. On a connection that records
+    /// a <see cref="ReportBatch"/>, each statement is prepared once and run again with new values.
+    /// </summary>
     /// <param name="connection">An open connection.</param>
     /// <param name="sql">The SQL.</param>
     /// <param name="parameters">Its parameters.</param>
     public static int Execute(SqliteConnection connection, string sql, params (string Name, object? Value)[] parameters)
     {
-        using var command = Command(connection, sql, parameters);
-        return command.ExecuteNonQuery();
+        ArgumentNullException.ThrowIfNull(parameters);
+        if (!Prepared.TryGetValue(connection, out var statements))
+        {
+            using var command = Command(connection, sql, parameters);
+            return command.ExecuteNonQuery();
+        }
+
+        if (!statements.TryGetValue(sql, out var prepared))
+        {
+            prepared = Command(connection, sql, parameters);
+            prepared.Prepare();
+            statements[sql] = prepared;
+        }
+        else
+        {
+            foreach (var (name, value) in parameters)
+            {
+                prepared.Parameters[name].Value = value ?? DBNull.Value;
+            }
+        }
+
+        return prepared.ExecuteNonQuery();
+    }
+
+    /// <summary>Keeps the statements <see cref="Execute"/> runs on <paramref name="connection"/> prepared until <see cref="ForgetStatements"/>.</summary>
+    /// <param name="connection">A connection in a transaction that records many reports.</param>
+    internal static void KeepStatements(SqliteConnection connection) => Prepared.AddOrUpdate(connection, new(StringComparer.Ordinal));
+
+    /// <summary>Releases the statements kept for <paramref name="connection"/>.</summary>
+    /// <param name="connection">The connection.</param>
+    internal static void ForgetStatements(SqliteConnection connection)
+    {
+        if (Prepared.TryGetValue(connection, out var statements))
+        {
+            Prepared.Remove(connection);
+            foreach (var statement in statements.Values)
+            {
+                statement.Dispose();
+            }
+        }
     }
 }

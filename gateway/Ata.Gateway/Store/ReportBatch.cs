@@ -14,6 +14,9 @@ public sealed class ReportBatch : IDisposable
     private readonly SqliteConnection _connection;
     private readonly SqliteTransaction _transaction;
 
+    // Adapters whose health this batch recorded: their newer state still to write at commit, or null.
+    private readonly Dictionary<string, HealthReport?> _health = new(StringComparer.Ordinal);
+
     internal ReportBatch(AdapterStore store, SqliteConnection connection)
     {
         _store = store;
@@ -21,6 +24,7 @@ public sealed class ReportBatch : IDisposable
         try
         {
             _transaction = connection.BeginTransaction();
+            AdapterStore.KeepStatements(connection);
         }
         catch
         {
@@ -39,10 +43,31 @@ public sealed class ReportBatch : IDisposable
     /// <param name="hello">The report.</param>
     public bool RecordHello(string deviceId, HelloReport hello) => _store.RecordHello(_connection, deviceId, hello);
 
-    /// <summary>Records an adapter's <c>health</c>: LEDs, WAN and per-line registration.</summary>
+    /// <summary>
+    /// Records an adapter's <c>health</c>: a sample in its history, and its LEDs, WAN and per-line
+    /// registration as its current state. Of several reports from one adapter in a batch, each is
+    /// kept in the history and the last one's state is written once, at <see cref="Commit"/>.
+    /// </summary>
     /// <param name="deviceId">The adapter's id.</param>
     /// <param name="health">The report.</param>
-    public bool RecordHealth(string deviceId, HealthReport health) => _store.RecordHealth(_connection, deviceId, health);
+    public bool RecordHealth(string deviceId, HealthReport health)
+    {
+        if (_health.ContainsKey(deviceId))
+        {
+            _health[deviceId] = health;
+        }
+        else if (_store.UpdateHealthState(_connection, deviceId, health))
+        {
+            _health[deviceId] = null;
+        }
+        else
+        {
+            return false;
+        }
+
+        _store.AddHealthSample(_connection, deviceId, health);
+        return true;
+    }
 
     /// <summary>Raises or clears a fault (keyed by code and line), with its incident and outbox message.</summary>
     /// <param name="deviceId">The adapter's id.</param>
@@ -64,11 +89,26 @@ public sealed class ReportBatch : IDisposable
 
     /// <summary>Makes everything recorded through this batch durable.</summary>
     /// <exception cref="SqliteException">The database could not be written (full, read-only, I/O error); nothing was recorded.</exception>
-    public void Commit() => _transaction.Commit();
+    public void Commit()
+    {
+        foreach (var (deviceId, latest) in _health)
+        {
+            if (latest is not null)
+            {
+                _store.UpdateHealthState(_connection, deviceId, latest);
+            }
+
+            AdapterStore.TrimHealthHistory(_connection, deviceId);
+        }
+
+        _health.Clear();
+        _transaction.Commit();
+    }
 
     /// <summary>Ends the batch; without <see cref="Commit"/> nothing it recorded is kept.</summary>
     public void Dispose()
     {
+        AdapterStore.ForgetStatements(_connection);
         _transaction.Dispose();
         _connection.Dispose();
     }
