@@ -51,11 +51,9 @@ public sealed class AcknowledgedFaultTests
         await Eventually.TrueAsync(() => fleet.Acknowledged >= 800, "800 faults acknowledged", timeout: TimeSpan.FromSeconds(30));
         await gateway.KillAsync();
         await burst;
-        await gateway.DisposeAsync();
         Assert.Equal(2000, fleet.Acknowledged);
 
-        await using var restarted = await GatewayProcess.StartAsync(directory.Path, httpPort);
-        await fleet.AssertRecordedAsync(restarted);
+        await fleet.AssertRecordedAfterRestartAsync(directory.Path, httpPort);
     }
 
     [Fact]
@@ -66,13 +64,11 @@ public sealed class AcknowledgedFaultTests
         var gateway = await GatewayProcess.StartAsync(directory.Path, httpPort);
         await using var fleet = await Fleet.ProvisionAsync(gateway, "down", 6);
         await gateway.KillAsync();
-        await gateway.DisposeAsync();
 
         await fleet.SendFaultsAsync(500, perSecond: 0);
-        Assert.Equal(3000, fleet.Acknowledged);
 
-        await using var restarted = await GatewayProcess.StartAsync(directory.Path, httpPort);
-        await fleet.AssertRecordedAsync(restarted);
+        Assert.Equal(3000, fleet.Acknowledged);
+        await fleet.AssertRecordedAfterRestartAsync(directory.Path, httpPort);
     }
 
     [Fact]
@@ -146,6 +142,13 @@ public sealed class AcknowledgedFaultTests
 
                 Assert.True(missing.Count == 0, $"{id}: {missing.Count} of {expected.Count} acknowledged faults never recorded, e.g. {string.Join(", ", missing.Take(5))}");
             }
+        }
+
+        /// <summary>Starts the gateway again on its data directory and waits for every acknowledged fault in it.</summary>
+        public async Task AssertRecordedAfterRestartAsync(string dataDirectory, int httpPort)
+        {
+            await using var restarted = await GatewayProcess.StartAsync(dataDirectory, httpPort);
+            await AssertRecordedAsync(restarted);
         }
 
         public async ValueTask DisposeAsync()

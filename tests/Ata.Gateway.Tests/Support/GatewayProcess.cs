@@ -134,8 +134,8 @@ internal sealed class GatewayProcess : IAsyncDisposable
     }
 
     /// <summary>
-    /// SIGKILL to the gateway alone: its broker keeps running, as after a crash (until the next
-    /// gateway on this data directory stops it, or this test process ends).
+    /// SIGKILL to the gateway alone, and this handle released: its broker keeps running, as after a
+    /// crash (until the next gateway on this data directory stops it, or this test process ends).
     /// </summary>
     public async Task KillAsync()
     {
@@ -147,6 +147,7 @@ internal sealed class GatewayProcess : IAsyncDisposable
         }
 
         await Process.Completion.WaitAsync(TimeSpan.FromSeconds(15));
+        await DisposeAsync();
     }
 
     /// <summary>Sets the gateway's file size limit (soft; <c>unlimited</c> or bytes), as <c>prlimit</c> does.</summary>
