@@ -37,7 +37,7 @@ public sealed partial class ReportIngest : IAsyncDisposable
     private readonly IngestOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<ReportIngest> _logger;
-    private readonly Channel<ReceivedReport> _queue = Channel.CreateUnbounded<ReceivedReport>(
+    private readonly Channel<Reading> _queue = Channel.CreateUnbounded<Reading>(
         new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private readonly CancellationTokenSource _stopping = new();
     private Task _writing = Task.CompletedTask;
@@ -88,7 +88,7 @@ public sealed partial class ReportIngest : IAsyncDisposable
         }
 
         Interlocked.Increment(ref _unacknowledged);
-        if (!_queue.Writer.TryWrite(report))
+        if (!_queue.Writer.TryWrite(Read(report)))
         {
             Interlocked.Decrement(ref _unacknowledged);
         }
@@ -137,7 +137,7 @@ public sealed partial class ReportIngest : IAsyncDisposable
     private async Task WriteAllAsync()
     {
         var reader = _queue.Reader;
-        var batch = new List<ReceivedReport>(_options.MaxBatch);
+        var batch = new List<Reading>(_options.MaxBatch);
         var window = TimeSpan.FromMilliseconds(_options.BatchWindowMilliseconds);
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
@@ -167,7 +167,7 @@ public sealed partial class ReportIngest : IAsyncDisposable
         }
     }
 
-    private async Task<bool> MoreWithinAsync(ChannelReader<ReceivedReport> reader, TimeSpan left)
+    private async Task<bool> MoreWithinAsync(ChannelReader<Reading> reader, TimeSpan left)
     {
         using var timeout = new CancellationTokenSource(left, _time);
         try
@@ -182,7 +182,7 @@ public sealed partial class ReportIngest : IAsyncDisposable
 
     /// <summary>Records a batch, retrying while the database cannot be written, then acknowledges it.</summary>
     /// <returns>False when stopping gave up on it (nothing acknowledged).</returns>
-    private async Task<bool> WriteAsync(List<ReceivedReport> batch)
+    private async Task<bool> WriteAsync(List<Reading> batch)
     {
         var retry = FirstRetry;
         while (true)
@@ -224,9 +224,8 @@ public sealed partial class ReportIngest : IAsyncDisposable
             }
             catch (Exception exception)
             {
-                var (deviceId, leaf) = Describe(batch[0].Topic);
-                LogRecordFailed(exception, deviceId, leaf);
-                recorded = [new Recorded(batch[0], leaf, Outcome.Failed, null)];
+                LogRecordFailed(exception, batch[0].DeviceId, batch[0].Leaf);
+                recorded = [new Recorded(batch[0], Outcome.Failed, null)];
             }
 
             StoreRecovered();
@@ -235,7 +234,7 @@ public sealed partial class ReportIngest : IAsyncDisposable
         }
     }
 
-    private List<Recorded> Commit(List<ReceivedReport> batch)
+    private List<Recorded> Commit(List<Reading> batch)
     {
         var recorded = new List<Recorded>(batch.Count);
         using var transaction = _store.BeginReports();
@@ -251,9 +250,8 @@ public sealed partial class ReportIngest : IAsyncDisposable
     private async Task FinishAsync(List<Recorded> recorded)
     {
         var credentialsChanged = false;
-        foreach (var (report, leaf, outcome, followUp) in recorded)
+        foreach (var ((report, deviceId, leaf, _), outcome, followUp) in recorded)
         {
-            var (deviceId, _) = Describe(report.Topic);
             switch (outcome)
             {
                 case Outcome.Recorded:
@@ -294,7 +292,7 @@ public sealed partial class ReportIngest : IAsyncDisposable
         {
             try
             {
-                await entry.Report.Acknowledge(_stopping.Token).ConfigureAwait(false);
+                await entry.Reading.Report.Acknowledge(_stopping.Token).ConfigureAwait(false);
             }
             catch (Exception exception) when (exception is not OperationCanceledException || !_stopping.IsCancellationRequested)
             {
@@ -305,46 +303,67 @@ public sealed partial class ReportIngest : IAsyncDisposable
         }
     }
 
-    private Recorded Record(ReportBatch store, ReceivedReport report)
+    /// <summary>
+    /// Reads a report's topic and payload (outside the writer, on the session's receiving thread):
+    /// its content is the contract's record for the leaf, <see cref="Malformed"/> when the payload is
+    /// not what the contract says, or null for a leaf the gateway does not record.
+    /// </summary>
+    private static Reading Read(ReceivedReport report)
     {
         if (!MqttTopics.TryParse(report.Topic, out var deviceId, out var leaf))
         {
-            return new Recorded(report, report.Topic, Outcome.Ignored, null);
+            return new Reading(report, report.Topic, report.Topic, null);
         }
 
         var payload = report.Payload;
+        object? content = leaf switch
+        {
+            MqttTopics.Status => DeviceReports.ReadStatus(payload) is { } online ? online : Malformed,
+            MqttTopics.Hello => DeviceReports.TryReadHello(payload, out var hello) ? hello : Malformed,
+            MqttTopics.Health => DeviceReports.TryReadHealth(payload, out var health) ? health : Malformed,
+            MqttTopics.Fault => DeviceReports.TryReadFault(payload, out var fault) ? fault : Malformed,
+            MqttTopics.ConfigAck => DeviceReports.TryReadConfigAck(payload, out var ack) ? ack : Malformed,
+            MqttTopics.Service => DeviceReports.TryReadService(payload, out var service) ? service : Malformed,
+            _ => null,
+        };
+        return new Reading(report, deviceId, leaf, content);
+    }
+
+    private static Recorded Record(ReportBatch store, Reading reading)
+    {
+        var deviceId = reading.DeviceId;
         object? followUp = null;
         bool known;
-        switch (leaf)
+        switch (reading.Content)
         {
-            case MqttTopics.Status when DeviceReports.ReadStatus(payload) is { } online:
+            case bool online:
                 known = store.RecordStatus(deviceId, online);
                 break;
-            case MqttTopics.Hello when DeviceReports.TryReadHello(payload, out var hello):
+            case HelloReport hello:
                 known = store.RecordHello(deviceId, hello);
                 break;
-            case MqttTopics.Health when DeviceReports.TryReadHealth(payload, out var health):
+            case HealthReport health:
                 known = store.RecordHealth(deviceId, health);
                 break;
-            case MqttTopics.Fault when DeviceReports.TryReadFault(payload, out var fault):
+            case ReportedFault fault:
                 known = store.RecordFault(deviceId, fault);
                 break;
-            case MqttTopics.ConfigAck when DeviceReports.TryReadConfigAck(payload, out var ack):
+            case ConfigAck ack:
                 known = store.RecordConfigAck(deviceId, ack, out var rotated);
                 followUp = rotated ? ack : null;
                 break;
-            case MqttTopics.Service when DeviceReports.TryReadService(payload, out var service):
+            case ServiceReport service:
                 var outcome = ServiceRequests.OutcomeOf(service.Action);
                 known = store.RecordServiceRequest(deviceId, service, outcome);
                 followUp = known ? (service, outcome) : null;
                 break;
-            case MqttTopics.Status or MqttTopics.Hello or MqttTopics.Health or MqttTopics.Fault or MqttTopics.ConfigAck or MqttTopics.Service:
-                return new Recorded(report, leaf, Outcome.Malformed, null);
+            case MalformedPayload:
+                return new Recorded(reading, Outcome.Malformed, null);
             default:
-                return new Recorded(report, leaf, Outcome.Ignored, null);
+                return new Recorded(reading, Outcome.Ignored, null);
         }
 
-        return new Recorded(report, leaf, known ? Outcome.Recorded : Outcome.UnknownDevice, followUp);
+        return new Recorded(reading, known ? Outcome.Recorded : Outcome.UnknownDevice, followUp);
     }
 
     /// <summary>
@@ -380,8 +399,7 @@ public sealed partial class ReportIngest : IAsyncDisposable
         }
     }
 
-    private static (string DeviceId, string Leaf) Describe(string topic) =>
-        MqttTopics.TryParse(topic, out var deviceId, out var leaf) ? (deviceId, leaf) : (topic, topic);
+    private static readonly MalformedPayload Malformed = new();
 
     private enum Outcome
     {
@@ -392,7 +410,13 @@ public sealed partial class ReportIngest : IAsyncDisposable
         Failed,
     }
 
-    private readonly record struct Recorded(ReceivedReport Report, string Leaf, Outcome Outcome, object? FollowUp);
+    /// <summary>A report with its topic and payload read: the adapter, the leaf, and what the payload says.</summary>
+    private sealed record Reading(ReceivedReport Report, string DeviceId, string Leaf, object? Content);
+
+    /// <summary>The content of a payload that is not what the contract says for its leaf.</summary>
+    private sealed class MalformedPayload;
+
+    private readonly record struct Recorded(Reading Reading, Outcome Outcome, object? FollowUp);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Dropped {Leaf} from unknown adapter {DeviceId}")]
     private partial void LogUnknownDevice(string deviceId, string leaf);
