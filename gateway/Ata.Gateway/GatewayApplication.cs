@@ -55,7 +55,7 @@ public static partial class GatewayApplication
 
     /// <summary>
     /// Maps sign-in, the support API, <c>/metrics</c>, the dashboard, the OpenAPI description
-    /// (<c>/openapi/v1.json</c>) and the anonymous <c>/healthz</c>; announces the addresses once started.
+    /// (<c>/openapi/v1.json</c>) and the anonymous <c>/healthz</c> (ready or not, and why); announces the addresses once started.
     /// </summary>
     /// <param name="app">The web application.</param>
     public static WebApplication MapGateway(this WebApplication app)
@@ -69,7 +69,7 @@ public static partial class GatewayApplication
         app.MapIncidentsApi();
         app.MapDashboard();
         app.MapOpenApi().RequireAuthorization(Roles.SupportPolicy);
-        app.MapGet("/healthz", () => "ok").AllowAnonymous().ExcludeFromDescription();
+        app.MapHealth();
         app.Lifetime.ApplicationStarted.Register(() => Announce(app));
         return app;
     }

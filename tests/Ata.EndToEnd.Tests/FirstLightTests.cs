@@ -1,7 +1,8 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Ata.Lab;
-using Ata.Mqtt;
+using Ata.Tests.Mqtt;
+using MQTTnet;
 
 namespace Ata.EndToEnd.Tests;
 
@@ -100,15 +101,9 @@ public sealed class FirstLightTests(FirstLightFixture lab)
 
         // The broker now refuses the old secret.
         int colon = broker.LastIndexOf(':');
-        await using (var old = new MosquittoClient(new MqttClientOptions
+        await using (var old = MqttTestClient.Create(broker[..colon], int.Parse(broker[(colon + 1)..]), id + "-old", id, secret))
         {
-            Host = broker[..colon], Port = int.Parse(broker[(colon + 1)..]), ClientId = id + "-old", Username = id, Password = secret,
-        }))
-        {
-            var refused = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-            old.ConnectRefused += code => refused.TrySetResult(code);
-            old.Start();
-            Assert.Equal(5, await refused.Task.WaitAsync(TimeSpan.FromSeconds(20)));
+            Assert.Equal(MqttClientConnectResultCode.NotAuthorized, await old.TryConnectAsync());
         }
 
         // Support reboots it: it says goodbye, comes back, gets its config again and registers again.
@@ -135,23 +130,17 @@ public sealed class FirstLightTests(FirstLightFixture lab)
         string secret = NewSecret();
         string broker = await lab.ProvisionAsync(id, secret, FirstLightFixture.GoodUser, FirstLightFixture.GoodPassword, lab.Registrar.Address);
         int colon = broker.LastIndexOf(':');
-        await using var device = new MosquittoClient(new MqttClientOptions
-        {
-            Host = broker[..colon], Port = int.Parse(broker[(colon + 1)..]), ClientId = id, Username = id, Password = secret,
-        });
+        await using var device = MqttTestClient.Create(broker[..colon], int.Parse(broker[(colon + 1)..]), id, id, secret);
         var dropped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var refused = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         device.Disconnected += _ => dropped.TrySetResult();
-        device.ConnectRefused += code => refused.TrySetResult(code);
-        device.Start();
-        await device.WaitUntilConnectedAsync(TimeSpan.FromSeconds(20));
+        await device.ConnectAsync();
 
         var deleted = await lab.Api.DeleteAsync($"/api/adapters/{id}");
         Assert.True(deleted.IsSuccessStatusCode, await deleted.Content.ReadAsStringAsync());
 
         // The broker reloads its credentials, drops the session, and refuses the reconnect.
         await dropped.Task.WaitAsync(TimeSpan.FromSeconds(20));
-        Assert.Equal(5, await refused.Task.WaitAsync(TimeSpan.FromSeconds(20)));
+        Assert.Equal(MqttClientConnectResultCode.NotAuthorized, await device.TryConnectAsync());
         Assert.Equal(System.Net.HttpStatusCode.NotFound, (await lab.Api.GetAsync($"/api/adapters/{id}")).StatusCode);
     }
 
@@ -212,19 +201,7 @@ public sealed class FirstLightTests(FirstLightFixture lab)
         string broker = await lab.ProvisionAsync(intruder, intruderSecret, FirstLightFixture.GoodUser, FirstLightFixture.GoodPassword, lab.Registrar.Address);
 
         int colon = broker.LastIndexOf(':');
-        await using var client = new MosquittoClient(new MqttClientOptions
-        {
-            Host = broker[..colon],
-            Port = int.Parse(broker[(colon + 1)..]),
-            ClientId = intruder,
-            Username = intruder,
-            Password = intruderSecret,
-        });
-        var received = new System.Collections.Concurrent.ConcurrentQueue<MqttMessage>();
-        client.MessageReceived += received.Enqueue;
-        client.Start();
-        await Eventually.Until(() => Task.FromResult(client.IsConnected), TimeSpan.FromSeconds(20),
-            () => $"intruder could not connect with its own credentials (CONNACK {client.LastConnectResult})");
+        await using var client = await MqttTestClient.ConnectAsync(broker[..colon], int.Parse(broker[(colon + 1)..]), intruder, intruder, intruderSecret);
 
         // Mosquitto's ACL file (2.0) acknowledges a subscription outside the device's subtree but
         // never delivers a message on it; a broker that refuses it outright (SUBACK 128) is as good.
@@ -236,7 +213,7 @@ public sealed class FirstLightTests(FirstLightFixture lab)
         Assert.True(own[0] is 0 or 1);
 
         // Its own retained config arrives; nothing of the victim's ever does, though it is retained too.
-        await Eventually.Until(() => Task.FromResult(received.Any(m => m.Topic == $"ata/{intruder}/config")), TimeSpan.FromSeconds(10),
+        await Eventually.Until(() => Task.FromResult(client.Messages.Any(m => m.Topic == $"ata/{intruder}/config")), TimeSpan.FromSeconds(10),
             () => "the intruder's own retained config never arrived");
         // The victim's config really is on the broker: the victim itself gets it.
         Assert.Contains("victim-line-password", await RetainedConfigAsync(broker, victim, victimSecret));
@@ -244,10 +221,10 @@ public sealed class FirstLightTests(FirstLightFixture lab)
         // A message published after the subscriptions reaches the victim's topic but not the intruder.
         await lab.ProvisionAsync(victim, victimSecret, FirstLightFixture.SecondUser, "victim-line-password-2", lab.Registrar.Address);
         await lab.ProvisionAsync(intruder, intruderSecret, FirstLightFixture.GoodUser, FirstLightFixture.GoodPassword + "-2", lab.Registrar.Address);
-        await Eventually.Until(() => Task.FromResult(received.Count(m => m.Topic == $"ata/{intruder}/config") >= 2), TimeSpan.FromSeconds(10),
+        await Eventually.Until(() => Task.FromResult(client.Messages.Count(m => m.Topic == $"ata/{intruder}/config") >= 2), TimeSpan.FromSeconds(10),
             () => "the intruder's second config never arrived");
-        Assert.DoesNotContain(received, m => m.Topic.Contains(victim, StringComparison.Ordinal));
-        Assert.DoesNotContain(received, m => m.PayloadText.Contains("victim-line-password", StringComparison.Ordinal));
+        Assert.DoesNotContain(client.Messages, m => m.Topic.Contains(victim, StringComparison.Ordinal));
+        Assert.DoesNotContain(client.Messages, m => m.PayloadText.Contains("victim-line-password", StringComparison.Ordinal));
 
         // Publishing into another device's subtree is dropped by the broker: the retained config
         // the victim gets afterwards is still the gateway's.
@@ -315,19 +292,9 @@ public sealed class FirstLightTests(FirstLightFixture lab)
     private static async Task<string> RetainedConfigAsync(string broker, string deviceId, string secret)
     {
         int colon = broker.LastIndexOf(':');
-        await using var device = new MosquittoClient(new MqttClientOptions
-        {
-            Host = broker[..colon],
-            Port = int.Parse(broker[(colon + 1)..]),
-            ClientId = deviceId + "-check-" + Guid.NewGuid().ToString("N")[..4],
-            Username = deviceId,
-            Password = secret,
-        });
-        var seen = new TaskCompletionSource<MqttMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
-        device.MessageReceived += m => seen.TrySetResult(m);
-        device.Start();
-        await device.WaitUntilConnectedAsync(TimeSpan.FromSeconds(20));
+        await using var device = await MqttTestClient.ConnectAsync(
+            broker[..colon], int.Parse(broker[(colon + 1)..]), deviceId + "-check-" + Guid.NewGuid().ToString("N")[..4], deviceId, secret);
         await device.SubscribeAsync($"ata/{deviceId}/config", 1);
-        return (await seen.Task.WaitAsync(TimeSpan.FromSeconds(10))).PayloadText;
+        return (await device.WaitForAsync(_ => true, "the retained config", TimeSpan.FromSeconds(10))).PayloadText;
     }
 }

@@ -2,7 +2,7 @@ using System.Net.Http.Json;
 using System.Text;
 using Ata.Core.Contract;
 using Ata.Gateway.Broker;
-using Ata.Mqtt;
+using Ata.Tests.Mqtt;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -29,27 +29,17 @@ public sealed class DashboardHost : IAsyncLifetime
         ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "ata-ui-" + Guid.NewGuid().ToString("N")[..8]);
-    private readonly List<MqttMessage> _commands = [];
     private WebApplication? _app;
-    private MosquittoClient? _device;
+    private MqttTestClient? _device;
     private IPlaywright? _playwright;
 
     public string BaseUrl { get; private set; } = string.Empty;
 
     public IBrowser Browser { get; private set; } = null!;
 
-    public MosquittoClient Device => _device!;
+    internal MqttTestClient Device => _device!;
 
-    public IReadOnlyList<MqttMessage> Commands
-    {
-        get
-        {
-            lock (_commands)
-            {
-                return [.. _commands];
-            }
-        }
-    }
+    internal IReadOnlyList<ReceivedMessage> Commands => Device.Messages;
 
     public async Task InitializeAsync()
     {
@@ -83,23 +73,8 @@ public sealed class DashboardHost : IAsyncLifetime
         put.EnsureSuccessStatusCode();
 
         var broker = _app.Services.GetRequiredService<IBroker>();
-        _device = new MosquittoClient(new MqttClientOptions
-        {
-            Host = "127.0.0.1",
-            Port = int.Parse(broker.DeviceAddress.Split(':')[^1], System.Globalization.CultureInfo.InvariantCulture),
-            ClientId = DeviceId,
-            Username = DeviceId,
-            Password = DeviceSecret,
-        });
-        _device.MessageReceived += message =>
-        {
-            lock (_commands)
-            {
-                _commands.Add(message);
-            }
-        };
-        _device.Start();
-        await _device.WaitUntilConnectedAsync(TimeSpan.FromSeconds(15));
+        _device = await MqttTestClient.ConnectAsync(
+            "127.0.0.1", int.Parse(broker.DeviceAddress.Split(':')[^1], System.Globalization.CultureInfo.InvariantCulture), DeviceId, DeviceId, DeviceSecret);
         await _device.SubscribeAsync(MqttTopics.For(DeviceId, MqttTopics.Command), MqttTopics.ReliableQos);
         await ReportAsync(MqttTopics.Status, MqttTopics.Online, retain: true);
         await ReportAsync(MqttTopics.Hello, """{"firmware":"3.1.4","hardware":"esp32-ata-r2","resetReason":"power-on","mac":"02:00:00:00:00:09"}""");
@@ -145,7 +120,6 @@ public sealed class DashboardHost : IAsyncLifetime
         _playwright?.Dispose();
         if (_device is not null)
         {
-            await _device.DisconnectAsync();
             await _device.DisposeAsync();
         }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Ata.Gateway.Access;
+using Ata.Gateway.Broker;
 using Ata.Gateway.Fleet;
 using Ata.Gateway.Incidents;
 using Ata.Gateway.Store;
@@ -14,7 +15,7 @@ public static class MetricsEndpoint
     /// <param name="app">The route builder.</param>
     public static IEndpointRouteBuilder MapMetrics(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/metrics", (AdapterStore store, FleetMetrics metrics, FleetChannel channel, FaultRelay relay, AccessThrottles throttles) =>
+        app.MapGet("/metrics", (AdapterStore store, FleetMetrics metrics, FleetChannel channel, ReportIngest ingest, IBroker broker, FaultRelay relay, AccessThrottles throttles) =>
             {
                 IReadOnlyList<IncidentView> incidents;
                 using (var connection = store.Open())
@@ -22,7 +23,7 @@ public static class MetricsEndpoint
                     incidents = IncidentBook.List(connection, openOnly: true);
                 }
 
-                var text = Render(store.List(), metrics, channel.IsConnected) + RenderRelay(incidents, relay.Pending()) + RenderAccess(throttles);
+                var text = Render(store.List(), metrics, channel.IsConnected) + RenderIngest(metrics, ingest, broker) + RenderRelay(incidents, relay.Pending()) + RenderAccess(throttles);
                 return TypedResults.Text(text, "text/plain; version=0.0.4; charset=utf-8");
             })
             .RequireAuthorization(Roles.SupportPolicy)
@@ -64,9 +65,11 @@ public static class MetricsEndpoint
         Header(text, "ata_reports_recorded_total", "counter", "Adapter reports recorded.");
         Sample(text, "ata_reports_recorded_total", metrics.Recorded);
         Header(text, "ata_reports_dropped_total", "counter", "Adapter reports dropped, by reason.");
-        Sample(text, "ata_reports_dropped_total", metrics.DroppedUnknownDevice, ("reason", "unknown-device"));
-        Sample(text, "ata_reports_dropped_total", metrics.DroppedMalformed, ("reason", "malformed"));
-        Sample(text, "ata_reports_dropped_total", metrics.DroppedOversized, ("reason", "oversized"));
+        foreach (var reason in FleetMetrics.DropReasons)
+        {
+            Sample(text, "ata_reports_dropped_total", metrics.Dropped(reason), ("reason", reason));
+        }
+
         Header(text, "ata_service_requests_total", "counter", "Service codes dialled on adapters (e.g. #21#) and recorded, by action.");
         foreach (var (action, count) in metrics.ServiceRequestsByAction.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
@@ -74,6 +77,28 @@ public static class MetricsEndpoint
         }
 
         Gauge(text, "ata_broker_connected", "1 while the gateway's MQTT session is connected.", brokerConnected ? 1 : 0);
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// The ingest part of the exposition text: reports waiting to be recorded, whether the database
+    /// can be written, and what the broker dropped (its queues full).
+    /// </summary>
+    /// <param name="metrics">Report counters.</param>
+    /// <param name="ingest">The report ingest.</param>
+    /// <param name="broker">The broker.</param>
+    public static string RenderIngest(FleetMetrics metrics, ReportIngest ingest, IBroker broker)
+    {
+        ArgumentNullException.ThrowIfNull(metrics);
+        ArgumentNullException.ThrowIfNull(ingest);
+        ArgumentNullException.ThrowIfNull(broker);
+        var text = new StringBuilder();
+        Gauge(text, "ata_reports_unacknowledged", "Adapter reports received and not yet recorded (the broker keeps them until they are).", ingest.Unacknowledged);
+        Gauge(text, "ata_store_writable", "1 while the database can be written; 0 while reports wait unacknowledged for it.", ingest.StoreProblem is null ? 1 : 0);
+        Header(text, "ata_broker_messages_dropped_total", "counter", "Messages the broker dropped because a client's queue was full ($SYS/broker/publish/messages/dropped, over broker restarts).");
+        Sample(text, "ata_broker_messages_dropped_total", metrics.BrokerDropped);
+        Header(text, "ata_broker_queue_overflows_total", "counter", "Times the broker logged that it drops outgoing messages for a client (its queue full).");
+        Sample(text, "ata_broker_queue_overflows_total", broker.QueueOverflows);
         return text.ToString();
     }
 

@@ -13,6 +13,8 @@ public static class BrokerRegistration
             .Validate(o => o.EmbeddedPort is >= 0 and <= 65535, "Broker:EmbeddedPort must be 0 (choose one) or 1-65535.")
             .Validate(o => !o.IsExternal || ExternalBroker.TryParseUrl(o.Url, out _), ExternalBroker.UrlError)
             .Validate(o => !string.IsNullOrWhiteSpace(o.ClientId), "Broker:ClientId must not be empty.")
+            .Validate(o => o.Queue.Messages >= 1, "Broker:Queue:Messages must be at least 1.")
+            .Validate(o => o.Queue.Megabytes is >= 1 and <= 1_000_000, "Broker:Queue:Megabytes must be from 1 to 1000000.")
             .ValidateOnStart();
 
         var external = builder.Configuration.GetSection(BrokerOptions.SectionName).Get<BrokerOptions>()?.IsExternal ?? false;

@@ -32,6 +32,7 @@ public sealed partial class EmbeddedBroker : IBroker, IHostedService, IAsyncDisp
     private Process? _process;
     private long _startedAt;
     private Task _supervision = Task.CompletedTask;
+    private long _queueOverflows;
 
     /// <summary>Creates the broker; nothing starts until the host does.</summary>
     /// <param name="options">Broker options.</param>
@@ -78,6 +79,9 @@ public sealed partial class EmbeddedBroker : IBroker, IHostedService, IAsyncDisp
         }
     }
 
+    /// <inheritdoc/>
+    public long QueueOverflows => Interlocked.Read(ref _queueOverflows);
+
     /// <summary>Whether the Mosquitto binary can be found.</summary>
     public bool IsInstalled => MosquittoInstallation.TryLocate(_options.MosquittoPath, out _);
 
@@ -97,7 +101,7 @@ public sealed partial class EmbeddedBroker : IBroker, IHostedService, IAsyncDisp
             _store.MarkAllConfigsUnpublished();
         }
 
-        PrivateFile.Write(_directory.ConfigFile, MosquittoFiles.Config(_directory, _options.ListenAddress, settings.Port, Environment.UserName));
+        PrivateFile.Write(_directory.ConfigFile, MosquittoFiles.Config(_directory, _options.ListenAddress, settings.Port, Environment.UserName, _options.Queue));
         await WritePasswordFileAsync(cancellationToken).ConfigureAwait(false);
 
         await LaunchAsync(binary, cancellationToken).ConfigureAwait(false);
@@ -370,6 +374,11 @@ public sealed partial class EmbeddedBroker : IBroker, IHostedService, IAsyncDisp
 
         var (level, message) = MosquittoLog.Classify(line);
         _mosquittoLogger.Log(level, "{MosquittoLine}", message);
+        if (MosquittoLog.IsQueueOverflow(line))
+        {
+            Interlocked.Increment(ref _queueOverflows);
+        }
+
         if (MosquittoLog.IsRunning(line))
         {
             running.TrySetResult();

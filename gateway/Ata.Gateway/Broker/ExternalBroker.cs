@@ -39,6 +39,9 @@ public sealed partial class ExternalBroker : IBroker
     public string DeviceAddress => $"{_options.AdvertisedHost ?? _url.Host}:{Port}";
 
     /// <inheritdoc/>
+    public long QueueOverflows => 0;
+
+    /// <inheritdoc/>
     public BrokerConnection GatewayConnection => new(_url.DnsSafeHost, Port, _options.Username, _options.Password);
 
     private int Port => _url.IsDefaultPort || _url.Port <= 0 ? DefaultPort : _url.Port;

@@ -9,6 +9,12 @@ public interface IBroker
     /// <summary>The <c>host:port</c> adapters connect to.</summary>
     string DeviceAddress { get; }
 
+    /// <summary>
+    /// Times the broker said it drops outgoing messages for a client because its queue is full
+    /// (Mosquitto: <c>Outgoing messages are being dropped for client …</c>); 0 when the gateway cannot see the broker's log.
+    /// </summary>
+    long QueueOverflows { get; }
+
     /// <summary>How the gateway's own session connects.</summary>
     BrokerConnection GatewayConnection { get; }
 

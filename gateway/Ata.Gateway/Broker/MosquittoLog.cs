@@ -18,8 +18,16 @@ public static class MosquittoLog
             return (LogLevel.Warning, line["Warning: ".Length..]);
         }
 
-        return (LogLevel.Information, line);
+        return (IsQueueOverflow(line) ? LogLevel.Warning : LogLevel.Information, line);
     }
+
+    /// <summary>
+    /// Whether the line says the broker has started dropping messages for a client because its
+    /// queue is full (Mosquitto logs this once each time it starts dropping, at notice level).
+    /// </summary>
+    /// <param name="line">A line Mosquitto wrote.</param>
+    public static bool IsQueueOverflow(string line) =>
+        line.StartsWith("Outgoing messages are being dropped for client ", StringComparison.Ordinal);
 
     /// <summary>Whether the line says the broker accepts connections.</summary>
     /// <param name="line">A line Mosquitto wrote.</param>

@@ -89,6 +89,12 @@ public static class DeviceReports
     private static readonly byte[] OnlinePayload = Encoding.UTF8.GetBytes(MqttTopics.Online);
     private static readonly byte[] OfflinePayload = Encoding.UTF8.GetBytes(MqttTopics.Offline);
 
+    // Health reports come by the thousand a second: the core's pattern names are looked up once.
+    private static readonly string[] SimplePatterns =
+        [.. new[] { LedPattern.Off, LedPattern.Solid, LedPattern.SlowBlink, LedPattern.FastBlink }.Select(p => LedTable.PatternName(p, 0))];
+
+    private static readonly string BlinkCodePrefix = LedTable.PatternName(LedPattern.BlinkCode, 0)[..^1];
+
     private const int MaxText = 200;
     private const int MaxBlinkCount = 20;
     private const int MaxToken = 64;
@@ -290,15 +296,12 @@ public static class DeviceReports
     public static bool IsLedPattern(string pattern)
     {
         ArgumentNullException.ThrowIfNull(pattern);
-        foreach (var simple in new[] { LedPattern.Off, LedPattern.Solid, LedPattern.SlowBlink, LedPattern.FastBlink })
+        if (Array.IndexOf(SimplePatterns, pattern) >= 0)
         {
-            if (pattern == LedTable.PatternName(simple, 0))
-            {
-                return true;
-            }
+            return true;
         }
 
-        var prefix = LedTable.PatternName(LedPattern.BlinkCode, 0)[..^1];
+        var prefix = BlinkCodePrefix;
         return pattern.StartsWith(prefix, StringComparison.Ordinal)
             && int.TryParse(pattern.AsSpan(prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var count)
             && count is >= 1 and <= MaxBlinkCount

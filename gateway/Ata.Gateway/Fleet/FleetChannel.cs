@@ -1,102 +1,130 @@
+using System.Buffers;
+using System.Text;
 using Ata.Core.Contract;
 using Ata.Gateway.Broker;
 using Ata.Gateway.Store;
-using Ata.Mqtt;
 using Microsoft.Extensions.Options;
+using MQTTnet;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
 
 namespace Ata.Gateway.Fleet;
 
 /// <summary>
-/// The gateway's MQTT session with the fleet: records what adapters report (status, hello,
-/// health, faults, config acks, service codes dialled) and publishes their config documents, retained, QoS 1.
+/// The gateway's MQTT session with the fleet (MQTTnet, MQTT 5): a persistent session (clean start
+/// off, no expiry) that takes adapter reports (status, hello, health, faults, config acks, service
+/// codes dialled) with manual acknowledgement and hands them to <see cref="ReportIngest"/>, which
+/// acknowledges each after it is recorded; and the publisher of config documents (retained, QoS 1)
+/// and commands. It reconnects by itself with <see cref="SessionBackoff"/>.
 /// </summary>
 public sealed partial class FleetChannel : IHostedService, IAsyncDisposable
 {
     private static readonly string[] ReportLeaves =
         [MqttTopics.Status, MqttTopics.Hello, MqttTopics.Health, MqttTopics.Fault, MqttTopics.ConfigAck, MqttTopics.Service];
 
+    /// <summary>The broker's count of messages it dropped because a client's queue was full (Mosquitto).</summary>
+    public const string BrokerDroppedTopic = "$SYS/broker/publish/messages/dropped";
+
     /// <summary>Largest report accepted from an adapter; larger ones are counted and dropped unread.</summary>
     public const int MaxPayloadBytes = 8 * 1024;
 
     private static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(10);
-    private static readonly TimeSpan ConnectWait = TimeSpan.FromSeconds(30);
 
     private readonly IBroker _broker;
     private readonly AdapterStore _store;
     private readonly FleetMetrics _metrics;
+    private readonly ReportIngest _ingest;
     private readonly BrokerOptions _options;
-    private readonly ILoggerFactory _loggerFactory;
+    private readonly IngestOptions _ingestOptions;
+    private readonly TimeProvider _time;
     private readonly ILogger<FleetChannel> _logger;
+    private readonly IMqttClient _client;
     private readonly SemaphoreSlim _publishLock = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
-    private MosquittoClient? _client;
-    private Task _subscribing = Task.CompletedTask;
+    private readonly Lock _gate = new();
+    private TaskCompletionSource _connected = NewSignal();
+    private TaskCompletionSource _lost = NewSignal();
+    private Task _session = Task.CompletedTask;
+    private long _generation;
+    private volatile string _state = "not started";
 
     /// <summary>Creates the channel; it connects when the host starts.</summary>
     /// <param name="broker">The broker to connect to.</param>
-    /// <param name="store">Where reports are recorded and configs read.</param>
+    /// <param name="store">Where configs are read.</param>
     /// <param name="metrics">Report counters.</param>
+    /// <param name="ingest">Records reports and acknowledges them.</param>
     /// <param name="options">Broker options (the gateway's client id).</param>
-    /// <param name="loggerFactory">Loggers for the channel and its MQTT client.</param>
-    public FleetChannel(IBroker broker, AdapterStore store, FleetMetrics metrics, IOptions<BrokerOptions> options, ILoggerFactory loggerFactory)
+    /// <param name="ingestOptions">The session's receive maximum.</param>
+    /// <param name="time">The clock for reconnection delays.</param>
+    /// <param name="logger">The logger.</param>
+    public FleetChannel(
+        IBroker broker, AdapterStore store, FleetMetrics metrics, ReportIngest ingest, IOptions<BrokerOptions> options,
+        IOptions<IngestOptions> ingestOptions, TimeProvider time, ILogger<FleetChannel> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(loggerFactory);
+        ArgumentNullException.ThrowIfNull(ingestOptions);
         _broker = broker;
         _store = store;
         _metrics = metrics;
+        _ingest = ingest;
         _options = options.Value;
-        _loggerFactory = loggerFactory;
-        _logger = loggerFactory.CreateLogger<FleetChannel>();
+        _ingestOptions = ingestOptions.Value;
+        _time = time;
+        _logger = logger;
+        _client = new MqttClientFactory().CreateMqttClient();
+        _client.ConnectingAsync += _ =>
+        {
+            // Before any message of the new connection is handed out: acknowledgements of the old one are never sent on it.
+            Interlocked.Increment(ref _generation);
+            return Task.CompletedTask;
+        };
+        _client.DisconnectedAsync += OnDisconnectedAsync;
+        _client.ApplicationMessageReceivedAsync += OnMessageAsync;
     }
 
     /// <summary>Whether the session is connected to the broker.</summary>
-    public bool IsConnected => _client?.IsConnected ?? false;
+    public bool IsConnected => _client.IsConnected;
 
-    /// <summary>
-    /// Connects (in the background, reconnecting as needed) with a persistent session, so QoS 1
-    /// reports sent while the gateway was down are delivered when it is back.
-    /// </summary>
+    /// <summary>What the session is doing, in words, for <c>/healthz</c> (e.g. why it is not connected).</summary>
+    public string State => _state;
+
+    /// <summary>Starts recording and connects in the background (start-up does not wait for the broker).</summary>
     /// <param name="cancellationToken">Unused: connecting does not block start-up.</param>
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        var connection = _broker.GatewayConnection;
-        var client = new MosquittoClient(
-            new MqttClientOptions
-            {
-                Host = connection.Host,
-                Port = connection.Port,
-                ClientId = _options.ClientId,
-                Username = connection.Username,
-                Password = connection.Password,
-                CleanSession = false,
-            },
-            _loggerFactory.CreateLogger<MosquittoClient>());
-        client.MessageReceived += OnMessage;
-        client.Connected += OnConnected;
-        client.Disconnected += OnDisconnected;
-        _client = client;
-        client.Start();
-        _subscribing = SubscribeAsync(client, _stopping.Token);
+        _ingest.Start();
+        _session = Task.Run(() => KeepSessionAsync(_stopping.Token));
         return Task.CompletedTask;
     }
 
-    /// <summary>Disconnects.</summary>
-    /// <param name="cancellationToken">Abandons a slow disconnect.</param>
+    /// <summary>
+    /// Records and acknowledges the reports already received, then disconnects cleanly; the broker
+    /// keeps the session and queues what adapters report until the gateway is back.
+    /// </summary>
+    /// <param name="cancellationToken">Abandons a slow stop (what is not recorded yet is delivered again later).</param>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
+        await _ingest.StopAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await _subscribing.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await _session.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
         }
 
-        if (_client is { } client)
+        if (_client.IsConnected)
         {
-            await client.DisconnectAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await _client.DisconnectAsync(new MqttClientDisconnectOptions { Reason = MqttClientDisconnectOptionsReason.NormalDisconnection }, cancellationToken)
+                    .ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                LogDisconnectFailed(exception.Message);
+            }
         }
     }
 
@@ -113,7 +141,7 @@ public sealed partial class FleetChannel : IHostedService, IAsyncDisposable
         await _publishLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_store.FindConfig(deviceId) is not { } config || _client is not { } client)
+            if (_store.FindConfig(deviceId) is not { } config)
             {
                 return false;
             }
@@ -122,12 +150,7 @@ public sealed partial class FleetChannel : IHostedService, IAsyncDisposable
             // the connection must never go out later, after a newer one.
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(PublishTimeout);
-            await client.PublishAsync(
-                    MqttTopics.For(deviceId, MqttTopics.Config),
-                    ConfigDocument.Render(config),
-                    MqttTopics.ReliableQos,
-                    retain: true,
-                    timeout.Token)
+            await PublishAsync(MqttTopics.For(deviceId, MqttTopics.Config), ConfigDocument.Render(config), retain: true, timeout.Token)
                 .ConfigureAwait(false);
             _store.MarkConfigPublished(deviceId, config.Version);
             LogConfigPublished(deviceId, config.Version);
@@ -156,7 +179,7 @@ public sealed partial class FleetChannel : IHostedService, IAsyncDisposable
     /// <returns>The command's id, or null when the broker is not reachable now.</returns>
     public async Task<string?> SendCommandAsync(string deviceId, string command, CancellationToken cancellationToken)
     {
-        if (_client is not { IsConnected: true } client)
+        if (!_client.IsConnected)
         {
             return null;
         }
@@ -175,10 +198,9 @@ public sealed partial class FleetChannel : IHostedService, IAsyncDisposable
         timeout.CancelAfter(PublishTimeout);
         try
         {
-            await client.PublishAsync(MqttTopics.For(deviceId, MqttTopics.Command), buffer.ToArray(), MqttTopics.ReliableQos, retain: false, timeout.Token)
-                .ConfigureAwait(false);
+            await PublishAsync(MqttTopics.For(deviceId, MqttTopics.Command), buffer.ToArray(), retain: false, timeout.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             return null;
         }
@@ -195,16 +217,16 @@ public sealed partial class FleetChannel : IHostedService, IAsyncDisposable
         await _publishLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_client is { IsConnected: true } client)
+            if (_client.IsConnected)
             {
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 timeout.CancelAfter(PublishTimeout);
-                await client.PublishAsync(MqttTopics.For(deviceId, MqttTopics.Config), [], MqttTopics.ReliableQos, retain: true, timeout.Token)
-                    .ConfigureAwait(false);
+                await PublishAsync(MqttTopics.For(deviceId, MqttTopics.Config), [], retain: true, timeout.Token).ConfigureAwait(false);
             }
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            LogConfigPending(deviceId, exception.Message);
         }
         finally
         {
@@ -215,67 +237,165 @@ public sealed partial class FleetChannel : IHostedService, IAsyncDisposable
     /// <summary>Disposes the MQTT client.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (_client is { } client)
+        if (!_stopping.IsCancellationRequested)
         {
-            client.MessageReceived -= OnMessage;
-            client.Connected -= OnConnected;
-            client.Disconnected -= OnDisconnected;
-            await client.DisposeAsync().ConfigureAwait(false);
+            await _stopping.CancelAsync().ConfigureAwait(false);
         }
 
+        _client.Dispose();
         _stopping.Dispose();
         _publishLock.Dispose();
     }
 
-    private async Task SubscribeAsync(MosquittoClient client, CancellationToken cancellationToken)
+    private async Task KeepSessionAsync(CancellationToken stopping)
     {
-        while (!cancellationToken.IsCancellationRequested)
+        var connection = _broker.GatewayConnection;
+        var options = new MqttClientOptionsBuilder()
+            .WithTcpServer(connection.Host, connection.Port)
+            .WithClientId(_options.ClientId)
+            .WithCredentials(connection.Username, connection.Password)
+            .WithProtocolVersion(MqttProtocolVersion.V500)
+            .WithCleanStart(false)
+            .WithSessionExpiryInterval(uint.MaxValue)
+            .WithReceiveMaximum((ushort)Math.Clamp(_ingestOptions.ReceiveMaximum, 1, ushort.MaxValue))
+            .WithKeepAlivePeriod(TimeSpan.FromSeconds(30))
+            .WithTimeout(TimeSpan.FromSeconds(10))
+            .Build();
+        var failures = 0;
+        while (!stopping.IsCancellationRequested)
         {
+            Task lost;
+            lock (_gate)
+            {
+                lost = _lost.Task;
+            }
+
             try
             {
-                await client.WaitUntilConnectedAsync(ConnectWait, cancellationToken).ConfigureAwait(false);
-                foreach (var leaf in ReportLeaves)
+                _state = $"connecting to the broker at {connection}";
+                var result = await _client.ConnectAsync(options, stopping).ConfigureAwait(false);
+                if (result.ResultCode != MqttClientConnectResultCode.Success)
                 {
-                    var qos = leaf == MqttTopics.Health ? MqttTopics.HealthQos : MqttTopics.ReliableQos;
-                    var filter = MqttTopics.AllDevices(leaf);
-                    var granted = await client.SubscribeAsync(filter, qos, cancellationToken).ConfigureAwait(false);
-                    if (granted.Length == 0 || granted[0] > 2)
-                    {
-                        LogSubscriptionRefused(filter);
-                    }
+                    _state = $"the broker at {connection} refused the gateway: {result.ResultCode}";
+                    LogRefused(connection.ToString(), result.ResultCode.ToString(), result.ReasonString);
                 }
+                else
+                {
+                    await SubscribeAsync(stopping).ConfigureAwait(false);
+                    failures = 0;
+                    _state = "connected";
+                    LogConnected(connection.ToString(), result.IsSessionPresent);
+                    lock (_gate)
+                    {
+                        _connected.TrySetResult();
+                    }
 
-                LogListening(_broker.GatewayConnection.Host, _broker.GatewayConnection.Port);
-                return;
+                    _ = PublishPendingAsync(stopping);
+                    await lost.WaitAsync(stopping).ConfigureAwait(false);
+                    continue;
+                }
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
                 return;
-            }
-            catch (Exception exception) when (exception is TimeoutException or OperationCanceledException)
-            {
-                LogStillConnecting(_broker.GatewayConnection.ToString(), client.LastConnectResult);
             }
             catch (Exception exception)
             {
-                LogSubscribeFailed(exception);
-                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+                _state = $"cannot reach the broker at {connection}: {exception.Message}";
+                LogConnectFailed(connection.ToString(), exception.Message);
+                if (_client.IsConnected)
+                {
+                    await _client.DisconnectAsync(new MqttClientDisconnectOptions(), CancellationToken.None).ConfigureAwait(false);
+                }
+            }
+
+            try
+            {
+                await Task.Delay(SessionBackoff.Delay(++failures), _time, stopping).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
             }
         }
     }
 
-    private void OnConnected()
+    private async Task SubscribeAsync(CancellationToken cancellationToken)
     {
-        LogConnected();
-        _ = PublishPendingAsync(_stopping.Token);
+        var subscription = new MqttClientSubscribeOptionsBuilder();
+        foreach (var leaf in ReportLeaves)
+        {
+            // Renewing a subscription the persistent session already has must not replay every retained status.
+            subscription.WithTopicFilter(new MqttTopicFilterBuilder()
+                .WithTopic(MqttTopics.AllDevices(leaf))
+                .WithQualityOfServiceLevel(leaf == MqttTopics.Health ? MqttQualityOfServiceLevel.AtMostOnce : MqttQualityOfServiceLevel.AtLeastOnce)
+                .WithRetainHandling(MqttRetainHandling.SendAtSubscribeIfNewSubscriptionOnly)
+                .Build());
+        }
+
+        if (_broker.IsEmbedded)
+        {
+            subscription.WithTopicFilter(new MqttTopicFilterBuilder().WithTopic(BrokerDroppedTopic).WithAtMostOnceQoS().Build());
+        }
+
+        var result = await _client.SubscribeAsync(subscription.Build(), cancellationToken).ConfigureAwait(false);
+        foreach (var item in result.Items)
+        {
+            if ((int)item.ResultCode > (int)MqttClientSubscribeResultCode.GrantedQoS2)
+            {
+                LogSubscriptionRefused(item.TopicFilter.Topic, item.ResultCode.ToString());
+            }
+        }
     }
 
-    private void OnDisconnected(int reason)
+    private Task OnDisconnectedAsync(MqttClientDisconnectedEventArgs disconnected)
     {
-        if (!_stopping.IsCancellationRequested)
+        lock (_gate)
         {
-            LogDisconnected(reason);
+            if (_connected.Task.IsCompleted)
+            {
+                _connected = NewSignal();
+            }
+
+            _lost.TrySetResult();
+            _lost = NewSignal();
         }
+
+        if (disconnected.ClientWasConnected && !_stopping.IsCancellationRequested)
+        {
+            _state = $"lost the broker: {disconnected.Reason}";
+            LogDisconnected(disconnected.Reason.ToString(), disconnected.Exception?.Message ?? disconnected.ReasonString ?? string.Empty);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Publishes QoS 1 once the session is connected and completes on the broker's PUBACK.</summary>
+    private async Task PublishAsync(string topic, byte[] payload, bool retain, CancellationToken cancellationToken)
+    {
+        await WaitConnectedAsync(cancellationToken).ConfigureAwait(false);
+        var message = new MqttApplicationMessageBuilder()
+            .WithTopic(topic)
+            .WithPayload(payload)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithRetainFlag(retain)
+            .Build();
+        var result = await _client.PublishAsync(message, cancellationToken).ConfigureAwait(false);
+        if ((int)result.ReasonCode >= 0x80)
+        {
+            throw new InvalidOperationException($"the broker refused the message on {topic}: {result.ReasonCode}");
+        }
+    }
+
+    private async Task WaitConnectedAsync(CancellationToken cancellationToken)
+    {
+        Task connected;
+        lock (_gate)
+        {
+            connected = _connected.Task;
+        }
+
+        await connected.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private async Task PublishPendingAsync(CancellationToken cancellationToken)
@@ -299,113 +419,59 @@ public sealed partial class FleetChannel : IHostedService, IAsyncDisposable
         }
     }
 
-    private void OnMessage(MqttMessage message)
+    private Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs received)
     {
-        if (!MqttTopics.TryParse(message.Topic, out var deviceId, out var leaf))
+        var message = received.ApplicationMessage;
+        if (message.Topic == BrokerDroppedTopic)
         {
-            return;
+            if (long.TryParse(Encoding.ASCII.GetString(message.Payload), out var dropped) && _metrics.TakeBrokerDropped(dropped) is > 0 and var more)
+            {
+                LogBrokerDropped(more);
+            }
+
+            return Task.CompletedTask;
         }
 
         if (message.Payload.Length > MaxPayloadBytes)
         {
+            var leaf = MqttTopics.TryParse(message.Topic, out var deviceId, out var parsed) ? parsed : message.Topic;
             _metrics.CountOversized(leaf);
-            LogOversized(deviceId, leaf, message.Payload.Length);
-            return;
+            LogOversized(deviceId ?? message.Topic, leaf, message.Payload.Length);
+            return Task.CompletedTask;
         }
 
-        try
-        {
-            switch (Record(deviceId, leaf, message.Payload))
-            {
-                case Outcome.Recorded:
-                    _metrics.CountRecorded(leaf);
-                    break;
-                case Outcome.UnknownDevice:
-                    _metrics.CountUnknownDevice(leaf);
-                    LogUnknownDevice(deviceId, leaf);
-                    break;
-                case Outcome.Malformed:
-                    _metrics.CountMalformed(leaf);
-                    LogMalformed(deviceId, leaf, message.Payload.Length);
-                    break;
-            }
-        }
-        catch (Exception exception)
-        {
-            LogRecordFailed(exception, deviceId, leaf);
-        }
+        received.AutoAcknowledge = false;
+        var generation = Interlocked.Read(ref _generation);
+        _ingest.Accept(new ReceivedReport(
+            message.Topic,
+            message.Payload.ToArray(),
+            (int)message.QualityOfServiceLevel,
+            cancellationToken => Interlocked.Read(ref _generation) == generation ? received.AcknowledgeAsync(cancellationToken) : Task.CompletedTask));
+        return Task.CompletedTask;
     }
 
-    private Outcome Record(string deviceId, string leaf, byte[] payload)
-    {
-        bool known;
-        switch (leaf)
-        {
-            case MqttTopics.Status when DeviceReports.ReadStatus(payload) is { } online:
-                known = _store.RecordStatus(deviceId, online);
-                break;
-            case MqttTopics.Hello when DeviceReports.TryReadHello(payload, out var hello):
-                known = _store.RecordHello(deviceId, hello);
-                break;
-            case MqttTopics.Health when DeviceReports.TryReadHealth(payload, out var health):
-                known = _store.RecordHealth(deviceId, health);
-                break;
-            case MqttTopics.Fault when DeviceReports.TryReadFault(payload, out var fault):
-                known = _store.RecordFault(deviceId, fault);
-                break;
-            case MqttTopics.ConfigAck when DeviceReports.TryReadConfigAck(payload, out var ack):
-                known = _store.RecordConfigAck(deviceId, ack, out var rotated);
-                if (rotated)
-                {
-                    LogSecretRotated(deviceId, ack.Version);
-                    _ = _broker.ApplyDeviceCredentialsAsync(_stopping.Token);
-                }
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-                break;
-            case MqttTopics.Service when DeviceReports.TryReadService(payload, out var service):
-                var outcome = ServiceRequests.OutcomeOf(service.Action);
-                known = _store.RecordServiceRequest(deviceId, service, outcome);
-                if (known)
-                {
-                    _metrics.CountServiceRequest(service.Action);
-                    LogServiceRequest(deviceId, service.Line ?? 0, service.ServiceCode, service.Action, outcome);
-                }
+    [LoggerMessage(Level = LogLevel.Information, Message = "Connected to the broker at {Broker} as the gateway (session kept: {SessionPresent}); listening to adapter reports")]
+    private partial void LogConnected(string broker, bool sessionPresent);
 
-                break;
-            case MqttTopics.Status or MqttTopics.Hello or MqttTopics.Health or MqttTopics.Fault or MqttTopics.ConfigAck or MqttTopics.Service:
-                return Outcome.Malformed;
-            default:
-                return Outcome.Ignored;
-        }
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Lost the broker ({Reason}: {Detail}); reconnecting")]
+    private partial void LogDisconnected(string reason, string detail);
 
-        return known ? Outcome.Recorded : Outcome.UnknownDevice;
-    }
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot connect to the broker at {Broker}: {Reason}; retrying")]
+    private partial void LogConnectFailed(string broker, string reason);
 
-    private enum Outcome
-    {
-        Ignored,
-        Recorded,
-        UnknownDevice,
-        Malformed,
-    }
+    [LoggerMessage(Level = LogLevel.Error, Message = "The broker at {Broker} refused the gateway's connection: {Code} {Reason}; check Broker:Username and Broker:Password")]
+    private partial void LogRefused(string broker, string code, string? reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Connected to the broker as the gateway")]
-    private partial void LogConnected();
+    [LoggerMessage(Level = LogLevel.Error, Message = "The broker refused the gateway's subscription to {Filter} ({Code})")]
+    private partial void LogSubscriptionRefused(string filter, string code);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Listening to adapter reports on {Host}:{Port}")]
-    private partial void LogListening(string host, int port);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The broker dropped {Count} messages: a client's queue was full (see max_queued_messages)")]
+    private partial void LogBrokerDropped(long count);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Disconnected from the broker (reason {Reason}); reconnecting")]
-    private partial void LogDisconnected(int reason);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Still waiting for the broker at {Broker} (last CONNACK {Result})")]
-    private partial void LogStillConnecting(string broker, int result);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "The broker refused the gateway's subscription to {Filter}")]
-    private partial void LogSubscriptionRefused(string filter);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Subscribing to adapter reports failed; retrying")]
-    private partial void LogSubscribeFailed(Exception exception);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Disconnecting from the broker failed: {Reason}")]
+    private partial void LogDisconnectFailed(string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Published config v{Version} for {DeviceId}")]
     private partial void LogConfigPublished(string deviceId, int version);
@@ -416,24 +482,9 @@ public sealed partial class FleetChannel : IHostedService, IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Error, Message = "Republishing pending configs failed")]
     private partial void LogRepublishFailed(Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Dropped {Leaf} from unknown adapter {DeviceId}")]
-    private partial void LogUnknownDevice(string deviceId, string leaf);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Dropped malformed {Leaf} from {DeviceId} ({Length} bytes)")]
-    private partial void LogMalformed(string deviceId, string leaf, int length);
-
     [LoggerMessage(Level = LogLevel.Information, Message = "Sent {Command} to {DeviceId} (command {Id})")]
     private partial void LogCommandSent(string command, string deviceId, string id);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Dropped oversized {Leaf} from {DeviceId} ({Length} bytes)")]
-    private partial void LogOversized(string deviceId, string leaf, int length);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Adapter {DeviceId} applied config v{Version} with its new broker credential; the old one no longer works")]
-    private partial void LogSecretRotated(string deviceId, int version);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Adapter {DeviceId} line {Line}: {ServiceCode} dialled ({Action}); {Outcome}")]
-    private partial void LogServiceRequest(string deviceId, int line, string serviceCode, string action, string outcome);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Recording {Leaf} from {DeviceId} failed")]
-    private partial void LogRecordFailed(Exception exception, string deviceId, string leaf);
+    private partial void LogOversized(string deviceId, string leaf, long length);
 }

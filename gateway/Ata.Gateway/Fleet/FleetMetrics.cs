@@ -13,10 +13,29 @@ public sealed class FleetMetrics
     private readonly Counter<long> _dropped;
     private readonly Counter<long> _services;
     private readonly ConcurrentDictionary<string, long> _serviceCounts = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _droppedCounts = new(StringComparer.Ordinal);
+    private readonly Lock _brokerLock = new();
     private long _recordedCount;
-    private long _unknownDeviceCount;
-    private long _malformedCount;
-    private long _oversizedCount;
+    private long _brokerDropped;
+    private long _lastBrokerCount;
+
+    /// <summary>Dropped: no such adapter is provisioned.</summary>
+    public const string UnknownDevice = "unknown-device";
+
+    /// <summary>Dropped: the payload is not what the contract says.</summary>
+    public const string Malformed = "malformed";
+
+    /// <summary>Dropped: larger than <see cref="FleetChannel.MaxPayloadBytes"/>.</summary>
+    public const string Oversized = "oversized";
+
+    /// <summary>Dropped: a health report (QoS 0) while too many reports wait to be recorded.</summary>
+    public const string Backlog = "backlog";
+
+    /// <summary>Dropped: the store refused this one report (not the database being unwritable, which is retried).</summary>
+    public const string RecordFailed = "record-failed";
+
+    /// <summary>Every reason a report is dropped for, as <c>/metrics</c> labels them.</summary>
+    public static IReadOnlyList<string> DropReasons { get; } = [UnknownDevice, Malformed, Oversized, Backlog, RecordFailed];
 
     /// <summary>Creates the meter's instruments.</summary>
     /// <param name="meterFactory">The host's meter factory.</param>
@@ -47,21 +66,36 @@ public sealed class FleetMetrics
     public long Recorded => Interlocked.Read(ref _recordedCount);
 
     /// <summary>Reports dropped because no such adapter is provisioned.</summary>
-    public long DroppedUnknownDevice => Interlocked.Read(ref _unknownDeviceCount);
+    public long DroppedUnknownDevice => Dropped(UnknownDevice);
 
     /// <summary>Reports dropped because the payload was not what the contract says.</summary>
-    public long DroppedMalformed => Interlocked.Read(ref _malformedCount);
+    public long DroppedMalformed => Dropped(Malformed);
 
     /// <summary>Reports dropped because they were larger than the gateway accepts.</summary>
-    public long DroppedOversized => Interlocked.Read(ref _oversizedCount);
+    public long DroppedOversized => Dropped(Oversized);
+
+    /// <summary>
+    /// Messages the broker dropped (its queues full: <c>$SYS/broker/publish/messages/dropped</c>),
+    /// summed over broker restarts.
+    /// </summary>
+    public long BrokerDropped => Interlocked.Read(ref _brokerDropped);
+
+    /// <summary>Reports dropped for <paramref name="reason"/> (one of <see cref="DropReasons"/>).</summary>
+    /// <param name="reason">The reason.</param>
+    public long Dropped(string reason) => _droppedCounts.GetValueOrDefault(reason);
+
+    /// <summary>Counts a report the gateway dropped.</summary>
+    /// <param name="leaf">The topic leaf.</param>
+    /// <param name="reason">One of <see cref="DropReasons"/>.</param>
+    public void CountDropped(string leaf, string reason)
+    {
+        _droppedCounts.AddOrUpdate(reason, 1, (_, count) => count + 1);
+        _dropped.Add(1, new KeyValuePair<string, object?>("leaf", leaf), new KeyValuePair<string, object?>("reason", reason));
+    }
 
     /// <summary>Counts an oversized report.</summary>
     /// <param name="leaf">The topic leaf.</param>
-    public void CountOversized(string leaf)
-    {
-        Interlocked.Increment(ref _oversizedCount);
-        _dropped.Add(1, new KeyValuePair<string, object?>("leaf", leaf), new KeyValuePair<string, object?>("reason", "oversized"));
-    }
+    public void CountOversized(string leaf) => CountDropped(leaf, Oversized);
 
     /// <summary>Counts a recorded report.</summary>
     /// <param name="leaf">The topic leaf.</param>
@@ -71,19 +105,20 @@ public sealed class FleetMetrics
         _recorded.Add(1, new KeyValuePair<string, object?>("leaf", leaf));
     }
 
-    /// <summary>Counts a report from an adapter that is not provisioned.</summary>
-    /// <param name="leaf">The topic leaf.</param>
-    public void CountUnknownDevice(string leaf)
+    /// <summary>
+    /// Takes the broker's count of dropped messages (<c>$SYS/broker/publish/messages/dropped</c>, which
+    /// starts again from 0 when the broker restarts) into <see cref="BrokerDropped"/>.
+    /// </summary>
+    /// <param name="sinceBrokerStart">The broker's count.</param>
+    /// <returns>How many more the broker dropped since its last count.</returns>
+    public long TakeBrokerDropped(long sinceBrokerStart)
     {
-        Interlocked.Increment(ref _unknownDeviceCount);
-        _dropped.Add(1, new KeyValuePair<string, object?>("leaf", leaf), new KeyValuePair<string, object?>("reason", "unknown-device"));
-    }
-
-    /// <summary>Counts a malformed report.</summary>
-    /// <param name="leaf">The topic leaf.</param>
-    public void CountMalformed(string leaf)
-    {
-        Interlocked.Increment(ref _malformedCount);
-        _dropped.Add(1, new KeyValuePair<string, object?>("leaf", leaf), new KeyValuePair<string, object?>("reason", "malformed"));
+        lock (_brokerLock)
+        {
+            var more = sinceBrokerStart >= _lastBrokerCount ? sinceBrokerStart - _lastBrokerCount : sinceBrokerStart;
+            _lastBrokerCount = sinceBrokerStart;
+            Interlocked.Add(ref _brokerDropped, more);
+            return more;
+        }
     }
 }

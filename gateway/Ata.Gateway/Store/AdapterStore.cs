@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Ata.Gateway.Broker;
 using Ata.Gateway.Fleet;
@@ -36,6 +37,9 @@ public sealed class AdapterStore : IDisposable
 
     /// <summary>Health reports kept per adapter; older ones are dropped.</summary>
     public const int HealthHistoryLength = 720;
+
+    /// <summary>Statements prepared once per connection while it records a <see cref="ReportBatch"/>, by SQL text.</summary>
+    private static readonly ConditionalWeakTable<SqliteConnection, Dictionary<string, SqliteCommand>> Prepared = [];
 
     private readonly string _connectionString;
     private readonly TimeProvider _time;
@@ -405,21 +409,21 @@ public sealed class AdapterStore : IDisposable
     /// <param name="deviceId">The adapter's id.</param>
     /// <param name="online">Whether it is online.</param>
     /// <returns>False when the adapter is unknown.</returns>
-    public bool RecordStatus(string deviceId, bool online)
-    {
-        using var connection = Open();
-        return Execute(connection, "UPDATE adapter_state SET online = $online, last_seen = $now WHERE device_id = $id",
+    public bool RecordStatus(string deviceId, bool online) => RecordAlone(batch => batch.RecordStatus(deviceId, online));
+
+    internal bool RecordStatus(SqliteConnection connection, string deviceId, bool online) =>
+        Execute(connection, "UPDATE adapter_state SET online = $online, last_seen = $now WHERE device_id = $id",
             ("$id", deviceId), ("$online", online), ("$now", Now())) > 0;
-    }
 
     /// <summary>Records an adapter's <c>hello</c>.</summary>
     /// <param name="deviceId">The adapter's id.</param>
     /// <param name="hello">The report.</param>
     /// <returns>False when the adapter is unknown.</returns>
-    public bool RecordHello(string deviceId, HelloReport hello)
+    public bool RecordHello(string deviceId, HelloReport hello) => RecordAlone(batch => batch.RecordHello(deviceId, hello));
+
+    internal bool RecordHello(SqliteConnection connection, string deviceId, HelloReport hello)
     {
         ArgumentNullException.ThrowIfNull(hello);
-        using var connection = Open();
         return Execute(connection,
             """
             UPDATE adapter_state SET firmware = $firmware, hardware = $hardware, reset_reason = $reset, mac = $mac,
@@ -434,11 +438,16 @@ public sealed class AdapterStore : IDisposable
     /// <param name="deviceId">The adapter's id.</param>
     /// <param name="health">The report.</param>
     /// <returns>False when the adapter is unknown.</returns>
-    public bool RecordHealth(string deviceId, HealthReport health)
+    public bool RecordHealth(string deviceId, HealthReport health) => RecordAlone(batch => batch.RecordHealth(deviceId, health));
+
+    /// <summary>
+    /// Takes a health report's state (LEDs, WAN, lines; clears <c>silent</c>) as the adapter's current
+    /// one, without adding it to the history (see <see cref="AddHealthSample"/>).
+    /// </summary>
+    /// <returns>False when the adapter is unknown.</returns>
+    internal bool UpdateHealthState(SqliteConnection connection, string deviceId, HealthReport health)
     {
         ArgumentNullException.ThrowIfNull(health);
-        using var connection = Open();
-        using var transaction = connection.BeginTransaction();
         var updated = Execute(connection,
             """
             UPDATE adapter_state SET health_at = $now, last_seen = $now, uptime_ms = $uptime, rssi = $rssi,
@@ -455,12 +464,6 @@ public sealed class AdapterStore : IDisposable
             return false;
         }
 
-        Execute(connection,
-            "INSERT INTO health_history (device_id, at, uptime_ms, rssi, free_heap) VALUES ($id, $now, $uptime, $rssi, $heap)",
-            ("$id", deviceId), ("$now", Now()), ("$uptime", health.UptimeMs), ("$rssi", health.Rssi), ("$heap", health.FreeHeap));
-        Execute(connection,
-            $"DELETE FROM health_history WHERE device_id = $id AND seq <= (SELECT seq FROM health_history WHERE device_id = $id ORDER BY seq DESC LIMIT 1 OFFSET {HealthHistoryLength})",
-            ("$id", deviceId));
         if (Execute(connection, "UPDATE adapter_state SET silent = 0 WHERE device_id = $id AND silent = 1", ("$id", deviceId)) > 0)
         {
             Execute(connection, "DELETE FROM active_faults WHERE device_id = $id AND code = $code",
@@ -478,20 +481,31 @@ public sealed class AdapterStore : IDisposable
                 ("$code", line.SipCode), ("$state", line.LineState));
         }
 
-        transaction.Commit();
         return true;
     }
+
+    /// <summary>Adds a health report of a known adapter to its history (trimmed by <see cref="TrimHealthHistory"/>).</summary>
+    internal void AddHealthSample(SqliteConnection connection, string deviceId, HealthReport health) =>
+        Execute(connection,
+            "INSERT INTO health_history (device_id, at, uptime_ms, rssi, free_heap) VALUES ($id, $now, $uptime, $rssi, $heap)",
+            ("$id", deviceId), ("$now", Now()), ("$uptime", health.UptimeMs), ("$rssi", health.Rssi), ("$heap", health.FreeHeap));
+
+    /// <summary>Keeps an adapter's last <see cref="HealthHistoryLength"/> health samples.</summary>
+    internal static void TrimHealthHistory(SqliteConnection connection, string deviceId) =>
+        Execute(connection,
+            $"DELETE FROM health_history WHERE device_id = $id AND seq <= (SELECT seq FROM health_history WHERE device_id = $id ORDER BY seq DESC LIMIT 1 OFFSET {HealthHistoryLength})",
+            ("$id", deviceId));
 
     /// <summary>Raises or clears a fault (keyed by code and line).</summary>
     /// <param name="deviceId">The adapter's id.</param>
     /// <param name="fault">The report.</param>
     /// <returns>False when the adapter is unknown.</returns>
-    public bool RecordFault(string deviceId, ReportedFault fault)
+    public bool RecordFault(string deviceId, ReportedFault fault) => RecordAlone(batch => batch.RecordFault(deviceId, fault));
+
+    internal bool RecordFault(SqliteConnection connection, string deviceId, ReportedFault fault)
     {
         ArgumentNullException.ThrowIfNull(fault);
         var now = Now();
-        using var connection = Open();
-        using var transaction = connection.BeginTransaction();
         if (Execute(connection, "UPDATE adapter_state SET last_seen = $now WHERE device_id = $id", ("$id", deviceId), ("$now", now)) == 0)
         {
             return false;
@@ -517,7 +531,6 @@ public sealed class AdapterStore : IDisposable
                 ("$id", deviceId), ("$code", fault.Code), ("$line", fault.Line ?? 0));
         }
 
-        transaction.Commit();
         return true;
     }
 
@@ -534,10 +547,16 @@ public sealed class AdapterStore : IDisposable
     /// <returns>False when the adapter is unknown.</returns>
     public bool RecordConfigAck(string deviceId, ConfigAck ack, out bool rotated)
     {
+        var secretChanged = false;
+        var known = RecordAlone(batch => batch.RecordConfigAck(deviceId, ack, out secretChanged));
+        rotated = secretChanged;
+        return known;
+    }
+
+    internal bool RecordConfigAck(SqliteConnection connection, string deviceId, ConfigAck ack, out bool rotated)
+    {
         ArgumentNullException.ThrowIfNull(ack);
         rotated = false;
-        using var connection = Open();
-        using var transaction = connection.BeginTransaction();
         Execute(connection, "UPDATE config_versions SET status = $status, reason = $reason WHERE device_id = $id AND version = $version",
             ("$id", deviceId), ("$version", ack.Version), ("$status", ack.Applied ? ConfigStatus.Applied : ConfigStatus.Refused),
             ("$reason", ack.Applied ? null : ack.Reason ?? "refused"));
@@ -570,7 +589,6 @@ public sealed class AdapterStore : IDisposable
                 WHERE device_id = $id
                 """,
                 ("$id", deviceId), ("$version", ack.Version), ("$reason", ack.Reason ?? "refused"), ("$now", Now())) > 0;
-        transaction.Commit();
         return known;
     }
 
@@ -582,12 +600,13 @@ public sealed class AdapterStore : IDisposable
     /// <param name="service">The report.</param>
     /// <param name="outcome">What the gateway did.</param>
     /// <returns>False when the adapter is unknown.</returns>
-    public bool RecordServiceRequest(string deviceId, ServiceReport service, string outcome)
+    public bool RecordServiceRequest(string deviceId, ServiceReport service, string outcome) =>
+        RecordAlone(batch => batch.RecordServiceRequest(deviceId, service, outcome));
+
+    internal bool RecordServiceRequest(SqliteConnection connection, string deviceId, ServiceReport service, string outcome)
     {
         ArgumentNullException.ThrowIfNull(service);
         var now = Now();
-        using var connection = Open();
-        using var transaction = connection.BeginTransaction();
         if (Execute(connection, "UPDATE adapter_state SET last_seen = $now WHERE device_id = $id", ("$id", deviceId), ("$now", now)) == 0)
         {
             return false;
@@ -601,8 +620,21 @@ public sealed class AdapterStore : IDisposable
             ("$id", deviceId));
         AuditLog.Append(connection, now, deviceId, DeviceRole, "adapter.service", deviceId,
             $"{(service.Line is { } line ? $"line {line}: " : string.Empty)}{service.ServiceCode} ({service.Action}); {outcome}");
-        transaction.Commit();
         return true;
+    }
+
+    /// <summary>
+    /// Starts one transaction for a batch of adapter reports: what is recorded through it is
+    /// committed together by <see cref="ReportBatch.Commit"/>, or not at all.
+    /// </summary>
+    public ReportBatch BeginReports() => new(this, Open());
+
+    private bool RecordAlone(Func<ReportBatch, bool> record)
+    {
+        using var batch = BeginReports();
+        var known = record(batch);
+        batch.Commit();
+        return known;
     }
 
     /// <summary>The adapter's service requests (at most <see cref="ServiceHistoryLength"/>), newest first.</summary>
@@ -1033,13 +1065,54 @@ public sealed class AdapterStore : IDisposable
         return command;
     }
 
-    /// <summary>Runs a statement with named parameters; returns the rows changed.</summary>
+    /// <summary>
+    /// Runs a statement with named parameters; returns the rows changed. On a connection that records
+    /// a <see cref="ReportBatch"/>, each statement is prepared once and run again with new values.
+    /// </summary>
     /// <param name="connection">An open connection.</param>
     /// <param name="sql">The SQL.</param>
     /// <param name="parameters">Its parameters.</param>
     public static int Execute(SqliteConnection connection, string sql, params (string Name, object? Value)[] parameters)
     {
-        using var command = Command(connection, sql, parameters);
-        return command.ExecuteNonQuery();
+        ArgumentNullException.ThrowIfNull(parameters);
+        if (!Prepared.TryGetValue(connection, out var statements))
+        {
+            using var command = Command(connection, sql, parameters);
+            return command.ExecuteNonQuery();
+        }
+
+        if (!statements.TryGetValue(sql, out var prepared))
+        {
+            prepared = Command(connection, sql, parameters);
+            prepared.Prepare();
+            statements[sql] = prepared;
+        }
+        else
+        {
+            foreach (var (name, value) in parameters)
+            {
+                prepared.Parameters[name].Value = value ?? DBNull.Value;
+            }
+        }
+
+        return prepared.ExecuteNonQuery();
+    }
+
+    /// <summary>Keeps the statements <see cref="Execute"/> runs on <paramref name="connection"/> prepared until <see cref="ForgetStatements"/>.</summary>
+    /// <param name="connection">A connection in a transaction that records many reports.</param>
+    internal static void KeepStatements(SqliteConnection connection) => Prepared.AddOrUpdate(connection, new(StringComparer.Ordinal));
+
+    /// <summary>Releases the statements kept for <paramref name="connection"/>.</summary>
+    /// <param name="connection">The connection.</param>
+    internal static void ForgetStatements(SqliteConnection connection)
+    {
+        if (Prepared.TryGetValue(connection, out var statements))
+        {
+            Prepared.Remove(connection);
+            foreach (var statement in statements.Values)
+            {
+                statement.Dispose();
+            }
+        }
     }
 }

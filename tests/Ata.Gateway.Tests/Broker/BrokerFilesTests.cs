@@ -1,4 +1,5 @@
 using Ata.Gateway.Broker;
+using Ata.Gateway.Fleet;
 using Microsoft.Extensions.Logging;
 
 namespace Ata.Gateway.Tests.Broker;
@@ -17,11 +18,31 @@ public sealed class BrokerFilesTests
         Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), RestartBackoff.Delay(failures));
 
     [Fact]
+    public void The_gateway_may_read_the_brokers_count_of_dropped_messages_and_adapters_may_not()
+    {
+        var acl = MosquittoFiles.Acl(["dev-1"]);
+
+        Assert.Contains($"user @gateway\ntopic readwrite ata/#\ntopic read {FleetChannel.BrokerDroppedTopic}\n", acl.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.Equal(1, acl.Split(FleetChannel.BrokerDroppedTopic).Length - 1);
+    }
+
+    [Theory]
+    [InlineData(1, 250)]
+    [InlineData(2, 500)]
+    [InlineData(4, 2000)]
+    [InlineData(5, 4000)]
+    [InlineData(6, 5000)]
+    [InlineData(100, 5000)]
+    [InlineData(0, 250)]
+    public void The_gateway_session_reconnects_after_250_ms_doubling_to_5_seconds(int failures, int milliseconds) =>
+        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), SessionBackoff.Delay(failures));
+
+    [Fact]
     public void The_config_keeps_the_broker_private_persistent_and_logging_to_stderr()
     {
         var directory = new BrokerDirectory("/var/lib/ata/broker");
 
-        var config = MosquittoFiles.Config(directory, "127.0.0.1", 18831, "ata");
+        var config = MosquittoFiles.Config(directory, "127.0.0.1", 18831, "ata", new QueueLimits { Messages = 250_000, Megabytes = 64 });
 
         Assert.Contains("listener 18831 127.0.0.1\n", config, StringComparison.Ordinal);
         Assert.Contains("allow_anonymous false\n", config, StringComparison.Ordinal);
@@ -30,7 +51,9 @@ public sealed class BrokerFilesTests
         Assert.Contains("persistence true\n", config, StringComparison.Ordinal);
         Assert.Contains("persistence_location /var/lib/ata/broker/db/\n", config, StringComparison.Ordinal);
         Assert.Contains("log_dest stderr\n", config, StringComparison.Ordinal);
-        Assert.Throws<ArgumentException>(() => MosquittoFiles.Config(directory, "127.0.0.1\nlistener 1", 1, "ata"));
+        Assert.Contains("max_queued_messages 250000\n", config, StringComparison.Ordinal);
+        Assert.Contains($"max_queued_bytes {64 * 1024 * 1024}\n", config, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => MosquittoFiles.Config(directory, "127.0.0.1\nlistener 1", 1, "ata", new QueueLimits()));
     }
 
     [Fact]
@@ -59,6 +82,7 @@ public sealed class BrokerFilesTests
     [InlineData("Error: Address already in use", LogLevel.Error, "Address already in use")]
     [InlineData("Warning: Mosquitto should not be run as root/administrator.", LogLevel.Warning, "Mosquitto should not be run as root/administrator.")]
     [InlineData("New connection from 127.0.0.1:1 on port 2.", LogLevel.Information, "New connection from 127.0.0.1:1 on port 2.")]
+    [InlineData("Outgoing messages are being dropped for client ata-gateway.", LogLevel.Warning, "Outgoing messages are being dropped for client ata-gateway.")]
     public void Mosquitto_log_lines_keep_their_level(string line, LogLevel level, string message) =>
         Assert.Equal((level, message), MosquittoLog.Classify(line));
 

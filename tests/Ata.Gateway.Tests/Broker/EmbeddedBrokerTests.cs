@@ -82,6 +82,10 @@ public sealed class EmbeddedBrokerTests
         Assert.Equal(1, JsonNode.Parse(config.PayloadText)![Fields.Version]!.GetValue<int>());
         Assert.Contains(gateway.Log.Lines, l => l.Contains("exited unexpectedly", StringComparison.Ordinal));
         await Eventually.TrueAsync(() => gateway.Channel.IsConnected, "the gateway reconnected", gateway.Log);
+
+        // The gateway's session (and its subscriptions) came back with it: reports are recorded again.
+        await device.ReportAsync(MqttTopics.Hello, Reports.Hello("crash-1", "7.7.7"));
+        await gateway.AdapterWhenAsync("crash-1", a => a["firmware"]?.GetValue<string>() == "7.7.7", "a hello after the crash");
     }
 
     [Fact]

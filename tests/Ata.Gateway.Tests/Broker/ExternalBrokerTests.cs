@@ -1,9 +1,8 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Ata.Core.Contract;
 using Ata.Gateway.Tests.Support;
 using Ata.Lab;
-using Ata.Mqtt;
+using Ata.Tests.Mqtt;
 
 namespace Ata.Gateway.Tests.Broker;
 
@@ -14,46 +13,76 @@ public sealed class ExternalBrokerTests
     {
         using var directory = new TempDirectory();
         var port = FreePort.Tcp();
-        var config = Path.Combine(directory.Path, "external.conf");
-        await File.WriteAllTextAsync(config, $"listener {port} 127.0.0.1\nallow_anonymous true\nuser {Environment.UserName}\nlog_dest stderr\n");
-        var start = new ProcessStartInfo(RequiredTool.Locate("mosquitto")) { RedirectStandardError = true, RedirectStandardOutput = true };
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add(config);
-        using var broker = Process.Start(start)!;
-        broker.BeginErrorReadLine();
-        broker.BeginOutputReadLine();
+        await using var broker = await StartBrokerAsync(directory.Path, port, "allow_anonymous true");
+        var data = Path.Combine(directory.Path, "data");
+        await using var gateway = await RunningGateway.StartAsync(data, settings: new Dictionary<string, string?>
+        {
+            ["Broker:Url"] = $"mqtt://127.0.0.1:{port}",
+            ["Broker:AdvertisedHost"] = "broker.example.net",
+        });
+
+        var (response, body) = await gateway.PutAdapterAsync("ext-1", RunningGateway.Adapter("ext-secret-1", ("8001", "ext-sip-1", "127.0.0.1:5060")));
+
+        Assert.True(response.IsSuccessStatusCode);
+        Assert.Equal($"broker.example.net:{port}", body!["broker"]!.GetValue<string>());
+        Assert.False(Directory.Exists(Path.Combine(data, "broker")));
+
+        await using var device = await MqttTestClient.ConnectAsync("127.0.0.1", port, "ext-1");
+        await device.SubscribeAsync(MqttTopics.For("ext-1", MqttTopics.Config), MqttTopics.ReliableQos);
+        var document = JsonNode.Parse((await device.WaitForAsync(_ => true, "the retained config")).PayloadText)!;
+        Assert.Equal("ext-sip-1", document[Fields.Lines]![0]![Fields.Password]!.GetValue<string>());
+
+        await device.PublishAsync(MqttTopics.For("ext-1", MqttTopics.Status), MqttTopics.Online, MqttTopics.ReliableQos, retain: false);
+        await Eventually.ValueAsync(() => gateway.GetAdapterAsync("ext-1"), a => a?["online"]?.GetValue<bool>() == true, "online via the external broker", gateway.Log);
+    }
+
+    [Fact]
+    public async Task A_broker_that_refuses_the_gateway_is_told_in_the_log_and_on_healthz_without_the_password()
+    {
+        using var directory = new TempDirectory();
+        var port = FreePort.Tcp();
+        var passwords = Path.Combine(directory.Path, "passwd");
+        await File.WriteAllTextAsync(passwords, string.Empty);
+        await using var broker = await StartBrokerAsync(directory.Path, port, $"allow_anonymous false\npassword_file {passwords}");
+        var log = new CapturedLog();
+        var app = RunningGateway.Build(Path.Combine(directory.Path, "data"), log, new Dictionary<string, string?>
+        {
+            ["Broker:Url"] = $"mqtt://127.0.0.1:{port}",
+            ["Broker:Username"] = "gateway",
+            ["Broker:Password"] = "not-the-password-77",
+        });
+        await app.StartAsync();
         try
         {
-            await Eventually.TrueAsync(() => !FreePort.IsTcpAvailable(port), "the external broker listening");
-            var data = Path.Combine(directory.Path, "data");
-            await using var gateway = await RunningGateway.StartAsync(data, settings: new Dictionary<string, string?>
-            {
-                ["Broker:Url"] = $"mqtt://127.0.0.1:{port}",
-                ["Broker:AdvertisedHost"] = "broker.example.net",
-            });
-
-            var (response, body) = await gateway.PutAdapterAsync("ext-1", RunningGateway.Adapter("ext-secret-1", ("8001", "ext-sip-1", "127.0.0.1:5060")));
-
-            Assert.True(response.IsSuccessStatusCode);
-            Assert.Equal($"broker.example.net:{port}", body!["broker"]!.GetValue<string>());
-            Assert.False(Directory.Exists(Path.Combine(data, "broker")));
-
-            await using var device = new MosquittoClient(new MqttClientOptions { Host = "127.0.0.1", Port = port, ClientId = "ext-1" });
-            var received = new TaskCompletionSource<MqttMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
-            device.MessageReceived += message => received.TrySetResult(message);
-            device.Start();
-            await device.WaitUntilConnectedAsync(TimeSpan.FromSeconds(15));
-            await device.SubscribeAsync(MqttTopics.For("ext-1", MqttTopics.Config), MqttTopics.ReliableQos);
-            var document = JsonNode.Parse((await received.Task.WaitAsync(TimeSpan.FromSeconds(15))).PayloadText)!;
-            Assert.Equal("ext-sip-1", document[Fields.Lines]![0]![Fields.Password]!.GetValue<string>());
-
-            device.Publish(MqttTopics.For("ext-1", MqttTopics.Status), MqttTopics.Online, MqttTopics.ReliableQos, retain: false);
-            await Eventually.ValueAsync(() => gateway.GetAdapterAsync("ext-1"), a => a?["online"]?.GetValue<bool>() == true, "online via the external broker", gateway.Log);
+            using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+            var (status, body) = await Eventually.ValueAsync(
+                async () =>
+                {
+                    using var response = await http.GetAsync("/healthz");
+                    return (response.StatusCode, await response.Content.ReadAsStringAsync());
+                },
+                h => h.Item2.Contains("refused", StringComparison.Ordinal),
+                "/healthz telling the refusal",
+                log);
+            Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, status);
+            Assert.Contains($"no broker session (the broker at 127.0.0.1:{port} as gateway refused the gateway: NotAuthorized)", body, StringComparison.Ordinal);
+            Assert.Contains(log.Lines, l => l.StartsWith("Error", StringComparison.Ordinal) && l.Contains("refused the gateway's connection: NotAuthorized", StringComparison.Ordinal));
+            Assert.DoesNotContain("not-the-password-77", log.Text + body, StringComparison.Ordinal);
         }
         finally
         {
-            broker.Kill();
-            await broker.WaitForExitAsync();
+            await app.StopAsync();
+            await app.DisposeAsync();
         }
+    }
+
+    /// <summary>A Mosquitto the gateway does not run, on <paramref name="port"/>, with <paramref name="security"/> lines in its config.</summary>
+    private static async Task<ManagedProcess> StartBrokerAsync(string directory, int port, string security)
+    {
+        var config = Path.Combine(directory, "external.conf");
+        await File.WriteAllTextAsync(config, $"listener {port} 127.0.0.1\n{security}\nuser {Environment.UserName}\nlog_dest stderr\n");
+        var broker = ManagedProcess.Start(RequiredTool.Locate("mosquitto"), ["-c", config], new ManagedProcessOptions { Name = "external-mosquitto" });
+        await Eventually.TrueAsync(() => !FreePort.IsTcpAvailable(port), "the external broker listening");
+        return broker;
     }
 }

@@ -7,6 +7,7 @@ using Ata.Core.DialPlan;
 using Ata.Core.Sip.Auth;
 using Ata.Gateway.Fleet;
 using Ata.Gateway.Tests.Support;
+using MQTTnet;
 
 namespace Ata.Gateway.Tests.Fleet;
 
@@ -171,8 +172,8 @@ public sealed class LifecycleTests(GatewayFixture fixture) : IClassFixture<Gatew
         Assert.Equal(HttpStatusCode.NotFound, (await Gateway.Http.DeleteAsync($"/api/adapters/{id}")).StatusCode);
         Assert.Null(await Gateway.GetAdapterAsync(id));
 
-        await using var after = Device.Start(id, secret, port, Gateway.Log);
-        await Eventually.TrueAsync(() => after.Client.LastConnectResult > 0, "a CONNACK refusing the deleted adapter", Gateway.Log);
+        await using var after = Device.Create(id, secret, port, Gateway.Log);
+        Assert.Equal(MqttClientConnectResultCode.NotAuthorized, await after.Client.TryConnectAsync());
         Assert.False(after.Client.IsConnected);
         Assert.DoesNotContain(File.ReadAllText(Gateway.Broker.Directory.AclFile).Split('\n'), l => l.Contains(id, StringComparison.Ordinal));
     }
@@ -198,10 +199,11 @@ public sealed class LifecycleTests(GatewayFixture fixture) : IClassFixture<Gatew
         await device.ReportAsync(MqttTopics.ConfigAck, $$"""{"{{Fields.Version}}":{{version}},"{{Fields.Applied}}":true}""");
         await Gateway.AdapterWhenAsync(id, a => !a["credentialRotationPending"]!.GetValue<bool>(), "the rotation completed");
 
-        await using var renewed = Device.Start(id, newSecret, port, Gateway.Log);
-        await Eventually.TrueAsync(() => renewed.Client.IsConnected, "a connection with the new credential", Gateway.Log);
-        await using var stale = Device.Start(id, oldSecret, port, Gateway.Log);
-        await Eventually.TrueAsync(() => stale.Client.LastConnectResult > 0, "a CONNACK refusing the old credential", Gateway.Log);
+        // The broker reloads its password file just after the gateway records the ack.
+        await using var renewed = Device.Create(id, newSecret, port, Gateway.Log);
+        await Eventually.ValueAsync(renewed.Client.TryConnectAsync, code => code == MqttClientConnectResultCode.Success, "a connection with the new credential", Gateway.Log);
+        await using var stale = Device.Create(id, oldSecret, port, Gateway.Log);
+        Assert.Equal(MqttClientConnectResultCode.NotAuthorized, await stale.Client.TryConnectAsync());
         Assert.False(stale.Client.IsConnected);
         Assert.DoesNotContain(newSecret, Gateway.Log.Text, StringComparison.Ordinal);
         lock (Gateway.ResponseBodies)

@@ -6,7 +6,7 @@ using Ata.Core.Contract;
 using Ata.Gateway.Broker;
 using Ata.Gateway.Fleet;
 using Ata.Gateway.Tests.Support;
-using Ata.Mqtt;
+using Ata.Tests.Mqtt;
 
 namespace Ata.Gateway.Tests.Fleet;
 

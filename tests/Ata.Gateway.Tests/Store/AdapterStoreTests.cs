@@ -175,6 +175,38 @@ public sealed class AdapterStoreTests : IDisposable
     }
 
     [Fact]
+    public void A_batch_keeps_every_health_report_in_the_history_and_the_last_as_the_state_and_nothing_without_commit()
+    {
+        using var store = Open(new ManualTime(DateTimeOffset.Parse("2026-11-22T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture)));
+        store.Save("ata-9", new AdapterSpecification("secret-one", [new SipAccount("2001", "pw", "h")]));
+        var health = new HealthReport(1000, -60, 50000, "online", "192.0.2.1", 1, LedStates.AllOff, [new LineHealth(1, "registered", 200, "idle")]);
+
+        using (var uncommitted = store.BeginReports())
+        {
+            Assert.True(uncommitted.RecordHealth("ata-9", health));
+            Assert.True(uncommitted.RecordFault("ata-9", new ReportedFault(1, FaultCode.NetworkDown, true, null, null, "lost")));
+        }
+
+        Assert.Empty(store.ListHealthHistory("ata-9"));
+        Assert.Empty(store.Find("ata-9")!.Faults);
+
+        using (var batch = store.BeginReports())
+        {
+            Assert.True(batch.RecordHealth("ata-9", health with { Rssi = -70 }));
+            Assert.True(batch.RecordHealth("ata-9", health with { Rssi = -65, Leds = LedStates.AllOff with { Pwr = "solid" } }));
+            Assert.False(batch.RecordHealth("nobody", health));
+            Assert.True(batch.RecordHealth("ata-9", health with { Rssi = -61, Lines = [new LineHealth(1, "failed", 403, "idle")] }));
+            batch.Commit();
+        }
+
+        Assert.Equal([-70, -65, -61], store.ListHealthHistory("ata-9").Select(s => s.Rssi));
+        var adapter = store.Find("ata-9")!;
+        Assert.Equal(-61, adapter.Rssi);
+        Assert.Equal("off", adapter.Leds.Pwr);
+        Assert.Equal("failed", Assert.Single(adapter.Lines).Registration);
+    }
+
+    [Fact]
     public void A_first_version_store_is_migrated_and_its_passwords_encrypted()
     {
         var path = Path.Combine(_directory.Path, AdapterStore.FileName);

@@ -1,78 +1,59 @@
-using System.Text;
 using Ata.Core.Contract;
-using Ata.Mqtt;
+using Ata.Tests.Mqtt;
 
 namespace Ata.Gateway.Tests.Support;
 
 /// <summary>A stand-in adapter: an MQTT client that authenticates as its device id with its secret.</summary>
 internal sealed class Device : IAsyncDisposable
 {
-    private readonly List<MqttMessage> _messages = [];
     private readonly CapturedLog _log;
 
-    private Device(string deviceId, MosquittoClient client, CapturedLog log)
+    private Device(string deviceId, MqttTestClient client, CapturedLog log)
     {
         DeviceId = deviceId;
         Client = client;
         _log = log;
-        client.MessageReceived += message =>
-        {
-            lock (_messages)
-            {
-                _messages.Add(message);
-            }
-        };
     }
 
     public string DeviceId { get; }
 
-    public MosquittoClient Client { get; }
+    public MqttTestClient Client { get; }
 
-    public static Device Start(string deviceId, string secret, int port, CapturedLog log, string? clientId = null)
-    {
-        var client = new MosquittoClient(
-            new MqttClientOptions
-            {
-                Host = "127.0.0.1",
-                Port = port,
-                ClientId = clientId ?? deviceId + "-" + Guid.NewGuid().ToString("N")[..6],
-                Username = deviceId,
-                Password = secret,
-                ReconnectDelay = TimeSpan.FromSeconds(1),
-                ReconnectDelayMax = TimeSpan.FromSeconds(2),
-            },
-            log.CreateLogger<MosquittoClient>());
-        var device = new Device(deviceId, client, log);
-        client.Start();
-        return device;
-    }
+    public IReadOnlyList<ReceivedMessage> Messages => Client.Messages;
+
+    /// <summary>A device that has not connected yet (see <see cref="MqttTestClient.TryConnectAsync"/>).</summary>
+    public static Device Create(string deviceId, string secret, int port, CapturedLog log, string? clientId = null) =>
+        new(deviceId, MqttTestClient.Create("127.0.0.1", port, clientId ?? deviceId + "-" + Guid.NewGuid().ToString("N")[..6], deviceId, secret), log);
 
     public static async Task<Device> ConnectAsync(string deviceId, string secret, int port, CapturedLog log)
     {
-        var device = Start(deviceId, secret, port, log);
-        await device.Client.WaitUntilConnectedAsync(TimeSpan.FromSeconds(15));
-        return device;
-    }
-
-    public IReadOnlyList<MqttMessage> Messages
-    {
-        get
+        var device = Create(deviceId, secret, port, log);
+        try
         {
-            lock (_messages)
-            {
-                return [.. _messages];
-            }
+            await device.Client.ConnectAsync();
         }
+        catch (Exception e)
+        {
+            await device.DisposeAsync();
+            throw new InvalidOperationException($"{deviceId} could not connect: {e.Message}; log:{Environment.NewLine}{log.Tail(60)}", e);
+        }
+
+        return device;
     }
 
     public Task<int[]> SubscribeAsync(string leaf) =>
         Client.SubscribeAsync(MqttTopics.For(DeviceId, leaf), MqttTopics.ReliableQos);
 
-    public async Task<MqttMessage> WaitForAsync(Func<MqttMessage, bool> match, string what)
+    public async Task<ReceivedMessage> WaitForAsync(Func<ReceivedMessage, bool> match, string what)
     {
-        MqttMessage? found = null;
-        await Eventually.TrueAsync(() => (found = Messages.FirstOrDefault(match)) is not null, what, _log);
-        return found!;
+        try
+        {
+            return await Client.WaitForAsync(match, what);
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}{Environment.NewLine}{_log.Tail()}");
+        }
     }
 
     /// <summary>Publishes a report; a QoS 1 report waits for the broker's PUBACK, for 15 s at most.</summary>
@@ -80,7 +61,7 @@ internal sealed class Device : IAsyncDisposable
     {
         try
         {
-            await Client.PublishAsync(MqttTopics.For(DeviceId, leaf), Encoding.UTF8.GetBytes(payload), qos, retain).WaitAsync(TimeSpan.FromSeconds(15));
+            await Client.PublishAsync(MqttTopics.For(DeviceId, leaf), payload, qos, retain).WaitAsync(TimeSpan.FromSeconds(15));
         }
         catch (TimeoutException)
         {
@@ -88,9 +69,5 @@ internal sealed class Device : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await Client.DisconnectAsync();
-        await Client.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => Client.DisposeAsync();
 }

@@ -2,7 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Ata.Gateway.Broker;
-using Ata.Mqtt;
+using Ata.Tests.Mqtt;
 using Ata.Gateway.Fleet;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -134,20 +134,8 @@ internal sealed class RunningGateway : IAsyncDisposable
     /// A broker session with the gateway's own credentials (it may publish on any adapter's topics),
     /// for playing devices the gateway does not know.
     /// </summary>
-    public async Task<MosquittoClient> ConnectAsGatewayAsync(string clientId)
-    {
-        var client = new MosquittoClient(new MqttClientOptions
-        {
-            Host = "127.0.0.1",
-            Port = Broker.Port,
-            ClientId = clientId,
-            Username = MosquittoFiles.GatewayUser,
-            Password = File.ReadAllText(Broker.Directory.GatewaySecretFile).Trim(),
-        });
-        client.Start();
-        await client.WaitUntilConnectedAsync(TimeSpan.FromSeconds(15));
-        return client;
-    }
+    public Task<MqttTestClient> ConnectAsGatewayAsync(string clientId) =>
+        MqttTestClient.ConnectAsync("127.0.0.1", Broker.Port, clientId, MosquittoFiles.GatewayUser, File.ReadAllText(Broker.Directory.GatewaySecretFile).Trim());
 
     public async Task<JsonArray> ListAdaptersAsync()
     {

@@ -5,12 +5,34 @@ using Ata.Lab;
 // recovery: registration recovery against a real Kamailio and a fleet in virtual time, against a
 // naive adapter policy (fixed 30 s retry, no jitter). dtmf: the DTMF detector's cost per second of
 // handset audio, against a textbook floating-point Goertzel bank. media: the C media kernels against the
-// managed reference, the core's media path per call-second, and the jitter buffer's added delay.
+// managed reference, the core's media path per call-second, and the jitter buffer's added delay. ingest:
+// the gateway's stored-health rate and CPU per 1,000 messages, against mosquitto_sub taking the same stream.
 string which = args.Length > 0 && !int.TryParse(args[0], out _) ? args[0] : "all";
-if (which is not ("all" or "recovery" or "dtmf" or "media"))
+if (which is not ("all" or "recovery" or "dtmf" or "media" or "ingest"))
 {
-    Console.Error.WriteLine($"unknown benchmark '{which}': use recovery, dtmf, media or all (optionally followed by the number of adapters)");
+    Console.Error.WriteLine($"unknown benchmark '{which}': use recovery, dtmf, media, ingest or all (optionally followed by the number of adapters; for ingest, of messages and the rate a second, 0 for as fast as possible)");
     return 2;
+}
+
+if (which is "all" or "ingest")
+{
+    try
+    {
+        // The stream the issue measured mosquitto_sub at: about 15,000 reports a second.
+        int[] numbers = [.. args.Skip(1).Select(a => int.TryParse(a, out int n) ? n : -1).Where(n => n >= 0)];
+        await IngestRate.RunAsync(numbers.Length > 0 && numbers[0] > 0 ? numbers[0] : 150_000, numbers.Length > 1 ? numbers[1] : 15_000);
+    }
+    catch (Exception e) when (e is ToolNotInstalledException or TimeoutException or InvalidOperationException or HttpRequestException)
+    {
+        Console.Error.WriteLine($"benchmark failed: {e.Message}");
+        return 1;
+    }
+
+    Console.WriteLine();
+    if (which == "ingest")
+    {
+        return 0;
+    }
 }
 
 int adapters = args.Select(a => int.TryParse(a, out int n) ? n : 0).FirstOrDefault(n => n > 0, 1000);

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Ata.Mqtt.Tests.Fixtures;
+namespace Ata.Gateway.Tests.Mqtt;
 
 /// <summary>
 /// A TCP relay between a client and the broker. <see cref="Sever"/> resets every relayed

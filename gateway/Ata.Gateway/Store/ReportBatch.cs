@@ -1,0 +1,115 @@
+using Ata.Gateway.Fleet;
+using Microsoft.Data.Sqlite;
+
+namespace Ata.Gateway.Store;
+
+/// <summary>
+/// Adapter reports recorded in one SQLite transaction (see <see cref="AdapterStore.BeginReports"/>):
+/// <see cref="Commit"/> makes them all durable at once; disposing without it records none of them.
+/// Each method returns false when the adapter is unknown (nothing is written for it).
+/// </summary>
+public sealed class ReportBatch : IDisposable
+{
+    private readonly AdapterStore _store;
+    private readonly SqliteConnection _connection;
+    private readonly SqliteTransaction _transaction;
+
+    // Adapters whose health this batch recorded: their newer state still to write at commit, or null.
+    private readonly Dictionary<string, HealthReport?> _health = new(StringComparer.Ordinal);
+
+    internal ReportBatch(AdapterStore store, SqliteConnection connection)
+    {
+        _store = store;
+        _connection = connection;
+        try
+        {
+            _transaction = connection.BeginTransaction();
+            AdapterStore.KeepStatements(connection);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Records an adapter's <c>status</c>.</summary>
+    /// <param name="deviceId">The adapter's id.</param>
+    /// <param name="online">Whether it is online.</param>
+    public bool RecordStatus(string deviceId, bool online) => _store.RecordStatus(_connection, deviceId, online);
+
+    /// <summary>Records an adapter's <c>hello</c>.</summary>
+    /// <param name="deviceId">The adapter's id.</param>
+    /// <param name="hello">The report.</param>
+    public bool RecordHello(string deviceId, HelloReport hello) => _store.RecordHello(_connection, deviceId, hello);
+
+    /// <summary>
+    /// Records an adapter's <c>health</c>: a sample in its history, and its LEDs, WAN and per-line
+    /// registration as its current state. Of several reports from one adapter in a batch, each is
+    /// kept in the history and the last one's state is written once, at <see cref="Commit"/>.
+    /// </summary>
+    /// <param name="deviceId">The adapter's id.</param>
+    /// <param name="health">The report.</param>
+    public bool RecordHealth(string deviceId, HealthReport health)
+    {
+        if (_health.ContainsKey(deviceId))
+        {
+            _health[deviceId] = health;
+        }
+        else if (_store.UpdateHealthState(_connection, deviceId, health))
+        {
+            _health[deviceId] = null;
+        }
+        else
+        {
+            return false;
+        }
+
+        _store.AddHealthSample(_connection, deviceId, health);
+        return true;
+    }
+
+    /// <summary>Raises or clears a fault (keyed by code and line), with its incident and outbox message.</summary>
+    /// <param name="deviceId">The adapter's id.</param>
+    /// <param name="fault">The report.</param>
+    public bool RecordFault(string deviceId, ReportedFault fault) => _store.RecordFault(_connection, deviceId, fault);
+
+    /// <summary>Records an adapter's answer to a config version; completes a secret rotation it applied.</summary>
+    /// <param name="deviceId">The adapter's id.</param>
+    /// <param name="ack">The answer.</param>
+    /// <param name="rotated">Whether the adapter's broker secret changes with this commit (the broker must reload after it).</param>
+    public bool RecordConfigAck(string deviceId, ConfigAck ack, out bool rotated) => _store.RecordConfigAck(_connection, deviceId, ack, out rotated);
+
+    /// <summary>Records a service code dialled on an adapter's line, in its history and the audit log.</summary>
+    /// <param name="deviceId">The adapter's id.</param>
+    /// <param name="service">The report.</param>
+    /// <param name="outcome">What the gateway did.</param>
+    public bool RecordServiceRequest(string deviceId, ServiceReport service, string outcome) =>
+        _store.RecordServiceRequest(_connection, deviceId, service, outcome);
+
+    /// <summary>Makes everything recorded through this batch durable.</summary>
+    /// <exception cref="SqliteException">The database could not be written (full, read-only, I/O error); nothing was recorded.</exception>
+    public void Commit()
+    {
+        foreach (var (deviceId, latest) in _health)
+        {
+            if (latest is not null)
+            {
+                _store.UpdateHealthState(_connection, deviceId, latest);
+            }
+
+            AdapterStore.TrimHealthHistory(_connection, deviceId);
+        }
+
+        _health.Clear();
+        _transaction.Commit();
+    }
+
+    /// <summary>Ends the batch; without <see cref="Commit"/> nothing it recorded is kept.</summary>
+    public void Dispose()
+    {
+        AdapterStore.ForgetStatements(_connection);
+        _transaction.Dispose();
+        _connection.Dispose();
+    }
+}
