@@ -79,7 +79,24 @@ internal sealed class EventPrinter(bool json, TextWriter output) : IAdapterEvent
             }
         }, applied ? $"config version {version} applied" : $"config version {version} refused: {reason}");
 
-    public void CallChanged(Ata.Core.Calls.CallRecord call, long now) =>
+    /// <summary>Told when a call starts or ends on a line (the call recorder).</summary>
+    public Action<int, bool>? CallObserver { get; set; }
+
+    public void CallChanged(Ata.Core.Calls.CallRecord call, long now)
+    {
+        if (call.State == Ata.Core.Calls.CallState.Setup || (call.State == Ata.Core.Calls.CallState.Ringing && call.Direction == Ata.Core.Calls.CallRecord.Incoming))
+        {
+            CallObserver?.Invoke(call.Line, true);
+        }
+        else if (call.State == Ata.Core.Calls.CallState.Ended)
+        {
+            CallObserver?.Invoke(call.Line, false);
+        }
+
+        PrintCall(call);
+    }
+
+    private void PrintCall(Ata.Core.Calls.CallRecord call) =>
         Emit("call", w =>
         {
             w.Property("line", call.Line).Property("direction", call.Direction).Property("state", call.State)

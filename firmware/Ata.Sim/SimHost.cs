@@ -33,6 +33,10 @@ internal sealed class SimHost : IDisposable, ISimMqttEvents
     private readonly SimConfigStore _store;
     private readonly SimMqtt _mqtt;
     private SimSockets? _sockets;
+    private readonly SimMediaPorts?[] _media = new SimMediaPorts?[Adapter.LineCount];
+    private readonly SimMicrophone[] _microphones = [new(), new()];
+    private readonly short[] _heard = new short[SimMicrophone.FrameSamples];
+    private long _heardAt;
     private SimPhone? _phone;
     private SimConsole? _console;
     private ToneRecorder? _recorder;
@@ -57,7 +61,15 @@ internal sealed class SimHost : IDisposable, ISimMqttEvents
     {
         ProvisioningDocument? standalone = _options.GatewayMode ? null : StandaloneConfig.From(_options);
         _sockets = SimSockets.Open(_options, () => Adapter, Post);
-        _phone = new SimPhone(() => Adapter, _sockets.LocalAddress, Post, Log, () => Stop(null));
+        for (int i = 0; i < Adapter.LineCount; i++)
+        {
+            int line = i + 1;
+            _media[i] = SimMediaPorts.Open(_sockets.LocalAddress,
+                (data, n, address, port) => Post(now => Adapter.OnRtp(line, data, n, address, port, now)),
+                (data, n, address, port) => Post(now => Adapter.OnRtcp(line, data, n, address, port, now)));
+        }
+
+        _phone = new SimPhone(() => Adapter, _sockets.LocalAddress, _microphones, Post, Log, () => Stop(null));
         if (standalone is not null)
         {
             _store.Write(ProvisioningRecord, standalone.ToJson());
@@ -91,9 +103,15 @@ internal sealed class SimHost : IDisposable, ISimMqttEvents
             _recorder = new ToneRecorder(wavDirectory);
             _adapter.Audio = _recorder;
             _events.ToneObserver = _recorder.Begin;
+            _events.CallObserver = _recorder.Call;
         }
 
         _sockets.Attach(_adapter, _options);
+        for (int i = 0; i < Adapter.LineCount; i++)
+        {
+            _adapter.UseMediaSockets(i + 1, _media[i]!.Rtp, _media[i]!.Rtcp);
+        }
+
         _adapter.SetWan(WanState.Online, _sockets.LocalAddress, Now);
         if (_store.Read(ProvisioningRecord) is { } saved && ProvisioningDocument.Parse(saved, out string? error) is { } doc)
         {
@@ -122,6 +140,7 @@ internal sealed class SimHost : IDisposable, ISimMqttEvents
             }
 
             _phone.RunDue(Now);
+            Listen(Now);
             if (Now >= nextTick)
             {
                 Adapter.Tick(Now);
@@ -129,6 +148,25 @@ internal sealed class SimHost : IDisposable, ISimMqttEvents
             }
 
             CarryOutRequests();
+        }
+    }
+
+    /// <summary>The handsets' microphones, 20 ms at a time in real time, as the board's I2S capture delivers them.</summary>
+    private void Listen(long now)
+    {
+        if (now - _heardAt > 200)
+        {
+            _heardAt = now - SimMicrophone.FrameMs;
+        }
+
+        while (now - _heardAt >= SimMicrophone.FrameMs)
+        {
+            _heardAt += SimMicrophone.FrameMs;
+            for (int i = 0; i < Adapter.LineCount; i++)
+            {
+                _microphones[i].Fill(_heard);
+                Adapter.OnAudio(i + 1, _heard, 0, _heard.Length, _heardAt);
+            }
         }
     }
 
@@ -220,6 +258,11 @@ internal sealed class SimHost : IDisposable, ISimMqttEvents
         _console?.Dispose();
         _mqtt.Dispose();
         _sockets?.Dispose();
+        foreach (var media in _media)
+        {
+            media?.Dispose();
+        }
+
         _stop.Dispose();
         _inbox.Dispose();
     }

@@ -26,16 +26,20 @@ internal sealed class SimOptions
           --keepalive S          seconds between NAT keep-alives, 0 for none (default 25)
           --retry-base S         base of the retry back-off (default 10)
           --retry-max S          cap of the retry back-off (default 300)
+          --dial-plan PLAN       the line's dial plan, e.g. "(2xxx|[2-9]xxxxxxx)" (default: the country's)
+          --country CC           the line's country: tones, numbering, emergency numbers (default NO)
           --health-interval S    seconds between health reports (default 30)
           --console-pty          offer the technician console on a pseudo-terminal (path printed as event console-pty)
           --store DIR            keep the console's settings in DIR (default: in memory)
           --help                 this text
           --led-guide            print the LED guide for support (Markdown) and exit
 
-        Phone actions on stdin, one per line (LINE defaults to 1): offhook [LINE],
-        onhook [LINE], flash [LINE], dial DIGITS [LINE] (DTMF keys 0-9 * #),
+        Phone actions on stdin, one per line (LINE defaults to 1): offhook (or answer) [LINE],
+        onhook (or hangup) [LINE], flash [LINE], dial DIGITS [LINE] (DTMF keys 0-9 * #),
         pulse N [LINE] (a rotary digit, N pulses), ring [LINE], stopring [LINE],
-        wan down, wan up, quit.
+        mic tone HZ [LINE], mic wav FILE [LINE] (8 kHz 16-bit mono, looped), mic off [LINE]
+        (what the handset's microphone picks up), wan down, wan up, quit.
+        With --tones-wav, every call's earpiece audio is recorded too (NNN-lineL-call.wav).
         """;
 
     public string DeviceId { get; private set; } = "sim-1";
@@ -57,6 +61,8 @@ internal sealed class SimOptions
     public int? KeepAliveSeconds { get; private set; }
     public int? RetryBaseSeconds { get; private set; }
     public int? RetryMaxSeconds { get; private set; }
+    public string? DialPlan { get; private set; }
+    public string? Country { get; private set; }
     public bool Help { get; private set; }
     public bool ConsolePty { get; private set; }
     public string? StoreDirectory { get; private set; }
@@ -123,6 +129,8 @@ internal sealed class SimOptions
                 case "--keepalive": options.KeepAliveSeconds = Seconds(arg, Next(), 0, 3600); break;
                 case "--retry-base": options.RetryBaseSeconds = Seconds(arg, Next(), 1, 3600); break;
                 case "--retry-max": options.RetryMaxSeconds = Seconds(arg, Next(), 1, 7200); break;
+                case "--dial-plan": options.DialPlan = Next(); break;
+                case "--country": options.Country = Next(); break;
                 case "--help" or "-h": options.Help = true; return options;
                 default: throw new UsageException($"unknown option '{arg}'");
             }

@@ -11,9 +11,9 @@ namespace Ata.Sim;
 /// with their own times, so the hook edges keep their spacing when the loop is late, as the board's
 /// interrupt handler stamps them.
 /// </summary>
-internal sealed class SimPhone(Func<Adapter> adapter, string localAddress, Action<Action<long>> post, Action<string> log, Action quit)
+internal sealed class SimPhone(Func<Adapter> adapter, string localAddress, SimMicrophone[] microphones, Action<Action<long>> post, Action<string> log, Action quit)
 {
-    public const string Help = "offhook, onhook, flash, dial DIGITS, pulse N, ring, stopring [LINE]; wan down, wan up, quit";
+    public const string Help = "offhook (answer), onhook (hangup), flash, dial DIGITS, pulse N, ring, stopring, mic tone HZ, mic wav FILE, mic off [LINE]; wan down, wan up, quit";
 
     // Touched by the loop thread only.
     private readonly List<(long At, Action<long> Action)> _timed = [];
@@ -66,8 +66,8 @@ internal sealed class SimPhone(Func<Adapter> adapter, string localAddress, Actio
             return;
         }
 
-        // dial and pulse take their argument first, then the line.
-        int lineAt = words[0] is "dial" or "pulse" ? 2 : 1;
+        // dial and pulse take their argument first, then the line; mic takes a source and its argument.
+        int lineAt = words[0] is "dial" or "pulse" ? 2 : words[0] == "mic" ? (words.Length > 1 && words[1] == "off" ? 2 : 3) : 1;
         int n = words.Length > lineAt && int.TryParse(words[lineAt], out int given) ? given : 1;
         if (words[0] != "wan" && n is < 1 or > Adapter.LineCount)
         {
@@ -77,13 +77,14 @@ internal sealed class SimPhone(Func<Adapter> adapter, string localAddress, Actio
 
         switch (words[0])
         {
-            case "offhook": post(now => adapter().OnHook(n, true, now)); break;
-            case "onhook": post(now => adapter().OnHook(n, false, now)); break;
+            case "offhook" or "answer": post(now => adapter().OnHook(n, true, now)); break;
+            case "onhook" or "hangup": post(now => adapter().OnHook(n, false, now)); break;
+            case "mic": Microphone(words, n, line); break;
             case "flash": Flash(n); break;
             case "ring": post(now => adapter().Ring(n, now)); break;
             case "stopring": post(now => adapter().StopRinging(n, now)); break;
             case "dial" when words.Length > 1 && words[1].All(c => DtmfKeypad.Keys.Contains(c, StringComparison.Ordinal)):
-                Dial(n, words[1]);
+                post(_ => microphones[n - 1].Press(words[1]));
                 break;
             case "dial": log($"'{line}': dial takes DTMF keys 0-9 * # (A-D), e.g. dial 22334455"); break;
             case "pulse" when words.Length > 1 && int.TryParse(words[1], out int pulses) && pulses is >= 1 and <= 10:
@@ -114,15 +115,32 @@ internal sealed class SimPhone(Func<Adapter> adapter, string localAddress, Actio
         }
     });
 
-    private void Dial(int line, string keys) => post(now =>
+    private void Microphone(string[] words, int line, string text)
     {
-        // Each key sounds 80 ms, then 80 ms of silence, as a tone phone sends them.
-        const int ToneSamples = 640;
-        for (int k = 0; k < keys.Length; k++)
+        SimMicrophone microphone = microphones[line - 1];
+        switch (words.Length > 1 ? words[1] : "")
         {
-            var samples = new short[ToneSamples * 2];
-            DtmfKeypad.Synthesize(keys[k], 5000, samples, 0, ToneSamples, 0);
-            _timed.Add((now + (k * 160L), at => adapter().OnAudio(line, samples, 0, samples.Length, at)));
+            case "off":
+                post(_ => microphone.Off());
+                break;
+            case "tone" when words.Length > 2 && double.TryParse(words[2], System.Globalization.CultureInfo.InvariantCulture, out double hz) && hz is > 0 and < 4000:
+                post(_ => microphone.Tone(hz, 8000));
+                break;
+            case "wav" when words.Length > 2:
+                try
+                {
+                    short[] samples = SimMicrophone.ReadWav(words[2]);
+                    post(_ => microphone.Wav(samples));
+                }
+                catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+                {
+                    log($"'{text}': {e.Message}");
+                }
+
+                break;
+            default:
+                log($"'{text}': mic tone HZ (below 4000), mic wav FILE (8 kHz 16-bit mono) or mic off, then the line");
+                break;
         }
-    });
+    }
 }

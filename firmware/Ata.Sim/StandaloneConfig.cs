@@ -24,6 +24,23 @@ internal static class StandaloneConfig
             (line.ProxyHost, line.ProxyPort, line.ProxyPortGiven) = Address("--outbound-proxy", options.OutboundProxy);
         }
 
+        if (options.DialPlan is not null || options.Country is not null)
+        {
+            var profile = new Ata.Core.Json.JsonWriter().BeginObject();
+            if (options.DialPlan is not null)
+            {
+                profile.Property(Ata.Core.Contract.Fields.DialPlan, options.DialPlan);
+            }
+
+            if (options.Country is not null)
+            {
+                profile.Property(Ata.Core.Contract.Fields.Country, options.Country);
+            }
+
+            line.Profile = Ata.Core.Telephony.LineProfile.Parse(Ata.Core.Json.JsonReader.ParseObject(profile.EndObject().ToString()), "line", out string? profileError)
+                ?? throw new UsageException($"--dial-plan/--country: {profileError}");
+        }
+
         line.KeepAliveSeconds = options.KeepAliveSeconds ?? line.KeepAliveSeconds;
         line.RetryBaseSeconds = options.RetryBaseSeconds ?? line.RetryBaseSeconds;
         line.RetryMaxSeconds = Math.Max(line.RetryBaseSeconds, options.RetryMaxSeconds ?? line.RetryMaxSeconds);

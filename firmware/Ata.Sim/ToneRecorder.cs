@@ -3,13 +3,32 @@ using Ata.Core.Hardware;
 namespace Ata.Sim;
 
 /// <summary>
-/// <c>--tones-wav DIR</c>: writes what each line plays as 8 kHz 16-bit mono WAV files, one per tone,
-/// named <c>NNN-lineL-TONE.wav</c> in the order they started, so a person can listen.
+/// <c>--tones-wav DIR</c>: writes what each line's earpiece gets as 8 kHz 16-bit mono WAV files, so a
+/// person (or a test) can listen: one file per tone, <c>NNN-lineL-TONE.wav</c>, and one per call with
+/// everything heard from its start to its end (ringback, the far end's voice, the outcome tone),
+/// <c>NNN-lineL-call.wav</c>, numbered in the order they started.
 /// </summary>
 internal sealed class ToneRecorder(string directory) : IAudioSink, IDisposable
 {
     private readonly Dictionary<int, WavFile> _open = [];
+    private readonly Dictionary<int, WavFile> _calls = [];
     private int _sequence;
+
+    /// <summary>A call on <paramref name="line"/> started (<paramref name="started"/>) or ended: opens or closes its recording.</summary>
+    public void Call(int line, bool started)
+    {
+        if (_calls.Remove(line, out var current))
+        {
+            current.Dispose();
+        }
+
+        if (started)
+        {
+            Directory.CreateDirectory(directory);
+            _sequence++;
+            _calls[line] = new WavFile(Path.Combine(directory, $"{_sequence:D3}-line{line}-call.wav"));
+        }
+    }
 
     /// <summary>A line's tone changed: closes its file and opens one for <paramref name="tone"/> (null: silence).</summary>
     public void Begin(int line, string? tone)
@@ -33,16 +52,22 @@ internal sealed class ToneRecorder(string directory) : IAudioSink, IDisposable
         {
             file.Write(samples, offset, count);
         }
+
+        if (_calls.TryGetValue(line, out var call))
+        {
+            call.Write(samples, offset, count);
+        }
     }
 
     public void Dispose()
     {
-        foreach (var file in _open.Values)
+        foreach (var file in _open.Values.Concat(_calls.Values))
         {
             file.Dispose();
         }
 
         _open.Clear();
+        _calls.Clear();
     }
 
     private sealed class WavFile : IDisposable
