@@ -7,12 +7,12 @@ using Ata.Core.Hardware;
 namespace Ata.Core.Tests;
 
 /// <summary>Records what the core sends.</summary>
-internal sealed class FakeSocket : IDatagramSocket
+internal sealed class FakeSocket(int localPort = 5062) : IDatagramSocket
 {
     public List<(string Text, string Address, int Port)> Sent { get; } = [];
     public List<byte[]> SentBytes { get; } = [];
     public string LocalAddress => "192.0.2.10";
-    public int LocalPort => 5062;
+    public int LocalPort => localPort;
 
     public void Send(byte[] data, int length, string address, int port)
     {

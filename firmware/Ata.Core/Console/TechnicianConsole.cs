@@ -270,6 +270,7 @@ namespace Ata.Core.Console
                 Sip.Registration registration = Adapter.Sip.Registration(line);
                 text += "line " + line.ToString() + ":     " + Adapter.Sip.StateOf(line)
                     + (registration == null ? string.Empty : " (last SIP " + registration.LastSipCode.ToString() + ")") + NewLine;
+                text += CallStatus(Adapter.Calls(line));
             }
 
             FaultReport[] faults = Adapter.Faults.Active();
@@ -285,6 +286,37 @@ namespace Ata.Core.Console
             }
 
             return text;
+        }
+
+        private static string CallStatus(Calls.LineCalls calls)
+        {
+            Calls.CallRecord call = calls.Current;
+            if (call == null)
+            {
+                return string.Empty;
+            }
+
+            string text = "  call:     " + call.State + ", " + call.Direction
+                + (call.FarEnd == null ? string.Empty : (call.Direction == Calls.CallRecord.Outgoing ? " to " : " from ") + call.FarEndMasked)
+                + (call.Emergency ? " (emergency)" : string.Empty);
+            if (call.Codec != null)
+            {
+                text += ", " + call.Codec;
+            }
+
+            Media.MediaSession media = calls.Media;
+            if (media != null)
+            {
+                text += ", loss " + Number(media.Quality.LossPercent, 1) + " %, jitter " + media.Quality.JitterMs.ToString() + " ms, MOS " + Number(media.Quality.Mos, 2);
+            }
+
+            return text + NewLine;
+        }
+
+        private static string Number(double value, int decimals)
+        {
+            string json = new Json.JsonWriter().BeginArray().Value(value, decimals).EndArray().ToString();
+            return json.Substring(1, json.Length - 2);
         }
 
         private string GatewayStatus(long now)

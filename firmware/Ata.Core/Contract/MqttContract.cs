@@ -214,6 +214,24 @@ namespace Ata.Core.Contract
         public const string RegistrarProbeSeconds = "registrarProbeSeconds";
         /// <summary>How long a call the household places may ring unanswered, in seconds, 0 for no limit (config line); default 120.</summary>
         public const string NoAnswerSeconds = "noAnswerSeconds";
+        /// <summary>The line's call now (health), an object with <see cref="State"/> (see <see cref="Ata.Core.Calls.CallState"/>), <see cref="Direction"/>, <see cref="FarEnd"/>, <see cref="Codec"/> and quality; absent when idle.</summary>
+        public const string Call = "call";
+        /// <summary>Call direction: <c>outgoing</c> or <c>incoming</c>.</summary>
+        public const string Direction = "direction";
+        /// <summary>The far end's number, masked to its last 3 digits.</summary>
+        public const string FarEnd = "farEnd";
+        /// <summary>The codec agreed: <c>PCMA</c> or <c>PCMU</c>.</summary>
+        public const string Codec = "codec";
+        /// <summary>True for an emergency call.</summary>
+        public const string Emergency = "emergency";
+        /// <summary>Packets lost of those expected from the far end, in percent (RFC 3550 A.3).</summary>
+        public const string LossPercent = "lossPercent";
+        /// <summary>Interarrival jitter in ms (RFC 3550 A.8).</summary>
+        public const string JitterMs = "jitterMs";
+        /// <summary>Round trip in ms from RTCP, 0 before the far end's first report.</summary>
+        public const string RoundTripMs = "roundTripMs";
+        /// <summary>The estimated mean opinion score (ITU-T G.107 E-model for G.711).</summary>
+        public const string Mos = "mos";
         /// <summary>First registration retry delay in seconds (config line).</summary>
         public const string RetryBaseSeconds = "retryBaseSeconds";
         /// <summary>Longest registration retry delay in seconds (config line).</summary>

@@ -50,11 +50,44 @@ namespace Ata.Core.Gateway
                     .Property(Fields.Line, line)
                     .Property(Fields.Registration, adapter.Sip.StateOf(line))
                     .Property(Fields.SipCode, r == null ? 0 : r.LastSipCode)
-                    .Property(Fields.LineState, adapter.Port(line).Line.State)
-                    .EndObject();
+                    .Property(Fields.LineState, adapter.Port(line).Line.State);
+                WriteCall(w, adapter.Calls(line));
+                w.EndObject();
             }
 
             return w.EndArray().EndObject().ToString();
+        }
+
+        /// <summary>The line's call, if any: state, direction, the far end masked, codec and live quality.</summary>
+        private static void WriteCall(JsonWriter w, Calls.LineCalls calls)
+        {
+            Calls.CallRecord call = calls.Current;
+            if (call == null)
+            {
+                return;
+            }
+
+            w.Name(Fields.Call).BeginObject()
+                .Property(Fields.State, call.State)
+                .Property(Fields.Direction, call.Direction)
+                .Property(Fields.FarEnd, call.FarEndMasked)
+                .Property(Fields.Emergency, call.Emergency);
+            if (call.Codec != null)
+            {
+                w.Property(Fields.Codec, call.Codec);
+            }
+
+            Media.MediaSession media = calls.Media;
+            if (media != null)
+            {
+                Media.MediaQuality q = media.Quality;
+                w.Property(Fields.LossPercent, q.LossPercent, 1)
+                    .Property(Fields.JitterMs, q.JitterMs)
+                    .Property(Fields.RoundTripMs, q.RoundTripMs)
+                    .Property(Fields.Mos, q.Mos, 2);
+            }
+
+            w.EndObject();
         }
 
         /// <summary>A config acknowledgement (<c>config/ack</c>).</summary>

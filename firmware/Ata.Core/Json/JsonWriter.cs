@@ -81,6 +81,44 @@ namespace Ata.Core.Json
             return this;
         }
 
+        /// <summary>Writes a number with <paramref name="decimals"/> digits after the point (0 to 6), rounded; NaN and infinities as 0.</summary>
+        public JsonWriter Value(double value, int decimals)
+        {
+            Separate();
+            long scale = 1;
+            for (int i = 0; i < decimals; i++)
+            {
+                scale *= 10;
+            }
+
+            if (double.IsNaN(value) || double.IsInfinity(value))
+            {
+                value = 0;
+            }
+
+            long scaled = (long)((value < 0 ? -value : value) * scale + 0.5);
+            if (value < 0 && scaled > 0)
+            {
+                _text.Append('-');
+            }
+
+            _text.Append(scaled / scale);
+            if (decimals > 0)
+            {
+                string fraction = (scaled % scale).ToString();
+                _text.Append('.');
+                for (int i = fraction.Length; i < decimals; i++)
+                {
+                    _text.Append('0');
+                }
+
+                _text.Append(fraction);
+            }
+
+            _needComma = true;
+            return this;
+        }
+
         /// <summary>Writes a boolean value.</summary>
         public JsonWriter Value(bool value)
         {
@@ -109,6 +147,12 @@ namespace Ata.Core.Json
         public JsonWriter Property(string name, long value)
         {
             return Name(name).Value(value);
+        }
+
+        /// <summary>Writes a number property with <paramref name="decimals"/> digits after the point.</summary>
+        public JsonWriter Property(string name, double value, int decimals)
+        {
+            return Name(name).Value(value, decimals);
         }
 
         /// <summary>Writes a boolean property.</summary>
