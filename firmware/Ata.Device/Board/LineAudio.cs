@@ -13,8 +13,15 @@ namespace Ata.Device.Board
         /// <summary>Samples per second (narrow-band telephony).</summary>
         public const int SampleRate = 8000;
 
+        /// <summary>Samples each line may queue for the earpiece before the oldest are dropped (100 ms).</summary>
+        public const int QueueSamples = SampleRate / 10;
+
         private readonly I2sDevice _device;
-        private byte[] _frame = new byte[0];
+        private readonly short[] _queue1 = new short[QueueSamples];
+        private readonly short[] _queue2 = new short[QueueSamples];
+        private readonly byte[] _frame = new byte[QueueSamples * 4];
+        private int _queued1;
+        private int _queued2;
 
         /// <summary>Routes the I2S pins and opens the bus as master, transmit and receive.</summary>
         public LineAudio()
@@ -33,27 +40,61 @@ namespace Ata.Device.Board
             _device = I2sDevice.Create(settings);
         }
 
-        /// <summary>Plays the samples on the line's channel (left = line 1, right = line 2), the other channel silent.</summary>
+        /// <summary>Queues the samples for the line's channel (left = line 1, right = line 2); <see cref="Flush"/> writes them.</summary>
         public void Play(int line, short[] samples, int offset, int count)
         {
-            if (_frame.Length < count * 4)
+            short[] queue = line == 1 ? _queue1 : _queue2;
+            int queued = line == 1 ? _queued1 : _queued2;
+            if (count > QueueSamples)
             {
-                _frame = new byte[count * 4];
+                offset += count - QueueSamples;
+                count = QueueSamples;
             }
 
-            int channel = line == 1 ? 0 : 2;
+            if (queued + count > QueueSamples)
+            {
+                // Too far behind: drop the oldest, so the earpiece never lags.
+                int drop = queued + count - QueueSamples;
+                System.Array.Copy(queue, drop, queue, 0, queued - drop);
+                queued -= drop;
+            }
+
+            System.Array.Copy(samples, offset, queue, queued, count);
+            if (line == 1)
+            {
+                _queued1 = queued + count;
+            }
+            else
+            {
+                _queued2 = queued + count;
+            }
+        }
+
+        /// <summary>
+        /// Writes what both lines queued as one stereo stream (a line with less queued is padded with
+        /// silence), so two lines in calls at once each keep their own time. Called once per loop.
+        /// </summary>
+        public void Flush()
+        {
+            int count = _queued1 > _queued2 ? _queued1 : _queued2;
+            if (count == 0)
+            {
+                return;
+            }
+
             for (int i = 0; i < count; i++)
             {
+                short left = i < _queued1 ? _queue1[i] : (short)0;
+                short right = i < _queued2 ? _queue2[i] : (short)0;
                 int at = i * 4;
-                short sample = samples[offset + i];
-                _frame[at] = 0;
-                _frame[at + 1] = 0;
-                _frame[at + 2] = 0;
-                _frame[at + 3] = 0;
-                _frame[at + channel] = (byte)(sample & 0xFF);
-                _frame[at + channel + 1] = (byte)((sample >> 8) & 0xFF);
+                _frame[at] = (byte)(left & 0xFF);
+                _frame[at + 1] = (byte)((left >> 8) & 0xFF);
+                _frame[at + 2] = (byte)(right & 0xFF);
+                _frame[at + 3] = (byte)((right >> 8) & 0xFF);
             }
 
+            _queued1 = 0;
+            _queued2 = 0;
             _device.Write(new System.SpanByte(_frame, 0, count * 4));
         }
 

@@ -33,6 +33,7 @@ namespace Ata.Device.Board
         private readonly WanLink _wan;
         private readonly UdpSipSocket _socket;
         private readonly TcpSipTransport _tcp = new TcpSipTransport();
+        private readonly MediaSocket[] _media;
         private readonly TechnicianConsole _console;
         private long _nextWanPoll;
         private string _lastWan;
@@ -81,6 +82,18 @@ namespace Ata.Device.Board
                 new LoggingEvents(_log, null), new Random(), gateway, missing, Environment.TickCount64);
             Adapter.Audio = _audio;
             Adapter.Ringer = new SlicRinger(lines);
+            Adapter.UseMediaKernels(new NativeMediaKernels());
+            _media = new MediaSocket[Adapter.LineCount * 2];
+            for (int i = 0; i < _media.Length; i++)
+            {
+                _media[i] = new MediaSocket(address == null ? "0.0.0.0" : address, MediaSocket.FirstPort + i);
+            }
+
+            for (int line = 1; line <= Adapter.LineCount; line++)
+            {
+                Adapter.UseMediaSockets(line, _media[(line - 1) * 2], _media[((line - 1) * 2) + 1]);
+            }
+
             Adapter.UseStreamTransport(_tcp);
             string dns = _settings.UsesDhcp ? _wan.DnsServer() : _settings.Dns;
             if (dns != null && dns.Length > 0)
@@ -156,15 +169,17 @@ namespace Ata.Device.Board
                 }
             }
 
+            FeedMedia(now);
             FeedMqtt(now);
             _audio.Capture(_heard1, _heard2);
             Adapter.OnAudio(1, _heard1, 0, _heard1.Length, now);
             Adapter.OnAudio(2, _heard2, 0, _heard2.Length, now);
         }
 
-        /// <summary>Carries out what the adapter asked: connect, say goodbye, store, reboot.</summary>
+        /// <summary>Carries out what the adapter asked: connect, say goodbye, store, reboot; and plays what it queued for the earpieces.</summary>
         public void CarryOutRequests(long now)
         {
+            _audio.Flush();
             HostRequest request;
             while ((request = Adapter.NextHostRequest()) != null)
             {
@@ -188,6 +203,26 @@ namespace Ata.Device.Board
                         _log.Add(now, "rebooting: " + request.Reason);
                         Watchdog.Reboot(request.Reason);
                         break;
+                }
+            }
+        }
+
+        private void FeedMedia(long now)
+        {
+            for (int i = 0; i < _media.Length; i++)
+            {
+                MediaSocket socket = _media[i];
+                int length;
+                while ((length = socket.Receive()) > 0)
+                {
+                    if (i % 2 == 0)
+                    {
+                        Adapter.OnRtp((i / 2) + 1, socket.Buffer, length, socket.SourceAddress, socket.SourcePort, now);
+                    }
+                    else
+                    {
+                        Adapter.OnRtcp((i / 2) + 1, socket.Buffer, length, socket.SourceAddress, socket.SourcePort, now);
+                    }
                 }
             }
         }
