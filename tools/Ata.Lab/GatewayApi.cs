@@ -49,7 +49,7 @@ internal sealed class GatewayApi(Uri baseAddress) : IDisposable
     /// </summary>
     public async Task<string> ProvisionAsync(LabAdapter adapter, string registrar, CancellationToken stopping)
     {
-        var document = new AdapterDocument(adapter.Secret, [new LineDocument(adapter.Line, adapter.LinePassword, registrar)]);
+        var document = new AdapterDocument(adapter.Secret, [new LineDocument(adapter.Line, adapter.LinePassword, registrar, Lab.DialPlan)]);
         var path = $"api/adapters/{Uri.EscapeDataString(adapter.DeviceId)}";
         using var response = await http.PutAsJsonAsync(path, document, JsonSerializerOptions.Web, stopping).ConfigureAwait(false);
         var body = await response.Content.ReadAsStringAsync(stopping).ConfigureAwait(false);
@@ -104,5 +104,5 @@ internal sealed class GatewayApi(Uri baseAddress) : IDisposable
 
     private sealed record AdapterDocument(string Secret, IReadOnlyList<LineDocument> Lines);
 
-    private sealed record LineDocument(string Username, string Password, string Registrar);
+    private sealed record LineDocument(string Username, string Password, string Registrar, string DialPlan);
 }

@@ -27,6 +27,10 @@ public sealed class Lab : IAsyncDisposable
     private readonly TextWriter console;
     private readonly List<IAsyncDisposable> started = [];
     private readonly List<(string Name, Task<int> Completion, string LogPath)> watched = [];
+    private readonly Dictionary<string, ManagedProcess> simulators = [];
+
+    /// <summary>The lab's lines dial each other's four-digit numbers (and national numbers).</summary>
+    public const string DialPlan = "(2xxx|[3-9]xxxxxxx|00x.)";
 
     /// <summary>Prepares the lab; <see cref="RunAsync"/> starts it.</summary>
     /// <param name="repo">Where the built gateway and simulator are.</param>
@@ -85,7 +89,10 @@ public sealed class Lab : IAsyncDisposable
 
         await WriteLabDocumentAsync(registrar, gatewayUrl, brokers, stopping).ConfigureAwait(false);
         Say($"Dashboard: {gatewayUrl}");
+        Say($"Phone: type an adapter's number and an action, e.g. '1 offhook', '1 dial {Adapters[1].Line}', '2 answer', " +
+            $"'1 mic tone 1000', '1 hangup' (the earpieces are recorded in {Path.Combine(options.DataDirectory, "recordings")}).");
         Say("Press Ctrl-C to stop.");
+        _ = Task.Run(() => ForwardPhoneActionsAsync(stopping), CancellationToken.None);
         await WatchAsync(stopping).ConfigureAwait(false);
     }
 
@@ -171,7 +178,8 @@ public sealed class Lab : IAsyncDisposable
         var log = Track(new ChildLog(Path.Combine(LogDirectory, adapter.DeviceId + ".log")));
         var simulator = Track(ManagedProcess.StartDotnet(
             repo.SimAssembly,
-            ["--device-id", adapter.DeviceId, "--secret", adapter.Secret, "--broker", broker, "--events", "json"],
+            ["--device-id", adapter.DeviceId, "--secret", adapter.Secret, "--broker", broker, "--events", "json",
+             "--tones-wav", Path.Combine(options.DataDirectory, "recordings", adapter.DeviceId)],
             new ManagedProcessOptions
             {
                 Name = adapter.DeviceId,
@@ -184,7 +192,35 @@ public sealed class Lab : IAsyncDisposable
                 StandardErrorLine = log.Write,
             }));
         watched.Add(($"adapter {adapter.DeviceId}", simulator.Completion, log.Path));
+        simulators[adapter.DeviceId] = simulator;
         Say($"{adapter.DeviceId}: simulator started (pid {simulator.Id})");
+    }
+
+    /// <summary>
+    /// Lines typed at the lab's terminal, <c>N ACTION</c> (N the adapter, 1 or 2, or its device id), go to
+    /// that simulator's phone: <c>offhook</c>, <c>dial 2002</c>, <c>answer</c>, <c>hangup</c>, <c>mic tone 1000</c>…
+    /// </summary>
+    private async Task ForwardPhoneActionsAsync(CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested && await Console.In.ReadLineAsync(stopping).ConfigureAwait(false) is { } line)
+        {
+            string[] words = line.Trim().Split(' ', 2, StringSplitOptions.RemoveEmptyEntries);
+            if (words.Length == 0)
+            {
+                continue;
+            }
+
+            string? deviceId = int.TryParse(words[0], out int index) && index >= 1 && index <= Adapters.Count
+                ? Adapters[index - 1].DeviceId
+                : simulators.ContainsKey(words[0]) ? words[0] : null;
+            if (deviceId is null || words.Length < 2)
+            {
+                Say($"lab: '{line}': give the adapter (1 to {Adapters.Count}) and a phone action, e.g. '1 dial {Adapters[^1].Line}'");
+                continue;
+            }
+
+            await simulators[deviceId].WriteLineAsync(words[1], stopping).ConfigureAwait(false);
+        }
     }
 
     private async Task WatchAsync(CancellationToken stopping)
