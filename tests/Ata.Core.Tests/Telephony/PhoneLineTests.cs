@@ -71,6 +71,23 @@ public class PhoneLineTests
     }
 
     [Fact]
+    public void A_provisioned_dial_plan_without_the_emergency_numbers_still_lets_them_through()
+    {
+        _line.Configure(Profile("""{"dialPlan":"(2xxx|[3-9]xxxxxxx)"}"""), 0);
+        _line.OffHook(true, 0);
+        Dial("11", 100);
+        Assert.Equal(LineState.Dialing, _line.State);
+        Dial("2", 200);
+        Assert.Equal(LineState.Calling, _line.State);
+        Assert.Contains("dialled emergency 112", _log.Log);
+
+        _line.OnHook(300);
+        _line.OffHook(true, 400);
+        Dial("15", 500);
+        Assert.Equal(LineState.Signalling, _line.State);
+    }
+
+    [Fact]
     public void An_unregistered_line_calls_an_emergency_number_and_nothing_else()
     {
         _line.OffHook(false, 0);

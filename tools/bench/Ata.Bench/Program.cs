@@ -7,10 +7,11 @@ using Ata.Lab;
 // handset audio, against a textbook floating-point Goertzel bank. media: the C media kernels against the
 // managed reference, the core's media path per call-second, and the jitter buffer's added delay. ingest:
 // the gateway's stored-health rate and CPU per 1,000 messages, against mosquitto_sub taking the same stream.
+// calls: post-dial delay and answer to first audio on the core, against a timer-ended dial plan and a fixed buffer.
 string which = args.Length > 0 && !int.TryParse(args[0], out _) ? args[0] : "all";
-if (which is not ("all" or "recovery" or "dtmf" or "media" or "ingest"))
+if (which is not ("all" or "recovery" or "dtmf" or "media" or "calls" or "ingest"))
 {
-    Console.Error.WriteLine($"unknown benchmark '{which}': use recovery, dtmf, media, ingest or all (optionally followed by the number of adapters; for ingest, of messages and the rate a second, 0 for as fast as possible)");
+    Console.Error.WriteLine($"unknown benchmark '{which}': use recovery, dtmf, media, calls, ingest or all (optionally followed by the number of adapters; for ingest, of messages and the rate a second, 0 for as fast as possible)");
     return 2;
 }
 
@@ -41,6 +42,16 @@ if (which is "all" or "media")
     MediaLoad.Run();
     Console.WriteLine();
     if (which == "media")
+    {
+        return 0;
+    }
+}
+
+if (which is "all" or "calls")
+{
+    CallLatency.Run();
+    Console.WriteLine();
+    if (which == "calls")
     {
         return 0;
     }
