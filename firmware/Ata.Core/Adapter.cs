@@ -281,6 +281,33 @@ namespace Ata.Core
             return _host.Next();
         }
 
+        /// <summary>Carries out every waiting <see cref="HostRequest"/> with <paramref name="host"/>, reporting each store's outcome.</summary>
+        public void CarryOutHostRequests(IHostActions host, long now)
+        {
+            HostRequest request;
+            while ((request = _host.Next()) != null)
+            {
+                switch (request.Kind)
+                {
+                    case HostRequestKind.Connect:
+                        host.Connect(request);
+                        break;
+                    case HostRequestKind.Disconnect:
+                        host.Leave();
+                        break;
+                    case HostRequestKind.StoreConfig:
+                        OnStored(request.Kind, host.StoreConfig(request.Content), now);
+                        break;
+                    case HostRequestKind.StoreSecret:
+                        OnStored(request.Kind, host.StoreSecret(request.Secret), now);
+                        break;
+                    case HostRequestKind.Reboot:
+                        host.Reboot(request.Reason);
+                        return;
+                }
+            }
+        }
+
         /// <summary>The host's MQTT session is up: the adapter announces itself and sends what waited.</summary>
         public void OnMqttConnected(IMqttSession session, long now)
         {

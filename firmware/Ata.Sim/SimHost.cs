@@ -18,7 +18,7 @@ internal sealed class SimStartException(string message) : Exception(message);
 /// feeds it inputs (UDP, TCP, MQTT, stdin, the console) with the time from a monotonic clock, ticks
 /// it every 20 ms and carries out what it asks (<see cref="HostRequest"/>). Every decision is the core's.
 /// </summary>
-internal sealed class SimHost : IDisposable, ISimMqttEvents
+internal sealed class SimHost : IDisposable, ISimMqttEvents, IHostActions
 {
     private const int TickMs = 20;
     private const string ProvisioningRecord = "provisioning";
@@ -171,35 +171,31 @@ internal sealed class SimHost : IDisposable, ISimMqttEvents
     }
 
     /// <summary>Does what the adapter asked, reporting each outcome back to it.</summary>
-    private void CarryOutRequests()
+    private void CarryOutRequests() => Adapter.CarryOutHostRequests(this, Now);
+
+    void IHostActions.Connect(HostRequest request)
     {
-        while (Adapter.NextHostRequest() is { } request)
-        {
-            switch (request.Kind)
-            {
-                case HostRequestKind.Connect:
-                    Log($"connecting to broker {request.Host}:{request.Port} as {request.ClientId}");
-                    _mqtt.Connect(request);
-                    break;
-                case HostRequestKind.Disconnect:
-                    _mqtt.Leave();
-                    break;
-                case HostRequestKind.StoreConfig:
-                    Adapter.OnStored(request.Kind, _store.Write(ProvisioningRecord, request.Content), Now);
-                    break;
-                case HostRequestKind.StoreSecret:
-                    _secret = request.Secret;
-                    _events.Host("device-secret-rotated");
-                    Adapter.OnStored(request.Kind, true, Now);
-                    break;
-                case HostRequestKind.Reboot:
-                    _events.Host("rebooting", request.Reason);
-                    _mqtt.Dispose();
-                    _device.ResetReason = "software";
-                    Boot();
-                    return;
-            }
-        }
+        Log($"connecting to broker {request.Host}:{request.Port} as {request.ClientId}");
+        _mqtt.Connect(request);
+    }
+
+    void IHostActions.Leave() => _mqtt.Leave();
+
+    bool IHostActions.StoreConfig(string json) => _store.Write(ProvisioningRecord, json);
+
+    bool IHostActions.StoreSecret(string secret)
+    {
+        _secret = secret;
+        _events.Host("device-secret-rotated");
+        return true;
+    }
+
+    void IHostActions.Reboot(string reason)
+    {
+        _events.Host("rebooting", reason);
+        _mqtt.Dispose();
+        _device.ResetReason = "software";
+        Boot();
     }
 
     private void Post(Action<long> action) => Enqueue(() => action(Now));

@@ -13,7 +13,7 @@ namespace Ata.Device.Board
     /// The reference board wired to the core: drivers, settings and the adapter. It moves inputs into
     /// the adapter (each with its time) and carries out what the adapter asks; it decides nothing.
     /// </summary>
-    public sealed class ReferenceBoard
+    public sealed class ReferenceBoard : IHostActions
     {
         private const string StoreDirectory = "I:\\ata";
         private const string ProvisioningRecord = "provisioning";
@@ -31,11 +31,12 @@ namespace Ata.Device.Board
         private readonly short[] _heard2 = new short[LineAudio.CaptureSamples];
         private readonly DeviceSettings _settings;
         private readonly WanLink _wan;
-        private readonly UdpSipSocket _socket;
+        private readonly UdpPort _socket;
         private readonly TcpSipTransport _tcp = new TcpSipTransport();
-        private readonly MediaSocket[] _media;
+        private readonly UdpPort[] _media;
         private readonly TechnicianConsole _console;
         private long _nextWanPoll;
+        private long _now;
         private string _lastWan;
 
         /// <summary>Boots the board: settings, drivers, the WAN (unless not set up) and the adapter with its saved provisioning.</summary>
@@ -76,17 +77,17 @@ namespace Ata.Device.Board
             string address;
             _wan.State(out address);
             BoardInfo board = new BoardInfo(resetReason, _wan.Mac());
-            _socket = new UdpSipSocket(address == null ? "0.0.0.0" : address);
+            _socket = new UdpPort(address == null ? "0.0.0.0" : address, UdpPort.SipPort);
             GatewayAccess gateway = new GatewayAccess(_settings.GatewayHost, _settings.GatewayPort, _settings.DeviceId, _settings.DeviceSecret);
             Adapter = new Adapter(_settings.DeviceId, board, _socket, new DnsResolver(), leds,
                 new LoggingEvents(_log, null), new Random(), gateway, missing, Environment.TickCount64);
             Adapter.Audio = _audio;
             Adapter.Ringer = new SlicRinger(lines);
             Adapter.UseMediaKernels(new NativeMediaKernels());
-            _media = new MediaSocket[Adapter.LineCount * 2];
+            _media = new UdpPort[Adapter.LineCount * 2];
             for (int i = 0; i < _media.Length; i++)
             {
-                _media[i] = new MediaSocket(address == null ? "0.0.0.0" : address, MediaSocket.FirstPort + i);
+                _media[i] = new UdpPort(address == null ? "0.0.0.0" : address, UdpPort.FirstMediaPort + i);
             }
 
             for (int line = 1; line <= Adapter.LineCount; line++)
@@ -176,42 +177,47 @@ namespace Ata.Device.Board
             Adapter.OnAudio(2, _heard2, 0, _heard2.Length, now);
         }
 
-        /// <summary>Carries out what the adapter asked: connect, say goodbye, store, reboot; and plays what it queued for the earpieces.</summary>
+        /// <summary>Carries out what the adapter asked (connect, say goodbye, store, reboot) and plays what it queued for the earpieces.</summary>
         public void CarryOutRequests(long now)
         {
             _audio.Flush();
-            HostRequest request;
-            while ((request = Adapter.NextHostRequest()) != null)
-            {
-                switch (request.Kind)
-                {
-                    case HostRequestKind.Connect:
-                        _log.Add(now, "connecting to the gateway at " + request.Host + ":" + request.Port.ToString());
-                        _mqtt.Connect(request);
-                        break;
-                    case HostRequestKind.Disconnect:
-                        _mqtt.Leave();
-                        break;
-                    case HostRequestKind.StoreConfig:
-                        Adapter.OnStored(request.Kind, _store.Write(ProvisioningRecord, request.Content), now);
-                        break;
-                    case HostRequestKind.StoreSecret:
-                        _settings.Set(DeviceSettings.DeviceSecretKey, request.Secret);
-                        Adapter.OnStored(request.Kind, _settings.Save(_store), now);
-                        break;
-                    case HostRequestKind.Reboot:
-                        _log.Add(now, "rebooting: " + request.Reason);
-                        Watchdog.Reboot(request.Reason);
-                        break;
-                }
-            }
+            _now = now;
+            Adapter.CarryOutHostRequests(this, now);
+        }
+
+        void IHostActions.Connect(HostRequest request)
+        {
+            _log.Add(_now, "connecting to the gateway at " + request.Host + ":" + request.Port.ToString());
+            _mqtt.Connect(request);
+        }
+
+        void IHostActions.Leave()
+        {
+            _mqtt.Leave();
+        }
+
+        bool IHostActions.StoreConfig(string json)
+        {
+            return _store.Write(ProvisioningRecord, json);
+        }
+
+        bool IHostActions.StoreSecret(string secret)
+        {
+            _settings.Set(DeviceSettings.DeviceSecretKey, secret);
+            return _settings.Save(_store);
+        }
+
+        void IHostActions.Reboot(string reason)
+        {
+            _log.Add(_now, "rebooting: " + reason);
+            Watchdog.Reboot(reason);
         }
 
         private void FeedMedia(long now)
         {
             for (int i = 0; i < _media.Length; i++)
             {
-                MediaSocket socket = _media[i];
+                UdpPort socket = _media[i];
                 int length;
                 while ((length = socket.Receive()) > 0)
                 {

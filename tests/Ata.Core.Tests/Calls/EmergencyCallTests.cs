@@ -16,13 +16,13 @@ public class EmergencyCallTests
     private readonly FakeMqtt _mqtt = new();
     private readonly RecordingEvents _events = new();
     private readonly Adapter _adapter;
-    private readonly short[] _microphone = new short[160];
-    private long _now;
+    private readonly CallHarness _call;
 
     public EmergencyCallTests()
     {
         _adapter = new Adapter("ata-1", new FakeDevice(), _socket, new FakeResolver(), new ILed[4], _events, new Random(3),
             new GatewayAccess("gw", 1883, "ata-1", "secret-123"), null, 0);
+        _call = new CallHarness(_adapter);
         _adapter.UseMediaSockets(1, new FakeSocket(40000), new FakeSocket(40001));
         _adapter.Tick(0);
         _adapter.NextHostRequest();
@@ -32,35 +32,18 @@ public class EmergencyCallTests
         _adapter.OnStored(HostRequestKind.StoreConfig, true, 0);
 
         // The registrar refuses the line: it is not registered.
-        Deliver(Registrar.Respond(_socket.Last, 403, "Forbidden"));
+        _call.Deliver(Registrar.Respond(_socket.Last, 403, "Forbidden"));
         Assert.Equal("failed", _adapter.Sip.StateOf(1));
-    }
-
-    private void Deliver(string message)
-    {
-        byte[] bytes = Registrar.Bytes(message);
-        _adapter.OnDatagram(bytes, bytes.Length, _now);
-    }
-
-    private void Advance(long ms)
-    {
-        long end = _now + ms;
-        while (_now < end)
-        {
-            _now = Math.Min(end, _now + 20);
-            _adapter.OnAudio(1, _microphone, 0, _microphone.Length, _now);
-            _adapter.Tick(_now);
-        }
     }
 
     private (string Text, string Address, int Port) DialEmergency()
     {
-        _adapter.OnHook(1, true, _now);
-        Advance(40);
+        _adapter.OnHook(1, true, _call.Now);
+        _call.Advance(40);
         Assert.Equal(LineState.NoService, _adapter.Port(1).Line.State);
         foreach (char key in "112")
         {
-            _adapter.Port(1).Line.Digit(key, PhoneLine.Dtmf, _now);
+            _adapter.Port(1).Line.Digit(key, PhoneLine.Dtmf, _call.Now);
         }
 
         return _socket.Sent.Last(s => s.Text.StartsWith("INVITE "));
@@ -80,7 +63,7 @@ public class EmergencyCallTests
     public void When_the_primary_fails_the_call_goes_to_the_secondary()
     {
         var first = DialEmergency();
-        Deliver(Answer(first.Text, 503, "Service Unavailable"));
+        _call.Deliver(Answer(first.Text, 503, "Service Unavailable"));
         var second = _socket.Sent.Last(s => s.Text.StartsWith("INVITE "));
         Assert.Equal(("192.0.2.2", 5070), (second.Address, second.Port));
         Assert.Equal(LineState.Calling, _adapter.Port(1).Line.State);
@@ -90,7 +73,7 @@ public class EmergencyCallTests
     public void When_the_primary_does_not_answer_at_all_the_call_goes_to_the_secondary()
     {
         DialEmergency();
-        Advance(32_100);
+        _call.Advance(32_100);
         var second = _socket.Sent.Last(s => s.Text.StartsWith("INVITE "));
         Assert.Equal(("192.0.2.2", 5070), (second.Address, second.Port));
     }
@@ -99,22 +82,22 @@ public class EmergencyCallTests
     public void A_forced_reboot_and_a_new_configuration_wait_until_the_emergency_call_ends()
     {
         var invite = DialEmergency();
-        Deliver(Answer(invite.Text, 200, "OK", sdp: FarSdp));
+        _call.Deliver(Answer(invite.Text, 200, "OK", sdp: FarSdp));
         Assert.Equal(LineState.Connected, _adapter.Port(1).Line.State);
-        _adapter.OnMqttMessage("ata/ata-1/cmd", "{\"id\":\"c1\",\"command\":\"reboot\",\"force\":true}", _now);
-        _adapter.OnMqttMessage("ata/ata-1/config", Config.Replace("\"version\":3", "\"version\":4"), _now);
-        _mqtt.AcknowledgeAll(_adapter, _now);
-        Advance(10_000);
+        _adapter.OnMqttMessage("ata/ata-1/cmd", "{\"id\":\"c1\",\"command\":\"reboot\",\"force\":true}", _call.Now);
+        _adapter.OnMqttMessage("ata/ata-1/config", Config.Replace("\"version\":3", "\"version\":4"), _call.Now);
+        _mqtt.AcknowledgeAll(_adapter, _call.Now);
+        _call.Advance(10_000);
         Assert.Null(_adapter.NextHostRequest());
         Assert.Equal(3, _adapter.Config!.Version);
 
-        _adapter.OnHook(1, false, _now);
-        Advance(2_000);
+        _adapter.OnHook(1, false, _call.Now);
+        _call.Advance(2_000);
         Assert.Equal(4, _adapter.Config!.Version);
         Assert.Equal(HostRequestKind.StoreConfig, _adapter.NextHostRequest()!.Kind);
-        _adapter.OnStored(HostRequestKind.StoreConfig, true, _now);
-        _mqtt.AcknowledgeAll(_adapter, _now);
-        Advance(100);
+        _adapter.OnStored(HostRequestKind.StoreConfig, true, _call.Now);
+        _mqtt.AcknowledgeAll(_adapter, _call.Now);
+        _call.Advance(100);
         var requests = new List<string>();
         while (_adapter.NextHostRequest() is { } r)
         {

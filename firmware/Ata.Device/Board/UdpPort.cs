@@ -4,22 +4,31 @@ using Ata.Core.Hardware;
 
 namespace Ata.Device.Board
 {
-    /// <summary>The SIP socket: UDP on the WAN address. The main loop polls it and hands datagrams to the core.</summary>
-    public sealed class UdpSipSocket : IDatagramSocket
+    /// <summary>
+    /// A UDP socket on a fixed port of the WAN address: SIP on <see cref="SipPort"/>, and each line's
+    /// RTP and RTCP (line 1 on 40000 and 40001, line 2 on 40002 and 40003). The main loop polls it and
+    /// hands each datagram, with its source, to the core.
+    /// </summary>
+    public sealed class UdpPort : IDatagramSocket
     {
-        /// <summary>The local SIP port.</summary>
-        public const int Port = 5060;
+        /// <summary>The SIP port.</summary>
+        public const int SipPort = 5060;
+
+        /// <summary>The first line's RTP port; RTCP is on the next, and each line takes two.</summary>
+        public const int FirstMediaPort = 40000;
 
         private readonly Socket _socket;
         private readonly byte[] _buffer = new byte[2048];
         private readonly string _address;
+        private readonly int _port;
 
-        /// <summary>Binds UDP port <see cref="Port"/> on every interface; <paramref name="address"/> is put in Via/Contact.</summary>
-        public UdpSipSocket(string address)
+        /// <summary>Binds UDP <paramref name="port"/> on every interface; <paramref name="address"/> is put in Via, Contact and SDP.</summary>
+        public UdpPort(string address, int port)
         {
             _address = address;
+            _port = port;
             _socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-            _socket.Bind(new IPEndPoint(IPAddress.Any, Port));
+            _socket.Bind(new IPEndPoint(IPAddress.Any, port));
         }
 
         /// <inheritdoc/>
@@ -31,7 +40,7 @@ namespace Ata.Device.Board
         /// <inheritdoc/>
         public int LocalPort
         {
-            get { return Port; }
+            get { return _port; }
         }
 
         /// <summary>The receive buffer <see cref="Receive"/> fills.</summary>
@@ -39,6 +48,12 @@ namespace Ata.Device.Board
         {
             get { return _buffer; }
         }
+
+        /// <summary>The source address of the last datagram received.</summary>
+        public string SourceAddress { get; private set; }
+
+        /// <summary>The source port of the last datagram received.</summary>
+        public int SourcePort { get; private set; }
 
         /// <inheritdoc/>
         public void Send(byte[] data, int length, string address, int port)
@@ -49,7 +64,7 @@ namespace Ata.Device.Board
             }
             catch (SocketException)
             {
-                // UDP promises nothing; the registration's retransmission covers a lost send.
+                // UDP promises nothing: SIP retransmits, RTCP reports media loss.
             }
         }
 
@@ -64,7 +79,11 @@ namespace Ata.Device.Board
             EndPoint from = new IPEndPoint(IPAddress.Any, 0);
             try
             {
-                return _socket.ReceiveFrom(_buffer, ref from);
+                int length = _socket.ReceiveFrom(_buffer, ref from);
+                IPEndPoint source = (IPEndPoint)from;
+                SourceAddress = source.Address.ToString();
+                SourcePort = source.Port;
+                return length;
             }
             catch (SocketException)
             {
