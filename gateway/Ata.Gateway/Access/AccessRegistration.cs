@@ -112,7 +112,7 @@ public static class AccessRegistration
         HttpRequest request, ApiKeys registry, AuditLog audit)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        var (body, refusal) = await JsonBody.ReadAsync(request, MaxKeyBodyBytes, errors).ConfigureAwait(false);
+        var (body, refusal) = await RequestBody.ReadJsonAsync(request, MaxKeyBodyBytes, errors).ConfigureAwait(false);
         if (refusal is not null)
         {
             return refusal;
@@ -142,7 +142,7 @@ public static class AccessRegistration
             }
             else if (body is not null)
             {
-                errors[JsonBody.BodyKey] = ["The body must be a JSON object with 'name' and 'role'."];
+                errors[RequestBody.BodyKey] = ["The body must be a JSON object with 'name' and 'role'."];
             }
         }
 

@@ -4,7 +4,6 @@ using Ata.Gateway.Apis;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
-using Microsoft.AspNetCore.Http.Features;
 
 namespace Ata.Gateway.Access;
 
@@ -85,18 +84,13 @@ public static class DashboardSignIn
         var request = context.Request;
         if (!request.HasFormContentType)
         {
-            return JsonBody.LeaveUnread(request, TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType,
+            return RequestBody.LeaveUnread(request, TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType,
                 title: "Sign in with the login form.", detail: "The sign-in form is sent as application/x-www-form-urlencoded."));
         }
 
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        if (RequestBody.Limit(request, MaxFormBytes) is { } tooLarge)
         {
-            limit.MaxRequestBodySize = MaxFormBytes;
-        }
-
-        if (request.ContentLength > MaxFormBytes)
-        {
-            return JsonBody.LeaveUnread(request, JsonBody.TooLarge(MaxFormBytes));
+            return tooLarge;
         }
 
         try
@@ -106,11 +100,11 @@ public static class DashboardSignIn
         }
         catch (BadHttpRequestException exception) when (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return JsonBody.LeaveUnread(request, JsonBody.TooLarge(MaxFormBytes));
+            return RequestBody.LeaveUnread(request, RequestBody.TooLarge(MaxFormBytes));
         }
         catch (Exception exception) when (exception is InvalidDataException or IOException or BadHttpRequestException)
         {
-            return JsonBody.LeaveUnread(request, TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The sign-in form could not be read."));
+            return RequestBody.LeaveUnread(request, TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The sign-in form could not be read."));
         }
     }
 

@@ -181,7 +181,7 @@ public static class AdaptersApi
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         AdapterRequest.ValidateDeviceId(deviceId, errors);
 
-        var (body, refusal) = await JsonBody.ReadAsync(request, MaxBodyBytes, errors).ConfigureAwait(false);
+        var (body, refusal) = await RequestBody.ReadJsonAsync(request, MaxBodyBytes, errors).ConfigureAwait(false);
         if (refusal is not null)
         {
             return refusal;

@@ -5,14 +5,15 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Ata.Gateway.Apis;
 
 /// <summary>
-/// Reads the JSON body of a request whose problems are reported by field. Only
-/// <c>application/json</c> is taken (415 otherwise: a cross-site form can send JSON as
-/// <c>text/plain</c>, but not as JSON); a body beyond the endpoint's limit is 413; JSON that does not
-/// parse is a problem under <c>body</c>; and every string and field name must be valid Unicode text,
-/// else the problem names the field: a lone UTF-16 surrogate (<c>"\ud800"</c>) or bytes that are not
-/// UTF-8 parse as JSON but cannot be read as a string later.
+/// Request bodies as the client's problem, never the gateway's: each endpoint takes at most its own
+/// limit (413 beyond it), and a JSON body, whose problems are reported by field, is read in one place.
+/// Only <c>application/json</c> is taken (415 otherwise: a cross-site form can send JSON as
+/// <c>text/plain</c>, but not as JSON); JSON that does not parse is a problem under <c>body</c>; and
+/// every string and field name must be valid Unicode text, else the problem names the field: a lone
+/// UTF-16 surrogate (<c>"\ud800"</c>) or bytes that are not UTF-8 parse as JSON but cannot be read as
+/// a string later.
 /// </summary>
-public static class JsonBody
+public static class RequestBody
 {
     /// <summary>The key problems with the body as a whole are reported under.</summary>
     public const string BodyKey = "body";
@@ -28,7 +29,7 @@ public static class JsonBody
     /// <param name="request">The request.</param>
     /// <param name="maxBytes">The largest body the endpoint takes.</param>
     /// <param name="errors">Where problems are added, by field.</param>
-    public static async Task<(JsonDocument? Document, ProblemHttpResult? Refusal)> ReadAsync(
+    public static async Task<(JsonDocument? Document, ProblemHttpResult? Refusal)> ReadJsonAsync(
         HttpRequest request, long maxBytes, IDictionary<string, string[]> errors)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -39,14 +40,9 @@ public static class JsonBody
                 title: "The body must be JSON.", detail: $"Send it with Content-Type: {MediaType}.")));
         }
 
-        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        if (Limit(request, maxBytes) is { } tooLarge)
         {
-            limit.MaxRequestBodySize = maxBytes;
-        }
-
-        if (request.ContentLength > maxBytes)
-        {
-            return (null, LeaveUnread(request, TooLarge(maxBytes)));
+            return (null, tooLarge);
         }
 
         JsonDocument document;
@@ -78,6 +74,23 @@ public static class JsonBody
         }
 
         return (document, null);
+    }
+
+    /// <summary>
+    /// Limits the body to <paramref name="maxBytes"/> (reading more fails with a 413
+    /// <see cref="BadHttpRequestException"/>); the refusal (413) when it says it is larger already.
+    /// </summary>
+    /// <param name="request">The request.</param>
+    /// <param name="maxBytes">The largest body the endpoint takes.</param>
+    public static ProblemHttpResult? Limit(HttpRequest request, long maxBytes)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = maxBytes;
+        }
+
+        return request.ContentLength > maxBytes ? LeaveUnread(request, TooLarge(maxBytes)) : null;
     }
 
     /// <summary>413 with the limit, in KiB.</summary>
