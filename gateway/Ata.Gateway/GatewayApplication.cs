@@ -9,6 +9,8 @@ using Ata.Gateway.Provisioning;
 using Ata.Gateway.Store;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using System.Security.Cryptography;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.Options;
 
@@ -26,11 +28,7 @@ public static partial class GatewayApplication
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = DefaultSettings });
-        builder.Logging.AddSimpleConsole(console =>
-        {
-            console.SingleLine = true;
-            console.TimestampFormat = "HH:mm:ss ";
-        });
+        AddConsoleLog(builder.Logging);
         builder.AddAdapterStore();
         builder.AddBroker();
         builder.AddFleetChannel();
@@ -44,13 +42,47 @@ public static partial class GatewayApplication
     }
 
     /// <summary>
+    /// Checks that the data directory can be made and written, then adds the gateway
+    /// (<see cref="AddGateway"/>); false when it cannot, after saying why in one critical log line.
+    /// </summary>
+    /// <param name="builder">The web application builder.</param>
+    public static bool TryAddGateway(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var configured = builder.Configuration[$"{GatewayOptions.SectionName}:{nameof(GatewayOptions.DataDirectory)}"];
+        var directory = Path.GetFullPath(string.IsNullOrWhiteSpace(configured) ? new GatewayOptions().DataDirectory : configured);
+        if (DataDirectoryProblem(directory) is { } problem)
+        {
+            using var logs = LoggerFactory.Create(AddConsoleLog);
+            LogCannotStart(logs.CreateLogger(typeof(GatewayApplication).Namespace!), problem);
+            return false;
+        }
+
+        builder.AddGateway();
+        return true;
+    }
+
+    /// <summary>One line per entry, with the time; errors and worse on stderr.</summary>
+    private static void AddConsoleLog(ILoggingBuilder logging)
+    {
+        logging.AddSimpleConsole(console =>
+        {
+            console.SingleLine = true;
+            console.TimestampFormat = "HH:mm:ss ";
+        });
+        logging.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(console => console.LogToStandardErrorThreshold = LogLevel.Error);
+    }
+
+    /// <summary>
     /// Settings that apply unless configuration (appsettings, environment, command line) says otherwise:
-    /// quiet per-request logs.
+    /// quiet per-request logs, and no second report (with a stack trace) of a failed start, which
+    /// <see cref="RunGatewayAsync"/> reports in one line.
     /// </summary>
     public static IReadOnlyDictionary<string, string?> DefaultSettings { get; } = new Dictionary<string, string?>
     {
         ["Logging:LogLevel:Default"] = "Information",
         ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+        ["Logging:LogLevel:Microsoft.Extensions.Hosting.Internal.Host"] = "Critical",
     };
 
     /// <summary>
@@ -75,8 +107,10 @@ public static partial class GatewayApplication
     }
 
     /// <summary>
-    /// Runs the gateway until shut down. A missing Mosquitto binary or invalid settings end it at
-    /// once with one log line and exit code 1, not a stack trace.
+    /// Runs the gateway until shut down. Anything that stops it from starting (a missing Mosquitto
+    /// binary, invalid settings, a database it cannot open, a port in use, an HTTPS certificate it
+    /// cannot use, …) ends it at once with one critical log line per reason (on stderr, with no stack
+    /// trace) and exit code 1.
     /// </summary>
     /// <param name="app">The web application.</param>
     /// <returns>The process exit code.</returns>
@@ -86,30 +120,102 @@ public static partial class GatewayApplication
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(GatewayApplication).Namespace!);
         try
         {
-            _ = app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value;
-            _ = app.Services.GetRequiredService<IOptions<BrokerOptions>>().Value;
-            app.Services.GetService<IStartupValidator>()?.Validate();
-            if (app.Services.GetService<EmbeddedBroker>() is { IsInstalled: false })
+            try
             {
-                throw new MosquittoNotInstalledException();
+                _ = app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value;
+                _ = app.Services.GetRequiredService<IOptions<BrokerOptions>>().Value;
+                app.Services.GetService<IStartupValidator>()?.Validate();
+                if (app.Services.GetService<EmbeddedBroker>() is { IsInstalled: false })
+                {
+                    throw new MosquittoNotInstalledException();
+                }
+
+                await app.StartAsync().ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                foreach (var reason in Reasons(exception, app))
+                {
+                    LogCannotStart(logger, reason);
+                }
+
+                await StopAfterFailedStartAsync(app).ConfigureAwait(false);
+                return 1;
             }
 
-            await app.RunAsync().ConfigureAwait(false);
+            await app.WaitForShutdownAsync().ConfigureAwait(false);
             return 0;
         }
-        catch (Exception exception) when (exception is MosquittoNotInstalledException or OptionsValidationException)
+        finally
         {
-            LogCannotStart(logger, exception.Message);
-            return 1;
+            await app.DisposeAsync().ConfigureAwait(false);
         }
-        catch (AggregateException exceptions) when (exceptions.InnerExceptions.All(e => e is OptionsValidationException))
-        {
-            foreach (var exception in exceptions.InnerExceptions)
-            {
-                LogCannotStart(logger, exception.Message);
-            }
+    }
 
-            return 1;
+    /// <summary>Where Kestrel takes the certificate of its HTTPS addresses from (<c>Path</c>, <c>KeyPath</c>, <c>Password</c>).</summary>
+    public const string HttpsCertificateSetting = "Kestrel:Certificates:Default";
+
+    /// <summary>Why the data directory cannot hold the gateway's state (it cannot be made or written), or null when it can.</summary>
+    private static string? DataDirectoryProblem(string directory)
+    {
+        try
+        {
+            PrivateFile.EnsureDirectory(directory);
+            var probe = Path.Combine(directory, $".write-check-{Environment.ProcessId}");
+            File.WriteAllBytes(probe, []);
+            File.Delete(probe);
+            return null;
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            return $"{GatewayOptions.SectionName}:{nameof(GatewayOptions.DataDirectory)}: {directory} cannot be written ({OneLine(exception.Message)})";
+        }
+    }
+
+    /// <summary>What an exception on start says, one line per reason (several for failed validations).</summary>
+    private static IEnumerable<string> Reasons(Exception exception, WebApplication app)
+    {
+        if (exception is AggregateException aggregate)
+        {
+            return aggregate.Flatten().InnerExceptions.SelectMany(inner => Reasons(inner, app));
+        }
+
+        if (exception is SqliteException)
+        {
+            var database = Path.Combine(app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value.FullDataDirectory, AdapterStore.FileName);
+            return [$"The database {database} cannot be used: {OneLine(exception.Message)}"];
+        }
+
+        var https = app.Configuration.GetSection(HttpsCertificateSetting);
+        if (https["Path"] is { Length: > 0 } certificate
+            && (exception is CryptographicException
+                || (exception is FileNotFoundException { FileName: { } missing }
+                    && new[] { certificate, https["KeyPath"] }.Any(f => f is not null && Path.GetFullPath(f) == Path.GetFullPath(missing)))))
+        {
+            return [$"{HttpsCertificateSetting} (the HTTPS certificate) cannot be used: {OneLine(exception.Message)}"];
+        }
+
+        if (exception is InvalidOperationException && https["Path"] is not { Length: > 0 } && exception.Message.Contains("HTTPS", StringComparison.Ordinal))
+        {
+            return [$"An https:// address needs a certificate: set {HttpsCertificateSetting}:Path (and :Password, or :KeyPath for a PEM key)."];
+        }
+
+        return [OneLine(exception.Message)];
+    }
+
+    private static string OneLine(string text) => string.Join(' ', text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+
+    /// <summary>Stops what did start (the embedded broker, say) before the failure; its own failures are not the reason to report.</summary>
+    private static async Task StopAfterFailedStartAsync(WebApplication app)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            await app.StopAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            // Reported already: the reason it did not start.
         }
     }
 

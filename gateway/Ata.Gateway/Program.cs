@@ -7,7 +7,10 @@ if (args is [KeyRingCertificateCommand.Verb, .. var verbArgs])
 }
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddGateway();
+if (!builder.TryAddGateway())
+{
+    return 1;
+}
 
 var app = builder.Build();
 app.MapGateway();

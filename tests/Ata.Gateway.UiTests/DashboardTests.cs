@@ -106,6 +106,25 @@ public sealed class DashboardTests(DashboardHost host) : IClassFixture<Dashboard
     }
 
     [Fact]
+    public async Task Signing_out_in_the_dashboard_ends_the_session_on_the_gateway_not_just_in_the_browser()
+    {
+        var page = await host.SignedInPageAsync();
+        await Assertions.Expect(page.Locator(".card", new PageLocatorOptions { HasText = DashboardHost.DeviceId }))
+            .ToBeVisibleAsync(new LocatorAssertionsToBeVisibleOptions { Timeout = (float)Wait.TotalMilliseconds });
+        var session = (await page.Context.CookiesAsync()).Single(c => c.Name == "ata-session");
+
+        await Task.WhenAll(page.WaitForURLAsync(host.BaseUrl + "/login"), page.ClickAsync("#sign-out"));
+
+        // Someone who had copied the cookie puts it back: the session it named is gone on the gateway.
+        await page.Context.AddCookiesAsync([new Cookie { Name = session.Name, Value = session.Value, Domain = session.Domain, Path = session.Path }]);
+        var api = await page.Context.APIRequest.GetAsync(host.BaseUrl + "/api/adapters");
+        Assert.Equal(401, api.Status);
+        await page.GotoAsync(host.BaseUrl + "/");
+        Assert.StartsWith(host.BaseUrl + "/login", page.Url, StringComparison.Ordinal);
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task A_screenshot_of_the_adapter_page_shows_the_panel_as_the_customer_sees_it()
     {
         var page = await OpenAdapterPageAsync();

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Ata.Gateway.Apis;
 using Ata.Gateway.Store;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -17,9 +18,9 @@ namespace Ata.Gateway.Access;
 public static class AccessRegistration
 {
     private const string SelectScheme = "Gateway";
-    private const string LoginPath = "/login";
 
-    private static readonly string[] ProgramPaths = ["/api", "/metrics", "/openapi"];
+    /// <summary>Largest body of <c>POST /api/keys</c>.</summary>
+    public const long MaxKeyBodyBytes = 4 * 1024;
 
     /// <summary>Adds authentication, authorization, the key registry and the audit log.</summary>
     /// <param name="builder">The host builder.</param>
@@ -38,6 +39,9 @@ public static class AccessRegistration
                 "Auth:ApiKeyThrottle:MaxFailures and Auth:ApiKeyThrottle:WindowSeconds must be at least 1.")
             .ValidateOnStart();
         builder.Services.AddSingleton<ApiKeys>();
+        builder.Services.AddSingleton<DashboardSessions>();
+        builder.Services.AddSingleton<DashboardTransport>();
+        builder.Services.AddRequestForgeryChecks();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<AccessThrottles>();
         builder.Services.AddHostedService<AdminKeyBootstrap>();
@@ -53,12 +57,16 @@ public static class AccessRegistration
                 cookie.Cookie.Name = "ata-session";
                 cookie.Cookie.HttpOnly = true;
                 cookie.Cookie.SameSite = SameSiteMode.Strict;
+                cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
                 cookie.ExpireTimeSpan = TimeSpan.FromHours(12);
                 cookie.SlidingExpiration = true;
-                cookie.LoginPath = LoginPath;
+                cookie.LoginPath = DashboardSignIn.LoginPath;
+                cookie.Events.OnValidatePrincipal = DashboardSessionCookie.ValidateAsync;
                 cookie.Events.OnRedirectToLogin = context => Refuse(context, StatusCodes.Status401Unauthorized);
                 cookie.Events.OnRedirectToAccessDenied = context => Refuse(context, StatusCodes.Status403Forbidden);
             });
+        builder.Services.AddOptions<CookieAuthenticationOptions>(CookieAuthenticationDefaults.AuthenticationScheme)
+            .Configure<DashboardSessions>((cookie, sessions) => cookie.SessionStore = sessions);
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(Roles.SupportPolicy, policy => policy.RequireRole(Roles.Support, Roles.Admin))
             .AddPolicy(Roles.AdminPolicy, policy => policy.RequireRole(Roles.Admin))
@@ -67,27 +75,19 @@ public static class AccessRegistration
     }
 
     /// <summary>
-    /// Uses authentication and authorization, and maps the login page, <c>/logout</c>,
+    /// Uses the dashboard over HTTPS alone when HTTPS is served, authentication, the anti-forgery check
+    /// of cookie requests and authorization, and maps the login page, <c>/logout</c>,
     /// <c>/api/keys</c> (admin) and <c>/api/audit</c> (support).
     /// </summary>
     /// <param name="app">The application.</param>
     public static WebApplication MapAccess(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        app.Use((context, next) => context.RequestServices.GetRequiredService<DashboardTransport>().SendBrowsersToHttpsAsync(context, next));
         app.UseAuthentication();
+        app.UseRequestForgeryChecks();
         app.UseAuthorization();
-
-        app.MapGet(LoginPath, (HttpResponse response) =>
-        {
-            response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'";
-            return TypedResults.Content(LoginPage, "text/html; charset=utf-8");
-        }).AllowAnonymous().ExcludeFromDescription();
-        app.MapPost(LoginPath, SignInAsync).AllowAnonymous().ExcludeFromDescription();
-        app.MapPost("/logout", async (HttpContext context) =>
-        {
-            await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme).ConfigureAwait(false);
-            return TypedResults.Redirect(LoginPath);
-        }).ExcludeFromDescription();
+        app.MapDashboardSignIn();
 
         var keys = app.MapGroup("/api/keys").WithTags("Access").RequireAuthorization(Roles.AdminPolicy);
         keys.MapGet("/", (ApiKeys registry) => TypedResults.Ok(registry.List()));
@@ -108,48 +108,21 @@ public static class AccessRegistration
         return app;
     }
 
-    private static async Task<IResult> SignInAsync(HttpContext context, ApiKeys keys, AccessThrottles throttles)
-    {
-        var throttle = throttles.SignIn;
-        var address = ApiKeyAuthentication.ClientAddress(context);
-        if (!throttle.MayTry(address, out var retryAfter))
-        {
-            var seconds = FailureThrottle.RetryAfterSeconds(retryAfter);
-            context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return TypedResults.Problem($"Too many failed sign-ins from this address; try again in {seconds} s.",
-                statusCode: StatusCodes.Status429TooManyRequests);
-        }
-
-        var form = await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
-        var key = form["key"].ToString().Trim();
-        if (!keys.TryAuthenticate(key, out var name, out var role))
-        {
-            throttle.Failed(address);
-            context.Response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'";
-            return TypedResults.Content(LoginPage.Replace("<!--problem-->", "<p class=\"problem\">That key is not valid.</p>", StringComparison.Ordinal),
-                "text/html; charset=utf-8", statusCode: StatusCodes.Status401Unauthorized);
-        }
-
-        await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme,
-            ApiKeyAuthentication.Principal(name, role, CookieAuthenticationDefaults.AuthenticationScheme)).ConfigureAwait(false);
-        return TypedResults.Redirect("/");
-    }
-
-    private static async Task<Results<Created<CreatedKey>, ValidationProblem, Conflict>> CreateKeyAsync(
+    private static async Task<Results<Created<CreatedKey>, ValidationProblem, Conflict, ProblemHttpResult>> CreateKeyAsync(
         HttpRequest request, ApiKeys registry, AuditLog audit)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var (body, refusal) = await RequestBody.ReadJsonAsync(request, MaxKeyBodyBytes, errors).ConfigureAwait(false);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
         string? name = null;
         string? role = null;
-        try
+        using (body)
         {
-            using var body = await JsonDocument.ParseAsync(request.Body, default, request.HttpContext.RequestAborted).ConfigureAwait(false);
-            var root = body.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                errors["body"] = ["The body must be a JSON object with 'name' and 'role'."];
-            }
-            else
+            if (body?.RootElement is { ValueKind: JsonValueKind.Object } root)
             {
                 name = root.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
                 role = root.TryGetProperty("role", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null;
@@ -157,16 +130,20 @@ public static class AccessRegistration
                 {
                     errors["name"] = ["A key holder's name is 1 to 64 characters without spaces."];
                 }
+                else if (ApiKeys.IsConfiguredHolder(name))
+                {
+                    errors["name"] = [$"'{ApiKeys.ConfiguredAdmin}' and '{ApiKeys.ConfiguredSupport}' are the holders of the configured keys."];
+                }
 
                 if (!Roles.IsRole(role))
                 {
                     errors["role"] = [$"The role is '{Roles.Admin}' or '{Roles.Support}'."];
                 }
             }
-        }
-        catch (JsonException)
-        {
-            errors["body"] = ["The body is not valid JSON."];
+            else if (body is not null)
+            {
+                errors[RequestBody.BodyKey] = ["The body must be a JSON object with 'name' and 'role'."];
+            }
         }
 
         if (errors.Count > 0)
@@ -187,7 +164,7 @@ public static class AccessRegistration
     private static Task Refuse(RedirectContext<CookieAuthenticationOptions> context, int status)
     {
         var path = context.Request.Path;
-        if (ProgramPaths.Any(p => path.StartsWithSegments(p, StringComparison.Ordinal)) || context.Request.Method != HttpMethods.Get)
+        if (DashboardTransport.ProgramPaths.Any(p => path.StartsWithSegments(p, StringComparison.Ordinal)) || context.Request.Method != HttpMethods.Get)
         {
             context.Response.StatusCode = status;
             return Task.CompletedTask;
@@ -196,24 +173,6 @@ public static class AccessRegistration
         context.Response.Redirect(context.RedirectUri);
         return Task.CompletedTask;
     }
-
-    private const string LoginPage = """
-        <!doctype html>
-        <html lang="en">
-        <head><meta charset="utf-8"><title>Sign in · ATA fleet</title><link rel="stylesheet" href="/dashboard.css"></head>
-        <body class="login">
-        <main>
-        <h1>ATA fleet</h1>
-        <form method="post" action="/login">
-        <label for="key">API key</label>
-        <input id="key" name="key" type="password" autocomplete="current-password" required autofocus>
-        <button type="submit">Sign in</button>
-        </form>
-        <!--problem-->
-        </main>
-        </body>
-        </html>
-        """;
 }
 
 /// <summary>

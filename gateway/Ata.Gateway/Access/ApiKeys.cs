@@ -32,6 +32,7 @@ public sealed partial class ApiKeys
     private readonly AccessOptions _options;
     private readonly string _generatedKeyPath;
     private readonly ILogger<ApiKeys> _logger;
+    private readonly DashboardSessions _sessions;
     private readonly Lazy<string?> _generatedKey;
 
     /// <summary>Creates the key registry.</summary>
@@ -39,13 +40,15 @@ public sealed partial class ApiKeys
     /// <param name="options">Bootstrap keys.</param>
     /// <param name="gateway">The data directory.</param>
     /// <param name="logger">Where the generated key's file is announced (never the key).</param>
-    public ApiKeys(AdapterStore store, IOptions<AccessOptions> options, IOptions<GatewayOptions> gateway, ILogger<ApiKeys> logger)
+    /// <param name="sessions">The dashboard sessions, ended with their key.</param>
+    public ApiKeys(AdapterStore store, IOptions<AccessOptions> options, IOptions<GatewayOptions> gateway, ILogger<ApiKeys> logger, DashboardSessions sessions)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(gateway);
         _store = store;
         _options = options.Value;
         _logger = logger;
+        _sessions = sessions;
         _generatedKeyPath = Path.Combine(gateway.Value.FullDataDirectory, GeneratedAdminKeyFile);
         _generatedKey = new Lazy<string?>(LoadOrGenerateAdminKey);
     }
@@ -105,13 +108,40 @@ public sealed partial class ApiKeys
         return added > 0 ? key : null;
     }
 
-    /// <summary>Revokes a named key.</summary>
+    /// <summary>Revokes a named key and ends the dashboard sessions signed in with it.</summary>
     /// <param name="name">The holder.</param>
     public bool Revoke(string name)
     {
         using var connection = _store.Open();
-        return AdapterStore.Execute(connection, "DELETE FROM api_keys WHERE name = $name", ("$name", name)) > 0;
+        var revoked = AdapterStore.Execute(connection, "DELETE FROM api_keys WHERE name = $name", ("$name", name)) > 0;
+        if (revoked)
+        {
+            _sessions.EndSessionsOf(name);
+        }
+
+        return revoked;
     }
+
+    /// <summary>Whether <paramref name="name"/> still holds a key with <paramref name="role"/> (a dashboard session's check on every request).</summary>
+    /// <param name="name">The holder.</param>
+    /// <param name="role">The role their session was signed in with.</param>
+    public bool IsHeld(string name, string role)
+    {
+        if (IsConfiguredHolder(name))
+        {
+            return name == ConfiguredAdmin
+                ? role == Roles.Admin && (!string.IsNullOrEmpty(_options.AdminKey) || _generatedKey.Value is not null)
+                : role == Roles.Support && !string.IsNullOrEmpty(_options.SupportKey);
+        }
+
+        using var connection = _store.Open();
+        using var command = AdapterStore.Command(connection, "SELECT 1 FROM api_keys WHERE name = $name AND role = $role", ("$name", name), ("$role", role));
+        return command.ExecuteScalar() is not null;
+    }
+
+    /// <summary>Whether <paramref name="name"/> is the holder name of a configured key, which a named key may not take.</summary>
+    /// <param name="name">A holder name.</param>
+    public static bool IsConfiguredHolder(string name) => name is ConfiguredAdmin or ConfiguredSupport;
 
     /// <summary>The named keys (without the keys).</summary>
     public IReadOnlyList<ApiKeyView> List()

@@ -1,9 +1,7 @@
-using System.Text.Json;
 using Ata.Gateway.Access;
 using Ata.Gateway.Fleet;
 using Ata.Gateway.Provisioning;
 using Ata.Gateway.Store;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
@@ -183,24 +181,19 @@ public static class AdaptersApi
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         AdapterRequest.ValidateDeviceId(deviceId, errors);
 
-        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        var (body, refusal) = await RequestBody.ReadJsonAsync(request, MaxBodyBytes, errors).ConfigureAwait(false);
+        if (refusal is not null)
         {
-            limit.MaxRequestBodySize = MaxBodyBytes;
+            return refusal;
         }
 
         AdapterSpecification? specification = null;
-        try
+        using (body)
         {
-            using var body = await JsonDocument.ParseAsync(request.Body, default, cancellationToken).ConfigureAwait(false);
-            specification = AdapterRequest.Read(body.RootElement, errors);
-        }
-        catch (JsonException exception)
-        {
-            errors[AdapterRequest.BodyKey] = [$"The body is not valid JSON: {FirstSentence(exception.Message)}"];
-        }
-        catch (BadHttpRequestException exception)
-        {
-            return TypedResults.Problem(statusCode: exception.StatusCode, title: "The request body could not be read.");
+            if (body is not null)
+            {
+                specification = AdapterRequest.Read(body.RootElement, errors);
+            }
         }
 
         if (errors.Count > 0 || specification is null)
@@ -219,12 +212,6 @@ public static class AdaptersApi
         return result.Created
             ? TypedResults.Created($"/api/adapters/{Uri.EscapeDataString(deviceId)}", response)
             : TypedResults.Ok(response);
-    }
-
-    private static string FirstSentence(string message)
-    {
-        var end = message.IndexOf(". ", StringComparison.Ordinal);
-        return end < 0 ? message : message[..(end + 1)];
     }
 }
 

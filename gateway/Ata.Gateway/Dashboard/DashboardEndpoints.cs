@@ -1,27 +1,35 @@
 using System.Collections.Frozen;
+using System.Net;
 using Ata.Core.Leds;
+using Ata.Gateway.Access;
 
 namespace Ata.Gateway.Dashboard;
 
 /// <summary>
 /// The support dashboard: one page at <c>/</c> (fleet overview) and <c>/adapters/{deviceId}</c> (one
 /// adapter) with its script and style sheet, embedded in the assembly. It polls <c>/api/adapters</c>
-/// every second; signing in (<c>/login</c>) sets the session cookie it uses.
+/// every second; signing in (<c>/login</c>) sets the session cookie it uses, and each page carries the
+/// anti-forgery token its script sends (<see cref="RequestForgery.HeaderName"/>) with every action.
 /// </summary>
 public static class DashboardEndpoints
 {
     private const string ContentSecurityPolicy =
         "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
+    /// <summary>Where a page carries the anti-forgery token its script sends with every request that changes something.</summary>
+    private const string TokenPlaceholder = "{request-token}";
+
     private static readonly FrozenDictionary<string, (string Resource, string ContentType)> Assets =
         new Dictionary<string, (string, string)>
         {
-            ["/"] = ("Dashboard/index.html", "text/html; charset=utf-8"),
             ["/dashboard.js"] = ("Dashboard/dashboard.js", "text/javascript; charset=utf-8"),
             ["/dashboard.css"] = ("Dashboard/dashboard.css", "text/css; charset=utf-8"),
         }.ToFrozenDictionary();
 
-    /// <summary>Maps the dashboard's page, script, style sheet and LED timing (from the core's <see cref="LedTable"/>).</summary>
+    /// <summary>
+    /// Maps the dashboard's pages (each with its session's anti-forgery token), script, style sheet
+    /// and LED timing (from the core's <see cref="LedTable"/>).
+    /// </summary>
     /// <param name="app">The route builder.</param>
     public static IEndpointRouteBuilder MapDashboard(this IEndpointRouteBuilder app)
     {
@@ -30,9 +38,7 @@ public static class DashboardEndpoints
             var content = Load(resource);
             var endpoint = app.MapGet(path, (HttpResponse response) =>
             {
-                response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
-                response.Headers.XContentTypeOptions = "nosniff";
-                response.Headers.CacheControl = "no-cache";
+                Protect(response, "no-cache");
                 return TypedResults.Bytes(content, contentType);
             }).ExcludeFromDescription();
 
@@ -47,20 +53,34 @@ public static class DashboardEndpoints
             }
         }
 
-        var page = Load(Assets["/"].Resource);
-        app.MapGet("/adapters/{deviceId}", (HttpResponse response) =>
+        var page = System.Text.Encoding.UTF8.GetString(Load("Dashboard/index.html"));
+        if (!page.Contains(TokenPlaceholder, StringComparison.Ordinal))
         {
-            response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
-            response.Headers.XContentTypeOptions = "nosniff";
-            response.Headers.CacheControl = "no-cache";
-            return TypedResults.Bytes(page, Assets["/"].ContentType);
-        }).RequireAuthorization(Access.Roles.SupportPolicy).ExcludeFromDescription();
+            throw new InvalidOperationException($"The dashboard page has no {TokenPlaceholder}.");
+        }
+
+        foreach (var path in new[] { "/", "/adapters/{deviceId}" })
+        {
+            app.MapGet(path, (HttpContext context) =>
+            {
+                var html = page.Replace(TokenPlaceholder, WebUtility.HtmlEncode(RequestForgery.PageToken(context)), StringComparison.Ordinal);
+                Protect(context.Response, "no-store");
+                return TypedResults.Content(html, "text/html; charset=utf-8");
+            }).RequireAuthorization(Access.Roles.SupportPolicy).ExcludeFromDescription();
+        }
 
         app.MapGet("/dashboard/leds.json", () => TypedResults.Ok(new LedTiming(
                 LedTable.Names, LedTable.SlowPeriodMs, LedTable.FastPeriodMs, LedTable.CodeBlinkMs, LedTable.CodePauseMs)))
             .RequireAuthorization(Access.Roles.SupportPolicy)
             .ExcludeFromDescription();
         return app;
+    }
+
+    private static void Protect(HttpResponse response, string cacheControl)
+    {
+        response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
+        response.Headers.XContentTypeOptions = "nosniff";
+        response.Headers.CacheControl = cacheControl;
     }
 
     private static byte[] Load(string resource)

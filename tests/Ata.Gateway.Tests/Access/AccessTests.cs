@@ -33,30 +33,29 @@ public sealed class AccessTests(GatewayFixture fixture) : IClassFixture<GatewayF
     [Fact]
     public async Task The_dashboard_sends_a_browser_to_sign_in_and_the_cookie_then_opens_it()
     {
-        var handler = new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true, CookieContainer = new CookieContainer() };
-        using var browser = new HttpClient(handler) { BaseAddress = Gateway.Http.BaseAddress };
+        using var browser = new DashboardBrowser(Gateway.Http.BaseAddress!);
 
         foreach (var path in new[] { "/", "/dashboard.js", "/adapters/any", "/dashboard/leds.json" })
         {
-            var page = await browser.GetAsync(path);
+            var page = await browser.Http.GetAsync(path);
             Assert.Equal(HttpStatusCode.Redirect, page.StatusCode);
             Assert.StartsWith("/login", page.Headers.Location!.PathAndQuery, StringComparison.Ordinal);
         }
 
-        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/login")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await browser.Http.GetAsync("/login")).StatusCode);
 
-        var bad = await browser.PostAsync("/login", new FormUrlEncodedContent([new("key", "wrong-key")]));
+        var bad = await browser.SignInAsync("wrong-key");
         Assert.Equal(HttpStatusCode.Unauthorized, bad.StatusCode);
         Assert.Contains("not valid", await bad.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
-        var signIn = await browser.PostAsync("/login", new FormUrlEncodedContent([new("key", RunningGateway.AdminKey)]));
+        var signIn = await browser.SignInAsync(RunningGateway.AdminKey);
         Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
         Assert.Contains("samesite=strict", signIn.Headers.GetValues("Set-Cookie").Single(), StringComparison.OrdinalIgnoreCase);
-        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/")).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/api/adapters")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await browser.OpenDashboardAsync()).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await browser.Http.GetAsync("/api/adapters")).StatusCode);
 
-        await browser.PostAsync("/logout", null);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.GetAsync("/api/adapters")).StatusCode);
+        await browser.SendAsync(HttpMethod.Post, "/logout");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.Http.GetAsync("/api/adapters")).StatusCode);
     }
 
     [Fact]

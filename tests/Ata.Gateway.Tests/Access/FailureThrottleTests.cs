@@ -108,14 +108,14 @@ public sealed class SignInThrottleEndToEndTests(GatewayFixture fixture) : IClass
     [Fact]
     public async Task Guessing_keys_at_the_sign_in_page_is_slowed_down()
     {
-        using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = fixture.Gateway.Http.BaseAddress };
+        using var browser = new DashboardBrowser(fixture.Gateway.Http.BaseAddress!);
         for (int i = 0; i < new AccessOptions().SignInThrottle.MaxFailures; i++)
         {
-            var wrong = await browser.PostAsync("/login", new FormUrlEncodedContent([new("key", "guess-" + i)]));
+            var wrong = await browser.SignInAsync("guess-" + i);
             Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
         }
 
-        var refused = await browser.PostAsync("/login", new FormUrlEncodedContent([new("key", RunningGateway.AdminKey)]));
+        var refused = await browser.SignInAsync(RunningGateway.AdminKey);
         Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
         Assert.True(refused.Headers.RetryAfter?.Delta > TimeSpan.Zero);
         Assert.Single(fixture.Gateway.Log.Lines, l => l.Contains("Too many wrong keys (sign-in)", StringComparison.Ordinal));
@@ -199,12 +199,9 @@ public sealed class ApiKeyThrottleEndToEndTests : IAsyncLifetime
 
     private async Task<HttpClient> SignInAsync()
     {
-        var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true, CookieContainer = new CookieContainer() })
-        {
-            BaseAddress = Gateway.Http.BaseAddress,
-        };
-        var signIn = await browser.PostAsync("/login", new FormUrlEncodedContent([new("key", RunningGateway.AdminKey)]));
+        var browser = new DashboardBrowser(Gateway.Http.BaseAddress!);
+        var signIn = await browser.SignInAsync(RunningGateway.AdminKey);
         Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
-        return browser;
+        return browser.Http;
     }
 }

@@ -50,12 +50,15 @@ internal sealed class GatewayProcess : IAsyncDisposable
     /// <summary>The embedded broker's port (kept in the data directory across restarts).</summary>
     public int BrokerPort => int.Parse(File.ReadAllText(Path.Combine(DataDirectory, "broker", "port")).Trim(), CultureInfo.InvariantCulture);
 
+    /// <summary>The gateway build the tests run: <c>ATA_TEST_GATEWAY_ASSEMBLY</c>, or this repository's.</summary>
+    public static string Assembly =>
+        Environment.GetEnvironmentVariable("ATA_TEST_GATEWAY_ASSEMBLY") is { Length: > 0 } other ? other : RepoLayout.Find().GatewayAssembly;
+
     public static async Task<GatewayProcess> StartAsync(string dataDirectory, int httpPort, params string[] settings)
     {
-        var assembly = Environment.GetEnvironmentVariable("ATA_TEST_GATEWAY_ASSEMBLY") is { Length: > 0 } other ? other : RepoLayout.Find().GatewayAssembly;
         string[] arguments =
         [
-            "-c", "trap '' XFSZ; exec \"$0\" \"$@\"", ManagedProcess.DotnetHost, assembly,
+            "-c", "trap '' XFSZ; exec \"$0\" \"$@\"", ManagedProcess.DotnetHost, Assembly,
             "--urls", $"http://127.0.0.1:{httpPort}",
             $"--Gateway:DataDirectory={dataDirectory}",
             $"--Auth:AdminKey={RunningGateway.AdminKey}",

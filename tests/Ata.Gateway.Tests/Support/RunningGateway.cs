@@ -36,7 +36,8 @@ internal sealed class RunningGateway : IAsyncDisposable
     /// <summary>A client of this gateway presenting <paramref name="apiKey"/> (none when null).</summary>
     public HttpClient Client(string? apiKey)
     {
-        var client = new HttpClient { BaseAddress = new Uri(App.Urls.First()), Timeout = TimeSpan.FromSeconds(30) };
+        var address = App.Urls.FirstOrDefault(u => u.StartsWith("http://", StringComparison.Ordinal)) ?? App.Urls.First();
+        var client = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(30) };
         if (apiKey is not null)
         {
             client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", apiKey);
@@ -62,18 +63,19 @@ internal sealed class RunningGateway : IAsyncDisposable
     /// <summary>Everything the HTTP API answered so far, for "never in any response" assertions.</summary>
     public List<string> ResponseBodies { get; } = [];
 
-    public static async Task<RunningGateway> StartAsync(string dataDirectory, CapturedLog? log = null, IDictionary<string, string?>? settings = null)
+    public static async Task<RunningGateway> StartAsync(
+        string dataDirectory, CapturedLog? log = null, IDictionary<string, string?>? settings = null, string urls = "http://127.0.0.1:0")
     {
         log ??= new CapturedLog();
-        var app = Build(dataDirectory, log, settings);
+        var app = Build(dataDirectory, log, settings, urls);
         await app.StartAsync();
         var gateway = new RunningGateway(app, log, dataDirectory);
         await Eventually.TrueAsync(() => gateway.Channel.IsConnected, "the gateway's MQTT session", log);
         return gateway;
     }
 
-    /// <summary>Builds the gateway as Program.cs does, with test settings and captured logs.</summary>
-    public static WebApplication Build(string dataDirectory, CapturedLog log, IDictionary<string, string?>? settings = null)
+    /// <summary>Builds the gateway as Program.cs does, with test settings and captured logs, listening on <paramref name="urls"/>.</summary>
+    public static WebApplication Build(string dataDirectory, CapturedLog log, IDictionary<string, string?>? settings = null, string urls = "http://127.0.0.1:0")
     {
         Directory.CreateDirectory(dataDirectory);
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
@@ -93,7 +95,7 @@ internal sealed class RunningGateway : IAsyncDisposable
             builder.Configuration.AddInMemoryCollection(settings);
         }
 
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseUrls(urls);
         builder.AddGateway();
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(log);

@@ -17,6 +17,8 @@
   const search = document.getElementById("search");
   const pageMatch = /^\/adapters\/([A-Za-z0-9._-]{1,64})$/.exec(location.pathname);
   const pageId = pageMatch ? pageMatch[1] : null;
+  // This page's anti-forgery token: the gateway refuses a change made with the session cookie without it.
+  const requestToken = document.querySelector('meta[name="request-token"]').content;
   let detailAt = 0;
   // Replaced by the core's LED table (/dashboard/leds.json) once loaded.
   let timing = { slowPeriodMs: 1000, fastPeriodMs: 200, codeBlinkMs: 400, codePauseMs: 1600 };
@@ -380,6 +382,11 @@
     });
   }
 
+  // A request that changes something, as only this page can make it: with its token.
+  function send(path) {
+    return fetch(path, { method: "POST", headers: { Accept: "application/json", "X-CSRF-Token": requestToken } });
+  }
+
   async function getJson(path) {
     const response = await fetch(path, { cache: "no-store", headers: { Accept: "application/json" } });
     if (response.status === 401) {
@@ -435,7 +442,7 @@
     const result = document.getElementById("action-result");
     button.disabled = true;
     try {
-      const response = await fetch(`/api/adapters/${encodeURIComponent(pageId)}/actions/${action}`, { method: "POST", headers: { Accept: "application/json" } });
+      const response = await send(`/api/adapters/${encodeURIComponent(pageId)}/actions/${action}`);
       const body = response.headers.get("content-type")?.includes("json") ? await response.json() : {};
       result.textContent = response.ok
         ? `${button.textContent}: sent${body.commandId && body.commandId !== "config" ? ` (command ${body.commandId})` : ""}.`
@@ -487,7 +494,12 @@
       cards.clear();
     });
     document.getElementById("sign-out").addEventListener("click", async () => {
-      await fetch("/logout", { method: "POST" });
+      const response = await send("/logout");
+      if (!response.ok) {
+        problem.textContent = `Signing out failed (the gateway answered ${response.status}); reload the page and try again.`;
+        problem.hidden = false;
+        return;
+      }
       location.assign("/login");
     });
     try {
