@@ -295,7 +295,7 @@ public sealed class AdapterStoreTests : IDisposable
         check.Open();
         using var read = check.CreateCommand();
         read.CommandText = "PRAGMA user_version";
-        Assert.Equal(3L, (long)read.ExecuteScalar()!);
+        Assert.Equal(4L, (long)read.ExecuteScalar()!);
     }
 
     [Fact]
