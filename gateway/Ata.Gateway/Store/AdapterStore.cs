@@ -695,6 +695,8 @@ public sealed class AdapterStore : IDisposable
                     KeepAliveSeconds = settings.KeepAliveSeconds,
                     RetryBaseSeconds = settings.RetryBaseSeconds,
                     RetryMaxSeconds = settings.RetryMaxSeconds,
+                    RegistrarProbeSeconds = settings.RegistrarProbeSeconds,
+                    NoAnswerSeconds = settings.NoAnswerSeconds,
                 });
             }
         }
@@ -844,7 +846,9 @@ public sealed class AdapterStore : IDisposable
         // settings flashMs, tones, shortTimerMs and longTimerMs, which a version-2 line's settings
         // JSON lacks and so reads as "the adapter's default": nothing to rewrite.
         // Version 4 added fault_boots (FaultRecords.CreateSchema, below): a version-3 store has heard
-        // of no boot yet, so its first change of each adapter is taken as new.
+        // of no boot yet, so its first change of each adapter is taken as new. It also added the
+        // optional line settings registrarProbeSeconds and noAnswerSeconds, which a version-3 line
+        // lacks and so reads as "the adapter's default", as above.
 
         Execute(connection,
             $"""

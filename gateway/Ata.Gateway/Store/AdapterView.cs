@@ -131,6 +131,12 @@ public sealed record LineView(int Line, string Username, string Registrar, strin
 
     /// <summary>Longest retry delay, seconds.</summary>
     public int RetryMaxSeconds { get; init; }
+
+    /// <summary>Seconds between OPTIONS probes of the registrar, 0 for none; null for the adapter's default.</summary>
+    public int? RegistrarProbeSeconds { get; init; }
+
+    /// <summary>Seconds an outgoing call may ring unanswered, 0 for no limit; null for the adapter's default.</summary>
+    public int? NoAnswerSeconds { get; init; }
 }
 
 /// <summary>An active fault.</summary>

@@ -222,6 +222,26 @@ public sealed class DeviceReportsTests
     }
 
     [Fact]
+    public void The_config_document_carries_the_registrar_probe_and_no_answer_limit_only_when_provisioned()
+    {
+        var lines = new[]
+        {
+            new SipAccount("2001", "pw", "sip.example.net") { RegistrarProbeSeconds = 0, NoAnswerSeconds = 45 },
+            new SipAccount("2002", "pw", "sip.example.net"),
+        };
+
+        var json = Encoding.UTF8.GetString(ConfigDocument.Render(new AdapterConfig("ata-1", 8, lines)));
+        var parsed = ProvisioningDocument.Parse(json, out var error);
+
+        Assert.True(error is null, error);
+        Assert.Equal((0, 45), (parsed.Line(1).RegistrarProbeSeconds, parsed.Line(1).NoAnswerSeconds));
+        Assert.Equal((LineDefaults.RegistrarProbeSeconds, LineDefaults.NoAnswerSeconds), (parsed.Line(2).RegistrarProbeSeconds, parsed.Line(2).NoAnswerSeconds));
+        var second = System.Text.Json.Nodes.JsonNode.Parse(json)![Fields.Lines]![1]!.AsObject();
+        Assert.False(second.ContainsKey(Fields.RegistrarProbeSeconds));
+        Assert.False(second.ContainsKey(Fields.NoAnswerSeconds));
+    }
+
+    [Fact]
     public void A_service_report_is_read_with_its_line_code_and_action()
     {
         var payload = Encoding.UTF8.GetBytes($$"""{"{{Fields.Line}}":2,"{{Fields.ServiceCode}}":"#21#","{{Fields.Action}}":"{{ServiceActions.CancelCallForwarding}}","{{Fields.UptimeMs}}":5000}""");

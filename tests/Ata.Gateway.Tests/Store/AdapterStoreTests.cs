@@ -299,6 +299,51 @@ public sealed class AdapterStoreTests : IDisposable
     }
 
     [Fact]
+    public void A_third_version_store_gains_the_boots_table_and_its_lines_read_the_probe_and_no_answer_limit_as_defaults()
+    {
+        var line = new SipAccount("2001", "pw", "sip.example.net") { Country = "DK" };
+        using (var store = Open())
+        {
+            store.Save("v3-1", new AdapterSpecification("secret-one", [line with { RegistrarProbeSeconds = 10, NoAnswerSeconds = 60 }]));
+            var view = Assert.Single(store.Find("v3-1")!.Lines);
+            Assert.Equal((10, 60), (view.RegistrarProbeSeconds, view.NoAnswerSeconds));
+        }
+
+        var path = Path.Combine(_directory.Path, AdapterStore.FileName);
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            connection.Open();
+            string settings;
+            using (var select = connection.CreateCommand())
+            {
+                select.CommandText = "SELECT settings FROM adapter_lines";
+                settings = (string)select.ExecuteScalar()!;
+            }
+
+            // What a version-3 gateway wrote: no fault_boots table, line settings without the probe and no-answer limit.
+            var old = System.Text.Json.Nodes.JsonNode.Parse(settings)!.AsObject();
+            foreach (var added in new[] { "registrarProbeSeconds", "noAnswerSeconds" })
+            {
+                Assert.True(old.Remove(added), added);
+            }
+
+            using var command = connection.CreateCommand();
+            command.CommandText = "DROP TABLE fault_boots; UPDATE adapter_lines SET settings = $settings; PRAGMA user_version = 3;";
+            command.Parameters.AddWithValue("$settings", old.ToJsonString());
+            command.ExecuteNonQuery();
+        }
+
+        using var reopened = Open();
+        Assert.Equal(line, Assert.Single(reopened.FindConfig("v3-1")!.Lines));
+        Assert.Equal((null, null), (Assert.Single(reopened.Find("v3-1")!.Lines).RegistrarProbeSeconds, reopened.Find("v3-1")!.Lines[0].NoAnswerSeconds));
+        Assert.False(reopened.Save("v3-1", new AdapterSpecification("secret-one", [line])).Changed);
+        using var batch = reopened.BeginReports();
+        Assert.Equal(FaultReportOutcome.Recorded, batch.RecordFault("v3-1", new ReportedFault(1, FaultCode.NetworkDown, true, null, null, null) { Boot = "b1" }, DateTimeOffset.UtcNow));
+        Assert.Equal(FaultReportOutcome.Repeated, batch.RecordFault("v3-1", new ReportedFault(1, FaultCode.NetworkDown, true, null, null, null) { Boot = "b1" }, DateTimeOffset.UtcNow));
+        batch.Commit();
+    }
+
+    [Fact]
     public void Line_telephony_settings_survive_the_store_and_service_history_is_bounded()
     {
         using var store = Open();
