@@ -70,12 +70,13 @@ public static class FaultRecords
 
         if (fault.Boot is { } boot && fault.Sequence is { } sequence)
         {
-            if (Boot(connection, deviceId, boot) is { } known && known.Sequence >= sequence)
+            var known = Boot(connection, deviceId, boot);
+            if (known?.Sequence >= sequence)
             {
                 return FaultReportOutcome.Repeated;
             }
 
-            Remember(connection, deviceId, boot, sequence, 0);
+            Remember(connection, deviceId, boot, sequence, 0, newBoot: known is null);
         }
 
         var at = receivedAt - TimeSpan.FromMilliseconds(fault.AgeMs);
@@ -125,7 +126,7 @@ public static class FaultRecords
             }
 
             newlyDropped = Math.Max(0, snapshot.ReportsDropped - (known?.ReportsDropped ?? 0));
-            Remember(connection, deviceId, boot, snapshot.Sequence ?? 0, snapshot.ReportsDropped);
+            Remember(connection, deviceId, boot, snapshot.Sequence ?? 0, snapshot.ReportsDropped, newBoot: known is null);
         }
 
         var listed = snapshot.Active.DistinctBy(f => (f.Code, f.Line ?? 0)).ToList();
@@ -196,8 +197,8 @@ public static class FaultRecords
         return reader.Read() ? new KnownBoot(reader.GetInt64(0), reader.GetInt64(1), reader.GetBoolean(2)) : null;
     }
 
-    /// <summary>Remembers the last sequence number and dropped count taken of a boot, and forgets all but the last <see cref="BootsKept"/> boots.</summary>
-    private static void Remember(SqliteConnection connection, string deviceId, string boot, long sequence, long reportsDropped)
+    /// <summary>Remembers the last sequence number and dropped count taken of a boot; a new one makes the adapter's oldest beyond <see cref="BootsKept"/> forgotten.</summary>
+    private static void Remember(SqliteConnection connection, string deviceId, string boot, long sequence, long reportsDropped, bool newBoot)
     {
         AdapterStore.Execute(connection,
             """
@@ -205,6 +206,11 @@ public static class FaultRecords
             ON CONFLICT (device_id, boot) DO UPDATE SET seq = max(seq, excluded.seq), reports_dropped = max(reports_dropped, excluded.reports_dropped)
             """,
             ("$id", deviceId), ("$boot", boot), ("$seq", sequence), ("$dropped", reportsDropped));
+        if (!newBoot)
+        {
+            return;
+        }
+
         AdapterStore.Execute(connection,
             $"DELETE FROM fault_boots WHERE device_id = $id AND id <= (SELECT id FROM fault_boots WHERE device_id = $id ORDER BY id DESC LIMIT 1 OFFSET {BootsKept})",
             ("$id", deviceId));
