@@ -6,7 +6,9 @@ namespace Ata.EndToEnd.Tests;
 
 /// <summary>
 /// The whole system on loopback: a real Kamailio registrar, the real gateway (which starts its own
-/// real mosquitto), shared by the tests of this collection. Adapters are provisioned per test.
+/// real mosquitto) relaying incidents to a webhook receiver, shared by the tests of this collection.
+/// Adapters are provisioned per test. <c>ATA_TEST_GATEWAY_ASSEMBLY</c> runs another build of the
+/// gateway (e.g. an older one, to see a test fail on it).
 /// </summary>
 public sealed class FirstLightFixture : IAsyncLifetime
 {
@@ -14,6 +16,12 @@ public sealed class FirstLightFixture : IAsyncLifetime
     public const string GoodPassword = "lab-pass-2001";
     public const string SecondUser = "2002";
     public const string SecondPassword = "lab-pass-2002";
+
+    /// <summary>
+    /// The gateway's <c>Incidents:QuietSeconds</c>: a cleared fault ends its incident after this long
+    /// (120 s by default; short here, so an incident's end can be waited for).
+    /// </summary>
+    public const int QuietSeconds = 3;
 
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "ata-e2e-" + Guid.NewGuid().ToString("N")[..8]);
 
@@ -26,6 +34,9 @@ public sealed class FirstLightFixture : IAsyncLifetime
     public HttpClient Api { get; private set; } = null!;
     public string GatewayUrl { get; private set; } = null!;
 
+    /// <summary>Where the gateway's fault relay sends its reports.</summary>
+    public WebhookReceiver Webhook { get; } = new();
+
     public async Task InitializeAsync()
     {
         Registrar = await KamailioRegistrar.StartAsync(new Dictionary<string, string>
@@ -36,12 +47,19 @@ public sealed class FirstLightFixture : IAsyncLifetime
 
         int httpPort = FreePort.Tcp();
         GatewayUrl = $"http://127.0.0.1:{httpPort}";
-        Gateway = ManagedProcess.StartDotnet(Layout.GatewayAssembly,
+        var assembly = Environment.GetEnvironmentVariable("ATA_TEST_GATEWAY_ASSEMBLY") is { Length: > 0 } other ? other : Layout.GatewayAssembly;
+        Gateway = ManagedProcess.StartDotnet(assembly,
             ["--urls", GatewayUrl, "--Gateway:DataDirectory=" + _dataDirectory],
             new ManagedProcessOptions
             {
                 Name = "gateway",
-                Environment = new Dictionary<string, string?> { ["Auth__AdminKey"] = AdminKey },
+                Environment = new Dictionary<string, string?>
+                {
+                    ["Auth__AdminKey"] = AdminKey,
+                    ["Incidents__QuietSeconds"] = QuietSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    ["Relay__WebhookUrl"] = Webhook.Url,
+                    ["Relay__PollMilliseconds"] = "200",
+                },
             });
         Api = new HttpClient { BaseAddress = new Uri(GatewayUrl), Timeout = TimeSpan.FromSeconds(10) };
         Api.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminKey);
@@ -76,6 +94,8 @@ public sealed class FirstLightFixture : IAsyncLifetime
             await Registrar.DisposeAsync();
         }
 
+        Webhook.Dispose();
+
         try
         {
             Directory.Delete(_dataDirectory, recursive: true);
@@ -104,6 +124,23 @@ public sealed class FirstLightFixture : IAsyncLifetime
         string body = await Api.GetStringAsync($"/api/adapters/{deviceId}");
         return JsonDocument.Parse(body).RootElement.Clone();
     }
+
+    /// <summary>The adapter's fault timeline, newest first.</summary>
+    public async Task<IReadOnlyList<JsonElement>> GetFaultEventsAsync(string deviceId) =>
+        [.. JsonDocument.Parse(await Api.GetStringAsync($"/api/adapters/{deviceId}/faults")).RootElement.Clone().EnumerateArray()];
+
+    /// <summary>A sample of <c>/metrics</c> by its name and labels as written there, e.g. <c>ata_reports_recorded_total</c>; 0 when absent.</summary>
+    public async Task<long> GetMetricAsync(string sample)
+    {
+        string text = await Api.GetStringAsync("/metrics");
+        string? line = text.Split('\n').FirstOrDefault(l => l.StartsWith(sample + " ", StringComparison.Ordinal));
+        return line is null ? 0 : long.Parse(line[(sample.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The adapter's incidents, newest first.</summary>
+    public async Task<IReadOnlyList<JsonElement>> GetIncidentsAsync(string deviceId) =>
+        [.. JsonDocument.Parse(await Api.GetStringAsync("/api/incidents")).RootElement.Clone().EnumerateArray()
+            .Where(i => i.GetProperty("deviceId").ValueKind == JsonValueKind.String && i.GetProperty("deviceId").GetString() == deviceId)];
 
     /// <summary>Starts Ata.Sim in gateway mode with JSON events.</summary>
     public SimAdapter StartSim(string deviceId, string secret, string broker) =>

@@ -11,7 +11,8 @@ namespace Ata.Gateway.Fleet;
 /// contract's <see cref="Fields"/>: the fields the core's <see cref="ProvisioningDocument"/> parses
 /// (<c>version</c>, <c>lines[].line/username/authUsername/password/registrar/expires</c>) and the
 /// line settings the device side is being extended with (secondary registrar, outbound proxy,
-/// transport, realm, country, tone plan, dial plan, barring, keep-alive, retry back-off) and the
+/// transport, realm, country, tone plan, dial plan, barring, keep-alive, registrar probe interval,
+/// no-answer limit, retry back-off) and the
 /// telephony fields the core's <c>LineProfile</c> reads (flash window, tone overrides, inter-digit timers;
 /// left out when not provisioned, so the adapter uses its defaults).
 /// With <see cref="AdapterConfig.SendHa1"/>, a line carries <c>ha1</c> instead of <c>password</c>.
@@ -113,6 +114,8 @@ public static class ConfigDocument
         }
 
         json.WriteNumber(Fields.KeepAliveSeconds, account.KeepAliveSeconds);
+        WriteOptional(json, Fields.RegistrarProbeSeconds, account.RegistrarProbeSeconds);
+        WriteOptional(json, Fields.NoAnswerSeconds, account.NoAnswerSeconds);
         json.WriteNumber(Fields.RetryBaseSeconds, account.RetryBaseSeconds);
         json.WriteNumber(Fields.RetryMaxSeconds, account.RetryMaxSeconds);
         json.WriteEndObject();

@@ -53,13 +53,38 @@ public sealed record HealthReport(
     LedStates Leds, IReadOnlyList<LineHealth> Lines);
 
 /// <summary>A fault raised or cleared on an adapter.</summary>
-/// <param name="Sequence">The adapter's fault sequence number.</param>
+/// <param name="Sequence">The adapter's fault sequence number (from 1 in each boot).</param>
 /// <param name="Code">A <see cref="FaultCode"/>.</param>
 /// <param name="Raised">True when raised, false when cleared.</param>
 /// <param name="Line">The line it concerns, if any.</param>
 /// <param name="SipCode">The SIP status code behind it, if any.</param>
 /// <param name="Detail">Human-readable context.</param>
-public sealed record ReportedFault(long? Sequence, string Code, bool Raised, int? Line, int? SipCode, string? Detail);
+public sealed record ReportedFault(long? Sequence, string Code, bool Raised, int? Line, int? SipCode, string? Detail)
+{
+    /// <summary>The adapter's boot the change happened in; null from firmware that sends none (then it is not de-duplicated).</summary>
+    public string? Boot { get; init; }
+
+    /// <summary>How long before it was published the change happened, in ms (0 when not given).</summary>
+    public long AgeMs { get; init; }
+}
+
+/// <summary>An open fault as an adapter's <see cref="FaultSnapshot"/> lists it.</summary>
+/// <param name="Code">A <see cref="FaultCode"/>.</param>
+/// <param name="Line">The line it concerns, if any.</param>
+/// <param name="SipCode">The SIP status code behind it, if any.</param>
+/// <param name="Detail">Human-readable context.</param>
+/// <param name="AgeMs">How long before the snapshot it was raised, in ms.</param>
+public sealed record ActiveFault(string Code, int? Line, int? SipCode, string? Detail, long AgeMs);
+
+/// <summary>
+/// The complete list of an adapter's open faults (state <see cref="FaultCode.Snapshot"/>), sent after
+/// every connection once what waited has gone: the gateway takes it as the truth.
+/// </summary>
+/// <param name="Boot">The adapter's boot; null from firmware that sends none.</param>
+/// <param name="Sequence">The sequence number of the boot's last fault change it includes.</param>
+/// <param name="ReportsDropped">Reports the adapter dropped in this boot because its queue for an unreachable gateway was full.</param>
+/// <param name="Active">The open faults.</param>
+public sealed record FaultSnapshot(string? Boot, long? Sequence, long ReportsDropped, IReadOnlyList<ActiveFault> Active);
 
 /// <summary>An adapter's answer to a config document.</summary>
 /// <param name="Version">The version it answers.</param>
@@ -99,6 +124,15 @@ public static class DeviceReports
     private const int MaxBlinkCount = 20;
     private const int MaxToken = 64;
     private const int MaxServiceCode = 32;
+
+    /// <summary>Most open faults a snapshot may list (the core has 10 codes on at most 8 lines, and the adapter-wide ones).</summary>
+    private const int MaxActiveFaults = 64;
+
+    /// <summary>
+    /// Oldest a fault change is dated (a year): an adapter holds changes in RAM while the gateway is
+    /// unreachable, so an older age is a fault of the adapter's, not an outage.
+    /// </summary>
+    public const long MaxAgeMs = 366L * 24 * 3600 * 1000;
 
     /// <summary>Reads a <see cref="MqttTopics.Hello"/> payload.</summary>
     /// <param name="payload">UTF-8 JSON.</param>
@@ -188,7 +222,46 @@ public static class DeviceReports
         }
     }
 
-    /// <summary>Reads a <see cref="MqttTopics.Fault"/> payload: a code and a state are required.</summary>
+    /// <summary>
+    /// Reads a <see cref="MqttTopics.Fault"/> payload: a fault change (<see cref="ReportedFault"/>: a
+    /// code and a state are required) or a <see cref="FaultSnapshot"/> (an <c>active</c> array of
+    /// faults, each with a code, is required).
+    /// </summary>
+    /// <param name="payload">UTF-8 JSON.</param>
+    /// <param name="report">The change or snapshot when the payload is valid.</param>
+    public static bool TryReadFaultTopic(ReadOnlyMemory<byte> payload, out object report)
+    {
+        report = null!;
+        if (!TryParseObject(payload, out var document))
+        {
+            return false;
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (Text(root, Fields.State, MaxToken) == FaultCode.Snapshot)
+            {
+                if (!TryReadSnapshot(root, out var snapshot))
+                {
+                    return false;
+                }
+
+                report = snapshot;
+                return true;
+            }
+
+            if (!TryReadChange(root, out var change))
+            {
+                return false;
+            }
+
+            report = change;
+            return true;
+        }
+    }
+
+    /// <summary>Reads a fault change (<see cref="MqttTopics.Fault"/>): a code and a state are required.</summary>
     /// <param name="payload">UTF-8 JSON.</param>
     /// <param name="report">The report when the payload is valid.</param>
     public static bool TryReadFault(ReadOnlyMemory<byte> payload, out ReportedFault report)
@@ -201,24 +274,67 @@ public static class DeviceReports
 
         using (document)
         {
-            var root = document.RootElement;
-            var code = Text(root, Fields.Code, MaxToken);
-            var state = Text(root, Fields.State, MaxToken);
-            if (code is null || !IsToken(code) || state is not (FaultCode.Raised or FaultCode.Cleared))
+            return TryReadChange(document.RootElement, out report);
+        }
+    }
+
+    private static bool TryReadChange(JsonElement root, out ReportedFault report)
+    {
+        report = null!;
+        var code = Text(root, Fields.Code, MaxToken);
+        var state = Text(root, Fields.State, MaxToken);
+        if (code is null || !IsToken(code) || state is not (FaultCode.Raised or FaultCode.Cleared) || !TryReadBoot(root, out var boot))
+        {
+            return false;
+        }
+
+        report = new ReportedFault(
+            Integer(root, Fields.Sequence),
+            code,
+            state == FaultCode.Raised,
+            (int?)Integer(root, Fields.Line, 1, 8),
+            SipCode(root),
+            Text(root, Fields.Detail, MaxText))
+        {
+            Boot = boot,
+            AgeMs = Age(root),
+        };
+        return true;
+    }
+
+    private static bool TryReadSnapshot(JsonElement root, out FaultSnapshot snapshot)
+    {
+        snapshot = null!;
+        if (!TryReadBoot(root, out var boot) || !root.TryGetProperty(Fields.Active, out var list)
+            || list.ValueKind != JsonValueKind.Array || list.GetArrayLength() > MaxActiveFaults)
+        {
+            return false;
+        }
+
+        var active = new List<ActiveFault>(list.GetArrayLength());
+        foreach (var item in list.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.Object || Text(item, Fields.Code, MaxToken) is not { } code || !IsToken(code))
             {
                 return false;
             }
 
-            report = new ReportedFault(
-                Integer(root, Fields.Sequence),
-                code,
-                state == FaultCode.Raised,
-                (int?)Integer(root, Fields.Line, 1, 8),
-                SipCode(root),
-                Text(root, Fields.Detail, MaxText));
-            return true;
+            active.Add(new ActiveFault(code, (int?)Integer(item, Fields.Line, 1, 8), SipCode(item), Text(item, Fields.Detail, MaxText), Age(item)));
         }
+
+        snapshot = new FaultSnapshot(boot, Integer(root, Fields.Sequence), Integer(root, Fields.ReportsDropped) ?? 0, active);
+        return true;
     }
+
+    /// <summary>Reads the optional boot id: a token when present.</summary>
+    private static bool TryReadBoot(JsonElement root, out string? boot)
+    {
+        boot = Text(root, Fields.Boot, MaxToken + 1);
+        return boot is null || (boot.Length <= MaxToken && IsToken(boot));
+    }
+
+    /// <summary>A change's age in ms: 0 when missing or negative, at most <see cref="MaxAgeMs"/>.</summary>
+    private static long Age(JsonElement element) => Math.Min(Integer(element, Fields.AgeMs) ?? 0, MaxAgeMs);
 
     /// <summary>Reads a <see cref="MqttTopics.ConfigAck"/> payload: a version and whether it was applied.</summary>
     /// <param name="payload">UTF-8 JSON.</param>

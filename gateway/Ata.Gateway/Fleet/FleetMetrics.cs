@@ -34,8 +34,17 @@ public sealed class FleetMetrics
     /// <summary>Dropped: the store refused this one report (not the database being unwritable, which is retried).</summary>
     public const string RecordFailed = "record-failed";
 
+    /// <summary>Dropped: a fault report taken before (the same boot and sequence number, sent again after a lost acknowledgement).</summary>
+    public const string Repeated = "repeated";
+
+    /// <summary>
+    /// Dropped by the adapter itself: its queue for an unreachable gateway was full (the snapshot's
+    /// <c>reportsDropped</c>, summed over adapters: no label names an adapter).
+    /// </summary>
+    public const string AdapterQueueFull = "adapter-queue-full";
+
     /// <summary>Every reason a report is dropped for, as <c>/metrics</c> labels them.</summary>
-    public static IReadOnlyList<string> DropReasons { get; } = [UnknownDevice, Malformed, Oversized, Backlog, RecordFailed];
+    public static IReadOnlyList<string> DropReasons { get; } = [UnknownDevice, Malformed, Oversized, Backlog, RecordFailed, Repeated, AdapterQueueFull];
 
     /// <summary>Creates the meter's instruments.</summary>
     /// <param name="meterFactory">The host's meter factory.</param>
@@ -91,6 +100,14 @@ public sealed class FleetMetrics
     {
         _droppedCounts.AddOrUpdate(reason, 1, (_, count) => count + 1);
         _dropped.Add(1, new KeyValuePair<string, object?>("leaf", leaf), new KeyValuePair<string, object?>("reason", reason));
+    }
+
+    /// <summary>Counts reports an adapter said it dropped (<see cref="AdapterQueueFull"/>).</summary>
+    /// <param name="count">How many more than it said before.</param>
+    public void CountDroppedByAdapter(long count)
+    {
+        _droppedCounts.AddOrUpdate(AdapterQueueFull, count, (_, total) => total + count);
+        _dropped.Add(count, new KeyValuePair<string, object?>("reason", AdapterQueueFull));
     }
 
     /// <summary>Counts an oversized report.</summary>

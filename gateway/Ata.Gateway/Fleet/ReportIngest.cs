@@ -88,7 +88,7 @@ public sealed partial class ReportIngest : IAsyncDisposable
         }
 
         Interlocked.Increment(ref _unacknowledged);
-        if (!_queue.Writer.TryWrite(Read(report)))
+        if (!_queue.Writer.TryWrite(Read(report, _time.GetUtcNow())))
         {
             Interlocked.Decrement(ref _unacknowledged);
         }
@@ -250,7 +250,7 @@ public sealed partial class ReportIngest : IAsyncDisposable
     private async Task FinishAsync(List<Recorded> recorded)
     {
         var credentialsChanged = false;
-        foreach (var ((report, deviceId, leaf, _), outcome, followUp) in recorded)
+        foreach (var ((report, deviceId, leaf, _, _), outcome, followUp) in recorded)
         {
             switch (outcome)
             {
@@ -268,6 +268,10 @@ public sealed partial class ReportIngest : IAsyncDisposable
                 case Outcome.Failed:
                     _metrics.CountDropped(leaf, FleetMetrics.RecordFailed);
                     break;
+                case Outcome.Repeated:
+                    _metrics.CountDropped(leaf, FleetMetrics.Repeated);
+                    LogRepeated(deviceId);
+                    break;
             }
 
             switch (followUp)
@@ -279,6 +283,10 @@ public sealed partial class ReportIngest : IAsyncDisposable
                 case (ServiceReport service, string serviceOutcome):
                     _metrics.CountServiceRequest(service.Action);
                     LogServiceRequest(deviceId, service.Line ?? 0, service.ServiceCode, service.Action, serviceOutcome);
+                    break;
+                case long droppedByAdapter:
+                    _metrics.CountDroppedByAdapter(droppedByAdapter);
+                    LogDroppedByAdapter(deviceId, droppedByAdapter);
                     break;
             }
         }
@@ -308,11 +316,11 @@ public sealed partial class ReportIngest : IAsyncDisposable
     /// its content is the contract's record for the leaf, <see cref="Malformed"/> when the payload is
     /// not what the contract says, or null for a leaf the gateway does not record.
     /// </summary>
-    private static Reading Read(ReceivedReport report)
+    private static Reading Read(ReceivedReport report, DateTimeOffset receivedAt)
     {
         if (!MqttTopics.TryParse(report.Topic, out var deviceId, out var leaf))
         {
-            return new Reading(report, report.Topic, report.Topic, null);
+            return new Reading(report, report.Topic, report.Topic, null, receivedAt);
         }
 
         var payload = report.Payload;
@@ -321,12 +329,12 @@ public sealed partial class ReportIngest : IAsyncDisposable
             MqttTopics.Status => DeviceReports.ReadStatus(payload) is { } online ? online : Malformed,
             MqttTopics.Hello => DeviceReports.TryReadHello(payload, out var hello) ? hello : Malformed,
             MqttTopics.Health => DeviceReports.TryReadHealth(payload, out var health) ? health : Malformed,
-            MqttTopics.Fault => DeviceReports.TryReadFault(payload, out var fault) ? fault : Malformed,
+            MqttTopics.Fault => DeviceReports.TryReadFaultTopic(payload, out var fault) ? fault : Malformed,
             MqttTopics.ConfigAck => DeviceReports.TryReadConfigAck(payload, out var ack) ? ack : Malformed,
             MqttTopics.Service => DeviceReports.TryReadService(payload, out var service) ? service : Malformed,
             _ => null,
         };
-        return new Reading(report, deviceId, leaf, content);
+        return new Reading(report, deviceId, leaf, content, receivedAt);
     }
 
     private static Recorded Record(ReportBatch store, Reading reading)
@@ -346,8 +354,10 @@ public sealed partial class ReportIngest : IAsyncDisposable
                 known = store.RecordHealth(deviceId, health);
                 break;
             case ReportedFault fault:
-                known = store.RecordFault(deviceId, fault);
-                break;
+                return Of(reading, store.RecordFault(deviceId, fault, reading.ReceivedAt), null);
+            case FaultSnapshot snapshot:
+                var taken = store.RecordFaultSnapshot(deviceId, snapshot, reading.ReceivedAt, out var droppedByAdapter);
+                return Of(reading, taken, droppedByAdapter > 0 ? droppedByAdapter : null);
             case ConfigAck ack:
                 known = store.RecordConfigAck(deviceId, ack, out var rotated);
                 followUp = rotated ? ack : null;
@@ -365,6 +375,13 @@ public sealed partial class ReportIngest : IAsyncDisposable
 
         return new Recorded(reading, known ? Outcome.Recorded : Outcome.UnknownDevice, followUp);
     }
+
+    private static Recorded Of(Reading reading, FaultReportOutcome outcome, object? followUp) => outcome switch
+    {
+        FaultReportOutcome.Recorded => new Recorded(reading, Outcome.Recorded, followUp),
+        FaultReportOutcome.Repeated => new Recorded(reading, Outcome.Repeated, null),
+        _ => new Recorded(reading, Outcome.UnknownDevice, null),
+    };
 
     /// <summary>
     /// Whether an exception means the database cannot be written now (disk full, read-only, I/O
@@ -408,10 +425,11 @@ public sealed partial class ReportIngest : IAsyncDisposable
         UnknownDevice,
         Malformed,
         Failed,
+        Repeated,
     }
 
-    /// <summary>A report with its topic and payload read: the adapter, the leaf, and what the payload says.</summary>
-    private sealed record Reading(ReceivedReport Report, string DeviceId, string Leaf, object? Content);
+    /// <summary>A report with its topic and payload read: the adapter, the leaf, what the payload says, and when the session received it.</summary>
+    private sealed record Reading(ReceivedReport Report, string DeviceId, string Leaf, object? Content, DateTimeOffset ReceivedAt);
 
     /// <summary>The content of a payload that is not what the contract says for its leaf.</summary>
     private sealed class MalformedPayload;
@@ -426,6 +444,12 @@ public sealed partial class ReportIngest : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Adapter {DeviceId} applied config v{Version} with its new broker credential; the old one no longer works")]
     private partial void LogSecretRotated(string deviceId, int version);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "A fault report from {DeviceId} came again (resent after a lost acknowledgement) and was taken once")]
+    private partial void LogRepeated(string deviceId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Adapter {DeviceId} dropped {Count} reports while the gateway was unreachable (its queue was full); its snapshot says which faults are open")]
+    private partial void LogDroppedByAdapter(string deviceId, long count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Adapter {DeviceId} line {Line}: {ServiceCode} dialled ({Action}); {Outcome}")]
     private partial void LogServiceRequest(string deviceId, int line, string serviceCode, string action, string outcome);

@@ -87,7 +87,8 @@ public sealed class IncidentBook(IOptions<IncidentOptions> options, IOptions<Rel
     /// <param name="code">The fault code.</param>
     /// <param name="line">The line, 0 for none.</param>
     /// <param name="now">The time.</param>
-    public void Raised(SqliteConnection connection, string deviceId, string code, int line, DateTimeOffset now)
+    /// <param name="since">When the fault was raised, when earlier than <paramref name="now"/> (reported after an outage); a new incident opens then.</param>
+    public void Raised(SqliteConnection connection, string deviceId, string code, int line, DateTimeOffset now, DateTimeOffset? since = null)
     {
         ArgumentNullException.ThrowIfNull(connection);
         using (var find = AdapterStore.Command(connection,
@@ -122,7 +123,7 @@ public sealed class IncidentBook(IOptions<IncidentOptions> options, IOptions<Rel
         var registrar = RegistrarOf(connection, deviceId, line);
         AdapterStore.Execute(connection,
             "INSERT INTO incidents (kind, device_id, registrar, code, line, opened_at) VALUES ('adapter', $id, $registrar, $code, $line, $now)",
-            ("$id", deviceId), ("$registrar", registrar), ("$code", code), ("$line", line), ("$now", Text(now)));
+            ("$id", deviceId), ("$registrar", registrar), ("$code", code), ("$line", line), ("$now", Text(since ?? now)));
         var incident = LastId(connection);
         if (!NextSteps.IsRegistrarSide(code) || registrar is null)
         {
@@ -144,12 +145,15 @@ public sealed class IncidentBook(IOptions<IncidentOptions> options, IOptions<Rel
         Fold(connection, registrar, now);
     }
 
-    /// <summary>A fault was cleared: the incident ends once it stays cleared for the quiet time.</summary>
+    /// <summary>
+    /// A fault was cleared: the incident ends once it stays cleared for the quiet time, counted from
+    /// when it cleared (so a fault that cleared during an outage may end its incident at once).
+    /// </summary>
     /// <param name="connection">The store's connection, inside the transaction recording the fault.</param>
     /// <param name="deviceId">The adapter.</param>
     /// <param name="code">The fault code.</param>
     /// <param name="line">The line, 0 for none.</param>
-    /// <param name="now">The time.</param>
+    /// <param name="now">When it cleared.</param>
     public static void Cleared(SqliteConnection connection, string deviceId, string code, int line, DateTimeOffset now) =>
         AdapterStore.Execute(connection,
             "UPDATE incidents SET cleared_at = $now WHERE kind = 'adapter' AND ended_at IS NULL AND cleared_at IS NULL AND device_id = $id AND code = $code AND line = $line",

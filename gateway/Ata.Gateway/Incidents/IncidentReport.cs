@@ -165,7 +165,7 @@ public static class IncidentReport
     private static JsonArray Recent(SqliteConnection connection, string deviceId)
     {
         using var command = AdapterStore.Command(connection,
-            $"SELECT at, code, line, raised FROM fault_events WHERE device_id = $id ORDER BY seq DESC LIMIT {RecentFaults}", ("$id", deviceId));
+            $"SELECT at, code, line, raised FROM fault_events WHERE device_id = $id ORDER BY at DESC, seq DESC LIMIT {RecentFaults}", ("$id", deviceId));
         using var reader = command.ExecuteReader();
         var recent = new JsonArray();
         while (reader.Read())

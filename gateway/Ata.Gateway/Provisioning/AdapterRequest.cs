@@ -231,6 +231,8 @@ public static class AdapterRequest
         }
 
         var tones = ReadTones(line, prefix, tonePlan ?? country, errors);
+        var registrarProbe = ReadSecondsTheAdapterTakes(line, Fields.RegistrarProbeSeconds, prefix, errors);
+        var noAnswer = ReadSecondsTheAdapterTakes(line, Fields.NoAnswerSeconds, prefix, errors);
         var retryBase = ReadSeconds(line, Fields.RetryBaseSeconds, prefix, LineDefaults.MinRetrySeconds, LineDefaults.MaxRetrySeconds, errors);
         var retryMax = ReadSeconds(line, Fields.RetryMaxSeconds, prefix, LineDefaults.MinRetrySeconds, LineDefaults.MaxRetrySeconds, errors);
         var effectiveBase = retryBase ?? LineDefaults.RetryBaseSeconds;
@@ -255,6 +257,8 @@ public static class AdapterRequest
             Tones = tones,
             ShortTimerMs = shortTimer,
             LongTimerMs = longTimer,
+            RegistrarProbeSeconds = registrarProbe,
+            NoAnswerSeconds = noAnswer,
             Expires = expires ?? LineDefaults.Expires,
             KeepAliveSeconds = keepAlive ?? LineDefaults.KeepAliveSeconds,
             RetryBaseSeconds = effectiveBase,
@@ -355,6 +359,35 @@ public static class AdapterRequest
         }
 
         return valid && tones.Count > 0 ? tones : null;
+    }
+
+    /// <summary>
+    /// A line setting in whole seconds, checked by the adapter's own provisioning parser
+    /// (<see cref="ProvisioningDocument.Parse"/>): what it would refuse is refused here, with its reason.
+    /// </summary>
+    private static int? ReadSecondsTheAdapterTakes(JsonElement line, string name, string prefix, IDictionary<string, string[]> errors)
+    {
+        var key = $"{prefix}.{name}";
+        if (!line.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out var seconds))
+        {
+            errors[key] = [$"'{name}' is a whole number of seconds."];
+            return null;
+        }
+
+        var document = $$"""{"{{Fields.Version}}":0,"{{Fields.Lines}}":[{"{{Fields.Username}}":"u","{{Fields.Password}}":"p","{{Fields.Registrar}}":"127.0.0.1","{{name}}":{{seconds}}}]}""";
+        if (ProvisioningDocument.Parse(document, out var problem) is null)
+        {
+            var field = $"{Fields.Lines}[0].{name}: ";
+            errors[key] = [$"'{name}' {(problem.StartsWith(field, StringComparison.Ordinal) ? problem[field.Length..] : problem)}."];
+            return null;
+        }
+
+        return seconds;
     }
 
     private static int? ReadMilliseconds(JsonElement line, string name, string prefix, int min, int max, IDictionary<string, string[]> errors) =>

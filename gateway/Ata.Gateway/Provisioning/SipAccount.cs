@@ -48,6 +48,18 @@ public sealed record SipAccount(string Username, string Password, string Registr
     /// <summary>The long inter-digit timer in ms: a number that needs more digits gets reorder after this; null for the adapter's default.</summary>
     public int? LongTimerMs { get; init; }
 
+    /// <summary>
+    /// Seconds between SIP OPTIONS probes of the registrar (or outbound proxy) on a UDP line, 0 for
+    /// none (the adapter's rule: 0 or 10 to 3600); null for the adapter's default, <see cref="LineDefaults.RegistrarProbeSeconds"/>.
+    /// </summary>
+    public int? RegistrarProbeSeconds { get; init; }
+
+    /// <summary>
+    /// How long a call the household places may ring unanswered, in seconds, 0 for no limit (the
+    /// adapter's rule: 0 or 10 to 3600); null for the adapter's default, <see cref="LineDefaults.NoAnswerSeconds"/>.
+    /// </summary>
+    public int? NoAnswerSeconds { get; init; }
+
     /// <summary>Barred call classes, comma-separated in <see cref="LineDefaults.BarringClasses"/> order (empty: none).</summary>
     public string Barring { get; init; } = string.Empty;
 
@@ -169,6 +181,12 @@ public static class LineDefaults
 
     /// <summary>Longest keep-alive, seconds.</summary>
     public const int MaxKeepAliveSeconds = 3600;
+
+    /// <summary>The adapter's registrar probe interval when none is provisioned, seconds: the core's <see cref="RegistrarProbe.DefaultIntervalSeconds"/>.</summary>
+    public const int RegistrarProbeSeconds = RegistrarProbe.DefaultIntervalSeconds;
+
+    /// <summary>The adapter's limit on an unanswered outgoing call when none is provisioned, seconds: the core's <see cref="LineConfig.DefaultNoAnswerSeconds"/>.</summary>
+    public const int NoAnswerSeconds = LineConfig.DefaultNoAnswerSeconds;
 
     /// <summary>Default first retry delay, seconds: the core's back-off base.</summary>
     public const int RetryBaseSeconds = (int)(RetryBackoff.DefaultBaseMs / 1000);

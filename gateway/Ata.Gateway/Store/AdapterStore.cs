@@ -21,7 +21,7 @@ public sealed class AdapterStore : IDisposable
     /// <summary>The database file's name inside the data directory.</summary>
     public const string FileName = "gateway.db";
 
-    private const int SchemaVersion = 3;
+    private const int SchemaVersion = 4;
 
     /// <summary>Fault events kept per adapter; older ones are dropped.</summary>
     public const int FaultHistoryLength = 500;
@@ -314,7 +314,7 @@ public sealed class AdapterStore : IDisposable
     {
         using var connection = Open();
         using var command = Command(connection,
-            "SELECT at, code, line, raised, sip_code, detail FROM fault_events WHERE device_id = $id ORDER BY seq DESC",
+            "SELECT at, code, line, raised, sip_code, detail FROM fault_events WHERE device_id = $id ORDER BY at DESC, seq DESC",
             ("$id", deviceId));
         using var reader = command.ExecuteReader();
         var events = new List<FaultEvent>();
@@ -329,7 +329,8 @@ public sealed class AdapterStore : IDisposable
         return events;
     }
 
-    private static void AddFaultEvent(SqliteConnection connection, string deviceId, string code, int line, bool raised, int? sipCode, string? detail, string now)
+    /// <summary>Adds a fault raised or cleared at <paramref name="now"/> to the adapter's timeline (its last <see cref="FaultHistoryLength"/> are kept).</summary>
+    internal static void AddFaultEvent(SqliteConnection connection, string deviceId, string code, int line, bool raised, int? sipCode, string? detail, string now)
     {
         Execute(connection,
             "INSERT INTO fault_events (device_id, at, code, line, raised, sip_code, detail) VALUES ($id, $now, $code, $line, $raised, $sip, $detail)",
@@ -502,37 +503,11 @@ public sealed class AdapterStore : IDisposable
     /// <returns>False when the adapter is unknown.</returns>
     public bool RecordFault(string deviceId, ReportedFault fault) => RecordAlone(batch => batch.RecordFault(deviceId, fault));
 
-    internal bool RecordFault(SqliteConnection connection, string deviceId, ReportedFault fault)
-    {
-        ArgumentNullException.ThrowIfNull(fault);
-        var now = Now();
-        if (Execute(connection, "UPDATE adapter_state SET last_seen = $now WHERE device_id = $id", ("$id", deviceId), ("$now", now)) == 0)
-        {
-            return false;
-        }
+    internal FaultReportOutcome RecordFault(SqliteConnection connection, string deviceId, ReportedFault fault, DateTimeOffset? receivedAt) =>
+        FaultRecords.Change(connection, _incidents, deviceId, fault, receivedAt ?? _time.GetUtcNow(), _time.GetUtcNow());
 
-        AddFaultEvent(connection, deviceId, fault.Code, fault.Line ?? 0, fault.Raised, fault.SipCode, fault.Detail, now);
-        if (fault.Raised)
-        {
-            _incidents?.Raised(connection, deviceId, fault.Code, fault.Line ?? 0, _time.GetUtcNow());
-            Execute(connection,
-                """
-                INSERT INTO active_faults (device_id, code, line, sip_code, detail, seq, since)
-                VALUES ($id, $code, $line, $sip, $detail, $seq, $now)
-                ON CONFLICT (device_id, code, line) DO UPDATE SET sip_code = excluded.sip_code, detail = excluded.detail, seq = excluded.seq
-                """,
-                ("$id", deviceId), ("$code", fault.Code), ("$line", fault.Line ?? 0), ("$sip", fault.SipCode),
-                ("$detail", fault.Detail), ("$seq", fault.Sequence), ("$now", now));
-        }
-        else
-        {
-            IncidentBook.Cleared(connection, deviceId, fault.Code, fault.Line ?? 0, _time.GetUtcNow());
-            Execute(connection, "DELETE FROM active_faults WHERE device_id = $id AND code = $code AND line = $line",
-                ("$id", deviceId), ("$code", fault.Code), ("$line", fault.Line ?? 0));
-        }
-
-        return true;
-    }
+    internal FaultReportOutcome RecordFaultSnapshot(SqliteConnection connection, string deviceId, FaultSnapshot snapshot, DateTimeOffset receivedAt, out long newlyDropped) =>
+        FaultRecords.Snapshot(connection, _incidents, deviceId, snapshot, receivedAt, _time.GetUtcNow(), out newlyDropped);
 
     /// <summary>Records an adapter's answer to a config version.</summary>
     /// <param name="deviceId">The adapter's id.</param>
@@ -720,6 +695,8 @@ public sealed class AdapterStore : IDisposable
                     KeepAliveSeconds = settings.KeepAliveSeconds,
                     RetryBaseSeconds = settings.RetryBaseSeconds,
                     RetryMaxSeconds = settings.RetryMaxSeconds,
+                    RegistrarProbeSeconds = settings.RegistrarProbeSeconds,
+                    NoAnswerSeconds = settings.NoAnswerSeconds,
                 });
             }
         }
@@ -868,6 +845,10 @@ public sealed class AdapterStore : IDisposable
         // Version 3 added service_requests (created below, like every table) and the optional line
         // settings flashMs, tones, shortTimerMs and longTimerMs, which a version-2 line's settings
         // JSON lacks and so reads as "the adapter's default": nothing to rewrite.
+        // Version 4 added fault_boots (FaultRecords.CreateSchema, below): a version-3 store has heard
+        // of no boot yet, so its first change of each adapter is taken as new. It also added the
+        // optional line settings registrarProbeSeconds and noAnswerSeconds, which a version-3 line
+        // lacks and so reads as "the adapter's default", as above.
 
         Execute(connection,
             $"""
@@ -993,6 +974,7 @@ public sealed class AdapterStore : IDisposable
             PRAGMA user_version = {SchemaVersion};
             """);
         IncidentBook.CreateSchema(connection);
+        FaultRecords.CreateSchema(connection);
         transaction.Commit();
     }
 

@@ -131,6 +131,12 @@ public sealed record LineView(int Line, string Username, string Registrar, strin
 
     /// <summary>Longest retry delay, seconds.</summary>
     public int RetryMaxSeconds { get; init; }
+
+    /// <summary>Seconds between OPTIONS probes of the registrar, 0 for none; null for the adapter's default.</summary>
+    public int? RegistrarProbeSeconds { get; init; }
+
+    /// <summary>Seconds an outgoing call may ring unanswered, 0 for no limit; null for the adapter's default.</summary>
+    public int? NoAnswerSeconds { get; init; }
 }
 
 /// <summary>An active fault.</summary>
@@ -138,7 +144,7 @@ public sealed record LineView(int Line, string Username, string Registrar, strin
 /// <param name="Line">The line it concerns, if any.</param>
 /// <param name="SipCode">The SIP status code behind it, if any.</param>
 /// <param name="Detail">The adapter's own words.</param>
-/// <param name="Since">When it was first raised.</param>
+/// <param name="Since">When it was first raised (on the adapter, by the age it gave).</param>
 /// <param name="Description">What the code means, in words for support.</param>
 public sealed record FaultView(string Code, int? Line, int? SipCode, string? Detail, DateTimeOffset Since, string Description);
 
@@ -189,7 +195,7 @@ public sealed record ConfigVersionView(int Version, DateTimeOffset CreatedAt, st
 public sealed record HealthSample(DateTimeOffset At, long? UptimeMs, int? Rssi, long? FreeHeap);
 
 /// <summary>A fault raised or cleared, for the timeline.</summary>
-/// <param name="At">When the gateway recorded it.</param>
+/// <param name="At">When it happened: when the gateway received it less the age the adapter gave (a change held while the gateway was unreachable keeps its time).</param>
 /// <param name="Code">The fault code.</param>
 /// <param name="Line">The line, if any.</param>
 /// <param name="Raised">Raised (true) or cleared (false).</param>

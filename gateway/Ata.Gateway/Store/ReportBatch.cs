@@ -69,10 +69,30 @@ public sealed class ReportBatch : IDisposable
         return true;
     }
 
-    /// <summary>Raises or clears a fault (keyed by code and line), with its incident and outbox message.</summary>
+    /// <summary>Raises or clears a fault (keyed by code and line) received now, with its incident and outbox message.</summary>
     /// <param name="deviceId">The adapter's id.</param>
     /// <param name="fault">The report.</param>
-    public bool RecordFault(string deviceId, ReportedFault fault) => _store.RecordFault(_connection, deviceId, fault);
+    public bool RecordFault(string deviceId, ReportedFault fault) =>
+        _store.RecordFault(_connection, deviceId, fault, null) != FaultReportOutcome.UnknownAdapter;
+
+    /// <summary>
+    /// Raises or clears a fault (keyed by code and line), dated <paramref name="receivedAt"/> minus its
+    /// age, with its incident and outbox message; a change of a boot and sequence number recorded
+    /// before is not recorded again (see <see cref="FaultRecords"/>).
+    /// </summary>
+    /// <param name="deviceId">The adapter's id.</param>
+    /// <param name="fault">The report.</param>
+    /// <param name="receivedAt">When the gateway's session received it.</param>
+    public FaultReportOutcome RecordFault(string deviceId, ReportedFault fault, DateTimeOffset receivedAt) =>
+        _store.RecordFault(_connection, deviceId, fault, receivedAt);
+
+    /// <summary>Takes an adapter's snapshot of its open faults as the truth (see <see cref="FaultRecords.Snapshot"/>).</summary>
+    /// <param name="deviceId">The adapter's id.</param>
+    /// <param name="snapshot">The snapshot.</param>
+    /// <param name="receivedAt">When the gateway's session received it.</param>
+    /// <param name="newlyDropped">Reports the adapter dropped that no earlier snapshot counted.</param>
+    public FaultReportOutcome RecordFaultSnapshot(string deviceId, FaultSnapshot snapshot, DateTimeOffset receivedAt, out long newlyDropped) =>
+        _store.RecordFaultSnapshot(_connection, deviceId, snapshot, receivedAt, out newlyDropped);
 
     /// <summary>Records an adapter's answer to a config version; completes a secret rotation it applied.</summary>
     /// <param name="deviceId">The adapter's id.</param>

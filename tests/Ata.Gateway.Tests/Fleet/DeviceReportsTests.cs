@@ -60,6 +60,37 @@ public sealed class DeviceReportsTests
     }
 
     [Fact]
+    public void A_fault_change_carries_its_boot_and_age_and_a_snapshot_its_open_faults()
+    {
+        Assert.True(DeviceReports.TryReadFaultTopic(Encoding.UTF8.GetBytes(Reports.Fault(7, FaultCode.NetworkDown, true, boot: "a1b2c3d4", ageMs: 12_000)), out var change));
+        Assert.Equal(new ReportedFault(7, FaultCode.NetworkDown, true, null, null, null) { Boot = "a1b2c3d4", AgeMs = 12_000 }, change);
+
+        var payload = Reports.Snapshot("a1b2c3d4", 9, 2, (FaultCode.RegistrarUnreachable, 1, 30_000), (FaultCode.NetworkDown, 0, 5));
+        Assert.True(DeviceReports.TryReadFaultTopic(Encoding.UTF8.GetBytes(payload), out var read));
+        var snapshot = Assert.IsType<FaultSnapshot>(read);
+        Assert.Equal(("a1b2c3d4", (long?)9, 2L), (snapshot.Boot, snapshot.Sequence, snapshot.ReportsDropped));
+        Assert.Equal([new ActiveFault(FaultCode.RegistrarUnreachable, 1, null, null, 30_000), new ActiveFault(FaultCode.NetworkDown, null, null, null, 5)], snapshot.Active);
+
+        // A snapshot is not a change: the change reader refuses it.
+        Assert.False(DeviceReports.TryReadFault(Encoding.UTF8.GetBytes(payload), out _));
+        Assert.True(DeviceReports.TryReadFaultTopic("""{"state":"snapshot","active":[]}"""u8.ToArray(), out var empty));
+        Assert.Empty(Assert.IsType<FaultSnapshot>(empty).Active);
+        Assert.True(DeviceReports.TryReadFaultTopic("""{"code":"wan.down","state":"raised","ageMs":99999999999999999}"""u8.ToArray(), out var old));
+        Assert.Equal(DeviceReports.MaxAgeMs, ((ReportedFault)old).AgeMs);
+    }
+
+    [Theory]
+    [InlineData("""{"state":"snapshot"}""")]
+    [InlineData("""{"state":"snapshot","active":{}}""")]
+    [InlineData("""{"state":"snapshot","active":[{"line":1}]}""")]
+    [InlineData("""{"state":"snapshot","active":[{"code":"a b"}]}""")]
+    [InlineData("""{"state":"snapshot","active":["wan.down"]}""")]
+    [InlineData("""{"state":"snapshot","boot":"<b>","active":[]}""")]
+    [InlineData("""{"code":"wan.down","state":"raised","boot":"a b"}""")]
+    public void Malformed_snapshots_and_boots_are_refused(string payload) =>
+        Assert.False(DeviceReports.TryReadFaultTopic(Encoding.UTF8.GetBytes(payload), out _));
+
+    [Fact]
     public void Config_acks_need_a_version_and_applied()
     {
         Assert.True(DeviceReports.TryReadConfigAck(Encoding.UTF8.GetBytes(Reports.ConfigAck(3, true)), out var applied));
@@ -188,6 +219,26 @@ public sealed class DeviceReportsTests
         Assert.DoesNotContain(Fields.FlashMs, plain, StringComparison.Ordinal);
         Assert.DoesNotContain(Fields.Tones, plain, StringComparison.Ordinal);
         Assert.DoesNotContain("TimerMs", plain, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_config_document_carries_the_registrar_probe_and_no_answer_limit_only_when_provisioned()
+    {
+        var lines = new[]
+        {
+            new SipAccount("2001", "pw", "sip.example.net") { RegistrarProbeSeconds = 0, NoAnswerSeconds = 45 },
+            new SipAccount("2002", "pw", "sip.example.net"),
+        };
+
+        var json = Encoding.UTF8.GetString(ConfigDocument.Render(new AdapterConfig("ata-1", 8, lines)));
+        var parsed = ProvisioningDocument.Parse(json, out var error);
+
+        Assert.True(error is null, error);
+        Assert.Equal((0, 45), (parsed.Line(1).RegistrarProbeSeconds, parsed.Line(1).NoAnswerSeconds));
+        Assert.Equal((LineDefaults.RegistrarProbeSeconds, LineDefaults.NoAnswerSeconds), (parsed.Line(2).RegistrarProbeSeconds, parsed.Line(2).NoAnswerSeconds));
+        var second = System.Text.Json.Nodes.JsonNode.Parse(json)![Fields.Lines]![1]!.AsObject();
+        Assert.False(second.ContainsKey(Fields.RegistrarProbeSeconds));
+        Assert.False(second.ContainsKey(Fields.NoAnswerSeconds));
     }
 
     [Fact]

@@ -6,6 +6,7 @@ using Ata.Core.Contract;
 using Ata.Core.DialPlan;
 using Ata.Core.Sip.Auth;
 using Ata.Gateway.Fleet;
+using Ata.Gateway.Provisioning;
 using Ata.Gateway.Tests.Support;
 using MQTTnet;
 
@@ -131,6 +132,46 @@ public sealed class LifecycleTests(GatewayFixture fixture) : IClassFixture<Gatew
         Assert.Null(secondLine[Fields.FlashMs]);
         await device.ReportAsync(MqttTopics.ConfigAck, Reports.ConfigAck(next, applied: true));
         await Gateway.AdapterWhenAsync(id, a => a["appliedConfigVersion"]?.GetValue<int>() == next, "the new config applied");
+    }
+
+    [Fact]
+    public async Task The_registrar_probe_and_the_no_answer_limit_reach_the_device_and_support_sees_them()
+    {
+        const string id = "life-probe";
+        const string secret = "life-secret-p1";
+        var (response, answer) = await Gateway.PutAdapterAsync(id, new
+        {
+            secret,
+            lines = new object[]
+            {
+                new { username = "6201", password = "life-sip-pass-p1", registrar = "127.0.0.1:5060", registrarProbeSeconds = 10, noAnswerSeconds = 0 },
+                new { username = "6202", password = "life-sip-pass-p2", registrar = "127.0.0.1:5060" },
+            },
+        });
+        Assert.True(response.StatusCode == HttpStatusCode.Created, answer?.ToJsonString());
+
+        await using var device = await Device.ConnectAsync(id, secret, Gateway.Broker.Port, Gateway.Log);
+        await device.SubscribeAsync(MqttTopics.Config);
+        var config = await device.WaitForAsync(m => m.Topic == MqttTopics.For(id, MqttTopics.Config), "the config");
+        var document = Ata.Core.Provisioning.ProvisioningDocument.Parse(config.PayloadText, out var refused);
+        Assert.True(document is not null, refused);
+        Assert.Equal((10, 0), (document.Line(1).RegistrarProbeSeconds, document.Line(1).NoAnswerSeconds));
+        Assert.Equal((LineDefaults.RegistrarProbeSeconds, LineDefaults.NoAnswerSeconds), (document.Line(2).RegistrarProbeSeconds, document.Line(2).NoAnswerSeconds));
+        Assert.Null(JsonNode.Parse(config.PayloadText)![Fields.Lines]![1]![Fields.RegistrarProbeSeconds]);
+
+        var view = await Gateway.GetAdapterAsync(id);
+        Assert.Equal((10, 0), (view!["lines"]![0]!["registrarProbeSeconds"]!.GetValue<int>(), view["lines"]![0]!["noAnswerSeconds"]!.GetValue<int>()));
+        Assert.Null(view["lines"]![1]!["registrarProbeSeconds"]);
+        Assert.Null(view["lines"]![1]!["noAnswerSeconds"]);
+
+        var (bad, problem) = await Gateway.PutAdapterAsync(id, new
+        {
+            secret,
+            lines = new[] { new { username = "6201", password = "life-sip-pass-p1", registrar = "127.0.0.1:5060", registrarProbeSeconds = 5 } },
+        });
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Equal("'registrarProbeSeconds' must be 0 (off) or from 10 to 3600 seconds.",
+            problem!["errors"]!["lines[0].registrarProbeSeconds"]![0]!.GetValue<string>());
     }
 
     [Fact]

@@ -7,6 +7,8 @@ namespace Ata.Gateway.Tests.Mqtt;
 /// A TCP relay between a client and the broker. <see cref="Sever"/> resets every relayed
 /// connection and stops listening: to the broker the client has vanished without a DISCONNECT,
 /// as when a device loses power or its network; <see cref="Resume"/> brings the network back.
+/// <see cref="LoseReplies"/> loses what the broker sends back (its acknowledgements among it) while
+/// the client's packets still get through.
 /// </summary>
 internal sealed class TcpRelay : IDisposable
 {
@@ -14,6 +16,7 @@ internal sealed class TcpRelay : IDisposable
     private readonly int _target;
     private readonly List<Socket> _sockets = [];
     private bool _severed;
+    private volatile bool _losingReplies;
 
     public TcpRelay(int targetPort)
     {
@@ -25,11 +28,15 @@ internal sealed class TcpRelay : IDisposable
 
     public int Port { get; }
 
+    /// <summary>From now until <see cref="Sever"/>, what the broker sends to the client is read and dropped.</summary>
+    public void LoseReplies() => _losingReplies = true;
+
     public void Sever()
     {
         lock (_sockets)
         {
             _severed = true;
+            _losingReplies = false;
             _listener.Stop();
             foreach (var socket in _sockets)
             {
@@ -85,8 +92,8 @@ internal sealed class TcpRelay : IDisposable
                     _sockets.Add(outbound);
                 }
 
-                _ = PumpAsync(inbound, outbound);
-                _ = PumpAsync(outbound, inbound);
+                _ = PumpAsync(inbound, outbound, toClient: false);
+                _ = PumpAsync(outbound, inbound, toClient: true);
             }
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
@@ -95,7 +102,7 @@ internal sealed class TcpRelay : IDisposable
         }
     }
 
-    private static async Task PumpAsync(Socket from, Socket to)
+    private async Task PumpAsync(Socket from, Socket to, bool toClient)
     {
         byte[] buffer = new byte[16 * 1024];
         try
@@ -108,7 +115,10 @@ internal sealed class TcpRelay : IDisposable
                     break;
                 }
 
-                await to.SendAsync(buffer.AsMemory(0, read));
+                if (!(toClient && _losingReplies))
+                {
+                    await to.SendAsync(buffer.AsMemory(0, read));
+                }
             }
 
             to.Shutdown(SocketShutdown.Send);

@@ -79,6 +79,43 @@ public sealed class AdapterRequestTests
     }
 
     [Fact]
+    public void The_registrar_probe_and_the_no_answer_limit_are_read_as_the_adapter_reads_them()
+    {
+        var errors = new Dictionary<string, string[]>();
+        using var body = JsonDocument.Parse("""
+            {"secret":"abcdefgh","lines":[
+              {"username":"2001","password":"p1","registrar":"h","registrarProbeSeconds":0,"noAnswerSeconds":3600},
+              {"username":"2002","password":"p2","registrar":"h","registrarProbeSeconds":10}]}
+            """);
+
+        var specification = AdapterRequest.Read(body.RootElement, errors);
+
+        Assert.Empty(errors);
+        Assert.Equal((0, 3600), (specification!.Lines[0].RegistrarProbeSeconds, specification.Lines[0].NoAnswerSeconds));
+        Assert.Equal((10, (int?)null), (specification.Lines[1].RegistrarProbeSeconds, specification.Lines[1].NoAnswerSeconds));
+        Assert.NotEqual(specification.Lines[1], specification.Lines[1] with { RegistrarProbeSeconds = 11 });
+    }
+
+    [Theory]
+    [InlineData(""" "registrarProbeSeconds":9 """, "lines[0].registrarProbeSeconds", "'registrarProbeSeconds' must be 0 (off) or from 10 to 3600 seconds.")]
+    [InlineData(""" "registrarProbeSeconds":3601 """, "lines[0].registrarProbeSeconds", "'registrarProbeSeconds' must be 0 (off) or from 10 to 3600 seconds.")]
+    [InlineData(""" "registrarProbeSeconds":-1 """, "lines[0].registrarProbeSeconds", "'registrarProbeSeconds' must be 0 (off) or from 10 to 3600 seconds.")]
+    [InlineData(""" "registrarProbeSeconds":"30" """, "lines[0].registrarProbeSeconds", "'registrarProbeSeconds' is a whole number of seconds.")]
+    [InlineData(""" "noAnswerSeconds":1 """, "lines[0].noAnswerSeconds", "'noAnswerSeconds' must be 0 (no limit) or from 10 to 3600 seconds.")]
+    [InlineData(""" "noAnswerSeconds":99999999999 """, "lines[0].noAnswerSeconds", "'noAnswerSeconds' is a whole number of seconds.")]
+    [InlineData(""" "noAnswerSeconds":12.5 """, "lines[0].noAnswerSeconds", "'noAnswerSeconds' is a whole number of seconds.")]
+    public void A_probe_or_no_answer_limit_the_adapter_would_refuse_is_refused_with_its_reason(string setting, string field, string message)
+    {
+        var errors = new Dictionary<string, string[]>();
+        using var body = JsonDocument.Parse($$"""{"secret":"abcdefgh","lines":[{"username":"2001","password":"p","registrar":"h",{{setting}}}]}""");
+
+        Assert.Null(AdapterRequest.Read(body.RootElement, errors));
+
+        Assert.Equal([field], errors.Keys);
+        Assert.Equal(message, Assert.Single(errors[field]));
+    }
+
+    [Fact]
     public void Equal_tone_sets_make_equal_accounts_so_an_unchanged_line_is_not_a_new_version()
     {
         var a = new SipAccount("2001", "p", "h") { Tones = new ToneTexts { ["busy"] = "425:500 0:500", ["dial"] = "425" } };

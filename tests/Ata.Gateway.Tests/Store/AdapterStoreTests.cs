@@ -257,29 +257,8 @@ public sealed class AdapterStoreTests : IDisposable
             store.Save("v2-1", new AdapterSpecification("secret-one", [new SipAccount("2001", "pw", "sip.example.net") { Country = "DK" }]));
         }
 
-        var path = Path.Combine(_directory.Path, AdapterStore.FileName);
-        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False"))
-        {
-            connection.Open();
-            string settings;
-            using (var select = connection.CreateCommand())
-            {
-                select.CommandText = "SELECT settings FROM adapter_lines";
-                settings = (string)select.ExecuteScalar()!;
-            }
-
-            // What a version-2 gateway wrote: no service_requests table, line settings without the telephony fields.
-            var old = System.Text.Json.Nodes.JsonNode.Parse(settings)!.AsObject();
-            foreach (var added in new[] { "flashMs", "tones", "shortTimerMs", "longTimerMs" })
-            {
-                Assert.True(old.Remove(added), added);
-            }
-
-            using var command = connection.CreateCommand();
-            command.CommandText = "DROP TABLE service_requests; UPDATE adapter_lines SET settings = $settings; PRAGMA user_version = 2;";
-            command.Parameters.AddWithValue("$settings", old.ToJsonString());
-            command.ExecuteNonQuery();
-        }
+        // What a version-2 gateway wrote: no service_requests table, line settings without the telephony fields.
+        MakeOlder(2, ["service_requests", "fault_boots"], ["flashMs", "tones", "shortTimerMs", "longTimerMs", "registrarProbeSeconds", "noAnswerSeconds"]);
 
         using var reopened = Open();
         var line = Assert.Single(reopened.FindConfig("v2-1")!.Lines);
@@ -291,11 +270,32 @@ public sealed class AdapterStoreTests : IDisposable
         Assert.True(reopened.RecordServiceRequest("v2-1", new ServiceReport(1, "#21#", "cancel-call-forwarding", null), "nothing to do"));
         Assert.False(reopened.RecordServiceRequest("nobody", new ServiceReport(1, "#21#", "cancel-call-forwarding", null), "nothing to do"));
         Assert.Equal("#21#", Assert.Single(reopened.Find("v2-1")!.RecentServiceRequests).ServiceCode);
-        using var check = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False");
-        check.Open();
-        using var read = check.CreateCommand();
-        read.CommandText = "PRAGMA user_version";
-        Assert.Equal(3L, (long)read.ExecuteScalar()!);
+        Assert.Equal(4L, UserVersion());
+    }
+
+    [Fact]
+    public void A_third_version_store_gains_the_boots_table_and_its_lines_read_the_probe_and_no_answer_limit_as_defaults()
+    {
+        var line = new SipAccount("2001", "pw", "sip.example.net") { Country = "DK" };
+        using (var store = Open())
+        {
+            store.Save("v3-1", new AdapterSpecification("secret-one", [line with { RegistrarProbeSeconds = 10, NoAnswerSeconds = 60 }]));
+            var view = Assert.Single(store.Find("v3-1")!.Lines);
+            Assert.Equal((10, 60), (view.RegistrarProbeSeconds, view.NoAnswerSeconds));
+        }
+
+        // What a version-3 gateway wrote: no fault_boots table, line settings without the probe and no-answer limit.
+        MakeOlder(3, ["fault_boots"], ["registrarProbeSeconds", "noAnswerSeconds"]);
+
+        using var reopened = Open();
+        Assert.Equal(line, Assert.Single(reopened.FindConfig("v3-1")!.Lines));
+        Assert.Equal((null, null), (Assert.Single(reopened.Find("v3-1")!.Lines).RegistrarProbeSeconds, reopened.Find("v3-1")!.Lines[0].NoAnswerSeconds));
+        Assert.False(reopened.Save("v3-1", new AdapterSpecification("secret-one", [line])).Changed);
+        using var batch = reopened.BeginReports();
+        Assert.Equal(FaultReportOutcome.Recorded, batch.RecordFault("v3-1", new ReportedFault(1, FaultCode.NetworkDown, true, null, null, null) { Boot = "b1" }, DateTimeOffset.UtcNow));
+        Assert.Equal(FaultReportOutcome.Repeated, batch.RecordFault("v3-1", new ReportedFault(1, FaultCode.NetworkDown, true, null, null, null) { Boot = "b1" }, DateTimeOffset.UtcNow));
+        batch.Commit();
+        Assert.Equal(4L, UserVersion());
     }
 
     [Fact]
@@ -324,6 +324,43 @@ public sealed class AdapterStoreTests : IDisposable
     }
 
     public void Dispose() => _directory.Dispose();
+
+    /// <summary>
+    /// Turns the store's file into what the gateway of schema <paramref name="version"/> wrote: without
+    /// the tables and the line settings (of its one line) added since.
+    /// </summary>
+    private void MakeOlder(int version, string[] tablesAddedSince, string[] lineSettingsAddedSince)
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_directory.Path, AdapterStore.FileName)};Pooling=False");
+        connection.Open();
+        string settings;
+        using (var select = connection.CreateCommand())
+        {
+            select.CommandText = "SELECT settings FROM adapter_lines";
+            settings = (string)select.ExecuteScalar()!;
+        }
+
+        var old = System.Text.Json.Nodes.JsonNode.Parse(settings)!.AsObject();
+        foreach (var added in lineSettingsAddedSince)
+        {
+            Assert.True(old.Remove(added), added);
+        }
+
+        using var command = connection.CreateCommand();
+        command.CommandText = string.Concat(tablesAddedSince.Select(t => $"DROP TABLE {t}; "))
+            + $"UPDATE adapter_lines SET settings = $settings; PRAGMA user_version = {version};";
+        command.Parameters.AddWithValue("$settings", old.ToJsonString());
+        command.ExecuteNonQuery();
+    }
+
+    private long UserVersion()
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_directory.Path, AdapterStore.FileName)};Pooling=False");
+        connection.Open();
+        using var read = connection.CreateCommand();
+        read.CommandText = "PRAGMA user_version";
+        return (long)read.ExecuteScalar()!;
+    }
 
     private static (bool, int, bool, bool) Summary(SaveOutcome outcome) =>
         (outcome.Created, outcome.ConfigVersion, outcome.Changed, outcome.CredentialsChanged);

@@ -37,7 +37,8 @@ internal static class Reports
         }),
     }.ToJsonString();
 
-    public static string Fault(int sequence, string code, bool raised, int? line = null, int? sipCode = null, string? detail = null)
+    public static string Fault(
+        int sequence, string code, bool raised, int? line = null, int? sipCode = null, string? detail = null, string? boot = null, long? ageMs = null)
     {
         var fault = new JsonObject
         {
@@ -45,6 +46,15 @@ internal static class Reports
             [Fields.Code] = code,
             [Fields.State] = raised ? FaultCode.Raised : FaultCode.Cleared,
         };
+        if (boot is not null)
+        {
+            fault[Fields.Boot] = boot;
+        }
+
+        if (ageMs is not null)
+        {
+            fault[Fields.AgeMs] = ageMs;
+        }
         if (line is not null)
         {
             fault[Fields.Line] = line;
@@ -62,6 +72,25 @@ internal static class Reports
 
         return fault.ToJsonString();
     }
+
+    /// <summary>A fault snapshot: the adapter's open faults, each as (code, line or 0, age in ms).</summary>
+    public static string Snapshot(string boot, int sequence, long reportsDropped, params (string Code, int Line, long AgeMs)[] active) => new JsonObject
+    {
+        [Fields.Boot] = boot,
+        [Fields.Sequence] = sequence,
+        [Fields.State] = FaultCode.Snapshot,
+        [Fields.ReportsDropped] = reportsDropped,
+        [Fields.Active] = new JsonArray([.. active.Select(f =>
+        {
+            var fault = new JsonObject { [Fields.Code] = f.Code, [Fields.AgeMs] = f.AgeMs };
+            if (f.Line > 0)
+            {
+                fault[Fields.Line] = f.Line;
+            }
+
+            return (JsonNode)fault;
+        })]),
+    }.ToJsonString();
 
     public static string ConfigAck(int version, bool applied, string? reason = null)
     {
