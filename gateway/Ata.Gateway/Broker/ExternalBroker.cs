@@ -42,7 +42,17 @@ public sealed partial class ExternalBroker : IBroker
     public long QueueOverflows => 0;
 
     /// <inheritdoc/>
-    public BrokerConnection GatewayConnection => new(_url.DnsSafeHost, Port, _options.Username, _options.Password);
+    public bool SeesSubscriptions => false;
+
+    /// <inheritdoc/>
+    public event Action<string>? ConfigSubscribed
+    {
+        add { }
+        remove { }
+    }
+
+    /// <inheritdoc/>
+    public BrokerConnection GatewayConnection => BrokerConnection.Tcp(_url.DnsSafeHost, Port, _options.Username, _options.Password);
 
     private int Port => _url.IsDefaultPort || _url.Port <= 0 ? DefaultPort : _url.Port;
 
@@ -60,6 +70,11 @@ public sealed partial class ExternalBroker : IBroker
 
         url = parsed;
         return true;
+    }
+
+    /// <inheritdoc/>
+    public void WriteDeviceAccounts(IReadOnlyList<KeyValuePair<string, string>> accounts)
+    {
     }
 
     /// <inheritdoc/>

@@ -16,6 +16,7 @@ public sealed class FleetMetrics
     private readonly ConcurrentDictionary<string, long> _droppedCounts = new(StringComparer.Ordinal);
     private readonly Lock _brokerLock = new();
     private long _recordedCount;
+    private long _retainedRemoved;
     private long _brokerDropped;
     private long _lastBrokerCount;
 
@@ -92,6 +93,12 @@ public sealed class FleetMetrics
         _droppedCounts.AddOrUpdate(reason, 1, (_, count) => count + 1);
         _dropped.Add(1, new KeyValuePair<string, object?>("leaf", leaf), new KeyValuePair<string, object?>("reason", reason));
     }
+
+    /// <summary>Messages adapters retained where they may not (anything but their status), which the gateway removed from the broker.</summary>
+    public long RetainedRemoved => Interlocked.Read(ref _retainedRemoved);
+
+    /// <summary>Counts a message an adapter retained where it may not.</summary>
+    public void CountRetainedRemoved() => Interlocked.Increment(ref _retainedRemoved);
 
     /// <summary>Counts an oversized report.</summary>
     /// <param name="leaf">The topic leaf.</param>

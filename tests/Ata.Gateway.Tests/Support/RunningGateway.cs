@@ -131,11 +131,12 @@ internal sealed class RunningGateway : IAsyncDisposable
             Log)!;
 
     /// <summary>
-    /// A broker session with the gateway's own credentials (it may publish on any adapter's topics),
-    /// for playing devices the gateway does not know.
+    /// A broker session with the gateway's own credentials on the gateway's own socket (it may publish
+    /// on any adapter's topics and read them all), for playing devices the gateway does not know.
     /// </summary>
     public Task<MqttTestClient> ConnectAsGatewayAsync(string clientId) =>
-        MqttTestClient.ConnectAsync("127.0.0.1", Broker.Port, clientId, MosquittoFiles.GatewayUser, File.ReadAllText(Broker.Directory.GatewaySecretFile).Trim());
+        MqttTestClient.ConnectAsync("127.0.0.1", 0, clientId, MosquittoFiles.GatewayUser, File.ReadAllText(Broker.Directory.GatewaySecretFile).Trim(),
+            options => options.WithEndPoint(new System.Net.Sockets.UnixDomainSocketEndPoint(Broker.Directory.GatewaySocket)));
 
     public async Task<JsonArray> ListAdaptersAsync()
     {
