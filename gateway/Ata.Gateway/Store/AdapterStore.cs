@@ -35,6 +35,9 @@ public sealed class AdapterStore : IDisposable
     /// <summary>The audit log's role for what an adapter did itself (e.g. a service code dialled on it).</summary>
     public const string DeviceRole = "device";
 
+    /// <summary>Audit entries kept per adapter of what it did itself (<see cref="DeviceRole"/>); older ones are dropped.</summary>
+    public const int DeviceAuditLength = ServiceHistoryLength;
+
     /// <summary>Health reports kept per adapter; older ones are dropped.</summary>
     public const int HealthHistoryLength = 720;
 
@@ -565,6 +568,10 @@ public sealed class AdapterStore : IDisposable
             return false;
         }
 
+        // Only the contract's codes are faults of their own: any other code an adapter sends is
+        // recorded as the one unknown fault of its line, so no adapter can make more.
+        fault = FaultDescriptions.Known(fault);
+
         AddFaultEvent(connection, deviceId, fault.Code, fault.Line ?? 0, fault.Raised, fault.SipCode, fault.Detail, now);
         if (fault.Raised)
         {
@@ -689,6 +696,7 @@ public sealed class AdapterStore : IDisposable
             ("$id", deviceId));
         AuditLog.Append(connection, now, deviceId, DeviceRole, "adapter.service", deviceId,
             $"{(service.Line is { } line ? $"line {line}: " : string.Empty)}{service.ServiceCode} ({service.Action}); {outcome}");
+        AuditLog.TrimDeviceEntries(connection, deviceId, DeviceAuditLength);
         return true;
     }
 
