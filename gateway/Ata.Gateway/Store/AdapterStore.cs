@@ -194,25 +194,8 @@ public sealed class AdapterStore : IDisposable
     /// <param name="newSecret">The new secret.</param>
     /// <param name="actor">Who asked.</param>
     /// <returns>The config version carrying the new secret; null when the adapter is unknown.</returns>
-    public int? StartSecretRotation(string deviceId, string newSecret, string actor)
-    {
-        var now = Now();
-        using var connection = Open();
-        using var transaction = connection.BeginTransaction();
-        using var read = Command(connection, "SELECT config_version FROM adapters WHERE device_id = $id", ("$id", deviceId));
-        if (read.ExecuteScalar() is not long current)
-        {
-            return null;
-        }
-
-        var version = (int)current + 1;
-        Execute(connection,
-            "UPDATE adapters SET config_version = $version, updated_at = $now, pending_secret = $secret, pending_secret_version = $version WHERE device_id = $id",
-            ("$id", deviceId), ("$version", version), ("$now", now), ("$secret", _secrets.Protect(newSecret)));
-        AddConfigVersion(connection, deviceId, version, actor, now);
-        transaction.Commit();
-        return version;
-    }
+    public int? StartSecretRotation(string deviceId, string newSecret, string actor) =>
+        NextConfigVersion(deviceId, actor, "pending_secret = $value, pending_secret_version = $version", _secrets.Protect(newSecret), null);
 
     /// <summary>
     /// Revokes an adapter's device secret at once (after a suspected leak): <paramref name="newSecret"/>
@@ -224,7 +207,17 @@ public sealed class AdapterStore : IDisposable
     /// <param name="actor">Who asked.</param>
     /// <param name="brokerAccounts">Called inside the transaction, before the commit, with every adapter's broker account as it will be.</param>
     /// <returns>The new config version; null when the adapter is unknown.</returns>
-    public int? RevokeSecret(string deviceId, string newSecret, string actor, Action<IReadOnlyList<KeyValuePair<string, string>>>? brokerAccounts = null)
+    public int? RevokeSecret(string deviceId, string newSecret, string actor, Action<IReadOnlyList<KeyValuePair<string, string>>>? brokerAccounts = null) =>
+        NextConfigVersion(deviceId, actor, "secret_hash = $value, pending_secret = NULL, pending_secret_version = NULL",
+            MosquittoPasswordHash.Create(newSecret), brokerAccounts);
+
+    /// <summary>
+    /// Makes the adapter's next config version in one transaction, changing its row with
+    /// <paramref name="assignments"/> (SQL, with <c>$version</c> and <c>$value</c>).
+    /// </summary>
+    /// <returns>The new version; null when the adapter is unknown.</returns>
+    private int? NextConfigVersion(
+        string deviceId, string actor, string assignments, string value, Action<IReadOnlyList<KeyValuePair<string, string>>>? brokerAccounts)
     {
         var now = Now();
         using var connection = Open();
@@ -236,13 +229,8 @@ public sealed class AdapterStore : IDisposable
         }
 
         var version = (int)current + 1;
-        Execute(connection,
-            """
-            UPDATE adapters SET config_version = $version, updated_at = $now, secret_hash = $hash,
-                pending_secret = NULL, pending_secret_version = NULL
-            WHERE device_id = $id
-            """,
-            ("$id", deviceId), ("$version", version), ("$now", now), ("$hash", MosquittoPasswordHash.Create(newSecret)));
+        Execute(connection, $"UPDATE adapters SET config_version = $version, updated_at = $now, {assignments} WHERE device_id = $id",
+            ("$id", deviceId), ("$version", version), ("$now", now), ("$value", value));
         AddConfigVersion(connection, deviceId, version, actor, now);
         brokerAccounts?.Invoke(ListBrokerAccounts(connection));
         transaction.Commit();
