@@ -14,6 +14,7 @@ public sealed partial class ExternalBroker : IBroker
     private readonly BrokerOptions _options;
     private readonly Uri _url;
     private readonly ILogger<ExternalBroker> _logger;
+    private int _credentialsElsewhereTold;
 
     /// <summary>Creates the broker from <see cref="BrokerOptions.Url"/>.</summary>
     /// <param name="options">Broker options.</param>
@@ -80,10 +81,14 @@ public sealed partial class ExternalBroker : IBroker
     /// <inheritdoc/>
     public Task ApplyDeviceCredentialsAsync(CancellationToken cancellationToken)
     {
-        LogCredentialsElsewhere(_url.Host);
+        if (Interlocked.Exchange(ref _credentialsElsewhereTold, 1) == 0)
+        {
+            LogCredentialsElsewhere(_url.Host);
+        }
+
         return Task.CompletedTask;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Adapter credentials are managed by the external broker {Host}; give the adapter its account there")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Adapter credentials are managed by the external broker {Host}: give each adapter its account there, its client id bound to its login, and only its own topics of the contract (see the gateway's README)")]
     private partial void LogCredentialsElsewhere(string host);
 }
