@@ -68,7 +68,17 @@ internal sealed class RunningGateway : IAsyncDisposable
         var app = Build(dataDirectory, log, settings);
         await app.StartAsync();
         var gateway = new RunningGateway(app, log, dataDirectory);
-        await Eventually.TrueAsync(() => gateway.Channel.IsConnected, "the gateway's MQTT session", log);
+        try
+        {
+            await Eventually.TrueAsync(() => gateway.Channel.IsConnected, "the gateway's MQTT session", log);
+        }
+        catch
+        {
+            // Stopped, so its broker does not outlive the failed start.
+            await gateway.DisposeAsync();
+            throw;
+        }
+
         return gateway;
     }
 
