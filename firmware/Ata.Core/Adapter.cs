@@ -582,6 +582,12 @@ namespace Ata.Core
 
         private void ConfigFromGateway(string payload, long now)
         {
+            if (payload == null || payload.Length == 0)
+            {
+                // An empty message only deletes a retained one at the broker: nothing to apply or refuse.
+                return;
+            }
+
             if (EmergencyInProgress)
             {
                 // An emergency call comes first: the new configuration waits until it ends.

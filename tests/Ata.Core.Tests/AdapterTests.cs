@@ -163,6 +163,35 @@ public class AdapterTests
     }
 
     [Fact]
+    public void Subscribes_before_it_announces_itself_so_a_config_sent_on_hello_is_not_missed()
+    {
+        var order = new List<string>();
+        var session = new OrderRecordingSession(order);
+        _adapter.OnMqttConnected(session, 0);
+        Assert.Equal(["subscribe ata/ata-1/config", "subscribe ata/ata-1/cmd", "publish ata/ata-1/status", "publish ata/ata-1/hello"], order.Take(4));
+    }
+
+    [Fact]
+    public void An_empty_config_message_deleting_a_retained_one_is_neither_applied_nor_refused()
+    {
+        _adapter.OnMqttConnected(_mqtt, 0);
+        _adapter.OnMqttMessage("ata/ata-1/config", "", 100);
+        Assert.Empty(PayloadsOn(MqttTopics.ConfigAck));
+        Assert.DoesNotContain(_events.Faults, f => f.Code == FaultCode.ConfigRefused);
+    }
+
+    private sealed class OrderRecordingSession(List<string> order) : IMqttSession
+    {
+        public int Publish(string topic, string payload, int qos, bool retain)
+        {
+            order.Add("publish " + topic);
+            return qos == 0 ? 0 : order.Count;
+        }
+
+        public void Subscribe(string topicFilter, int qos) => order.Add("subscribe " + topicFilter);
+    }
+
+    [Fact]
     public void Ignores_other_devices_topics()
     {
         _adapter.OnMqttConnected(_mqtt, 0);

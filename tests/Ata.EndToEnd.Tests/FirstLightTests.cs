@@ -72,7 +72,7 @@ public sealed class FirstLightTests(FirstLightFixture lab)
         Assert.True(response.IsSuccessStatusCode, body);
         string broker = JsonDocument.Parse(body).RootElement.GetProperty("broker").GetString()!;
 
-        string config = await RetainedConfigAsync(broker, id, secret);
+        string config = await ConfigAsync(broker, id, secret);
         Assert.DoesNotContain(FirstLightFixture.GoodPassword, config);
         Assert.Contains("\"ha1\"", config);
 
@@ -212,11 +212,12 @@ public sealed class FirstLightTests(FirstLightFixture lab)
         Assert.True(wildcard[0] is 0 or 1 or 128);
         Assert.True(own[0] is 0 or 1);
 
-        // Its own retained config arrives; nothing of the victim's ever does, though it is retained too.
+        // Its own config arrives once it says it is online (configs are never retained); nothing of the victim's ever does.
+        await client.PublishAsync($"ata/{intruder}/status", "online"u8.ToArray(), 1, true);
         await Eventually.Until(() => Task.FromResult(client.Messages.Any(m => m.Topic == $"ata/{intruder}/config")), TimeSpan.FromSeconds(10),
-            () => "the intruder's own retained config never arrived");
-        // The victim's config really is on the broker: the victim itself gets it.
-        Assert.Contains("victim-line-password", await RetainedConfigAsync(broker, victim, victimSecret));
+            () => "the intruder's own config never arrived");
+        // The victim's config really goes out: the victim itself gets it.
+        Assert.Contains("victim-line-password", await ConfigAsync(broker, victim, victimSecret));
 
         // A message published after the subscriptions reaches the victim's topic but not the intruder.
         await lab.ProvisionAsync(victim, victimSecret, FirstLightFixture.SecondUser, "victim-line-password-2", lab.Registrar.Address);
@@ -226,10 +227,10 @@ public sealed class FirstLightTests(FirstLightFixture lab)
         Assert.DoesNotContain(client.Messages, m => m.Topic.Contains(victim, StringComparison.Ordinal));
         Assert.DoesNotContain(client.Messages, m => m.PayloadText.Contains("victim-line-password", StringComparison.Ordinal));
 
-        // Publishing into another device's subtree is dropped by the broker: the retained config
-        // the victim gets afterwards is still the gateway's.
+        // Publishing into another device's subtree is dropped by the broker: the first config the
+        // victim gets afterwards (a retained one would come first) is still the gateway's.
         await client.PublishAsync($"ata/{victim}/config", "{\"version\":99,\"lines\":[],\"planted\":\"by-the-intruder\"}"u8.ToArray(), 1, true);
-        string after = await RetainedConfigAsync(broker, victim, victimSecret);
+        string after = await ConfigAsync(broker, victim, victimSecret);
         Assert.Contains("victim-line-password-2", after);
         Assert.DoesNotContain("by-the-intruder", after);
     }
@@ -289,12 +290,13 @@ public sealed class FirstLightTests(FirstLightFixture lab)
         await sim.Process.WriteLineAsync("onhook");
     }
 
-    private static async Task<string> RetainedConfigAsync(string broker, string deviceId, string secret)
+    /// <summary>The first config a device gets when it connects, subscribes and says it is online, as the adapter does.</summary>
+    private static async Task<string> ConfigAsync(string broker, string deviceId, string secret)
     {
         int colon = broker.LastIndexOf(':');
-        await using var device = await MqttTestClient.ConnectAsync(
-            broker[..colon], int.Parse(broker[(colon + 1)..]), deviceId + "-check-" + Guid.NewGuid().ToString("N")[..4], deviceId, secret);
+        await using var device = await MqttTestClient.ConnectAsync(broker[..colon], int.Parse(broker[(colon + 1)..]), deviceId, deviceId, secret);
         await device.SubscribeAsync($"ata/{deviceId}/config", 1);
-        return (await device.WaitForAsync(_ => true, "the retained config", TimeSpan.FromSeconds(10))).PayloadText;
+        await device.PublishAsync($"ata/{deviceId}/status", "online"u8.ToArray(), 1, true);
+        return (await device.WaitForAsync(_ => true, "the config", TimeSpan.FromSeconds(10))).PayloadText;
     }
 }

@@ -21,7 +21,10 @@ namespace Ata.Core.Contract
         /// <summary>A fault raised or cleared. QoS 1.</summary>
         public const string Fault = "fault";
 
-        /// <summary>The provisioning document, gateway to device, retained. QoS 1.</summary>
+        /// <summary>
+        /// The provisioning document, gateway to device. QoS 1, never retained (it carries secrets, so
+        /// the broker must not store it): the gateway sends it when it changes and on each connection.
+        /// </summary>
         public const string Config = "config";
 
         /// <summary>The config version applied, or why it was refused. QoS 1.</summary>
@@ -35,6 +38,21 @@ namespace Ata.Core.Contract
 
         /// <summary>A service code dialled from a handset and accepted (e.g. <c>#21#</c>, cancel forwarding), for the gateway to carry out. QoS 1.</summary>
         public const string Service = "service";
+
+        /// <summary>A finished call's record: outcome, codec, loss, jitter, MOS (numbers masked). QoS 1.</summary>
+        public const string Call = "call";
+
+        /// <summary>
+        /// Every leaf a device publishes (device → gateway). The broker lets a device publish on
+        /// these of its own topics and on nothing else.
+        /// </summary>
+        public static readonly string[] DeviceToGateway = { Status, Hello, Health, Fault, ConfigAck, CommandResult, Service, Call };
+
+        /// <summary>
+        /// Every leaf the gateway publishes to a device (gateway → device). The broker lets a device
+        /// receive these of its own topics and nothing else.
+        /// </summary>
+        public static readonly string[] GatewayToDevice = { Config, Command };
 
         /// <summary>The payload of <see cref="Status"/> while the adapter is connected.</summary>
         public const string Online = "online";

@@ -89,10 +89,11 @@ namespace Ata.Core.Gateway
                 ((OutboxEntry)_outbox[i]).Token = 0;
             }
 
-            session.Publish(Topic(MqttTopics.Status), MqttTopics.Online, MqttTopics.ReliableQos, true);
-            session.Publish(Topic(MqttTopics.Hello), helloJson, MqttTopics.ReliableQos, false);
+            // Subscribed before announcing: the gateway sends the config when it sees the adapter.
             session.Subscribe(Topic(MqttTopics.Config), MqttTopics.ReliableQos);
             session.Subscribe(Topic(MqttTopics.Command), MqttTopics.ReliableQos);
+            session.Publish(Topic(MqttTopics.Status), MqttTopics.Online, MqttTopics.ReliableQos, true);
+            session.Publish(Topic(MqttTopics.Hello), helloJson, MqttTopics.ReliableQos, false);
             // The snapshot supersedes one that never got out, and never pushes a report out of the outbox.
             for (int i = _outbox.Count - 1; i >= 0; i--)
             {

@@ -43,6 +43,7 @@ public static class AdaptersApi
         api.MapPut("/{deviceId}", PutAdapter).RequireAuthorization(Roles.AdminPolicy);
         api.MapDelete("/{deviceId}", DeleteAdapterAsync).RequireAuthorization(Roles.AdminPolicy);
         api.MapPost("/{deviceId}/rotate-credential", RotateCredentialAsync).RequireAuthorization(Roles.AdminPolicy);
+        api.MapPost("/{deviceId}/revoke-credential", RevokeCredentialAsync).RequireAuthorization(Roles.AdminPolicy);
         return app;
     }
 
@@ -65,24 +66,67 @@ public static class AdaptersApi
             || a.Lines.Any(l => l.Username.Contains(text, StringComparison.OrdinalIgnoreCase)))]);
     }
 
-    /// <summary>Deletes an adapter (204), locking it out of the broker; 404 when unknown.</summary>
+    /// <summary>Deletes an adapter (204), locking it out of the broker; 404 when unknown; 503 when nothing could be written.</summary>
     /// <param name="deviceId">The adapter's id.</param>
     /// <param name="provisioning">Provisioning.</param>
     /// <param name="audit">The audit log.</param>
     /// <param name="context">The request.</param>
-    public static async Task<Results<NoContent, NotFound>> DeleteAdapterAsync(
+    public static async Task<Results<NoContent, NotFound, ProblemHttpResult>> DeleteAdapterAsync(
         string deviceId, AdapterProvisioning provisioning, AuditLog audit, HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(provisioning);
         ArgumentNullException.ThrowIfNull(audit);
         ArgumentNullException.ThrowIfNull(context);
-        if (!await provisioning.DeleteAsync(deviceId, context.RequestAborted).ConfigureAwait(false))
+        try
         {
-            return TypedResults.NotFound();
+            if (!await provisioning.DeleteAsync(deviceId, context.RequestAborted).ConfigureAwait(false))
+            {
+                return TypedResults.NotFound();
+            }
+        }
+        catch (Exception exception) when (NotWritable(exception) is { } reason)
+        {
+            return NotSaved("The adapter was not deleted.", reason);
         }
 
         audit.Record(context.User, "adapter.delete", deviceId);
         return TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// Revokes an adapter's device secret after a suspected leak (admin): the old secret stops working
+    /// at the broker at once and its live sessions are dropped; the new secret is in this answer only
+    /// (200 <c>{"deviceId","secret","configVersion","broker"}</c>), for onboarding the adapter again,
+    /// and is never sent over MQTT. 404 when unknown; 503 when nothing could be written.
+    /// </summary>
+    /// <param name="deviceId">The adapter's id.</param>
+    /// <param name="provisioning">Provisioning.</param>
+    /// <param name="audit">The audit log.</param>
+    /// <param name="context">The request.</param>
+    public static async Task<Results<Ok<RevokedCredential>, NotFound, ProblemHttpResult>> RevokeCredentialAsync(
+        string deviceId, AdapterProvisioning provisioning, AuditLog audit, HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(provisioning);
+        ArgumentNullException.ThrowIfNull(audit);
+        ArgumentNullException.ThrowIfNull(context);
+        RevokedCredential? revoked;
+        try
+        {
+            revoked = await provisioning.RevokeSecretAsync(deviceId, AuditLog.ActorOf(context.User), context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (NotWritable(exception) is { } reason)
+        {
+            return NotSaved("The device secret was not revoked.", reason);
+        }
+
+        if (revoked is null)
+        {
+            return TypedResults.NotFound();
+        }
+
+        audit.Record(context.User, "adapter.revoke-credential", deviceId, $"config v{revoked.ConfigVersion}; to be onboarded again");
+        context.Response.Headers.CacheControl = "no-store";
+        return TypedResults.Ok(revoked);
     }
 
     /// <summary>Starts rotating an adapter's broker credential (202 with the config version carrying it).</summary>
@@ -180,6 +224,10 @@ public static class AdaptersApi
         ArgumentNullException.ThrowIfNull(provisioning);
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         AdapterRequest.ValidateDeviceId(deviceId, errors);
+        if (provisioning.IsReserved(deviceId))
+        {
+            errors[AdapterRequest.DeviceIdKey] = ["This id is the gateway's own broker client id (Broker:ClientId); an adapter cannot have it."];
+        }
 
         var (body, refusal) = await RequestBody.ReadJsonAsync(request, MaxBodyBytes, errors).ConfigureAwait(false);
         if (refusal is not null)
@@ -201,7 +249,16 @@ public static class AdaptersApi
             return TypedResults.ValidationProblem(errors, title: "The adapter was not saved.");
         }
 
-        var result = await provisioning.ProvisionAsync(deviceId, specification, cancellationToken, AuditLog.ActorOf(request.HttpContext.User)).ConfigureAwait(false);
+        ProvisioningResult result;
+        try
+        {
+            result = await provisioning.ProvisionAsync(deviceId, specification, cancellationToken, AuditLog.ActorOf(request.HttpContext.User)).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (NotWritable(exception) is { } reason)
+        {
+            return NotSaved("The adapter was not saved.", reason);
+        }
+
         if (result.ChangedParts.Count > 0)
         {
             audit.Record(request.HttpContext.User, result.Created ? "adapter.create" : "adapter.update", deviceId,
@@ -212,6 +269,23 @@ public static class AdaptersApi
         return result.Created
             ? TypedResults.Created($"/api/adapters/{Uri.EscapeDataString(deviceId)}", response)
             : TypedResults.Ok(response);
+    }
+
+    /// <summary>Why a change could not be written (the broker's accounts or the database), or null for any other failure.</summary>
+    private static string? NotWritable(Exception exception) => exception switch
+    {
+        Broker.BrokerAccountsException accounts => accounts.Message,
+        _ when ReportIngest.IsStoreUnwritable(exception) => $"the database cannot be written: {exception.Message}",
+        _ => null,
+    };
+
+    private static ProblemHttpResult NotSaved(string title, string reason) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: title, detail: $"{reason}. Nothing was changed; try again once it can be written.");
+
+    private static string FirstSentence(string message)
+    {
+        var end = message.IndexOf(". ", StringComparison.Ordinal);
+        return end < 0 ? message : message[..(end + 1)];
     }
 }
 

@@ -99,6 +99,8 @@ public static class MetricsEndpoint
         Sample(text, "ata_broker_messages_dropped_total", metrics.BrokerDropped);
         Header(text, "ata_broker_queue_overflows_total", "counter", "Times the broker logged that it drops outgoing messages for a client (its queue full).");
         Sample(text, "ata_broker_queue_overflows_total", broker.QueueOverflows);
+        Header(text, "ata_retained_removed_total", "counter", "Messages adapters retained where they may not (anything but their status), removed from the broker.");
+        Sample(text, "ata_retained_removed_total", metrics.RetainedRemoved);
         return text.ToString();
     }
 

@@ -4,14 +4,26 @@ namespace Ata.Gateway.Broker;
 /// <param name="Root">The folder itself.</param>
 public sealed record BrokerDirectory(string Root)
 {
+    /// <summary>The longest path of a Unix socket (<c>sun_path</c> holds 108 bytes with its terminating NUL).</summary>
+    public const int MaxSocketPathBytes = 107;
+
     /// <summary>The generated <c>mosquitto.conf</c>.</summary>
     public string ConfigFile => Path.Combine(Root, "mosquitto.conf");
 
-    /// <summary>The password file: the gateway's user and one line per adapter.</summary>
+    /// <summary>The adapters' password file (the device listener): one line per adapter.</summary>
     public string PasswordFile => Path.Combine(Root, "passwd");
 
-    /// <summary>The ACL file.</summary>
+    /// <summary>The adapters' ACL (the device listener), generated from the MQTT contract.</summary>
     public string AclFile => Path.Combine(Root, "acl");
+
+    /// <summary>The gateway's password file (the gateway's listener): its one account.</summary>
+    public string GatewayPasswordFile => Path.Combine(Root, "gateway.passwd");
+
+    /// <summary>The gateway's ACL (the gateway's listener).</summary>
+    public string GatewayAclFile => Path.Combine(Root, "gateway.acl");
+
+    /// <summary>The Unix socket only the gateway connects to (inside this 0700 folder).</summary>
+    public string GatewaySocket => Path.Combine(Root, "gateway.sock");
 
     /// <summary>Where Mosquitto keeps retained messages and sessions (ends with a slash, as Mosquitto wants).</summary>
     public string PersistenceDirectory => Path.Combine(Root, "db") + Path.DirectorySeparatorChar;

@@ -44,6 +44,21 @@ public sealed class BrokerOptions
     /// <summary>The MQTT client id of the gateway's own session.</summary>
     public string ClientId { get; set; } = "ata-gateway";
 
+    /// <summary>
+    /// The largest MQTT packet the embedded broker reads, in KiB (Mosquitto <c>max_packet_size</c>):
+    /// a client sending a larger one is disconnected before its payload is read, so a flood of huge
+    /// payloads cannot fill the broker's memory or disk. Default 64: the largest legitimate message
+    /// is a config document, which the adapter takes up to 16 KiB
+    /// (<see cref="Ata.Core.Provisioning.ProvisioningDocument.MaxLength"/>); reports are at most 8 KiB.
+    /// </summary>
+    public int MaxPacketKilobytes { get; set; } = DefaultMaxPacketKilobytes;
+
+    /// <summary>The default of <see cref="MaxPacketKilobytes"/>.</summary>
+    public const int DefaultMaxPacketKilobytes = 64;
+
+    /// <summary>The least <see cref="MaxPacketKilobytes"/>: twice the largest config document the adapter takes.</summary>
+    public const int MinMaxPacketKilobytes = 2 * Ata.Core.Provisioning.ProvisioningDocument.MaxLength / 1024;
+
     /// <summary>How much the embedded broker keeps for the gateway's session while the gateway is away or slow.</summary>
     public QueueLimits Queue { get; set; } = new();
 

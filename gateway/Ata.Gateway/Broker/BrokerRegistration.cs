@@ -15,6 +15,8 @@ public static class BrokerRegistration
             .Validate(o => !string.IsNullOrWhiteSpace(o.ClientId), "Broker:ClientId must not be empty.")
             .Validate(o => o.Queue.Messages >= 1, "Broker:Queue:Messages must be at least 1.")
             .Validate(o => o.Queue.Megabytes is >= 1 and <= 1_000_000, "Broker:Queue:Megabytes must be from 1 to 1000000.")
+            .Validate(o => o.MaxPacketKilobytes is >= BrokerOptions.MinMaxPacketKilobytes and <= 262_144,
+                $"Broker:MaxPacketKilobytes must be from {BrokerOptions.MinMaxPacketKilobytes} (twice the largest config document) to 262144.")
             .ValidateOnStart();
 
         var external = builder.Configuration.GetSection(BrokerOptions.SectionName).Get<BrokerOptions>()?.IsExternal ?? false;

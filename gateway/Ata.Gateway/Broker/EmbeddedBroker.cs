@@ -10,9 +10,12 @@ namespace Ata.Gateway.Broker;
 
 /// <summary>
 /// The embedded broker: a private Mosquitto the gateway configures, starts, restarts when it
-/// exits unexpectedly (with a bounded back-off) and stops with the host. Adapters authenticate
-/// as their device id with their secret and may use only <c>ata/{id}/#</c>; the gateway is
-/// <c>@gateway</c> with a generated password kept in the data directory.
+/// exits unexpectedly (with a bounded back-off) and stops with the host. Adapters authenticate on
+/// the device listener as their device id with their secret, are their device id as client, and may
+/// use only their own topics of the contract (<see cref="MosquittoFiles.DeviceAcl"/>); the gateway
+/// is <c>@gateway</c>, with a generated password kept in the data directory, on a Unix socket of
+/// its own. The adapters' accounts are written from the store and converge on it: on start, after
+/// every change, and again after a failure to write them.
 /// </summary>
 public sealed partial class EmbeddedBroker : IBroker, IHostedService, IAsyncDisposable
 {
@@ -33,6 +36,8 @@ public sealed partial class EmbeddedBroker : IBroker, IHostedService, IAsyncDisp
     private long _startedAt;
     private Task _supervision = Task.CompletedTask;
     private long _queueOverflows;
+    private string? _loadedPasswords;
+    private int _reconciling;
 
     /// <summary>Creates the broker; nothing starts until the host does.</summary>
     /// <param name="options">Broker options.</param>
@@ -75,12 +80,18 @@ public sealed partial class EmbeddedBroker : IBroker, IHostedService, IAsyncDisp
         get
         {
             var settings = Prepare();
-            return new BrokerConnection(ConnectHost(_options.ListenAddress), settings.Port, MosquittoFiles.GatewayUser, settings.GatewayPassword);
+            return new BrokerConnection(new UnixDomainSocketEndPoint(_directory.GatewaySocket), MosquittoFiles.GatewayUser, settings.GatewayPassword);
         }
     }
 
     /// <inheritdoc/>
     public long QueueOverflows => Interlocked.Read(ref _queueOverflows);
+
+    /// <inheritdoc/>
+    public bool SeesSubscriptions => true;
+
+    /// <inheritdoc/>
+    public event Action<string>? ConfigSubscribed;
 
     /// <summary>Whether the Mosquitto binary can be found.</summary>
     public bool IsInstalled => MosquittoInstallation.TryLocate(_options.MosquittoPath, out _);
@@ -96,13 +107,31 @@ public sealed partial class EmbeddedBroker : IBroker, IHostedService, IAsyncDisp
         }
 
         var settings = Prepare();
+        if (System.Text.Encoding.UTF8.GetByteCount(_directory.GatewaySocket) > BrokerDirectory.MaxSocketPathBytes)
+        {
+            throw new InvalidOperationException(
+                $"Gateway:DataDirectory is too long for the broker's socket {_directory.GatewaySocket} (at most {BrokerDirectory.MaxSocketPathBytes} bytes); choose a shorter path.");
+        }
+
         if (await StopLeftoverAsync(cancellationToken).ConfigureAwait(false))
         {
             _store.MarkAllConfigsUnpublished();
         }
 
-        PrivateFile.Write(_directory.ConfigFile, MosquittoFiles.Config(_directory, _options.ListenAddress, settings.Port, Environment.UserName, _options.Queue));
-        await WritePasswordFileAsync(cancellationToken).ConfigureAwait(false);
+        File.Delete(_directory.GatewaySocket);
+        PrivateFile.Write(_directory.ConfigFile, MosquittoFiles.Config(
+            _directory, _options.ListenAddress, settings.Port, Environment.UserName, _options.Queue, _options.MaxPacketKilobytes * 1024));
+        PrivateFile.Write(_directory.GatewayPasswordFile, MosquittoFiles.PasswordFile([new(MosquittoFiles.GatewayUser, MosquittoPasswordHash.Create(settings.GatewayPassword))]));
+        PrivateFile.Write(_directory.GatewayAclFile, MosquittoFiles.GatewayAcl());
+        await _filesLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            WriteDeviceFiles(_store.ListBrokerAccounts());
+        }
+        finally
+        {
+            _filesLock.Release();
+        }
 
         await LaunchAsync(binary, cancellationToken).ConfigureAwait(false);
         _supervision = SuperviseAsync(binary, _stopping.Token);
@@ -142,13 +171,119 @@ public sealed partial class EmbeddedBroker : IBroker, IHostedService, IAsyncDisp
     }
 
     /// <inheritdoc/>
+    public void WriteDeviceAccounts(IReadOnlyList<KeyValuePair<string, string>> accounts)
+    {
+        ArgumentNullException.ThrowIfNull(accounts);
+        _filesLock.Wait();
+        try
+        {
+            WriteDeviceFiles(accounts);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            throw BrokerAccountsException.Unwritable(_directory.Root, exception);
+        }
+        finally
+        {
+            _filesLock.Release();
+        }
+    }
+
+    /// <inheritdoc/>
     public async Task ApplyDeviceCredentialsAsync(CancellationToken cancellationToken)
     {
-        await WritePasswordFileAsync(cancellationToken).ConfigureAwait(false);
-        if (_process is { HasExited: false } process && UnixSignal.Send(process.Id, UnixSignal.Hangup))
+        try
         {
-            LogReloading(_logger, process.Id);
+            await ReconcileAsync(cancellationToken).ConfigureAwait(false);
         }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            LogAccountsUnwritable(_logger, _directory.Root, exception.Message);
+            if (Interlocked.Exchange(ref _reconciling, 1) == 0)
+            {
+                _ = ReconcileUntilDoneAsync(_stopping.Token);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Makes the broker's account files what the store says and has the broker load them: writes
+    /// them when they differ, then SIGHUP when the running broker has not loaded this text yet
+    /// (Mosquitto then drops the sessions of logins that are gone or changed).
+    /// </summary>
+    private async Task ReconcileAsync(CancellationToken cancellationToken)
+    {
+        await _filesLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var (passwords, written) = WriteDeviceFiles(_store.ListBrokerAccounts());
+            if ((written || passwords != _loadedPasswords) && _process is { HasExited: false } process && UnixSignal.Send(process.Id, UnixSignal.Hangup))
+            {
+                _loadedPasswords = passwords;
+                LogReloading(_logger, process.Id);
+            }
+        }
+        finally
+        {
+            _filesLock.Release();
+        }
+    }
+
+    private async Task ReconcileUntilDoneAsync(CancellationToken stopping)
+    {
+        for (var failures = 1; !stopping.IsCancellationRequested; failures++)
+        {
+            try
+            {
+                await Task.Delay(RestartBackoff.Delay(failures), _time, stopping).ConfigureAwait(false);
+                await ReconcileAsync(stopping).ConfigureAwait(false);
+                Volatile.Write(ref _reconciling, 0);
+                LogAccountsWritten(_logger, _directory.Root);
+                return;
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+            {
+                LogAccountsStillUnwritable(_logger, exception.Message, RestartBackoff.Delay(failures + 1).TotalSeconds);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Writes the adapters' password file and ACL where they are not what they should be; the caller
+    /// holds the files lock. An adapter whose id is the gateway's own client id is left out: as a
+    /// client it would be the gateway.
+    /// </summary>
+    /// <returns>The password file's text, and whether a file had to be written.</returns>
+    private (string Passwords, bool Written) WriteDeviceFiles(IReadOnlyList<KeyValuePair<string, string>> accounts)
+    {
+        var devices = new List<KeyValuePair<string, string>>(accounts.Count);
+        foreach (var account in accounts)
+        {
+            if (account.Key == _options.ClientId || !Ata.Core.Contract.MqttTopics.IsValidDeviceId(account.Key))
+            {
+                LogAccountLeftOut(_logger, account.Key);
+                continue;
+            }
+
+            devices.Add(account);
+        }
+
+        var passwords = MosquittoFiles.PasswordFile(devices);
+        var written = false;
+        foreach (var (path, text) in new[] { (_directory.AclFile, MosquittoFiles.DeviceAcl()), (_directory.PasswordFile, passwords) })
+        {
+            if (PrivateFile.Read(path) != text)
+            {
+                PrivateFile.Write(path, text);
+                written = true;
+            }
+        }
+
+        return (passwords, written);
     }
 
     /// <summary>Stops the broker if the host did not.</summary>
@@ -212,26 +347,6 @@ public sealed partial class EmbeddedBroker : IBroker, IHostedService, IAsyncDisp
         var password = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).Replace('+', '-').Replace('/', '_').TrimEnd('=');
         PrivateFile.Write(_directory.GatewaySecretFile, password + "\n");
         return password;
-    }
-
-    private async Task WritePasswordFileAsync(CancellationToken cancellationToken)
-    {
-        await _filesLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var accounts = new List<KeyValuePair<string, string>>
-            {
-                new(MosquittoFiles.GatewayUser, MosquittoPasswordHash.Create(Prepare().GatewayPassword)),
-            };
-            var devices = _store.ListBrokerAccounts();
-            accounts.AddRange(devices);
-            PrivateFile.Write(_directory.AclFile, MosquittoFiles.Acl(devices.Select(d => d.Key)));
-            PrivateFile.Write(_directory.PasswordFile, MosquittoFiles.PasswordFile(accounts));
-        }
-        finally
-        {
-            _filesLock.Release();
-        }
     }
 
     /// <summary>
@@ -307,6 +422,7 @@ public sealed partial class EmbeddedBroker : IBroker, IHostedService, IAsyncDisp
         process.BeginErrorReadLine();
         var previous = Interlocked.Exchange(ref _process, process);
         previous?.Dispose();
+        _loadedPasswords = PrivateFile.Read(_directory.PasswordFile);
         _startedAt = _time.GetTimestamp();
         File.WriteAllText(_directory.PidFile, process.Id.ToString(CultureInfo.InvariantCulture) + "\n");
 
@@ -344,6 +460,8 @@ public sealed partial class EmbeddedBroker : IBroker, IHostedService, IAsyncDisp
                 LogUnexpectedExit(_logger, process.ExitCode, ranFor.TotalSeconds, delay.TotalSeconds);
                 _store.MarkAllConfigsUnpublished();
                 await Task.Delay(delay, _time, stopping).ConfigureAwait(false);
+                await ApplyDeviceCredentialsAsync(stopping).ConfigureAwait(false);
+                File.Delete(_directory.GatewaySocket);
                 await LaunchAsync(binary, stopping).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -379,18 +497,19 @@ public sealed partial class EmbeddedBroker : IBroker, IHostedService, IAsyncDisp
             Interlocked.Increment(ref _queueOverflows);
         }
 
+        // Mosquitto logs a subscription once it is in place; the device listener makes a client's id its login.
+        if (MosquittoLog.TryParseSubscription(line, out var clientId, out var topic)
+            && Ata.Core.Contract.MqttTopics.IsValidDeviceId(clientId)
+            && topic == Ata.Core.Contract.MqttTopics.For(clientId, Ata.Core.Contract.MqttTopics.Config))
+        {
+            ConfigSubscribed?.Invoke(clientId);
+        }
+
         if (MosquittoLog.IsRunning(line))
         {
             running.TrySetResult();
         }
     }
-
-    private static string ConnectHost(string listenAddress) => listenAddress switch
-    {
-        "0.0.0.0" or "" => "127.0.0.1",
-        "::" or "[::]" => "::1",
-        _ => listenAddress,
-    };
 
     private static string FormatHost(string host) =>
         IPAddress.TryParse(host, out var address) && address.AddressFamily == AddressFamily.InterNetworkV6 && !host.StartsWith('[')
@@ -416,6 +535,18 @@ public sealed partial class EmbeddedBroker : IBroker, IHostedService, IAsyncDisp
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Broker credentials changed; mosquitto (pid {Pid}) reloads them")]
     private static partial void LogReloading(ILogger logger, int pid);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The adapters' broker accounts in {Directory} cannot be written ({Reason}); the broker keeps the accounts it has until they can, retrying")]
+    private static partial void LogAccountsUnwritable(ILogger logger, string directory, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The adapters' broker accounts still cannot be written ({Reason}); retrying in {Seconds:0.###} s")]
+    private static partial void LogAccountsStillUnwritable(ILogger logger, string reason, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The adapters' broker accounts in {Directory} are written again and the broker has them")]
+    private static partial void LogAccountsWritten(ILogger logger, string directory);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Adapter '{DeviceId}' has no broker login: its id is the gateway's own client id (Broker:ClientId) or not a device id")]
+    private static partial void LogAccountLeftOut(ILogger logger, string deviceId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stopping the broker (pid {Pid}) a previous gateway left running")]
     private static partial void LogLeftover(ILogger logger, int pid);

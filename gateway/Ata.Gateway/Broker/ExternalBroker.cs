@@ -14,6 +14,7 @@ public sealed partial class ExternalBroker : IBroker
     private readonly BrokerOptions _options;
     private readonly Uri _url;
     private readonly ILogger<ExternalBroker> _logger;
+    private int _credentialsElsewhereTold;
 
     /// <summary>Creates the broker from <see cref="BrokerOptions.Url"/>.</summary>
     /// <param name="options">Broker options.</param>
@@ -42,7 +43,17 @@ public sealed partial class ExternalBroker : IBroker
     public long QueueOverflows => 0;
 
     /// <inheritdoc/>
-    public BrokerConnection GatewayConnection => new(_url.DnsSafeHost, Port, _options.Username, _options.Password);
+    public bool SeesSubscriptions => false;
+
+    /// <inheritdoc/>
+    public event Action<string>? ConfigSubscribed
+    {
+        add { }
+        remove { }
+    }
+
+    /// <inheritdoc/>
+    public BrokerConnection GatewayConnection => BrokerConnection.Tcp(_url.DnsSafeHost, Port, _options.Username, _options.Password);
 
     private int Port => _url.IsDefaultPort || _url.Port <= 0 ? DefaultPort : _url.Port;
 
@@ -63,12 +74,21 @@ public sealed partial class ExternalBroker : IBroker
     }
 
     /// <inheritdoc/>
+    public void WriteDeviceAccounts(IReadOnlyList<KeyValuePair<string, string>> accounts)
+    {
+    }
+
+    /// <inheritdoc/>
     public Task ApplyDeviceCredentialsAsync(CancellationToken cancellationToken)
     {
-        LogCredentialsElsewhere(_url.Host);
+        if (Interlocked.Exchange(ref _credentialsElsewhereTold, 1) == 0)
+        {
+            LogCredentialsElsewhere(_url.Host);
+        }
+
         return Task.CompletedTask;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Adapter credentials are managed by the external broker {Host}; give the adapter its account there")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Adapter credentials are managed by the external broker {Host}: give each adapter its account there, its client id bound to its login, and only its own topics of the contract (see the gateway's README)")]
     private partial void LogCredentialsElsewhere(string host);
 }

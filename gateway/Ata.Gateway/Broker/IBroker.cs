@@ -15,12 +15,37 @@ public interface IBroker
     /// </summary>
     long QueueOverflows { get; }
 
+    /// <summary>
+    /// Whether the broker tells (<see cref="ConfigSubscribed"/>) when an adapter has subscribed to its
+    /// config. When it does not, the gateway sends an adapter its config when it says it is online.
+    /// </summary>
+    bool SeesSubscriptions { get; }
+
+    /// <summary>
+    /// An adapter (its device id) has just subscribed to its <c>config</c> topic, on a new connection:
+    /// a config published now reaches it.
+    /// </summary>
+    event Action<string>? ConfigSubscribed;
+
     /// <summary>How the gateway's own session connects.</summary>
     BrokerConnection GatewayConnection { get; }
 
     /// <summary>
-    /// Makes the broker accept every adapter in the store with its current secret. Completes once
-    /// the broker has been told to reload; the next packet it handles sees the new credentials.
+    /// Writes <paramref name="accounts"/> (every adapter's user name and password hash) as the
+    /// broker's adapter accounts without having the broker load them yet: provisioning calls it
+    /// inside the store's transaction, before the commit, so that an account that cannot be
+    /// written leaves the store unchanged. <see cref="ApplyDeviceCredentialsAsync"/> follows.
+    /// </summary>
+    /// <param name="accounts">Every adapter's user name and <see cref="MosquittoPasswordHash"/> hash.</param>
+    /// <exception cref="BrokerAccountsException">The files cannot be written.</exception>
+    void WriteDeviceAccounts(IReadOnlyList<KeyValuePair<string, string>> accounts);
+
+    /// <summary>
+    /// Makes the broker accept every adapter in the store with its current secret, and no other:
+    /// writes its account files when they differ from the store and has it reload them (Mosquitto
+    /// drops the sessions of logins that are gone or changed). Completes once the broker has been
+    /// told to reload. When the files cannot be written it logs so and keeps retrying in the
+    /// background until they are (it does not throw).
     /// </summary>
     /// <param name="cancellationToken">Cancels the wait for the file writes.</param>
     Task ApplyDeviceCredentialsAsync(CancellationToken cancellationToken);

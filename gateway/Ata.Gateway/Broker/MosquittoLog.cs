@@ -18,7 +18,28 @@ public static class MosquittoLog
             return (LogLevel.Warning, line["Warning: ".Length..]);
         }
 
-        return (IsQueueOverflow(line) ? LogLevel.Warning : LogLevel.Information, line);
+        return (IsQueueOverflow(line) ? LogLevel.Warning : TryParseSubscription(line, out _, out _) ? LogLevel.Debug : LogLevel.Information, line);
+    }
+
+    /// <summary>
+    /// Reads a subscription Mosquitto logged (<c>log_type subscribe</c>: <c>{client id} {qos} {topic filter}</c>),
+    /// which it writes once the subscription is in place.
+    /// </summary>
+    /// <param name="line">A line Mosquitto wrote.</param>
+    /// <param name="clientId">The subscribing client.</param>
+    /// <param name="topicFilter">What it subscribed to.</param>
+    public static bool TryParseSubscription(string line, out string clientId, out string topicFilter)
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        clientId = topicFilter = string.Empty;
+        var parts = line.Split(' ');
+        if (parts.Length != 3 || parts[1] is not ("0" or "1" or "2") || parts[0].Length == 0 || parts[2].Length == 0)
+        {
+            return false;
+        }
+
+        (clientId, topicFilter) = (parts[0], parts[2]);
+        return true;
     }
 
     /// <summary>

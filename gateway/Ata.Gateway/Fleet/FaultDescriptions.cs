@@ -8,6 +8,51 @@ public static class FaultDescriptions
     /// <summary>The gateway's own fault: no health report for too many intervals, with or without a Last Will.</summary>
     public const string Silent = "gateway.silent";
 
+    /// <summary>
+    /// The one code under which the gateway records every fault code outside the contract
+    /// (<see cref="FaultCode.IsKnown"/>): one active fault, incident and metric label per line, however
+    /// many different codes an adapter sends.
+    /// </summary>
+    public const string Unknown = "unknown";
+
+    private const int MaxUnknownCodeShown = 64;
+
+    /// <summary>
+    /// The fault as the gateway records it: as reported when its code is the contract's, otherwise
+    /// under <see cref="Unknown"/> with the reported code kept in the detail.
+    /// </summary>
+    /// <param name="fault">A fault an adapter reported.</param>
+    public static ReportedFault Known(ReportedFault fault)
+    {
+        ArgumentNullException.ThrowIfNull(fault);
+        if (FaultCode.IsKnown(fault.Code))
+        {
+            return fault;
+        }
+
+        return fault with { Code = Unknown, Detail = UnknownDetail(fault.Code, fault.Detail) };
+    }
+
+    /// <summary>An open fault of a snapshot as the gateway records it (see <see cref="Known(ReportedFault)"/>).</summary>
+    /// <param name="fault">A fault an adapter listed as open.</param>
+    public static ActiveFault Known(ActiveFault fault)
+    {
+        ArgumentNullException.ThrowIfNull(fault);
+        if (FaultCode.IsKnown(fault.Code))
+        {
+            return fault;
+        }
+
+        return fault with { Code = Unknown, Detail = UnknownDetail(fault.Code, fault.Detail) };
+    }
+
+    /// <summary>The detail of the unknown fault: the code the adapter sent (cut short), then its own detail.</summary>
+    private static string UnknownDetail(string reported, string? detail)
+    {
+        var code = reported.Length <= MaxUnknownCodeShown ? reported : reported[..MaxUnknownCodeShown];
+        return detail is { Length: > 0 } ? $"code {code}: {detail}" : $"code {code}";
+    }
+
     /// <summary>What <paramref name="code"/> means.</summary>
     /// <param name="code">A <see cref="FaultCode"/>, or a code this gateway does not know yet.</param>
     public static string Describe(string code) => code switch
@@ -23,6 +68,7 @@ public static class FaultDescriptions
         FaultCode.GatewayLoginRefused => "The adapter was refused at the gateway's broker: its device secret is wrong (re-onboard it)",
         FaultCode.StorageFailed => "The adapter could not write its settings or configuration to flash",
         Silent => "No health report from the adapter for too long: powered off, unplugged or offline",
+        Unknown => "The adapter reported a fault this gateway does not know (its code is in the detail): update the gateway",
         _ => $"Fault {code}",
     };
 }

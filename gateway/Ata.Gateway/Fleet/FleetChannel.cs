@@ -12,15 +12,23 @@ namespace Ata.Gateway.Fleet;
 
 /// <summary>
 /// The gateway's MQTT session with the fleet (MQTTnet, MQTT 5): a persistent session (clean start
-/// off, no expiry) that takes adapter reports (status, hello, health, faults, config acks, service
-/// codes dialled) with manual acknowledgement and hands them to <see cref="ReportIngest"/>, which
-/// acknowledges each after it is recorded; and the publisher of config documents (retained, QoS 1)
-/// and commands. It reconnects by itself with <see cref="SessionBackoff"/>.
+/// off, no expiry) that takes what adapters publish (the contract's <see cref="MqttTopics.DeviceToGateway"/>
+/// topics) with manual acknowledgement and hands it to <see cref="ReportIngest"/>, which acknowledges
+/// each after it is recorded; and the publisher of config documents and commands (QoS 1). A config
+/// is never retained, so the broker never stores one (they carry SIP passwords and device secrets):
+/// it is published when it changes and again on each connection of its adapter (when the embedded
+/// broker says the adapter subscribed to it; with an external broker, when the adapter says it is
+/// online). A message an adapter published retained anywhere but a valid <c>status</c> is removed
+/// from the broker at once.
+/// It reconnects by itself with <see cref="SessionBackoff"/>.
 /// </summary>
 public sealed partial class FleetChannel : IHostedService, IAsyncDisposable
 {
-    private static readonly string[] ReportLeaves =
-        [MqttTopics.Status, MqttTopics.Hello, MqttTopics.Health, MqttTopics.Fault, MqttTopics.ConfigAck, MqttTopics.Service];
+    /// <summary>
+    /// Written to the data directory once retained configs an older gateway left on the broker are
+    /// removed; until then they are removed on every connection.
+    /// </summary>
+    public const string RetainedConfigsClearedFile = "retained-configs-cleared";
 
     /// <summary>The broker's count of messages it dropped because a client's queue was full (Mosquitto).</summary>
     public const string BrokerDroppedTopic = "$SYS/broker/publish/messages/dropped";
@@ -38,6 +46,7 @@ public sealed partial class FleetChannel : IHostedService, IAsyncDisposable
     private readonly IngestOptions _ingestOptions;
     private readonly TimeProvider _time;
     private readonly ILogger<FleetChannel> _logger;
+    private readonly string _retainedConfigsCleared;
     private readonly IMqttClient _client;
     private readonly SemaphoreSlim _publishLock = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
@@ -55,14 +64,17 @@ public sealed partial class FleetChannel : IHostedService, IAsyncDisposable
     /// <param name="ingest">Records reports and acknowledges them.</param>
     /// <param name="options">Broker options (the gateway's client id).</param>
     /// <param name="ingestOptions">The session's receive maximum.</param>
+    /// <param name="gateway">The data directory (where the removal of old retained configs is noted).</param>
     /// <param name="time">The clock for reconnection delays.</param>
     /// <param name="logger">The logger.</param>
     public FleetChannel(
         IBroker broker, AdapterStore store, FleetMetrics metrics, ReportIngest ingest, IOptions<BrokerOptions> options,
-        IOptions<IngestOptions> ingestOptions, TimeProvider time, ILogger<FleetChannel> logger)
+        IOptions<IngestOptions> ingestOptions, IOptions<GatewayOptions> gateway, TimeProvider time, ILogger<FleetChannel> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(ingestOptions);
+        ArgumentNullException.ThrowIfNull(gateway);
+        _retainedConfigsCleared = Path.Combine(gateway.Value.FullDataDirectory, RetainedConfigsClearedFile);
         _broker = broker;
         _store = store;
         _metrics = metrics;
@@ -80,6 +92,7 @@ public sealed partial class FleetChannel : IHostedService, IAsyncDisposable
         };
         _client.DisconnectedAsync += OnDisconnectedAsync;
         _client.ApplicationMessageReceivedAsync += OnMessageAsync;
+        _broker.ConfigSubscribed += PublishConfigSoon;
     }
 
     /// <summary>Whether the session is connected to the broker.</summary>
@@ -129,13 +142,14 @@ public sealed partial class FleetChannel : IHostedService, IAsyncDisposable
     }
 
     /// <summary>
-    /// Publishes the adapter's current config document, retained, QoS 1, and waits for the broker's
-    /// acknowledgement. Publishes are serialised and always send the newest version, so an older
-    /// document can never overwrite a newer one.
+    /// Publishes the adapter's current config document, QoS 1, not retained, and waits for the
+    /// broker's acknowledgement: an adapter connected now gets it; one that is not gets it when it
+    /// next says it is online. Publishes are serialised and always send the newest version, so an
+    /// older document can never follow a newer one.
     /// </summary>
     /// <param name="deviceId">The adapter's id.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
-    /// <returns>Whether the broker holds the document now; if not, it is published on the next connect.</returns>
+    /// <returns>Whether the broker took the document; if not, it is published on the next connect.</returns>
     public async Task<bool> PublishConfigAsync(string deviceId, CancellationToken cancellationToken)
     {
         await _publishLock.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -150,7 +164,7 @@ public sealed partial class FleetChannel : IHostedService, IAsyncDisposable
             // the connection must never go out later, after a newer one.
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(PublishTimeout);
-            await PublishAsync(MqttTopics.For(deviceId, MqttTopics.Config), ConfigDocument.Render(config), retain: true, timeout.Token)
+            await PublishAsync(MqttTopics.For(deviceId, MqttTopics.Config), ConfigDocument.Render(config), retain: false, timeout.Token)
                 .ConfigureAwait(false);
             _store.MarkConfigPublished(deviceId, config.Version);
             LogConfigPublished(deviceId, config.Version);
@@ -209,7 +223,7 @@ public sealed partial class FleetChannel : IHostedService, IAsyncDisposable
         return id;
     }
 
-    /// <summary>Removes a deleted adapter's retained config from the broker.</summary>
+    /// <summary>Removes a retained config an older gateway left on the broker for a deleted adapter.</summary>
     /// <param name="deviceId">The adapter's id.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
     public async Task ClearConfigAsync(string deviceId, CancellationToken cancellationToken)
@@ -237,6 +251,7 @@ public sealed partial class FleetChannel : IHostedService, IAsyncDisposable
     /// <summary>Disposes the MQTT client.</summary>
     public async ValueTask DisposeAsync()
     {
+        _broker.ConfigSubscribed -= PublishConfigSoon;
         if (!_stopping.IsCancellationRequested)
         {
             await _stopping.CancelAsync().ConfigureAwait(false);
@@ -251,7 +266,7 @@ public sealed partial class FleetChannel : IHostedService, IAsyncDisposable
     {
         var connection = _broker.GatewayConnection;
         var options = new MqttClientOptionsBuilder()
-            .WithTcpServer(connection.Host, connection.Port)
+            .WithEndPoint(connection.EndPoint)
             .WithClientId(_options.ClientId)
             .WithCredentials(connection.Username, connection.Password)
             .WithProtocolVersion(MqttProtocolVersion.V500)
@@ -261,6 +276,12 @@ public sealed partial class FleetChannel : IHostedService, IAsyncDisposable
             .WithKeepAlivePeriod(TimeSpan.FromSeconds(30))
             .WithTimeout(TimeSpan.FromSeconds(10))
             .Build();
+        if (connection.EndPoint is System.Net.Sockets.UnixDomainSocketEndPoint && options.ChannelOptions is MqttClientTcpOptions socket)
+        {
+            socket.ProtocolType = System.Net.Sockets.ProtocolType.IP;
+            socket.AddressFamily = System.Net.Sockets.AddressFamily.Unix;
+        }
+
         var failures = 0;
         while (!stopping.IsCancellationRequested)
         {
@@ -323,13 +344,17 @@ public sealed partial class FleetChannel : IHostedService, IAsyncDisposable
     private async Task SubscribeAsync(CancellationToken cancellationToken)
     {
         var subscription = new MqttClientSubscribeOptionsBuilder();
-        foreach (var leaf in ReportLeaves)
+        foreach (var leaf in MqttTopics.DeviceToGateway)
         {
             // Renewing a subscription the persistent session already has must not replay every retained status.
+            // Retain as published: a message an adapter retained is seen as such (and removed). No local:
+            // the gateway's own removals of retained messages do not come back to it.
             subscription.WithTopicFilter(new MqttTopicFilterBuilder()
                 .WithTopic(MqttTopics.AllDevices(leaf))
                 .WithQualityOfServiceLevel(leaf == MqttTopics.Health ? MqttQualityOfServiceLevel.AtMostOnce : MqttQualityOfServiceLevel.AtLeastOnce)
                 .WithRetainHandling(MqttRetainHandling.SendAtSubscribeIfNewSubscriptionOnly)
+                .WithRetainAsPublished(true)
+                .WithNoLocal(true)
                 .Build());
         }
 
@@ -402,6 +427,11 @@ public sealed partial class FleetChannel : IHostedService, IAsyncDisposable
     {
         try
         {
+            if (!File.Exists(_retainedConfigsCleared) && !await ClearRetainedConfigsAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return;
+            }
+
             foreach (var deviceId in _store.ListUnpublishedConfigs())
             {
                 if (!await PublishConfigAsync(deviceId, cancellationToken).ConfigureAwait(false))
@@ -419,6 +449,72 @@ public sealed partial class FleetChannel : IHostedService, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Removes every adapter's retained config an older gateway left on the broker (with each
+    /// adapter's current config published again, for one connected now), then notes that in the
+    /// data directory so it is done once.
+    /// </summary>
+    /// <returns>False when the broker did not take all of them (tried again on the next connection).</returns>
+    private async Task<bool> ClearRetainedConfigsAsync(CancellationToken cancellationToken)
+    {
+        var deviceIds = _store.List().Select(a => a.DeviceId).ToList();
+        foreach (var deviceId in deviceIds)
+        {
+            if (!await ClearRetainedAsync(MqttTopics.For(deviceId, MqttTopics.Config), cancellationToken).ConfigureAwait(false)
+                || !await PublishConfigAsync(deviceId, cancellationToken).ConfigureAwait(false))
+            {
+                return false;
+            }
+        }
+
+        await File.WriteAllTextAsync(_retainedConfigsCleared, "Retained configs removed from the broker; configs are no longer retained.\n", cancellationToken)
+            .ConfigureAwait(false);
+        if (deviceIds.Count > 0)
+        {
+            LogRetainedConfigsCleared(deviceIds.Count);
+        }
+
+        return true;
+    }
+
+    /// <summary>Removes the message retained on <paramref name="topic"/> (an empty retained publish).</summary>
+    private async Task<bool> ClearRetainedAsync(string topic, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(PublishTimeout);
+        try
+        {
+            await PublishAsync(topic, [], retain: true, timeout.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogRetainedNotCleared(topic, exception.Message);
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Whether an adapter's message may stay retained: only a <c>status</c> of <c>online</c> or
+    /// <c>offline</c> (its Last Will) is retained legitimately. An empty message removes one.
+    /// </summary>
+    /// <param name="leaf">The topic leaf.</param>
+    /// <param name="payload">The payload.</param>
+    public static bool MayBeRetained(string leaf, ReadOnlySpan<byte> payload) =>
+        payload.IsEmpty || (leaf == MqttTopics.Status && DeviceReports.ReadStatus(payload) is not null);
+
+    /// <summary>Publishes the adapter's config on a new connection of it (off the caller's thread).</summary>
+    private void PublishConfigSoon(string deviceId) => _ = Task.Run(async () =>
+    {
+        try
+        {
+            await PublishConfigAsync(deviceId, _stopping.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    });
+
     private Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs received)
     {
         var message = received.ApplicationMessage;
@@ -430,6 +526,22 @@ public sealed partial class FleetChannel : IHostedService, IAsyncDisposable
             }
 
             return Task.CompletedTask;
+        }
+
+        if (MqttTopics.TryParse(message.Topic, out var sender, out var topicLeaf))
+        {
+            ReadOnlySpan<byte> payload = message.Payload.IsSingleSegment ? message.Payload.FirstSpan : message.Payload.ToArray();
+            if (message.Retain && !MayBeRetained(topicLeaf, payload))
+            {
+                _metrics.CountRetainedRemoved();
+                LogRetainedRemoved(sender, topicLeaf, message.Payload.Length);
+                _ = ClearRetainedAsync(message.Topic, _stopping.Token);
+            }
+
+            if (!_broker.SeesSubscriptions && topicLeaf == MqttTopics.Status && DeviceReports.ReadStatus(payload) == true)
+            {
+                PublishConfigSoon(sender);
+            }
         }
 
         if (message.Payload.Length > MaxPayloadBytes)
@@ -484,6 +596,15 @@ public sealed partial class FleetChannel : IHostedService, IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sent {Command} to {DeviceId} (command {Id})")]
     private partial void LogCommandSent(string command, string deviceId, string id);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Removed a message {DeviceId} retained on {Leaf} ({Length} bytes): adapters may retain only their status")]
+    private partial void LogRetainedRemoved(string deviceId, string leaf, long length);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not remove the message retained on {Topic} ({Reason}); trying again later")]
+    private partial void LogRetainedNotCleared(string topic, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Removed the retained configs of {Count} adapters an older gateway left on the broker; configs are no longer retained")]
+    private partial void LogRetainedConfigsCleared(int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Dropped oversized {Leaf} from {DeviceId} ({Length} bytes)")]
     private partial void LogOversized(string deviceId, string leaf, long length);

@@ -16,6 +16,7 @@ public sealed class FleetMetrics
     private readonly ConcurrentDictionary<string, long> _droppedCounts = new(StringComparer.Ordinal);
     private readonly Lock _brokerLock = new();
     private long _recordedCount;
+    private long _retainedRemoved;
     private long _brokerDropped;
     private long _lastBrokerCount;
 
@@ -109,6 +110,12 @@ public sealed class FleetMetrics
         _droppedCounts.AddOrUpdate(AdapterQueueFull, count, (_, total) => total + count);
         _dropped.Add(count, new KeyValuePair<string, object?>("reason", AdapterQueueFull));
     }
+
+    /// <summary>Messages adapters retained where they may not (anything but their status), which the gateway removed from the broker.</summary>
+    public long RetainedRemoved => Interlocked.Read(ref _retainedRemoved);
+
+    /// <summary>Counts a message an adapter retained where it may not.</summary>
+    public void CountRetainedRemoved() => Interlocked.Increment(ref _retainedRemoved);
 
     /// <summary>Counts an oversized report.</summary>
     /// <param name="leaf">The topic leaf.</param>

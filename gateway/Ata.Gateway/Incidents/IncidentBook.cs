@@ -125,6 +125,12 @@ public sealed class IncidentBook(IOptions<IncidentOptions> options, IOptions<Rel
             "INSERT INTO incidents (kind, device_id, registrar, code, line, opened_at) VALUES ('adapter', $id, $registrar, $code, $line, $now)",
             ("$id", deviceId), ("$registrar", registrar), ("$code", code), ("$line", line), ("$now", Text(since ?? now)));
         var incident = LastId(connection);
+        if (LatestReported(connection, deviceId, incident, now) is { } storm)
+        {
+            AdapterStore.Execute(connection, "UPDATE incidents SET parent_id = $parent WHERE id = $incident", ("$parent", storm), ("$incident", incident));
+            return;
+        }
+
         if (!NextSteps.IsRegistrarSide(code) || registrar is null)
         {
             Enqueue(connection, incident, Opened, now, now);
@@ -301,6 +307,22 @@ public sealed class IncidentBook(IOptions<IncidentOptions> options, IOptions<Rel
         Enqueue(connection, parent, Opened, now, now);
     }
 
+    /// <summary>
+    /// The adapter's latest incident reported on its own when it already opened
+    /// <see cref="IncidentOptions.MaxPerAdapterPerHour"/> such incidents within the last hour; else null.
+    /// </summary>
+    private long? LatestReported(SqliteConnection connection, string deviceId, long incident, DateTimeOffset now)
+    {
+        using var command = AdapterStore.Command(connection,
+            """
+            SELECT count(*), max(id) FROM incidents
+            WHERE kind = 'adapter' AND device_id = $id AND parent_id IS NULL AND id <> $incident AND opened_at >= $since
+            """,
+            ("$id", deviceId), ("$incident", incident), ("$since", Text(now - TimeSpan.FromHours(1))));
+        using var reader = command.ExecuteReader();
+        return reader.Read() && reader.GetInt64(0) >= Options.MaxPerAdapterPerHour ? reader.GetInt64(1) : null;
+    }
+
     private static bool IsRegistrarSideIncident(SqliteConnection connection, long id)
     {
         using var command = AdapterStore.Command(connection, "SELECT code FROM incidents WHERE id = $incident", ("$incident", id));
@@ -370,8 +392,8 @@ public sealed class IncidentBook(IOptions<IncidentOptions> options, IOptions<Rel
 /// <param name="ClearedAt">When the fault last cleared (the incident ends after the quiet time).</param>
 /// <param name="EndedAt">When it ended.</param>
 /// <param name="Flaps">How often it came back after clearing.</param>
-/// <param name="ParentId">The registrar incident it is folded into.</param>
-/// <param name="Folded">Adapter incidents folded into it (registrar incidents).</param>
+/// <param name="ParentId">The incident it is folded into: a registrar incident, or its adapter's latest reported one when the adapter opened too many within an hour.</param>
+/// <param name="Folded">Incidents folded into it: adapters' (registrar incidents), or the adapter's own beyond its hourly quota.</param>
 /// <param name="Description">The fault in words.</param>
 /// <param name="NextStep">What support should do.</param>
 public sealed record IncidentView(

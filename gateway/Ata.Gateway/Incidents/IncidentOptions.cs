@@ -23,4 +23,11 @@ public sealed class IncidentOptions
 
     /// <summary>Adapters on one registrar that, failing within the fold window, make a registrar incident. Default 3.</summary>
     public int FoldThreshold { get; set; } = 3;
+
+    /// <summary>
+    /// Incidents one adapter may open within an hour that are reported on their own. Beyond it, a
+    /// new incident of that adapter is folded into its latest reported one (which counts them), so
+    /// no adapter can flood support or the outbox. Default 10.
+    /// </summary>
+    public int MaxPerAdapterPerHour { get; set; } = 10;
 }

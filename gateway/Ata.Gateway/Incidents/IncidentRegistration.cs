@@ -18,6 +18,7 @@ public static class IncidentRegistration
             .Validate(o => o.FlapThreshold is >= 1 and <= 1000, "Incidents:FlapThreshold must be from 1 to 1000.")
             .Validate(o => o.FoldWindowSeconds is >= 0 and <= 3600, "Incidents:FoldWindowSeconds must be from 0 to 3600.")
             .Validate(o => o.FoldThreshold is >= 2 and <= 100000, "Incidents:FoldThreshold must be from 2 to 100000.")
+            .Validate(o => o.MaxPerAdapterPerHour is >= 1 and <= 10000, "Incidents:MaxPerAdapterPerHour must be from 1 to 10000.")
             .ValidateOnStart();
         builder.Services.AddOptions<RelayOptions>()
             .BindConfiguration(RelayOptions.SectionName)

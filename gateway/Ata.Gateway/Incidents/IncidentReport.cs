@@ -41,6 +41,7 @@ public static class IncidentReport
                 ["since"] = IncidentBook.Text(view.OpenedAt),
                 ["endedAt"] = view.EndedAt is { } ended ? IncidentBook.Text(ended) : null,
                 ["flaps"] = view.Flaps,
+                ["folded"] = view.Folded,
                 ["registrar"] = view.Registrar,
             },
             ["nextStep"] = view.NextStep,
@@ -104,6 +105,11 @@ public static class IncidentReport
         if (incident["flaps"]!.GetValue<int>() > 0)
         {
             text.AppendLine($"Flaps:         {incident["flaps"]}");
+        }
+
+        if (incident["kind"]!.GetValue<string>() == IncidentBook.AdapterKind && incident["folded"]?.GetValue<int>() is > 0 and var folded)
+        {
+            text.AppendLine($"Folded:        {folded} more incidents of this adapter within the hour, not reported one by one");
         }
 
         if (report["adapter"] is JsonObject adapter)

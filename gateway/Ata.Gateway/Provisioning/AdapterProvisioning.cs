@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Ata.Gateway.Broker;
 using Ata.Gateway.Fleet;
 using Ata.Gateway.Store;
+using Microsoft.Extensions.Options;
 
 namespace Ata.Gateway.Provisioning;
 
@@ -16,25 +17,53 @@ public sealed record ProvisioningResult(string DeviceId, bool Created, int Confi
     public IReadOnlyList<string> ChangedParts { get; init; } = [];
 }
 
+/// <summary>A new device secret made by revoking the old one, for the admin to onboard the adapter with again.</summary>
+/// <param name="DeviceId">The adapter.</param>
+/// <param name="Secret">The new secret; shown once, never stored in clear.</param>
+/// <param name="ConfigVersion">The config version the adapter gets once onboarded again.</param>
+/// <param name="Broker">The <c>host:port</c> it connects to.</param>
+public sealed record RevokedCredential(string DeviceId, string Secret, int ConfigVersion, string Broker)
+{
+    /// <summary>Keeps the secret out of logs.</summary>
+    public override string ToString() => $"{DeviceId} (config v{ConfigVersion})";
+}
+
 /// <summary>
-/// Creates or changes an adapter: stores it (bumping its config version on any change), gives
-/// the broker its credentials, then publishes its config document, in that order.
+/// Creates or changes an adapter as one unit with its broker login: the store's change and the
+/// broker's account files are both made or neither (the files are written inside the store's
+/// transaction, before it commits; what a failure leaves is made right by the broker's
+/// reconciliation from the store, on the next change, on start and by its own retries), then the
+/// broker reloads and the adapter's config document is published.
 /// </summary>
-public sealed partial class AdapterProvisioning(AdapterStore store, IBroker broker, FleetChannel channel, ILogger<AdapterProvisioning> logger)
+public sealed partial class AdapterProvisioning(
+    AdapterStore store, IBroker broker, FleetChannel channel, IOptions<BrokerOptions> brokerOptions, ILogger<AdapterProvisioning> logger)
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
 
+    /// <summary>
+    /// Whether <paramref name="deviceId"/> may not be an adapter's: the gateway's own MQTT client id,
+    /// which an adapter's login (its client id on the broker) would otherwise take over.
+    /// </summary>
+    /// <param name="deviceId">A device id.</param>
+    public bool IsReserved(string deviceId) => string.Equals(deviceId, brokerOptions.Value.ClientId, StringComparison.Ordinal);
+
     /// <summary>Provisions <paramref name="deviceId"/> as <paramref name="specification"/> says.</summary>
-    /// <param name="deviceId">A valid device id.</param>
+    /// <param name="deviceId">A valid device id, not <see cref="IsReserved"/>.</param>
     /// <param name="specification">A validated secret and lines.</param>
     /// <param name="cancellationToken">Cancels waiting for earlier provisioning; once stored, the change is carried through.</param>
     /// <param name="actor">Who asked.</param>
+    /// <exception cref="BrokerAccountsException">The broker's accounts cannot be written: nothing was saved.</exception>
     public async Task<ProvisioningResult> ProvisionAsync(string deviceId, AdapterSpecification specification, CancellationToken cancellationToken, string actor = "system")
     {
+        if (IsReserved(deviceId))
+        {
+            throw new ArgumentException($"'{deviceId}' is the gateway's own broker client id.", nameof(deviceId));
+        }
+
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var outcome = store.Save(deviceId, specification, actor);
+            var outcome = await ChangeAsync(() => store.Save(deviceId, specification, actor, broker.WriteDeviceAccounts)).ConfigureAwait(false);
             if (outcome.Created)
             {
                 LogCreated(deviceId, outcome.ConfigVersion);
@@ -42,11 +71,6 @@ public sealed partial class AdapterProvisioning(AdapterStore store, IBroker brok
             else if (outcome.Changed)
             {
                 LogUpdated(deviceId, outcome.ConfigVersion);
-            }
-
-            if (outcome.CredentialsChanged)
-            {
-                await broker.ApplyDeviceCredentialsAsync(CancellationToken.None).ConfigureAwait(false);
             }
 
             if (outcome.Changed)
@@ -63,26 +87,57 @@ public sealed partial class AdapterProvisioning(AdapterStore store, IBroker brok
     }
 
     /// <summary>
-    /// Deletes an adapter: forgets it, removes its broker account and ACL entry (the broker reloads,
-    /// so it can neither connect again nor use its topics), and clears its retained config.
+    /// Deletes an adapter: forgets it and removes its broker login as one unit (the broker reloads
+    /// and drops its session, so it can neither connect again nor use its topics).
     /// </summary>
     /// <param name="deviceId">The adapter's id.</param>
     /// <param name="cancellationToken">Cancels waiting for earlier provisioning.</param>
     /// <returns>False when the adapter was unknown.</returns>
+    /// <exception cref="BrokerAccountsException">The broker's accounts cannot be written: nothing was deleted.</exception>
     public async Task<bool> DeleteAsync(string deviceId, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (!store.Delete(deviceId))
+            if (!await ChangeAsync(() => store.Delete(deviceId, broker.WriteDeviceAccounts)).ConfigureAwait(false))
             {
                 return false;
             }
 
             LogDeleted(deviceId);
-            await broker.ApplyDeviceCredentialsAsync(CancellationToken.None).ConfigureAwait(false);
             await channel.ClearConfigAsync(deviceId, CancellationToken.None).ConfigureAwait(false);
             return true;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Revokes an adapter's device secret after a suspected leak: a random new secret replaces it at
+    /// the broker at once (the old login stops working and its live sessions are dropped). The new
+    /// secret never goes over MQTT, where the holder of the old one could read it: it is returned
+    /// for the admin to onboard the adapter with again (technician console), and stored only as a hash.
+    /// </summary>
+    /// <param name="deviceId">The adapter's id.</param>
+    /// <param name="actor">Who asked.</param>
+    /// <param name="cancellationToken">Cancels waiting for earlier provisioning.</param>
+    /// <returns>The new secret; null when the adapter is unknown.</returns>
+    /// <exception cref="BrokerAccountsException">The broker's accounts cannot be written: nothing was changed.</exception>
+    public async Task<RevokedCredential?> RevokeSecretAsync(string deviceId, string actor, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var secret = NewSecret();
+            if (await ChangeAsync(() => store.RevokeSecret(deviceId, secret, actor, broker.WriteDeviceAccounts)).ConfigureAwait(false) is not { } version)
+            {
+                return null;
+            }
+
+            LogRevoked(deviceId, version);
+            return new RevokedCredential(deviceId, secret, version, broker.DeviceAddress);
         }
         finally
         {
@@ -103,8 +158,7 @@ public sealed partial class AdapterProvisioning(AdapterStore store, IBroker brok
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-            if (store.StartSecretRotation(deviceId, secret, actor) is not { } version)
+            if (store.StartSecretRotation(deviceId, NewSecret(), actor) is not { } version)
             {
                 return null;
             }
@@ -118,6 +172,37 @@ public sealed partial class AdapterProvisioning(AdapterStore store, IBroker brok
             _gate.Release();
         }
     }
+
+    /// <summary>
+    /// Runs a store change whose broker accounts are written before it commits, then has the broker
+    /// converge on the store and reload: after a success, and after a failure too (a commit that
+    /// failed after the files were written leaves them saying what the store does not).
+    /// </summary>
+    private async Task<T> ChangeAsync<T>(Func<T> change)
+    {
+        try
+        {
+            return change();
+        }
+        catch (BrokerAccountsException exception)
+        {
+            LogNotSaved(exception.Message);
+            throw;
+        }
+        finally
+        {
+            await broker.ApplyDeviceCredentialsAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    private static string NewSecret() =>
+        Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Adapter change not saved: {Reason}")]
+    private partial void LogNotSaved(string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Adapter {DeviceId}: device secret revoked; the old one no longer logs in (config v{Version} waits for the adapter to be onboarded again)")]
+    private partial void LogRevoked(string deviceId, int version);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Adapter {DeviceId} deleted; its broker account is gone")]
     private partial void LogDeleted(string deviceId);

@@ -35,6 +35,9 @@ public sealed class AdapterStore : IDisposable
     /// <summary>The audit log's role for what an adapter did itself (e.g. a service code dialled on it).</summary>
     public const string DeviceRole = "device";
 
+    /// <summary>Audit entries kept per adapter of what it did itself (<see cref="DeviceRole"/>); older ones are dropped.</summary>
+    public const int DeviceAuditLength = ServiceHistoryLength;
+
     /// <summary>Health reports kept per adapter; older ones are dropped.</summary>
     public const int HealthHistoryLength = 720;
 
@@ -79,7 +82,13 @@ public sealed class AdapterStore : IDisposable
     /// <param name="deviceId">The adapter's id (already validated).</param>
     /// <param name="specification">Its secret and lines (already validated).</param>
     /// <param name="actor">Who asked, for the config history.</param>
-    public SaveOutcome Save(string deviceId, AdapterSpecification specification, string actor = "system")
+    /// <param name="brokerAccounts">
+    /// When the adapter's broker login is new or changed, called inside the transaction, before the
+    /// commit, with every adapter's broker account as it will be (see <see cref="IBroker.WriteDeviceAccounts"/>);
+    /// if it throws, nothing is saved.
+    /// </param>
+    public SaveOutcome Save(
+        string deviceId, AdapterSpecification specification, string actor = "system", Action<IReadOnlyList<KeyValuePair<string, string>>>? brokerAccounts = null)
     {
         ArgumentNullException.ThrowIfNull(specification);
         var now = Now();
@@ -114,6 +123,7 @@ public sealed class AdapterStore : IDisposable
             Execute(connection, "INSERT INTO adapter_state (device_id) VALUES ($id)", ("$id", deviceId));
             WriteLines(connection, deviceId, specification.Lines);
             AddConfigVersion(connection, deviceId, 1, actor, now);
+            brokerAccounts?.Invoke(ListBrokerAccounts(connection));
             transaction.Commit();
             return new SaveOutcome(Created: true, ConfigVersion: 1, Changed: true, CredentialsChanged: true) { ChangedParts = ["created"] };
         }
@@ -167,6 +177,11 @@ public sealed class AdapterStore : IDisposable
         }
 
         AddConfigVersion(connection, deviceId, version, actor, now);
+        if (secretChanged)
+        {
+            brokerAccounts?.Invoke(ListBrokerAccounts(connection));
+        }
+
         transaction.Commit();
         return new SaveOutcome(Created: false, ConfigVersion: version, Changed: true, CredentialsChanged: secretChanged) { ChangedParts = parts };
     }
@@ -179,7 +194,30 @@ public sealed class AdapterStore : IDisposable
     /// <param name="newSecret">The new secret.</param>
     /// <param name="actor">Who asked.</param>
     /// <returns>The config version carrying the new secret; null when the adapter is unknown.</returns>
-    public int? StartSecretRotation(string deviceId, string newSecret, string actor)
+    public int? StartSecretRotation(string deviceId, string newSecret, string actor) =>
+        NextConfigVersion(deviceId, actor, "pending_secret = $value, pending_secret_version = $version", _secrets.Protect(newSecret), null);
+
+    /// <summary>
+    /// Revokes an adapter's device secret at once (after a suspected leak): <paramref name="newSecret"/>
+    /// replaces it as the only one the broker accepts, a rotation under way is abandoned, and a new
+    /// config version (without any device secret) is made for the adapter once it is onboarded again.
+    /// </summary>
+    /// <param name="deviceId">The adapter's id.</param>
+    /// <param name="newSecret">The new secret, shown only to the admin who revokes.</param>
+    /// <param name="actor">Who asked.</param>
+    /// <param name="brokerAccounts">Called inside the transaction, before the commit, with every adapter's broker account as it will be.</param>
+    /// <returns>The new config version; null when the adapter is unknown.</returns>
+    public int? RevokeSecret(string deviceId, string newSecret, string actor, Action<IReadOnlyList<KeyValuePair<string, string>>>? brokerAccounts = null) =>
+        NextConfigVersion(deviceId, actor, "secret_hash = $value, pending_secret = NULL, pending_secret_version = NULL",
+            MosquittoPasswordHash.Create(newSecret), brokerAccounts);
+
+    /// <summary>
+    /// Makes the adapter's next config version in one transaction, changing its row with
+    /// <paramref name="assignments"/> (SQL, with <c>$version</c> and <c>$value</c>).
+    /// </summary>
+    /// <returns>The new version; null when the adapter is unknown.</returns>
+    private int? NextConfigVersion(
+        string deviceId, string actor, string assignments, string value, Action<IReadOnlyList<KeyValuePair<string, string>>>? brokerAccounts)
     {
         var now = Now();
         using var connection = Open();
@@ -191,18 +229,19 @@ public sealed class AdapterStore : IDisposable
         }
 
         var version = (int)current + 1;
-        Execute(connection,
-            "UPDATE adapters SET config_version = $version, updated_at = $now, pending_secret = $secret, pending_secret_version = $version WHERE device_id = $id",
-            ("$id", deviceId), ("$version", version), ("$now", now), ("$secret", _secrets.Protect(newSecret)));
+        Execute(connection, $"UPDATE adapters SET config_version = $version, updated_at = $now, {assignments} WHERE device_id = $id",
+            ("$id", deviceId), ("$version", version), ("$now", now), ("$value", value));
         AddConfigVersion(connection, deviceId, version, actor, now);
+        brokerAccounts?.Invoke(ListBrokerAccounts(connection));
         transaction.Commit();
         return version;
     }
 
     /// <summary>Deletes an adapter and everything recorded about it.</summary>
     /// <param name="deviceId">The adapter's id.</param>
+    /// <param name="brokerAccounts">Called inside the transaction, before the commit, with every remaining adapter's broker account.</param>
     /// <returns>False when it was unknown.</returns>
-    public bool Delete(string deviceId)
+    public bool Delete(string deviceId, Action<IReadOnlyList<KeyValuePair<string, string>>>? brokerAccounts = null)
     {
         var now = Now();
         using var connection = Open();
@@ -216,6 +255,7 @@ public sealed class AdapterStore : IDisposable
         Execute(connection,
             "UPDATE outbox SET cancelled = 1 WHERE incident_id IN (SELECT id FROM incidents WHERE device_id = $id) AND id IN (SELECT outbox_id FROM outbox_deliveries WHERE delivered_at IS NULL)",
             ("$id", deviceId));
+        brokerAccounts?.Invoke(ListBrokerAccounts(connection));
         transaction.Commit();
         return true;
     }
@@ -363,6 +403,11 @@ public sealed class AdapterStore : IDisposable
     public IReadOnlyList<KeyValuePair<string, string>> ListBrokerAccounts()
     {
         using var connection = Open();
+        return ListBrokerAccounts(connection);
+    }
+
+    private static List<KeyValuePair<string, string>> ListBrokerAccounts(SqliteConnection connection)
+    {
         using var command = Command(connection, "SELECT device_id, secret_hash FROM adapters ORDER BY device_id");
         using var reader = command.ExecuteReader();
         var accounts = new List<KeyValuePair<string, string>>();
@@ -504,10 +549,10 @@ public sealed class AdapterStore : IDisposable
     public bool RecordFault(string deviceId, ReportedFault fault) => RecordAlone(batch => batch.RecordFault(deviceId, fault));
 
     internal FaultReportOutcome RecordFault(SqliteConnection connection, string deviceId, ReportedFault fault, DateTimeOffset? receivedAt) =>
-        FaultRecords.Change(connection, _incidents, deviceId, fault, receivedAt ?? _time.GetUtcNow(), _time.GetUtcNow());
+        FaultRecords.Change(connection, _incidents, deviceId, FaultDescriptions.Known(fault), receivedAt ?? _time.GetUtcNow(), _time.GetUtcNow());
 
     internal FaultReportOutcome RecordFaultSnapshot(SqliteConnection connection, string deviceId, FaultSnapshot snapshot, DateTimeOffset receivedAt, out long newlyDropped) =>
-        FaultRecords.Snapshot(connection, _incidents, deviceId, snapshot, receivedAt, _time.GetUtcNow(), out newlyDropped);
+        FaultRecords.Snapshot(connection, _incidents, deviceId, snapshot with { Active = [.. snapshot.Active.Select(FaultDescriptions.Known)] }, receivedAt, _time.GetUtcNow(), out newlyDropped);
 
     /// <summary>Records an adapter's answer to a config version.</summary>
     /// <param name="deviceId">The adapter's id.</param>
@@ -532,6 +577,21 @@ public sealed class AdapterStore : IDisposable
     {
         ArgumentNullException.ThrowIfNull(ack);
         rotated = false;
+        using (var issued = Command(connection, "SELECT config_version FROM adapters WHERE device_id = $id", ("$id", deviceId)))
+        {
+            if (issued.ExecuteScalar() is not long current)
+            {
+                return false;
+            }
+
+            if (ack.Version > current)
+            {
+                // A version the gateway never issued: whatever the adapter applied, it did not come from here.
+                Execute(connection, "UPDATE adapter_state SET last_seen = $now WHERE device_id = $id", ("$id", deviceId), ("$now", Now()));
+                return true;
+            }
+        }
+
         Execute(connection, "UPDATE config_versions SET status = $status, reason = $reason WHERE device_id = $id AND version = $version",
             ("$id", deviceId), ("$version", ack.Version), ("$status", ack.Applied ? ConfigStatus.Applied : ConfigStatus.Refused),
             ("$reason", ack.Applied ? null : ack.Reason ?? "refused"));
@@ -595,6 +655,7 @@ public sealed class AdapterStore : IDisposable
             ("$id", deviceId));
         AuditLog.Append(connection, now, deviceId, DeviceRole, "adapter.service", deviceId,
             $"{(service.Line is { } line ? $"line {line}: " : string.Empty)}{service.ServiceCode} ({service.Action}); {outcome}");
+        AuditLog.TrimDeviceEntries(connection, deviceId, DeviceAuditLength);
         return true;
     }
 

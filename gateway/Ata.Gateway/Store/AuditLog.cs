@@ -41,6 +41,22 @@ public sealed class AuditLog(AdapterStore store)
             "INSERT INTO audit_log (at, actor, role, action, target, detail) VALUES ($at, $actor, $role, $action, $target, $detail)",
             ("$at", at), ("$actor", actor), ("$role", role), ("$action", action), ("$target", target), ("$detail", detail));
 
+    /// <summary>
+    /// Keeps the last <paramref name="keep"/> entries of what adapter <paramref name="deviceId"/> did
+    /// itself (actor the adapter, role device), so that no adapter can grow the log without bound;
+    /// what people did is never trimmed.
+    /// </summary>
+    /// <param name="connection">An open store connection (inside the caller's transaction).</param>
+    /// <param name="deviceId">The adapter.</param>
+    /// <param name="keep">How many of its entries to keep.</param>
+    internal static void TrimDeviceEntries(SqliteConnection connection, string deviceId, int keep) =>
+        AdapterStore.Execute(connection,
+            $"""
+            DELETE FROM audit_log WHERE actor = $id AND role = '{AdapterStore.DeviceRole}' AND seq <= (
+                SELECT seq FROM audit_log WHERE actor = $id AND role = '{AdapterStore.DeviceRole}' ORDER BY seq DESC LIMIT 1 OFFSET {keep})
+            """,
+            ("$id", deviceId));
+
     /// <summary>The newest entries first, optionally for one target.</summary>
     /// <param name="target">Only entries about this, when given.</param>
     /// <param name="limit">At most this many.</param>

@@ -17,16 +17,15 @@ public sealed class FleetTests(GatewayFixture fixture) : IClassFixture<GatewayFi
     private RunningGateway Gateway => fixture.Gateway;
 
     [Fact]
-    public async Task A_device_receives_its_retained_config_with_its_credentials()
+    public async Task A_device_receives_its_config_with_its_credentials_when_it_says_it_is_online_and_never_retained()
     {
         const string secret = "device-secret-a1";
         var port = await Gateway.ProvisionAsync("fleet-config", secret, "4001", "sip-secret-a1");
 
         await using var device = await Device.ConnectAsync("fleet-config", secret, port, Gateway.Log);
-        await device.SubscribeAsync(MqttTopics.Config);
-        var config = await device.WaitForAsync(m => m.Topic == MqttTopics.For("fleet-config", MqttTopics.Config), "the retained config");
+        var config = await device.ReceiveConfigAsync();
 
-        Assert.True(config.Retain);
+        Assert.False(config.Retain);
         var document = JsonNode.Parse(config.PayloadText)!;
         Assert.Equal(1, document[Fields.Version]!.GetValue<int>());
         var line = document[Fields.Lines]![0]!;

@@ -42,8 +42,7 @@ public sealed class LifecycleTests(GatewayFixture fixture) : IClassFixture<Gatew
         var port = Gateway.Broker.Port;
 
         await using var device = await Device.ConnectAsync(id, secret, port, Gateway.Log);
-        await device.SubscribeAsync(MqttTopics.Config);
-        var config = await device.WaitForAsync(m => m.Topic == MqttTopics.For(id, MqttTopics.Config), "the config");
+        var config = await device.ReceiveConfigAsync();
         var line = JsonNode.Parse(config.PayloadText)![Fields.Lines]![0]!;
 
         Assert.Null(line[Fields.Password]);
@@ -96,8 +95,7 @@ public sealed class LifecycleTests(GatewayFixture fixture) : IClassFixture<Gatew
         Assert.Equal(version, againAnswer!["configVersion"]!.GetValue<int>());
 
         await using var device = await Device.ConnectAsync(id, secret, Gateway.Broker.Port, Gateway.Log);
-        await device.SubscribeAsync(MqttTopics.Config);
-        var config = await device.WaitForAsync(m => m.Topic == MqttTopics.For(id, MqttTopics.Config), "the config");
+        var config = await device.ReceiveConfigAsync();
 
         // The virtual adapter applies it as the firmware does, with the core's own parser.
         var document = Ata.Core.Provisioning.ProvisioningDocument.Parse(config.PayloadText, out var refused);

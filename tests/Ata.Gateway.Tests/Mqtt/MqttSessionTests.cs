@@ -112,6 +112,7 @@ public sealed class MqttSessionTests(GatewayFixture fixture) : IClassFixture<Gat
         session.Connect(HostRequest.Connect("127.0.0.1", port, id, "session-secret-4"));
         await events.WaitForAsync("connected");
         session.Subscribe(MqttTopics.For(id, MqttTopics.Config), MqttTopics.ReliableQos);
+        session.Publish(MqttTopics.For(id, MqttTopics.Status), MqttTopics.Online, MqttTopics.ReliableQos, true);
         await events.WaitForAsync("message");
 
         var firstBroker = gateway.Broker.ProcessId!.Value;
@@ -130,6 +131,7 @@ public sealed class MqttSessionTests(GatewayFixture fixture) : IClassFixture<Gat
         session.Connect(HostRequest.Connect("127.0.0.1", port, id, "session-secret-4"));
         await events.WaitForAsync("connected", count: 2, TimeSpan.FromSeconds(30));
         session.Subscribe(MqttTopics.For(id, MqttTopics.Config), MqttTopics.ReliableQos);
+        session.Publish(MqttTopics.For(id, MqttTopics.Status), MqttTopics.Online, MqttTopics.ReliableQos, true);
         await events.WaitForAsync("message", count: 2);
     }
 

@@ -44,6 +44,27 @@ internal sealed class Device : IAsyncDisposable
     public Task<int[]> SubscribeAsync(string leaf) =>
         Client.SubscribeAsync(MqttTopics.For(DeviceId, leaf), MqttTopics.ReliableQos);
 
+    /// <summary>
+    /// Subscribes to its config and says it is online (retained status), as the adapter does on every
+    /// connection: the gateway then sends it its config (configs are never retained; the embedded
+    /// broker tells the gateway of the subscription, an external one only the status).
+    /// </summary>
+    public async Task AnnounceAsync()
+    {
+        await SubscribeAsync(MqttTopics.Config);
+        await ReportAsync(MqttTopics.Status, MqttTopics.Online, retain: true);
+    }
+
+    /// <summary>Announces itself and waits for its config (of <paramref name="version"/> when given).</summary>
+    public async Task<ReceivedMessage> ReceiveConfigAsync(int? version = null)
+    {
+        await AnnounceAsync();
+        return await WaitForAsync(
+            m => m.Topic == MqttTopics.For(DeviceId, MqttTopics.Config)
+                && (version is null || System.Text.Json.Nodes.JsonNode.Parse(m.PayloadText)?[Fields.Version]?.GetValue<int>() == version),
+            version is null ? "its config" : $"its config v{version}");
+    }
+
     public async Task<ReceivedMessage> WaitForAsync(Func<ReceivedMessage, bool> match, string what)
     {
         try

@@ -5,6 +5,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Ata.Lab;
+using Ata.Tests.Mqtt;
+using MQTTnet;
 
 namespace Ata.Gateway.Tests.Support;
 
@@ -68,6 +70,33 @@ internal sealed class GatewayProcess : IAsyncDisposable
         var gateway = new GatewayProcess(process, dataDirectory, httpPort);
         await gateway.WaitUntilReadyAsync(ReadyTimeout);
         return gateway;
+    }
+
+    /// <summary>The embedded broker's folder.</summary>
+    public string BrokerDirectory => Path.Combine(DataDirectory, "broker");
+
+    /// <summary>The running embedded broker's process id.</summary>
+    public int BrokerProcessId => int.Parse(File.ReadAllText(Path.Combine(BrokerDirectory, "mosquitto.pid")).Trim(), CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// A session with the gateway's own broker login, which may read and write every adapter's
+    /// topics: on the gateway's socket, or (a gateway before it had one, see
+    /// <c>ATA_TEST_GATEWAY_ASSEMBLY</c>) on the device port.
+    /// </summary>
+    public Task<MqttTestClient> ConnectAsGatewayAsync(string clientId)
+    {
+        var password = File.ReadAllText(Path.Combine(BrokerDirectory, "gateway.secret")).Trim();
+        var socket = Path.Combine(BrokerDirectory, "gateway.sock");
+        return File.Exists(socket)
+            ? MqttTestClient.ConnectAsync("127.0.0.1", 0, clientId, "@gateway", password, o => o.WithEndPoint(new System.Net.Sockets.UnixDomainSocketEndPoint(socket)))
+            : MqttTestClient.ConnectAsync("127.0.0.1", BrokerPort, clientId, "@gateway", password);
+    }
+
+    /// <summary>Stops the gateway cleanly (SIGTERM): it stops its broker, which saves its persistence first.</summary>
+    public async Task StopAsync()
+    {
+        await Process.StopAsync();
+        Assert.True(Process.HasExited);
     }
 
     /// <summary>Waits for <c>/healthz</c> to answer 200 (broker session up, database writable).</summary>

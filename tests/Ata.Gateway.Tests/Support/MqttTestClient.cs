@@ -92,7 +92,15 @@ internal sealed class MqttTestClient : IAsyncDisposable
         }
 
         configure?.Invoke(builder);
-        return new MqttTestClient(builder.Build());
+        var options = builder.Build();
+        if (options.ChannelOptions is MqttClientTcpOptions { RemoteEndpoint: System.Net.Sockets.UnixDomainSocketEndPoint } socket)
+        {
+            // A Unix socket (the embedded broker's gateway listener) has no TCP protocol.
+            socket.ProtocolType = System.Net.Sockets.ProtocolType.IP;
+            socket.AddressFamily = System.Net.Sockets.AddressFamily.Unix;
+        }
+
+        return new MqttTestClient(options);
     }
 
     /// <summary>Connects, or throws saying what the broker answered.</summary>

@@ -70,7 +70,17 @@ internal sealed class RunningGateway : IAsyncDisposable
         var app = Build(dataDirectory, log, settings, urls);
         await app.StartAsync();
         var gateway = new RunningGateway(app, log, dataDirectory);
-        await Eventually.TrueAsync(() => gateway.Channel.IsConnected, "the gateway's MQTT session", log);
+        try
+        {
+            await Eventually.TrueAsync(() => gateway.Channel.IsConnected, "the gateway's MQTT session", log);
+        }
+        catch
+        {
+            // Stopped, so its broker does not outlive the failed start.
+            await gateway.DisposeAsync();
+            throw;
+        }
+
         return gateway;
     }
 
@@ -133,11 +143,12 @@ internal sealed class RunningGateway : IAsyncDisposable
             Log)!;
 
     /// <summary>
-    /// A broker session with the gateway's own credentials (it may publish on any adapter's topics),
-    /// for playing devices the gateway does not know.
+    /// A broker session with the gateway's own credentials on the gateway's own socket (it may publish
+    /// on any adapter's topics and read them all), for playing devices the gateway does not know.
     /// </summary>
     public Task<MqttTestClient> ConnectAsGatewayAsync(string clientId) =>
-        MqttTestClient.ConnectAsync("127.0.0.1", Broker.Port, clientId, MosquittoFiles.GatewayUser, File.ReadAllText(Broker.Directory.GatewaySecretFile).Trim());
+        MqttTestClient.ConnectAsync("127.0.0.1", 0, clientId, MosquittoFiles.GatewayUser, File.ReadAllText(Broker.Directory.GatewaySecretFile).Trim(),
+            options => options.WithEndPoint(new System.Net.Sockets.UnixDomainSocketEndPoint(Broker.Directory.GatewaySocket)));
 
     public async Task<JsonArray> ListAdaptersAsync()
     {

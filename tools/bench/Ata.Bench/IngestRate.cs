@@ -48,10 +48,11 @@ internal static class IngestRate
             var broker = Path.Combine(data.FullName, "broker");
             var port = File.ReadAllText(Path.Combine(broker, "port")).Trim();
             var secret = File.ReadAllText(Path.Combine(broker, "gateway.secret")).Trim();
-            string[] login = ["-h", "127.0.0.1", "-p", port, "-u", "@gateway", "-P", secret];
+            // The baseline reads every adapter's health as the gateway does: on the gateway's own socket, with its login.
+            string[] gatewayLogin = ["--unix", Path.Combine(broker, "gateway.sock"), "-u", "@gateway", "-P", secret];
 
             var subscriber = new Receiver();
-            using var sub = Start("mosquitto_sub", [.. login, "-i", "bench-sub", "-q", "0", "-t", MqttTopics.AllDevices(MqttTopics.Health)], subscriber.OnLine);
+            using var sub = Start("mosquitto_sub", [.. gatewayLogin, "-i", "bench-sub", "-q", "0", "-t", MqttTopics.AllDevices(MqttTopics.Health)], subscriber.OnLine);
             await Task.Delay(500);
             var gatewayCpu = CpuSeconds(gateway.Id);
             var subCpu = CpuSeconds(sub.Id);
@@ -61,7 +62,9 @@ internal static class IngestRate
             var publishers = new List<Process>();
             for (var i = 1; i <= Adapters; i++)
             {
-                publishers.Add(Start("mosquitto_pub", [.. login, "-i", $"bench-pub-{i}", "-q", "0", "-l", "-t", MqttTopics.For($"bench-{i}", MqttTopics.Health)], null, stdin: true));
+                // Each adapter publishes its own health with its own login, as an adapter does.
+                string[] login = ["-h", "127.0.0.1", "-p", port, "-u", $"bench-{i}", "-P", $"bench-secret-{i}"];
+                publishers.Add(Start("mosquitto_pub", [.. login, "-q", "0", "-l", "-t", MqttTopics.For($"bench-{i}", MqttTopics.Health)], null, stdin: true));
             }
 
             var stored = new StoreWatch(http, storedBefore);
