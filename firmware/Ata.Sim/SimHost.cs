@@ -21,6 +21,7 @@ internal sealed class SimStartException(string message) : Exception(message);
 internal sealed class SimHost : IDisposable, ISimMqttEvents
 {
     private const int TickMs = 20;
+    private const int MicrophoneCatchUpMs = 1000;
     private const string ProvisioningRecord = "provisioning";
 
     private readonly SimOptions _options;
@@ -151,10 +152,16 @@ internal sealed class SimHost : IDisposable, ISimMqttEvents
         }
     }
 
-    /// <summary>The handsets' microphones, 20 ms at a time in real time, as the board's I2S capture delivers them.</summary>
+    /// <summary>
+    /// The handsets' microphones, 20 ms at a time in real time, as the board's I2S capture delivers them.
+    /// After a stall (a busy machine) the frames missed are caught up, so a call's RTP timestamps keep
+    /// pace with the clock: frames skipped would read at the far end as a lasting jump in delay, and
+    /// its jitter buffer would drop the audio as late. Only a stall too long for that (a suspended
+    /// process) is skipped: a jump of over a second, which a jitter buffer takes as a new start.
+    /// </summary>
     private void Listen(long now)
     {
-        if (now - _heardAt > 200)
+        if (now - _heardAt > MicrophoneCatchUpMs)
         {
             _heardAt = now - SimMicrophone.FrameMs;
         }
