@@ -371,6 +371,7 @@ namespace Ata.Core.Calls
             _media = new MediaSession(parameters, _rtp, _rtcp, Kernels, _sine, _random,
                 _setup.Config.Username + "@" + _rtp.LocalAddress, now);
             _record.Codec = parameters.ALaw ? "PCMA" : "PCMU";
+            _record.Quality = _media.Quality;
             _port.Media = _media;
         }
 
