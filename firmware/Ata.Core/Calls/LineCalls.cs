@@ -283,7 +283,8 @@ namespace Ata.Core.Calls
                 return;
             }
 
-            bool earlyMedia = false;
+            // Early media once flowing goes on: a later 180 without SDP brings no ringback over it (RFC 3960 §3).
+            bool earlyMedia = _media != null;
             if (sdp != null)
             {
                 Negotiation answer = Negotiation.AcceptAnswer(sdp, _local);
