@@ -113,12 +113,12 @@ public sealed partial class CallLab : IAsyncDisposable
     public static Task<JsonElement> ToneStarted(SimAdapter sim, string tone, long since = 0, TimeSpan? timeout = null) =>
         sim.WaitForEventAsync("tone", e => Is(e, "tone", tone) && Is(e, "state", "started") && e.GetProperty("t").GetInt64() >= since, timeout ?? TimeSpan.FromSeconds(15));
 
-    /// <summary>Lifts line 1's handset, waits for dial tone and dials <paramref name="number"/>.</summary>
-    public static async Task DialAsync(SimAdapter sim, string number)
+    /// <summary>Lifts line 1's handset, waits for <paramref name="tone"/> (dial tone; no-service on a line that is not registered) and dials <paramref name="number"/>.</summary>
+    public static async Task DialAsync(SimAdapter sim, string number, string tone = "dial")
     {
         long since = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 5;
         await sim.Process.WriteLineAsync("offhook 1");
-        await ToneStarted(sim, "dial", since);
+        await ToneStarted(sim, tone, since);
         await sim.Process.WriteLineAsync($"dial {number} 1");
     }
 
