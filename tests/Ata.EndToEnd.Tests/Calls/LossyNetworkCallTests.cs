@@ -1,0 +1,99 @@
+using System.Net;
+using Ata.Tests.Audio;
+using static Ata.EndToEnd.Tests.Calls.CallLab;
+
+namespace Ata.EndToEnd.Tests.Calls;
+
+/// <summary>
+/// Two adapters talk through a media relay that drops 5 % of the RTP packets each way and delays the
+/// rest by 40 ± 40 ms (so they also arrive out of order), anchored by A's outbound proxy as an
+/// operator's border controller does. Each earpiece stays continuous (no gap over 60 ms: the jitter
+/// buffer and loss concealment at work), the tone is still the tone, and the RTCP figures show the loss
+/// the relay caused, packet for packet: each side's receiver reports (read by the relay on the way)
+/// count exactly the packets the relay dropped up to the highest sequence number they report, and
+/// each adapter's own count at the end of the call agrees with the relay's.
+/// </summary>
+public sealed class LossyNetworkCallTests(SharedCallLab shared) : IClassFixture<SharedCallLab>
+{
+    /// <summary>Packets that can be in the relay at once: 80 ms of its delay at one per 20 ms.</summary>
+    private const int InFlight = 4;
+
+    private static readonly TimeSpan Talk = TimeSpan.FromSeconds(7);
+
+    private CallLab Lab => shared.Lab;
+
+    [Fact]
+    public async Task Through_5_percent_loss_and_40_ms_jitter_the_audio_has_no_gap_over_60_ms_and_RTCP_reports_the_loss()
+    {
+        using var relay = new LossyMediaRelay(loss: 0.05, delayMs: 40, jitterMs: 40, seed: 4733);
+        using var proxy = new MediaAnchoringProxy(IPEndPoint.Parse(Lab.Registrar.Address), relay);
+        string userA = Lab.NewUser(), userB = Lab.NewUser();
+        await using var a = await Lab.StartAdapterAsync(userA, "--outbound-proxy", proxy.Address);
+        await using var b = await Lab.StartAdapterAsync(userB);
+        await a.Process.WriteLineAsync("mic tone 1000 1");
+        await b.Process.WriteLineAsync("mic tone 440 1");
+
+        await DialAsync(a, userB);
+        await CallState(b, "ringing");
+        await b.Process.WriteLineAsync("offhook 1");
+        var connected = await CallState(a, "connected");
+        await Task.Delay(Talk);
+        await a.Process.WriteLineAsync("onhook 1");
+        var endedA = await CallState(a, "ended");
+        var endedB = await CallState(b, "ended");
+        await b.Process.WriteLineAsync("onhook 1");
+
+        Assert.True(relay.AToB.Forwarded > 250 && relay.BToA.Forwarded > 250, $"relayed {relay.AToB.Forwarded} and {relay.BToA.Forwarded} packets");
+        Assert.InRange(relay.AToB.Dropped, 5, 40);
+        Assert.InRange(relay.BToA.Dropped, 5, 40);
+
+        // Each side's RTCP receiver reports, as they crossed the relay: the loss it caused, to the packet.
+        AssertReportsMatch(relay.AToB, "B about A's stream");
+        AssertReportsMatch(relay.BToA, "A about B's stream");
+
+        // Each adapter's own count (its RTCP figures, in its ended event) and what the far end's last report told it.
+        AssertLost(endedA.GetProperty("packetsLost").GetInt64(), relay.BToA.Dropped, "A counted of B's packets");
+        AssertLost(endedB.GetProperty("packetsLost").GetInt64(), relay.AToB.Dropped, "B counted of A's packets");
+        long toldA = endedA.GetProperty("farEndPacketsLost").GetInt64();
+        Assert.True(toldA > 0 && relay.AToB.Reports.Any(r => r.CumulativeLost == toldA), $"A was told {toldA} of its packets were lost");
+        Assert.True(endedA.GetProperty("concealedMs").GetInt64() > 0, endedA.ToString());
+
+        // The earpieces, from 1 s after the answer (the jitter buffer has learnt the jitter) to the hang-up.
+        var heardByB = Lab.LastCallRecording(userB);
+        var heardByA = Lab.LastCallRecording(userA);
+        int answeredInA = (int)(connected.GetProperty("t").GetInt64() - FirstEvent(a, "call").GetProperty("t").GetInt64()) * Earpiece.PerMs;
+        AssertContinuous(heardByB, 1000 * Earpiece.PerMs, "B's earpiece");
+        AssertContinuous(heardByA, answeredInA + (1000 * Earpiece.PerMs), "A's earpiece");
+        Earpiece.AssertHeard(heardByB, 1000, "B's earpiece");
+        Earpiece.AssertHeard(heardByA, 440, "A's earpiece");
+    }
+
+    private static System.Text.Json.JsonElement FirstEvent(SimAdapter sim, string kind) =>
+        sim.Events.First(e => e.GetProperty("event").GetString() == kind);
+
+    private static void AssertReportsMatch(RelayedStream stream, string who)
+    {
+        Assert.NotEmpty(stream.Reports);
+        foreach (var (lost, highest) in stream.Reports)
+        {
+            // Packets the relay still held when the report was written (overtaken by later ones) count as lost then.
+            int dropped = stream.DroppedUpTo(highest);
+            Assert.True(lost >= dropped && lost <= dropped + InFlight,
+                $"{who}: reported {lost} lost up to sequence {highest}; the relay dropped {dropped} of those");
+        }
+
+        Assert.True(stream.Reports[^1].CumulativeLost > 0, $"{who}: the last report shows no loss");
+    }
+
+    /// <summary>What the receiver counted at the end: every drop but those after its last packet, and any still held by the relay.</summary>
+    private static void AssertLost(long counted, int dropped, string who) =>
+        Assert.True(counted >= dropped - 2 && counted <= dropped + InFlight, $"{who}: {counted} lost; the relay dropped {dropped}");
+
+    private static void AssertContinuous(WavFile recording, int from, string who)
+    {
+        int count = recording.Samples.Length - from - (300 * Earpiece.PerMs);
+        Assert.True(count > 4000 * Earpiece.PerMs, $"{who}: only {recording.DurationMs:F0} ms recorded");
+        int gap = ToneMeasurement.LongestGapMs(recording.Samples, from, count);
+        Assert.True(gap <= 60, $"{who}: a gap of {gap} ms");
+    }
+}
