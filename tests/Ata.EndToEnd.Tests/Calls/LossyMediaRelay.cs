@@ -9,11 +9,15 @@ namespace Ata.EndToEnd.Tests.Calls;
 /// carries: each packet is dropped with a probability, and the rest are held for a random time (so
 /// they also arrive out of order). A sends to <see cref="PortForA"/> (what B's SDP is rewritten to),
 /// B to <see cref="PortForB"/> (what A's SDP is rewritten to); each side receives from the port it
-/// sends to, so symmetric RTP holds. RTCP (the next ports) passes undamaged, and the receiver reports
-/// in it are read: what each phone said it lost of the other's stream.
+/// sends to, so symmetric RTP holds. The first <see cref="UndamagedPackets"/> of each stream pass
+/// undamaged. RTCP (the next ports) passes undamaged too, and the receiver reports in it are read: what
+/// each phone said it lost of the other's stream.
 /// </summary>
 public sealed class LossyMediaRelay : IDisposable
 {
+    /// <summary>The packets of each stream passed on before the relay starts dropping.</summary>
+    public const int UndamagedPackets = 10;
+
     private readonly Leg _forA;
     private readonly Leg _forB;
     private readonly double _loss;
@@ -54,6 +58,12 @@ public sealed class LossyMediaRelay : IDisposable
 
     /// <summary>B's stream to A: what was forwarded and dropped, and A's reports about it.</summary>
     public RelayedStream BToA { get; } = new();
+
+    /// <summary>A's RTP port, once the SDP it sent has told it.</summary>
+    public int? APort => _a?.Port;
+
+    /// <summary>Sends <paramref name="datagram"/> to A from the port A takes B's audio from: the right source, whatever it holds.</summary>
+    public void SendToA(byte[] datagram) => _forA.Rtp.SendTo(datagram, _a ?? throw new InvalidOperationException("A's port is not known yet"));
 
     /// <summary>A's RTP port, from the SDP it sent.</summary>
     public void SetA(int rtpPort) => _a = new IPEndPoint(IPAddress.Loopback, rtpPort);
@@ -99,7 +109,9 @@ public sealed class LossyMediaRelay : IDisposable
             int delay;
             lock (_random)
             {
-                drop = _random.NextDouble() < _loss;
+                // The first packets pass: a receiver counts loss from the stream's first packets it sees
+                // in sequence (RFC 3550 A.1), so a drop among them would be nobody's loss.
+                drop = _random.NextDouble() < _loss && stream.Forwarded + stream.Dropped >= UndamagedPackets;
                 delay = _delayMs - _jitterMs + _random.Next((2 * _jitterMs) + 1);
             }
 

@@ -11,7 +11,9 @@ namespace Ata.EndToEnd.Tests.Calls;
 /// buffer and loss concealment at work), the tone is still the tone, and the RTCP figures show the loss
 /// the relay caused, packet for packet: each side's receiver reports (read by the relay on the way)
 /// count exactly the packets the relay dropped up to the highest sequence number they report, and
-/// each adapter's own count at the end of the call agrees with the relay's.
+/// each adapter's own count at the end of the call agrees with the relay's. Through the same relay,
+/// RTP from a stranger, or from the far end's port with a payload type never negotiated, is dropped,
+/// counted, and not heard.
 /// </summary>
 public sealed class LossyNetworkCallTests(SharedCallLab shared) : IClassFixture<SharedCallLab>
 {
@@ -66,6 +68,57 @@ public sealed class LossyNetworkCallTests(SharedCallLab shared) : IClassFixture<
         AssertContinuous(heardByA, answeredInA + (1000 * Earpiece.PerMs), "A's earpiece");
         Earpiece.AssertHeard(heardByB, 1000, "B's earpiece");
         Earpiece.AssertHeard(heardByA, 440, "A's earpiece");
+    }
+
+    [Fact]
+    public async Task RTP_from_an_unexpected_source_or_with_a_payload_type_not_negotiated_is_dropped_and_counted()
+    {
+        using var relay = new LossyMediaRelay(loss: 0, delayMs: 0, jitterMs: 0, seed: 1);
+        using var proxy = new MediaAnchoringProxy(IPEndPoint.Parse(Lab.Registrar.Address), relay);
+        string userA = Lab.NewUser(), userB = Lab.NewUser();
+        await using var a = await Lab.StartAdapterAsync(userA, "--outbound-proxy", proxy.Address);
+        await using var b = await Lab.StartAdapterAsync(userB);
+        await b.Process.WriteLineAsync("mic tone 440 1");
+        await DialAsync(a, userB);
+        await CallState(b, "ringing");
+        await b.Process.WriteLineAsync("offhook 1");
+        await CallState(a, "connected");
+        await Task.Delay(TimeSpan.FromSeconds(1));
+
+        // Loud noise, as G.711 from a stranger, and as G.729 (payload type 18, never offered) from the far end's own port.
+        using var stranger = new System.Net.Sockets.UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        var target = new IPEndPoint(IPAddress.Loopback, relay.APort!.Value);
+        for (int i = 0; i < 10; i++)
+        {
+            await stranger.SendAsync(Noise(payloadType: 8, i), target);
+            relay.SendToA(Noise(payloadType: 18, i));
+            await Task.Delay(20);
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        await a.Process.WriteLineAsync("onhook 1");
+        var ended = await CallState(a, "ended");
+        await b.Process.WriteLineAsync("onhook 1");
+
+        Assert.Equal(10, ended.GetProperty("wrongSource").GetInt64());
+        Assert.Equal(10, ended.GetProperty("wrongPayloadType").GetInt64());
+        // The noise went in 2.2 s before the hang-up: the earpiece's last 2.6 s are B's tone, whole.
+        var heard = Lab.LastCallRecording(userA);
+        int from = heard.Samples.Length - (2600 * Earpiece.PerMs);
+        Earpiece.AssertTone(heard, from, 2300 * Earpiece.PerMs, 440, Earpiece.MicrophoneDbfs, "A's earpiece while strangers sent noise");
+        Assert.Equal(0, ToneMeasurement.LongestGapMs(heard.Samples, from, 2300 * Earpiece.PerMs));
+    }
+
+    /// <summary>An RTP packet of full-scale noise.</summary>
+    private static byte[] Noise(int payloadType, int sequence)
+    {
+        var packet = new byte[12 + 160];
+        Random.Shared.NextBytes(packet);
+        packet[0] = 0x80;
+        packet[1] = (byte)payloadType;
+        packet[2] = 0;
+        packet[3] = (byte)sequence;
+        return packet;
     }
 
     private static System.Text.Json.JsonElement FirstEvent(SimAdapter sim, string kind) =>
