@@ -100,7 +100,9 @@ public sealed class SippCalleeTests(SharedCallLab shared) : IClassFixture<Shared
         var setup = await CallState(adapter, "setup");
         var ended = await CallState(adapter, "ended", TimeSpan.FromSeconds(20));
         Assert.Equal("no-answer", ended.GetProperty("outcome").GetString());
-        Assert.InRange(ended.GetProperty("t").GetInt64() - setup.GetProperty("t").GetInt64(), 9900, 11000);
+        // The call is stamped with the time of the microphone frame that completed the number, which on a
+        // busy machine the simulator hands over late: the limit may seem to come a little early.
+        Assert.InRange(ended.GetProperty("t").GetInt64() - setup.GetProperty("t").GetInt64(), 9000, 11000);
         await ToneStarted(adapter, "congestion");
         var result = await callee.Sipp.EnsureSucceededAsync(Timeout);
         Assert.Contains("CANCEL", result.ReceivedRequests);
@@ -129,6 +131,26 @@ public sealed class SippCalleeTests(SharedCallLab shared) : IClassFixture<Shared
         Assert.Equal(3, result.ReceivedRequests.Count(m => m == "ACK"));
         Assert.Single(adapter.Events, e => e.GetProperty("event").GetString() == "call" && Is(e, "state", "connected"));
         Earpiece.AssertHeard(Lab.LastCallRecording(caller), MicrophoneTone, "the far end's echo");
+    }
+
+    [Fact]
+    public async Task The_last_digit_dialled_does_not_reach_a_far_end_that_answers_while_its_key_still_sounds()
+    {
+        // An IVR answers within a few ms of the INVITE: the dialled number's last key is still sounding
+        // (80 ms) when the call's media starts. It must not go out as a telephone-event, nor in-band.
+        await using var callee = await CalleeAsync("answer-at-once.xml", echo: true);
+        string caller = Lab.NewUser();
+        await using var adapter = await Lab.StartAdapterAsync(caller);
+
+        await DialAsync(adapter, callee.Number);
+        await CallState(adapter, "connected");
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        await adapter.Process.WriteLineAsync("onhook 1");
+        var ended = await CallState(adapter, "ended");
+        await callee.Sipp.EnsureSucceededAsync(Timeout);
+
+        Assert.Equal(0, ended.GetProperty("eventsSent").GetInt64());
+        Assert.Equal(string.Empty, Earpiece.Keys(Lab.LastCallRecording(caller).Samples));
     }
 
     [Fact]
@@ -165,14 +187,16 @@ public sealed class SippCalleeTests(SharedCallLab shared) : IClassFixture<Shared
         Assert.Contains(okBodies, body => body.Contains("a=recvonly", StringComparison.Ordinal));
         Assert.Contains(okBodies, body => body.Contains("a=inactive", StringComparison.Ordinal));
 
-        // Talk 2 s (the echo of the adapter's 1 kHz), hold 2 s and inactive 2 s (the adapter sends
-        // nothing, so nothing comes back), counted back from the end of the call.
+        // Talk 2 s (the echo of the adapter's 1 kHz), then hold 2 s and inactive 2 s: the adapter sends
+        // nothing, so nothing comes back. Found in the recording itself (a busy machine can cost it frames):
+        // the echo ends, and the earpiece stays quiet for the rest of the call, most of the 4 s.
         var heard = Lab.LastCallRecording(caller);
-        int end = heard.Samples.Length;
         int ms = Earpiece.PerMs;
-        Earpiece.AssertTone(heard, end - (5400 * ms), 800 * ms, MicrophoneTone, Earpiece.MicrophoneDbfs, "talking");
-        Assert.True(Earpiece.LevelDbfs(heard.Samples, end - (3600 * ms), 1200 * ms) < -50, "the earpiece is not quiet on hold");
-        Assert.True(Earpiece.LevelDbfs(heard.Samples, end - (1600 * ms), 1200 * ms) < -50, "the earpiece is not quiet while inactive");
+        int lastLoud = Array.FindLastIndex(heard.Samples, s => Math.Abs((int)s) > 1000);
+        Earpiece.AssertTone(heard, lastLoud - (900 * ms), 800 * ms, MicrophoneTone, Earpiece.MicrophoneDbfs, "talking before the hold");
+        int quietMs = (heard.Samples.Length - lastLoud) / ms;
+        Assert.InRange(quietMs, 2500, 4600);
+        Assert.True(Earpiece.LevelDbfs(heard.Samples, lastLoud + (100 * ms), heard.Samples.Length - lastLoud - (100 * ms)) < -50, "the earpiece is not quiet on hold");
     }
 
     private async Task<SimAdapter> CallerAsync(string user, params string[] extra)
