@@ -50,16 +50,17 @@ public static class Earpiece
     }
 
     /// <summary>
-    /// Asserts that the second of <paramref name="recording"/> that ends <paramref name="endMarginMs"/>
+    /// Asserts that the half second of <paramref name="recording"/> that ends <paramref name="endMarginMs"/>
     /// before its end carries <paramref name="hz"/> (spectral peak within 1 %) at the microphone's level
-    /// (within 3 dB): the tone sent at the far end, as heard here.
+    /// (within 3 dB): the tone sent at the far end, as heard here. Half a second, so that a recording a
+    /// busy machine cost frames (the simulator skips what it could not play in time) still serves.
     /// </summary>
-    public static void AssertHeard(WavFile recording, double hz, string who, int endMarginMs = 300, double? dbfs = null)
+    public static void AssertHeard(WavFile recording, double hz, string who, int endMarginMs = 200, double? dbfs = null)
     {
-        int second = recording.SampleRate;
+        int window = recording.SampleRate / 2;
         int end = recording.Samples.Length - (endMarginMs * PerMs);
-        Assert.True(end >= second, $"{who}: the recording holds only {recording.DurationMs:F0} ms");
-        AssertTone(recording, end - second, second, hz, dbfs ?? MicrophoneDbfs, who);
+        Assert.True(end >= window, $"{who}: the recording holds only {recording.DurationMs:F0} ms");
+        AssertTone(recording, end - window, window, hz, dbfs ?? MicrophoneDbfs, who);
     }
 
     /// <summary>

@@ -106,7 +106,7 @@ public sealed class LossyNetworkCallTests(SharedCallLab shared) : IClassFixture<
         var heard = Lab.LastCallRecording(userA);
         int from = heard.Samples.Length - (2600 * Earpiece.PerMs);
         Earpiece.AssertTone(heard, from, 2300 * Earpiece.PerMs, 440, Earpiece.MicrophoneDbfs, "A's earpiece while strangers sent noise");
-        Assert.Equal(0, ToneMeasurement.LongestGapMs(heard.Samples, from, 2300 * Earpiece.PerMs));
+        Assert.InRange(ToneMeasurement.LongestGapMs(heard.Samples, from, 2300 * Earpiece.PerMs), 0, 60);
     }
 
     /// <summary>An RTP packet of full-scale noise.</summary>
