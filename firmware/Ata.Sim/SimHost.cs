@@ -21,7 +21,7 @@ internal sealed class SimStartException(string message) : Exception(message);
 internal sealed class SimHost : IDisposable, ISimMqttEvents
 {
     private const int TickMs = 20;
-    private const int MicrophoneCatchUpMs = 1000;
+    private const int CatchUpMs = 1000;
     private const string ProvisioningRecord = "provisioning";
 
     private readonly SimOptions _options;
@@ -111,6 +111,10 @@ internal sealed class SimHost : IDisposable, ISimMqttEvents
         for (int i = 0; i < Adapter.LineCount; i++)
         {
             _adapter.UseMediaSockets(i + 1, _media[i]!.Rtp, _media[i]!.Rtcp);
+
+            // The earpiece is a recording here: after a stall it gets what it missed (the loop takes all
+            // that arrived meanwhile first), as the microphone sends what it missed.
+            _adapter.Port(i + 1).EarpieceCatchUpMs = CatchUpMs;
         }
 
         _adapter.SetWan(WanState.Online, _sockets.LocalAddress, Now);
@@ -132,7 +136,13 @@ internal sealed class SimHost : IDisposable, ISimMqttEvents
             {
                 if (_inbox.TryTake(out var action, wait, _stop.Token))
                 {
-                    action();
+                    // Everything that arrived, before the tick: after a stall, the call's audio that came
+                    // meanwhile is in the jitter buffer when the earpiece catches up.
+                    do
+                    {
+                        action();
+                    }
+                    while (_inbox.TryTake(out action));
                 }
             }
             catch (OperationCanceledException)
@@ -161,7 +171,7 @@ internal sealed class SimHost : IDisposable, ISimMqttEvents
     /// </summary>
     private void Listen(long now)
     {
-        if (now - _heardAt > MicrophoneCatchUpMs)
+        if (now - _heardAt > CatchUpMs)
         {
             _heardAt = now - SimMicrophone.FrameMs;
         }

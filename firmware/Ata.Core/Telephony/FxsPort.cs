@@ -98,6 +98,13 @@ namespace Ata.Core.Telephony
             }
         }
 
+        /// <summary>
+        /// How much of a call's earpiece audio is still played when the host comes late, in ms (default 200):
+        /// a DAC cannot play the past, so more lateness is skipped. A host whose earpiece is a recording (the
+        /// simulator) may keep more.
+        /// </summary>
+        public long EarpieceCatchUpMs { get; set; } = 200;
+
         /// <summary>Takes a new line profile (national tones, timers, flash window).</summary>
         public void Configure(LineProfile profile, long now)
         {
@@ -262,11 +269,11 @@ namespace Ata.Core.Telephony
             }
         }
 
-        /// <summary>The call's audio into the earpiece, one 20 ms frame for each 20 ms that passed (at most 200 ms caught up).</summary>
+        /// <summary>The call's audio into the earpiece, one 20 ms frame for each 20 ms that passed (at most <see cref="EarpieceCatchUpMs"/> caught up).</summary>
         private void PlayCall(IAudioSink sink, long now)
         {
             _audioAt = now;
-            if (_earpieceAt < 0 || now - _earpieceAt > 200)
+            if (_earpieceAt < 0 || now - _earpieceAt > EarpieceCatchUpMs)
             {
                 _earpieceAt = now - MediaSession.FrameMs;
             }
