@@ -10,7 +10,7 @@ namespace Ata.EndToEnd.Tests.Calls;
 /// they also arrive out of order). A sends to <see cref="PortForA"/> (what B's SDP is rewritten to),
 /// B to <see cref="PortForB"/> (what A's SDP is rewritten to); each side receives from the port it
 /// sends to, so symmetric RTP holds. The first <see cref="UndamagedPackets"/> of each stream pass
-/// undamaged. RTCP (the next ports) passes undamaged too, and the receiver reports in it are read: what
+/// undamaged and in order. RTCP (the next ports) passes undamaged too, and the receiver reports in it are read: what
 /// each phone said it lost of the other's stream.
 /// </summary>
 public sealed class LossyMediaRelay : IDisposable
@@ -24,7 +24,8 @@ public sealed class LossyMediaRelay : IDisposable
     private readonly int _delayMs;
     private readonly int _jitterMs;
     private readonly Random _random;
-    private readonly PriorityQueue<(byte[] Packet, Socket Via, IPEndPoint To), long> _held = new();
+    private readonly PriorityQueue<(byte[] Packet, Socket Via, IPEndPoint To), (long Due, long Order)> _held = new();
+    private long _order;
     private readonly List<Thread> _threads = [];
     private volatile bool _stopping;
     private IPEndPoint? _a;
@@ -109,10 +110,12 @@ public sealed class LossyMediaRelay : IDisposable
             int delay;
             lock (_random)
             {
-                // The first packets pass: a receiver counts loss from the stream's first packets it sees
-                // in sequence (RFC 3550 A.1), so a drop among them would be nobody's loss.
-                drop = _random.NextDouble() < _loss && stream.Forwarded + stream.Dropped >= UndamagedPackets;
+                // The first packets pass in order and whole: a receiver counts loss from the first two it
+                // sees in sequence (RFC 3550 A.1), so a drop before that would be nobody's loss.
+                bool damage = stream.Forwarded + stream.Dropped >= UndamagedPackets;
+                drop = _random.NextDouble() < _loss && damage;
                 delay = _delayMs - _jitterMs + _random.Next((2 * _jitterMs) + 1);
+                delay = damage ? delay : _delayMs;
             }
 
             stream.Count(BinaryPrimitives.ReadUInt16BigEndian(buffer.AsSpan(2)), drop);
@@ -120,7 +123,7 @@ public sealed class LossyMediaRelay : IDisposable
             {
                 lock (_held)
                 {
-                    _held.Enqueue((buffer[..n], to.Rtp, destination), Environment.TickCount64 + delay);
+                    _held.Enqueue((buffer[..n], to.Rtp, destination), (Environment.TickCount64 + delay, _order++));
                     Monitor.Pulse(_held);
                 }
             }
@@ -133,13 +136,13 @@ public sealed class LossyMediaRelay : IDisposable
         {
             while (!_stopping)
             {
-                if (!_held.TryPeek(out var next, out long due))
+                if (!_held.TryPeek(out var next, out var due))
                 {
                     Monitor.Wait(_held);
                     continue;
                 }
 
-                long wait = due - Environment.TickCount64;
+                long wait = due.Due - Environment.TickCount64;
                 if (wait > 0)
                 {
                     Monitor.Wait(_held, (int)wait);
