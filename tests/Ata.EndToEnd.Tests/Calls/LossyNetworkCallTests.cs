@@ -28,17 +28,8 @@ public sealed class LossyNetworkCallTests(SharedCallLab shared) : IClassFixture<
     public async Task Through_5_percent_loss_and_40_ms_jitter_the_audio_has_no_gap_over_60_ms_and_RTCP_reports_the_loss()
     {
         using var relay = new LossyMediaRelay(loss: 0.05, delayMs: 40, jitterMs: 40, seed: 4733);
-        using var proxy = new MediaAnchoringProxy(IPEndPoint.Parse(Lab.Registrar.Address), relay);
-        string userA = Lab.NewUser(), userB = Lab.NewUser();
-        await using var a = await Lab.StartAdapterAsync(userA, "--outbound-proxy", proxy.Address);
-        await using var b = await Lab.StartAdapterAsync(userB);
-        await a.Process.WriteLineAsync("mic tone 1000 1");
-        await b.Process.WriteLineAsync("mic tone 440 1");
-
-        await DialAsync(a, userB);
-        await CallState(b, "ringing");
-        await b.Process.WriteLineAsync("offhook 1");
-        var connected = await CallState(a, "connected");
+        await using var call = await CallThroughAsync(relay);
+        var (a, b, userA, userB) = (call.A, call.B, call.UserA, call.UserB);
         await Task.Delay(Talk);
         await a.Process.WriteLineAsync("onhook 1");
         var endedA = await CallState(a, "ended");
@@ -63,7 +54,7 @@ public sealed class LossyNetworkCallTests(SharedCallLab shared) : IClassFixture<
         // The earpieces, from 1 s after the answer (the jitter buffer has learnt the jitter) to the hang-up.
         var heardByB = Lab.LastCallRecording(userB);
         var heardByA = Lab.LastCallRecording(userA);
-        int answeredInA = (int)(connected.GetProperty("t").GetInt64() - FirstEvent(a, "call").GetProperty("t").GetInt64()) * Earpiece.PerMs;
+        int answeredInA = (int)(call.Connected.GetProperty("t").GetInt64() - FirstEvent(a, "call").GetProperty("t").GetInt64()) * Earpiece.PerMs;
         AssertContinuous(heardByB, 1000 * Earpiece.PerMs, "B's earpiece");
         AssertContinuous(heardByA, answeredInA + (1000 * Earpiece.PerMs), "A's earpiece");
         Earpiece.AssertHeard(heardByB, 1000, "B's earpiece");
@@ -74,15 +65,8 @@ public sealed class LossyNetworkCallTests(SharedCallLab shared) : IClassFixture<
     public async Task RTP_from_an_unexpected_source_or_with_a_payload_type_not_negotiated_is_dropped_and_counted()
     {
         using var relay = new LossyMediaRelay(loss: 0, delayMs: 0, jitterMs: 0, seed: 1);
-        using var proxy = new MediaAnchoringProxy(IPEndPoint.Parse(Lab.Registrar.Address), relay);
-        string userA = Lab.NewUser(), userB = Lab.NewUser();
-        await using var a = await Lab.StartAdapterAsync(userA, "--outbound-proxy", proxy.Address);
-        await using var b = await Lab.StartAdapterAsync(userB);
-        await b.Process.WriteLineAsync("mic tone 440 1");
-        await DialAsync(a, userB);
-        await CallState(b, "ringing");
-        await b.Process.WriteLineAsync("offhook 1");
-        await CallState(a, "connected");
+        await using var call = await CallThroughAsync(relay);
+        var (a, b, userA) = (call.A, call.B, call.UserA);
         await Task.Delay(TimeSpan.FromSeconds(1));
 
         // Loud noise, as G.711 from a stranger, and as G.729 (payload type 18, never offered) from the far end's own port.
@@ -107,6 +91,21 @@ public sealed class LossyNetworkCallTests(SharedCallLab shared) : IClassFixture<
         int from = heard.Samples.Length - (2600 * Earpiece.PerMs);
         Earpiece.AssertTone(heard, from, 2300 * Earpiece.PerMs, 440, Earpiece.MicrophoneDbfs, "A's earpiece while strangers sent noise");
         Assert.InRange(ToneMeasurement.LongestGapMs(heard.Samples, from, 2300 * Earpiece.PerMs), 0, 60);
+    }
+
+    /// <summary>A (1 kHz into its microphone, its media anchored in <paramref name="relay"/>) calls B (440 Hz), who answers.</summary>
+    private async Task<RelayedCall> CallThroughAsync(LossyMediaRelay relay)
+    {
+        var proxy = new MediaAnchoringProxy(IPEndPoint.Parse(Lab.Registrar.Address), relay);
+        string userA = Lab.NewUser(), userB = Lab.NewUser();
+        var a = await Lab.StartAdapterAsync(userA, "--outbound-proxy", proxy.Address);
+        var b = await Lab.StartAdapterAsync(userB);
+        await a.Process.WriteLineAsync("mic tone 1000 1");
+        await b.Process.WriteLineAsync("mic tone 440 1");
+        await DialAsync(a, userB);
+        await CallState(b, "ringing");
+        await b.Process.WriteLineAsync("offhook 1");
+        return new RelayedCall(proxy, a, b, userA, userB, await CallState(a, "connected"));
     }
 
     /// <summary>An RTP packet of full-scale noise.</summary>
@@ -148,5 +147,15 @@ public sealed class LossyNetworkCallTests(SharedCallLab shared) : IClassFixture<
         Assert.True(count > 4000 * Earpiece.PerMs, $"{who}: only {recording.DurationMs:F0} ms recorded");
         int gap = ToneMeasurement.LongestGapMs(recording.Samples, from, count);
         Assert.True(gap <= 60, $"{who}: a gap of {gap} ms");
+    }
+
+    private sealed record RelayedCall(MediaAnchoringProxy Proxy, SimAdapter A, SimAdapter B, string UserA, string UserB, System.Text.Json.JsonElement Connected) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await A.DisposeAsync();
+            await B.DisposeAsync();
+            Proxy.Dispose();
+        }
     }
 }
