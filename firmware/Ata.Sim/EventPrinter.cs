@@ -113,6 +113,16 @@ internal sealed class EventPrinter(bool json, TextWriter output) : IAdapterEvent
                 {
                     w.Property("reason", call.Reason);
                 }
+
+                if (call.Quality is { } q)
+                {
+                    // This side's reception (what its RTCP reports carry) and what the far end's reports said.
+                    w.Property("packetsSent", q.PacketsSent).Property("packetsReceived", q.PacketsReceived).Property("packetsLost", q.PacketsLost)
+                        .Property("jitterMs", q.JitterMs).Property("late", q.Late).Property("concealedMs", q.ConcealedMs)
+                        .Property("farEndPacketsLost", q.FarEndPacketsLost).Property("farEndJitterMs", q.FarEndJitterMs).Property("roundTripMs", q.RoundTripMs)
+                        .Property("eventsSent", q.EventsSent).Property("eventsReceived", q.EventsReceived)
+                        .Property("wrongSource", q.WrongSource).Property("wrongPayloadType", q.WrongPayloadType);
+                }
             }
         }, $"line {call.Line} {call.Direction} call {call.FarEndMasked}: {call.State}{(call.Outcome is null ? "" : $" {call.Outcome} ({call.SipCode} {call.Reason})")}");
 

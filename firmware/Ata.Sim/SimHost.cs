@@ -21,6 +21,7 @@ internal sealed class SimStartException(string message) : Exception(message);
 internal sealed class SimHost : IDisposable, ISimMqttEvents, IHostActions
 {
     private const int TickMs = 20;
+    private const int CatchUpMs = 1000;
     private const string ProvisioningRecord = "provisioning";
 
     private readonly SimOptions _options;
@@ -110,6 +111,10 @@ internal sealed class SimHost : IDisposable, ISimMqttEvents, IHostActions
         for (int i = 0; i < Adapter.LineCount; i++)
         {
             _adapter.UseMediaSockets(i + 1, _media[i]!.Rtp, _media[i]!.Rtcp);
+
+            // The earpiece is a recording here: after a stall it gets what it missed (the loop takes all
+            // that arrived meanwhile first), as the microphone sends what it missed.
+            _adapter.Port(i + 1).EarpieceCatchUpMs = CatchUpMs;
         }
 
         _adapter.SetWan(WanState.Online, _sockets.LocalAddress, Now);
@@ -131,7 +136,13 @@ internal sealed class SimHost : IDisposable, ISimMqttEvents, IHostActions
             {
                 if (_inbox.TryTake(out var action, wait, _stop.Token))
                 {
-                    action();
+                    // Everything that arrived, before the tick: after a stall, the call's audio that came
+                    // meanwhile is in the jitter buffer when the earpiece catches up.
+                    do
+                    {
+                        action();
+                    }
+                    while (_inbox.TryTake(out action));
                 }
             }
             catch (OperationCanceledException)
@@ -151,10 +162,16 @@ internal sealed class SimHost : IDisposable, ISimMqttEvents, IHostActions
         }
     }
 
-    /// <summary>The handsets' microphones, 20 ms at a time in real time, as the board's I2S capture delivers them.</summary>
+    /// <summary>
+    /// The handsets' microphones, 20 ms at a time in real time, as the board's I2S capture delivers them.
+    /// After a stall (a busy machine) the frames missed are caught up, so a call's RTP timestamps keep
+    /// pace with the clock: frames skipped would read at the far end as a lasting jump in delay, and
+    /// its jitter buffer would drop the audio as late. Only a stall too long for that (a suspended
+    /// process) is skipped: a jump of over a second, which a jitter buffer takes as a new start.
+    /// </summary>
     private void Listen(long now)
     {
-        if (now - _heardAt > 200)
+        if (now - _heardAt > CatchUpMs)
         {
             _heardAt = now - SimMicrophone.FrameMs;
         }

@@ -26,6 +26,7 @@ internal sealed class SimOptions
           --keepalive S          seconds between NAT keep-alives, 0 for none (default 25)
           --retry-base S         base of the retry back-off (default 10)
           --retry-max S          cap of the retry back-off (default 300)
+          --no-answer S          give up on a call the household places after S s (10-3600) of ringing, 0 for never (default 120)
           --dial-plan PLAN       the line's dial plan, e.g. "(2xxx|[2-9]xxxxxxx)" (default: the country's)
           --country CC           the line's country: tones, numbering, emergency numbers (default NO)
           --health-interval S    seconds between health reports (default 30)
@@ -61,6 +62,7 @@ internal sealed class SimOptions
     public int? KeepAliveSeconds { get; private set; }
     public int? RetryBaseSeconds { get; private set; }
     public int? RetryMaxSeconds { get; private set; }
+    public int? NoAnswerSeconds { get; private set; }
     public string? DialPlan { get; private set; }
     public string? Country { get; private set; }
     public bool Help { get; private set; }
@@ -129,6 +131,12 @@ internal sealed class SimOptions
                 case "--keepalive": options.KeepAliveSeconds = Seconds(arg, Next(), 0, 3600); break;
                 case "--retry-base": options.RetryBaseSeconds = Seconds(arg, Next(), 1, 3600); break;
                 case "--retry-max": options.RetryMaxSeconds = Seconds(arg, Next(), 1, 7200); break;
+                case "--no-answer":
+                    string limit = Next();
+                    options.NoAnswerSeconds = int.TryParse(limit, out int n) && (n == 0 || n is >= 10 and <= 3600)
+                        ? n
+                        : throw new UsageException($"--no-answer '{limit}' is not 0 (no limit) or a number of seconds from 10 to 3600");
+                    break;
                 case "--dial-plan": options.DialPlan = Next(); break;
                 case "--country": options.Country = Next(); break;
                 case "--help" or "-h": options.Help = true; return options;

@@ -42,6 +42,7 @@ internal static class StandaloneConfig
         }
 
         line.KeepAliveSeconds = options.KeepAliveSeconds ?? line.KeepAliveSeconds;
+        line.NoAnswerSeconds = options.NoAnswerSeconds ?? line.NoAnswerSeconds;
         line.RetryBaseSeconds = options.RetryBaseSeconds ?? line.RetryBaseSeconds;
         line.RetryMaxSeconds = Math.Max(line.RetryBaseSeconds, options.RetryMaxSeconds ?? line.RetryMaxSeconds);
         return new ProvisioningDocument(0, [line, null!]);

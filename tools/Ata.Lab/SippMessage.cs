@@ -9,6 +9,9 @@ public sealed record SippMessage(bool Received, string Text)
 {
     private const string Separator = "-----------------------------------------------";
 
+    /// <summary>When sipp sent or received it (its log's clock, read as local time), or null when the log did not say.</summary>
+    public DateTimeOffset? At { get; init; }
+
     /// <summary>The request or status line.</summary>
     public string FirstLine => Text.Split('\n', 2)[0].TrimEnd('\r');
 
@@ -35,7 +38,7 @@ public sealed record SippMessage(bool Received, string Text)
     }
 
     /// <summary>
-    /// Reads sipp's message log: blocks that start with a separator line and the time, then
+    /// Reads sipp's message log: blocks that start with a separator line and the time (<see cref="At"/>), then
     /// <c>UDP message sent (n bytes):</c> or <c>UDP message received [n] bytes :</c>, a blank line and the message.
     /// </summary>
     /// <param name="log">The log's text.</param>
@@ -61,7 +64,8 @@ public sealed record SippMessage(bool Received, string Text)
             var text = string.Join('\n', lines.Skip(3)).TrimEnd('\n', '\r');
             if (text.Length > 0)
             {
-                messages.Add(new SippMessage(received, text));
+                var stamped = DateTime.TryParseExact(lines[0].Trim(), "yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture, DateTimeStyles.AssumeLocal, out var at);
+                messages.Add(new SippMessage(received, text) { At = stamped ? new DateTimeOffset(at) : null });
             }
         }
 

@@ -37,6 +37,9 @@ public sealed class SippOptions
 
     /// <summary>A short name for messages; the scenario's file name when not set.</summary>
     public string? Name { get; init; }
+
+    /// <summary>More of sipp's options, as they are (e.g. <c>-rtp_echo</c>, or <c>-r 100</c> for a burst of calls).</summary>
+    public IReadOnlyList<string> Arguments { get; init; } = [];
 }
 
 /// <summary>
@@ -134,6 +137,7 @@ public sealed class SippScenario : IAsyncDisposable
             arguments.AddRange(["-key", key, value]);
         }
 
+        arguments.AddRange(options.Arguments);
         if (options.Remote is not null)
         {
             arguments.Add(options.Remote);

@@ -1,3 +1,5 @@
+using Ata.Core.Media;
+
 namespace Ata.Core.Calls
 {
     /// <summary>
@@ -49,6 +51,9 @@ namespace Ata.Core.Calls
 
         /// <summary>The codec agreed (<c>PCMA</c> or <c>PCMU</c>), or null before media.</summary>
         public string Codec { get; set; }
+
+        /// <summary>The call's media quality (loss, jitter, MOS…), live while it runs and final once it ended; null before media.</summary>
+        public MediaQuality Quality { get; set; }
 
         /// <summary>When the call started.</summary>
         public long StartedAt { get; private set; }

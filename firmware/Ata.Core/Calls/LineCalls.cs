@@ -283,7 +283,8 @@ namespace Ata.Core.Calls
                 return;
             }
 
-            bool earlyMedia = false;
+            // Early media once flowing goes on: a later 180 without SDP brings no ringback over it (RFC 3960 §3).
+            bool earlyMedia = _media != null;
             if (sdp != null)
             {
                 Negotiation answer = Negotiation.AcceptAnswer(sdp, _local);
@@ -371,6 +372,7 @@ namespace Ata.Core.Calls
             _media = new MediaSession(parameters, _rtp, _rtcp, Kernels, _sine, _random,
                 _setup.Config.Username + "@" + _rtp.LocalAddress, now);
             _record.Codec = parameters.ALaw ? "PCMA" : "PCMU";
+            _record.Quality = _media.Quality;
             _port.Media = _media;
         }
 

@@ -314,7 +314,8 @@ namespace Ata.Core.Sip
             SipRequest request = message as SipRequest;
             if (request != null)
             {
-                if (Calls == null || !Calls.OnRequest(request, connection, now))
+                if (!Dialogs.StatelessReply.RefuseMalformed(request, connection, _socket, _stream, Name, _random)
+                    && (Calls == null || !Calls.OnRequest(request, connection, now)))
                 {
                     Dialogs.StatelessReply.Answer(request, connection, _socket, _stream, Name, _random);
                 }

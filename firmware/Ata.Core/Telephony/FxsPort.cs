@@ -28,6 +28,7 @@ namespace Ata.Core.Telephony
         private MediaSession _media;
         private int _microphoneFill;
         private long _earpieceAt;
+        private bool _diallingKeyHeld;
 
         /// <summary>Creates port <paramref name="number"/> (1-based) with <paramref name="profile"/>; line events go to <paramref name="observer"/>.</summary>
         public FxsPort(int number, LineProfile profile, ILineObserver observer)
@@ -77,7 +78,9 @@ namespace Ata.Core.Telephony
         /// <summary>
         /// The call's audio, or null outside a call: while set, the handset's audio goes to it (its own
         /// DTMF listening turns keys into telephone events) and, whenever no tone sounds, the earpiece
-        /// plays what it receives, 20 ms at a time.
+        /// plays what it receives, 20 ms at a time. A key of the number dialled that still sounds when the
+        /// call's audio starts (a far end that answers at once) is not the household's to send: the
+        /// handset is muted towards the call until it is released.
         /// </summary>
         public MediaSession Media
         {
@@ -91,8 +94,16 @@ namespace Ata.Core.Telephony
                 _media = value;
                 _microphoneFill = 0;
                 _earpieceAt = -1;
+                _diallingKeyHeld = value != null && _dtmf.HeldKey != '\0';
             }
         }
+
+        /// <summary>
+        /// How much of a call's earpiece audio is still played when the host comes late, in ms (default 200):
+        /// a DAC cannot play the past, so more lateness is skipped. A host whose earpiece is a recording (the
+        /// simulator) may keep more.
+        /// </summary>
+        public long EarpieceCatchUpMs { get; set; } = 200;
 
         /// <summary>Takes a new line profile (national tones, timers, flash window).</summary>
         public void Configure(LineProfile profile, long now)
@@ -128,6 +139,11 @@ namespace Ata.Core.Telephony
 
             if (_media != null)
             {
+                if (_diallingKeyHeld)
+                {
+                    FollowDiallingKey(samples, offset, count);
+                }
+
                 SendToCall(samples, offset, count, now);
                 return false;
             }
@@ -177,6 +193,21 @@ namespace Ata.Core.Telephony
             }
         }
 
+        /// <summary>Listens on for the release of the dialling key that sounded when the call's audio started.</summary>
+        private void FollowDiallingKey(short[] samples, int offset, int count)
+        {
+            _dtmf.Feed(samples, offset, count);
+            char key;
+            while (_dtmf.TryTake(out key))
+            {
+            }
+
+            if (_dtmf.HeldKey == '\0')
+            {
+                _diallingKeyHeld = false;
+            }
+        }
+
         private void SendToCall(short[] samples, int offset, int count, long now)
         {
             while (count > 0)
@@ -187,7 +218,15 @@ namespace Ata.Core.Telephony
                     n = count;
                 }
 
-                System.Array.Copy(samples, offset, _microphone, _microphoneFill, n);
+                if (_diallingKeyHeld)
+                {
+                    System.Array.Clear(_microphone, _microphoneFill, n);
+                }
+                else
+                {
+                    System.Array.Copy(samples, offset, _microphone, _microphoneFill, n);
+                }
+
                 _microphoneFill += n;
                 offset += n;
                 count -= n;
@@ -230,11 +269,11 @@ namespace Ata.Core.Telephony
             }
         }
 
-        /// <summary>The call's audio into the earpiece, one 20 ms frame for each 20 ms that passed (at most 200 ms caught up).</summary>
+        /// <summary>The call's audio into the earpiece, one 20 ms frame for each 20 ms that passed (at most <see cref="EarpieceCatchUpMs"/> caught up).</summary>
         private void PlayCall(IAudioSink sink, long now)
         {
             _audioAt = now;
-            if (_earpieceAt < 0 || now - _earpieceAt > 200)
+            if (_earpieceAt < 0 || now - _earpieceAt > EarpieceCatchUpMs)
             {
                 _earpieceAt = now - MediaSession.FrameMs;
             }

@@ -362,10 +362,12 @@ namespace Ata.Core.Telephony
 
             if (_match == DialMatch.NoMatch && _profile.Numbering.CouldBeEmergency(digits))
             {
-                // Whatever the provisioned plan says, the start of an emergency number is never refused.
+                // A provisioned dial plan need not list the emergency numbers: they can always be dialled
+                // (the long inter-digit timer still ends one that never completes).
                 _match = DialMatch.Partial;
             }
-            else if (_match == DialMatch.NoMatch)
+
+            if (_match == DialMatch.NoMatch)
             {
                 Finish(DialOutcome.NoMatch, digits, "the dial plan has no such number", Tones.ToneName.Congestion, now);
             }

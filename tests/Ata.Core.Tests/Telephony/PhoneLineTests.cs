@@ -124,6 +124,29 @@ public class PhoneLineTests
     }
 
     [Fact]
+    public void A_dial_plan_that_does_not_list_the_emergency_numbers_still_lets_them_through()
+    {
+        _line.Configure(Profile("""{"dialPlan":"(2xxx|[3-9]xxxxxxx)"}"""), 0);
+        _line.OffHook(true, 0);
+        Dial("1", 100);
+        Assert.Equal(LineState.Dialing, _line.State);
+        Dial("12", 200);
+        Assert.Equal(LineState.Calling, _line.State);
+        Assert.Contains("dialled emergency 112", _log.Log);
+
+        // A start of an emergency number that never completes ends with the long timer; anything else at once.
+        _line.OnHook(300);
+        _line.OffHook(true, 400);
+        Dial("11", 500);
+        _line.Tick(true, 500 + _line.Profile.DigitMap.LongTimerMs);
+        Assert.Contains("dialled no-match 11", _log.Log);
+        _line.OnHook(20000);
+        _line.OffHook(true, 20100);
+        Dial("15", 20200);
+        Assert.Contains("dialled no-match 15", _log.Log);
+    }
+
+    [Fact]
     public void Barred_classes_get_the_refusal_tone_and_others_go_through()
     {
         _line.Configure(Profile("""{"barring":["international","mobile"]}"""), 0);

@@ -15,7 +15,9 @@ namespace Ata.Core.Sip.Dialogs
     /// retransmission) and a failure ACKed by the transaction; CANCEL once the far end is ringing;
     /// BYE once answered. A request that gets no answer, or a 408 or 5xx before any provisional
     /// answer, is tried at once at the other registrar when one is provisioned (how an emergency call
-    /// still gets through when the primary is down).
+    /// still gets through when the primary is down); an emergency call does not wait for Timer B
+    /// there: a registrar that has not even answered 100 Trying within <see cref="EmergencyFailoverMs"/>
+    /// is taken for dead.
     /// </summary>
     public sealed class OutgoingCall : SipCall
     {
@@ -25,6 +27,9 @@ namespace Ata.Core.Sip.Dialogs
         private const int Answered = 3;
         private const int Completed = 4;
         private const int Finished = 5;
+
+        /// <summary>How long an emergency INVITE waits for any answer (three sends on UDP) before it is tried at the other registrar.</summary>
+        public const long EmergencyFailoverMs = 4 * SipTimers.T1;
 
         private readonly bool _emergency;
         private readonly string _offer;
@@ -41,6 +46,7 @@ namespace Ata.Core.Sip.Dialogs
         private long _resendAt;
         private long _resendInterval;
         private bool _provisional;
+        private bool _failedOver;
         private bool _hungUp;
         private NonInviteClientTransaction _cancel;
         private long _cancelledAt;
@@ -188,6 +194,10 @@ namespace Ata.Core.Sip.Dialogs
                 if (now - _sentAt >= 64 * SipTimers.T1)
                 {
                     // Timer B: nobody answers the INVITE.
+                    Failed(408, "no answer from the registrar or proxy", now);
+                }
+                else if (_emergency && !_failedOver && Setup.Config.SecondaryHost != null && now - _sentAt >= EmergencyFailoverMs)
+                {
                     Failed(408, "no answer from the registrar or proxy", now);
                 }
                 else if (!Flow.IsReliable && now >= _resendAt)
@@ -366,6 +376,7 @@ namespace Ata.Core.Sip.Dialogs
 
             if ((code == 408 || (code >= 500 && code < 600)) && !_provisional && !_hungUp && Setup.Registrars.SwitchAfterFailure())
             {
+                _failedOver = true;
                 _cseq++;
                 TryToSend(now);
                 return;
@@ -378,6 +389,7 @@ namespace Ata.Core.Sip.Dialogs
         {
             if (!_hungUp && !_provisional && Setup.Registrars.SwitchAfterFailure())
             {
+                _failedOver = true;
                 _cseq++;
                 _phase = Locating;
                 TryToSend(now);

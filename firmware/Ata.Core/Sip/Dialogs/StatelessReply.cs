@@ -6,7 +6,8 @@ namespace Ata.Core.Sip.Dialogs
     /// <summary>
     /// The answers to requests no call takes (RFC 3261 §8.2): OPTIONS gets 200 with what the adapter
     /// supports, an INVITE for no line 404, a BYE or CANCEL for no call 481, an ACK nothing, any other
-    /// method 405 with <c>Allow</c>.
+    /// method 405 with <c>Allow</c>; and, before anything takes it, a request whose CSeq is no number or
+    /// names another method gets 400 (<see cref="RefuseMalformed"/>).
     /// </summary>
     public static class StatelessReply
     {
@@ -44,7 +45,66 @@ namespace Ata.Core.Sip.Dialogs
                 w = new SipResponseWriter(request, 405, "Method Not Allowed", null);
             }
 
-            byte[] response = w.Header("Allow", SipCall.Allow).Header("Server", server).ToBytes();
+            Send(w.Header("Allow", SipCall.Allow).Header("Server", server).ToBytes(), request, connection, socket, stream);
+        }
+
+        /// <summary>
+        /// Answers 400 to a request too malformed to take (RFC 3261 §8.2.2, §8.1.1.5: a CSeq number that is
+        /// not a number below 2^31, a CSeq method other than the request's) and returns true; false when it
+        /// is well formed. A malformed ACK is dropped (nothing answers an ACK).
+        /// </summary>
+        public static bool RefuseMalformed(SipRequest request, int connection, IDatagramSocket socket, IStreamTransport stream, string server, System.Random random)
+        {
+            string problem = Problem(request);
+            if (problem == null)
+            {
+                return false;
+            }
+
+            if (request.Method != "ACK")
+            {
+                Send(new SipResponseWriter(request, 400, "Bad Request (" + problem + ")", Identifiers.Tag(random)).Header("Server", server).ToBytes(),
+                    request, connection, socket, stream);
+            }
+
+            return true;
+        }
+
+        private static string Problem(SipRequest request)
+        {
+            char[] cseq = request.Header("cseq").Trim().ToCharArray();
+            int gap = 0;
+            while (gap < cseq.Length && cseq[gap] != ' ' && cseq[gap] != '\t')
+            {
+                gap++;
+            }
+
+            if (gap == 0 || gap > 10 || gap == cseq.Length)
+            {
+                return "CSeq is not a number and a method";
+            }
+
+            long number = 0;
+            for (int i = 0; i < gap; i++)
+            {
+                if (cseq[i] < '0' || cseq[i] > '9')
+                {
+                    return "CSeq is not a number and a method";
+                }
+
+                number = (number * 10) + (cseq[i] - '0');
+            }
+
+            if (number >= 0x80000000L)
+            {
+                return "CSeq number too large";
+            }
+
+            return new string(cseq, gap, cseq.Length - gap).Trim() == request.Method ? null : "CSeq names another method";
+        }
+
+        private static void Send(byte[] response, SipRequest request, int connection, IDatagramSocket socket, IStreamTransport stream)
+        {
             if (connection != 0 && stream != null)
             {
                 stream.Send(connection, response, response.Length);
