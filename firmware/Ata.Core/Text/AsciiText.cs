@@ -53,7 +53,10 @@ namespace Ata.Core.Text
             return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
         }
 
-        /// <summary>Parses a non-negative decimal integer (up to 9 digits, surrounding white space allowed), or returns -1.</summary>
+        /// <summary>
+        /// Parses a non-negative decimal integer up to <see cref="int.MaxValue"/> (2³¹ − 1, the largest
+        /// CSeq RFC 3261 allows; at most 10 digits, surrounding white space allowed), or returns -1.
+        /// </summary>
         public static int ParseNonNegative(string text)
         {
             if (text == null)
@@ -62,13 +65,13 @@ namespace Ata.Core.Text
             }
 
             text = text.Trim();
-            if (text.Length == 0 || text.Length > 9)
+            if (text.Length == 0 || text.Length > 10)
             {
                 return -1;
             }
 
             char[] chars = text.ToCharArray();
-            int value = 0;
+            long value = 0;
             for (int i = 0; i < chars.Length; i++)
             {
                 char c = chars[i];
@@ -80,7 +83,7 @@ namespace Ata.Core.Text
                 value = (value * 10) + (c - '0');
             }
 
-            return value;
+            return value > int.MaxValue ? -1 : (int)value;
         }
 
         /// <summary>True for a dotted-quad IPv4 address such as <c>192.0.2.1</c>.</summary>

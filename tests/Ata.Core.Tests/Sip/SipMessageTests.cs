@@ -43,6 +43,19 @@ public class SipMessageTests
     }
 
     [Theory]
+    [InlineData("2147483647", 2147483647)] // 2^31 - 1: the largest CSeq RFC 3261 allows, 10 digits
+    [InlineData("1000000000", 1000000000)]
+    [InlineData("0000000001", 1)]
+    [InlineData("2147483648", -1)] // 2^31: over the limit, malformed
+    [InlineData("99999999999", -1)]
+    public void Reads_a_CSeq_number_of_up_to_ten_digits_up_to_the_RFC_3261_limit(string number, int expected)
+    {
+        string text = Invite.Replace("CSeq: 4711 INVITE", $"CSeq: {number} INVITE") + "l: 0\r\n\r\n";
+        var request = Assert.IsType<SipRequest>(Parse(B(text)));
+        Assert.Equal(expected, request.CSeqNumber);
+    }
+
+    [Theory]
     [InlineData("OPTIONS sip:lab.ata SIP/2.0\r\nVia: SIP/2.0/UDP 1.2.3.4;branch=z9hG4bKo\r\nFrom: <sip:x@y>;tag=1\r\nTo: <sip:lab.ata>\r\nCall-ID: o\r\nCSeq: 1 OPTIONS\r\n\r\n", "OPTIONS")]
     [InlineData("BYE sip:2001@192.0.2.10 SIP/2.0\r\nVia: SIP/2.0/UDP 1.2.3.4;branch=z9hG4bKb\r\nFrom: <sip:x@y>;tag=1\r\nTo: <sip:2001@y>;tag=2\r\nCall-ID: c\r\nCSeq: 2 BYE\r\nContent-Length: 0\r\n\r\n", "BYE")]
     [InlineData("CANCEL sip:2001@192.0.2.10 SIP/2.0\r\nVia: SIP/2.0/UDP 1.2.3.4;branch=z9hG4bKi\r\nFrom: <sip:x@y>;tag=1\r\nTo: <sip:2001@y>\r\nCall-ID: c\r\nCSeq: 1 CANCEL\r\n\r\n", "CANCEL")]
