@@ -315,6 +315,7 @@ namespace Ata.Core.Sip
             if (request != null)
             {
                 if (!Dialogs.StatelessReply.RefuseMalformed(request, connection, _socket, _stream, Name, _random)
+                    && !Dialogs.StatelessReply.RefuseExtensions(request, connection, _socket, _stream, Name, _random)
                     && (Calls == null || !Calls.OnRequest(request, connection, now)))
                 {
                     Dialogs.StatelessReply.Answer(request, connection, _socket, _stream, Name, _random);

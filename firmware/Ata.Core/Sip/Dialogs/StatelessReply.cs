@@ -7,7 +7,8 @@ namespace Ata.Core.Sip.Dialogs
     /// The answers to requests no call takes (RFC 3261 §8.2): OPTIONS gets 200 with what the adapter
     /// supports, an INVITE for no line 404, a BYE or CANCEL for no call 481, an ACK nothing, any other
     /// method 405 with <c>Allow</c>; and, before anything takes it, a request whose CSeq is no number or
-    /// names another method gets 400 (<see cref="RefuseMalformed"/>).
+    /// names another method gets 400 (<see cref="RefuseMalformed"/>), and one that requires an extension
+    /// 420 (<see cref="RefuseExtensions"/>).
     /// </summary>
     public static class StatelessReply
     {
@@ -67,6 +68,41 @@ namespace Ata.Core.Sip.Dialogs
                     request, connection, socket, stream);
             }
 
+            return true;
+        }
+
+        /// <summary>
+        /// Answers 420 Bad Extension, listing them in <c>Unsupported</c>, to a request that requires SIP
+        /// extensions (RFC 3261 §8.2.2.3: e.g. <c>Require: 100rel</c>; the adapter implements none), and
+        /// returns true; false when nothing is required. ACK and CANCEL are never refused this way.
+        /// </summary>
+        public static bool RefuseExtensions(SipRequest request, int connection, IDatagramSocket socket, IStreamTransport stream, string server, System.Random random)
+        {
+            string method = request.Method;
+            if (method == "ACK" || method == "CANCEL")
+            {
+                return false;
+            }
+
+            System.Collections.ArrayList required = request.Headers("require");
+            string unsupported = string.Empty;
+            for (int i = 0; i < required.Count; i++)
+            {
+                string tag = ((string)required[i]).Trim();
+                if (tag.Length > 0)
+                {
+                    unsupported = unsupported.Length == 0 ? tag : unsupported + ", " + tag;
+                }
+            }
+
+            if (unsupported.Length == 0)
+            {
+                return false;
+            }
+
+            Send(new SipResponseWriter(request, 420, "Bad Extension", Identifiers.Tag(random))
+                    .Header("Unsupported", unsupported).Header("Server", server).ToBytes(),
+                request, connection, socket, stream);
             return true;
         }
 
