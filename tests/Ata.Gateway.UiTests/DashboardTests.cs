@@ -18,8 +18,11 @@ public sealed class DashboardTests(DashboardHost host) : IClassFixture<Dashboard
         await Assertions.Expect(page.Locator("#tiles [data-tile=online] .tile-count")).ToHaveTextAsync("1");
         await Assertions.Expect(page.Locator("#tiles [data-tile=faulted] .tile-count")).ToHaveTextAsync("1");
         await Assertions.Expect(card.Locator(".customer")).ToHaveTextAsync("Customer CUST-UI-9");
-        await Assertions.Expect(page.Locator("#incidents")).ToContainTextAsync($"{DashboardHost.DeviceId}: Wrong SIP user name",
+        // One line per incident, with its adapter (a link to its page), line and customer reference.
+        await Assertions.Expect(page.Locator("#incidents")).ToContainTextAsync($"{DashboardHost.DeviceId} (line 2, customer CUST-UI-9): Wrong SIP user name",
             new LocatorAssertionsToContainTextOptions { Timeout = (float)Wait.TotalMilliseconds });
+        await Assertions.Expect(page.Locator("#incidents li a")).ToHaveAttributeAsync("href", $"/adapters/{DashboardHost.DeviceId}");
+        await Assertions.Expect(page.Locator("#incidents li")).ToHaveCountAsync(1);
         await Assertions.Expect(page.Locator("#incidents .next-step")).ToContainTextAsync("re-provision");
 
         await page.FillAsync("#search", "cust-ui");

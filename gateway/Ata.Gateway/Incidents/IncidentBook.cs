@@ -14,8 +14,9 @@ namespace Ata.Gateway.Incidents;
 /// incident (a duplicate merges into it); a cleared one ends it only after
 /// <see cref="IncidentOptions.QuietSeconds"/> without coming back (else it is a flap, reported once
 /// as flapping at <see cref="IncidentOptions.FlapThreshold"/>); registrar-side faults wait
-/// <see cref="IncidentOptions.FoldWindowSeconds"/> and fold into one registrar incident when
-/// <see cref="IncidentOptions.FoldThreshold"/> adapters on the same registrar fail together.
+/// <see cref="IncidentOptions.FoldWindowSeconds"/> (at least the line's back-off cap) and fold into one
+/// registrar incident when <see cref="IncidentOptions.FoldThreshold"/> adapters on the same registrar fail
+/// the same way within it.
 /// </summary>
 public sealed class IncidentBook(IOptions<IncidentOptions> options, IOptions<RelayOptions> relay)
 {
@@ -138,7 +139,8 @@ public sealed class IncidentBook(IOptions<IncidentOptions> options, IOptions<Rel
         }
 
         using (var open = AdapterStore.Command(connection,
-            "SELECT id FROM incidents WHERE kind = 'registrar' AND ended_at IS NULL AND registrar = $registrar", ("$registrar", registrar)))
+            "SELECT id FROM incidents WHERE kind = 'registrar' AND ended_at IS NULL AND registrar = $registrar AND code = $code",
+            ("$registrar", registrar), ("$code", code)))
         {
             if (open.ExecuteScalar() is long parent)
             {
@@ -147,8 +149,22 @@ public sealed class IncidentBook(IOptions<IncidentOptions> options, IOptions<Rel
             }
         }
 
-        Enqueue(connection, incident, Opened, now, now + TimeSpan.FromSeconds(Options.FoldWindowSeconds));
-        Fold(connection, registrar, now);
+        var window = FoldWindow(connection, deviceId, line);
+        Enqueue(connection, incident, Opened, now, now + window);
+        Fold(connection, registrar, code, window, now);
+    }
+
+    /// <summary>
+    /// How long a registrar-side fault of this line waits to fold: the configured window, and never
+    /// less than the line's registration back-off cap, the spread with which adapters notice one outage.
+    /// </summary>
+    private TimeSpan FoldWindow(SqliteConnection connection, string deviceId, int line)
+    {
+        using var command = AdapterStore.Command(connection,
+            "SELECT json_extract(settings, '$.retryMaxSeconds') FROM adapter_lines WHERE device_id = $id AND line = $line",
+            ("$id", deviceId), ("$line", line == 0 ? 1 : line));
+        var cap = command.ExecuteScalar() is long seconds ? seconds : Provisioning.LineDefaults.RetryMaxSeconds;
+        return TimeSpan.FromSeconds(Math.Max(Options.FoldWindowSeconds, cap));
     }
 
     /// <summary>
@@ -250,8 +266,13 @@ public sealed class IncidentBook(IOptions<IncidentOptions> options, IOptions<Rel
         using var command = AdapterStore.Command(connection,
             $"""
             SELECT i.id, i.kind, i.device_id, i.registrar, i.code, i.line, i.opened_at, i.cleared_at, i.ended_at, i.flaps, i.parent_id,
-                (SELECT count(*) FROM incidents c WHERE c.parent_id = i.id)
-            FROM incidents i {filter} ORDER BY i.id DESC LIMIT 500
+                (SELECT count(*) FROM incidents c WHERE c.parent_id = i.id),
+                (SELECT count(DISTINCT c.device_id) FROM incidents c WHERE c.parent_id = i.id),
+                a.customer_ref, p.kind
+            FROM incidents i
+            LEFT JOIN adapters a ON a.device_id = i.device_id
+            LEFT JOIN incidents p ON p.id = i.parent_id
+            {filter} ORDER BY i.id DESC LIMIT 500
             """,
             ("$incident", id));
         using var reader = command.ExecuteReader();
@@ -264,30 +285,39 @@ public sealed class IncidentBook(IOptions<IncidentOptions> options, IOptions<Rel
                 code, reader.GetInt32(5) is var line and > 0 ? line : null, AdapterStore.ParseTime(reader.GetString(6)),
                 reader.IsDBNull(7) ? null : AdapterStore.ParseTime(reader.GetString(7)), reader.IsDBNull(8) ? null : AdapterStore.ParseTime(reader.GetString(8)),
                 reader.GetInt32(9), reader.IsDBNull(10) ? null : reader.GetInt64(10), reader.GetInt32(11),
-                FaultDescriptions.Describe(code), reader.GetString(1) == RegistrarKind ? NextSteps.RegistrarIncident : NextSteps.For(code)));
+                FaultDescriptions.Describe(code),
+                reader.GetString(1) == RegistrarKind || (!reader.IsDBNull(14) && reader.GetString(14) == RegistrarKind) ? NextSteps.RegistrarIncident : NextSteps.For(code))
+            {
+                Adapters = reader.GetInt32(12),
+                CustomerReference = reader.IsDBNull(13) ? null : reader.GetString(13),
+            });
         }
 
         return incidents;
     }
 
-    private void Fold(SqliteConnection connection, string registrar, DateTimeOffset now)
+    /// <summary>
+    /// Opens a registrar incident when <see cref="IncidentOptions.FoldThreshold"/> adapters on
+    /// <paramref name="registrar"/> failed with the same <paramref name="code"/> within
+    /// <paramref name="window"/>, and folds their incidents (and the notices still waiting) into it.
+    /// </summary>
+    private void Fold(SqliteConnection connection, string registrar, string code, TimeSpan window, DateTimeOffset now)
     {
-        var children = new List<(long Id, string DeviceId)>();
+        var candidates = new List<(long Id, string DeviceId)>();
         using (var command = AdapterStore.Command(connection,
             """
             SELECT id, device_id FROM incidents WHERE kind = 'adapter' AND ended_at IS NULL AND parent_id IS NULL
-            AND registrar = $registrar AND opened_at >= $since
+            AND registrar = $registrar AND code = $code AND opened_at >= $since
             """,
-            ("$registrar", registrar), ("$since", Text(now - TimeSpan.FromSeconds(Options.FoldWindowSeconds)))))
+            ("$registrar", registrar), ("$code", code), ("$since", Text(now - window))))
         using (var reader = command.ExecuteReader())
         {
             while (reader.Read())
             {
-                children.Add((reader.GetInt64(0), reader.GetString(1)));
+                candidates.Add((reader.GetInt64(0), reader.GetString(1)));
             }
         }
 
-        var candidates = children.Where(c => IsRegistrarSideIncident(connection, c.Id)).ToList();
         if (candidates.Select(c => c.DeviceId).Distinct(StringComparer.Ordinal).Count() < Options.FoldThreshold)
         {
             return;
@@ -295,7 +325,7 @@ public sealed class IncidentBook(IOptions<IncidentOptions> options, IOptions<Rel
 
         AdapterStore.Execute(connection,
             "INSERT INTO incidents (kind, registrar, code, line, opened_at) VALUES ('registrar', $registrar, $code, 0, $now)",
-            ("$registrar", registrar), ("$code", Ata.Core.Faults.FaultCode.RegistrarUnreachable), ("$now", Text(now)));
+            ("$registrar", registrar), ("$code", code), ("$now", Text(now)));
         var parent = LastId(connection);
         foreach (var (id, _) in candidates)
         {
@@ -321,12 +351,6 @@ public sealed class IncidentBook(IOptions<IncidentOptions> options, IOptions<Rel
             ("$id", deviceId), ("$incident", incident), ("$since", Text(now - TimeSpan.FromHours(1))));
         using var reader = command.ExecuteReader();
         return reader.Read() && reader.GetInt64(0) >= Options.MaxPerAdapterPerHour ? reader.GetInt64(1) : null;
-    }
-
-    private static bool IsRegistrarSideIncident(SqliteConnection connection, long id)
-    {
-        using var command = AdapterStore.Command(connection, "SELECT code FROM incidents WHERE id = $incident", ("$incident", id));
-        return command.ExecuteScalar() is string code && NextSteps.IsRegistrarSide(code);
     }
 
     private static bool WasAnnounced(SqliteConnection connection, long incident, DateTimeOffset now)
@@ -395,7 +419,14 @@ public sealed class IncidentBook(IOptions<IncidentOptions> options, IOptions<Rel
 /// <param name="ParentId">The incident it is folded into: a registrar incident, or its adapter's latest reported one when the adapter opened too many within an hour.</param>
 /// <param name="Folded">Incidents folded into it: adapters' (registrar incidents), or the adapter's own beyond its hourly quota.</param>
 /// <param name="Description">The fault in words.</param>
-/// <param name="NextStep">What support should do.</param>
+/// <param name="NextStep">What support should do (for an adapter's incident folded into a registrar incident, the registrar's step).</param>
 public sealed record IncidentView(
     long Id, string Kind, string? DeviceId, string? Registrar, string Code, int? Line, DateTimeOffset OpenedAt,
-    DateTimeOffset? ClearedAt, DateTimeOffset? EndedAt, int Flaps, long? ParentId, int Folded, string Description, string NextStep);
+    DateTimeOffset? ClearedAt, DateTimeOffset? EndedAt, int Flaps, long? ParentId, int Folded, string Description, string NextStep)
+{
+    /// <summary>Distinct adapters among the incidents folded into it (a registrar incident's adapters).</summary>
+    public int Adapters { get; init; }
+
+    /// <summary>The adapter's customer reference (adapter incidents), if it has one.</summary>
+    public string? CustomerReference { get; init; }
+}

@@ -17,11 +17,17 @@ public sealed class IncidentOptions
 
     /// <summary>
     /// How long a registrar-side fault waits before it is reported alone, so that many adapters
-    /// losing the same registrar fold into one registrar incident. Default 60 s.
+    /// losing the same registrar fold into one registrar incident. Adapters notice an outage as far
+    /// apart as their registration back-off spreads them, so the window is never shorter than the
+    /// failing line's own back-off cap (<c>retryMaxSeconds</c>). Default: the adapter's default back-off
+    /// cap, 300 s.
     /// </summary>
-    public int FoldWindowSeconds { get; set; } = 60;
+    public int FoldWindowSeconds { get; set; } = Provisioning.LineDefaults.RetryMaxSeconds;
 
-    /// <summary>Adapters on one registrar that, failing within the fold window, make a registrar incident. Default 3.</summary>
+    /// <summary>
+    /// Adapters on one registrar that, failing the same way (the same fault code) within the fold
+    /// window, make a registrar incident. Default 3.
+    /// </summary>
     public int FoldThreshold { get; set; } = 3;
 
     /// <summary>

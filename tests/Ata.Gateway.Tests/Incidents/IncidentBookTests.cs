@@ -79,7 +79,9 @@ public sealed class IncidentBookTests : IDisposable
             Tick(store, TimeSpan.FromSeconds(2));
         }
 
-        Tick(store, TimeSpan.FromSeconds(31));
+        // The lone adapter's notice waits for its line's back-off cap (300 s by default), the spread with
+        // which adapters notice one outage.
+        Tick(store, TimeSpan.FromSeconds(LineDefaults.RetryMaxSeconds));
         using (var connection = store.Open())
         {
             var incidents = IncidentBook.List(connection, openOnly: true);
@@ -115,7 +117,102 @@ public sealed class IncidentBookTests : IDisposable
         Tick(store, TimeSpan.FromSeconds(1));
         Assert.Empty(Released(store));
         Tick(store, TimeSpan.FromSeconds(30));
+        Assert.Empty(Released(store));
+        Tick(store, TimeSpan.FromSeconds(LineDefaults.RetryMaxSeconds - 30));
         Assert.Single(Released(store));
+    }
+
+    [Fact]
+    public void Three_adapters_losing_one_registrar_94_s_apart_give_one_registrar_incident_that_never_blames_the_household()
+    {
+        // Found: with a 60 s grouping window, three adapters whose back-off spread them 94 s apart opened
+        // adapter incidents that each told support to check the customer's internet access.
+        var book = new IncidentBook(Options.Create(new IncidentOptions()), Options.Create(new RelayOptions { WebhookUrl = "http://127.0.0.1:9/hook" }));
+        using var store = Open(book);
+        foreach (var id in new[] { "spread-1", "spread-2", "spread-3" })
+        {
+            Provision(store, id, "sip.down.example");
+        }
+
+        foreach (var id in new[] { "spread-1", "spread-2", "spread-3" })
+        {
+            store.RecordFault(id, new ReportedFault(1, FaultCode.RegistrarUnreachable, true, 1, 408, null));
+            Tick(store, TimeSpan.FromSeconds(94), book);
+        }
+
+        Tick(store, TimeSpan.FromSeconds(LineDefaults.RetryMaxSeconds), book);
+        var released = Released(store);
+        var only = Assert.Single(released);
+        Assert.Equal("registrar", only["incident"]!["kind"]!.GetValue<string>());
+        Assert.Equal(["spread-1", "spread-2", "spread-3"], only["adapters"]!.AsArray().Select(a => a!.GetValue<string>()));
+        Assert.DoesNotContain("internet", only["nextStep"]!.GetValue<string>(), StringComparison.OrdinalIgnoreCase);
+
+        using var connection = store.Open();
+        var incidents = IncidentBook.List(connection, openOnly: true);
+        var registrar = Assert.Single(incidents, i => i.ParentId is null);
+        Assert.Equal(("sip.down.example", FaultCode.RegistrarUnreachable, 3), (registrar.Registrar, registrar.Code, registrar.Adapters));
+        Assert.All(incidents.Where(i => i.ParentId is not null), folded => Assert.Equal(NextSteps.RegistrarIncident, folded.NextStep));
+    }
+
+    [Fact]
+    public void Adapters_on_one_registrar_that_fail_in_different_ways_fold_by_the_way_they_fail()
+    {
+        using var store = Open();
+        string[] unreachable = ["kind-1", "kind-2", "kind-3"];
+        string[] overloaded = ["kind-4", "kind-5", "kind-6"];
+        foreach (var id in unreachable.Concat(overloaded).Append("kind-7"))
+        {
+            Provision(store, id, "sip.shared.example");
+        }
+
+        foreach (var id in unreachable)
+        {
+            store.RecordFault(id, new ReportedFault(1, FaultCode.RegistrarUnreachable, true, 1, 408, null));
+        }
+
+        foreach (var id in overloaded)
+        {
+            store.RecordFault(id, new ReportedFault(1, FaultCode.RegistrarOverloaded, true, 1, 503, null));
+        }
+
+        store.RecordFault("kind-7", new ReportedFault(1, FaultCode.DnsFailure, true, 1, null, null));
+        Tick(store, TimeSpan.FromSeconds(LineDefaults.RetryMaxSeconds + 1));
+
+        using var connection = store.Open();
+        var top = IncidentBook.List(connection, openOnly: true).Where(i => i.ParentId is null).ToList();
+        Assert.Equal(3, top.Count);
+        Assert.Contains(top, i => i.Kind == "registrar" && i.Code == FaultCode.RegistrarUnreachable && i.Adapters == 3);
+        Assert.Contains(top, i => i.Kind == "registrar" && i.Code == FaultCode.RegistrarOverloaded && i.Adapters == 3);
+        Assert.Contains(top, i => i.Kind == "adapter" && i.DeviceId == "kind-7" && i.Code == FaultCode.DnsFailure);
+    }
+
+    [Fact]
+    public void A_line_with_a_longer_back_off_cap_waits_that_long_before_it_is_reported_alone()
+    {
+        using var store = Open();
+        store.Save("slow-1", new AdapterSpecification("secret-slow-1", [new SipAccount("2001", "pw", "sip.example.net") { RetryMaxSeconds = 900 }]));
+        store.RecordFault("slow-1", new ReportedFault(1, FaultCode.RegistrarUnreachable, true, 1, 408, null));
+        Tick(store, TimeSpan.FromSeconds(899));
+        Assert.Empty(Released(store));
+        Tick(store, TimeSpan.FromSeconds(2));
+        Assert.Single(Released(store));
+    }
+
+    [Fact]
+    public void An_adapters_incident_names_its_line_and_customer()
+    {
+        using var store = Open();
+        store.Save("two-lines", new AdapterSpecification("secret-two", [new SipAccount("2001", "pw", "sip.example.net"), new SipAccount("2002", "pw", "sip.example.net")])
+        {
+            CustomerReference = "CUST-42",
+        });
+        store.RecordFault("two-lines", new ReportedFault(1, FaultCode.WrongCredentials, true, 1, 403, null));
+        store.RecordFault("two-lines", new ReportedFault(2, FaultCode.WrongCredentials, true, 2, 403, null));
+
+        using var connection = store.Open();
+        var incidents = IncidentBook.List(connection, openOnly: true);
+        Assert.Equal([2, 1], incidents.Select(i => i.Line));
+        Assert.All(incidents, i => Assert.Equal("CUST-42", i.CustomerReference));
     }
 
     [Fact]
@@ -142,12 +239,12 @@ public sealed class IncidentBookTests : IDisposable
 
     public void Dispose() => _directory.Dispose();
 
-    private void Tick(AdapterStore store, TimeSpan by)
+    private void Tick(AdapterStore store, TimeSpan by, IncidentBook? book = null)
     {
         _time.Advance(by);
         using var connection = store.Open();
         using var transaction = connection.BeginTransaction();
-        _book.Tick(connection, _time.GetUtcNow());
+        (book ?? _book).Tick(connection, _time.GetUtcNow());
         transaction.Commit();
     }
 
@@ -188,7 +285,7 @@ public sealed class IncidentBookTests : IDisposable
         return payloads;
     }
 
-    private AdapterStore Open() =>
+    private AdapterStore Open(IncidentBook? book = null) =>
         new(Options.Create(new GatewayOptions { DataDirectory = _directory.Path }), _time,
-            new SecretBox(DataProtectionProvider.Create(new DirectoryInfo(Path.Combine(_directory.Path, "keys")))), _book);
+            new SecretBox(DataProtectionProvider.Create(new DirectoryInfo(Path.Combine(_directory.Path, "keys")))), book ?? _book);
 }

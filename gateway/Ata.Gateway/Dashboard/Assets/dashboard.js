@@ -410,9 +410,16 @@
       const item = document.createElement("li");
       item.className = incident.kind;
       const what = document.createElement("strong");
-      what.textContent = incident.kind === "registrar"
-        ? `Registrar ${incident.registrar}: ${incident.folded} adapters lost registration`
-        : `${incident.deviceId}: ${incident.description}`;
+      if (incident.kind === "registrar") {
+        what.textContent = `Registrar ${incident.registrar}: ${incident.adapters} adapters, ${incident.description}`;
+      } else {
+        const link = document.createElement("a");
+        link.href = `/adapters/${encodeURIComponent(incident.deviceId)}`;
+        link.textContent = incident.deviceId;
+        const where = [incident.line ? `line ${incident.line}` : null, incident.customerReference ? `customer ${incident.customerReference}` : null]
+          .filter((part) => part !== null).join(", ");
+        what.append(link, where ? ` (${where})` : "", `: ${incident.description}`);
+      }
       const since = document.createElement("span");
       since.className = "fault-context";
       since.textContent = ` since ${new Date(incident.openedAt).toLocaleString()}${incident.flaps ? `, flapping (${incident.flaps}×)` : ""}${incident.clearedAt ? ", clearing" : ""}`;
