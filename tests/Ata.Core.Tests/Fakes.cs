@@ -73,7 +73,7 @@ internal sealed class FakeDevice : IDeviceInfo
     public string Hardware => "test";
     public string ResetReason => "power-on";
     public string Mac => "02:00:00:00:00:01";
-    public int Rssi => -60;
+    public int Rssi { get; set; } = -60;
     public long FreeHeap => 100000;
 }
 

@@ -25,6 +25,9 @@ public sealed class DashboardHost : IAsyncLifetime
     public const string SipPassword = "ui-sip-password-never-shown";
     public const string ChromiumPath = "/usr/bin/chromium";
 
+    /// <summary>A second adapter, both lines registered, whose Last Will came: offline, not registered.</summary>
+    public const string GoneDeviceId = "ui-adapter-gone";
+
     private static readonly string[] ChromiumArgs =
         ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
@@ -84,6 +87,7 @@ public sealed class DashboardHost : IAsyncLifetime
         }
 
         await ReportAsync(MqttTopics.Fault, """{"seq":1,"code":"sip.credentials","state":"raised","line":2,"sipCode":403,"detail":"403 Forbidden"}""");
+        await AddGoneAdapterAsync(http, broker);
 
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -92,6 +96,30 @@ public sealed class DashboardHost : IAsyncLifetime
             Headless = true,
             Args = ChromiumArgs,
         });
+    }
+
+    private static async Task AddGoneAdapterAsync(HttpClient http, IBroker broker)
+    {
+        const string secret = "ui-device-secret-gone";
+        var put = await http.PutAsJsonAsync($"/api/adapters/{GoneDeviceId}", new
+        {
+            secret,
+            lines = new[] { new { username = "8101", password = SipPassword, registrar = "127.0.0.1:5060" } },
+        });
+        put.EnsureSuccessStatusCode();
+        await using var gone = await MqttTestClient.ConnectAsync(
+            "127.0.0.1", int.Parse(broker.DeviceAddress.Split(':')[^1], System.Globalization.CultureInfo.InvariantCulture), GoneDeviceId, GoneDeviceId, secret);
+        Task Report(string leaf, string payload, int qos = MqttTopics.ReliableQos, bool retain = false) =>
+            gone.PublishAsync(MqttTopics.For(GoneDeviceId, leaf), Encoding.UTF8.GetBytes(payload), qos, retain);
+        await Report(MqttTopics.Status, MqttTopics.Online, retain: true);
+        await Report(MqttTopics.Health,
+            """
+            {"uptimeMs":60000,"freeHeap":120000,"wan":"online","wanAddress":"192.0.2.11","configVersion":1,
+             "leds":{"pwr":"solid","wan":"solid","tel1":"solid","tel2":"off"},"lines":[{"line":1,"registration":"registered","sipCode":200,"lineState":"idle"}]}
+            """, MqttTopics.HealthQos);
+
+        // What the broker publishes as its Last Will when the adapter's connection dies.
+        await Report(MqttTopics.Status, MqttTopics.Offline, retain: true);
     }
 
     public Task ReportAsync(string leaf, string payload, int qos = MqttTopics.ReliableQos, bool retain = false) =>

@@ -16,7 +16,17 @@ public sealed class DashboardTests(DashboardHost host) : IClassFixture<Dashboard
         var card = page.Locator(".card", new PageLocatorOptions { HasText = DashboardHost.DeviceId });
         await Assertions.Expect(card).ToBeVisibleAsync(new LocatorAssertionsToBeVisibleOptions { Timeout = (float)Wait.TotalMilliseconds });
         await Assertions.Expect(page.Locator("#tiles [data-tile=online] .tile-count")).ToHaveTextAsync("1");
-        await Assertions.Expect(page.Locator("#tiles [data-tile=faulted] .tile-count")).ToHaveTextAsync("1");
+        await Assertions.Expect(page.Locator("#tiles [data-tile=faulted] .tile-count")).ToHaveTextAsync("2");
+
+        // Found: "registered" counted adapters that were gone, and offline had no count or colour of its own.
+        await Assertions.Expect(page.Locator("#tiles [data-tile=offline] .tile-count")).ToHaveTextAsync("1");
+        await Assertions.Expect(page.Locator("#tiles [data-tile=silent] .tile-count")).ToHaveTextAsync("0");
+        await Assertions.Expect(page.Locator("#tiles [data-tile=registered] .tile-count")).ToHaveTextAsync("0");
+        var gone = page.Locator(".card", new PageLocatorOptions { HasText = DashboardHost.GoneDeviceId });
+        await Assertions.Expect(gone.Locator(".presence")).ToHaveTextAsync("offline");
+        await Assertions.Expect(gone.Locator(".presence")).ToHaveClassAsync(new System.Text.RegularExpressions.Regex(@"\boffline\b"));
+        Assert.NotEqual(await Style(gone.Locator(".presence"), "backgroundColor"), await Style(card.Locator(".presence"), "backgroundColor"));
+        await Assertions.Expect(gone.Locator(".faults")).ToContainTextAsync("offline");
         await Assertions.Expect(card.Locator(".customer")).ToHaveTextAsync("Customer CUST-UI-9");
         // One line per incident, with its adapter (a link to its page), line and customer reference.
         await Assertions.Expect(page.Locator("#incidents")).ToContainTextAsync($"{DashboardHost.DeviceId} (line 2, customer CUST-UI-9): Wrong SIP user name",

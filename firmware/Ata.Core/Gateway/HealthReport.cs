@@ -27,9 +27,14 @@ namespace Ata.Core.Gateway
             w.BeginObject()
                 .Property(Fields.DeviceId, adapter.DeviceId)
                 .Property(Fields.UptimeMs, adapter.UptimeMs(now))
-                .Property(Fields.Firmware, adapter.Device.Firmware)
-                .Property(Fields.Rssi, adapter.Device.Rssi)
-                .Property(Fields.FreeHeap, adapter.Device.FreeHeap)
+                .Property(Fields.Firmware, adapter.Device.Firmware);
+            if (adapter.Device.Rssi != 0)
+            {
+                // A radio's signal; a wired board (the reference board is Ethernet) has none to report.
+                w.Property(Fields.Rssi, adapter.Device.Rssi);
+            }
+
+            w.Property(Fields.FreeHeap, adapter.Device.FreeHeap)
                 .Property(Fields.Wan, adapter.Wan)
                 .Property(Fields.WanAddress, adapter.WanAddress)
                 .Property(Fields.ConfigVersion, adapter.Config == null ? -1 : adapter.Config.Version)

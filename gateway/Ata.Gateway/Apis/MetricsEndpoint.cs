@@ -42,7 +42,9 @@ public static class MetricsEndpoint
         var text = new StringBuilder();
         Gauge(text, "ata_adapters", "Provisioned adapters.", adapters.Count);
         Gauge(text, "ata_adapters_online", "Adapters whose last status was online.", adapters.Count(a => a.Online));
-        Gauge(text, "ata_adapters_silent", "Adapters with no health report for too long.", adapters.Count(a => a.Silent));
+        Gauge(text, "ata_adapters_offline", "Adapters whose connection ended (Last Will or goodbye) and that did not come back.",
+            adapters.Count(a => a.Faults.Any(f => f.Code == FaultDescriptions.Offline)));
+        Gauge(text, "ata_adapters_silent", "Connected adapters with no health report for too long.", adapters.Count(a => a.Silent));
         Gauge(text, "ata_adapters_faulted", "Adapters with at least one active fault.", adapters.Count(a => a.Faults.Count > 0));
         Header(text, "ata_adapters_config", "gauge", "Adapters by the status of their current config version.");
         foreach (var status in new[] { ConfigStatus.Pending, ConfigStatus.Applied, ConfigStatus.Refused })

@@ -211,7 +211,7 @@ public static class DeviceReports
 
             report = new HealthReport(
                 Integer(root, Fields.UptimeMs),
-                (int?)Integer(root, Fields.Rssi, -200, 200),
+                Integer(root, Fields.Rssi, -200, 200) is { } rssi and not 0 ? (int)rssi : null, // 0: a wired adapter (older firmware sent it)
                 Integer(root, Fields.FreeHeap),
                 Text(root, Fields.Wan, MaxToken),
                 Text(root, Fields.WanAddress, MaxToken),

@@ -5,8 +5,21 @@ namespace Ata.Gateway.Fleet;
 /// <summary>Fault codes in words for support staff, one line each.</summary>
 public static class FaultDescriptions
 {
-    /// <summary>The gateway's own fault: no health report for too many intervals, with or without a Last Will.</summary>
+    /// <summary>
+    /// The gateway's own fault: no health report for too many intervals from an adapter whose
+    /// connection was never seen to end (no Last Will came): it vanished without a word.
+    /// </summary>
     public const string Silent = "gateway.silent";
+
+    /// <summary>
+    /// The gateway's own fault: the adapter is offline, from the moment its Last Will (or its own
+    /// goodbye) says so until it connects again.
+    /// </summary>
+    public const string Offline = "gateway.offline";
+
+    /// <summary>Whether <paramref name="code"/> is one the gateway raises itself, never in an adapter's report or snapshot.</summary>
+    /// <param name="code">A fault code.</param>
+    public static bool IsGatewaysOwn(string code) => code is Silent or Offline;
 
     /// <summary>
     /// The one code under which the gateway records every fault code outside the contract
@@ -67,7 +80,8 @@ public static class FaultDescriptions
         FaultCode.ConfigRefused => "The adapter refused its configuration",
         FaultCode.GatewayLoginRefused => "The adapter was refused at the gateway's broker: its device secret is wrong (re-onboard it)",
         FaultCode.StorageFailed => "The adapter could not write its settings or configuration to flash",
-        Silent => "No health report from the adapter for too long: powered off, unplugged or offline",
+        Silent => "No health report from the adapter for too long, though its connection never ended: it may be hung",
+        Offline => "The adapter is offline: its connection to the gateway ended (power, cable, modem or internet access)",
         Unknown => "The adapter reported a fault this gateway does not know (its code is in the detail): update the gateway",
         _ => $"Fault {code}",
     };

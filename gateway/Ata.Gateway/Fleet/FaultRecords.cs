@@ -95,7 +95,7 @@ public static class FaultRecords
 
     /// <summary>
     /// Takes an adapter's snapshot as the truth, at <paramref name="receivedAt"/>: closes every fault
-    /// held open for it that the snapshot lacks (but the gateway's own, <see cref="FaultDescriptions.Silent"/>)
+    /// held open for it that the snapshot lacks (but the gateway's own, <see cref="FaultDescriptions.IsGatewaysOwn"/>)
     /// and opens each listed one it lacks, dated by its age. A snapshot of a boot older than the last
     /// one heard, or older than a change of its boot already recorded, changes nothing.
     /// </summary>
@@ -132,7 +132,8 @@ public static class FaultRecords
         var listed = snapshot.Active.DistinctBy(f => (f.Code, f.Line ?? 0)).ToList();
         var held = new List<(string Code, int Line)>();
         using (var command = AdapterStore.Command(connection,
-            "SELECT code, line FROM active_faults WHERE device_id = $id AND code <> $silent", ("$id", deviceId), ("$silent", FaultDescriptions.Silent)))
+            "SELECT code, line FROM active_faults WHERE device_id = $id AND code NOT IN ($silent, $offline)",
+            ("$id", deviceId), ("$silent", FaultDescriptions.Silent), ("$offline", FaultDescriptions.Offline)))
         using (var reader = command.ExecuteReader())
         {
             while (reader.Read())

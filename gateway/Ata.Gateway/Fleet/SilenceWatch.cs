@@ -20,13 +20,18 @@ public sealed class HealthOptions
 
 /// <summary>
 /// Notices silence: an adapter with no health report for <see cref="HealthOptions.SilenceAfter"/>
-/// gets the gateway's own fault <see cref="FaultDescriptions.Silent"/>, whether or not its Last
-/// Will arrived; its next health report clears it.
+/// whose connection the broker still holds (no Last Will came) gets the gateway's own fault
+/// <see cref="FaultDescriptions.Silent"/>; its next health report clears it. An adapter whose Last Will
+/// came is offline (<see cref="FaultDescriptions.Offline"/>) from that moment, not silent, and becomes
+/// an incident when it stays offline that long.
 /// </summary>
 public sealed partial class SilenceWatch(
     Store.AdapterStore store, IOptions<HealthOptions> options, TimeProvider time, ILogger<SilenceWatch> logger) : BackgroundService
 {
-    /// <summary>Marks every adapter silent that has been quiet too long; returns their ids.</summary>
+    /// <summary>
+    /// Marks every adapter silent that has been quiet too long (returning their ids), and opens the
+    /// incidents of adapters offline that long.
+    /// </summary>
     public IReadOnlyList<string> CheckNow()
     {
         var silenceAfter = options.Value.SilenceAfter;
@@ -35,6 +40,11 @@ public sealed partial class SilenceWatch(
         {
             store.MarkSilent(deviceId, $"no health report for more than {silenceAfter.TotalSeconds:0} s");
             LogSilent(deviceId, silenceAfter.TotalSeconds);
+        }
+
+        foreach (var deviceId in store.ReportLongOffline(time.GetUtcNow() - silenceAfter))
+        {
+            LogOffline(deviceId, silenceAfter.TotalSeconds);
         }
 
         return silent;
@@ -66,6 +76,9 @@ public sealed partial class SilenceWatch(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Adapter {DeviceId} is silent: no health report for more than {Seconds} s")]
     private partial void LogSilent(string deviceId, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Adapter {DeviceId} has been offline for more than {Seconds} s: incident opened")]
+    private partial void LogOffline(string deviceId, double seconds);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Checking for silent adapters failed")]
     private partial void LogCheckFailed(Exception exception);

@@ -301,8 +301,9 @@ public sealed class AdapterStore : IDisposable
     }
 
     /// <summary>
-    /// Adapters whose last health report is older than <paramref name="silentSince"/> and that are
-    /// not marked silent yet. An adapter that never reported (provisioned ahead of its
+    /// Adapters whose last health report is older than <paramref name="silentSince"/>, whose
+    /// connection was never seen to end (an adapter offline by its Last Will is offline, not silent)
+    /// and that are not marked silent yet. An adapter that never reported (provisioned ahead of its
     /// installation) is not silent: nobody is missing it yet.
     /// </summary>
     /// <param name="silentSince">The moment before which no report means silence.</param>
@@ -312,9 +313,11 @@ public sealed class AdapterStore : IDisposable
         using var command = Command(connection,
             """
             SELECT a.device_id FROM adapters a JOIN adapter_state s ON s.device_id = a.device_id
-            WHERE s.silent = 0 AND s.health_at IS NOT NULL AND s.health_at < $since ORDER BY a.device_id
+            WHERE s.silent = 0 AND s.health_at IS NOT NULL AND s.health_at < $since
+            AND NOT EXISTS (SELECT 1 FROM active_faults f WHERE f.device_id = a.device_id AND f.code = $offline)
+            ORDER BY a.device_id
             """,
-            ("$since", silentSince.ToString("O", CultureInfo.InvariantCulture)));
+            ("$since", silentSince.ToString("O", CultureInfo.InvariantCulture)), ("$offline", FaultDescriptions.Offline));
         using var reader = command.ExecuteReader();
         var ids = new List<string>();
         while (reader.Read())
@@ -323,6 +326,43 @@ public sealed class AdapterStore : IDisposable
         }
 
         return ids;
+    }
+
+    /// <summary>
+    /// Opens the incident of every adapter offline since before <paramref name="offlineSince"/> that
+    /// has none open: an adapter that reboots, or loses power for a moment, is offline on the
+    /// dashboard at once but becomes support's incident only when it stays away.
+    /// </summary>
+    /// <param name="offlineSince">The moment before which going offline makes an incident.</param>
+    /// <returns>The adapters whose incident opened.</returns>
+    public IReadOnlyList<string> ReportLongOffline(DateTimeOffset offlineSince)
+    {
+        using var connection = Open();
+        using var transaction = connection.BeginTransaction();
+        var due = new List<(string DeviceId, string Since)>();
+        using (var command = Command(connection,
+            """
+            SELECT f.device_id, f.since FROM active_faults f
+            WHERE f.code = $code AND f.since < $before AND NOT EXISTS (SELECT 1 FROM incidents i
+                WHERE i.kind = 'adapter' AND i.device_id = f.device_id AND i.code = $code AND i.ended_at IS NULL)
+            ORDER BY f.device_id
+            """,
+            ("$code", FaultDescriptions.Offline), ("$before", offlineSince.ToString("O", CultureInfo.InvariantCulture))))
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                due.Add((reader.GetString(0), reader.GetString(1)));
+            }
+        }
+
+        foreach (var (deviceId, since) in due)
+        {
+            _incidents?.Raised(connection, deviceId, FaultDescriptions.Offline, 0, _time.GetUtcNow(), ParseTime(since));
+        }
+
+        transaction.Commit();
+        return [.. due.Select(d => d.DeviceId)];
     }
 
     /// <summary>Marks an adapter silent (no health for too long) with a fault of the gateway's own.</summary>
@@ -457,9 +497,37 @@ public sealed class AdapterStore : IDisposable
     /// <returns>False when the adapter is unknown.</returns>
     public bool RecordStatus(string deviceId, bool online) => RecordAlone(batch => batch.RecordStatus(deviceId, online));
 
-    internal bool RecordStatus(SqliteConnection connection, string deviceId, bool online) =>
-        Execute(connection, "UPDATE adapter_state SET online = $online, last_seen = $now WHERE device_id = $id",
-            ("$id", deviceId), ("$online", online), ("$now", Now())) > 0;
+    /// <summary>
+    /// Takes an adapter's status: offline (its Last Will or goodbye) raises the gateway's own fault
+    /// <see cref="FaultDescriptions.Offline"/> at once; online clears it.
+    /// </summary>
+    internal bool RecordStatus(SqliteConnection connection, string deviceId, bool online)
+    {
+        var now = Now();
+        if (Execute(connection, "UPDATE adapter_state SET online = $online, last_seen = $now WHERE device_id = $id",
+            ("$id", deviceId), ("$online", online), ("$now", now)) == 0)
+        {
+            return false;
+        }
+
+        const string Detail = "its connection to the gateway ended";
+        if (online)
+        {
+            if (Execute(connection, "DELETE FROM active_faults WHERE device_id = $id AND code = $code", ("$id", deviceId), ("$code", FaultDescriptions.Offline)) > 0)
+            {
+                AddFaultEvent(connection, deviceId, FaultDescriptions.Offline, 0, false, null, "connected again", now);
+                IncidentBook.Cleared(connection, deviceId, FaultDescriptions.Offline, 0, _time.GetUtcNow());
+            }
+        }
+        else if (Execute(connection,
+            "INSERT INTO active_faults (device_id, code, line, detail, since) VALUES ($id, $code, 0, $detail, $now) ON CONFLICT (device_id, code, line) DO NOTHING",
+            ("$id", deviceId), ("$code", FaultDescriptions.Offline), ("$detail", Detail), ("$now", now)) > 0)
+        {
+            AddFaultEvent(connection, deviceId, FaultDescriptions.Offline, 0, true, null, Detail, now);
+        }
+
+        return true;
+    }
 
     /// <summary>Records an adapter's <c>hello</c>.</summary>
     /// <param name="deviceId">The adapter's id.</param>

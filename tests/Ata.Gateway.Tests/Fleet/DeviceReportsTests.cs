@@ -24,6 +24,16 @@ public sealed class DeviceReportsTests
         Assert.Equal(12345, health.UptimeMs);
     }
 
+    [Theory]
+    [InlineData("""{"rssi":-67}""", -67)]
+    [InlineData("""{"rssi":0}""", null)] // a wired adapter's "0 dBm" (older firmware) is no signal at all
+    [InlineData("""{}""", null)]
+    public void Signal_is_a_radios_reading_or_nothing(string json, int? expected)
+    {
+        Assert.True(DeviceReports.TryReadHealth(Encoding.UTF8.GetBytes(json), out var health));
+        Assert.Equal(expected, health.Rssi);
+    }
+
     [Fact]
     public void Unknown_values_are_shown_as_unknown_and_missing_leds_as_off()
     {

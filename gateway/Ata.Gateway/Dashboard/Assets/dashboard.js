@@ -192,9 +192,11 @@
   function update(element, adapter) {
     element.classList.toggle("offline", !adapter.online);
     const presence = element.querySelector(".presence");
-    presence.classList.toggle("online", adapter.online);
-    setText(presence, adapter.silent ? "silent" : adapter.online ? "online" : adapter.lastSeen === null ? "never connected" : "offline");
-    presence.classList.toggle("silent", adapter.silent);
+    const state = presenceOf(adapter);
+    for (const name of ["online", "offline", "silent", "never"]) {
+      presence.classList.toggle(name, state === name);
+    }
+    setText(presence, state === "never" ? "never connected" : state);
     const customer = element.querySelector(".customer");
     setText(customer, adapter.customerReference ? `Customer ${adapter.customerReference}` : "");
     customer.hidden = !adapter.customerReference;
@@ -209,6 +211,18 @@
     config.classList.toggle("refused", adapter.configStatus === "refused");
     setText(element.querySelector(".firmware"), adapter.firmware || "—");
     setText(element.querySelector(".last-seen"), ago(adapter.lastSeen));
+  }
+
+  // Where an adapter is: online; offline from the moment its Last Will (or goodbye) came; silent when
+  // it stopped reporting without one; never connected.
+  function presenceOf(adapter) {
+    if (adapter.silent) {
+      return "silent";
+    }
+    if (adapter.online) {
+      return "online";
+    }
+    return adapter.lastSeen === null ? "never" : "offline";
   }
 
   function render(adapters) {
@@ -227,11 +241,17 @@
         cards.delete(id);
       }
     }
-    const online = adapters.filter((a) => a.online).length;
+    const states = adapters.map(presenceOf);
+    const online = states.filter((state) => state === "online").length;
     const faulty = adapters.filter((a) => a.faults.length > 0).length;
-    const registered = adapters.filter((a) => a.lines.length > 0 && a.lines.every((l) => l.registration === "registered")).length;
-    const silent = adapters.filter((a) => a.silent).length;
-    const counts = { online, registered, faulted: faulty, silent };
+    // Registered counts what the household can use now: an offline or silent adapter's last report does not.
+    const registered = adapters.filter((a, i) => states[i] === "online" && a.lines.length > 0
+      && a.lines.every((l) => l.registration === "registered")).length;
+    const counts = {
+      online, registered, faulted: faulty,
+      offline: states.filter((state) => state === "offline").length,
+      silent: states.filter((state) => state === "silent").length,
+    };
     for (const tile of document.querySelectorAll("#tiles li")) {
       setText(tile.querySelector(".tile-count"), String(counts[tile.dataset.tile]));
     }
@@ -254,9 +274,11 @@
       element.append(facts);
     }
     const uptime = adapter.uptimeMs === null ? "—" : `${(adapter.uptimeMs / 3600000).toFixed(1)} h`;
+    // Signal only for an adapter with a radio: a wired one reports none.
     renderOnce(facts, [adapter.hardware, adapter.mac, adapter.wan, adapter.wanAddress, adapter.rssi, uptime, adapter.resetReason], () =>
       [["Hardware", adapter.hardware], ["MAC", adapter.mac], ["WAN", adapter.wan], ["WAN address", adapter.wanAddress],
-        ["Signal", adapter.rssi === null ? null : `${adapter.rssi} dBm`], ["Uptime", uptime], ["Last reset", adapter.resetReason]]
+        ["Signal", adapter.rssi === null ? undefined : `${adapter.rssi} dBm`], ["Uptime", uptime], ["Last reset", adapter.resetReason]]
+        .filter(([, value]) => value !== undefined)
         .map(([name, value]) => {
           const pair = document.createElement("div");
           const dt = document.createElement("dt");
@@ -441,7 +463,13 @@
       [getJson(`${base}/faults`), getJson(`${base}/health`), getJson(`${base}/configs`), getJson(`${base}/services`)]);
     renderOnce(document.getElementById("timeline"), { events, services }, timelineItems);
     renderOnce(document.getElementById("configs"), configs, configRows);
-    drawChart(document.getElementById("rssi-chart"), health, (s) => s.rssi, "");
+    const radio = health.some((s) => s.rssi !== null);
+    for (const element of document.querySelectorAll(".signal-only")) {
+      element.hidden = !radio;
+    }
+    if (radio) {
+      drawChart(document.getElementById("rssi-chart"), health, (s) => s.rssi, "");
+    }
     drawChart(document.getElementById("uptime-chart"), health, (s) => (s.uptimeMs === null ? null : s.uptimeMs / 3600000), "");
   }
 
