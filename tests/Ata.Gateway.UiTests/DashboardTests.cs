@@ -173,6 +173,31 @@ public sealed class DashboardTests(DashboardHost host) : IClassFixture<Dashboard
         await page.Context.CloseAsync();
     }
 
+    [Fact]
+    public async Task The_adapter_page_says_what_each_led_means_from_the_cores_led_guide()
+    {
+        // Found: the LED tooltip called every blink code a "registration fault" (PWR code 1 means "not set
+        // up", WAN code 2 a refused device secret), and the LED guide was nowhere on the dashboard.
+        var page = await OpenAdapterPageAsync();
+        var tel2 = page.Locator("#adapter-detail .led[data-led=tel2]");
+        Assert.Equal($"TEL2: blink code 3 ({LedGuide.Meaning(LedTable.Tel1 + 1, "code-3")})", await tel2.GetAttributeAsync("title"));
+        Assert.Equal($"TEL1: fast blink ({LedGuide.Meaning(LedTable.Tel1, "fast-blink")})",
+            await page.Locator("#adapter-detail .led[data-led=tel1]").GetAttributeAsync("title"));
+        Assert.DoesNotContain("registration fault", await page.ContentAsync(), StringComparison.Ordinal);
+
+        await page.ClickAsync(".led-guide summary");
+        var pwr = page.Locator("#led-guide table[data-led=pwr]");
+        await Assertions.Expect(pwr).ToContainTextAsync(LedGuide.Meaning(LedTable.Power, "code-1")!);
+        await Assertions.Expect(page.Locator("#led-guide table[data-led=wan]")).ToContainTextAsync(LedGuide.Meaning(LedTable.Wan, "code-2")!);
+        Assert.Contains("device secret", LedGuide.Meaning(LedTable.Wan, "code-2"), StringComparison.Ordinal);
+        foreach (var code in LedTable.TelFaultCodes)
+        {
+            await Assertions.Expect(page.Locator("#led-guide table[data-led=tel1]")).ToContainTextAsync(LedGuide.FaultMeaning(code));
+        }
+
+        await page.Context.CloseAsync();
+    }
+
     private async Task<IPage> OpenAdapterPageAsync()
     {
         var page = await host.SignedInPageAsync();

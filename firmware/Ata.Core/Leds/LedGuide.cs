@@ -8,6 +8,8 @@ namespace Ata.Core.Leds
     /// </summary>
     public static class LedGuide
     {
+        private const string NotSetUp = "not set up: a technician connects the console (tools/console) and sets what its status command says is missing";
+
         private static readonly string[] Labels = { "PWR", "WAN", "TEL1, TEL2" };
 
         private static readonly LedPattern[][] Patterns =
@@ -64,7 +66,7 @@ namespace Ata.Core.Leds
 
                 if (i == 0)
                 {
-                    sb.Append("| ").Append(LedTable.NotSetUpBlinks).Append(" blink, pause | not set up: a technician connects the console (`tools/console`) and sets what `status` says is missing |\n");
+                    sb.Append("| ").Append(LedTable.NotSetUpBlinks).Append(" blink, pause | ").Append(NotSetUp).Append(" |\n");
                 }
                 else if (i == 1)
                 {
@@ -81,6 +83,48 @@ namespace Ata.Core.Leds
             }
 
             return sb.ToString();
+        }
+
+        /// <summary>
+        /// What LED <paramref name="led"/> (<see cref="LedTable.Power"/>, <see cref="LedTable.Wan"/>,
+        /// <see cref="LedTable.Tel1"/> or the next) means while it shows <paramref name="patternName"/>
+        /// (<see cref="LedTable.PatternName"/>: <c>off</c>, <c>solid</c>, <c>slow-blink</c>, <c>fast-blink</c>,
+        /// <c>code-N</c>), as the guide says; null for a pattern the guide does not give that LED.
+        /// </summary>
+        public static string Meaning(int led, string patternName)
+        {
+            int group = led == LedTable.Power ? 0 : led == LedTable.Wan ? 1 : 2;
+            LedPattern[] patterns = Patterns[group];
+            for (int p = 0; p < patterns.Length; p++)
+            {
+                if (patterns[p] != LedPattern.BlinkCode && LedTable.PatternName(patterns[p], 0) == patternName)
+                {
+                    return Meanings[group][p];
+                }
+            }
+
+            const string CodePrefix = "code-";
+            if (patternName == null || !patternName.StartsWith(CodePrefix))
+            {
+                return null;
+            }
+
+            int count = Text.AsciiText.ParseNonNegative(patternName.Substring(CodePrefix.Length));
+            if (group == 0)
+            {
+                return count == LedTable.NotSetUpBlinks ? NotSetUp : null;
+            }
+
+            string[] codes = group == 1 ? LedTable.WanFaultCodes : LedTable.TelFaultCodes;
+            for (int c = 0; c < codes.Length; c++)
+            {
+                if (LedTable.BlinkCount(codes[c]) == count)
+                {
+                    return FaultMeaning(codes[c]);
+                }
+            }
+
+            return null;
         }
 
         private static void AppendCodes(StringBuilder sb, string[] codes)

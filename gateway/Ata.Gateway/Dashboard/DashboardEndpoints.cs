@@ -69,8 +69,11 @@ public static class DashboardEndpoints
             }).RequireAuthorization(Access.Roles.SupportPolicy).ExcludeFromDescription();
         }
 
-        app.MapGet("/dashboard/leds.json", () => TypedResults.Ok(new LedTiming(
-                LedTable.Names, LedTable.SlowPeriodMs, LedTable.FastPeriodMs, LedTable.CodeBlinkMs, LedTable.CodePauseMs)))
+        var ledTable = new LedTiming(LedTable.Names, LedTable.SlowPeriodMs, LedTable.FastPeriodMs, LedTable.CodeBlinkMs, LedTable.CodePauseMs)
+        {
+            Guide = LedTiming.GuideFromCore(),
+        };
+        app.MapGet("/dashboard/leds.json", () => TypedResults.Ok(ledTable))
             .RequireAuthorization(Access.Roles.SupportPolicy)
             .ExcludeFromDescription();
         return app;
@@ -99,4 +102,34 @@ public static class DashboardEndpoints
 /// <param name="FastPeriodMs">Fast blink period (half on).</param>
 /// <param name="CodeBlinkMs">One blink of a blink code (half on).</param>
 /// <param name="CodePauseMs">Dark pause after a blink code's blinks.</param>
-public sealed record LedTiming(IReadOnlyList<string> Names, long SlowPeriodMs, long FastPeriodMs, long CodeBlinkMs, long CodePauseMs);
+public sealed record LedTiming(IReadOnlyList<string> Names, long SlowPeriodMs, long FastPeriodMs, long CodeBlinkMs, long CodePauseMs)
+{
+    /// <summary>The LED guide: for each LED name, what each pattern it can show means (the core's <see cref="LedGuide"/>).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> Guide { get; init; } =
+        new Dictionary<string, IReadOnlyDictionary<string, string>>();
+
+    /// <summary>The guide from the core's LED table, every plain pattern and blink codes up to 9.</summary>
+    public static IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> GuideFromCore()
+    {
+        var patterns = new[] { LedPattern.Off, LedPattern.Solid, LedPattern.SlowBlink, LedPattern.FastBlink }
+            .Select(p => LedTable.PatternName(p, 0))
+            .Concat(Enumerable.Range(1, 9).Select(n => LedTable.PatternName(LedPattern.BlinkCode, n)))
+            .ToList();
+        var guide = new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.Ordinal);
+        for (var led = 0; led < LedTable.Names.Length; led++)
+        {
+            var meanings = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var pattern in patterns)
+            {
+                if (LedGuide.Meaning(led, pattern) is { } meaning)
+                {
+                    meanings[pattern] = meaning;
+                }
+            }
+
+            guide[LedTable.Names[led]] = meanings;
+        }
+
+        return guide;
+    }
+}

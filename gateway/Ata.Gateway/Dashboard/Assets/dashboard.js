@@ -33,9 +33,46 @@
       case "fast-blink": return "fast blink";
       default: {
         const count = codeCount(pattern);
-        return count ? `blink code ${count} (registration fault)` : "unknown";
+        return count ? `blink code ${count}` : "unknown";
       }
     }
+  }
+
+  // What the LED means in this pattern, from the core's LED guide (/dashboard/leds.json).
+  function meaningOf(led, pattern) {
+    return ((timing.guide || {})[led] || {})[pattern] || null;
+  }
+
+  // The LED guide beside the drawn LEDs: each LED's patterns and what they mean, as the printed guide says.
+  function renderLedGuide() {
+    const guide = document.getElementById("led-guide");
+    if (!guide || !timing.guide) {
+      return;
+    }
+    const tables = Object.keys(ledNames).map((led) => {
+      const table = document.createElement("table");
+      table.className = "led-guide-table";
+      table.dataset.led = led;
+      const caption = document.createElement("caption");
+      caption.textContent = ledNames[led];
+      const body = document.createElement("tbody");
+      for (const [pattern, meaning] of Object.entries(timing.guide[led] || {})) {
+        const row = document.createElement("tr");
+        const shown = document.createElement("td");
+        const sample = document.createElement("span");
+        sample.className = "led";
+        sample.dataset.led = led;
+        setLed(sample, pattern);
+        shown.append(sample, ` ${describePattern(pattern)}`);
+        const what = document.createElement("td");
+        what.textContent = meaning;
+        row.append(shown, what);
+        body.append(row);
+      }
+      table.append(caption, body);
+      return table;
+    });
+    guide.replaceChildren(...tables);
   }
 
   function codeCount(pattern) {
@@ -97,7 +134,8 @@
     } else if (pattern !== "off") {
       led.classList.add("unknown");
     }
-    const label = `${ledNames[led.dataset.led]}: ${describePattern(pattern)}`;
+    const meaning = meaningOf(led.dataset.led, pattern);
+    const label = `${ledNames[led.dataset.led]}: ${describePattern(pattern)}${meaning ? ` (${meaning})` : ""}`;
     led.setAttribute("aria-label", label);
     led.title = label;
   }
@@ -541,6 +579,7 @@
       const response = await fetch("/dashboard/leds.json", { cache: "no-store" });
       if (response.ok) {
         timing = await response.json();
+        renderLedGuide();
       }
     } catch {
       // Keep the built-in timing; the adapters still show.
