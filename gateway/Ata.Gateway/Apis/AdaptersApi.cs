@@ -47,7 +47,11 @@ public static class AdaptersApi
         return app;
     }
 
-    /// <summary>Every adapter, by id; with <c>q</c>, those whose device id, SIP user name or customer reference contains it.</summary>
+    /// <summary>
+    /// Every adapter, by id; with <c>q</c>, those whose device id, SIP user name or customer reference
+    /// contains it, whose MAC matches it in any notation, or whose line number it is in any common
+    /// format (<see cref="Fleet.FleetSearch"/>).
+    /// </summary>
     /// <param name="store">The store.</param>
     /// <param name="q">Search text (case-insensitive), optional.</param>
     public static Ok<IReadOnlyList<AdapterView>> ListAdapters(AdapterStore store, string? q = null)
@@ -60,10 +64,7 @@ public static class AdaptersApi
         }
 
         var text = q.Trim();
-        return TypedResults.Ok<IReadOnlyList<AdapterView>>([.. all.Where(a =>
-            a.DeviceId.Contains(text, StringComparison.OrdinalIgnoreCase)
-            || (a.CustomerReference?.Contains(text, StringComparison.OrdinalIgnoreCase) ?? false)
-            || a.Lines.Any(l => l.Username.Contains(text, StringComparison.OrdinalIgnoreCase)))]);
+        return TypedResults.Ok<IReadOnlyList<AdapterView>>([.. all.Where(a => Fleet.FleetSearch.Matches(a, text))]);
     }
 
     /// <summary>Deletes an adapter (204), locking it out of the broker; 404 when unknown; 503 when nothing could be written.</summary>
