@@ -90,6 +90,12 @@ namespace Ata.Core.Media
             get { return _parameters; }
         }
 
+        /// <summary>The per-sample kernels the session runs on (a tone mixed over its audio uses them too).</summary>
+        public IMediaKernels Kernels
+        {
+            get { return _kernels; }
+        }
+
         /// <summary>The call's quality figures, live.</summary>
         public MediaQuality Quality { get; private set; }
 
@@ -127,6 +133,14 @@ namespace Ata.Core.Media
             if (next.RemoteAddress != _parameters.RemoteAddress || next.RemotePort != _parameters.RemotePort)
             {
                 _heardFarEnd = false;
+            }
+
+            if (next.Direction != _parameters.Direction || next.HasRemote != _parameters.HasRemote)
+            {
+                // Hold or resume: what was buffered belongs before it, and the far end's silence on hold is
+                // no loss to conceal; the buffer starts over with the first packet after the change.
+                _buffer.Reset();
+                _eventReceiver.Reset();
             }
 
             _parameters = next;
@@ -331,9 +345,16 @@ namespace Ata.Core.Media
             _keyHeld = held;
         }
 
-        private bool IsFarEnd(string address, int port)
+        /// <summary>True when <paramref name="address"/>:<paramref name="port"/> is where the far end's RTP is expected from.</summary>
+        public bool IsFarEnd(string address, int port)
         {
             return port == _parameters.RemotePort && address == _parameters.RemoteAddress;
+        }
+
+        /// <summary>True when <paramref name="address"/>:<paramref name="port"/> is where the far end's RTCP is expected from.</summary>
+        public bool IsFarEndRtcp(string address, int port)
+        {
+            return port == _parameters.RtcpPort && address == _parameters.RemoteAddress;
         }
 
         private void Send(int payloadType, bool marker, uint timestamp, int payloadLength)
