@@ -73,6 +73,7 @@ namespace Ata.Core.Media
             _eventReceiver = new TelephoneEventReceiver(kernels, sineTable);
             _keys = new DtmfDetector(kernels);
             _buffer = new JitterBuffer(kernels, _parameters.ALaw);
+            _buffer.ConcealLoss = ConcealsLoss(_parameters);
             Quality = new MediaQuality(_reception, _farEnd, _buffer);
             Ssrc = ((uint)random.Next(0x10000) << 16) | (uint)random.Next(0x10000);
             _sequence = random.Next(0x10000);
@@ -137,11 +138,13 @@ namespace Ata.Core.Media
 
             if (next.Direction != _parameters.Direction || next.HasRemote != _parameters.HasRemote)
             {
-                // Hold or resume: what was buffered belongs before it, and the far end's silence on hold is
-                // no loss to conceal; the buffer starts over with the first packet after the change.
+                // Hold or resume: what was buffered belongs before it; the buffer starts over with the
+                // first packet after the change.
                 _buffer.Reset();
                 _eventReceiver.Reset();
             }
+
+            _buffer.ConcealLoss = ConcealsLoss(next);
 
             _parameters = next;
         }
@@ -317,6 +320,12 @@ namespace Ata.Core.Media
         public bool TryTakeFarEndKey(out char key)
         {
             return _eventReceiver.TryTake(out key);
+        }
+
+        /// <summary>Only a conversation both ways conceals lost audio: on hold (recvonly, inactive) the far end's silence is no loss, and a gap plays as silence.</summary>
+        private static bool ConcealsLoss(MediaParameters parameters)
+        {
+            return parameters.Direction == MediaDirection.SendReceive && parameters.HasRemote;
         }
 
         private void ListenForKeys(short[] microphone, int offset)

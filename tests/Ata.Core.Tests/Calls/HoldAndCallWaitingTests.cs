@@ -366,4 +366,24 @@ public class HoldAndCallWaitingTests
         Assert.True(ToneMeasurement.Share(Heard(before), 1600, 3200, 1000) > 0.9, $"{form}: the far end is not heard after the resume");
         Assert.Equal(0, media.Quality.PacketsLost);
     }
+
+    [Fact]
+    public void On_hold_a_last_packet_still_in_flight_plays_and_then_the_earpiece_is_silent_with_nothing_concealed()
+    {
+        string tag = ConnectFirst();
+        Talk(400, 1000, 0);
+        MediaSession media = _adapter.Port(1).Media!;
+        long concealed = media.Quality.ConcealedMs;
+        _call.Deliver(InDialog("INVITE", "2001", "a@far", tag, 2, "z9hG4bKa2", FarSdp.Replace("a=sendrecv", "a=sendonly", StringComparison.Ordinal)));
+        Assert.Contains("a=recvonly", Body(_socket.Last));
+
+        int before = _audio.Samples.Count;
+        Talk(20, 1000, 0);
+        Talk(600, 0, 0);
+        short[] heard = Heard(before);
+        int lastSound = Array.FindLastIndex(heard, s => s != 0);
+        Assert.True(lastSound >= 0, "the packet in flight was not played");
+        Assert.True(lastSound < 60 * 8, $"sound until {lastSound / 8} ms into the hold: concealment after the last packet");
+        Assert.Equal(concealed, media.Quality.ConcealedMs);
+    }
 }
