@@ -71,6 +71,17 @@ public class HoldAndCallWaitingTests
         return Tag(_socket.Last, "To")!;
     }
 
+    /// <summary>A talks, B calls, a flash holds A (answered inactive) and answers B (ACKed): returns the adapter's tags in both calls.</summary>
+    private (string TagA, string TagB) TalkToSecondWithFirstHeld()
+    {
+        string tagA = ConnectFirst();
+        string tagB = SecondCall();
+        Flash();
+        AnswerReInvite("a@far", "inactive", 30000);
+        _call.Deliver(InDialog("ACK", "2001", "b@far", tagB, 1, "z9hG4bKb1ack"));
+        return (tagA, tagB);
+    }
+
     private void Flash()
     {
         Line.Flash(true, _call.Now);
@@ -194,11 +205,7 @@ public class HoldAndCallWaitingTests
     [Fact]
     public void Hanging_up_with_a_call_on_hold_rings_back_and_lifting_the_handset_resumes_it()
     {
-        ConnectFirst();
-        string tagB = SecondCall();
-        Flash();
-        AnswerReInvite("a@far", "inactive", 30000);
-        _call.Deliver(InDialog("ACK", "2001", "b@far", tagB, 1, "z9hG4bKb1ack"));
+        TalkToSecondWithFirstHeld();
 
         _adapter.OnHook(1, false, _call.Now);
         _call.Advance(_adapter.Port(1).FlashMaxMs + 200);
@@ -239,12 +246,7 @@ public class HoldAndCallWaitingTests
     [Fact]
     public void The_far_end_of_the_held_call_hanging_up_leaves_the_talk_undisturbed()
     {
-        ConnectFirst();
-        string tagA = Tag(Sent("SIP/2.0 200 OK", "a@far").Last(), "To")!;
-        string tagB = SecondCall();
-        Flash();
-        AnswerReInvite("a@far", "inactive", 30000);
-        _call.Deliver(InDialog("ACK", "2001", "b@far", tagB, 1, "z9hG4bKb1ack"));
+        string tagA = TalkToSecondWithFirstHeld().TagA;
 
         _call.Deliver(InDialog("BYE", "2001", "a@far", tagA, 2, "z9hG4bKa2bye"));
         Assert.StartsWith("SIP/2.0 200 OK", _socket.Last);
@@ -258,11 +260,7 @@ public class HoldAndCallWaitingTests
     [Fact]
     public void The_far_end_of_the_call_in_progress_hanging_up_leaves_the_held_one_for_a_flash()
     {
-        ConnectFirst();
-        string tagB = SecondCall();
-        Flash();
-        AnswerReInvite("a@far", "inactive", 30000);
-        _call.Deliver(InDialog("ACK", "2001", "b@far", tagB, 1, "z9hG4bKb1ack"));
+        string tagB = TalkToSecondWithFirstHeld().TagB;
 
         _call.Deliver(InDialog("BYE", "2001", "b@far", tagB, 2, "z9hG4bKb2bye"));
         Assert.Null(Calls.Current);
