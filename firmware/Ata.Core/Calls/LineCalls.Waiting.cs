@@ -8,6 +8,57 @@ namespace Ata.Core.Calls
     /// <summary>A line's second call: call waiting, hold and swap by hook flash, and ring-back (see <see cref="CallLeg"/>).</summary>
     public sealed partial class LineCalls
     {
+        /// <summary>Whether a second incoming call during a call is announced (call waiting); off, it gets 486. On by default.</summary>
+        public bool CallWaiting { get; set; } = true;
+
+        /// <summary>The line's other call: one waiting to be answered, or one on hold; null when there is none.</summary>
+        public CallRecord Other
+        {
+            get { return _other == null ? null : _other.Record; }
+        }
+
+        /// <summary>
+        /// A hook flash in a call: with a call waiting or held, the call in the foreground goes on hold
+        /// (re-INVITE offering a=inactive, RFC 3264 §8.4) and the other is answered or resumed
+        /// (a=sendrecv); with no other call it does nothing.
+        /// </summary>
+        public void Flash(long now)
+        {
+            if (_other == null || _port.State != LineState.Connected || (_call != null && !_call.IsConfirmed))
+            {
+                return;
+            }
+
+            if (_call == null)
+            {
+                BringBack(now);
+                return;
+            }
+
+            CallLeg next = _other;
+            _other = null;
+            Hold(now);
+            _other = Park();
+            Take(next);
+            Continue(now);
+        }
+
+        void ISipCallListener.Reanswered(SipCall call, int code, string sdp, long now)
+        {
+            bool current = call == _call;
+            if (sdp == null || (!current && (_other == null || call != _other.Call)))
+            {
+                return;
+            }
+
+            Negotiation answer = Negotiation.AcceptAnswer(sdp, current ? _local : _other.Local);
+            MediaSession media = current ? _media : _other.Media;
+            if (answer.Succeeded && media != null)
+            {
+                media.Update(answer.Media);
+            }
+        }
+
         /// <summary>
         /// True when a new INVITE may wait beside the call in progress: the line has call waiting, the
         /// call is up and not an emergency, and there is no other call yet.

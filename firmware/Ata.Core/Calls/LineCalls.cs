@@ -85,15 +85,6 @@ namespace Ata.Core.Calls
         /// <summary>No-answer limit for calls the household places, in ms (0: none).</summary>
         public long NoAnswerMs { get; set; }
 
-        /// <summary>Whether a second incoming call during a call is announced (call waiting); off, it gets 486. On by default.</summary>
-        public bool CallWaiting { get; set; } = true;
-
-        /// <summary>The line's other call: one waiting to be answered, or one on hold; null when there is none.</summary>
-        public CallRecord Other
-        {
-            get { return _other == null ? null : _other.Record; }
-        }
-
         /// <summary>The line's RTP and RTCP sockets (the RTCP one on the next port).</summary>
         public void UseMediaSockets(IDatagramSocket rtp, IDatagramSocket rtcp)
         {
@@ -174,35 +165,9 @@ namespace Ata.Core.Calls
         }
 
         /// <summary>
-        /// A hook flash in a call: with a call waiting or held, the call in the foreground goes on hold
-        /// (re-INVITE offering a=inactive, RFC 3264 §8.4) and the other is answered or resumed
-        /// (a=sendrecv); with no other call it does nothing.
-        /// </summary>
-        public void Flash(long now)
-        {
-            if (_other == null || _port.State != LineState.Connected || (_call != null && !_call.IsConfirmed))
-            {
-                return;
-            }
-
-            if (_call == null)
-            {
-                BringBack(now);
-                return;
-            }
-
-            CallLeg next = _other;
-            _other = null;
-            Hold(now);
-            _other = Park();
-            Take(next);
-            Continue(now);
-        }
-
-
-        /// <summary>
-        /// A new INVITE for this line (<see cref="IsFor"/>): rings the phone, or answers 486 when the line
-        /// is in use, 488 when no codec is common.
+        /// A new INVITE for this line (<see cref="IsFor"/>): rings the phone, or during a call waits beside
+        /// it (the call-waiting tone, <see cref="CallWaiting"/>); answers 486 when the line has no room for
+        /// it, 488 when no codec is common.
         /// </summary>
         public void Incoming(SipRequest invite, int connection, long now)
         {
@@ -447,22 +412,6 @@ namespace Ata.Core.Calls
             }
 
             return answer.AnswerText;
-        }
-
-        void ISipCallListener.Reanswered(SipCall call, int code, string sdp, long now)
-        {
-            bool current = call == _call;
-            if (sdp == null || (!current && (_other == null || call != _other.Call)))
-            {
-                return;
-            }
-
-            Negotiation answer = Negotiation.AcceptAnswer(sdp, current ? _local : _other.Local);
-            MediaSession media = current ? _media : _other.Media;
-            if (answer.Succeeded && media != null)
-            {
-                media.Update(answer.Media);
-            }
         }
 
         private void StartMedia(MediaParameters parameters, long now)
