@@ -384,4 +384,54 @@ public class HoldAndCallWaitingTests
         Assert.True(lastSound < 60 * 8, $"sound until {lastSound / 8} ms into the hold: concealment after the last packet");
         Assert.Equal(concealed, media.Quality.ConcealedMs);
     }
+
+    [Fact]
+    public void This_sides_re_INVITE_is_sent_again_until_answered_and_a_repeated_200_gets_the_same_ACK_again()
+    {
+        ConnectFirst();
+        SecondCall();
+        Flash();
+        string hold = Sent("INVITE ", "a@far").Single();
+        _call.Advance(520);
+        _call.Advance(1020);
+        Assert.Equal([hold, hold, hold], Sent("INVITE ", "a@far"));
+
+        string ok = Answer(hold, 200, "OK", sdp: FarSdp.Replace("a=sendrecv", "a=inactive", StringComparison.Ordinal));
+        _call.Deliver(ok);
+        string ack = Sent("ACK ", "a@far").Single();
+        Assert.Equal(Registrar.Header(hold, "CSeq").Replace("INVITE", "ACK", StringComparison.Ordinal), Registrar.Header(ack, "CSeq"));
+        Assert.NotEqual(Registrar.Header(hold, "Via"), Registrar.Header(ack, "Via"));
+        _call.Deliver(ok);
+        Assert.Equal([ack, ack], Sent("ACK ", "a@far"));
+        _call.Advance(4000);
+        Assert.Equal(3, Sent("INVITE ", "a@far").Count);
+    }
+
+    [Fact]
+    public void A_481_to_the_hold_ends_the_held_call_with_its_ACK_on_the_INVITEs_branch_and_a_BYE()
+    {
+        ConnectFirst();
+        string tagB = SecondCall();
+        Flash();
+        string hold = Sent("INVITE ", "a@far").Single();
+        _call.Deliver(Answer(hold, 481, "Call/Transaction Does Not Exist"));
+        Assert.Equal(Registrar.Header(hold, "Via"), Registrar.Header(Sent("ACK ", "a@far").Single(), "Via"));
+        Assert.Single(Sent("BYE ", "a@far"));
+        Assert.Null(Calls.Other);
+        _call.Deliver(InDialog("ACK", "2001", "b@far", tagB, 1, "z9hG4bKb1ack"));
+        Assert.Equal((CallState.Connected, LineState.Connected), (Calls.Current!.State, Line.State));
+    }
+
+    [Fact]
+    public void A_far_end_that_never_answers_the_hold_is_taken_for_gone()
+    {
+        ConnectFirst();
+        string tagB = SecondCall();
+        Flash();
+        _call.Deliver(InDialog("ACK", "2001", "b@far", tagB, 1, "z9hG4bKb1ack"));
+        _call.Advance(32_100);
+        Assert.Single(Sent("BYE ", "a@far"));
+        Assert.Null(Calls.Other);
+        Assert.NotNull(Calls.Current);
+    }
 }
