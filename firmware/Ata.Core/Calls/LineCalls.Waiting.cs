@@ -240,6 +240,16 @@ namespace Ata.Core.Calls
             return outcome;
         }
 
+        /// <summary>A hold or resume the far end refused 491 (its own re-INVITE crossed ours) goes again when due, as a new offer.</summary>
+        private static void OfferAgainIfDue(SipCall call, LocalMedia local, long now)
+        {
+            if (call != null && local != null && call.ReofferDue(now))
+            {
+                local.SessionVersion++;
+                call.Reoffer(SdpWriter.Offer(local), now);
+            }
+        }
+
         private static void SetDirection(MediaSession media, MediaDirection direction)
         {
             MediaParameters parameters = media.Parameters.Clone();

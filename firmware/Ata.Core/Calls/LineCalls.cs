@@ -285,6 +285,7 @@ namespace Ata.Core.Calls
             if (_call != null)
             {
                 _call.Tick(now);
+                OfferAgainIfDue(_call, _local, now);
                 if (_call != null && _call.IsOutgoing && !_call.IsConfirmed && NoAnswerMs > 0 && now - _record.StartedAt >= NoAnswerMs)
                 {
                     _gaveUpUnanswered = true;
@@ -313,6 +314,7 @@ namespace Ata.Core.Calls
                 if (_other != null && _other.Media != null)
                 {
                     _other.Media.Tick(now);
+                    OfferAgainIfDue(_other.Call, _other.Local, now);
                 }
             }
 

@@ -434,4 +434,30 @@ public class HoldAndCallWaitingTests
         Assert.Null(Calls.Other);
         Assert.NotNull(Calls.Current);
     }
+
+    [Fact]
+    public void A_hold_refused_491_because_the_far_ends_re_INVITE_crossed_it_goes_again_as_a_new_offer_within_2_s()
+    {
+        ConnectFirst();
+        string tagB = SecondCall();
+        Flash();
+        _call.Deliver(InDialog("ACK", "2001", "b@far", tagB, 1, "z9hG4bKb1ack"));
+        string hold = Sent("INVITE ", "a@far").Single();
+        _call.Deliver(Answer(hold, 491, "Request Pending"));
+        Assert.Equal(Registrar.Header(hold, "Via"), Registrar.Header(Sent("ACK ", "a@far").Single(), "Via"));
+        Assert.Equal(CallState.Held, Calls.Other!.State);
+
+        _call.Advance(2020);
+        var holds = Sent("INVITE ", "a@far");
+        Assert.Equal(2, holds.Count);
+        string again = holds[1];
+        Assert.Contains("a=inactive", Body(again));
+        Assert.Equal(int.Parse(Registrar.Header(hold, "CSeq").Split(' ')[0]) + 1, int.Parse(Registrar.Header(again, "CSeq").Split(' ')[0]));
+        Assert.True(OriginVersion(again) > OriginVersion(hold), "the new offer keeps the old o= version");
+        _call.Deliver(Answer(again, 200, "OK", sdp: FarSdp.Replace("a=sendrecv", "a=inactive", StringComparison.Ordinal)));
+        _call.Advance(3000);
+        Assert.Equal(2, Sent("INVITE ", "a@far").Count);
+    }
+
+    private static long OriginVersion(string message) => long.Parse(Body(message).Split("\r\n").First(l => l.StartsWith("o=", StringComparison.Ordinal)).Split(' ')[2]);
 }

@@ -77,6 +77,7 @@ namespace Ata.Core.Sip.Dialogs
         private readonly SipFlow _flow;
         private NonInviteClientTransaction _bye;
         private ReInvite _reinvite;
+        private long _reofferAgainAt = -1;
         private byte[] _okToInvite;
         private string _okBranch;
         private int _okConnection;
@@ -247,6 +248,16 @@ namespace Ata.Core.Sip.Dialogs
         }
 
         /// <summary>
+        /// True when this side's re-INVITE was refused 491 (the far end's crossed it, RFC 3261 §14.1) and a
+        /// new one may go now: 2.1 to 4 s later for the call this side placed (it owns the Call-ID), up
+        /// to 2 s for one it took. The new offer goes with <see cref="Reoffer"/>.
+        /// </summary>
+        public bool ReofferDue(long now)
+        {
+            return _reofferAgainAt >= 0 && now >= _reofferAgainAt && !IsReoffering && !HasEnded;
+        }
+
+        /// <summary>
         /// Sends a new SDP offer in the call (a re-INVITE, RFC 3261 §14.1: hold or resume); the answer comes
         /// through <see cref="ISipCallListener.Reanswered"/>. False when it cannot be sent now: no confirmed
         /// call, the call ended, or a re-INVITE either way is still pending.
@@ -265,6 +276,7 @@ namespace Ata.Core.Sip.Dialogs
             invite.Via(flow.ViaTransport, flow.LocalAddress, flow.LocalPort, branch).Contact(ContactUri, null)
                 .Header("Allow", Allow).Header("User-Agent", Setup.UserAgent).Body(SdpType, Encoding.UTF8.GetBytes(sdp));
             _reinvite = new ReInvite(flow, branch, Dialog.LocalCSeq, invite.ToBytes());
+            _reofferAgainAt = -1;
             return _reinvite.Start(now);
         }
 
@@ -445,6 +457,11 @@ namespace Ata.Core.Sip.Dialogs
                 SendBye(now);
                 End(code, response.Reason, true, now);
                 return;
+            }
+
+            if (code == 491)
+            {
+                _reofferAgainAt = now + (IsOutgoing ? 2100 + Setup.Random.Next(1900) : Setup.Random.Next(2000));
             }
 
             Listener.Reanswered(this, code, code < 300 ? BodyText(response) : null, now);
