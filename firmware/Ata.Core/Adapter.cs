@@ -572,6 +572,7 @@ namespace Ata.Core
                 _ports[i].Configure(line == null ? _defaultProfile : line.Profile, now);
                 _calls[i].Configure(_sip.CallSetupFor(i + 1));
                 _calls[i].NoAnswerMs = line == null ? 0 : (long)line.NoAnswerSeconds * 1000;
+                _calls[i].CallWaiting = line == null || line.CallWaiting;
             }
 
             if (doc.DeviceSecret != null)
@@ -780,6 +781,7 @@ namespace Ata.Core
             public void HookFlashed(int line, long now)
             {
                 _adapter._events.HookFlashed(line, now);
+                _adapter._calls[line - 1].Flash(now);
             }
 
             public void Dialled(int line, string outcome, string number, string detail, long now)

@@ -11,6 +11,7 @@ namespace Ata.Sim;
 internal sealed class EventPrinter(bool json, TextWriter output) : IAdapterEvents
 {
     private readonly Lock _gate = new();
+    private readonly List<Ata.Core.Calls.CallRecord> _calls = [];
 
     public void LedChanged(string led, string pattern, long now) =>
         Emit("led", w => w.Property("led", led).Property("pattern", pattern), $"LED {led.ToUpperInvariant()} {pattern}");
@@ -84,13 +85,23 @@ internal sealed class EventPrinter(bool json, TextWriter output) : IAdapterEvent
 
     public void CallChanged(Ata.Core.Calls.CallRecord call, long now)
     {
-        if (call.State == Ata.Core.Calls.CallState.Setup || (call.State == Ata.Core.Calls.CallState.Ringing && call.Direction == Ata.Core.Calls.CallRecord.Incoming))
+        // One recording per line while it has any call: a second call (waiting, held, swapped, rung
+        // back) goes into the first one's recording, which ends with the line's last call.
+        if (call.State == Ata.Core.Calls.CallState.Ended)
         {
-            CallObserver?.Invoke(call.Line, true);
+            if (_calls.Remove(call) && !_calls.Any(c => c.Line == call.Line))
+            {
+                CallObserver?.Invoke(call.Line, false);
+            }
         }
-        else if (call.State == Ata.Core.Calls.CallState.Ended)
+        else if (!_calls.Contains(call))
         {
-            CallObserver?.Invoke(call.Line, false);
+            bool first = !_calls.Any(c => c.Line == call.Line);
+            _calls.Add(call);
+            if (first)
+            {
+                CallObserver?.Invoke(call.Line, true);
+            }
         }
 
         PrintCall(call);

@@ -104,6 +104,12 @@ namespace Ata.Core.Calls
         public const string Ringing = "ringing";
         /// <summary>The parties talk.</summary>
         public const string Connected = "connected";
+
+        /// <summary>A second incoming call announced by the call-waiting tone during another call.</summary>
+        public const string Waiting = "waiting";
+
+        /// <summary>Put on hold by this side (hook flash): the household talks on the other call.</summary>
+        public const string Held = "held";
         /// <summary>Over.</summary>
         public const string Ended = "ended";
     }

@@ -23,9 +23,13 @@ namespace Ata.Core.Calls
     /// (<see cref="MediaSession"/>). A number dialled becomes an INVITE with an SDP offer (an emergency
     /// number even when the line is not registered); the far end's progress becomes ringback or early
     /// media; its failure becomes the national tone for it (<see cref="CallOutcome"/>); an INVITE for the
-    /// line rings the phone, and lifting the handset answers it. A line already in use answers 486.
+    /// line rings the phone, and lifting the handset answers it. During a call a second INVITE is
+    /// announced by the national call-waiting tone over the call (when the line has call waiting); a
+    /// hook flash holds the call (re-INVITE, a=inactive) and answers the waiting one, and flashes
+    /// again swap them; hanging up with a call held or waiting rings the phone back. A line with no
+    /// room for another call answers 486.
     /// </summary>
-    public sealed class LineCalls : ISipCallListener
+    public sealed partial class LineCalls : ISipCallListener
     {
         private readonly int _line;
         private readonly FxsPort _port;
@@ -43,6 +47,8 @@ namespace Ata.Core.Calls
         private string _answer;
         private MediaParameters _answerMedia;
         private bool _gaveUpUnanswered;
+        private CallLeg _other;
+        private bool _ringBackDue;
 
         /// <summary>Creates the call control of <paramref name="port"/>.</summary>
         public LineCalls(FxsPort port, Random random, IMediaKernels kernels, short[] sine, ICallObserver observer)
@@ -134,38 +140,40 @@ namespace Ata.Core.Calls
         /// <summary>The line's state changed: on hook ends the call; lifting a ringing handset answers it.</summary>
         public void LineStateChanged(string state, long now)
         {
-            if (_call == null)
-            {
-                return;
-            }
-
             if (state == LineState.Idle)
             {
-                _call.Hangup(now);
+                if (_call != null)
+                {
+                    _call.Hangup(now);
+                }
+
+                // A call still held or waiting rings the phone back (once the line has settled idle).
+                _ringBackDue = _other != null;
             }
             else if (state == LineState.Answered)
             {
-                IncomingCall incoming = _call as IncomingCall;
-                if (incoming != null)
+                if (_call == null && _other != null)
                 {
-                    incoming.Answer(_answer, now);
-                    StartMedia(_answerMedia, now);
+                    BringBack(now);
                     _port.Line.Connected(now);
-                    _record.AnsweredAt = now;
-                    _record.State = CallState.Connected;
-                    _observer.CallChanged(_record, now);
+                }
+                else if (_call is IncomingCall)
+                {
+                    AnswerIncoming(now);
                 }
             }
         }
 
         /// <summary>
-        /// A new INVITE for this line (<see cref="IsFor"/>): rings the phone, or answers 486 when the line
-        /// is in use, 488 when no codec is common.
+        /// A new INVITE for this line (<see cref="IsFor"/>): rings the phone, or during a call waits beside
+        /// it (the call-waiting tone, <see cref="CallWaiting"/>); answers 486 when the line has no room for
+        /// it, 488 when no codec is common.
         /// </summary>
         public void Incoming(SipRequest invite, int connection, long now)
         {
             IncomingCall call = new IncomingCall(_line, invite, connection, FlowBack(invite), _setup, this);
-            if (_call != null || !_port.IsIdle || _rtp == null)
+            bool waiting = CanWait();
+            if (!waiting && (_call != null || _other != null || !_port.IsIdle || _rtp == null))
             {
                 call.Refuse(486, "Busy Here", now);
                 _closing.Add(call);
@@ -182,11 +190,27 @@ namespace Ata.Core.Calls
                 return;
             }
 
+            CallRecord record = new CallRecord(_line, CallRecord.Incoming, call.IsAnonymous ? null : call.FarEnd, false, now);
+            if (waiting)
+            {
+                _other = new CallLeg();
+                _other.Call = call;
+                _other.Record = record;
+                _other.Local = local;
+                _other.Answer = negotiation.AnswerText;
+                _other.AnswerMedia = negotiation.Media;
+                record.State = CallState.Waiting;
+                call.Ring(now);
+                AlertCallWaiting(call, now);
+                _observer.CallChanged(record, now);
+                return;
+            }
+
             _local = local;
             _answer = negotiation.AnswerText;
             _answerMedia = negotiation.Media;
             _call = call;
-            _record = new CallRecord(_line, CallRecord.Incoming, call.IsAnonymous ? null : call.FarEnd, false, now);
+            _record = record;
             _record.State = CallState.Ringing;
             call.Ring(now);
             _port.Line.Ring(now);
@@ -232,7 +256,11 @@ namespace Ata.Core.Calls
         /// <summary>A datagram on the line's RTP socket.</summary>
         public void OnRtp(byte[] data, int length, string address, int port, long now)
         {
-            if (_media != null)
+            if (_other != null && _other.Media != null && _other.Media.IsFarEnd(address, port))
+            {
+                _other.Media.OnRtp(data, length, address, port, now);
+            }
+            else if (_media != null)
             {
                 _media.OnRtp(data, length, address, port, now);
             }
@@ -241,7 +269,11 @@ namespace Ata.Core.Calls
         /// <summary>A datagram on the line's RTCP socket.</summary>
         public void OnRtcp(byte[] data, int length, string address, int port, long now)
         {
-            if (_media != null)
+            if (_other != null && _other.Media != null && _other.Media.IsFarEndRtcp(address, port))
+            {
+                _other.Media.OnRtcp(data, length, address, port, now);
+            }
+            else if (_media != null)
             {
                 _media.OnRtcp(data, length, address, port, now);
             }
@@ -253,6 +285,7 @@ namespace Ata.Core.Calls
             if (_call != null)
             {
                 _call.Tick(now);
+                OfferAgainIfDue(_call, _local, now);
                 if (_call != null && _call.IsOutgoing && !_call.IsConfirmed && NoAnswerMs > 0 && now - _record.StartedAt >= NoAnswerMs)
                 {
                     _gaveUpUnanswered = true;
@@ -273,6 +306,24 @@ namespace Ata.Core.Calls
             if (_media != null)
             {
                 _media.Tick(now);
+            }
+
+            if (_other != null)
+            {
+                _other.Call.Tick(now);
+                if (_other != null && _other.Media != null)
+                {
+                    _other.Media.Tick(now);
+                    OfferAgainIfDue(_other.Call, _other.Local, now);
+                }
+            }
+
+            if (_ringBackDue && _other != null && _port.IsIdle)
+            {
+                _ringBackDue = false;
+                _other.Record.State = CallState.Ringing;
+                _port.Line.Ring(now);
+                _observer.CallChanged(_other.Record, now);
             }
         }
 
@@ -330,32 +381,36 @@ namespace Ata.Core.Calls
 
         void ISipCallListener.Ended(SipCall call, int code, string reason, bool byFarEnd, long now)
         {
-            if (call != _call)
+            if (call == _call)
             {
-                return;
+                Finish(code, reason, byFarEnd, now);
             }
-
-            Finish(code, reason, byFarEnd, now);
+            else if (_other != null && call == _other.Call)
+            {
+                FinishOther(code, reason, byFarEnd, now);
+            }
         }
 
         string ISipCallListener.Offered(SipCall call, string sdp, long now)
         {
-            if (call != _call || sdp == null)
+            LocalMedia local = call == _call ? _local : (_other != null && call == _other.Call ? _other.Local : null);
+            if (local == null || sdp == null)
             {
                 return null;
             }
 
-            _local.SessionVersion++;
-            Negotiation answer = Negotiation.Answer(sdp, _local);
+            local.SessionVersion++;
+            Negotiation answer = Negotiation.Answer(sdp, local);
             if (!answer.Succeeded)
             {
                 return null;
             }
 
-            if (_media != null)
+            // Hold (sendonly, inactive, c=0.0.0.0) or resume: while the far end sends nothing the earpiece is quiet.
+            MediaSession media = call == _call ? _media : _other.Media;
+            if (media != null)
             {
-                // Hold (sendonly, inactive) or resume: the earpiece goes quiet while the far end sends nothing.
-                _media.Update(answer.Media);
+                media.Update(answer.Media);
             }
 
             return answer.AnswerText;
@@ -379,31 +434,7 @@ namespace Ata.Core.Calls
         private void Finish(int code, string reason, bool byFarEnd, long now)
         {
             bool answered = _record.AnsweredAt >= 0;
-            string outcome;
-            if (_gaveUpUnanswered)
-            {
-                outcome = CallOutcome.NoAnswer;
-                reason = "no answer";
-            }
-            else if (answered)
-            {
-                outcome = CallOutcome.Completed;
-            }
-            else if (_record.Direction == CallRecord.Incoming)
-            {
-                outcome = byFarEnd ? CallOutcome.Missed : CallOutcome.Rejected;
-            }
-            else
-            {
-                outcome = CallOutcome.Of(code);
-            }
-
-            _record.Outcome = outcome;
-            _record.SipCode = code;
-            _record.Reason = reason;
-            _record.EndedByFarEnd = byFarEnd;
-            _record.EndedAt = now;
-            _record.State = CallState.Ended;
+            string outcome = Close(_record, code, reason, byFarEnd, _gaveUpUnanswered, now);
             if (_media != null)
             {
                 _media.Stop(now);
@@ -417,11 +448,13 @@ namespace Ata.Core.Calls
             }
 
             _call = null;
+
+            // With another call held or waiting, the line stays in the call, silent: a flash brings it back, hanging up rings it back.
             if (_record.Direction == CallRecord.Incoming && !answered)
             {
                 _port.Line.StopRinging(now);
             }
-            else if (CallOutcome.ToneFor(outcome) != null)
+            else if (_other == null && CallOutcome.ToneFor(outcome) != null)
             {
                 _port.Line.CallEnded(CallOutcome.ToneFor(outcome), now);
             }
@@ -436,6 +469,11 @@ namespace Ata.Core.Calls
             if (_call != null && _call.Owns(message))
             {
                 return _call;
+            }
+
+            if (_other != null && _other.Call.Owns(message))
+            {
+                return _other.Call;
             }
 
             for (int i = 0; i < _closing.Count; i++)

@@ -232,6 +232,8 @@ namespace Ata.Core.Contract
         public const string RegistrarProbeSeconds = "registrarProbeSeconds";
         /// <summary>How long a call the household places may ring unanswered, in seconds, 0 for no limit (config line); default 120.</summary>
         public const string NoAnswerSeconds = "noAnswerSeconds";
+        /// <summary>Call waiting on the line, true or false (config line); default true.</summary>
+        public const string CallWaiting = "callWaiting";
         /// <summary>The line's call now (health), an object with <see cref="State"/> (see <see cref="Ata.Core.Calls.CallState"/>), <see cref="Direction"/>, <see cref="FarEnd"/>, <see cref="Codec"/> and quality; absent when idle.</summary>
         public const string Call = "call";
         /// <summary>Call direction: <c>outgoing</c> or <c>incoming</c>.</summary>

@@ -70,6 +70,12 @@ namespace Ata.Core.Media
             _concealment = new LossConcealment(kernels);
         }
 
+        /// <summary>
+        /// Whether missing audio is concealed (on by default). Off, a gap plays as silence and is not counted
+        /// as concealed: a call on hold, where the far end sending nothing is no loss to make up for.
+        /// </summary>
+        public bool ConcealLoss { get; set; } = true;
+
         /// <summary>Packets taken in (placed, duplicate or late; not malformed).</summary>
         public long Received { get; private set; }
 
@@ -243,7 +249,7 @@ namespace Ata.Core.Media
 
         private bool ConcealOrSilence(short[] target, int at)
         {
-            if (_heard)
+            if (_heard && ConcealLoss)
             {
                 return _concealment.Conceal(target, at);
             }

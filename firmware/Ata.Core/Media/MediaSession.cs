@@ -73,6 +73,7 @@ namespace Ata.Core.Media
             _eventReceiver = new TelephoneEventReceiver(kernels, sineTable);
             _keys = new DtmfDetector(kernels);
             _buffer = new JitterBuffer(kernels, _parameters.ALaw);
+            _buffer.ConcealLoss = ConcealsLoss(_parameters);
             Quality = new MediaQuality(_reception, _farEnd, _buffer);
             Ssrc = ((uint)random.Next(0x10000) << 16) | (uint)random.Next(0x10000);
             _sequence = random.Next(0x10000);
@@ -88,6 +89,12 @@ namespace Ata.Core.Media
         public MediaParameters Parameters
         {
             get { return _parameters; }
+        }
+
+        /// <summary>The per-sample kernels the session runs on (a tone mixed over its audio uses them too).</summary>
+        public IMediaKernels Kernels
+        {
+            get { return _kernels; }
         }
 
         /// <summary>The call's quality figures, live.</summary>
@@ -128,6 +135,16 @@ namespace Ata.Core.Media
             {
                 _heardFarEnd = false;
             }
+
+            if (next.Direction != _parameters.Direction || next.HasRemote != _parameters.HasRemote)
+            {
+                // Hold or resume: what was buffered belongs before it; the buffer starts over with the
+                // first packet after the change.
+                _buffer.Reset();
+                _eventReceiver.Reset();
+            }
+
+            _buffer.ConcealLoss = ConcealsLoss(next);
 
             _parameters = next;
         }
@@ -305,6 +322,12 @@ namespace Ata.Core.Media
             return _eventReceiver.TryTake(out key);
         }
 
+        /// <summary>Only a conversation both ways conceals lost audio: on hold (recvonly, inactive) the far end's silence is no loss, and a gap plays as silence.</summary>
+        private static bool ConcealsLoss(MediaParameters parameters)
+        {
+            return parameters.Direction == MediaDirection.SendReceive && parameters.HasRemote;
+        }
+
         private void ListenForKeys(short[] microphone, int offset)
         {
             _keys.Feed(microphone, offset, FrameSamples);
@@ -331,9 +354,16 @@ namespace Ata.Core.Media
             _keyHeld = held;
         }
 
-        private bool IsFarEnd(string address, int port)
+        /// <summary>True when <paramref name="address"/>:<paramref name="port"/> is where the far end's RTP is expected from.</summary>
+        public bool IsFarEnd(string address, int port)
         {
             return port == _parameters.RemotePort && address == _parameters.RemoteAddress;
+        }
+
+        /// <summary>True when <paramref name="address"/>:<paramref name="port"/> is where the far end's RTCP is expected from.</summary>
+        public bool IsFarEndRtcp(string address, int port)
+        {
+            return port == _parameters.RtcpPort && address == _parameters.RemoteAddress;
         }
 
         private void Send(int payloadType, bool marker, uint timestamp, int payloadLength)

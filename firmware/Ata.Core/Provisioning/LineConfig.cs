@@ -97,6 +97,12 @@ namespace Ata.Core.Provisioning
         /// </summary>
         public int NoAnswerSeconds { get; set; } = DefaultNoAnswerSeconds;
 
+        /// <summary>
+        /// Whether a second incoming call during a call is announced with the call-waiting tone and taken
+        /// with a hook flash (on by default); off, it is answered 486 Busy Here.
+        /// </summary>
+        public bool CallWaiting { get; set; } = true;
+
         /// <summary>Base of the registration retry back-off, in seconds.</summary>
         public int RetryBaseSeconds { get; set; } = (int)(Sip.RetryBackoff.DefaultBaseMs / 1000);
 

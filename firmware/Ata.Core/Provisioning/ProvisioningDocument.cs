@@ -264,6 +264,12 @@ namespace Ata.Core.Provisioning
                 return field + "." + Fields.RetryMaxSeconds + ": must be from " + Fields.RetryBaseSeconds + " to 7200 seconds";
             }
 
+            object callWaiting = line[Fields.CallWaiting];
+            if (callWaiting != null && !(callWaiting is bool))
+            {
+                return field + "." + Fields.CallWaiting + ": must be true or false";
+            }
+
             string transport = JsonObject.GetString(line, Fields.Transport);
             if (transport != null && transport != LineConfig.Udp && transport != LineConfig.Tcp)
             {
@@ -274,6 +280,7 @@ namespace Ata.Core.Provisioning
             config.KeepAliveSeconds = (int)keepAlive;
             config.RegistrarProbeSeconds = (int)probe;
             config.NoAnswerSeconds = (int)noAnswer;
+            config.CallWaiting = callWaiting == null || (bool)callWaiting;
             config.RetryBaseSeconds = (int)retryBase;
             config.RetryMaxSeconds = (int)retryMax;
             return null;
@@ -339,6 +346,7 @@ namespace Ata.Core.Provisioning
                     .Property(Fields.KeepAliveSeconds, line.KeepAliveSeconds)
                     .Property(Fields.RegistrarProbeSeconds, line.RegistrarProbeSeconds)
                     .Property(Fields.NoAnswerSeconds, line.NoAnswerSeconds)
+                    .Property(Fields.CallWaiting, line.CallWaiting)
                     .Property(Fields.RetryBaseSeconds, line.RetryBaseSeconds)
                     .Property(Fields.RetryMaxSeconds, line.RetryMaxSeconds)
                     .Property(Fields.Transport, line.Transport);

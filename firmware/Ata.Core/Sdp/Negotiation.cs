@@ -98,7 +98,7 @@ namespace Ata.Core.Sdp
             }
 
             int events = local.EventPayloadType >= 0 ? audio.Find("TELEPHONE-EVENT") : -1;
-            MediaDirection direction = Combine(Reverse(audio.Direction), local.Direction);
+            MediaDirection direction = Combine(Reverse(OfferedDirection(audio)), local.Direction);
             Negotiation result = Agreed(audio, payloadType, aLaw, events, direction);
             result.AnswerText = SdpWriter.Answer(local, offer, audioIndex, payloadType, aLaw, events, direction);
             return result;
@@ -138,7 +138,7 @@ namespace Ata.Core.Sdp
                     && Has(offered, aLaw ? MediaParameters.PcmaPayloadType : MediaParameters.PcmuPayloadType))
                 {
                     int events = offered.EventPayloadType >= 0 ? audio.Find("TELEPHONE-EVENT") : -1;
-                    return Agreed(audio, payloadType, aLaw, events, Combine(Reverse(audio.Direction), offered.Direction));
+                    return Agreed(audio, payloadType, aLaw, events, Combine(Reverse(OfferedDirection(audio)), offered.Direction));
                 }
             }
 
@@ -156,6 +156,16 @@ namespace Ata.Core.Sdp
         public static MediaDirection Combine(MediaDirection a, MediaDirection b)
         {
             return (MediaDirection)((int)a & (int)b);
+        }
+
+        /// <summary>
+        /// The direction <paramref name="audio"/> states, where the old form of hold (RFC 2543: connection
+        /// address 0.0.0.0, RFC 3264 §8.4) counts as "receives nothing": its sender is answered receive
+        /// only (or inactive) and sent nothing.
+        /// </summary>
+        private static MediaDirection OfferedDirection(MediaDescription audio)
+        {
+            return audio.ConnectionAddress == "0.0.0.0" ? Combine(audio.Direction, MediaDirection.SendOnly) : audio.Direction;
         }
 
         private static string Unusable(MediaDescription audio)

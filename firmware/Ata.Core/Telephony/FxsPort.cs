@@ -16,6 +16,9 @@ namespace Ata.Core.Telephony
         /// <summary>Samples handed to the audio sink at once (20 ms at 8 kHz).</summary>
         public const int AudioBlockSamples = 160;
 
+        /// <summary>The gain of a tone played over a call (call waiting), in 1/32768ths: the tone plan's level.</summary>
+        public const int ToneOverCallGain = 32768;
+
         private readonly int _number;
         private readonly ILineObserver _observer;
         private readonly HookDecoder _hook = new HookDecoder();
@@ -240,7 +243,7 @@ namespace Ata.Core.Telephony
 
         private void PlayTone(IAudioSink sink, long now)
         {
-            if (_media != null && !_line.Player.IsPlaying)
+            if (_media != null && (!_line.Player.IsPlaying || _line.ToneOverCall))
             {
                 PlayCall(sink, now);
                 return;
@@ -269,7 +272,10 @@ namespace Ata.Core.Telephony
             }
         }
 
-        /// <summary>The call's audio into the earpiece, one 20 ms frame for each 20 ms that passed (at most <see cref="EarpieceCatchUpMs"/> caught up).</summary>
+        /// <summary>
+        /// The call's audio into the earpiece, one 20 ms frame for each 20 ms that passed (at most
+        /// <see cref="EarpieceCatchUpMs"/> caught up), with the call-waiting tone added over it while it sounds.
+        /// </summary>
         private void PlayCall(IAudioSink sink, long now)
         {
             _audioAt = now;
@@ -282,6 +288,11 @@ namespace Ata.Core.Telephony
             {
                 _earpieceAt += MediaSession.FrameMs;
                 _media.Play(_earpiece, 0, _earpieceAt);
+                if (_line.ToneOverCall)
+                {
+                    _line.Player.Mix(_earpiece, 0, MediaSession.FrameSamples, _media.Kernels, ToneOverCallGain);
+                }
+
                 if (sink != null)
                 {
                     sink.Play(_number, _earpiece, 0, MediaSession.FrameSamples);

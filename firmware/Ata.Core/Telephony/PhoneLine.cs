@@ -224,6 +224,30 @@ namespace Ata.Core.Telephony
             Play(tone, now);
         }
 
+        /// <summary>True while the tone sounding plays over the call's audio instead of replacing it (call waiting).</summary>
+        public bool ToneOverCall
+        {
+            get { return _toneName == Tones.ToneName.CallWaiting; }
+        }
+
+        /// <summary>A second call waits during the call: the national call-waiting tone sounds over it (only while connected).</summary>
+        public void CallWaiting(long now)
+        {
+            if (_state == LineState.Connected)
+            {
+                Play(Tones.ToneName.CallWaiting, now);
+            }
+        }
+
+        /// <summary>The waiting call was answered or gave up: the call-waiting tone stops.</summary>
+        public void StopCallWaiting(long now)
+        {
+            if (ToneOverCall)
+            {
+                StopTone(now);
+            }
+        }
+
         /// <summary>Starts ringing with the national cadence (only when idle).</summary>
         public void Ring(long now)
         {

@@ -116,6 +116,11 @@ public static class ConfigDocument
         json.WriteNumber(Fields.KeepAliveSeconds, account.KeepAliveSeconds);
         WriteOptional(json, Fields.RegistrarProbeSeconds, account.RegistrarProbeSeconds);
         WriteOptional(json, Fields.NoAnswerSeconds, account.NoAnswerSeconds);
+        if (account.CallWaiting is bool callWaiting)
+        {
+            json.WriteBoolean(Fields.CallWaiting, callWaiting);
+        }
+
         json.WriteNumber(Fields.RetryBaseSeconds, account.RetryBaseSeconds);
         json.WriteNumber(Fields.RetryMaxSeconds, account.RetryMaxSeconds);
         json.WriteEndObject();

@@ -11,7 +11,7 @@ namespace Ata.Gateway.Provisioning;
 /// Every problem is reported against the field it concerns (<c>secret</c>, <c>lines[0].registrar</c>);
 /// messages never repeat a secret or password.
 /// </summary>
-public static class AdapterRequest
+public static partial class AdapterRequest
 {
     /// <summary>Shortest device secret.</summary>
     public const int MinSecretLength = 8;
@@ -233,6 +233,7 @@ public static class AdapterRequest
         var tones = ReadTones(line, prefix, tonePlan ?? country, errors);
         var registrarProbe = ReadSecondsTheAdapterTakes(line, Fields.RegistrarProbeSeconds, prefix, errors);
         var noAnswer = ReadSecondsTheAdapterTakes(line, Fields.NoAnswerSeconds, prefix, errors);
+        var callWaiting = ReadCallWaiting(line, prefix, errors);
         var retryBase = ReadSeconds(line, Fields.RetryBaseSeconds, prefix, LineDefaults.MinRetrySeconds, LineDefaults.MaxRetrySeconds, errors);
         var retryMax = ReadSeconds(line, Fields.RetryMaxSeconds, prefix, LineDefaults.MinRetrySeconds, LineDefaults.MaxRetrySeconds, errors);
         var effectiveBase = retryBase ?? LineDefaults.RetryBaseSeconds;
@@ -259,6 +260,7 @@ public static class AdapterRequest
             LongTimerMs = longTimer,
             RegistrarProbeSeconds = registrarProbe,
             NoAnswerSeconds = noAnswer,
+            CallWaiting = callWaiting,
             Expires = expires ?? LineDefaults.Expires,
             KeepAliveSeconds = keepAlive ?? LineDefaults.KeepAliveSeconds,
             RetryBaseSeconds = effectiveBase,

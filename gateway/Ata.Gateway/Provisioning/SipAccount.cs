@@ -60,6 +60,12 @@ public sealed record SipAccount(string Username, string Password, string Registr
     /// </summary>
     public int? NoAnswerSeconds { get; init; }
 
+    /// <summary>
+    /// Call waiting on the line (a second call announced by the call-waiting tone, taken with a hook
+    /// flash), or off (486 Busy Here); null for the adapter's default, on (<see cref="LineDefaults.CallWaiting"/>).
+    /// </summary>
+    public bool? CallWaiting { get; init; }
+
     /// <summary>Barred call classes, comma-separated in <see cref="LineDefaults.BarringClasses"/> order (empty: none).</summary>
     public string Barring { get; init; } = string.Empty;
 
@@ -187,6 +193,9 @@ public static class LineDefaults
 
     /// <summary>The adapter's limit on an unanswered outgoing call when none is provisioned, seconds: the core's <see cref="LineConfig.DefaultNoAnswerSeconds"/>.</summary>
     public const int NoAnswerSeconds = LineConfig.DefaultNoAnswerSeconds;
+
+    /// <summary>The adapter's call waiting when none is provisioned: on, as the core's <see cref="LineConfig.CallWaiting"/> starts.</summary>
+    public const bool CallWaiting = true;
 
     /// <summary>Default first retry delay, seconds: the core's back-off base.</summary>
     public const int RetryBaseSeconds = (int)(RetryBackoff.DefaultBaseMs / 1000);

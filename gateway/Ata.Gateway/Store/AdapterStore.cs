@@ -826,6 +826,7 @@ public sealed class AdapterStore : IDisposable
                     RetryMaxSeconds = settings.RetryMaxSeconds,
                     RegistrarProbeSeconds = settings.RegistrarProbeSeconds,
                     NoAnswerSeconds = settings.NoAnswerSeconds,
+                    CallWaiting = settings.CallWaiting,
                 });
             }
         }

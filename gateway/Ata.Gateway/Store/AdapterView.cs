@@ -137,6 +137,9 @@ public sealed record LineView(int Line, string Username, string Registrar, strin
 
     /// <summary>Seconds an outgoing call may ring unanswered, 0 for no limit; null for the adapter's default.</summary>
     public int? NoAnswerSeconds { get; init; }
+
+    /// <summary>Call waiting on or off; null for the adapter's default (on).</summary>
+    public bool? CallWaiting { get; init; }
 }
 
 /// <summary>An active fault.</summary>

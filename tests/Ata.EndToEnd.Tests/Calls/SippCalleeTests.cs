@@ -7,8 +7,9 @@ namespace Ata.EndToEnd.Tests.Calls;
 /// The adapter calls through Kamailio to a far end played by sipp (the shared scenarios in
 /// <c>tests/Sipp</c>, registered as a subscriber): early media, refusals, a far end that never answers,
 /// the no-answer limit, a 200 OK sent again after the ACK, a BYE from the far end, and hold by
-/// re-INVITE. Where the far end sends audio it is sipp's RTP echo, which sends back what the adapter's
-/// microphone (a 1 kHz tone) sends: the far end's audio, not anything the adapter makes up itself.
+/// re-INVITE (more forms of hold, and the resume: <see cref="FarEndHoldCallTests"/>). Where the far
+/// end sends audio it is sipp's RTP echo, which sends back what the adapter's microphone (a 1 kHz
+/// tone) sends: the far end's audio, not anything the adapter makes up itself.
 /// </summary>
 public sealed class SippCalleeTests(SharedCallLab shared) : IClassFixture<SharedCallLab>
 {
@@ -197,6 +198,10 @@ public sealed class SippCalleeTests(SharedCallLab shared) : IClassFixture<Shared
         int quietMs = (heard.Samples.Length - lastLoud) / ms;
         Assert.InRange(quietMs, 2500, 4600);
         Assert.True(Earpiece.LevelDbfs(heard.Samples, lastLoud + (100 * ms), heard.Samples.Length - lastLoud - (100 * ms)) < -50, "the earpiece is not quiet on hold");
+
+        // Quiet from the very end of the echo: on hold nothing is concealed (no 60 ms of repeated, fading audio).
+        int sounding = heard.Samples.Skip(lastLoud + (5 * ms)).Count(s => s != 0);
+        Assert.True(sounding == 0, $"{sounding} samples sound on hold, the last {(Array.FindLastIndex(heard.Samples, s => s != 0) - lastLoud) / ms} ms after the echo stopped");
     }
 
     private async Task<SimAdapter> CallerAsync(string user, params string[] extra)

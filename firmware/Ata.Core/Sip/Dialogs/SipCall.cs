@@ -26,6 +26,12 @@ namespace Ata.Core.Sip.Dialogs
 
         /// <summary>The far end offers new SDP in the dialog (a re-INVITE, e.g. hold): return the answer, or null to refuse with 488.</summary>
         string Offered(SipCall call, string sdp, long now);
+
+        /// <summary>
+        /// The far end answered this side's re-INVITE (<see cref="SipCall.Reoffer"/>): a 2xx with its SDP, or a
+        /// failure (sdp null) that leaves the call as it was.
+        /// </summary>
+        void Reanswered(SipCall call, int code, string sdp, long now);
     }
 
     /// <summary>What a call needs from its line and the adapter.</summary>
@@ -70,6 +76,8 @@ namespace Ata.Core.Sip.Dialogs
 
         private readonly SipFlow _flow;
         private NonInviteClientTransaction _bye;
+        private ReInvite _reinvite;
+        private long _reofferAgainAt = -1;
         private byte[] _okToInvite;
         private string _okBranch;
         private int _okConnection;
@@ -139,6 +147,12 @@ namespace Ata.Core.Sip.Dialogs
         /// <summary>Handles a response that <see cref="Owns"/> said is this call's.</summary>
         public virtual void OnResponse(SipResponse response, long now)
         {
+            if (_reinvite != null && _reinvite.Matches(response))
+            {
+                Reanswered(response, now);
+                return;
+            }
+
             if (_bye != null && _bye.Matches(response) && _bye.OnResponse(response, now) && response.StatusCode >= 200)
             {
                 _bye = null;
@@ -173,7 +187,7 @@ namespace Ata.Core.Sip.Dialogs
             }
             else if (method == "INVITE")
             {
-                Reoffer(request, connection, now);
+                AnswerReoffer(request, connection, now);
             }
             else if (method == "OPTIONS")
             {
@@ -191,6 +205,13 @@ namespace Ata.Core.Sip.Dialogs
             if (_bye != null && (_bye.Tick(now) || !_bye.IsPending))
             {
                 _bye = null;
+            }
+
+            if (_reinvite != null && _reinvite.Tick(now) && !HasEnded)
+            {
+                // No answer to a re-INVITE: the dialog is taken for gone (RFC 3261 §14.1).
+                SendBye(now);
+                End(408, "the far end did not answer a re-INVITE", false, now);
             }
 
             if (_okToInvite == null)
@@ -218,6 +239,45 @@ namespace Ata.Core.Sip.Dialogs
                 _okInterval = _okInterval * 2 > SipTimers.T2 ? SipTimers.T2 : _okInterval * 2;
                 _okResendAt = now + _okInterval;
             }
+        }
+
+        /// <summary>True while this side's re-INVITE awaits its final answer.</summary>
+        public bool IsReoffering
+        {
+            get { return _reinvite != null && !_reinvite.IsAnswered; }
+        }
+
+        /// <summary>
+        /// True when this side's re-INVITE was refused 491 (the far end's crossed it, RFC 3261 §14.1) and a
+        /// new one may go now: 2.1 to 4 s later for the call this side placed (it owns the Call-ID), up
+        /// to 2 s for one it took. The new offer goes with <see cref="Reoffer"/>.
+        /// </summary>
+        public bool ReofferDue(long now)
+        {
+            return _reofferAgainAt >= 0 && now >= _reofferAgainAt && !IsReoffering && !HasEnded;
+        }
+
+        /// <summary>
+        /// Sends a new SDP offer in the call (a re-INVITE, RFC 3261 §14.1: hold or resume); the answer comes
+        /// through <see cref="ISipCallListener.Reanswered"/>. False when it cannot be sent now: no confirmed
+        /// call, the call ended, or a re-INVITE either way is still pending.
+        /// </summary>
+        public bool Reoffer(string sdp, long now)
+        {
+            if (Dialog == null || !IsConfirmed || HasEnded || IsReoffering || _okToInvite != null)
+            {
+                return false;
+            }
+
+            SipFlow flow = DialogFlow();
+            string branch = Identifiers.Branch(Setup.Random);
+            Dialog.LocalCSeq++;
+            SipRequestWriter invite = Dialog.Request("INVITE", Dialog.LocalCSeq);
+            invite.Via(flow.ViaTransport, flow.LocalAddress, flow.LocalPort, branch).Contact(ContactUri, null)
+                .Header("Allow", Allow).Header("User-Agent", Setup.UserAgent).Body(SdpType, Encoding.UTF8.GetBytes(sdp));
+            _reinvite = new ReInvite(flow, branch, Dialog.LocalCSeq, invite.ToBytes());
+            _reofferAgainAt = -1;
+            return _reinvite.Start(now);
         }
 
         /// <summary>True while nothing is left in flight (a BYE awaiting its answer, a 2xx awaiting its ACK).</summary>
@@ -364,15 +424,59 @@ namespace Ata.Core.Sip.Dialogs
             return body == null || body.Length == 0 ? null : Encoding.UTF8.GetString(body, 0, body.Length);
         }
 
-        private void Reoffer(SipRequest invite, int connection, long now)
+        private void Reanswered(SipResponse response, long now)
+        {
+            int code = response.StatusCode;
+            if (code < 200)
+            {
+                _reinvite.Provisional();
+                return;
+            }
+
+            if (_reinvite.IsAnswered)
+            {
+                _reinvite.ResendAck();
+                return;
+            }
+
+            // A 2xx is ACKed end to end with a new branch; a failure hop by hop with the INVITE's (§17.1.1.3).
+            SipFlow flow = _reinvite.Flow;
+            string branch = code < 300 ? Identifiers.Branch(Setup.Random) : _reinvite.Branch;
+            byte[] ack = Dialog.Request("ACK", _reinvite.CSeq).Via(flow.ViaTransport, flow.LocalAddress, flow.LocalPort, branch)
+                .Header("User-Agent", Setup.UserAgent).ToBytes();
+            flow.Send(ack);
+            _reinvite.Answered(ack);
+            if (HasEnded)
+            {
+                return;
+            }
+
+            if (code == 481 || code == 408)
+            {
+                // The far end no longer knows the call (RFC 3261 §14.1): it is over.
+                SendBye(now);
+                End(code, response.Reason, true, now);
+                return;
+            }
+
+            if (code == 491)
+            {
+                _reofferAgainAt = now + (IsOutgoing ? 2100 + Setup.Random.Next(1900) : Setup.Random.Next(2000));
+            }
+
+            Listener.Reanswered(this, code, code < 300 ? BodyText(response) : null, now);
+        }
+
+        private void AnswerReoffer(SipRequest invite, int connection, long now)
         {
             if (ResendOkFor(invite))
             {
                 return;
             }
 
-            if (!IsConfirmed)
+            if (!IsConfirmed || IsReoffering)
             {
+                // Glare (RFC 3261 §14.2): an offer is already in flight either way.
                 Reply(invite, connection, 491, "Request Pending", null);
                 return;
             }
