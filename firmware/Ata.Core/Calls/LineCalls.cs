@@ -43,6 +43,7 @@ namespace Ata.Core.Calls
         private string _answer;
         private MediaParameters _answerMedia;
         private bool _gaveUpUnanswered;
+        private bool _householdHungUp;
 
         /// <summary>Creates the call control of <paramref name="port"/>.</summary>
         public LineCalls(FxsPort port, Random random, IMediaKernels kernels, short[] sine, ICallObserver observer)
@@ -125,6 +126,7 @@ namespace Ata.Core.Calls
             _local = new LocalMedia(_port.Line.Profile.Country, _rtp.LocalAddress, _rtp.LocalPort, _random.Next(0x7FFFFFFF));
             _record = new CallRecord(_line, CallRecord.Outgoing, number, emergency, now);
             _gaveUpUnanswered = false;
+            _householdHungUp = false;
             OutgoingCall call = new OutgoingCall(_line, number, emergency, SdpWriter.Offer(_local), _setup, this);
             _call = call;
             _observer.CallChanged(_record, now);
@@ -141,6 +143,7 @@ namespace Ata.Core.Calls
 
             if (state == LineState.Idle)
             {
+                _householdHungUp = true;
                 _call.Hangup(now);
             }
             else if (state == LineState.Answered)
@@ -187,6 +190,8 @@ namespace Ata.Core.Calls
             _answerMedia = negotiation.Media;
             _call = call;
             _record = new CallRecord(_line, CallRecord.Incoming, call.IsAnonymous ? null : call.FarEnd, false, now);
+            _gaveUpUnanswered = false;
+            _householdHungUp = false;
             _record.State = CallState.Ringing;
             call.Ring(now);
             _port.Line.Ring(now);
@@ -402,6 +407,7 @@ namespace Ata.Core.Calls
             _record.SipCode = code;
             _record.Reason = reason;
             _record.EndedByFarEnd = byFarEnd;
+            _record.EndedBy = EnderOf(byFarEnd, answered);
             _record.EndedAt = now;
             _record.State = CallState.Ended;
             if (_media != null)
@@ -429,6 +435,27 @@ namespace Ata.Core.Calls
             CallRecord ended = _record;
             _record = null;
             _observer.CallChanged(ended, now);
+        }
+
+        /// <summary>Who ended the call (see <see cref="CallEnder"/>).</summary>
+        private string EnderOf(bool byFarEnd, bool answered)
+        {
+            if (byFarEnd)
+            {
+                return CallEnder.FarEnd;
+            }
+
+            if (_householdHungUp)
+            {
+                return CallEnder.Household;
+            }
+
+            if (_gaveUpUnanswered || _call == null)
+            {
+                return CallEnder.Adapter;
+            }
+
+            return answered || _record.Direction == CallRecord.Incoming ? CallEnder.Adapter : CallEnder.Network;
         }
 
         private SipCall Owner(SipMessage message)
