@@ -9,7 +9,7 @@ namespace Ata.Gateway.Calls;
 
 /// <summary>
 /// The gateway's record of every adapter's finished calls (<c>call_records</c>), kept for
-/// <see cref="CallRecordOptions.RetentionDays"/>: each record is dated when the call ended (received
+/// <see cref="CallRecordOptions.RetentionDays"/> (at most <see cref="CallRecordOptions.MaxPerAdapter"/> per adapter): each record is dated when the call ended (received
 /// minus its <c>ageMs</c>), a record sent again (same boot and number) is taken once, and after each one
 /// the line's last <see cref="CallRecordOptions.QualityWindowCalls"/> calls with media are judged: a median
 /// MOS below <see cref="CallRecordOptions.PoorMosBelow"/> opens a "poor call quality" incident for the line,
@@ -122,6 +122,9 @@ public sealed class CallBook(IOptions<CallRecordOptions> options, IncidentBook i
 
         AdapterStore.Execute(connection, "DELETE FROM call_records WHERE device_id = $id AND ended_at < $old",
             ("$id", deviceId), ("$old", IncidentBook.Text(now - Options.Retention)));
+        AdapterStore.Execute(connection,
+            $"DELETE FROM call_records WHERE device_id = $id AND id <= (SELECT id FROM call_records WHERE device_id = $id ORDER BY id DESC LIMIT 1 OFFSET {Options.MaxPerAdapter})",
+            ("$id", deviceId));
         if (q is not null)
         {
             Judge(connection, deviceId, call.Line, now);

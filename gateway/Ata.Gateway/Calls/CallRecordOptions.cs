@@ -9,6 +9,9 @@ public sealed class CallRecordOptions
     /// <summary>How long call records are kept, in days (older ones are pruned). Default 30.</summary>
     public int RetentionDays { get; set; } = 30;
 
+    /// <summary>Most records kept per adapter (the oldest go first), whatever it sends within the retention. Default 5000.</summary>
+    public int MaxPerAdapter { get; set; } = 5000;
+
     /// <summary>A line's last calls (with media) whose median MOS is judged. Default 10.</summary>
     public int QualityWindowCalls { get; set; } = 10;
 

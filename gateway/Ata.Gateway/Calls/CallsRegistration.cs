@@ -15,6 +15,7 @@ public static class CallsRegistration
         builder.Services.AddOptions<CallRecordOptions>()
             .BindConfiguration(CallRecordOptions.SectionName)
             .Validate(o => o.RetentionDays is >= 1 and <= 3660, "CallRecords:RetentionDays must be from 1 to 3660.")
+            .Validate(o => o.MaxPerAdapter is >= 10 and <= 1_000_000, "CallRecords:MaxPerAdapter must be from 10 to 1000000.")
             .Validate(o => o.QualityWindowCalls is >= 1 and <= 1000, "CallRecords:QualityWindowCalls must be from 1 to 1000.")
             .Validate(o => o.PoorMosBelow is >= 1 and <= 4.5, "CallRecords:PoorMosBelow must be from 1 to 4.5.")
             .ValidateOnStart();

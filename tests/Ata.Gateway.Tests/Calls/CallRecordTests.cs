@@ -9,7 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Ata.Gateway.Tests.Calls;
 
-/// <summary>A gateway with call records kept one day, for the call record tests.</summary>
+/// <summary>A gateway with call records kept one day, at most 30 per adapter, for the call record tests.</summary>
 public sealed class CallRecordsFixture : IAsyncLifetime
 {
     private readonly TempDirectory _directory = new();
@@ -18,7 +18,7 @@ public sealed class CallRecordsFixture : IAsyncLifetime
     internal RunningGateway Gateway => _gateway ?? throw new InvalidOperationException("The gateway has not started.");
 
     public async Task InitializeAsync() =>
-        _gateway = await RunningGateway.StartAsync(_directory.Path, settings: new Dictionary<string, string?> { ["CallRecords:RetentionDays"] = "1" });
+        _gateway = await RunningGateway.StartAsync(_directory.Path, settings: new Dictionary<string, string?> { ["CallRecords:RetentionDays"] = "1", ["CallRecords:MaxPerAdapter"] = "30" });
 
     public async Task DisposeAsync()
     {
@@ -133,6 +133,22 @@ public sealed class CallRecordTests(CallRecordsFixture fixture) : IClassFixture<
         await CallsWhenAsync(id, 1);
         await Eventually.TrueAsync(() => Gateway.Metrics.DroppedMalformed >= malformed + garbage.Length, "malformed call records dropped", Gateway.Log);
         Assert.Single(await CallsAsync(id));
+    }
+
+    [Fact]
+    public async Task An_adapter_keeps_at_most_its_quota_of_records_the_newest()
+    {
+        const string id = "calls-quota";
+        var port = await Gateway.ProvisionAsync(id, "calls-secret-f1");
+        await using var device = await Device.ConnectAsync(id, "calls-secret-f1", port, Gateway.Log);
+        for (int seq = 1; seq <= 40; seq++)
+        {
+            await device.ReportAsync(MqttTopics.Call, Record("b1", seq, ageMs: 1000 + (40 - seq)));
+        }
+
+        await device.ReportAsync(MqttTopics.Call, Record("b2", 1, sipCode: 486, reason: "Busy Here", mos: null, outcome: CallOutcome.Busy));
+        var calls = await Eventually.ValueAsync(() => CallsAsync(id), list => list.Count > 0 && list[0]!["sipCode"]!.GetValue<int>() == 486, "the last record", Gateway.Log);
+        Assert.Equal(30, calls.Count);
     }
 
     [Fact]
