@@ -115,28 +115,12 @@ public sealed record ReportedCall(
         return true;
     }
 
-    private static string? Text(JsonElement element, string name, int maxLength)
-    {
-        if (!element.TryGetProperty(name, out var value) || value.ValueKind != JsonValueKind.String)
-        {
-            return null;
-        }
-
-        var text = value.GetString()!;
-        return text.Length <= maxLength ? text : text[..maxLength];
-    }
+    private static string? Text(JsonElement element, string name, int maxLength) => DeviceReports.Text(element, name, maxLength);
 
     private static string? Token(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
-            && value.GetString() is { Length: > 0 and <= MaxToken } text && text.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_')
-            ? text
-            : null;
+        DeviceReports.Text(element, name, MaxToken + 1) is { Length: <= MaxToken } text && DeviceReports.IsToken(text) ? text : null;
 
-    private static long? Integer(JsonElement element, string name, long min = 0, long max = long.MaxValue) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number
-            && value.TryGetInt64(out var number) && number >= min && number <= max
-            ? number
-            : null;
+    private static long? Integer(JsonElement element, string name, long min = 0, long max = long.MaxValue) => DeviceReports.Integer(element, name, min, max);
 
     private static double? Real(JsonElement element, string name, double min, double max) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number

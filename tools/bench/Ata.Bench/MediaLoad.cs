@@ -152,11 +152,7 @@ public static class MediaLoad
     internal static (double Seconds, double BytesPerPacket) CallPath(IMediaKernels kernels)
     {
         short[] audio = Audio();
-        var wire = new Wire();
-        short[] table = SineTable.Build();
-        MediaSession a = new(Parameters(40002), wire.To(1), wire.To(3), kernels, table, new Random(1), "a@bench", 0);
-        MediaSession b = new(Parameters(40000), wire.To(0), wire.To(2), kernels, table, new Random(2), "b@bench", 0);
-        wire.Sessions = [a, b, a, b];
+        var (a, b) = Joined(kernels);
         var earA = new short[160];
         var earB = new short[160];
         long now = 0;
@@ -197,11 +193,7 @@ public static class MediaLoad
     /// <summary>The media quality of one side of a call pumped for a few seconds (for the records the quality benchmark builds).</summary>
     internal static MediaQuality QualityOfOneCall(IMediaKernels kernels)
     {
-        var wire = new Wire();
-        short[] table = SineTable.Build();
-        MediaSession a = new(Parameters(40002), wire.To(1), wire.To(3), kernels, table, new Random(1), "a@bench", 0);
-        MediaSession b = new(Parameters(40000), wire.To(0), wire.To(2), kernels, table, new Random(2), "b@bench", 0);
-        wire.Sessions = [a, b, a, b];
+        var (a, b) = Joined(kernels);
         var silence = new short[160];
         for (long now = 0; now < 5000; now += 20)
         {
@@ -214,6 +206,17 @@ public static class MediaLoad
         a.Stop(5000);
         b.Stop(5000);
         return a.Quality;
+    }
+
+    /// <summary>Two sessions joined directly by a <see cref="Wire"/>: each one's RTP and RTCP go straight to the other.</summary>
+    private static (MediaSession A, MediaSession B) Joined(IMediaKernels kernels)
+    {
+        var wire = new Wire();
+        short[] table = SineTable.Build();
+        MediaSession a = new(Parameters(40002), wire.To(1), wire.To(3), kernels, table, new Random(1), "a@bench", 0);
+        MediaSession b = new(Parameters(40000), wire.To(0), wire.To(2), kernels, table, new Random(2), "b@bench", 0);
+        wire.Sessions = [a, b, a, b];
+        return (a, b);
     }
 
     private static MediaParameters Parameters(int port) => new()
