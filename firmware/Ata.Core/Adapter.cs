@@ -759,6 +759,10 @@ namespace Ata.Core
             {
                 _adapter._healthDue = true;
                 _adapter._events.CallChanged(call, now);
+                if (call.State == CallState.Ended)
+                {
+                    _adapter._link.SendCall(call, now);
+                }
             }
 
             public void LineStateChanged(int line, string state, long now)

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Ata.Gateway.Access;
 using Ata.Gateway.Apis;
 using Ata.Gateway.Broker;
+using Ata.Gateway.Calls;
 using Ata.Gateway.Dashboard;
 using Ata.Gateway.Fleet;
 using Ata.Gateway.Incidents;
@@ -35,6 +36,7 @@ public static partial class GatewayApplication
         builder.AddProvisioning();
         builder.AddAccess();
         builder.AddIncidents();
+        builder.AddCallRecords();
         builder.Services.AddOpenApi();
         builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase);
@@ -99,6 +101,7 @@ public static partial class GatewayApplication
         app.MapAdaptersApi();
         app.MapMetrics();
         app.MapIncidentsApi();
+        app.MapCallsApi();
         app.MapDashboard();
         app.MapOpenApi().RequireAuthorization(Roles.SupportPolicy);
         app.MapHealth();

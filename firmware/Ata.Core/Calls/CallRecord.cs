@@ -76,6 +76,9 @@ namespace Ata.Core.Calls
         /// <summary>True when the far end ended the call.</summary>
         public bool EndedByFarEnd { get; set; }
 
+        /// <summary>Who ended the call (see <see cref="CallEnder"/>), once ended.</summary>
+        public string EndedBy { get; set; }
+
         /// <summary><paramref name="number"/> with all but its last 3 characters replaced by '*'; null stays null.</summary>
         public static string Mask(string number)
         {

@@ -169,6 +169,7 @@ namespace Ata.Core.Calls
             _answer = leg.Answer;
             _answerMedia = leg.AnswerMedia;
             _gaveUpUnanswered = false;
+            _householdHungUp = false;
             _port.Media = _media;
         }
 
@@ -178,7 +179,7 @@ namespace Ata.Core.Calls
             CallLeg leg = _other;
             _other = null;
             _ringBackDue = false;
-            Close(leg.Record, code, reason, byFarEnd, false, now);
+            Close(leg.Record, code, reason, byFarEnd, false, byFarEnd ? CallEnder.FarEnd : CallEnder.Adapter, now);
             if (leg.Media != null)
             {
                 leg.Media.Stop(now);
@@ -209,8 +210,8 @@ namespace Ata.Core.Calls
             _observer.CallChanged(leg.Record, now);
         }
 
-        /// <summary>Fills in how <paramref name="record"/> ended, and returns its outcome.</summary>
-        private static string Close(CallRecord record, int code, string reason, bool byFarEnd, bool gaveUpUnanswered, long now)
+        /// <summary>Fills in how <paramref name="record"/> ended (who ended it: <paramref name="endedBy"/>, a <see cref="CallEnder"/>), and returns its outcome.</summary>
+        private static string Close(CallRecord record, int code, string reason, bool byFarEnd, bool gaveUpUnanswered, string endedBy, long now)
         {
             string outcome;
             if (gaveUpUnanswered)
@@ -235,6 +236,7 @@ namespace Ata.Core.Calls
             record.SipCode = code;
             record.Reason = reason;
             record.EndedByFarEnd = byFarEnd;
+            record.EndedBy = endedBy;
             record.EndedAt = now;
             record.State = CallState.Ended;
             return outcome;

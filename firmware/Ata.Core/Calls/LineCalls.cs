@@ -49,6 +49,7 @@ namespace Ata.Core.Calls
         private bool _gaveUpUnanswered;
         private CallLeg _other;
         private bool _ringBackDue;
+        private bool _householdHungUp;
 
         /// <summary>Creates the call control of <paramref name="port"/>.</summary>
         public LineCalls(FxsPort port, Random random, IMediaKernels kernels, short[] sine, ICallObserver observer)
@@ -131,6 +132,7 @@ namespace Ata.Core.Calls
             _local = new LocalMedia(_port.Line.Profile.Country, _rtp.LocalAddress, _rtp.LocalPort, _random.Next(0x7FFFFFFF));
             _record = new CallRecord(_line, CallRecord.Outgoing, number, emergency, now);
             _gaveUpUnanswered = false;
+            _householdHungUp = false;
             OutgoingCall call = new OutgoingCall(_line, number, emergency, SdpWriter.Offer(_local), _setup, this);
             _call = call;
             _observer.CallChanged(_record, now);
@@ -144,6 +146,7 @@ namespace Ata.Core.Calls
             {
                 if (_call != null)
                 {
+                    _householdHungUp = true;
                     _call.Hangup(now);
                 }
 
@@ -211,6 +214,8 @@ namespace Ata.Core.Calls
             _answerMedia = negotiation.Media;
             _call = call;
             _record = record;
+            _gaveUpUnanswered = false;
+            _householdHungUp = false;
             _record.State = CallState.Ringing;
             call.Ring(now);
             _port.Line.Ring(now);
@@ -434,7 +439,7 @@ namespace Ata.Core.Calls
         private void Finish(int code, string reason, bool byFarEnd, long now)
         {
             bool answered = _record.AnsweredAt >= 0;
-            string outcome = Close(_record, code, reason, byFarEnd, _gaveUpUnanswered, now);
+            string outcome = Close(_record, code, reason, byFarEnd, _gaveUpUnanswered, EnderOf(byFarEnd, answered), now);
             if (_media != null)
             {
                 _media.Stop(now);
@@ -462,6 +467,27 @@ namespace Ata.Core.Calls
             CallRecord ended = _record;
             _record = null;
             _observer.CallChanged(ended, now);
+        }
+
+        /// <summary>Who ended the call (see <see cref="CallEnder"/>).</summary>
+        private string EnderOf(bool byFarEnd, bool answered)
+        {
+            if (byFarEnd)
+            {
+                return CallEnder.FarEnd;
+            }
+
+            if (_householdHungUp)
+            {
+                return CallEnder.Household;
+            }
+
+            if (_gaveUpUnanswered || _call == null)
+            {
+                return CallEnder.Adapter;
+            }
+
+            return answered || _record.Direction == CallRecord.Incoming ? CallEnder.Adapter : CallEnder.Network;
         }
 
         private SipCall Owner(SipMessage message)

@@ -286,5 +286,27 @@ namespace Ata.Core.Contract
         public const string SipParseErrors = "sipParseErrors";
         /// <summary>Whether a command may interrupt a call (cmd), e.g. a reboot that does not wait for idle lines.</summary>
         public const string Force = "force";
+        /// <summary>How a finished call ended (call record): see <see cref="Ata.Core.Calls.CallOutcome"/>.</summary>
+        public const string Outcome = "outcome";
+        /// <summary>Who ended a call (call record): see <see cref="Ata.Core.Calls.CallEnder"/>.</summary>
+        public const string EndedBy = "endedBy";
+        /// <summary>Milliseconds from a call's start (INVITE sent or received) to its end (call record); the gateway dates the start by it.</summary>
+        public const string TotalMs = "totalMs";
+        /// <summary>Milliseconds from a call's start to its answer (call record); absent when it was not answered.</summary>
+        public const string AnsweredAfterMs = "answeredAfterMs";
+        /// <summary>Milliseconds the parties talked, answer to end (call record); 0 when not answered.</summary>
+        public const string DurationMs = "durationMs";
+        /// <summary>RTP packets sent (call record).</summary>
+        public const string PacketsSent = "packetsSent";
+        /// <summary>RTP packets received from the far end (call record).</summary>
+        public const string PacketsReceived = "packetsReceived";
+        /// <summary>RTP packets from the far end that never arrived (call record, RFC 3550 cumulative loss).</summary>
+        public const string PacketsLost = "packetsLost";
+        /// <summary>Packets that arrived too late to play (call record).</summary>
+        public const string LatePackets = "latePackets";
+        /// <summary>The jitter buffer's delay at the end of a call, in ms (call record).</summary>
+        public const string JitterBufferMs = "jitterBufferMs";
+        /// <summary>Milliseconds of missing audio filled in by concealment (call record).</summary>
+        public const string ConcealedMs = "concealedMs";
     }
 }

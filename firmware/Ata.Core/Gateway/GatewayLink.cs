@@ -1,4 +1,5 @@
 using System.Collections;
+using Ata.Core.Calls;
 using Ata.Core.Contract;
 using Ata.Core.Faults;
 using Ata.Core.Hardware;
@@ -19,7 +20,7 @@ namespace Ata.Core.Gateway
     /// <summary>
     /// The adapter's side of the MQTT contract: announces the adapter on every session, publishes
     /// health, and keeps every QoS 1 report (faults, config acknowledgements, command results,
-    /// service reports) in a bounded outbox until the broker has acknowledged it, so nothing is lost
+    /// service reports, call records) in a bounded outbox until the broker has acknowledged it, so nothing is lost
     /// while the gateway is unreachable or a session drops. When the outbox is full the oldest report
     /// is dropped and counted. After every connection the open faults follow as one snapshot, so the
     /// gateway's view of them converges on the adapter's, across outages and reboots.
@@ -38,6 +39,7 @@ namespace Ata.Core.Gateway
         private readonly ArrayList _outbox = new ArrayList();
         private IMqttSession _session;
         private long _dropped;
+        private long _callsReported;
 
         /// <summary>Creates the link of <paramref name="deviceId"/> for the boot named <paramref name="boot"/>.</summary>
         public GatewayLink(string deviceId, string boot, IGatewayRequests requests)
@@ -174,6 +176,19 @@ namespace Ata.Core.Gateway
             Pump(now);
         }
 
+        /// <summary>
+        /// Queues the record of a finished <paramref name="call"/> on <c>call</c> (see <see cref="CallReport"/>),
+        /// numbered in this boot so the gateway takes a record sent again after a lost acknowledgement once.
+        /// </summary>
+        public void SendCall(CallRecord call, long now)
+        {
+            _callsReported++;
+            OutboxEntry entry = new OutboxEntry(MqttTopics.Call, null, null);
+            entry.Call = new CallReport(call, _boot, _callsReported);
+            Enqueue(entry);
+            Pump(now);
+        }
+
         /// <summary>Queues a QoS 1 report on <paramref name="leaf"/>.</summary>
         public void Send(string leaf, string payload, long now)
         {
@@ -208,7 +223,7 @@ namespace Ata.Core.Gateway
                     continue;
                 }
 
-                string payload = entry.Fault != null ? entry.Fault.ToJson(_boot, now) : entry.Payload;
+                string payload = entry.Fault != null ? entry.Fault.ToJson(_boot, now) : entry.Call != null ? entry.Call.ToJson(now) : entry.Payload;
                 int token = _session.Publish(Topic(entry.Leaf), payload, MqttTopics.ReliableQos, false);
                 if (token <= 0)
                 {
@@ -275,6 +290,7 @@ namespace Ata.Core.Gateway
             public string Leaf;
             public string Payload;
             public FaultReport Fault;
+            public CallReport Call;
             public int Token;
             public bool IsSnapshot;
         }

@@ -55,6 +55,12 @@ namespace Ata.Core.Media
             get { return _reception.Jitter / 8; }
         }
 
+        /// <summary>Interarrival jitter of the far end's packets (RFC 3550 A.8), in milliseconds to the sample (1/8 ms), as the call record carries it.</summary>
+        public double InterarrivalJitterMs
+        {
+            get { return _reception.Jitter / 8.0; }
+        }
+
         /// <summary>Packets that came too late to play.</summary>
         public long Late
         {

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Ata.Gateway.Access;
 using Ata.Gateway.Broker;
+using Ata.Gateway.Calls;
 using Ata.Gateway.Fleet;
 using Ata.Gateway.Incidents;
 using Ata.Gateway.Store;
@@ -15,7 +16,7 @@ public static class MetricsEndpoint
     /// <param name="app">The route builder.</param>
     public static IEndpointRouteBuilder MapMetrics(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/metrics", (AdapterStore store, FleetMetrics metrics, FleetChannel channel, ReportIngest ingest, IBroker broker, FaultRelay relay, AccessThrottles throttles) =>
+        app.MapGet("/metrics", (AdapterStore store, FleetMetrics metrics, FleetChannel channel, ReportIngest ingest, IBroker broker, FaultRelay relay, AccessThrottles throttles, CallMetrics calls) =>
             {
                 IReadOnlyList<IncidentView> incidents;
                 using (var connection = store.Open())
@@ -23,7 +24,7 @@ public static class MetricsEndpoint
                     incidents = IncidentBook.List(connection, openOnly: true);
                 }
 
-                var text = Render(store.List(), metrics, channel.IsConnected) + RenderIngest(metrics, ingest, broker) + RenderRelay(incidents, relay.Pending()) + RenderAccess(throttles);
+                var text = Render(store.List(), metrics, channel.IsConnected) + RenderIngest(metrics, ingest, broker) + RenderRelay(incidents, relay.Pending()) + RenderAccess(throttles) + calls.Render();
                 return TypedResults.Text(text, "text/plain; version=0.0.4; charset=utf-8");
             })
             .RequireAuthorization(Roles.SupportPolicy)

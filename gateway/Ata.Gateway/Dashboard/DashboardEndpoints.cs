@@ -23,6 +23,7 @@ public static class DashboardEndpoints
         new Dictionary<string, (string, string)>
         {
             ["/dashboard.js"] = ("Dashboard/dashboard.js", "text/javascript; charset=utf-8"),
+            ["/dashboard-calls.js"] = ("Dashboard/dashboard-calls.js", "text/javascript; charset=utf-8"),
             ["/dashboard.css"] = ("Dashboard/dashboard.css", "text/css; charset=utf-8"),
         }.ToFrozenDictionary();
 

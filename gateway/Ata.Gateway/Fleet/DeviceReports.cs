@@ -464,7 +464,7 @@ public static class DeviceReports
         var code => (int)code,
     };
 
-    private static string? Text(JsonElement element, string name, int maxLength)
+    internal static string? Text(JsonElement element, string name, int maxLength)
     {
         if (!element.TryGetProperty(name, out var value) || value.ValueKind != JsonValueKind.String)
         {
@@ -475,12 +475,12 @@ public static class DeviceReports
         return text.Length <= maxLength ? text : text[..maxLength];
     }
 
-    private static long? Integer(JsonElement element, string name, long min = 0, long max = long.MaxValue) =>
+    internal static long? Integer(JsonElement element, string name, long min = 0, long max = long.MaxValue) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number
             && value.TryGetInt64(out var number) && number >= min && number <= max
             ? number
             : null;
 
-    private static bool IsToken(string text) =>
+    internal static bool IsToken(string text) =>
         text.Length > 0 && text.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_');
 }

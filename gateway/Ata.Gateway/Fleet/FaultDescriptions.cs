@@ -80,6 +80,7 @@ public static class FaultDescriptions
         FaultCode.ConfigRefused => "The adapter refused its configuration",
         FaultCode.GatewayLoginRefused => "The adapter was refused at the gateway's broker: its device secret is wrong (re-onboard it)",
         FaultCode.StorageFailed => "The adapter could not write its settings or configuration to flash",
+        Calls.CallBook.PoorQuality => Calls.CallBook.PoorQualityDescription,
         Silent => "No health report from the adapter for too long, though its connection never ended: it may be hung",
         Offline => "The adapter is offline: its connection to the gateway ended (power, cable, modem or internet access)",
         Unknown => "The adapter reported a fault this gateway does not know (its code is in the detail): update the gateway",

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Ata.Core.Contract;
+using Ata.Gateway.Calls;
 using Ata.Gateway.Broker;
 using Ata.Gateway.Store;
 using Microsoft.Data.Sqlite;
@@ -34,6 +35,7 @@ public sealed partial class ReportIngest : IAsyncDisposable
     private readonly AdapterStore _store;
     private readonly IBroker _broker;
     private readonly FleetMetrics _metrics;
+    private readonly CallBook _calls;
     private readonly IngestOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<ReportIngest> _logger;
@@ -52,12 +54,14 @@ public sealed partial class ReportIngest : IAsyncDisposable
     /// <param name="options">Batch sizes.</param>
     /// <param name="time">The clock for retry delays.</param>
     /// <param name="logger">The logger.</param>
-    public ReportIngest(AdapterStore store, IBroker broker, FleetMetrics metrics, IOptions<IngestOptions> options, TimeProvider time, ILogger<ReportIngest> logger)
+    /// <param name="calls">Records finished calls (<c>call</c>).</param>
+    public ReportIngest(AdapterStore store, IBroker broker, FleetMetrics metrics, IOptions<IngestOptions> options, TimeProvider time, ILogger<ReportIngest> logger, CallBook calls)
     {
         ArgumentNullException.ThrowIfNull(options);
         _store = store;
         _broker = broker;
         _metrics = metrics;
+        _calls = calls;
         _options = options.Value;
         _time = time;
         _logger = logger;
@@ -284,6 +288,9 @@ public sealed partial class ReportIngest : IAsyncDisposable
                     _metrics.CountServiceRequest(service.Action);
                     LogServiceRequest(deviceId, service.Line ?? 0, service.ServiceCode, service.Action, serviceOutcome);
                     break;
+                case ReportedCall call:
+                    _calls.Metrics.Observe(call.Quality);
+                    break;
                 case long droppedByAdapter:
                     _metrics.CountDroppedByAdapter(droppedByAdapter);
                     LogDroppedByAdapter(deviceId, droppedByAdapter);
@@ -332,12 +339,13 @@ public sealed partial class ReportIngest : IAsyncDisposable
             MqttTopics.Fault => DeviceReports.TryReadFaultTopic(payload, out var fault) ? fault : Malformed,
             MqttTopics.ConfigAck => DeviceReports.TryReadConfigAck(payload, out var ack) ? ack : Malformed,
             MqttTopics.Service => DeviceReports.TryReadService(payload, out var service) ? service : Malformed,
+            MqttTopics.Call => ReportedCall.TryRead(payload, out var call) ? call : Malformed,
             _ => null,
         };
         return new Reading(report, deviceId, leaf, content, receivedAt);
     }
 
-    private static Recorded Record(ReportBatch store, Reading reading)
+    private Recorded Record(ReportBatch store, Reading reading)
     {
         var deviceId = reading.DeviceId;
         object? followUp = null;
@@ -367,6 +375,8 @@ public sealed partial class ReportIngest : IAsyncDisposable
                 known = store.RecordServiceRequest(deviceId, service, outcome);
                 followUp = known ? (service, outcome) : null;
                 break;
+            case ReportedCall call:
+                return Of(reading, _calls.Record(store.Connection, deviceId, call, reading.ReceivedAt, _time.GetUtcNow()), call);
             case MalformedPayload:
                 return new Recorded(reading, Outcome.Malformed, null);
             default:

@@ -33,6 +33,9 @@ public sealed class ReportBatch : IDisposable
         }
     }
 
+    /// <summary>The batch's connection, inside its transaction, for features that keep their own tables (e.g. call records).</summary>
+    internal SqliteConnection Connection => _connection;
+
     /// <summary>Records an adapter's <c>status</c>.</summary>
     /// <param name="deviceId">The adapter's id.</param>
     /// <param name="online">Whether it is online.</param>

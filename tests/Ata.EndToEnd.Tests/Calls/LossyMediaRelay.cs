@@ -24,7 +24,7 @@ public sealed class LossyMediaRelay : IDisposable
     private readonly int _delayMs;
     private readonly int _jitterMs;
     private readonly Random _random;
-    private readonly PriorityQueue<(byte[] Packet, Socket Via, IPEndPoint To), (long Due, long Order)> _held = new();
+    private readonly PriorityQueue<(byte[] Packet, Socket Via, IPEndPoint To, RelayedStream Stream), (long Due, long Order)> _held = new();
     private long _order;
     private readonly List<Thread> _threads = [];
     private volatile bool _stopping;
@@ -123,7 +123,7 @@ public sealed class LossyMediaRelay : IDisposable
             {
                 lock (_held)
                 {
-                    _held.Enqueue((buffer[..n], to.Rtp, destination), (Environment.TickCount64 + delay, _order++));
+                    _held.Enqueue((buffer[..n], to.Rtp, destination, stream), (Environment.TickCount64 + delay, _order++));
                     Monitor.Pulse(_held);
                 }
             }
@@ -153,6 +153,7 @@ public sealed class LossyMediaRelay : IDisposable
                 try
                 {
                     next.Via.SendTo(next.Packet, next.To);
+                    next.Stream.Departed(BinaryPrimitives.ReadUInt32BigEndian(next.Packet.AsSpan(4)));
                 }
                 catch (Exception e) when (e is SocketException or ObjectDisposedException)
                 {
@@ -260,8 +261,27 @@ public sealed class RelayedStream
     private readonly List<(long CumulativeLost, long HighestSequence)> _reports = [];
     private long _highest = -1;
 
+    private long _jitter;
+    private long _transit;
+    private bool _departed;
+
     /// <summary>Packets passed on.</summary>
     public int Forwarded { get; private set; }
+
+    /// <summary>
+    /// The interarrival jitter of the packets as the relay sent them on (RFC 3550 A.8, in ms): what a
+    /// receiver right behind the relay measures.
+    /// </summary>
+    public double JitterMs
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return (_jitter >> 4) / 8.0;
+            }
+        }
+    }
 
     /// <summary>Packets dropped.</summary>
     public int Dropped
@@ -294,6 +314,24 @@ public sealed class RelayedStream
         {
             // Both count cycles from 0 at the stream's first packet, so the extended numbers agree.
             return _dropped.Count(seq => seq <= highest);
+        }
+    }
+
+    /// <summary>A packet with RTP timestamp <paramref name="timestamp"/> left the relay now: one more step of the A.8 jitter (8 kHz units, scaled by 16).</summary>
+    internal void Departed(uint timestamp)
+    {
+        long arrival = System.Diagnostics.Stopwatch.GetTimestamp() * 8000 / System.Diagnostics.Stopwatch.Frequency;
+        lock (_gate)
+        {
+            long transit = arrival - timestamp;
+            if (_departed)
+            {
+                long d = Math.Abs(transit - _transit);
+                _jitter += d - ((_jitter + 8) >> 4);
+            }
+
+            _transit = transit;
+            _departed = true;
         }
     }
 

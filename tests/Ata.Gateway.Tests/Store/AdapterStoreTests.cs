@@ -258,7 +258,7 @@ public sealed class AdapterStoreTests : IDisposable
         }
 
         // What a version-2 gateway wrote: no service_requests table, line settings without the telephony fields.
-        MakeOlder(2, ["service_requests", "fault_boots"], ["flashMs", "tones", "shortTimerMs", "longTimerMs", "registrarProbeSeconds", "noAnswerSeconds"]);
+        MakeOlder(2, ["service_requests", "fault_boots", "call_records"], ["flashMs", "tones", "shortTimerMs", "longTimerMs", "registrarProbeSeconds", "noAnswerSeconds"]);
 
         using var reopened = Open();
         var line = Assert.Single(reopened.FindConfig("v2-1")!.Lines);
@@ -270,7 +270,7 @@ public sealed class AdapterStoreTests : IDisposable
         Assert.True(reopened.RecordServiceRequest("v2-1", new ServiceReport(1, "#21#", "cancel-call-forwarding", null), "nothing to do"));
         Assert.False(reopened.RecordServiceRequest("nobody", new ServiceReport(1, "#21#", "cancel-call-forwarding", null), "nothing to do"));
         Assert.Equal("#21#", Assert.Single(reopened.Find("v2-1")!.RecentServiceRequests).ServiceCode);
-        Assert.Equal(4L, UserVersion());
+        Assert.Equal(5L, UserVersion());
     }
 
     [Fact]
@@ -285,7 +285,7 @@ public sealed class AdapterStoreTests : IDisposable
         }
 
         // What a version-3 gateway wrote: no fault_boots table, line settings without the probe and no-answer limit.
-        MakeOlder(3, ["fault_boots"], ["registrarProbeSeconds", "noAnswerSeconds"]);
+        MakeOlder(3, ["fault_boots", "call_records"], ["registrarProbeSeconds", "noAnswerSeconds"]);
 
         using var reopened = Open();
         Assert.Equal(line, Assert.Single(reopened.FindConfig("v3-1")!.Lines));
@@ -295,7 +295,7 @@ public sealed class AdapterStoreTests : IDisposable
         Assert.Equal(FaultReportOutcome.Recorded, batch.RecordFault("v3-1", new ReportedFault(1, FaultCode.NetworkDown, true, null, null, null) { Boot = "b1" }, DateTimeOffset.UtcNow));
         Assert.Equal(FaultReportOutcome.Repeated, batch.RecordFault("v3-1", new ReportedFault(1, FaultCode.NetworkDown, true, null, null, null) { Boot = "b1" }, DateTimeOffset.UtcNow));
         batch.Commit();
-        Assert.Equal(4L, UserVersion());
+        Assert.Equal(5L, UserVersion());
     }
 
     [Fact]

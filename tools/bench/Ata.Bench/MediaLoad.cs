@@ -17,7 +17,7 @@ namespace Ata.Bench;
 public static class MediaLoad
 {
     private const int SampleRate = 8000;
-    private const int Seconds = 20;
+    internal const int Seconds = 20;
 
     /// <summary>Runs the three measurements and prints them.</summary>
     public static void Run()
@@ -149,14 +149,10 @@ public static class MediaLoad
     }
 
     /// <summary>Two sessions joined directly (no network delay), pumped for <see cref="Seconds"/>; the time and the bytes allocated per packet in steady state.</summary>
-    private static (double Seconds, double BytesPerPacket) CallPath(IMediaKernels kernels)
+    internal static (double Seconds, double BytesPerPacket) CallPath(IMediaKernels kernels)
     {
         short[] audio = Audio();
-        var wire = new Wire();
-        short[] table = SineTable.Build();
-        MediaSession a = new(Parameters(40002), wire.To(1), wire.To(3), kernels, table, new Random(1), "a@bench", 0);
-        MediaSession b = new(Parameters(40000), wire.To(0), wire.To(2), kernels, table, new Random(2), "b@bench", 0);
-        wire.Sessions = [a, b, a, b];
+        var (a, b) = Joined(kernels);
         var earA = new short[160];
         var earB = new short[160];
         long now = 0;
@@ -192,6 +188,35 @@ public static class MediaLoad
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         packets = a.Quality.PacketsSent + b.Quality.PacketsSent - packets;
         return (seconds, (double)allocated / packets);
+    }
+
+    /// <summary>The media quality of one side of a call pumped for a few seconds (for the records the quality benchmark builds).</summary>
+    internal static MediaQuality QualityOfOneCall(IMediaKernels kernels)
+    {
+        var (a, b) = Joined(kernels);
+        var silence = new short[160];
+        for (long now = 0; now < 5000; now += 20)
+        {
+            a.Transmit(silence, 0, now);
+            b.Transmit(silence, 0, now);
+            a.Play(silence, 0, now);
+            b.Play(silence, 0, now);
+        }
+
+        a.Stop(5000);
+        b.Stop(5000);
+        return a.Quality;
+    }
+
+    /// <summary>Two sessions joined directly by a <see cref="Wire"/>: each one's RTP and RTCP go straight to the other.</summary>
+    private static (MediaSession A, MediaSession B) Joined(IMediaKernels kernels)
+    {
+        var wire = new Wire();
+        short[] table = SineTable.Build();
+        MediaSession a = new(Parameters(40002), wire.To(1), wire.To(3), kernels, table, new Random(1), "a@bench", 0);
+        MediaSession b = new(Parameters(40000), wire.To(0), wire.To(2), kernels, table, new Random(2), "b@bench", 0);
+        wire.Sessions = [a, b, a, b];
+        return (a, b);
     }
 
     private static MediaParameters Parameters(int port) => new()

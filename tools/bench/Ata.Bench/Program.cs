@@ -7,11 +7,12 @@ using Ata.Lab;
 // handset audio, against a textbook floating-point Goertzel bank. media: the C media kernels against the
 // managed reference, the core's media path per call-second, and the jitter buffer's added delay. ingest:
 // the gateway's stored-health rate and CPU per 1,000 messages, against mosquitto_sub taking the same stream.
+// quality: the call quality counters (RFC 3550 accounting, MOS, the call record) per call-second, against the media path.
 // calls: post-dial delay and answer to first audio on the core, against a timer-ended dial plan and a fixed buffer.
 string which = args.Length > 0 && !int.TryParse(args[0], out _) ? args[0] : "all";
-if (which is not ("all" or "recovery" or "dtmf" or "media" or "calls" or "ingest"))
+if (which is not ("all" or "recovery" or "dtmf" or "media" or "quality" or "calls" or "ingest"))
 {
-    Console.Error.WriteLine($"unknown benchmark '{which}': use recovery, dtmf, media, calls, ingest or all (optionally followed by the number of adapters; for ingest, of messages and the rate a second, 0 for as fast as possible)");
+    Console.Error.WriteLine($"unknown benchmark '{which}': use recovery, dtmf, media, quality, calls, ingest or all (optionally followed by the number of adapters; for ingest, of messages and the rate a second, 0 for as fast as possible)");
     return 2;
 }
 
@@ -44,6 +45,16 @@ if (which is "all" or "media")
     if (which == "media")
     {
         return 0;
+    }
+}
+
+if (which is "all" or "quality")
+{
+    bool within = QualityLoad.Run();
+    Console.WriteLine();
+    if (which == "quality")
+    {
+        return within ? 0 : 1;
     }
 }
 
