@@ -87,7 +87,10 @@ namespace Ata.Core.Calls
         {
             IncomingCall incoming = (IncomingCall)_call;
             incoming.Answer(_answer, now);
-            StartMedia(_answerMedia, now);
+            if (_answerMedia != null)
+            {
+                StartMedia(_answerMedia, now);
+            }
             _port.Line.Connected(now);
             _record.AnsweredAt = now;
             _record.State = CallState.Connected;

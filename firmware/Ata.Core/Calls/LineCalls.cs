@@ -184,11 +184,12 @@ namespace Ata.Core.Calls
             }
 
             LocalMedia local = new LocalMedia(_port.Line.Profile.Country, _rtp.LocalAddress, _rtp.LocalPort, _random.Next(0x7FFFFFFF));
+
+            // An INVITE without SDP asks for this side's offer in the 200; the answer comes in the ACK (RFC 3261 §13.2.1).
             Negotiation negotiation = call.Offer == null ? null : Negotiation.Answer(call.Offer, local);
-            if (negotiation == null || !negotiation.Succeeded)
+            if (negotiation != null && !negotiation.Succeeded)
             {
-                call.Refuse(negotiation == null ? 488 : negotiation.FailureStatus,
-                    negotiation == null ? "Not Acceptable Here (an SDP offer is needed)" : (negotiation.FailureStatus == 400 ? "Bad Request" : "Not Acceptable Here"), now);
+                call.Refuse(negotiation.FailureStatus, negotiation.FailureStatus == 400 ? "Bad Request" : "Not Acceptable Here", now);
                 _closing.Add(call);
                 return;
             }
@@ -200,8 +201,8 @@ namespace Ata.Core.Calls
                 _other.Call = call;
                 _other.Record = record;
                 _other.Local = local;
-                _other.Answer = negotiation.AnswerText;
-                _other.AnswerMedia = negotiation.Media;
+                _other.Answer = negotiation == null ? SdpWriter.Offer(local) : negotiation.AnswerText;
+                _other.AnswerMedia = negotiation == null ? null : negotiation.Media;
                 record.State = CallState.Waiting;
                 call.Ring(now);
                 AlertCallWaiting(call, now);
@@ -210,8 +211,8 @@ namespace Ata.Core.Calls
             }
 
             _local = local;
-            _answer = negotiation.AnswerText;
-            _answerMedia = negotiation.Media;
+            _answer = negotiation == null ? SdpWriter.Offer(local) : negotiation.AnswerText;
+            _answerMedia = negotiation == null ? null : negotiation.Media;
             _call = call;
             _record = record;
             _gaveUpUnanswered = false;
@@ -361,8 +362,14 @@ namespace Ata.Core.Calls
 
         void ISipCallListener.Answered(SipCall call, string sdp, long now)
         {
-            if (call != _call || !call.IsOutgoing)
+            if (call != _call)
             {
+                return;
+            }
+
+            if (!call.IsOutgoing)
+            {
+                AcceptLateAnswer(call, sdp, now);
                 return;
             }
 
@@ -382,6 +389,27 @@ namespace Ata.Core.Calls
             _record.AnsweredAt = now;
             _record.State = CallState.Connected;
             _observer.CallChanged(_record, now);
+        }
+
+        /// <summary>
+        /// The ACK of an incoming call answered with this side's offer (its INVITE had no SDP) brings the
+        /// answer: media starts; without a usable answer the call cannot go on and ends with BYE.
+        /// </summary>
+        private void AcceptLateAnswer(SipCall call, string sdp, long now)
+        {
+            if (_media != null)
+            {
+                return;
+            }
+
+            Negotiation answer = sdp == null ? null : Negotiation.AcceptAnswer(sdp, _local);
+            if (answer == null || !answer.Succeeded)
+            {
+                call.Hangup(now);
+                return;
+            }
+
+            StartMedia(answer.Media, now);
         }
 
         void ISipCallListener.Ended(SipCall call, int code, string reason, bool byFarEnd, long now)

@@ -199,13 +199,15 @@ namespace Ata.Core.Sip.Dialogs
         }
 
         /// <inheritdoc/>
-        protected override void Acknowledged(long now)
+        protected override void Acknowledged(SipRequest ack, long now)
         {
             if (_phase == Accepting)
             {
                 _phase = Confirmed;
                 IsConfirmed = true;
-                Listener.Answered(this, null, now);
+
+                // After an INVITE without SDP the 200 carried this side's offer and the ACK its answer (RFC 3261 §13.2.1).
+                Listener.Answered(this, Offer == null ? BodyText(ack) : null, now);
             }
         }
 

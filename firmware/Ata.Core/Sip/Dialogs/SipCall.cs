@@ -15,7 +15,10 @@ namespace Ata.Core.Sip.Dialogs
         /// <summary>The caller's INVITE got a provisional answer (180, 183…), with the far end's SDP or null.</summary>
         void Progress(SipCall call, int code, string sdp, long now);
 
-        /// <summary>The call is up: the caller got a 2xx (with the answer SDP), or the callee got the ACK (sdp null).</summary>
+        /// <summary>
+        /// The call is up: the caller got a 2xx (with the answer SDP), or the callee got the ACK (with the
+        /// answer SDP to the offer in its 200 when the INVITE had none; else null).
+        /// </summary>
         void Answered(SipCall call, string sdp, long now);
 
         /// <summary>
@@ -168,7 +171,7 @@ namespace Ata.Core.Sip.Dialogs
                 if (_okToInvite != null && request.CSeqNumber == Dialog.RemoteCSeq)
                 {
                     _okToInvite = null;
-                    Acknowledged(now);
+                    Acknowledged(request, now);
                 }
 
                 return;
@@ -286,8 +289,8 @@ namespace Ata.Core.Sip.Dialogs
             get { return _bye == null && _okToInvite == null; }
         }
 
-        /// <summary>The ACK for a 2xx this side sent arrived.</summary>
-        protected virtual void Acknowledged(long now)
+        /// <summary>The ACK (<paramref name="ack"/>) for a 2xx this side sent arrived.</summary>
+        protected virtual void Acknowledged(SipRequest ack, long now)
         {
         }
 
