@@ -113,6 +113,7 @@ namespace Ata.Core
             for (int i = 0; i < LineCount; i++)
             {
                 _calls[i] = new LineCalls(_ports[i], random, new ManagedMediaKernels(), _sine, _parts);
+                _ports[i].UseKernels(_calls[i].Kernels, _sine);
             }
 
             _sip.Calls = _parts;
@@ -137,6 +138,18 @@ namespace Ata.Core
 
         /// <summary>The SLIC's ringing generator (null: none).</summary>
         public IRinger Ringer { get; set; }
+
+        /// <summary>The SLIC's line polarity (null: none): reversed for caller ID before the first ring where the country does so.</summary>
+        public ILinePolarity Polarity
+        {
+            set
+            {
+                for (int i = 0; i < LineCount; i++)
+                {
+                    _ports[i].Polarity = value;
+                }
+            }
+        }
 
         /// <summary>Interval of the periodic health report.</summary>
         public long HealthIntervalMs { get; set; }
@@ -237,6 +250,7 @@ namespace Ata.Core
             for (int i = 0; i < LineCount; i++)
             {
                 _calls[i].Kernels = kernels;
+                _ports[i].UseKernels(kernels, _sine);
             }
         }
 

@@ -189,7 +189,7 @@ namespace Ata.Core.Calls
             _record = new CallRecord(_line, CallRecord.Incoming, call.IsAnonymous ? null : call.FarEnd, false, now);
             _record.State = CallState.Ringing;
             call.Ring(now);
-            _port.Line.Ring(now);
+            _port.Ring(CallerId.Caller.FromSip(call.FarEnd, call.FarEndName, call.IsAnonymous, invite.Header("date")), now);
             _observer.CallChanged(_record, now);
         }
 

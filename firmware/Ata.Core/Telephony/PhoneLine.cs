@@ -227,12 +227,21 @@ namespace Ata.Core.Telephony
         /// <summary>Starts ringing with the national cadence (only when idle).</summary>
         public void Ring(long now)
         {
+            RingAfter(0, now);
+        }
+
+        /// <summary>
+        /// The line rings from now (lifting the handset answers), but the ringer's cadence starts only
+        /// <paramref name="delayMs"/> later: caller ID sent before the first ring goes first.
+        /// </summary>
+        public void RingAfter(long delayMs, long now)
+        {
             if (_state != LineState.Idle)
             {
                 return;
             }
 
-            _ringSince = now;
+            _ringSince = now + delayMs;
             SetState(LineState.Ringing, now);
             Tick(true, now);
         }
@@ -265,7 +274,7 @@ namespace Ata.Core.Telephony
             if (_state == LineState.Ringing)
             {
                 Tone ring = _profile.Tones.Get(Tones.ToneName.Ring);
-                SetRinger(ring != null && ring.IsOnAt(now - _ringSince), now);
+                SetRinger(ring != null && now >= _ringSince && ring.IsOnAt(now - _ringSince), now);
             }
             else if (_state == LineState.OffHook || _state == LineState.NoService)
             {
