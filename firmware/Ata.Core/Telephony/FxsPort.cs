@@ -225,9 +225,19 @@ namespace Ata.Core.Telephony
             ShowSignal(now);
         }
 
-        /// <summary>Reports the caller ID signal starting or ending (as a tone), and applies the polarity it wants.</summary>
+        /// <summary>Applies the polarity the caller ID signal wants (the reversal comes first), and reports the signal starting or ending (as a tone).</summary>
         private void ShowSignal(long now)
         {
+            bool reversed = _callerId.Reversed;
+            if (reversed != _reversedShown)
+            {
+                _reversedShown = reversed;
+                if (Polarity != null)
+                {
+                    Polarity.Set(_number, reversed);
+                }
+            }
+
             string signal = _callerId.IsSending ? _callerId.SignalName : null;
             if (signal != _signalShown)
             {
@@ -241,16 +251,6 @@ namespace Ata.Core.Telephony
                 {
                     _audioAt = now;
                     _observer.ToneChanged(_number, signal, true, now);
-                }
-            }
-
-            bool reversed = _callerId.Reversed;
-            if (reversed != _reversedShown)
-            {
-                _reversedShown = reversed;
-                if (Polarity != null)
-                {
-                    Polarity.Set(_number, reversed);
                 }
             }
         }
