@@ -2,6 +2,7 @@ using System;
 using System.Collections;
 using Ata.Core.Calls;
 using Ata.Core.Contract;
+using Ata.Core.DialPlan;
 using Ata.Core.Faults;
 using Ata.Core.Gateway;
 using Ata.Core.Hardware;
@@ -799,11 +800,19 @@ namespace Ata.Core
             public void Dialled(int line, string outcome, string number, string detail, long now)
             {
                 _adapter._events.Dialled(line, outcome, number, detail, now);
-                _adapter._calls[line - 1].Dialled(outcome, number, now);
+                _adapter._calls[line - 1].Dialled(outcome, number, detail == ServiceCodes.AnonymousCallDetail, now);
                 if (outcome == DialOutcome.ServiceAccepted && number == "#21#")
                 {
                     _adapter._link.Send(MqttTopics.Service,
                         HealthReport.Service(line, number, ServiceActions.CancelCallForwarding, _adapter.UptimeMs(now)), now);
+                }
+                else if (outcome == DialOutcome.Call && detail != null)
+                {
+                    // The code, never the number: the service report says what was asked, not whom it called.
+                    ServiceCodes services = _adapter._ports[line - 1].Line.Profile.Services;
+                    bool anonymous = detail == ServiceCodes.AnonymousCallDetail;
+                    _adapter._link.Send(MqttTopics.Service, HealthReport.Service(line, anonymous ? services.AnonymousCall : services.CallReturn,
+                        anonymous ? ServiceActions.AnonymousCall : ServiceActions.CallReturn, _adapter.UptimeMs(now)), now);
                 }
             }
 

@@ -109,6 +109,12 @@ namespace Ata.Core.Calls
         /// <summary>The line dialled a number: a call (or an emergency call) is placed.</summary>
         public void Dialled(string outcome, string number, long now)
         {
+            Dialled(outcome, number, false, now);
+        }
+
+        /// <summary>The line dialled a number: a call (or an emergency call) is placed, with the caller's identity withheld when <paramref name="anonymous"/> (never for an emergency call).</summary>
+        public void Dialled(string outcome, string number, bool anonymous, long now)
+        {
             bool emergency = outcome == DialOutcome.Emergency;
             if (outcome != DialOutcome.Call && !emergency)
             {
@@ -126,6 +132,7 @@ namespace Ata.Core.Calls
             _record = new CallRecord(_line, CallRecord.Outgoing, number, emergency, now);
             _gaveUpUnanswered = false;
             OutgoingCall call = new OutgoingCall(_line, number, emergency, SdpWriter.Offer(_local), _setup, this);
+            call.Anonymous = anonymous && !emergency;
             _call = call;
             _observer.CallChanged(_record, now);
             call.Start(now);

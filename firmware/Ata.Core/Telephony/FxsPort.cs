@@ -140,6 +140,11 @@ namespace Ata.Core.Telephony
             }
 
             long delay = caller == null ? 0 : _callerId.Incoming(CallerIdPlan.For(_line.Profile.Country), caller, now);
+            if (caller != null && caller.Number != null)
+            {
+                _line.LastCaller = caller.Number;
+            }
+
             _line.RingAfter(delay, now);
             ShowSignal(now);
         }
