@@ -12,6 +12,8 @@ using Ata.Core.Leds;
 using Ata.Core.Media;
 using Ata.Core.Provisioning;
 using Ata.Core.Sip;
+using Ata.Core.Sip.Dialogs;
+using Ata.Core.Sip.Subscriptions;
 using Ata.Core.Telephony;
 
 namespace Ata.Core
@@ -46,6 +48,8 @@ namespace Ata.Core
         private readonly UserAgent _sip;
         private readonly FxsPort[] _ports;
         private readonly LineCalls[] _calls;
+        private readonly MessageSummarySubscription[] _subscriptions = new MessageSummarySubscription[LineCount];
+        private readonly CallSetup[] _subscribedSetups = new CallSetup[LineCount];
         private readonly short[] _sine = SineTable.Build();
         private readonly LineProfile _defaultProfile = LineProfile.Default(Country.Default);
         private readonly GatewayLink _link;
@@ -226,6 +230,12 @@ namespace Ata.Core
         public LineCalls Calls(int line)
         {
             return _calls[line - 1];
+        }
+
+        /// <summary>Line <paramref name="line"/>'s message-summary subscription at its registrar, or null when it has no account.</summary>
+        public MessageSummarySubscription Subscription(int line)
+        {
+            return _subscriptions[line - 1];
         }
 
         /// <summary>True while an emergency call is set up or in progress on any line: reboots and reconfiguration wait.</summary>
@@ -540,6 +550,11 @@ namespace Ata.Core
             for (int i = 0; i < LineCount; i++)
             {
                 _calls[i].Tick(now);
+                if (_subscriptions[i] != null)
+                {
+                    _subscriptions[i].Tick(_sip.IsRegistered(i + 1), now);
+                }
+
                 _ports[i].Tick(_sip.IsRegistered(i + 1), Audio, now);
             }
 
@@ -585,7 +600,14 @@ namespace Ata.Core
             {
                 LineConfig line = doc.Line(i + 1);
                 _ports[i].Configure(line == null ? _defaultProfile : line.Profile, now);
-                _calls[i].Configure(_sip.CallSetupFor(i + 1));
+                CallSetup setup = _sip.CallSetupFor(i + 1);
+                _calls[i].Configure(setup);
+                if (setup != _subscribedSetups[i])
+                {
+                    _subscribedSetups[i] = setup;
+                    _subscriptions[i] = setup == null ? null : new MessageSummarySubscription(setup);
+                }
+
                 _calls[i].NoAnswerMs = line == null ? 0 : (long)line.NoAnswerSeconds * 1000;
             }
 
@@ -660,7 +682,7 @@ namespace Ata.Core
             SetLed(LedTable.Wan, LedRules.Wan(_wan, servicesAnswer, _faults, out count), count, now);
             for (int i = 0; i < LineCount; i++)
             {
-                LedPattern tel = LedRules.Tel(i + 1, _sip.Registration(i + 1) != null, _sip.IsRegistered(i + 1), _ports[i].State, _faults, out count);
+                LedPattern tel = LedRules.Tel(i + 1, _sip.Registration(i + 1) != null, _sip.IsRegistered(i + 1), _ports[i].State, _ports[i].Line.MessageWaiting, _faults, out count);
                 SetLed(LedTable.Tel1 + i, tel, count, now);
             }
         }
@@ -690,6 +712,46 @@ namespace Ata.Core
                     _healthDue = true;
                 }
             }
+        }
+
+        /// <summary>
+        /// A message-summary NOTIFY (of a line's subscription, or unsolicited, as many registrars send them)
+        /// for one of the lines: answered 200, and its <c>Messages-Waiting</c> turns the line's stutter dial
+        /// tone, TEL LED pattern and visual indicator on or off. False when it is for no line.
+        /// </summary>
+        private bool MessageWaitingNotified(Ata.Core.Sip.Messages.SipRequest notify, int connection, long now)
+        {
+            for (int i = 0; i < LineCount; i++)
+            {
+                MessageSummarySubscription subscription = _subscriptions[i];
+                bool ours = subscription != null && subscription.Owns(notify);
+                if (!ours && !_calls[i].IsFor(notify))
+                {
+                    continue;
+                }
+
+                MessageSummary summary = MessageSummary.Parse(BodyText(notify));
+                _sip.Reply(notify, connection, 200, "OK");
+                if (summary != null && summary.Waiting != _ports[i].Line.MessageWaiting)
+                {
+                    _ports[i].SetMessageWaiting(summary.Waiting, now);
+                }
+
+                if (ours && MessageSummary.Terminates(notify))
+                {
+                    subscription.Terminated(now);
+                }
+
+                return true;
+            }
+
+            return false;
+        }
+
+        private static string BodyText(Ata.Core.Sip.Messages.SipMessage message)
+        {
+            byte[] body = message.Body;
+            return body == null || body.Length == 0 ? null : System.Text.Encoding.UTF8.GetString(body, 0, body.Length);
         }
 
         /// <summary>The adapter's listeners, kept off its public surface.</summary>
@@ -737,6 +799,11 @@ namespace Ata.Core
                     }
                 }
 
+                if (MessageSummary.IsNotify(request))
+                {
+                    return _adapter.MessageWaitingNotified(request, connection, now);
+                }
+
                 if (request.Method != "INVITE")
                 {
                     return false;
@@ -756,6 +823,15 @@ namespace Ata.Core
 
             public void OnResponse(Sip.Messages.SipResponse response, long now)
             {
+                for (int i = 0; i < LineCount; i++)
+                {
+                    if (_adapter._subscriptions[i] != null && _adapter._subscriptions[i].Owns(response))
+                    {
+                        _adapter._subscriptions[i].OnResponse(response, now);
+                        return;
+                    }
+                }
+
                 for (int i = 0; i < LineCount && !_adapter._calls[i].OnResponse(response, now); i++)
                 {
                 }
