@@ -74,6 +74,18 @@ internal static partial class RegistrarConfig
                 xlog("L_NOTICE", "LAB CALL emergency {{Invite}} target=$du\n");
                 route(RELAY);
             """);
+        var voicemail = options.VoicemailServer is null
+            ? """
+                xlog("L_NOTICE", "LAB MWI rejected method=SUBSCRIBE from=$fU callid=$ci code=489 reason=no-voicemail\n");
+                sl_send_reply("489", "Bad Event");
+                exit;
+            """
+            : $$"""
+                record_route();
+                $du = "sip:{{options.VoicemailServer}}";
+                xlog("L_NOTICE", "LAB MWI relayed method=SUBSCRIBE from=$fU callid=$ci target=$du\n");
+                route(RELAY);
+            """;
         return $$"""
             route[CALL] {
                 # A retransmitted INVITE already relayed: tm answers it again.
@@ -110,6 +122,26 @@ internal static partial class RegistrarConfig
                 xlog("L_NOTICE", "LAB CALL routed {{Invite}} target=$ru\n");
                 route(RELAY);
             }
+
+            route[MESSAGE_SUMMARY] {
+                if (t_check_trans()) {
+                    exit;
+                }
+                if (is_method("NOTIFY")) {
+                    # A voicemail system's unsolicited NOTIFY: relayed to the subscriber's registered contact.
+                    if (!lookup("location")) {
+                        xlog("L_NOTICE", "LAB MWI rejected method=NOTIFY to=$tU callid=$ci code=404 reason=not-registered\n");
+                        sl_send_reply("404", "Not Found");
+                        exit;
+                    }
+                    xlog("L_NOTICE", "LAB MWI relayed method=NOTIFY to=$tU callid=$ci target=$ru\n");
+                    route(RELAY);
+                }
+                route(AUTHORIZE_SUBSCRIBE);
+            {{voicemail}}
+            }
+
+            {{Authentication("AUTHORIZE_SUBSCRIBE", "LAB MWI", "method=SUBSCRIBE from=$fU callid=$ci", "$fU", "proxy", 407, realm)}}
 
             route[EMERGENCY] {
             {{relayEmergency}}
