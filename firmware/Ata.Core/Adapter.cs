@@ -48,8 +48,8 @@ namespace Ata.Core
         private readonly UserAgent _sip;
         private readonly FxsPort[] _ports;
         private readonly LineCalls[] _calls;
-        private readonly MessageSummarySubscription[] _subscriptions = new MessageSummarySubscription[LineCount];
-        private readonly CallSetup[] _subscribedSetups = new CallSetup[LineCount];
+        private readonly MessageSummarySubscription[] _subscriptions;
+        private readonly CallSetup[] _subscribedSetups;
         private readonly short[] _sine = SineTable.Build();
         private readonly LineProfile _defaultProfile = LineProfile.Default(Country.Default);
         private readonly GatewayLink _link;
@@ -122,6 +122,13 @@ namespace Ata.Core
             }
 
             _sip.Calls = _parts;
+            _subscriptions = new MessageSummarySubscription[LineCount];
+            _subscribedSetups = new CallSetup[LineCount];
+            for (int i = 0; i < LineCount; i++)
+            {
+                _subscriptions[i] = null;
+                _subscribedSetups[i] = null;
+            }
 
             Refresh(now);
         }
