@@ -737,7 +737,7 @@ namespace Ata.Core
                     continue;
                 }
 
-                MessageSummary summary = MessageSummary.Parse(BodyText(notify));
+                MessageSummary summary = MessageSummary.Parse(SipCall.BodyText(notify));
                 _sip.Reply(notify, connection, 200, "OK");
                 if (summary != null && summary.Waiting != _ports[i].Line.MessageWaiting)
                 {
@@ -753,12 +753,6 @@ namespace Ata.Core
             }
 
             return false;
-        }
-
-        private static string BodyText(Ata.Core.Sip.Messages.SipMessage message)
-        {
-            byte[] body = message.Body;
-            return body == null || body.Length == 0 ? null : System.Text.Encoding.UTF8.GetString(body, 0, body.Length);
         }
 
         /// <summary>The adapter's listeners, kept off its public surface.</summary>

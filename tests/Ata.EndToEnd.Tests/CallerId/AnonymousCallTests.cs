@@ -58,7 +58,7 @@ public sealed class AnonymousCallTests(SharedCallLab shared) : IClassFixture<Sha
         await adapter.Process.WriteLineAsync("onhook 1");
         await CallState(phone, "ended", Timeout);
 
-        var heard = WavFile.Read(Directory.GetFiles(Lab.Recordings(callee), "*-line1-caller-id.wav").Single());
+        var heard = SignalRecording.Of(Lab, callee);
         var message = CallerIdDecoder.Read(heard.Samples, 1300, 2100);
         Assert.Equal("P", message.Text(0x04));
         Assert.Equal("P", message.Text(0x08));

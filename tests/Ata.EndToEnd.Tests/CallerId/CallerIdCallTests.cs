@@ -93,8 +93,7 @@ public sealed class CallerIdCallTests(SharedCallLab shared) : IClassFixture<Shar
         await CallState(adapter, "ended", Timeout);
         await adapter.Process.WriteLineAsync("onhook 1");
 
-        string file = Directory.GetFiles(Lab.Recordings(user), "*-line1-caller-id.wav").Single();
-        return (caller, WavFile.Read(file), adapter, sipp);
+        return (caller, SignalRecording.Of(Lab, user), adapter, sipp);
     }
 
     private static void AssertOrder(SimAdapter adapter, bool beforeFirstRing)

@@ -58,7 +58,7 @@ public sealed class MessageWaitingTests(SharedCallLab shared) : IClassFixture<Sh
     {
         await adapter.WaitForEventAsync("led", e => Is(e, "led", "tel1") && Is(e, "pattern", "message-waiting"), Timeout);
         await adapter.WaitForEventAsync("tone", e => Is(e, "tone", "message-waiting-indicator") && Is(e, "state", "stopped"), Timeout);
-        var heard = WavFile.Read(Directory.GetFiles(lab.Recordings(user), "*-line1-message-waiting-indicator.wav").Single());
+        var heard = CallerId.SignalRecording.Of(lab, user, "message-waiting-indicator");
         var message = CallerIdDecoder.Read(heard.Samples, 1300, 2100);
         Assert.Equal(0x82, message.Type);
         Assert.Equal([(byte)0xFF], message.Parameters[0x0B]);
