@@ -35,6 +35,7 @@ namespace Ata.Core.Telephony
         private short[] _sine;
         private bool _reversedShown;
         private string _signalShown;
+        private bool _indicatorPending;
 
         /// <summary>Creates port <paramref name="number"/> (1-based) with <paramref name="profile"/>; line events go to <paramref name="observer"/>.</summary>
         public FxsPort(int number, LineProfile profile, ILineObserver observer)
@@ -151,14 +152,22 @@ namespace Ata.Core.Telephony
 
         /// <summary>
         /// A message is waiting (or no longer): off hook gives the stutter dial tone, and where the country
-        /// shows it on the phone's display an on-hook visual message-waiting message is sent (when idle).
+        /// shows it on the phone's display an on-hook visual message-waiting message is sent (at once when
+        /// idle, else when the line is next idle).
         /// </summary>
         public void SetMessageWaiting(bool waiting, long now)
         {
             _line.MessageWaiting = waiting;
-            if (IsIdle)
+            _indicatorPending = true;
+            SendIndicator(now);
+        }
+
+        private void SendIndicator(long now)
+        {
+            if (_indicatorPending && IsIdle && !_callerId.IsBusy)
             {
-                _callerId.MessageWaiting(CallerIdPlan.For(_line.Profile.Country), waiting, now);
+                _indicatorPending = false;
+                _callerId.MessageWaiting(CallerIdPlan.For(_line.Profile.Country), _line.MessageWaiting, now);
                 ShowSignal(now);
             }
         }
@@ -225,6 +234,7 @@ namespace Ata.Core.Telephony
             TakeHookEvents(registered, now);
             _line.Tick(registered, now);
             _callerId.Tick(now);
+            SendIndicator(now);
             ShowSignal(now);
             PlayTone(sink, now);
             ShowSignal(now);

@@ -290,3 +290,30 @@ public class VisualMessageWaitingTests
         Assert.Contains("tone stutter on", log.Log);
     }
 }
+
+/// <summary>A message-waiting change during a call reaches the phone's display once the handset is back on hook.</summary>
+public class PendingIndicatorTests
+{
+    [Fact]
+    public void The_visual_indicator_waits_for_the_line_to_be_idle()
+    {
+        var earpiece = new Earpiece();
+        var log = new Telephony.LineLog();
+        var port = new FxsPort(1, LineProfile.Default(Country.UnitedKingdom), log);
+        port.Sense(true, 0);
+        port.Tick(true, earpiece, 20);
+        port.SetMessageWaiting(true, 100);
+        Assert.DoesNotContain("tone message-waiting-indicator on", log.Log);
+
+        port.Sense(false, 200);
+        for (long t = 210; t <= 3000; t += 10)
+        {
+            port.Tick(true, earpiece, t);
+        }
+
+        Assert.Contains("tone message-waiting-indicator on", log.Log);
+        int start = earpiece.Samples.Count - (2790 * 8);
+        var message = CallerIdDecoder.Read(earpiece.Samples.Skip(Math.Max(0, start)).ToArray(), 1300, 2100);
+        Assert.Equal(0x82, message.Type);
+    }
+}
