@@ -2,6 +2,7 @@ using System;
 using System.Collections;
 using Ata.Core.Calls;
 using Ata.Core.Contract;
+using Ata.Core.DialPlan;
 using Ata.Core.Faults;
 using Ata.Core.Gateway;
 using Ata.Core.Hardware;
@@ -11,6 +12,8 @@ using Ata.Core.Leds;
 using Ata.Core.Media;
 using Ata.Core.Provisioning;
 using Ata.Core.Sip;
+using Ata.Core.Sip.Dialogs;
+using Ata.Core.Sip.Subscriptions;
 using Ata.Core.Telephony;
 
 namespace Ata.Core
@@ -45,6 +48,8 @@ namespace Ata.Core
         private readonly UserAgent _sip;
         private readonly FxsPort[] _ports;
         private readonly LineCalls[] _calls;
+        private readonly MessageSummarySubscription[] _subscriptions;
+        private readonly CallSetup[] _subscribedSetups;
         private readonly short[] _sine = SineTable.Build();
         private readonly LineProfile _defaultProfile = LineProfile.Default(Country.Default);
         private readonly GatewayLink _link;
@@ -113,9 +118,17 @@ namespace Ata.Core
             for (int i = 0; i < LineCount; i++)
             {
                 _calls[i] = new LineCalls(_ports[i], random, new ManagedMediaKernels(), _sine, _parts);
+                _ports[i].UseKernels(_calls[i].Kernels, _sine);
             }
 
             _sip.Calls = _parts;
+            _subscriptions = new MessageSummarySubscription[LineCount];
+            _subscribedSetups = new CallSetup[LineCount];
+            for (int i = 0; i < LineCount; i++)
+            {
+                _subscriptions[i] = null;
+                _subscribedSetups[i] = null;
+            }
 
             Refresh(now);
         }
@@ -137,6 +150,18 @@ namespace Ata.Core
 
         /// <summary>The SLIC's ringing generator (null: none).</summary>
         public IRinger Ringer { get; set; }
+
+        /// <summary>The SLIC's line polarity (null: none): reversed for caller ID before the first ring where the country does so.</summary>
+        public ILinePolarity Polarity
+        {
+            set
+            {
+                for (int i = 0; i < LineCount; i++)
+                {
+                    _ports[i].Polarity = value;
+                }
+            }
+        }
 
         /// <summary>Interval of the periodic health report.</summary>
         public long HealthIntervalMs { get; set; }
@@ -214,6 +239,12 @@ namespace Ata.Core
             return _calls[line - 1];
         }
 
+        /// <summary>Line <paramref name="line"/>'s message-summary subscription at its registrar, or null when it has no account.</summary>
+        public MessageSummarySubscription Subscription(int line)
+        {
+            return _subscriptions[line - 1];
+        }
+
         /// <summary>True while an emergency call is set up or in progress on any line: reboots and reconfiguration wait.</summary>
         public bool EmergencyInProgress
         {
@@ -237,6 +268,7 @@ namespace Ata.Core
             for (int i = 0; i < LineCount; i++)
             {
                 _calls[i].Kernels = kernels;
+                _ports[i].UseKernels(kernels, _sine);
             }
         }
 
@@ -525,6 +557,11 @@ namespace Ata.Core
             for (int i = 0; i < LineCount; i++)
             {
                 _calls[i].Tick(now);
+                if (_subscriptions[i] != null)
+                {
+                    _subscriptions[i].Tick(_sip.IsRegistered(i + 1), now);
+                }
+
                 _ports[i].Tick(_sip.IsRegistered(i + 1), Audio, now);
             }
 
@@ -570,7 +607,14 @@ namespace Ata.Core
             {
                 LineConfig line = doc.Line(i + 1);
                 _ports[i].Configure(line == null ? _defaultProfile : line.Profile, now);
-                _calls[i].Configure(_sip.CallSetupFor(i + 1));
+                CallSetup setup = _sip.CallSetupFor(i + 1);
+                _calls[i].Configure(setup);
+                if (setup != _subscribedSetups[i])
+                {
+                    _subscribedSetups[i] = setup;
+                    _subscriptions[i] = setup == null ? null : new MessageSummarySubscription(setup);
+                }
+
                 _calls[i].NoAnswerMs = line == null ? 0 : (long)line.NoAnswerSeconds * 1000;
                 _calls[i].CallWaiting = line == null || line.CallWaiting;
             }
@@ -646,7 +690,7 @@ namespace Ata.Core
             SetLed(LedTable.Wan, LedRules.Wan(_wan, servicesAnswer, _faults, out count), count, now);
             for (int i = 0; i < LineCount; i++)
             {
-                LedPattern tel = LedRules.Tel(i + 1, _sip.Registration(i + 1) != null, _sip.IsRegistered(i + 1), _ports[i].State, _faults, out count);
+                LedPattern tel = LedRules.Tel(i + 1, _sip.Registration(i + 1) != null, _sip.IsRegistered(i + 1), _ports[i].State, _ports[i].Line.MessageWaiting, _faults, out count);
                 SetLed(LedTable.Tel1 + i, tel, count, now);
             }
         }
@@ -676,6 +720,40 @@ namespace Ata.Core
                     _healthDue = true;
                 }
             }
+        }
+
+        /// <summary>
+        /// A message-summary NOTIFY (of a line's subscription, or unsolicited, as many registrars send them)
+        /// for one of the lines: answered 200, and its <c>Messages-Waiting</c> turns the line's stutter dial
+        /// tone, TEL LED pattern and visual indicator on or off. False when it is for no line.
+        /// </summary>
+        private bool MessageWaitingNotified(Ata.Core.Sip.Messages.SipRequest notify, int connection, long now)
+        {
+            for (int i = 0; i < LineCount; i++)
+            {
+                MessageSummarySubscription subscription = _subscriptions[i];
+                bool ours = subscription != null && subscription.Owns(notify);
+                if (!ours && !_calls[i].IsFor(notify))
+                {
+                    continue;
+                }
+
+                MessageSummary summary = MessageSummary.Parse(SipCall.BodyText(notify));
+                _sip.Reply(notify, connection, 200, "OK");
+                if (summary != null && summary.Waiting != _ports[i].Line.MessageWaiting)
+                {
+                    _ports[i].SetMessageWaiting(summary.Waiting, now);
+                }
+
+                if (ours && MessageSummary.Terminates(notify))
+                {
+                    subscription.Terminated(now);
+                }
+
+                return true;
+            }
+
+            return false;
         }
 
         /// <summary>The adapter's listeners, kept off its public surface.</summary>
@@ -723,6 +801,11 @@ namespace Ata.Core
                     }
                 }
 
+                if (MessageSummary.IsNotify(request))
+                {
+                    return _adapter.MessageWaitingNotified(request, connection, now);
+                }
+
                 if (request.Method != "INVITE")
                 {
                     return false;
@@ -742,6 +825,15 @@ namespace Ata.Core
 
             public void OnResponse(Sip.Messages.SipResponse response, long now)
             {
+                for (int i = 0; i < LineCount; i++)
+                {
+                    if (_adapter._subscriptions[i] != null && _adapter._subscriptions[i].Owns(response))
+                    {
+                        _adapter._subscriptions[i].OnResponse(response, now);
+                        return;
+                    }
+                }
+
                 for (int i = 0; i < LineCount && !_adapter._calls[i].OnResponse(response, now); i++)
                 {
                 }
@@ -791,11 +883,19 @@ namespace Ata.Core
             public void Dialled(int line, string outcome, string number, string detail, long now)
             {
                 _adapter._events.Dialled(line, outcome, number, detail, now);
-                _adapter._calls[line - 1].Dialled(outcome, number, now);
+                _adapter._calls[line - 1].Dialled(outcome, number, detail == ServiceCodes.AnonymousCallDetail, now);
                 if (outcome == DialOutcome.ServiceAccepted && number == "#21#")
                 {
                     _adapter._link.Send(MqttTopics.Service,
                         HealthReport.Service(line, number, ServiceActions.CancelCallForwarding, _adapter.UptimeMs(now)), now);
+                }
+                else if (outcome == DialOutcome.Call && detail != null)
+                {
+                    // The code, never the number: the service report says what was asked, not whom it called.
+                    ServiceCodes services = _adapter._ports[line - 1].Line.Profile.Services;
+                    bool anonymous = detail == ServiceCodes.AnonymousCallDetail;
+                    _adapter._link.Send(MqttTopics.Service, HealthReport.Service(line, anonymous ? services.AnonymousCall : services.CallReturn,
+                        anonymous ? ServiceActions.AnonymousCall : ServiceActions.CallReturn, _adapter.UptimeMs(now)), now);
                 }
             }
 

@@ -69,3 +69,9 @@ internal sealed class SimRinger(EventPrinter events) : IRinger
 {
     public void Set(int line, bool on) => events.Ringer(line, on);
 }
+
+/// <summary>The SLIC's line polarity, shown as events.</summary>
+internal sealed class SimPolarity(EventPrinter events) : ILinePolarity
+{
+    public void Set(int line, bool reversed) => events.Polarity(line, reversed);
+}

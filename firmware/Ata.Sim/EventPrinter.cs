@@ -55,6 +55,10 @@ internal sealed class EventPrinter(bool json, TextWriter output) : IAdapterEvent
             }
         }, $"line {line} dialled {number}: {outcome}{(detail is null ? "" : " (" + detail + ")")}");
 
+    /// <summary>The polarity of a line was reversed (for caller ID) or set back to normal.</summary>
+    public void Polarity(int line, bool reversed) =>
+        Emit("polarity", w => w.Property("line", line).Property("reversed", reversed), $"line {line} polarity {(reversed ? "reversed" : "normal")}");
+
     /// <summary>The ringer of a line turned on or off.</summary>
     public void Ringer(int line, bool on) =>
         Emit("ringer", w => w.Property("line", line).Property("on", on), $"line {line} ringer {(on ? "on" : "off")}");

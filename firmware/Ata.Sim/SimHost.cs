@@ -97,6 +97,7 @@ internal sealed class SimHost : IDisposable, ISimMqttEvents, IHostActions
         {
             HealthIntervalMs = _options.HealthIntervalSeconds * 1000L,
             Ringer = new SimRinger(_events),
+            Polarity = new SimPolarity(_events),
         };
         if (_options.TonesWavDirectory is { } wavDirectory)
         {

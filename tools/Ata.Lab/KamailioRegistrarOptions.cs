@@ -59,6 +59,13 @@ public sealed class KamailioRegistrarOptions
     public string? EmergencyCentre { get; init; }
 
     /// <summary>
+    /// The voicemail system (<c>host:port</c>) a subscriber's authorised message-summary SUBSCRIBE is
+    /// relayed to (RFC 3842), or null: such a SUBSCRIBE is then answered 489 Bad Event. Unsolicited
+    /// NOTIFYs are relayed to the subscriber either way.
+    /// </summary>
+    public string? VoicemailServer { get; init; }
+
+    /// <summary>
     /// How long the registrar waits for any answer from a called phone before it gives the
     /// caller 408 (tm <c>fr_timer</c>); a phone that rings may ring until the caller gives up.
     /// </summary>

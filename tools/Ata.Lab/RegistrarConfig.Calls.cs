@@ -47,7 +47,7 @@ internal static partial class RegistrarConfig
     /// Decisions, each logged as <c>LAB CALL &lt;kind&gt; method= from= to= callid= [code=] [reason=] [target=]</c>:
     /// emergency numbers → relayed to the emergency centre with no challenge (<c>emergency</c>), or
     /// 503 without one; no credentials → 407 (<c>challenged</c>); wrong password, unknown caller or
-    /// an auth user other than the From user → 403; a callee who is not a subscriber → 404, one
+    /// an auth user other than the From user (or, for an anonymous From, the P-Preferred-Identity user) → 403; a callee who is not a subscriber → 404, one
     /// who is not registered → 480 (<c>rejected</c>); otherwise <c>routed</c> to the contact. The
     /// callee's final answer is logged as <c>replied</c>, a CANCEL relayed as <c>cancelled</c>, other
     /// in-dialog requests (not ACK) as <c>relayed</c>.
@@ -74,6 +74,18 @@ internal static partial class RegistrarConfig
                 xlog("L_NOTICE", "LAB CALL emergency {{Invite}} target=$du\n");
                 route(RELAY);
             """);
+        var voicemail = options.VoicemailServer is null
+            ? """
+                xlog("L_NOTICE", "LAB MWI rejected method=SUBSCRIBE from=$fU callid=$ci code=489 reason=no-voicemail\n");
+                sl_send_reply("489", "Bad Event");
+                exit;
+            """
+            : $$"""
+                record_route();
+                $du = "sip:{{options.VoicemailServer}}";
+                xlog("L_NOTICE", "LAB MWI relayed method=SUBSCRIBE from=$fU callid=$ci target=$du\n");
+                route(RELAY);
+            """;
         return $$"""
             route[CALL] {
                 # A retransmitted INVITE already relayed: tm answers it again.
@@ -85,6 +97,16 @@ internal static partial class RegistrarConfig
                 # A Route to this proxy, preloaded by a phone that has it as its outbound proxy, is used up here.
                 remove_hf("Route");
             {{emergency}}
+                # RFC 3325: a caller that withholds its identity (From anonymous, Privacy: id) names itself to
+                # this proxy in P-Preferred-Identity; it is authorised as that subscriber, and the identity goes
+                # on as P-Asserted-Identity.
+                $var(caller) = $fU;
+                if ($fU == "anonymous" && $pU != $null) {
+                    $var(caller) = $pU;
+                    $var(asserted) = $pu;
+                    remove_hf("P-Preferred-Identity");
+                    append_hf("P-Asserted-Identity: <$var(asserted)>\r\n");
+                }
                 route(AUTHORIZE_CALL);
                 if ($sht(subscribers=>$rU) == $null) {
                     xlog("L_NOTICE", "LAB CALL rejected {{Invite}} code=404 reason=unknown-callee\n");
@@ -101,11 +123,31 @@ internal static partial class RegistrarConfig
                 route(RELAY);
             }
 
+            route[MESSAGE_SUMMARY] {
+                if (t_check_trans()) {
+                    exit;
+                }
+                if (is_method("NOTIFY")) {
+                    # A voicemail system's unsolicited NOTIFY: relayed to the subscriber's registered contact.
+                    if (!lookup("location")) {
+                        xlog("L_NOTICE", "LAB MWI rejected method=NOTIFY to=$tU callid=$ci code=404 reason=not-registered\n");
+                        sl_send_reply("404", "Not Found");
+                        exit;
+                    }
+                    xlog("L_NOTICE", "LAB MWI relayed method=NOTIFY to=$tU callid=$ci target=$ru\n");
+                    route(RELAY);
+                }
+                route(AUTHORIZE_SUBSCRIBE);
+            {{voicemail}}
+            }
+
+            {{Authentication("AUTHORIZE_SUBSCRIBE", "LAB MWI", "method=SUBSCRIBE from=$fU callid=$ci", "$fU", "proxy", 407, realm)}}
+
             route[EMERGENCY] {
             {{relayEmergency}}
             }
 
-            {{Authentication("AUTHORIZE_CALL", "LAB CALL", Invite, "$fU", "proxy", 407, realm)}}
+            {{Authentication("AUTHORIZE_CALL", "LAB CALL", Invite, "$var(caller)", "proxy", 407, realm)}}
 
             route[RELAY] {
                 t_on_reply("CALL_ANSWERED");

@@ -159,6 +159,9 @@ internal static partial class RegistrarConfig
                 if (is_method("INVITE")) {
                     route(CALL);
                 }
+                if (is_method("SUBSCRIBE|NOTIFY")) {
+                    route(MESSAGE_SUMMARY);
+                }
                 append_to_reply("Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER\r\n");
                 sl_send_reply("405", "Method Not Allowed");
                 exit;

@@ -116,6 +116,12 @@ namespace Ata.Core.Calls
         /// <summary>The line dialled a number: a call (or an emergency call) is placed.</summary>
         public void Dialled(string outcome, string number, long now)
         {
+            Dialled(outcome, number, false, now);
+        }
+
+        /// <summary>The line dialled a number: a call (or an emergency call) is placed, with the caller's identity withheld when <paramref name="anonymous"/> (never for an emergency call).</summary>
+        public void Dialled(string outcome, string number, bool anonymous, long now)
+        {
             bool emergency = outcome == DialOutcome.Emergency;
             if (outcome != DialOutcome.Call && !emergency)
             {
@@ -134,6 +140,7 @@ namespace Ata.Core.Calls
             _gaveUpUnanswered = false;
             _householdHungUp = false;
             OutgoingCall call = new OutgoingCall(_line, number, emergency, SdpWriter.Offer(_local), _setup, this);
+            call.Anonymous = anonymous && !emergency;
             _call = call;
             _observer.CallChanged(_record, now);
             call.Start(now);
@@ -219,7 +226,7 @@ namespace Ata.Core.Calls
             _householdHungUp = false;
             _record.State = CallState.Ringing;
             call.Ring(now);
-            _port.Line.Ring(now);
+            _port.Ring(CallerId.Caller.FromSip(call.FarEnd, call.FarEndName, call.IsAnonymous, invite.Header("date")), now);
             _observer.CallChanged(_record, now);
         }
 

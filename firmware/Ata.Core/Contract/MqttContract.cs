@@ -138,6 +138,12 @@ namespace Ata.Core.Contract
     {
         /// <summary><c>#21#</c>: cancel call forwarding.</summary>
         public const string CancelCallForwarding = "cancel-call-forwarding";
+
+        /// <summary>The anonymous-calling prefix (e.g. <c>#31#</c>, <c>*67</c>): a call placed with the caller's identity withheld.</summary>
+        public const string AnonymousCall = "anonymous-call";
+
+        /// <summary>The call-return code (e.g. <c>*69</c>): the last caller called back.</summary>
+        public const string CallReturn = "call-return";
     }
 
     /// <summary>JSON field names of the contract's payloads, shared by adapter and gateway.</summary>

@@ -16,7 +16,7 @@ namespace Ata.Core.Leds
         {
             new LedPattern[] { LedPattern.Off, LedPattern.Solid, LedPattern.SlowBlink, LedPattern.FastBlink },
             new LedPattern[] { LedPattern.Off, LedPattern.SlowBlink, LedPattern.Solid },
-            new LedPattern[] { LedPattern.Off, LedPattern.Solid, LedPattern.SlowBlink, LedPattern.FastBlink },
+            new LedPattern[] { LedPattern.Off, LedPattern.Solid, LedPattern.SlowBlink, LedPattern.FastBlink, LedPattern.MessageWaiting },
         };
 
         /// <summary>What each LED means in each of its <see cref="Patterns"/>, in the same order (see <see cref="LedRules"/>).</summary>
@@ -41,6 +41,7 @@ namespace Ata.Core.Leds
                 "registered, handset on hook: the phone should give dial tone",
                 "handset off hook or a call in progress; with the handset on hook: registering with the phone service",
                 "ringing",
+                "a message is waiting in the voicemail box (registered, handset on hook): lifting the handset gives the stuttered dial tone",
             },
         };
 
@@ -144,6 +145,7 @@ namespace Ata.Core.Leds
             {
                 case LedPattern.SlowBlink: return "blinking slowly";
                 case LedPattern.FastBlink: return "blinking fast";
+                case LedPattern.MessageWaiting: return "lit, dark briefly every " + (LedTable.MessageWaitingPeriodMs / 1000).ToString() + " s";
                 default: return LedTable.PatternName(pattern, 0);
             }
         }

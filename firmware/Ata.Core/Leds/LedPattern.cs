@@ -13,5 +13,8 @@ namespace Ata.Core.Leds
         FastBlink = 3,
         /// <summary>n short blinks, then a pause.</summary>
         BlinkCode = 4,
+
+        /// <summary>Lit, going dark briefly every 2 s: a message is waiting (TEL).</summary>
+        MessageWaiting = 5,
     }
 }

@@ -60,6 +60,15 @@ namespace Ata.Core.Leds
         /// </summary>
         public static LedPattern Tel(int line, bool provisioned, bool registered, string lineState, FaultBoard faults, out int count)
         {
+            return Tel(line, provisioned, registered, lineState, false, faults, out count);
+        }
+
+        /// <summary>
+        /// TEL as above; a registered line, on hook, with no fault and a message waiting
+        /// (<paramref name="messageWaiting"/>) shows <see cref="LedPattern.MessageWaiting"/> instead of solid.
+        /// </summary>
+        public static LedPattern Tel(int line, bool provisioned, bool registered, string lineState, bool messageWaiting, FaultBoard faults, out int count)
+        {
             count = 0;
             if (lineState == LineState.Ringing)
             {
@@ -78,7 +87,12 @@ namespace Ata.Core.Leds
                 return LedPattern.BlinkCode;
             }
 
-            return registered && !LineState.IsOffHook(lineState) ? LedPattern.Solid : LedPattern.SlowBlink;
+            if (registered && !LineState.IsOffHook(lineState))
+            {
+                return messageWaiting ? LedPattern.MessageWaiting : LedPattern.Solid;
+            }
+
+            return LedPattern.SlowBlink;
         }
     }
 }

@@ -26,6 +26,12 @@ namespace Ata.Core.Leds
         public const long CodeBlinkMs = 400;
         /// <summary>Dark pause after a blink code's blinks.</summary>
         public const long CodePauseMs = 1600;
+        /// <summary>The message-waiting pattern's period: lit, then dark for <see cref="MessageWaitingDarkMs"/>.</summary>
+        public const long MessageWaitingPeriodMs = 2000;
+
+        /// <summary>How long the message-waiting pattern is dark in each period.</summary>
+        public const long MessageWaitingDarkMs = 400;
+
         /// <summary>How long the WAN LED goes dark to flicker with traffic.</summary>
         public const long TrafficFlickerMs = 40;
 
@@ -63,7 +69,7 @@ namespace Ata.Core.Leds
         /// <summary>The fault codes the WAN LED counts out.</summary>
         public static readonly string[] WanFaultCodes = { FaultCode.GatewayLoginRefused };
 
-        /// <summary>The wire name of a pattern: <c>off</c>, <c>solid</c>, <c>slow-blink</c>, <c>fast-blink</c>, <c>code-N</c>.</summary>
+        /// <summary>The wire name of a pattern: <c>off</c>, <c>solid</c>, <c>slow-blink</c>, <c>fast-blink</c>, <c>code-N</c>, <c>message-waiting</c>.</summary>
         public static string PatternName(LedPattern pattern, int count)
         {
             switch (pattern)
@@ -72,6 +78,7 @@ namespace Ata.Core.Leds
                 case LedPattern.SlowBlink: return "slow-blink";
                 case LedPattern.FastBlink: return "fast-blink";
                 case LedPattern.BlinkCode: return "code-" + count.ToString();
+                case LedPattern.MessageWaiting: return "message-waiting";
                 default: return "off";
             }
         }
@@ -95,6 +102,8 @@ namespace Ata.Core.Leds
                     return phaseMs % SlowPeriodMs < SlowPeriodMs / 2;
                 case LedPattern.FastBlink:
                     return phaseMs % FastPeriodMs < FastPeriodMs / 2;
+                case LedPattern.MessageWaiting:
+                    return phaseMs % MessageWaitingPeriodMs < MessageWaitingPeriodMs - MessageWaitingDarkMs;
                 case LedPattern.BlinkCode:
                     long cycle = (count * CodeBlinkMs) + CodePauseMs;
                     long t = phaseMs % cycle;

@@ -123,6 +123,12 @@ namespace Ata.Core.Sip
             return r == null ? RegistrationState.Unprovisioned : r.State;
         }
 
+        /// <summary>Answers <paramref name="request"/> (on TCP <paramref name="connection"/>, or 0) with <paramref name="code"/> outside any call (a NOTIFY the adapter took).</summary>
+        public void Reply(SipRequest request, int connection, int code, string reason)
+        {
+            Dialogs.StatelessReply.Respond(request, connection, _socket, _stream, Name, code, reason);
+        }
+
         /// <summary>Whether line <paramref name="line"/> is registered.</summary>
         public bool IsRegistered(int line)
         {

@@ -1,3 +1,4 @@
+using Ata.Core.CallerId;
 using Ata.Core.Dtmf;
 using Ata.Core.Hardware;
 using Ata.Core.Media;
@@ -32,6 +33,12 @@ namespace Ata.Core.Telephony
         private int _microphoneFill;
         private long _earpieceAt;
         private bool _diallingKeyHeld;
+        private readonly CallerIdSender _callerId = new CallerIdSender();
+        private IMediaKernels _kernels;
+        private short[] _sine;
+        private bool _reversedShown;
+        private string _signalShown;
+        private bool _indicatorPending;
 
         /// <summary>Creates port <paramref name="number"/> (1-based) with <paramref name="profile"/>; line events go to <paramref name="observer"/>.</summary>
         public FxsPort(int number, LineProfile profile, ILineObserver observer)
@@ -108,6 +115,66 @@ namespace Ata.Core.Telephony
         /// </summary>
         public long EarpieceCatchUpMs { get; set; } = 200;
 
+        /// <summary>The line's caller ID and visual message-waiting signals (see <see cref="CallerIdSender"/>).</summary>
+        public CallerIdSender CallerId
+        {
+            get { return _callerId; }
+        }
+
+        /// <summary>The SLIC's line polarity (null: none), reversed while caller ID before the first ring wants it.</summary>
+        public ILinePolarity Polarity { get; set; }
+
+        /// <summary>The per-sample kernels and sine table the caller ID signals are rendered with (the managed reference until set).</summary>
+        public void UseKernels(IMediaKernels kernels, short[] sine)
+        {
+            _kernels = kernels;
+            _sine = sine;
+        }
+
+        /// <summary>
+        /// An incoming call from <paramref name="caller"/> (null: present nobody) rings the line: caller ID is
+        /// sent as the country's <see cref="CallerIdPlan"/> says, before the first ring (which then waits
+        /// for it) or in the first ring pause.
+        /// </summary>
+        public void Ring(Caller caller, long now)
+        {
+            if (!IsIdle)
+            {
+                return;
+            }
+
+            long delay = caller == null ? 0 : _callerId.Incoming(CallerIdPlan.For(_line.Profile.Country), caller, now);
+            if (caller != null && caller.Number != null)
+            {
+                _line.LastCaller = caller.Number;
+            }
+
+            _line.RingAfter(delay, now);
+            ShowSignal(now);
+        }
+
+        /// <summary>
+        /// A message is waiting (or no longer): off hook gives the stutter dial tone, and where the country
+        /// shows it on the phone's display an on-hook visual message-waiting message is sent (at once when
+        /// idle, else when the line is next idle).
+        /// </summary>
+        public void SetMessageWaiting(bool waiting, long now)
+        {
+            _line.MessageWaiting = waiting;
+            _indicatorPending = true;
+            SendIndicator(now);
+        }
+
+        private void SendIndicator(long now)
+        {
+            if (_indicatorPending && IsIdle && !_callerId.IsBusy)
+            {
+                _indicatorPending = false;
+                _callerId.MessageWaiting(CallerIdPlan.For(_line.Profile.Country), _line.MessageWaiting, now);
+                ShowSignal(now);
+            }
+        }
+
         /// <summary>Takes a new line profile (national tones, timers, flash window).</summary>
         public void Configure(LineProfile profile, long now)
         {
@@ -169,7 +236,41 @@ namespace Ata.Core.Telephony
             _hook.Tick(now);
             TakeHookEvents(registered, now);
             _line.Tick(registered, now);
+            _callerId.Tick(now);
+            SendIndicator(now);
+            ShowSignal(now);
             PlayTone(sink, now);
+            ShowSignal(now);
+        }
+
+        /// <summary>Applies the polarity the caller ID signal wants (the reversal comes first), and reports the signal starting or ending (as a tone).</summary>
+        private void ShowSignal(long now)
+        {
+            bool reversed = _callerId.Reversed;
+            if (reversed != _reversedShown)
+            {
+                _reversedShown = reversed;
+                if (Polarity != null)
+                {
+                    Polarity.Set(_number, reversed);
+                }
+            }
+
+            string signal = _callerId.IsSending ? _callerId.SignalName : null;
+            if (signal != _signalShown)
+            {
+                if (_signalShown != null)
+                {
+                    _observer.ToneChanged(_number, _signalShown, false, now);
+                }
+
+                _signalShown = signal;
+                if (signal != null)
+                {
+                    _audioAt = now;
+                    _observer.ToneChanged(_number, signal, true, now);
+                }
+            }
         }
 
         private void TakeHookEvents(bool registered, long now)
@@ -256,6 +357,12 @@ namespace Ata.Core.Telephony
             }
 
             _audioAt = now;
+            if (_callerId.IsSending)
+            {
+                PlaySignal(sink, elapsedMs);
+                return;
+            }
+
             TonePlayer player = _line.Player;
             if (sink == null || !player.IsPlaying)
             {
@@ -268,6 +375,32 @@ namespace Ata.Core.Telephony
                 int n = samples > _block.Length ? _block.Length : (int)samples;
                 player.Fill(_block, 0, n);
                 sink.Play(_number, _block, 0, n);
+                samples -= n;
+            }
+        }
+
+        private void PlaySignal(IAudioSink sink, long elapsedMs)
+        {
+            if (_kernels == null)
+            {
+                _kernels = new ManagedMediaKernels();
+            }
+
+            if (_sine == null)
+            {
+                _sine = SineTable.Build();
+            }
+
+            long samples = elapsedMs > 1000 ? 8000 : elapsedMs * 8;
+            while (samples > 0)
+            {
+                int n = samples > _block.Length ? _block.Length : (int)samples;
+                _callerId.Fill(_kernels, _sine, _block, 0, n);
+                if (sink != null)
+                {
+                    sink.Play(_number, _block, 0, n);
+                }
+
                 samples -= n;
             }
         }
@@ -302,6 +435,13 @@ namespace Ata.Core.Telephony
 
         void ILineObserver.LineStateChanged(int line, string state, long now)
         {
+            if (state != LineState.Ringing)
+            {
+                // Answered, or the caller gave up: the display signal has nothing more to say.
+                _callerId.Stop();
+                ShowSignal(now);
+            }
+
             _observer.LineStateChanged(line, state, now);
         }
 
@@ -332,6 +472,7 @@ namespace Ata.Core.Telephony
 
         void ILineObserver.Ringer(int line, bool on, long now)
         {
+            _callerId.RingerChanged(on, now);
             _observer.Ringer(line, on, now);
         }
     }

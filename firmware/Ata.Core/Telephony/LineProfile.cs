@@ -83,6 +83,9 @@ namespace Ata.Core.Telephony
         /// <summary>Provisioned tone texts by tone name, or null.</summary>
         public Hashtable ToneOverrides { get; private set; }
 
+        /// <summary>The line's service codes (anonymous calling, call return): the country's, or as provisioned.</summary>
+        public ServiceCodes Services { get; private set; }
+
         /// <summary>The country's numbering (emergency numbers, barring prefixes).</summary>
         public NumberingPlan Numbering { get; private set; }
 
@@ -98,8 +101,10 @@ namespace Ata.Core.Telephony
         {
             NumberingPlan numbering = NumberingPlan.For(country);
             string error;
-            return new LineProfile(country, DigitMap.Parse(numbering.DefaultDialPlan, out error), null,
+            LineProfile profile = new LineProfile(country, DigitMap.Parse(numbering.DefaultDialPlan, out error), null,
                 new bool[BarringClass.All.Length], 0, TonePlan.For(country), null, null, 0, 0);
+            profile.Services = ServiceCodes.For(country);
+            return profile;
         }
 
         /// <summary>
@@ -215,7 +220,15 @@ namespace Ata.Core.Telephony
                 return null;
             }
 
-            return new LineProfile(country, map, dialPlanText, barred, (int)flashMs, tones, overrides, tonePlanCountry, (int)shortTimerMs, (int)longTimerMs);
+            ServiceCodes services = ServiceCodes.Parse(line, country, field, out error);
+            if (services == null)
+            {
+                return null;
+            }
+
+            LineProfile profile = new LineProfile(country, map, dialPlanText, barred, (int)flashMs, tones, overrides, tonePlanCountry, (int)shortTimerMs, (int)longTimerMs);
+            profile.Services = services;
+            return profile;
         }
 
         /// <summary>
@@ -288,6 +301,7 @@ namespace Ata.Core.Telephony
                 w.Property(Fields.LongTimerMs, LongTimerMs);
             }
 
+            Services.WriteTo(w);
             if (ToneOverrides != null && ToneOverrides.Count > 0)
             {
                 w.Name(Fields.Tones).BeginObject();

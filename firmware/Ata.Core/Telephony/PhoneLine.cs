@@ -45,6 +45,7 @@ namespace Ata.Core.Telephony
         private long _ringSince;
         private bool _ringerOn;
         private bool _serviceless;
+        private string _detail;
 
         /// <summary>Creates line <paramref name="line"/> (1-based), idle, with <paramref name="profile"/>.</summary>
         public PhoneLine(int line, LineProfile profile, ILineObserver observer)
@@ -89,6 +90,9 @@ namespace Ata.Core.Telephony
         {
             get { return _ringerOn; }
         }
+
+        /// <summary>The number of the last caller presented on the line (what call return calls), or null.</summary>
+        public string LastCaller { get; set; }
 
         /// <summary>A message is waiting: off hook gives the stuttered dial tone.</summary>
         public bool MessageWaiting { get; set; }
@@ -251,12 +255,21 @@ namespace Ata.Core.Telephony
         /// <summary>Starts ringing with the national cadence (only when idle).</summary>
         public void Ring(long now)
         {
+            RingAfter(0, now);
+        }
+
+        /// <summary>
+        /// The line rings from now (lifting the handset answers), but the ringer's cadence starts only
+        /// <paramref name="delayMs"/> later: caller ID sent before the first ring goes first.
+        /// </summary>
+        public void RingAfter(long delayMs, long now)
+        {
             if (_state != LineState.Idle)
             {
                 return;
             }
 
-            _ringSince = now;
+            _ringSince = now + delayMs;
             SetState(LineState.Ringing, now);
             Tick(true, now);
         }
@@ -289,7 +302,7 @@ namespace Ata.Core.Telephony
             if (_state == LineState.Ringing)
             {
                 Tone ring = _profile.Tones.Get(Tones.ToneName.Ring);
-                SetRinger(ring != null && ring.IsOnAt(now - _ringSince), now);
+                SetRinger(ring != null && now >= _ringSince && ring.IsOnAt(now - _ringSince), now);
             }
             else if (_state == LineState.OffHook || _state == LineState.NoService)
             {
@@ -352,6 +365,13 @@ namespace Ata.Core.Telephony
         private void Evaluate(long now)
         {
             string digits = _digits;
+            _detail = null;
+            ServiceCodes services = _profile.Services;
+            if (!_serviceless && services != null && EvaluateService(services, ref digits, now))
+            {
+                return;
+            }
+
             if (_profile.Numbering.IsEmergency(digits))
             {
                 Ready(digits, now);
@@ -401,6 +421,50 @@ namespace Ata.Core.Telephony
             }
         }
 
+        /// <summary>
+        /// The line's service codes: a strict beginning of one waits for more digits; call return calls the
+        /// last caller; the anonymous-calling prefix is taken off <paramref name="digits"/> (and remembered).
+        /// Returns true when the digits were dealt with.
+        /// </summary>
+        private bool EvaluateService(ServiceCodes services, ref string digits, long now)
+        {
+            _detail = null;
+            if (services.CouldBeCode(digits))
+            {
+                _match = DialMatch.Partial;
+                return true;
+            }
+
+            if (digits == services.CallReturn)
+            {
+                if (LastCaller == null)
+                {
+                    Finish(DialOutcome.ServiceRefused, digits, "no caller to call back", Tones.ToneName.Refusal, now);
+                }
+                else
+                {
+                    _detail = ServiceCodes.CallReturnDetail;
+                    Ready(LastCaller, now);
+                }
+
+                return true;
+            }
+
+            string number;
+            if (services.StripAnonymous(digits, out number))
+            {
+                _detail = ServiceCodes.AnonymousCallDetail;
+                digits = number;
+                if (number.Length == 0)
+                {
+                    _match = DialMatch.Partial;
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
         private void Ready(string number, long now)
         {
             if (number.Length > 4 && number.StartsWith("*21*") && number[number.Length - 1] == '#')
@@ -432,7 +496,7 @@ namespace Ata.Core.Telephony
 
             StopTone(now);
             SetState(LineState.Calling, now);
-            _observer.Dialled(_line, DialOutcome.Call, number, null, now);
+            _observer.Dialled(_line, DialOutcome.Call, number, _detail, now);
         }
 
         private void Finish(string outcome, string number, string detail, string tone, long now)

@@ -113,6 +113,17 @@ public static class ConfigDocument
             json.WriteEndObject();
         }
 
+        if (account.ServiceCodes is { Count: > 0 } codes)
+        {
+            json.WriteStartObject(Ata.Core.DialPlan.ServiceCodes.Field);
+            foreach (var (name, code) in codes)
+            {
+                json.WriteString(name, code);
+            }
+
+            json.WriteEndObject();
+        }
+
         json.WriteNumber(Fields.KeepAliveSeconds, account.KeepAliveSeconds);
         WriteOptional(json, Fields.RegistrarProbeSeconds, account.RegistrarProbeSeconds);
         WriteOptional(json, Fields.NoAnswerSeconds, account.NoAnswerSeconds);

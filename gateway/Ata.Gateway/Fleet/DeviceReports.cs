@@ -116,7 +116,7 @@ public static class DeviceReports
 
     // Health reports come by the thousand a second: the core's pattern names are looked up once.
     private static readonly string[] SimplePatterns =
-        [.. new[] { LedPattern.Off, LedPattern.Solid, LedPattern.SlowBlink, LedPattern.FastBlink }.Select(p => LedTable.PatternName(p, 0))];
+        [.. new[] { LedPattern.Off, LedPattern.Solid, LedPattern.SlowBlink, LedPattern.FastBlink, LedPattern.MessageWaiting }.Select(p => LedTable.PatternName(p, 0))];
 
     private static readonly string BlinkCodePrefix = LedTable.PatternName(LedPattern.BlinkCode, 0)[..^1];
 

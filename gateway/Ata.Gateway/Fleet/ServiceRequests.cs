@@ -14,13 +14,15 @@ public static class ServiceRequests
     public const string OtherAction = "other";
 
     /// <summary>Actions the gateway knows: the core's <see cref="ServiceActions"/>.</summary>
-    public static readonly IReadOnlyList<string> KnownActions = [ServiceActions.CancelCallForwarding];
+    public static readonly IReadOnlyList<string> KnownActions = [ServiceActions.CancelCallForwarding, ServiceActions.AnonymousCall, ServiceActions.CallReturn];
 
     /// <summary>What <paramref name="action"/> asks for, in words for support.</summary>
     /// <param name="action">The reported action.</param>
     public static string Describe(string action) => action switch
     {
         ServiceActions.CancelCallForwarding => "Cancel call forwarding",
+        ServiceActions.AnonymousCall => "Anonymous call (caller ID withheld)",
+        ServiceActions.CallReturn => "Call return (the last caller called back)",
         _ => $"Unknown service '{action}'",
     };
 
@@ -30,6 +32,10 @@ public static class ServiceRequests
     {
         ServiceActions.CancelCallForwarding =>
             "Nothing further needed: the provider offers no call forwarding, so none was active; the caller heard the confirmation tone.",
+        ServiceActions.AnonymousCall =>
+            "Nothing further needed: the adapter placed the call with From \"Anonymous\" and Privacy: id; the far end sees no number.",
+        ServiceActions.CallReturn =>
+            "Nothing further needed: the adapter called the last caller whose number was presented.",
         _ => "Not a service the gateway knows; nothing was done.",
     };
 

@@ -231,6 +231,7 @@ public static partial class AdapterRequest
         }
 
         var tones = ReadTones(line, prefix, tonePlan ?? country, errors);
+        var serviceCodes = ReadServiceCodes(line, prefix, country, errors);
         var registrarProbe = ReadSecondsTheAdapterTakes(line, Fields.RegistrarProbeSeconds, prefix, errors);
         var noAnswer = ReadSecondsTheAdapterTakes(line, Fields.NoAnswerSeconds, prefix, errors);
         var callWaiting = ReadCallWaiting(line, prefix, errors);
@@ -256,6 +257,7 @@ public static partial class AdapterRequest
             Barring = barring,
             FlashMs = flashMs,
             Tones = tones,
+            ServiceCodes = serviceCodes,
             ShortTimerMs = shortTimer,
             LongTimerMs = longTimer,
             RegistrarProbeSeconds = registrarProbe,
@@ -309,6 +311,33 @@ public static partial class AdapterRequest
         }
 
         return string.Join(',', LineDefaults.BarringClasses.Where(chosen.Contains));
+    }
+
+    /// <summary>The line's service codes, checked by the core's own rules (<see cref="Ata.Core.DialPlan.ServiceCodes"/>), or null when not given.</summary>
+    private static Dictionary<string, string>? ReadServiceCodes(JsonElement line, string prefix, string? country, IDictionary<string, string[]> errors)
+    {
+        if (!line.TryGetProperty(Ata.Core.DialPlan.ServiceCodes.Field, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        var key = $"{prefix}.{Ata.Core.DialPlan.ServiceCodes.Field}";
+        var table = value.ValueKind == JsonValueKind.Object
+            ? Ata.Core.Json.JsonReader.ParseObject("{\"" + Ata.Core.DialPlan.ServiceCodes.Field + "\":" + value.GetRawText() + "}")
+            : null;
+        if (table is null)
+        {
+            errors[key] = ["Service codes are an object such as {\"anonymousCall\":\"*67\",\"callReturn\":\"*69\"}."];
+            return null;
+        }
+
+        if (Ata.Core.DialPlan.ServiceCodes.Parse(table, Ata.Core.Telephony.Country.Normalize(country) ?? Ata.Core.Telephony.Country.Default, prefix, out var problem) is null)
+        {
+            errors[key] = [problem];
+            return null;
+        }
+
+        return value.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? string.Empty);
     }
 
     private static ToneTexts? ReadTones(JsonElement line, string prefix, string? country, IDictionary<string, string[]> errors)

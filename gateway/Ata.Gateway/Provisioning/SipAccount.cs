@@ -42,6 +42,9 @@ public sealed record SipAccount(string Username, string Password, string Registr
     /// <summary>Tone overrides, tone name to tone text (the core's tone language); null for the tone plan's own.</summary>
     public ToneTexts? Tones { get; init; }
 
+    /// <summary>Service codes (<c>anonymousCall</c>, <c>callReturn</c>) replacing the country's; "" turns one off; null for the country's own.</summary>
+    public IReadOnlyDictionary<string, string>? ServiceCodes { get; init; }
+
     /// <summary>The short inter-digit timer in ms: a number that matches but could grow is sent after this; null for the adapter's default.</summary>
     public int? ShortTimerMs { get; init; }
 

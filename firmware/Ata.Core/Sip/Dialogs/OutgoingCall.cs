@@ -83,6 +83,19 @@ namespace Ata.Core.Sip.Dialogs
             get { return true; }
         }
 
+        /// <summary>The From every anonymous call carries (RFC 3323 §4.1.1.3).</summary>
+        public const string AnonymousFrom = "\"Anonymous\" <" + AnonymousUri + ">";
+
+        /// <summary>The URI of <see cref="AnonymousFrom"/>.</summary>
+        public const string AnonymousUri = "sip:anonymous@anonymous.invalid";
+
+        /// <summary>
+        /// True (set before <see cref="Start"/>) when the caller withholds its identity: From is
+        /// <see cref="AnonymousFrom"/>, <c>Privacy: id</c> asks the network to keep it so (RFC 3323), and
+        /// <c>P-Preferred-Identity</c> tells the registrar, the trusted proxy, who really calls (RFC 3325).
+        /// </summary>
+        public bool Anonymous { get; set; }
+
         /// <summary>True for an emergency call.</summary>
         public bool IsEmergency
         {
@@ -270,6 +283,11 @@ namespace Ata.Core.Sip.Dialogs
             _branch = Identifiers.Branch(Setup.Random);
             SipRequestWriter invite = Head("INVITE", _cseq);
             invite.Contact(ContactUri, null).Header("Allow", Allow).Header("User-Agent", Setup.UserAgent);
+            if (Anonymous)
+            {
+                invite.Header("Privacy", "id").Header("P-Preferred-Identity", "<" + _localUri + ">");
+            }
+
             if (_emergency)
             {
                 invite.Header("Priority", "emergency");
@@ -298,7 +316,16 @@ namespace Ata.Core.Sip.Dialogs
                 w.Route(Setup.Registrars.ProxyRoute);
             }
 
-            return w.From(_localUri, _localTag).To(_remoteUri, null).CallId(_callId).CSeq(cseq);
+            if (Anonymous)
+            {
+                w.Header("From", AnonymousFrom + ";tag=" + _localTag);
+            }
+            else
+            {
+                w.From(_localUri, _localTag);
+            }
+
+            return w.To(_remoteUri, null).CallId(_callId).CSeq(cseq);
         }
 
         private void OnProvisional(SipResponse response, long now)
@@ -335,7 +362,7 @@ namespace Ata.Core.Sip.Dialogs
                 return;
             }
 
-            Dialog = Dialog.AsCaller(response, _localUri, _remoteUri, _localTag, _cseq);
+            Dialog = Dialog.AsCaller(response, Anonymous ? AnonymousUri : _localUri, _remoteUri, _localTag, _cseq);
             _ackFlow = DialogFlow();
             SipRequestWriter ack = Dialog.Request("ACK", _cseq)
                 .Via(_ackFlow.ViaTransport, _ackFlow.LocalAddress, _ackFlow.LocalPort, Identifiers.Branch(Setup.Random));
@@ -408,7 +435,7 @@ namespace Ata.Core.Sip.Dialogs
                 ack.Route(Setup.Registrars.ProxyRoute);
             }
 
-            ack.From(_localUri, _localTag).Header("To", response.Header("to")).CallId(_callId).CSeq(_cseq);
+            ack.Header("From", (Anonymous ? AnonymousFrom : "<" + _localUri + ">") + ";tag=" + _localTag).Header("To", response.Header("to")).CallId(_callId).CSeq(_cseq);
             Flow.Send(ack.ToBytes());
         }
 

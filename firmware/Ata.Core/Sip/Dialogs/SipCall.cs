@@ -421,7 +421,7 @@ namespace Ata.Core.Sip.Dialogs
         }
 
         /// <summary>The body of a message as text, or null when it has none.</summary>
-        protected static string BodyText(SipMessage message)
+        public static string BodyText(SipMessage message)
         {
             byte[] body = message.Body;
             return body == null || body.Length == 0 ? null : Encoding.UTF8.GetString(body, 0, body.Length);

@@ -49,6 +49,19 @@ namespace Ata.Core.Sip.Dialogs
             Send(w.Header("Allow", SipCall.Allow).Header("Server", server).ToBytes(), request, connection, socket, stream);
         }
 
+        /// <summary>Answers <paramref name="request"/> with <paramref name="code"/> and <paramref name="reason"/> (a request taken outside any call, e.g. a NOTIFY).</summary>
+        /// <param name="request">The request.</param>
+        /// <param name="connection">Its TCP connection, or 0 for UDP (the answer follows the top Via).</param>
+        /// <param name="socket">The SIP socket.</param>
+        /// <param name="stream">TCP connections, or null.</param>
+        /// <param name="server">The Server header value.</param>
+        /// <param name="code">The status code.</param>
+        /// <param name="reason">The reason phrase.</param>
+        public static void Respond(SipRequest request, int connection, IDatagramSocket socket, IStreamTransport stream, string server, int code, string reason)
+        {
+            Send(new SipResponseWriter(request, code, reason, null).Header("Server", server).ToBytes(), request, connection, socket, stream);
+        }
+
         /// <summary>
         /// Answers 400 to a request too malformed to take (RFC 3261 §8.2.2, §8.1.1.5: a CSeq number that is
         /// not a number below 2^31, a CSeq method other than the request's) and returns true; false when it
