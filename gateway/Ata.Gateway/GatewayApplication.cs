@@ -97,6 +97,7 @@ public static partial class GatewayApplication
         app.UseStatusCodePages();
         app.MapAccess();
         app.MapAdaptersApi();
+        app.MapAdapterChangesApi();
         app.MapMetrics();
         app.MapIncidentsApi();
         app.MapDashboard();

@@ -272,14 +272,14 @@ public static class AdaptersApi
     }
 
     /// <summary>Why a change could not be written (the broker's accounts or the database), or null for any other failure.</summary>
-    private static string? NotWritable(Exception exception) => exception switch
+    internal static string? NotWritable(Exception exception) => exception switch
     {
         Broker.BrokerAccountsException accounts => accounts.Message,
         _ when ReportIngest.IsStoreUnwritable(exception) => $"the database cannot be written: {exception.Message}",
         _ => null,
     };
 
-    private static ProblemHttpResult NotSaved(string title, string reason) =>
+    internal static ProblemHttpResult NotSaved(string title, string reason) =>
         TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: title, detail: $"{reason}. Nothing was changed; try again once it can be written.");
 
     private static string FirstSentence(string message)

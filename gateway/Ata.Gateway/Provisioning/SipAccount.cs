@@ -212,6 +212,12 @@ public sealed record AdapterSpecification(string Secret, IReadOnlyList<SipAccoun
     /// <summary>Send each line's digest HA1 instead of its password (every line then has a realm).</summary>
     public bool SendHa1 { get; init; }
 
+    /// <summary>
+    /// Keep the adapter's device secret as it is (a partial change that does not name one):
+    /// <see cref="Secret"/> is then unused. Only for an adapter that exists.
+    /// </summary>
+    public bool KeepsSecret { get; init; }
+
     /// <summary>Keeps the secret and passwords out of logs.</summary>
     public override string ToString() => $"{Lines.Count} line(s)";
 }

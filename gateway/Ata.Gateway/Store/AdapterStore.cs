@@ -113,6 +113,11 @@ public sealed class AdapterStore : IDisposable
 
         if (secretHash is null)
         {
+            if (specification.KeepsSecret)
+            {
+                throw new InvalidOperationException($"Adapter '{deviceId}' does not exist: a new adapter needs its device secret.");
+            }
+
             Execute(connection,
                 """
                 INSERT INTO adapters (device_id, secret_hash, config_version, published_version, created_at, updated_at, customer_ref, send_ha1)
@@ -128,7 +133,7 @@ public sealed class AdapterStore : IDisposable
             return new SaveOutcome(Created: true, ConfigVersion: 1, Changed: true, CredentialsChanged: true) { ChangedParts = ["created"] };
         }
 
-        var secretChanged = !MosquittoPasswordHash.Verify(specification.Secret, secretHash);
+        var secretChanged = !specification.KeepsSecret && !MosquittoPasswordHash.Verify(specification.Secret, secretHash);
         var linesChanged = !ReadLines(connection, deviceId).SequenceEqual(specification.Lines);
         var ha1Changed = sendHa1 != specification.SendHa1;
         var customerChanged = customer != specification.CustomerReference;
