@@ -24,6 +24,7 @@ public static class DashboardEndpoints
         {
             ["/dashboard.js"] = ("Dashboard/dashboard.js", "text/javascript; charset=utf-8"),
             ["/dashboard.css"] = ("Dashboard/dashboard.css", "text/css; charset=utf-8"),
+            ["/people.js"] = ("Dashboard/people.js", "text/javascript; charset=utf-8"),
         }.ToFrozenDictionary();
 
     /// <summary>
@@ -69,11 +70,25 @@ public static class DashboardEndpoints
             }).RequireAuthorization(Access.Roles.SupportPolicy).ExcludeFromDescription();
         }
 
+        MapPage(app, "/people", "Dashboard/people.html");
+
         app.MapGet("/dashboard/leds.json", () => TypedResults.Ok(new LedTiming(
                 LedTable.Names, LedTable.SlowPeriodMs, LedTable.FastPeriodMs, LedTable.CodeBlinkMs, LedTable.CodePauseMs)))
             .RequireAuthorization(Access.Roles.SupportPolicy)
             .ExcludeFromDescription();
         return app;
+    }
+
+    /// <summary>Maps a page of its own (people and keys), with its session's anti-forgery token, for support and admin.</summary>
+    private static void MapPage(IEndpointRouteBuilder app, string path, string resource)
+    {
+        var page = System.Text.Encoding.UTF8.GetString(Load(resource));
+        app.MapGet(path, (HttpContext context) =>
+        {
+            var html = page.Replace(TokenPlaceholder, WebUtility.HtmlEncode(RequestForgery.PageToken(context)), StringComparison.Ordinal);
+            Protect(context.Response, "no-store");
+            return TypedResults.Content(html, "text/html; charset=utf-8");
+        }).RequireAuthorization(Access.Roles.SupportPolicy).ExcludeFromDescription();
     }
 
     private static void Protect(HttpResponse response, string cacheControl)
