@@ -34,6 +34,7 @@ public static partial class GatewayApplication
         builder.AddFleetChannel();
         builder.AddProvisioning();
         builder.AddAccess();
+        Commands.CommandsApi.AddCommands(builder);
         builder.AddIncidents();
         builder.Services.AddOpenApi();
         builder.Services.AddProblemDetails();
@@ -98,6 +99,7 @@ public static partial class GatewayApplication
         app.MapAccess();
         app.MapAdaptersApi();
         app.MapAdapterChangesApi();
+        Commands.CommandsApi.MapCommandsApi(app);
         app.MapMetrics();
         app.MapIncidentsApi();
         app.MapDashboard();

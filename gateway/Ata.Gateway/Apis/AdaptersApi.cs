@@ -151,8 +151,10 @@ public static class AdaptersApi
 
     /// <summary>
     /// A support action: <c>push-config</c> publishes the current config again; <c>reregister</c> and
-    /// <c>reboot</c> send that command on the adapter's <c>cmd</c> topic. 202 with the command id;
-    /// 404 for an unknown adapter or action; 503 when the broker cannot be reached.
+    /// <c>reboot</c> (non-forced) send that command on the adapter's <c>cmd</c> topic through the
+    /// command book, whose outcome <c>GET …/commands/{id}</c> shows. 202 with the command id;
+    /// 404 for an unknown adapter or action; 409 when the adapter is offline or never connected;
+    /// 503 when the broker cannot be reached.
     /// </summary>
     /// <param name="deviceId">The adapter's id.</param>
     /// <param name="action">The action.</param>
@@ -179,7 +181,15 @@ public static class AdaptersApi
         }
         else if (Commands.TryGetValue(action, out var command))
         {
-            id = await channel.SendCommandAsync(deviceId, command, context.RequestAborted).ConfigureAwait(false);
+            var sender = context.RequestServices.GetRequiredService<Ata.Gateway.Commands.CommandSender>();
+            var (outcome, sent, adapter) = await sender.SendAsync(deviceId, command, force: false, Ata.Gateway.Commands.WhenOffline.Refuse,
+                AuditLog.ActorOf(context.User), context.RequestAborted).ConfigureAwait(false);
+            if (outcome == Ata.Gateway.Commands.SendOutcome.Offline)
+            {
+                return Ata.Gateway.Commands.CommandsApi.Offline(adapter!, command);
+            }
+
+            id = sent?.Id;
         }
         else
         {

@@ -332,6 +332,7 @@ public sealed partial class ReportIngest : IAsyncDisposable
             MqttTopics.Fault => DeviceReports.TryReadFaultTopic(payload, out var fault) ? fault : Malformed,
             MqttTopics.ConfigAck => DeviceReports.TryReadConfigAck(payload, out var ack) ? ack : Malformed,
             MqttTopics.Service => DeviceReports.TryReadService(payload, out var service) ? service : Malformed,
+            MqttTopics.CommandResult => Commands.CommandResult.TryRead(payload, out var result) ? result : Malformed,
             _ => null,
         };
         return new Reading(report, deviceId, leaf, content, receivedAt);
@@ -366,6 +367,9 @@ public sealed partial class ReportIngest : IAsyncDisposable
                 var outcome = ServiceRequests.OutcomeOf(service.Action);
                 known = store.RecordServiceRequest(deviceId, service, outcome);
                 followUp = known ? (service, outcome) : null;
+                break;
+            case Commands.CommandResult result:
+                known = store.RecordCommandResult(deviceId, result);
                 break;
             case MalformedPayload:
                 return new Recorded(reading, Outcome.Malformed, null);

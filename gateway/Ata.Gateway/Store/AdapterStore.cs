@@ -1043,6 +1043,7 @@ public sealed class AdapterStore : IDisposable
         IncidentBook.CreateSchema(connection);
         FaultRecords.CreateSchema(connection);
         People.PeopleDirectory.CreateSchema(connection);
+        Commands.CommandBook.CreateSchema(connection);
         transaction.Commit();
     }
 

@@ -1,0 +1,70 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Ata.Lab;
+
+namespace Ata.EndToEnd.Tests;
+
+/// <summary>
+/// Commands with outcomes end to end: the simulated adapter answers on <c>cmd/result</c> through the
+/// real broker, and the gateway shows the answer; a reboot support sends while the handset is off
+/// hook waits for the line to be idle (the adapter defers it), unless forced.
+/// </summary>
+[Collection(FirstLightCollection.Name)]
+public sealed class CommandOutcomeTests(FirstLightFixture lab)
+{
+    [Fact]
+    public async Task A_reboot_sent_mid_call_waits_for_the_handset_and_the_gateway_shows_what_the_adapter_said()
+    {
+        string id = $"e2e-cmd-{Guid.NewGuid().ToString("N")[..6]}";
+        string secret = "dev-" + Guid.NewGuid().ToString("N");
+        string broker = await lab.ProvisionAsync(id, secret, FirstLightFixture.GoodUser, FirstLightFixture.GoodPassword, lab.Registrar.Address);
+        await using var sim = lab.StartSim(id, secret, broker);
+        await sim.WaitForEventAsync("registration", e => e.GetProperty("state").GetString() == "registered");
+        await Eventually.Until(async () => (await lab.GetAdapterAsync(id)).GetProperty("online").GetBoolean(), TimeSpan.FromSeconds(20), () => "never online");
+
+        await sim.Process.WriteLineAsync("offhook");
+        await sim.WaitForEventAsync("tone", e => e.GetProperty("tone").GetString() == "dial");
+        var reboot = await SendAsync(id, new { command = "reboot" });
+        var deferred = await OutcomeAsync(id, reboot, "done");
+        Assert.Equal("rebooting once every line is idle", deferred.GetProperty("detail").GetString());
+
+        // Still the same boot while the handset is up: a command sent after the reboot is answered too.
+        var reregister = await SendAsync(id, new { command = "reregister" });
+        Assert.Equal("registering again", (await OutcomeAsync(id, reregister, "done")).GetProperty("detail").GetString());
+        Assert.DoesNotContain(sim.Process.StandardOutputLines, l => l.Contains("\"rebooting\"", StringComparison.Ordinal));
+
+        // Hung up: the reboot happens, and the adapter comes back.
+        await sim.Process.WriteLineAsync("onhook");
+        var rebooting = await sim.WaitForEventAsync("rebooting", _ => true, TimeSpan.FromSeconds(30));
+        await sim.WaitForEventAsync("mqtt-connected", e => e.GetProperty("t").GetInt64() >= rebooting.GetProperty("t").GetInt64(), TimeSpan.FromSeconds(30));
+
+        // Forced, it does not wait for the handset.
+        await sim.WaitForEventAsync("registration", e => e.GetProperty("t").GetInt64() >= rebooting.GetProperty("t").GetInt64()
+            && e.GetProperty("state").GetString() == "registered", TimeSpan.FromSeconds(30));
+        await Eventually.Until(async () => (await lab.GetAdapterAsync(id)).GetProperty("online").GetBoolean(), TimeSpan.FromSeconds(20), () => "never online again");
+        await sim.Process.WriteLineAsync("offhook");
+        await sim.WaitForEventAsync("tone", e => e.GetProperty("t").GetInt64() >= rebooting.GetProperty("t").GetInt64() && e.GetProperty("tone").GetString() == "dial");
+        var forced = await SendAsync(id, new { command = "reboot", force = true });
+        Assert.Equal("rebooting", (await OutcomeAsync(id, forced, "done")).GetProperty("detail").GetString());
+        await sim.WaitForEventAsync("rebooting", e => e.GetProperty("t").GetInt64() > rebooting.GetProperty("t").GetInt64(), TimeSpan.FromSeconds(30));
+    }
+
+    private async Task<string> SendAsync(string id, object command)
+    {
+        var response = await lab.Api.PostAsJsonAsync($"/api/adapters/{id}/commands", command);
+        string body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == System.Net.HttpStatusCode.Accepted, body);
+        return JsonDocument.Parse(body).RootElement.GetProperty("id").GetString()!;
+    }
+
+    private async Task<JsonElement> OutcomeAsync(string id, string commandId, string status)
+    {
+        JsonElement command = default;
+        await Eventually.Until(async () =>
+        {
+            command = JsonDocument.Parse(await lab.Api.GetStringAsync($"/api/adapters/{id}/commands/{commandId}")).RootElement.Clone();
+            return command.GetProperty("status").GetString() == status;
+        }, TimeSpan.FromSeconds(20), () => $"command {commandId} never {status}: {command}");
+        return command;
+    }
+}
