@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using Ata.Gateway.People;
@@ -121,8 +120,8 @@ public sealed class PeopleTests(GatewayFixture fixture) : IClassFixture<GatewayF
 
         var enrolment = JsonNode.Parse(await (await browser.SendAsync(HttpMethod.Post, "/api/me/totp")).Content.ReadAsStringAsync())!;
         var secret = enrolment["secret"]!.GetValue<string>();
-        var step = DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 30;
-        var (current, next) = (Code(secret, step), Code(secret, step + 1));
+        var step = Totp.StepNow();
+        var (current, next) = (Totp.Code(secret, step), Totp.Code(secret, step + 1));
         Assert.StartsWith("otpauth://totp/ATA%20fleet%3Aerin-admin?secret=" + secret, enrolment["uri"]!.GetValue<string>(), StringComparison.Ordinal);
         var wrongConfirm = await browser.SendAsync(HttpMethod.Post, "/api/me/totp/confirm", JsonContent.Create(new { code = current == "000000" ? "111111" : "000000" }));
         Assert.Equal(HttpStatusCode.BadRequest, wrongConfirm.StatusCode);
@@ -228,23 +227,5 @@ public sealed class PeopleTests(GatewayFixture fixture) : IClassFixture<GatewayF
         var fields = new List<KeyValuePair<string, string>> { new("name", name), new("password", password), new("code", code ?? string.Empty) };
         fields.Add(new("__RequestVerificationToken", browser.RequestToken!));
         return await browser.Http.PostAsync("/login", new FormUrlEncodedContent(fields));
-    }
-
-    /// <summary>The RFC 6238 code of <paramref name="base32"/> for the 30 s <paramref name="step"/> since 1970 (written here, not the gateway's library).</summary>
-    internal static string Code(string base32, long step)
-    {
-        const string Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-        var bits = string.Concat(base32.TrimEnd('=').Select(c => Convert.ToString(Alphabet.IndexOf(c, StringComparison.Ordinal), 2).PadLeft(5, '0')));
-        var key = Enumerable.Range(0, bits.Length / 8).Select(i => Convert.ToByte(bits.Substring(i * 8, 8), 2)).ToArray();
-        var message = BitConverter.GetBytes(step);
-        if (BitConverter.IsLittleEndian)
-        {
-            Array.Reverse(message);
-        }
-
-        var hash = HMACSHA1.HashData(key, message);
-        var offset = hash[^1] & 0x0f;
-        var binary = ((hash[offset] & 0x7f) << 24) | (hash[offset + 1] << 16) | (hash[offset + 2] << 8) | hash[offset + 3];
-        return (binary % 1_000_000).ToString("D6", System.Globalization.CultureInfo.InvariantCulture);
     }
 }
