@@ -49,6 +49,36 @@ public sealed class CommandOutcomeTests(FirstLightFixture lab)
         await sim.WaitForEventAsync("rebooting", e => e.GetProperty("t").GetInt64() > rebooting.GetProperty("t").GetInt64(), TimeSpan.FromSeconds(30));
     }
 
+    [Fact]
+    public async Task A_test_ring_rings_the_handset_with_the_national_cadence_and_stops_by_itself_and_health_comes_at_once()
+    {
+        string id = $"e2e-ring-{Guid.NewGuid().ToString("N")[..6]}";
+        string secret = "dev-" + Guid.NewGuid().ToString("N");
+        string broker = await lab.ProvisionAsync(id, secret, FirstLightFixture.GoodUser, FirstLightFixture.GoodPassword, lab.Registrar.Address);
+        await using var sim = lab.StartSim(id, secret, broker);
+        await sim.WaitForEventAsync("registration", e => e.GetProperty("state").GetString() == "registered");
+        await Eventually.Until(async () => (await lab.GetAdapterAsync(id)).GetProperty("online").GetBoolean(), TimeSpan.FromSeconds(20), () => "never online");
+
+        var ring = await SendAsync(id, new { command = "ring", line = 1 });
+        Assert.Equal("ringing line 1 for 10 s", (await OutcomeAsync(id, ring, "done")).GetProperty("detail").GetString());
+        var on = await sim.WaitForEventAsync("ringer", e => e.GetProperty("line").GetInt32() == 1 && e.GetProperty("on").GetBoolean());
+        var off = await sim.WaitForEventAsync("ringer", e => e.GetProperty("t").GetInt64() > on.GetProperty("t").GetInt64() && !e.GetProperty("on").GetBoolean());
+        var again = await sim.WaitForEventAsync("ringer", e => e.GetProperty("t").GetInt64() > off.GetProperty("t").GetInt64() && e.GetProperty("on").GetBoolean());
+        long firstOn = off.GetProperty("t").GetInt64() - on.GetProperty("t").GetInt64();
+        long period = again.GetProperty("t").GetInt64() - on.GetProperty("t").GetInt64();
+        Assert.InRange(firstOn, 500, 2500);
+        Assert.InRange(period, 2000, 7000);
+
+        // After ten seconds the ringing stops by itself, and the line is idle again.
+        var ringing = await sim.WaitForEventAsync("line", e => e.GetProperty("line").GetInt32() == 1 && e.GetProperty("state").GetString() == "ringing");
+        var idle = await sim.WaitForEventAsync("line", e => e.GetProperty("t").GetInt64() > ringing.GetProperty("t").GetInt64()
+            && e.GetProperty("state").GetString() == "idle", TimeSpan.FromSeconds(30));
+        Assert.InRange(idle.GetProperty("t").GetInt64() - ringing.GetProperty("t").GetInt64(), 9_500, 12_000);
+
+        var health = await SendAsync(id, new { command = "health" });
+        Assert.Equal("health report follows", (await OutcomeAsync(id, health, "done")).GetProperty("detail").GetString());
+    }
+
     private async Task<string> SendAsync(string id, object command)
     {
         var response = await lab.Api.PostAsJsonAsync($"/api/adapters/{id}/commands", command);

@@ -182,7 +182,7 @@ public static class AdaptersApi
         else if (Commands.TryGetValue(action, out var command))
         {
             var sender = context.RequestServices.GetRequiredService<Ata.Gateway.Commands.CommandSender>();
-            var (outcome, sent, adapter) = await sender.SendAsync(deviceId, command, force: false, Ata.Gateway.Commands.WhenOffline.Refuse,
+            var (outcome, sent, adapter) = await sender.SendAsync(deviceId, command, force: false, line: null, Ata.Gateway.Commands.WhenOffline.Refuse,
                 AuditLog.ActorOf(context.User), context.RequestAborted).ConfigureAwait(false);
             if (outcome == Ata.Gateway.Commands.SendOutcome.Offline)
             {

@@ -64,6 +64,7 @@ public sealed record CommandResult(string Id, bool Ok, string? Detail)
 /// <param name="DeviceId">The adapter.</param>
 /// <param name="Command">What, e.g. <c>reboot</c>.</param>
 /// <param name="Force">Whether it was sent forced (a reboot even mid-call).</param>
+/// <param name="Line">The line it is for (a test ring), or null.</param>
 /// <param name="Status">A <see cref="CommandStatus"/>.</param>
 /// <param name="Detail">The adapter's words, or why it expired.</param>
 /// <param name="Actor">Who sent it.</param>
@@ -72,7 +73,7 @@ public sealed record CommandResult(string Id, bool Ok, string? Detail)
 /// <param name="Deadline">When it expires without an answer.</param>
 /// <param name="AnsweredAt">When the adapter's answer was recorded.</param>
 public sealed record CommandView(
-    string Id, string DeviceId, string Command, bool Force, string Status, string? Detail, string Actor,
+    string Id, string DeviceId, string Command, bool Force, int? Line, string Status, string? Detail, string Actor,
     DateTimeOffset CreatedAt, DateTimeOffset? SentAt, DateTimeOffset Deadline, DateTimeOffset? AnsweredAt);
 
 /// <summary>
@@ -95,6 +96,7 @@ public sealed class CommandBook(AdapterStore store, TimeProvider time)
                 device_id TEXT NOT NULL REFERENCES adapters (device_id) ON DELETE CASCADE,
                 command TEXT NOT NULL,
                 force INTEGER NOT NULL DEFAULT 0,
+                line INTEGER,
                 status TEXT NOT NULL,
                 detail TEXT,
                 actor TEXT NOT NULL,
@@ -112,20 +114,21 @@ public sealed class CommandBook(AdapterStore store, TimeProvider time)
     /// <param name="deviceId">The adapter.</param>
     /// <param name="command">The command.</param>
     /// <param name="force">Forced.</param>
+    /// <param name="line">The line it is for, or null.</param>
     /// <param name="queued">Whether it waits for the adapter to connect.</param>
     /// <param name="deadline">When it expires without an answer (or, queued, without being sent).</param>
     /// <param name="actor">Who asked.</param>
-    public void Add(string id, string deviceId, string command, bool force, bool queued, DateTimeOffset deadline, string actor)
+    public void Add(string id, string deviceId, string command, bool force, int? line, bool queued, DateTimeOffset deadline, string actor)
     {
         using var connection = store.Open();
         using var transaction = connection.BeginTransaction();
         var now = store.Now();
         AdapterStore.Execute(connection,
             """
-            INSERT INTO commands (id, device_id, command, force, status, actor, created_at, sent_at, deadline)
-            VALUES ($id, $device, $command, $force, $status, $actor, $now, $sent, $deadline)
+            INSERT INTO commands (id, device_id, command, force, line, status, actor, created_at, sent_at, deadline)
+            VALUES ($id, $device, $command, $force, $line, $status, $actor, $now, $sent, $deadline)
             """,
-            ("$id", id), ("$device", deviceId), ("$command", command), ("$force", force), ("$status", queued ? CommandStatus.Queued : CommandStatus.Pending),
+            ("$id", id), ("$device", deviceId), ("$command", command), ("$force", force), ("$line", line), ("$status", queued ? CommandStatus.Queued : CommandStatus.Pending),
             ("$actor", actor), ("$now", now), ("$sent", queued ? null : now), ("$deadline", Time(deadline)));
         AdapterStore.Execute(connection,
             $"DELETE FROM commands WHERE device_id = $device AND id NOT IN (SELECT id FROM commands WHERE device_id = $device ORDER BY created_at DESC, id LIMIT {HistoryLength})",
@@ -188,7 +191,7 @@ public sealed class CommandBook(AdapterStore store, TimeProvider time)
     {
         using var connection = store.Open();
         using var command = AdapterStore.Command(connection,
-            $"SELECT id, device_id, command, force, status, detail, actor, created_at, sent_at, deadline, answered_at FROM commands WHERE {where}", ("$key", key));
+            $"SELECT id, device_id, command, force, status, detail, actor, created_at, sent_at, deadline, answered_at, line FROM commands WHERE {where}", ("$key", key));
         using var reader = command.ExecuteReader();
         var now = time.GetUtcNow();
         var views = new List<CommandView>();
@@ -205,7 +208,8 @@ public sealed class CommandBook(AdapterStore store, TimeProvider time)
                 status = CommandStatus.Expired;
             }
 
-            views.Add(new CommandView(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetBoolean(3), status, detail, reader.GetString(6),
+            views.Add(new CommandView(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetBoolean(3), reader.IsDBNull(11) ? null : reader.GetInt32(11),
+                status, detail, reader.GetString(6),
                 AdapterStore.ParseTime(reader.GetString(7)), reader.IsDBNull(8) ? null : AdapterStore.ParseTime(reader.GetString(8)), deadline,
                 reader.IsDBNull(10) ? null : AdapterStore.ParseTime(reader.GetString(10))));
         }

@@ -65,18 +65,19 @@ public sealed partial class CommandSender(
     : BackgroundService
 {
     /// <summary>The commands this gateway sends, as the adapter names them (the core's <see cref="GatewayCommand"/>).</summary>
-    public static readonly IReadOnlyList<string> Known = [GatewayCommand.Reregister, GatewayCommand.Reboot];
+    public static readonly IReadOnlyList<string> Known = [GatewayCommand.Reregister, GatewayCommand.Reboot, GatewayCommand.Ring, GatewayCommand.Health];
 
     /// <summary>Sends (or queues) <paramref name="command"/> to <paramref name="deviceId"/>.</summary>
     /// <param name="deviceId">The adapter.</param>
     /// <param name="command">One of <see cref="Known"/>.</param>
     /// <param name="force">Sent forced.</param>
+    /// <param name="line">The line it is for (a test ring), or null.</param>
     /// <param name="whenOffline">A <see cref="WhenOffline"/> value.</param>
     /// <param name="actor">Who asked.</param>
     /// <param name="cancellationToken">Cancels waiting for the broker.</param>
     /// <returns>What happened, and the command (null when nothing was recorded).</returns>
     public async Task<(SendOutcome Outcome, CommandView? Command, AdapterView? Adapter)> SendAsync(
-        string deviceId, string command, bool force, string whenOffline, string actor, CancellationToken cancellationToken)
+        string deviceId, string command, bool force, int? line, string whenOffline, string actor, CancellationToken cancellationToken)
     {
         if (store.Find(deviceId) is not { } adapter)
         {
@@ -92,7 +93,7 @@ public sealed partial class CommandSender(
                 return (SendOutcome.Offline, null, adapter);
             }
 
-            book.Add(id, deviceId, command, force, queued: true, now.AddSeconds(options.Value.QueueSeconds), actor);
+            book.Add(id, deviceId, command, force, line, queued: true, now.AddSeconds(options.Value.QueueSeconds), actor);
             LogQueued(command, deviceId, id);
             return (SendOutcome.Queued, book.Find(id), adapter);
         }
@@ -102,8 +103,8 @@ public sealed partial class CommandSender(
             return (SendOutcome.BrokerUnreachable, null, adapter);
         }
 
-        book.Add(id, deviceId, command, force, queued: false, now.AddSeconds(options.Value.DeadlineSeconds), actor);
-        if (await channel.SendCommandAsync(deviceId, command, cancellationToken, id, force).ConfigureAwait(false) is null)
+        book.Add(id, deviceId, command, force, line, queued: false, now.AddSeconds(options.Value.DeadlineSeconds), actor);
+        if (await channel.SendCommandAsync(deviceId, command, cancellationToken, id, force, line).ConfigureAwait(false) is null)
         {
             book.MarkNotSent(id, "The broker did not take the command; it was not sent.");
             return (SendOutcome.BrokerUnreachable, null, adapter);
@@ -145,7 +146,7 @@ public sealed partial class CommandSender(
 
         foreach (var queued in book.ListDeliverable())
         {
-            if (await channel.SendCommandAsync(queued.DeviceId, queued.Command, cancellationToken, queued.Id, queued.Force).ConfigureAwait(false) is null)
+            if (await channel.SendCommandAsync(queued.DeviceId, queued.Command, cancellationToken, queued.Id, queued.Force, queued.Line).ConfigureAwait(false) is null)
             {
                 return;
             }

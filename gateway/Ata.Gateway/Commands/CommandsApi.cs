@@ -9,7 +9,8 @@ namespace Ata.Gateway.Commands;
 
 /// <summary>
 /// Commands with outcomes: <c>POST /api/adapters/{deviceId}/commands</c>
-/// (<c>{"command":"reboot","force":false,"whenOffline":"refuse","reason":"…"}</c>) sends one and
+/// (<c>{"command":"reboot","force":false,"whenOffline":"refuse","reason":"…"}</c>; <c>ring</c>, a test
+/// ring, takes <c>"line":n</c>; <c>health</c> asks for a health report now) sends one and
 /// answers 202 with it (pending, or queued); 409 when the adapter is offline or never connected and
 /// the command says <c>refuse</c> (the default). <c>GET …/commands</c> lists them, newest first, each
 /// <c>queued</c>, <c>pending</c>, <c>done</c>, <c>failed</c> or <c>expired</c>.
@@ -73,6 +74,7 @@ public static class CommandsApi
 
         string? command = null;
         var force = false;
+        int? line = null;
         var whenOffline = WhenOffline.Refuse;
         string? reason = null;
         using (body)
@@ -94,6 +96,22 @@ public static class CommandsApi
                     else
                     {
                         errors[Ata.Core.Contract.Fields.Force] = ["'force' is true or false."];
+                    }
+                }
+
+                if (root.TryGetProperty(Ata.Core.Contract.Fields.Line, out var l) && l.ValueKind != JsonValueKind.Null)
+                {
+                    if (command != Ata.Core.Gateway.GatewayCommand.Ring)
+                    {
+                        errors[Ata.Core.Contract.Fields.Line] = ["Only a test ring ('ring') is for one line."];
+                    }
+                    else if (l.ValueKind == JsonValueKind.Number && l.TryGetInt32(out var number) && number is >= 1 and <= Provisioning.AdapterRequest.MaxLines)
+                    {
+                        line = number;
+                    }
+                    else
+                    {
+                        errors[Ata.Core.Contract.Fields.Line] = [$"'line' is a line number, 1 to {Provisioning.AdapterRequest.MaxLines}."];
                     }
                 }
 
@@ -129,7 +147,7 @@ public static class CommandsApi
         }
 
         var user = request.HttpContext.User;
-        var (outcome, sent, adapter) = await sender.SendAsync(deviceId, command!, force, whenOffline, AuditLog.ActorOf(user), request.HttpContext.RequestAborted)
+        var (outcome, sent, adapter) = await sender.SendAsync(deviceId, command!, force, line, whenOffline, AuditLog.ActorOf(user), request.HttpContext.RequestAborted)
             .ConfigureAwait(false);
         switch (outcome)
         {

@@ -192,8 +192,9 @@ public sealed partial class FleetChannel : IHostedService, IAsyncDisposable
     /// <param name="cancellationToken">Cancels the wait for the broker.</param>
     /// <param name="id">The command's id (<see cref="Commands.CommandBook"/> records it first); a new one when null.</param>
     /// <param name="force">Sends <c>"force":true</c> (a reboot even mid-call).</param>
+    /// <param name="line">Sends <c>"line":n</c> (the line a test ring rings), when given.</param>
     /// <returns>The command's id, or null when the broker is not reachable now.</returns>
-    public async Task<string?> SendCommandAsync(string deviceId, string command, CancellationToken cancellationToken, string? id = null, bool force = false)
+    public async Task<string?> SendCommandAsync(string deviceId, string command, CancellationToken cancellationToken, string? id = null, bool force = false, int? line = null)
     {
         if (!_client.IsConnected)
         {
@@ -210,6 +211,11 @@ public sealed partial class FleetChannel : IHostedService, IAsyncDisposable
             if (force)
             {
                 json.WriteBoolean(Fields.Force, true);
+            }
+
+            if (line is { } number)
+            {
+                json.WriteNumber(Fields.Line, number);
             }
 
             json.WriteEndObject();

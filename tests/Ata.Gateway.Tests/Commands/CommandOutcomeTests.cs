@@ -109,6 +109,8 @@ public sealed class CommandOutcomeTests(GatewayFixture fixture) : IClassFixture<
     [InlineData("""{"command":"reboot","force":"yes"}""", "force")]
     [InlineData("""{"command":"reboot","whenOffline":"maybe"}""", "whenOffline")]
     [InlineData("""{"command":"reboot","reason":7}""", "reason")]
+    [InlineData("""{"command":"reboot","line":1}""", "line")]
+    [InlineData("""{"command":"ring","line":5}""", "line")]
     [InlineData("""[]""", "body")]
     public async Task A_bad_command_is_refused_naming_its_field(string body, string field)
     {

@@ -270,7 +270,7 @@ public sealed class AdapterStoreTests : IDisposable
         Assert.True(reopened.RecordServiceRequest("v2-1", new ServiceReport(1, "#21#", "cancel-call-forwarding", null), "nothing to do"));
         Assert.False(reopened.RecordServiceRequest("nobody", new ServiceReport(1, "#21#", "cancel-call-forwarding", null), "nothing to do"));
         Assert.Equal("#21#", Assert.Single(reopened.Find("v2-1")!.RecentServiceRequests).ServiceCode);
-        Assert.Equal(4L, UserVersion());
+        Assert.Equal(5L, UserVersion());
     }
 
     [Fact]
@@ -295,7 +295,7 @@ public sealed class AdapterStoreTests : IDisposable
         Assert.Equal(FaultReportOutcome.Recorded, batch.RecordFault("v3-1", new ReportedFault(1, FaultCode.NetworkDown, true, null, null, null) { Boot = "b1" }, DateTimeOffset.UtcNow));
         Assert.Equal(FaultReportOutcome.Repeated, batch.RecordFault("v3-1", new ReportedFault(1, FaultCode.NetworkDown, true, null, null, null) { Boot = "b1" }, DateTimeOffset.UtcNow));
         batch.Commit();
-        Assert.Equal(4L, UserVersion());
+        Assert.Equal(5L, UserVersion());
     }
 
     [Fact]
@@ -329,6 +329,27 @@ public sealed class AdapterStoreTests : IDisposable
     /// Turns the store's file into what the gateway of schema <paramref name="version"/> wrote: without
     /// the tables and the line settings (of its one line) added since.
     /// </summary>
+    [Fact]
+    public void A_fourth_version_store_gains_the_people_and_commands_tables()
+    {
+        using (var store = Open())
+        {
+            store.Save("v4-1", new AdapterSpecification("secret-one", [new SipAccount("2001", "pw", "sip.example.net")]));
+        }
+
+        // What a version-4 gateway wrote: no people, person_tokens or commands.
+        MakeOlder(4, ["people", "person_tokens", "commands"], []);
+
+        using var reopened = Open();
+        var book = new Ata.Gateway.Commands.CommandBook(reopened, TimeProvider.System);
+        book.Add("c-v4", "v4-1", "reboot", force: false, line: null, queued: true, DateTimeOffset.UtcNow.AddHours(1), "admin");
+        Assert.Equal("queued", Assert.Single(book.List("v4-1")).Status);
+        using var connection = reopened.Open();
+        using var people = AdapterStore.Command(connection, "SELECT COUNT(*) FROM people");
+        Assert.Equal(0L, people.ExecuteScalar());
+        Assert.Equal(5L, UserVersion());
+    }
+
     private void MakeOlder(int version, string[] tablesAddedSince, string[] lineSettingsAddedSince)
     {
         using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_directory.Path, AdapterStore.FileName)};Pooling=False");

@@ -1,4 +1,5 @@
-// The adapter page's support tools, kept apart from dashboard.js: commands with their outcomes
+// The adapter page's support tools, kept apart from dashboard.js: commands (re-register, reboot, a
+// test ring of one line, a health report now) with their outcomes
 // (queued, pending, done, failed, expired), a reboot that asks first and is sent unforced (the adapter
 // waits for idle lines) unless forced, and a partial change of one line setting (PATCH, JSON merge
 // patch) with the reason asked for. Text from the gateway is only ever set as textContent.
@@ -32,7 +33,7 @@
       const row = document.createElement("tr");
       row.dataset.command = command.id;
       const outcome = `${command.status}${command.detail ? `: ${command.detail}` : ""}`;
-      [`${command.command}${command.force ? " (forced)" : ""}`, new Date(command.sentAt || command.createdAt).toLocaleString(), command.actor, outcome]
+      [`${command.command}${command.line ? ` line ${command.line}` : ""}${command.force ? " (forced)" : ""}`, new Date(command.sentAt || command.createdAt).toLocaleString(), command.actor, outcome]
         .forEach((text, i) => {
           const cell = document.createElement("td");
           cell.textContent = text;
@@ -53,15 +54,18 @@
     if (command === "reboot" && !confirm(force
       ? `Reboot ${id} now, even if a line is in use? A call in progress is cut off (never an emergency call).`
       : `Reboot ${id}? The adapter waits until no line is in use.`)) return;
-    const reason = prompt(`Why ${command === "reboot" ? "reboot" : "re-register"} ${id}? (optional)`) ?? undefined;
+    const line = button.dataset.line ? Number(button.dataset.line) : undefined;
+    const reason = command === "reboot" || command === "reregister"
+      ? prompt(`Why ${command === "reboot" ? "reboot" : "re-register"} ${id}? (optional)`) ?? undefined
+      : undefined;
     button.disabled = true;
     try {
       let sent;
       try {
-        sent = await change("POST", `${base}/commands`, { command, force, reason: reason || undefined }, "application/json");
+        sent = await change("POST", `${base}/commands`, { command, force, line, reason: reason || undefined }, "application/json");
       } catch (error) {
         if (!/offline|never connected/.test(error.message) || !confirm(`${error.message}\n\nQueue it until the adapter connects?`)) throw error;
-        sent = await change("POST", `${base}/commands`, { command, force, whenOffline: "queue", reason: reason || undefined }, "application/json");
+        sent = await change("POST", `${base}/commands`, { command, force, line, whenOffline: "queue", reason: reason || undefined }, "application/json");
       }
       result.textContent = `${button.textContent}: ${sent.status} (command ${sent.id}).`;
       result.classList.remove("refused");
