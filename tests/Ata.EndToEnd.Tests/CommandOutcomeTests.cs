@@ -15,12 +15,8 @@ public sealed class CommandOutcomeTests(FirstLightFixture lab)
     [Fact]
     public async Task A_reboot_sent_mid_call_waits_for_the_handset_and_the_gateway_shows_what_the_adapter_said()
     {
-        string id = $"e2e-cmd-{Guid.NewGuid().ToString("N")[..6]}";
-        string secret = "dev-" + Guid.NewGuid().ToString("N");
-        string broker = await lab.ProvisionAsync(id, secret, FirstLightFixture.GoodUser, FirstLightFixture.GoodPassword, lab.Registrar.Address);
-        await using var sim = lab.StartSim(id, secret, broker);
-        await sim.WaitForEventAsync("registration", e => e.GetProperty("state").GetString() == "registered");
-        await Eventually.Until(async () => (await lab.GetAdapterAsync(id)).GetProperty("online").GetBoolean(), TimeSpan.FromSeconds(20), () => "never online");
+        var (id, sim) = await StartRegisteredAsync("e2e-cmd");
+        await using var _ = sim;
 
         await sim.Process.WriteLineAsync("offhook");
         await sim.WaitForEventAsync("tone", e => e.GetProperty("tone").GetString() == "dial");
@@ -52,12 +48,8 @@ public sealed class CommandOutcomeTests(FirstLightFixture lab)
     [Fact]
     public async Task A_test_ring_rings_the_handset_with_the_national_cadence_and_stops_by_itself_and_health_comes_at_once()
     {
-        string id = $"e2e-ring-{Guid.NewGuid().ToString("N")[..6]}";
-        string secret = "dev-" + Guid.NewGuid().ToString("N");
-        string broker = await lab.ProvisionAsync(id, secret, FirstLightFixture.GoodUser, FirstLightFixture.GoodPassword, lab.Registrar.Address);
-        await using var sim = lab.StartSim(id, secret, broker);
-        await sim.WaitForEventAsync("registration", e => e.GetProperty("state").GetString() == "registered");
-        await Eventually.Until(async () => (await lab.GetAdapterAsync(id)).GetProperty("online").GetBoolean(), TimeSpan.FromSeconds(20), () => "never online");
+        var (id, sim) = await StartRegisteredAsync("e2e-ring");
+        await using var _ = sim;
 
         var ring = await SendAsync(id, new { command = "ring", line = 1 });
         Assert.Equal("ringing line 1 for 10 s", (await OutcomeAsync(id, ring, "done")).GetProperty("detail").GetString());
@@ -77,6 +69,26 @@ public sealed class CommandOutcomeTests(FirstLightFixture lab)
 
         var health = await SendAsync(id, new { command = "health" });
         Assert.Equal("health report follows", (await OutcomeAsync(id, health, "done")).GetProperty("detail").GetString());
+    }
+
+    /// <summary>A new adapter, provisioned, registered and online as the gateway sees it.</summary>
+    private async Task<(string Id, SimAdapter Sim)> StartRegisteredAsync(string prefix)
+    {
+        string id = $"{prefix}-{Guid.NewGuid().ToString("N")[..6]}";
+        string secret = "dev-" + Guid.NewGuid().ToString("N");
+        string broker = await lab.ProvisionAsync(id, secret, FirstLightFixture.GoodUser, FirstLightFixture.GoodPassword, lab.Registrar.Address);
+        var sim = lab.StartSim(id, secret, broker);
+        try
+        {
+            await sim.WaitForEventAsync("registration", e => e.GetProperty("state").GetString() == "registered");
+            await Eventually.Until(async () => (await lab.GetAdapterAsync(id)).GetProperty("online").GetBoolean(), TimeSpan.FromSeconds(20), () => "never online");
+            return (id, sim);
+        }
+        catch
+        {
+            await sim.DisposeAsync();
+            throw;
+        }
     }
 
     private async Task<string> SendAsync(string id, object command)

@@ -55,22 +55,8 @@ public static class DashboardEndpoints
             }
         }
 
-        var page = System.Text.Encoding.UTF8.GetString(Load("Dashboard/index.html"));
-        if (!page.Contains(TokenPlaceholder, StringComparison.Ordinal))
-        {
-            throw new InvalidOperationException($"The dashboard page has no {TokenPlaceholder}.");
-        }
-
-        foreach (var path in new[] { "/", "/adapters/{deviceId}" })
-        {
-            app.MapGet(path, (HttpContext context) =>
-            {
-                var html = page.Replace(TokenPlaceholder, WebUtility.HtmlEncode(RequestForgery.PageToken(context)), StringComparison.Ordinal);
-                Protect(context.Response, "no-store");
-                return TypedResults.Content(html, "text/html; charset=utf-8");
-            }).RequireAuthorization(Access.Roles.SupportPolicy).ExcludeFromDescription();
-        }
-
+        MapPage(app, "/", "Dashboard/index.html");
+        MapPage(app, "/adapters/{deviceId}", "Dashboard/index.html");
         MapPage(app, "/people", "Dashboard/people.html");
 
         app.MapGet("/dashboard/leds.json", () => TypedResults.Ok(new LedTiming(
@@ -80,10 +66,15 @@ public static class DashboardEndpoints
         return app;
     }
 
-    /// <summary>Maps a page of its own (people and keys), with its session's anti-forgery token, for support and admin.</summary>
+    /// <summary>Maps a page, with its session's anti-forgery token, for support and admin.</summary>
     private static void MapPage(IEndpointRouteBuilder app, string path, string resource)
     {
         var page = System.Text.Encoding.UTF8.GetString(Load(resource));
+        if (!page.Contains(TokenPlaceholder, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"The dashboard page {resource} has no {TokenPlaceholder}.");
+        }
+
         app.MapGet(path, (HttpContext context) =>
         {
             var html = page.Replace(TokenPlaceholder, WebUtility.HtmlEncode(RequestForgery.PageToken(context)), StringComparison.Ordinal);
