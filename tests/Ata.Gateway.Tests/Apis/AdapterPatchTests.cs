@@ -169,6 +169,15 @@ public sealed class AdapterPatchTests(GatewayFixture fixture) : IClassFixture<Ga
         Assert.Equal(AdapterPatch.LineFieldNames.Order(StringComparer.Ordinal), rendered.Select(p => p.Key).Order(StringComparer.Ordinal));
     }
 
+    [Fact]
+    public void Every_setting_a_line_can_have_is_one_a_patch_keeps_and_writes_back()
+    {
+        // A setting added to SipAccount but not to AdapterPatch would be reset by any patch of its line.
+        var settings = typeof(SipAccount).GetProperties().Where(p => p.SetMethod is { IsPublic: true })
+            .Select(p => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(p.Name));
+        Assert.Equal(settings.Order(StringComparer.Ordinal), AdapterPatch.LineFieldNames.Order(StringComparer.Ordinal));
+    }
+
     [Theory]
     [InlineData("""{"lines":{"0":{"password":""}}}""", "lines[0].password")]
     [InlineData("""{"lines":{"0":{"barring":["nope"]}}}""", "lines[0].barring")]
