@@ -540,6 +540,27 @@ namespace Ata.Core
             }
         }
 
+        /// <summary>
+        /// A test ring asked for by the gateway: rings idle <paramref name="line"/> with its national
+        /// cadence for <paramref name="durationMs"/>; false when the line does not exist or is in use.
+        /// </summary>
+        public bool TestRing(int line, long durationMs, long now)
+        {
+            if (line < 1 || line > LineCount || !_ports[line - 1].IsIdle || !_ports[line - 1].Line.RingFor(durationMs, now))
+            {
+                return false;
+            }
+
+            Refresh(now);
+            return true;
+        }
+
+        /// <summary>Sends a health report as soon as the spacing between reports allows (the gateway asked for one).</summary>
+        public void SendHealthSoon()
+        {
+            _healthDue = true;
+        }
+
         /// <summary>Stops ringing <paramref name="line"/>.</summary>
         public void StopRinging(int line, long now)
         {

@@ -35,6 +35,7 @@ public static partial class GatewayApplication
         builder.AddFleetChannel();
         builder.AddProvisioning();
         builder.AddAccess();
+        Commands.CommandsApi.AddCommands(builder);
         builder.AddIncidents();
         builder.AddCallRecords();
         builder.Services.AddOpenApi();
@@ -99,6 +100,8 @@ public static partial class GatewayApplication
         app.UseStatusCodePages();
         app.MapAccess();
         app.MapAdaptersApi();
+        app.MapAdapterChangesApi();
+        Commands.CommandsApi.MapCommandsApi(app);
         app.MapMetrics();
         app.MapIncidentsApi();
         app.MapCallsApi();

@@ -134,7 +134,7 @@ public sealed class DashboardHost : IAsyncLifetime
         await page.FillAsync("#key", AdminKey);
         await Task.WhenAll(
             page.WaitForURLAsync(BaseUrl + "/", new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit }),
-            page.ClickAsync("button[type=submit]"));
+            page.ClickAsync("#key-sign-in button[type=submit]"));
         return page;
     }
 

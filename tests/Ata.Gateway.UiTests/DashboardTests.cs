@@ -104,9 +104,9 @@ public sealed class DashboardTests(DashboardHost host) : IClassFixture<Dashboard
         var page = await OpenAdapterPageAsync();
         var before = host.Commands.Count;
 
-        await page.ClickAsync("button[data-action=reregister]");
+        await page.ClickAsync("button[data-command=reregister]");
 
-        await Assertions.Expect(page.Locator("#action-result")).ToContainTextAsync("Re-register: sent", new LocatorAssertionsToContainTextOptions { Timeout = (float)Wait.TotalMilliseconds });
+        await Assertions.Expect(page.Locator("#action-result")).ToContainTextAsync("Re-register: pending", new LocatorAssertionsToContainTextOptions { Timeout = (float)Wait.TotalMilliseconds });
         var deadline = DateTime.UtcNow + Wait;
         while (host.Commands.Count == before && DateTime.UtcNow < deadline)
         {

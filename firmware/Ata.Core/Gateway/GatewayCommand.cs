@@ -13,6 +13,15 @@ namespace Ata.Core.Gateway
         /// <summary>Register every line again now.</summary>
         public const string Reregister = "reregister";
 
+        /// <summary>Ring the phone of <c>line</c> (default 1) with the national cadence for <see cref="TestRingMs"/>, to check the handset and wiring.</summary>
+        public const string Ring = "ring";
+
+        /// <summary>Send a health report now.</summary>
+        public const string Health = "health";
+
+        /// <summary>How long a test ring lasts, ms, unless the handset is lifted first.</summary>
+        public const long TestRingMs = 10000;
+
         /// <summary>Carries out <paramref name="command"/>; returns whether it was accepted, with words in <paramref name="detail"/>.</summary>
         public static bool Run(Adapter adapter, string command, Hashtable arguments, long now, out string detail)
         {
@@ -28,6 +37,32 @@ namespace Ata.Core.Gateway
             {
                 adapter.Reregister(now);
                 detail = "registering again";
+                return true;
+            }
+
+            if (command == Ring)
+            {
+                long line = arguments == null ? 1 : JsonObject.GetLong(arguments, Fields.Line, 1);
+                if (line < 1 || line > Adapter.LineCount)
+                {
+                    detail = "no line " + line.ToString();
+                    return false;
+                }
+
+                if (!adapter.TestRing((int)line, TestRingMs, now))
+                {
+                    detail = "line " + line.ToString() + " is in use";
+                    return false;
+                }
+
+                detail = "ringing line " + line.ToString() + " for " + (TestRingMs / 1000).ToString() + " s";
+                return true;
+            }
+
+            if (command == Health)
+            {
+                adapter.SendHealthSoon();
+                detail = "health report follows";
                 return true;
             }
 

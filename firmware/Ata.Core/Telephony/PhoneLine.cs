@@ -43,6 +43,7 @@ namespace Ata.Core.Telephony
         private string _toneName;
         private long _toneSince;
         private long _ringSince;
+        private long _ringUntil = -1;
         private bool _ringerOn;
         private bool _serviceless;
         private string _detail;
@@ -269,9 +270,26 @@ namespace Ata.Core.Telephony
                 return;
             }
 
+            _ringUntil = -1;
             _ringSince = now + delayMs;
             SetState(LineState.Ringing, now);
             Tick(true, now);
+        }
+
+        /// <summary>
+        /// A test ring: rings with the national cadence for <paramref name="durationMs"/>, then stops by
+        /// itself (lifting the handset ends it too). Only when idle; returns whether it rings.
+        /// </summary>
+        public bool RingFor(long durationMs, long now)
+        {
+            if (_state != LineState.Idle)
+            {
+                return false;
+            }
+
+            Ring(now);
+            _ringUntil = now + durationMs;
+            return true;
         }
 
         /// <summary>Stops ringing (the caller gave up).</summary>
@@ -299,7 +317,11 @@ namespace Ata.Core.Telephony
             }
 
             long inState = now - _stateSince;
-            if (_state == LineState.Ringing)
+            if (_state == LineState.Ringing && _ringUntil >= 0 && now >= _ringUntil)
+            {
+                StopRinging(now);
+            }
+            else if (_state == LineState.Ringing)
             {
                 Tone ring = _profile.Tones.Get(Tones.ToneName.Ring);
                 SetRinger(ring != null && now >= _ringSince && ring.IsOnAt(now - _ringSince), now);
@@ -533,6 +555,11 @@ namespace Ata.Core.Telephony
         private void SetState(string state, long now)
         {
             _stateSince = now;
+            if (state != LineState.Ringing)
+            {
+                _ringUntil = -1;
+            }
+
             if (state != _state)
             {
                 _state = state;

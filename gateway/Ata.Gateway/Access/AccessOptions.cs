@@ -21,9 +21,16 @@ public sealed class AccessOptions
 
     /// <summary>
     /// Failed dashboard sign-ins per address (<c>Auth:SignInThrottle:MaxFailures</c>, <c>…:WindowSeconds</c>);
-    /// default 5 a minute.
+    /// default 50 in 5 minutes: generous, as a whole office may sign in from behind one NAT address;
+    /// guessing one person's password is stopped by <see cref="AccountThrottle"/>.
     /// </summary>
-    public ThrottleLimits SignInThrottle { get; set; } = new() { MaxFailures = 5, WindowSeconds = 60 };
+    public ThrottleLimits SignInThrottle { get; set; } = new() { MaxFailures = 50, WindowSeconds = 300 };
+
+    /// <summary>
+    /// Failed dashboard sign-ins per person's name, from any address (<c>Auth:AccountThrottle:MaxFailures</c>,
+    /// <c>…:WindowSeconds</c>); default 5 in 15 minutes.
+    /// </summary>
+    public ThrottleLimits AccountThrottle { get; set; } = new() { MaxFailures = 5, WindowSeconds = 900 };
 
     /// <summary>
     /// Requests with a wrong API key per address (<c>Auth:ApiKeyThrottle:MaxFailures</c>, <c>…:WindowSeconds</c>);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Ata.Gateway.Apis;
+using Ata.Gateway.People;
 using Ata.Gateway.Store;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -35,10 +36,13 @@ public static class AccessRegistration
                 $"Auth:SupportKey must be at least {AccessOptions.MinKeyLength} characters.")
             .Validate(o => o.SignInThrottle is { MaxFailures: >= 1, WindowSeconds: >= 1 },
                 "Auth:SignInThrottle:MaxFailures and Auth:SignInThrottle:WindowSeconds must be at least 1.")
+            .Validate(o => o.AccountThrottle is { MaxFailures: >= 1, WindowSeconds: >= 1 },
+                "Auth:AccountThrottle:MaxFailures and Auth:AccountThrottle:WindowSeconds must be at least 1.")
             .Validate(o => o.ApiKeyThrottle is { MaxFailures: >= 1, WindowSeconds: >= 1 },
                 "Auth:ApiKeyThrottle:MaxFailures and Auth:ApiKeyThrottle:WindowSeconds must be at least 1.")
             .ValidateOnStart();
         builder.Services.AddSingleton<ApiKeys>();
+        builder.Services.AddSingleton<People.PeopleDirectory>();
         builder.Services.AddSingleton<DashboardSessions>();
         builder.Services.AddSingleton<DashboardTransport>();
         builder.Services.AddRequestForgeryChecks();
@@ -88,6 +92,7 @@ public static class AccessRegistration
         app.UseRequestForgeryChecks();
         app.UseAuthorization();
         app.MapDashboardSignIn();
+        app.MapPeopleApi();
 
         var keys = app.MapGroup("/api/keys").WithTags("Access").RequireAuthorization(Roles.AdminPolicy);
         keys.MapGet("/", (ApiKeys registry) => TypedResults.Ok(registry.List()));

@@ -13,7 +13,8 @@ namespace Ata.Gateway.Access;
 /// being checked, so a lockout cannot be used to go on guessing.
 /// </summary>
 public sealed class ApiKeyAuthentication(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, ApiKeys keys, AccessThrottles throttles)
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, ApiKeys keys, AccessThrottles throttles,
+    People.PeopleDirectory people)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     private static readonly object ThrottledKey = new();
@@ -62,6 +63,17 @@ public sealed class ApiKeyAuthentication(
         {
             Context.Items[ThrottledKey] = retryAfter;
             return Task.FromResult(AuthenticateResult.Fail("Too many wrong API keys from this address."));
+        }
+
+        if (key.StartsWith(People.PeopleDirectory.TokenPrefix, StringComparison.Ordinal))
+        {
+            if (!people.TryAuthenticateToken(key, out var person, out var personRole))
+            {
+                throttles.ApiKey.Failed(address);
+                return Task.FromResult(AuthenticateResult.Fail("The API token is not valid."));
+            }
+
+            return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(People.PersonPrincipal.Create(person, personRole, SchemeName), SchemeName)));
         }
 
         if (!keys.TryAuthenticate(key, out var name, out var role))

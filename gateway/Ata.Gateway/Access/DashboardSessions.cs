@@ -137,10 +137,12 @@ internal static class DashboardSessionCookie
     /// <param name="context">The cookie's principal and request.</param>
     public static async Task ValidateAsync(CookieValidatePrincipalContext context)
     {
-        var keys = context.HttpContext.RequestServices.GetRequiredService<ApiKeys>();
+        var services = context.HttpContext.RequestServices;
         if (context.Principal?.Identity?.Name is { } holder
             && context.Principal.FindFirst(System.Security.Claims.ClaimTypes.Role)?.Value is { } role
-            && keys.IsHeld(holder, role))
+            && (People.PersonPrincipal.IsPerson(context.Principal)
+                ? services.GetRequiredService<People.PeopleDirectory>().IsActive(holder, role)
+                : services.GetRequiredService<ApiKeys>().IsHeld(holder, role)))
         {
             return;
         }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using Ata.Gateway.Apis;
+using Ata.Gateway.People;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -8,9 +9,12 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 namespace Ata.Gateway.Access;
 
 /// <summary>
-/// Signing in to the dashboard with a key (<c>/login</c>, a form with its own anti-forgery token, so
-/// that another site cannot sign a browser in under its own key) and signing out (<c>/logout</c>,
-/// which ends the session on the gateway, not just in the browser).
+/// Signing in to the dashboard as a person (name, password and, when they set one up, an
+/// authenticator code: <see cref="PeopleDirectory"/>) or with an API key (<c>/login</c>, forms with
+/// their own anti-forgery token, so that another site cannot sign a browser in under its own
+/// account) and signing out (<c>/logout</c>, which ends the session on the gateway, not just in the
+/// browser). Failed sign-ins are limited per person's name (<see cref="AccessThrottles.Account"/>)
+/// and, generously, per address; every refusal is the login page with a message, never raw JSON.
 /// </summary>
 public static class DashboardSignIn
 {
@@ -40,16 +44,12 @@ public static class DashboardSignIn
         return app;
     }
 
-    private static async Task<IResult> SignInAsync(HttpContext context, ApiKeys keys, AccessThrottles throttles, IAntiforgery antiforgery)
+    private static async Task<IResult> SignInAsync(HttpContext context, ApiKeys keys, PeopleDirectory people, AccessThrottles throttles, IAntiforgery antiforgery)
     {
-        var throttle = throttles.SignIn;
         var address = ApiKeyAuthentication.ClientAddress(context);
-        if (!throttle.MayTry(address, out var retryAfter))
+        if (!throttles.SignIn.MayTry(address, out var retryAfter))
         {
-            var seconds = FailureThrottle.RetryAfterSeconds(retryAfter);
-            context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-            return TypedResults.Problem($"Too many failed sign-ins from this address; try again in {seconds} s.",
-                statusCode: StatusCodes.Status429TooManyRequests);
+            return TooMany(context, retryAfter, "from this address");
         }
 
         if (await ReadFormAsync(context).ConfigureAwait(false) is { } refusal)
@@ -66,16 +66,60 @@ public static class DashboardSignIn
             return LoginPage(context, "The sign-in form had expired or did not come from this gateway; sign in again.", StatusCodes.Status400BadRequest);
         }
 
-        var key = context.Request.Form["key"].ToString().Trim();
-        if (!keys.TryAuthenticate(key, out var name, out var role))
+        var form = context.Request.Form;
+        var key = form["key"].ToString().Trim();
+        if (key.Length > 0)
         {
-            throttle.Failed(address);
-            return LoginPage(context, "That key is not valid.", StatusCodes.Status401Unauthorized);
+            if (!keys.TryAuthenticate(key, out var holder, out var keyRole))
+            {
+                throttles.SignIn.Failed(address);
+                return LoginPage(context, "That key is not valid.", StatusCodes.Status401Unauthorized);
+            }
+
+            await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme,
+                ApiKeyAuthentication.Principal(holder, keyRole, CookieAuthenticationDefaults.AuthenticationScheme)).ConfigureAwait(false);
+            return TypedResults.Redirect("/");
         }
 
-        await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme,
-            ApiKeyAuthentication.Principal(name, role, CookieAuthenticationDefaults.AuthenticationScheme)).ConfigureAwait(false);
-        return TypedResults.Redirect("/");
+        var name = form["name"].ToString().Trim();
+        var password = form["password"].ToString();
+        if (name.Length == 0 || password.Length == 0)
+        {
+            return LoginPage(context, "Enter your name and password, or an API key.", StatusCodes.Status400BadRequest, name);
+        }
+
+        var account = name.ToLowerInvariant();
+        if (!throttles.Account.MayTry(account, out retryAfter))
+        {
+            return TooMany(context, retryAfter, "for this account");
+        }
+
+        switch (people.Check(name, password, form["code"].ToString(), out var role))
+        {
+            case SignInCheck.Accepted:
+                await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme,
+                    PersonPrincipal.Create(name, role, CookieAuthenticationDefaults.AuthenticationScheme)).ConfigureAwait(false);
+                return TypedResults.Redirect("/");
+            case SignInCheck.CodeNeeded:
+                return LoginPage(context, "Enter the 6-digit code from your authenticator app as well.", StatusCodes.Status401Unauthorized, name, askCode: true);
+            case SignInCheck.WrongCode:
+                throttles.SignIn.Failed(address);
+                throttles.Account.Failed(account);
+                return LoginPage(context, "That code is not right (or was used already); enter the current one.", StatusCodes.Status401Unauthorized, name, askCode: true);
+            default:
+                throttles.SignIn.Failed(address);
+                throttles.Account.Failed(account);
+                return LoginPage(context, "That name and password do not match.", StatusCodes.Status401Unauthorized, name);
+        }
+    }
+
+    /// <summary>The login page saying how long to wait, 429 with <c>Retry-After</c>.</summary>
+    private static IResult TooMany(HttpContext context, TimeSpan retryAfter, string scope)
+    {
+        var seconds = FailureThrottle.RetryAfterSeconds(retryAfter);
+        context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        var wait = seconds < 120 ? $"{seconds} seconds" : $"{(seconds + 59) / 60} minutes";
+        return LoginPage(context, $"Too many failed sign-ins {scope}. Try again in {wait}.", StatusCodes.Status429TooManyRequests);
     }
 
     /// <summary>Reads the sign-in form; a refusal when it is not a form (415), too large (413) or unreadable (400).</summary>
@@ -108,14 +152,17 @@ public static class DashboardSignIn
         }
     }
 
-    private static IResult LoginPage(HttpContext context, string? problem, int statusCode)
+    private static IResult LoginPage(HttpContext context, string? problem, int statusCode, string? name = null, bool askCode = false)
     {
         var tokens = context.RequestServices.GetRequiredService<IAntiforgery>().GetAndStoreTokens(context);
         context.Response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
         var page = LoginTemplate
             .Replace("{token-field}", WebUtility.HtmlEncode(tokens.FormFieldName), StringComparison.Ordinal)
             .Replace("{token}", WebUtility.HtmlEncode(tokens.RequestToken), StringComparison.Ordinal)
-            .Replace("<!--problem-->", problem is null ? string.Empty : $"<p class=\"problem\">{WebUtility.HtmlEncode(problem)}</p>", StringComparison.Ordinal);
+            .Replace("{name}", WebUtility.HtmlEncode(name ?? string.Empty), StringComparison.Ordinal)
+            .Replace("{code-autofocus}", askCode ? "autofocus" : string.Empty, StringComparison.Ordinal)
+            .Replace("{name-autofocus}", askCode ? string.Empty : "autofocus", StringComparison.Ordinal)
+            .Replace("<!--problem-->", problem is null ? string.Empty : $"<p class=\"problem\" role=\"alert\">{WebUtility.HtmlEncode(problem)}</p>", StringComparison.Ordinal);
         return TypedResults.Content(page, "text/html; charset=utf-8", statusCode: statusCode);
     }
 
@@ -126,13 +173,23 @@ public static class DashboardSignIn
         <body class="login">
         <main>
         <h1>ATA fleet</h1>
-        <form method="post" action="/login">
+        <!--problem-->
+        <form method="post" action="/login" id="person-sign-in">
         <input type="hidden" name="{token-field}" value="{token}">
-        <label for="key">API key</label>
-        <input id="key" name="key" type="password" autocomplete="current-password" required autofocus>
+        <label for="name">Name</label>
+        <input id="name" name="name" type="text" autocomplete="username" value="{name}" required {name-autofocus}>
+        <label for="password">Password</label>
+        <input id="password" name="password" type="password" autocomplete="current-password" required>
+        <label for="code">Code from your authenticator app (if you set one up)</label>
+        <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9 ]*" maxlength="7" {code-autofocus}>
         <button type="submit">Sign in</button>
         </form>
-        <!--problem-->
+        <form method="post" action="/login" id="key-sign-in">
+        <input type="hidden" name="{token-field}" value="{token}">
+        <label for="key">Or sign in with an API key</label>
+        <input id="key" name="key" type="password" autocomplete="off" required>
+        <button type="submit">Sign in with the key</button>
+        </form>
         </main>
         </body>
         </html>

@@ -179,6 +179,9 @@ public sealed class AccessThrottles(IOptions<AccessOptions> options, TimeProvide
     /// <summary>Failed sign-ins at <c>/login</c>.</summary>
     public FailureThrottle SignIn { get; } = new("sign-in", options.Value.SignInThrottle, time, logs.CreateLogger<FailureThrottle>());
 
+    /// <summary>Failed sign-ins of one person's name at <c>/login</c>, from any address.</summary>
+    public FailureThrottle Account { get; } = new("person sign-in", options.Value.AccountThrottle, time, logs.CreateLogger<FailureThrottle>());
+
     /// <summary>Requests with a wrong API key (<c>Authorization: Bearer</c> or <c>X-Api-Key</c>).</summary>
     public FailureThrottle ApiKey { get; } = new("API key", options.Value.ApiKeyThrottle, time, logs.CreateLogger<FailureThrottle>());
 }

@@ -152,8 +152,10 @@ public static class AdaptersApi
 
     /// <summary>
     /// A support action: <c>push-config</c> publishes the current config again; <c>reregister</c> and
-    /// <c>reboot</c> send that command on the adapter's <c>cmd</c> topic. 202 with the command id;
-    /// 404 for an unknown adapter or action; 503 when the broker cannot be reached.
+    /// <c>reboot</c> (non-forced) send that command on the adapter's <c>cmd</c> topic through the
+    /// command book, whose outcome <c>GET …/commands/{id}</c> shows. 202 with the command id;
+    /// 404 for an unknown adapter or action; 409 when the adapter is offline or never connected;
+    /// 503 when the broker cannot be reached.
     /// </summary>
     /// <param name="deviceId">The adapter's id.</param>
     /// <param name="action">The action.</param>
@@ -180,7 +182,15 @@ public static class AdaptersApi
         }
         else if (Commands.TryGetValue(action, out var command))
         {
-            id = await channel.SendCommandAsync(deviceId, command, context.RequestAborted).ConfigureAwait(false);
+            var sender = context.RequestServices.GetRequiredService<Ata.Gateway.Commands.CommandSender>();
+            var (outcome, sent, adapter) = await sender.SendAsync(deviceId, command, force: false, line: null, Ata.Gateway.Commands.WhenOffline.Refuse,
+                AuditLog.ActorOf(context.User), context.RequestAborted).ConfigureAwait(false);
+            if (outcome == Ata.Gateway.Commands.SendOutcome.Offline)
+            {
+                return Ata.Gateway.Commands.CommandsApi.Offline(adapter!, command);
+            }
+
+            id = sent?.Id;
         }
         else
         {
@@ -273,14 +283,14 @@ public static class AdaptersApi
     }
 
     /// <summary>Why a change could not be written (the broker's accounts or the database), or null for any other failure.</summary>
-    private static string? NotWritable(Exception exception) => exception switch
+    internal static string? NotWritable(Exception exception) => exception switch
     {
         Broker.BrokerAccountsException accounts => accounts.Message,
         _ when ReportIngest.IsStoreUnwritable(exception) => $"the database cannot be written: {exception.Message}",
         _ => null,
     };
 
-    private static ProblemHttpResult NotSaved(string title, string reason) =>
+    internal static ProblemHttpResult NotSaved(string title, string reason) =>
         TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: title, detail: $"{reason}. Nothing was changed; try again once it can be written.");
 
     private static string FirstSentence(string message)

@@ -25,6 +25,8 @@ public static class DashboardEndpoints
             ["/dashboard.js"] = ("Dashboard/dashboard.js", "text/javascript; charset=utf-8"),
             ["/dashboard-calls.js"] = ("Dashboard/dashboard-calls.js", "text/javascript; charset=utf-8"),
             ["/dashboard.css"] = ("Dashboard/dashboard.css", "text/css; charset=utf-8"),
+            ["/people.js"] = ("Dashboard/people.js", "text/javascript; charset=utf-8"),
+            ["/adapter-support.js"] = ("Dashboard/adapter-support.js", "text/javascript; charset=utf-8"),
         }.ToFrozenDictionary();
 
     /// <summary>
@@ -54,21 +56,9 @@ public static class DashboardEndpoints
             }
         }
 
-        var page = System.Text.Encoding.UTF8.GetString(Load("Dashboard/index.html"));
-        if (!page.Contains(TokenPlaceholder, StringComparison.Ordinal))
-        {
-            throw new InvalidOperationException($"The dashboard page has no {TokenPlaceholder}.");
-        }
-
-        foreach (var path in new[] { "/", "/adapters/{deviceId}" })
-        {
-            app.MapGet(path, (HttpContext context) =>
-            {
-                var html = page.Replace(TokenPlaceholder, WebUtility.HtmlEncode(RequestForgery.PageToken(context)), StringComparison.Ordinal);
-                Protect(context.Response, "no-store");
-                return TypedResults.Content(html, "text/html; charset=utf-8");
-            }).RequireAuthorization(Access.Roles.SupportPolicy).ExcludeFromDescription();
-        }
+        MapPage(app, "/", "Dashboard/index.html");
+        MapPage(app, "/adapters/{deviceId}", "Dashboard/index.html");
+        MapPage(app, "/people", "Dashboard/people.html");
 
         var ledTable = new LedTiming(LedTable.Names, LedTable.SlowPeriodMs, LedTable.FastPeriodMs, LedTable.CodeBlinkMs, LedTable.CodePauseMs)
         {
@@ -78,6 +68,23 @@ public static class DashboardEndpoints
             .RequireAuthorization(Access.Roles.SupportPolicy)
             .ExcludeFromDescription();
         return app;
+    }
+
+    /// <summary>Maps a page, with its session's anti-forgery token, for support and admin.</summary>
+    private static void MapPage(IEndpointRouteBuilder app, string path, string resource)
+    {
+        var page = System.Text.Encoding.UTF8.GetString(Load(resource));
+        if (!page.Contains(TokenPlaceholder, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"The dashboard page {resource} has no {TokenPlaceholder}.");
+        }
+
+        app.MapGet(path, (HttpContext context) =>
+        {
+            var html = page.Replace(TokenPlaceholder, WebUtility.HtmlEncode(RequestForgery.PageToken(context)), StringComparison.Ordinal);
+            Protect(context.Response, "no-store");
+            return TypedResults.Content(html, "text/html; charset=utf-8");
+        }).RequireAuthorization(Access.Roles.SupportPolicy).ExcludeFromDescription();
     }
 
     private static void Protect(HttpResponse response, string cacheControl)

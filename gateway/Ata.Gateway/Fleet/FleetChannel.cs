@@ -190,21 +190,34 @@ public sealed partial class FleetChannel : IHostedService, IAsyncDisposable
     /// <param name="deviceId">The adapter's id.</param>
     /// <param name="command">The command name, e.g. <c>reregister</c>.</param>
     /// <param name="cancellationToken">Cancels the wait for the broker.</param>
+    /// <param name="id">The command's id (<see cref="Commands.CommandBook"/> records it first); a new one when null.</param>
+    /// <param name="force">Sends <c>"force":true</c> (a reboot even mid-call).</param>
+    /// <param name="line">Sends <c>"line":n</c> (the line a test ring rings), when given.</param>
     /// <returns>The command's id, or null when the broker is not reachable now.</returns>
-    public async Task<string?> SendCommandAsync(string deviceId, string command, CancellationToken cancellationToken)
+    public async Task<string?> SendCommandAsync(string deviceId, string command, CancellationToken cancellationToken, string? id = null, bool force = false, int? line = null)
     {
         if (!_client.IsConnected)
         {
             return null;
         }
 
-        var id = Guid.NewGuid().ToString("N")[..12];
+        id ??= Guid.NewGuid().ToString("N")[..12];
         using var buffer = new MemoryStream();
         using (var json = new System.Text.Json.Utf8JsonWriter(buffer))
         {
             json.WriteStartObject();
             json.WriteString(Fields.Id, id);
             json.WriteString(Fields.Command, command);
+            if (force)
+            {
+                json.WriteBoolean(Fields.Force, true);
+            }
+
+            if (line is { } number)
+            {
+                json.WriteNumber(Fields.Line, number);
+            }
+
             json.WriteEndObject();
         }
 

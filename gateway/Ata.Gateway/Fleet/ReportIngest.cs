@@ -340,6 +340,7 @@ public sealed partial class ReportIngest : IAsyncDisposable
             MqttTopics.ConfigAck => DeviceReports.TryReadConfigAck(payload, out var ack) ? ack : Malformed,
             MqttTopics.Service => DeviceReports.TryReadService(payload, out var service) ? service : Malformed,
             MqttTopics.Call => ReportedCall.TryRead(payload, out var call) ? call : Malformed,
+            MqttTopics.CommandResult => Commands.CommandResult.TryRead(payload, out var result) ? result : Malformed,
             _ => null,
         };
         return new Reading(report, deviceId, leaf, content, receivedAt);
@@ -377,6 +378,9 @@ public sealed partial class ReportIngest : IAsyncDisposable
                 break;
             case ReportedCall call:
                 return Of(reading, _calls.Record(store.Connection, deviceId, call, reading.ReceivedAt, _time.GetUtcNow()), call);
+            case Commands.CommandResult result:
+                known = store.RecordCommandResult(deviceId, result);
+                break;
             case MalformedPayload:
                 return new Recorded(reading, Outcome.Malformed, null);
             default:

@@ -47,6 +47,10 @@ public sealed partial class AdapterProvisioning(
     /// <param name="deviceId">A device id.</param>
     public bool IsReserved(string deviceId) => string.Equals(deviceId, brokerOptions.Value.ClientId, StringComparison.Ordinal);
 
+    /// <summary>The adapter's config version now, 0 when it is unknown.</summary>
+    /// <param name="deviceId">The adapter's id.</param>
+    public int ConfigVersionOf(string deviceId) => store.FindConfig(deviceId)?.Version ?? 0;
+
     /// <summary>Provisions <paramref name="deviceId"/> as <paramref name="specification"/> says.</summary>
     /// <param name="deviceId">A valid device id, not <see cref="IsReserved"/>.</param>
     /// <param name="specification">A validated secret and lines.</param>
@@ -63,27 +67,65 @@ public sealed partial class AdapterProvisioning(
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var outcome = await ChangeAsync(() => store.Save(deviceId, specification, actor, broker.WriteDeviceAccounts)).ConfigureAwait(false);
-            if (outcome.Created)
-            {
-                LogCreated(deviceId, outcome.ConfigVersion);
-            }
-            else if (outcome.Changed)
-            {
-                LogUpdated(deviceId, outcome.ConfigVersion);
-            }
-
-            if (outcome.Changed)
-            {
-                await channel.PublishConfigAsync(deviceId, CancellationToken.None).ConfigureAwait(false);
-            }
-
-            return new ProvisioningResult(deviceId, outcome.Created, outcome.ConfigVersion, broker.DeviceAddress) { ChangedParts = outcome.ChangedParts };
+            return await SaveAsync(deviceId, specification, actor).ConfigureAwait(false);
         }
         finally
         {
             _gate.Release();
         }
+    }
+
+    /// <summary>
+    /// Changes part of an existing adapter: <paramref name="decide"/> is given the adapter as stored
+    /// (its config, with passwords, and its customer reference) while no other change can run, and
+    /// says what it is to be, or null to change nothing; so two partial changes of one adapter never
+    /// undo each other.
+    /// </summary>
+    /// <param name="deviceId">The adapter's id.</param>
+    /// <param name="decide">From the stored adapter, the adapter to be (null: change nothing).</param>
+    /// <param name="actor">Who asked.</param>
+    /// <param name="cancellationToken">Cancels waiting for earlier provisioning.</param>
+    /// <returns>What was done; null when the adapter is unknown or <paramref name="decide"/> said null.</returns>
+    /// <exception cref="BrokerAccountsException">The broker's accounts cannot be written: nothing was saved.</exception>
+    public async Task<ProvisioningResult?> ChangePartAsync(
+        string deviceId, Func<AdapterConfig, string?, AdapterSpecification?> decide, string actor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(decide);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (store.FindConfig(deviceId) is not { } config || store.Find(deviceId) is not { } view
+                || decide(config, view.CustomerReference) is not { } specification)
+            {
+                return null;
+            }
+
+            return await SaveAsync(deviceId, specification, actor).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task<ProvisioningResult> SaveAsync(string deviceId, AdapterSpecification specification, string actor)
+    {
+        var outcome = await ChangeAsync(() => store.Save(deviceId, specification, actor, broker.WriteDeviceAccounts)).ConfigureAwait(false);
+        if (outcome.Created)
+        {
+            LogCreated(deviceId, outcome.ConfigVersion);
+        }
+        else if (outcome.Changed)
+        {
+            LogUpdated(deviceId, outcome.ConfigVersion);
+        }
+
+        if (outcome.Changed)
+        {
+            await channel.PublishConfigAsync(deviceId, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        return new ProvisioningResult(deviceId, outcome.Created, outcome.ConfigVersion, broker.DeviceAddress) { ChangedParts = outcome.ChangedParts };
     }
 
     /// <summary>

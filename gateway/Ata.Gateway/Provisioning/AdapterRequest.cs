@@ -314,7 +314,7 @@ public static partial class AdapterRequest
     }
 
     /// <summary>The line's service codes, checked by the core's own rules (<see cref="Ata.Core.DialPlan.ServiceCodes"/>), or null when not given.</summary>
-    private static Dictionary<string, string>? ReadServiceCodes(JsonElement line, string prefix, string? country, IDictionary<string, string[]> errors)
+    private static NamedTexts? ReadServiceCodes(JsonElement line, string prefix, string? country, IDictionary<string, string[]> errors)
     {
         if (!line.TryGetProperty(Ata.Core.DialPlan.ServiceCodes.Field, out var value) || value.ValueKind == JsonValueKind.Null)
         {
@@ -337,10 +337,16 @@ public static partial class AdapterRequest
             return null;
         }
 
-        return value.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? string.Empty);
+        var codes = new NamedTexts();
+        foreach (var service in value.EnumerateObject())
+        {
+            codes[service.Name] = service.Value.GetString() ?? string.Empty;
+        }
+
+        return codes;
     }
 
-    private static ToneTexts? ReadTones(JsonElement line, string prefix, string? country, IDictionary<string, string[]> errors)
+    private static NamedTexts? ReadTones(JsonElement line, string prefix, string? country, IDictionary<string, string[]> errors)
     {
         var key = $"{prefix}.{Fields.Tones}";
         if (!line.TryGetProperty(Fields.Tones, out var value) || value.ValueKind == JsonValueKind.Null)
@@ -356,7 +362,7 @@ public static partial class AdapterRequest
         }
 
         var plan = Ata.Core.Telephony.Country.Normalize(country) ?? Ata.Core.Telephony.Country.Default;
-        var tones = new ToneTexts();
+        var tones = new NamedTexts();
         var valid = true;
         foreach (var tone in value.EnumerateObject())
         {

@@ -40,10 +40,10 @@ public sealed record SipAccount(string Username, string Password, string Registr
     public int? FlashMs { get; init; }
 
     /// <summary>Tone overrides, tone name to tone text (the core's tone language); null for the tone plan's own.</summary>
-    public ToneTexts? Tones { get; init; }
+    public NamedTexts? Tones { get; init; }
 
     /// <summary>Service codes (<c>anonymousCall</c>, <c>callReturn</c>) replacing the country's; "" turns one off; null for the country's own.</summary>
-    public IReadOnlyDictionary<string, string>? ServiceCodes { get; init; }
+    public NamedTexts? ServiceCodes { get; init; }
 
     /// <summary>The short inter-digit timer in ms: a number that matches but could grow is sent after this; null for the adapter's default.</summary>
     public int? ShortTimerMs { get; init; }
@@ -97,25 +97,26 @@ public sealed record SipAccount(string Username, string Password, string Registr
 }
 
 /// <summary>
-/// A line's tone overrides: tone name (one of <see cref="LineDefaults.ToneNames"/>) to tone text, in
-/// name order. Two are equal when they hold the same texts, so an unchanged set makes no new config version.
+/// A line's table of named texts (tone overrides: tone name to tone text; service codes: service to
+/// code), in name order. Two are equal when they hold the same texts, so an unchanged table makes no
+/// new config version.
 /// </summary>
-public sealed class ToneTexts : SortedDictionary<string, string>, IEquatable<ToneTexts>
+public sealed class NamedTexts : SortedDictionary<string, string>, IEquatable<NamedTexts>
 {
     /// <summary>An empty set.</summary>
-    public ToneTexts()
+    public NamedTexts()
         : base(StringComparer.Ordinal)
     {
     }
 
-    /// <summary>Whether <paramref name="other"/> holds the same tone texts.</summary>
+    /// <summary>Whether <paramref name="other"/> holds the same texts under the same names.</summary>
     /// <param name="other">Another set.</param>
-    public bool Equals(ToneTexts? other) =>
+    public bool Equals(NamedTexts? other) =>
         other is not null && Count == other.Count
         && this.All(entry => other.TryGetValue(entry.Key, out var text) && string.Equals(text, entry.Value, StringComparison.Ordinal));
 
     /// <inheritdoc/>
-    public override bool Equals(object? obj) => Equals(obj as ToneTexts);
+    public override bool Equals(object? obj) => Equals(obj as NamedTexts);
 
     /// <inheritdoc/>
     public override int GetHashCode()
@@ -223,6 +224,12 @@ public sealed record AdapterSpecification(string Secret, IReadOnlyList<SipAccoun
 
     /// <summary>Send each line's digest HA1 instead of its password (every line then has a realm).</summary>
     public bool SendHa1 { get; init; }
+
+    /// <summary>
+    /// Keep the adapter's device secret as it is (a partial change that does not name one):
+    /// <see cref="Secret"/> is then unused. Only for an adapter that exists.
+    /// </summary>
+    public bool KeepsSecret { get; init; }
 
     /// <summary>Keeps the secret and passwords out of logs.</summary>
     public override string ToString() => $"{Lines.Count} line(s)";

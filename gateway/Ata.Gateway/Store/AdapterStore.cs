@@ -113,6 +113,11 @@ public sealed class AdapterStore : IDisposable
 
         if (secretHash is null)
         {
+            if (specification.KeepsSecret)
+            {
+                throw new InvalidOperationException($"Adapter '{deviceId}' does not exist: a new adapter needs its device secret.");
+            }
+
             Execute(connection,
                 """
                 INSERT INTO adapters (device_id, secret_hash, config_version, published_version, created_at, updated_at, customer_ref, send_ha1)
@@ -128,7 +133,7 @@ public sealed class AdapterStore : IDisposable
             return new SaveOutcome(Created: true, ConfigVersion: 1, Changed: true, CredentialsChanged: true) { ChangedParts = ["created"] };
         }
 
-        var secretChanged = !MosquittoPasswordHash.Verify(specification.Secret, secretHash);
+        var secretChanged = !specification.KeepsSecret && !MosquittoPasswordHash.Verify(specification.Secret, secretHash);
         var linesChanged = !ReadLines(connection, deviceId).SequenceEqual(specification.Lines);
         var ha1Changed = sendHa1 != specification.SendHa1;
         var customerChanged = customer != specification.CustomerReference;
@@ -979,7 +984,8 @@ public sealed class AdapterStore : IDisposable
         // of no boot yet, so its first change of each adapter is taken as new. It also added the
         // optional line settings registrarProbeSeconds and noAnswerSeconds, which a version-3 line
         // lacks and so reads as "the adapter's default", as above.
-        // Version 5 added call_records (Calls.CallBook.CreateSchema, below): a version-4 store has no call records yet.
+        // Version 5 added call_records (Calls.CallBook.CreateSchema, below): a version-4 store has no call records yet;
+        // and people, person_tokens (People.PeopleDirectory.CreateSchema) and commands (Commands.CommandBook.CreateSchema).
 
         Execute(connection,
             $"""
@@ -1107,6 +1113,8 @@ public sealed class AdapterStore : IDisposable
         IncidentBook.CreateSchema(connection);
         FaultRecords.CreateSchema(connection);
         Calls.CallBook.CreateSchema(connection);
+        People.PeopleDirectory.CreateSchema(connection);
+        Commands.CommandBook.CreateSchema(connection);
         transaction.Commit();
     }
 

@@ -110,6 +110,17 @@ public sealed class ReportBatch : IDisposable
     public bool RecordServiceRequest(string deviceId, ServiceReport service, string outcome) =>
         _store.RecordServiceRequest(_connection, deviceId, service, outcome);
 
+    /// <summary>Records an adapter's answer to a command (<see cref="Commands.CommandBook.RecordResult"/>).</summary>
+    /// <param name="deviceId">The adapter's id.</param>
+    /// <param name="result">The answer.</param>
+    /// <returns>False when the adapter is unknown.</returns>
+    public bool RecordCommandResult(string deviceId, Commands.CommandResult result)
+    {
+        Commands.CommandBook.RecordResult(_connection, deviceId, result, _store.Now());
+        using var known = AdapterStore.Command(_connection, "SELECT 1 FROM adapters WHERE device_id = $id", ("$id", deviceId));
+        return known.ExecuteScalar() is not null;
+    }
+
     /// <summary>Makes everything recorded through this batch durable.</summary>
     /// <exception cref="SqliteException">The database could not be written (full, read-only, I/O error); nothing was recorded.</exception>
     public void Commit()

@@ -19,12 +19,12 @@ public sealed class DashboardSessionTests(GatewayFixture fixture) : IClassFixtur
         using var browser = Browser();
         await browser.SignInToDashboardAsync(key);
         Assert.Equal(HttpStatusCode.OK, (await browser.Http.GetAsync("/api/adapters")).StatusCode);
-        Assert.Equal(HttpStatusCode.Accepted, (await browser.SendAsync(HttpMethod.Post, "/api/adapters/session-revoke-1/actions/reregister")).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await browser.SendAsync(HttpMethod.Post, "/api/adapters/session-revoke-1/actions/push-config")).StatusCode);
 
         Assert.Equal(HttpStatusCode.NoContent, (await Gateway.Http.DeleteAsync("/api/keys/erin-support")).StatusCode);
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await browser.Http.GetAsync("/api/adapters")).StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.SendAsync(HttpMethod.Post, "/api/adapters/session-revoke-1/actions/reregister")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.SendAsync(HttpMethod.Post, "/api/adapters/session-revoke-1/actions/push-config")).StatusCode);
         var audit = JsonNode.Parse(await Gateway.Http.GetStringAsync("/api/audit?target=session-revoke-1"))!.AsArray();
         Assert.Single(audit, e => e!["actor"]!.GetValue<string>() == "erin-support");
     }
@@ -55,7 +55,7 @@ public sealed class DashboardSessionTests(GatewayFixture fixture) : IClassFixtur
         await browser.SignInToDashboardAsync(RunningGateway.AdminKey);
         using var other = Browser();
         await other.SignInToDashboardAsync(RunningGateway.AdminKey);
-        const string action = "/api/adapters/session-csrf-1/actions/reregister";
+        const string action = "/api/adapters/session-csrf-1/actions/push-config";
 
         // What a form on a sibling site can send: the cookie, without the page's token.
         Assert.Equal(HttpStatusCode.Forbidden, (await browser.SendAsync(HttpMethod.Post, action, withToken: false)).StatusCode);
@@ -76,7 +76,7 @@ public sealed class DashboardSessionTests(GatewayFixture fixture) : IClassFixtur
             JsonContent.Create(RunningGateway.Adapter("secret-session-csrf-2", ("2001", "pw", "127.0.0.1"))))).StatusCode);
         Assert.Equal(HttpStatusCode.Accepted, (await Gateway.Http.PostAsync(action, null)).StatusCode);
         var audit = JsonNode.Parse(await Gateway.Http.GetStringAsync("/api/audit?target=session-csrf-1"))!.AsArray();
-        Assert.Equal(2, audit.Count(e => e!["action"]!.GetValue<string>() == "adapter.reregister"));
+        Assert.Equal(2, audit.Count(e => e!["action"]!.GetValue<string>() == "adapter.push-config"));
     }
 
     [Theory]

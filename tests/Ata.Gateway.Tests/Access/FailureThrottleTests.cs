@@ -89,7 +89,8 @@ public sealed class FailureThrottleTests
     public void Both_throttles_take_their_limits_from_the_access_options()
     {
         var defaults = new AccessThrottles(Options.Create(new AccessOptions()), TimeProvider.System, new LoggerFactory());
-        Assert.Equal((5, TimeSpan.FromMinutes(1)), (defaults.SignIn.MaxFailures, defaults.SignIn.Window));
+        Assert.Equal((50, TimeSpan.FromMinutes(5)), (defaults.SignIn.MaxFailures, defaults.SignIn.Window));
+        Assert.Equal((5, TimeSpan.FromMinutes(15)), (defaults.Account.MaxFailures, defaults.Account.Window));
         Assert.Equal((10, TimeSpan.FromMinutes(1)), (defaults.ApiKey.MaxFailures, defaults.ApiKey.Window));
 
         var options = new AccessOptions

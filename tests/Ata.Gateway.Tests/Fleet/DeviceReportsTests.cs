@@ -211,7 +211,7 @@ public sealed class DeviceReportsTests
             FlashMs = 700,
             ShortTimerMs = 2000,
             LongTimerMs = 15000,
-            Tones = new ToneTexts { ["busy"] = "425:250 0:250", ["dial"] = "425:1000 0:100" },
+            Tones = new NamedTexts { ["busy"] = "425:250 0:250", ["dial"] = "425:1000 0:100" },
         };
 
         var json = Encoding.UTF8.GetString(ConfigDocument.Render(new AdapterConfig("ata-1", 6, [line])));

@@ -177,7 +177,7 @@ public sealed class FloodTests(GatewayProcessFixture fixture) : IClassFixture<Ga
     {
         // Every field at its longest, passwords in letters JSON escapes (6 bytes each), every tone overridden.
         var host = string.Join('.', Enumerable.Repeat(new string('h', 60), 4)) + ":65535";
-        var tones = new ToneTexts();
+        var tones = new NamedTexts();
         foreach (var name in Ata.Core.Tones.ToneName.All)
         {
             tones[name] = string.Concat(Enumerable.Repeat("425:500 0:500 ", 18)).TrimEnd();

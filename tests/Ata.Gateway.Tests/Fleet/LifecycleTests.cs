@@ -259,6 +259,8 @@ public sealed class LifecycleTests(GatewayFixture fixture) : IClassFixture<Gatew
         var port = await Gateway.ProvisionAsync(id, secret);
         await using var device = await Device.ConnectAsync(id, secret, port, Gateway.Log);
         await device.SubscribeAsync(MqttTopics.Command);
+        await device.ReportAsync(MqttTopics.Status, MqttTopics.Online, retain: true);
+        await Gateway.AdapterWhenAsync(id, a => a["online"]!.GetValue<bool>(), "online");
 
         var response = await Gateway.Http.PostAsync($"/api/adapters/{id}/actions/reregister", null);
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);

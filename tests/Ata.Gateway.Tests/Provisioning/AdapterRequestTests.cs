@@ -71,7 +71,7 @@ public sealed class AdapterRequestTests
         Assert.Empty(errors);
         var first = specification!.Lines[0];
         Assert.Equal((600, 1500, 20000), (first.FlashMs, first.ShortTimerMs, first.LongTimerMs));
-        Assert.Equal(new ToneTexts { ["dial"] = "425", ["busy"] = "425:250 0:250" }, first.Tones);
+        Assert.Equal(new NamedTexts { ["dial"] = "425", ["busy"] = "425:250 0:250" }, first.Tones);
         var second = specification.Lines[1];
         Assert.Equal((null, null, null, null), (second.FlashMs, second.ShortTimerMs, second.LongTimerMs, (object?)second.Tones));
         Assert.Equal(LineDefaults.MinFlashMs, Ata.Core.Telephony.LineProfile.MinFlashMs);
@@ -118,9 +118,9 @@ public sealed class AdapterRequestTests
     [Fact]
     public void Equal_tone_sets_make_equal_accounts_so_an_unchanged_line_is_not_a_new_version()
     {
-        var a = new SipAccount("2001", "p", "h") { Tones = new ToneTexts { ["busy"] = "425:500 0:500", ["dial"] = "425" } };
-        var b = new SipAccount("2001", "p", "h") { Tones = new ToneTexts { ["dial"] = "425", ["busy"] = "425:500 0:500" } };
-        var c = new SipAccount("2001", "p", "h") { Tones = new ToneTexts { ["dial"] = "425", ["busy"] = "425:500 0:501" } };
+        var a = new SipAccount("2001", "p", "h") { Tones = new NamedTexts { ["busy"] = "425:500 0:500", ["dial"] = "425" } };
+        var b = new SipAccount("2001", "p", "h") { Tones = new NamedTexts { ["dial"] = "425", ["busy"] = "425:500 0:500" } };
+        var c = new SipAccount("2001", "p", "h") { Tones = new NamedTexts { ["dial"] = "425", ["busy"] = "425:500 0:501" } };
 
         Assert.Equal(a, b);
         Assert.Equal(a.GetHashCode(), b.GetHashCode());

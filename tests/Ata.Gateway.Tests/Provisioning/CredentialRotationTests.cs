@@ -48,6 +48,8 @@ public sealed class CredentialRotationTests(GatewayFixture fixture) : IClassFixt
         await using var renewed = await Device.ConnectAsync(id, newSecret, port, Gateway.Log);
         await renewed.SubscribeAsync(MqttTopics.Config);
         await renewed.SubscribeAsync(MqttTopics.Command);
+        await renewed.ReportAsync(MqttTopics.Status, MqttTopics.Online, retain: true);
+        await Gateway.AdapterWhenAsync(id, a => a["online"]!.GetValue<bool>(), "online");
         Assert.Equal(HttpStatusCode.Accepted, (await Gateway.Http.PostAsync($"/api/adapters/{id}/actions/reregister", null)).StatusCode);
         await renewed.WaitForAsync(m => m.Topic == MqttTopics.For(id, MqttTopics.Command), "a command sent after subscribing");
         Assert.DoesNotContain(renewed.Messages, m => m.Retain);

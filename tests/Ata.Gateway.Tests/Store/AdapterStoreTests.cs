@@ -304,14 +304,14 @@ public sealed class AdapterStoreTests : IDisposable
         using var store = Open();
         var line = new SipAccount("2001", "pw", "h")
         {
-            FlashMs = 800, ShortTimerMs = 1000, LongTimerMs = 8000, Tones = new ToneTexts { ["busy"] = "425:500 0:500" },
+            FlashMs = 800, ShortTimerMs = 1000, LongTimerMs = 8000, Tones = new NamedTexts { ["busy"] = "425:500 0:500" },
         };
         store.Save("tel-1", new AdapterSpecification("secret-one", [line]));
         Assert.Equal(line, Assert.Single(store.FindConfig("tel-1")!.Lines));
         var view = Assert.Single(store.Find("tel-1")!.Lines);
         Assert.Equal((800, 1000, 8000), (view.FlashMs, view.ShortTimerMs, view.LongTimerMs));
         Assert.Equal("425:500 0:500", view.Tones!["busy"]);
-        Assert.False(store.Save("tel-1", new AdapterSpecification("secret-one", [line with { Tones = new ToneTexts { ["busy"] = "425:500 0:500" } }])).Changed);
+        Assert.False(store.Save("tel-1", new AdapterSpecification("secret-one", [line with { Tones = new NamedTexts { ["busy"] = "425:500 0:500" } }])).Changed);
 
         for (var i = 0; i < AdapterStore.ServiceHistoryLength + 5; i++)
         {
@@ -329,6 +329,27 @@ public sealed class AdapterStoreTests : IDisposable
     /// Turns the store's file into what the gateway of schema <paramref name="version"/> wrote: without
     /// the tables and the line settings (of its one line) added since.
     /// </summary>
+    [Fact]
+    public void A_fourth_version_store_gains_the_people_and_commands_tables()
+    {
+        using (var store = Open())
+        {
+            store.Save("v4-1", new AdapterSpecification("secret-one", [new SipAccount("2001", "pw", "sip.example.net")]));
+        }
+
+        // What a version-4 gateway wrote: no people, person_tokens or commands.
+        MakeOlder(4, ["people", "person_tokens", "commands"], []);
+
+        using var reopened = Open();
+        var book = new Ata.Gateway.Commands.CommandBook(reopened, TimeProvider.System);
+        book.Add("c-v4", "v4-1", "reboot", force: false, line: null, queued: true, DateTimeOffset.UtcNow.AddHours(1), "admin");
+        Assert.Equal("queued", Assert.Single(book.List("v4-1")).Status);
+        using var connection = reopened.Open();
+        using var people = AdapterStore.Command(connection, "SELECT COUNT(*) FROM people");
+        Assert.Equal(0L, people.ExecuteScalar());
+        Assert.Equal(5L, UserVersion());
+    }
+
     private void MakeOlder(int version, string[] tablesAddedSince, string[] lineSettingsAddedSince)
     {
         using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_directory.Path, AdapterStore.FileName)};Pooling=False");

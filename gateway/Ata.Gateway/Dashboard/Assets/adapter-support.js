@@ -1,0 +1,117 @@
+// The adapter page's support tools, kept apart from dashboard.js: commands (re-register, reboot, a
+// test ring of one line, a health report now) with their outcomes
+// (queued, pending, done, failed, expired), a reboot that asks first and is sent unforced (the adapter
+// waits for idle lines) unless forced, and a partial change of one line setting (PATCH, JSON merge
+// patch) with the reason asked for. Text from the gateway is only ever set as textContent.
+"use strict";
+
+(() => {
+  const match = /^\/adapters\/([A-Za-z0-9._-]{1,64})$/.exec(location.pathname);
+  if (!match) return;
+  const id = match[1];
+  const base = `/api/adapters/${encodeURIComponent(id)}`;
+  const requestToken = document.querySelector('meta[name="request-token"]').content;
+  const result = document.getElementById("action-result");
+
+  async function change(method, path, body, contentType) {
+    const response = await fetch(path, {
+      method,
+      headers: { Accept: "application/json", "Content-Type": contentType, "X-CSRF-Token": requestToken },
+      body: JSON.stringify(body),
+    });
+    const text = await response.text();
+    const data = text ? JSON.parse(text) : {};
+    if (!response.ok) {
+      const fields = data.errors ? Object.entries(data.errors).map(([field, problems]) => `${field}: ${problems.join(" ")}`).join("; ") : "";
+      throw new Error([data.title, fields || data.detail].filter(Boolean).join(" ") || `the gateway answered ${response.status}`);
+    }
+    return data;
+  }
+
+  function commandRows(commands) {
+    return commands.map((command) => {
+      const row = document.createElement("tr");
+      row.dataset.command = command.id;
+      const outcome = `${command.status}${command.detail ? `: ${command.detail}` : ""}`;
+      [`${command.command}${command.line ? ` line ${command.line}` : ""}${command.force ? " (forced)" : ""}`, new Date(command.sentAt || command.createdAt).toLocaleString(), command.actor, outcome]
+        .forEach((text, i) => {
+          const cell = document.createElement("td");
+          cell.textContent = text;
+          if (i === 3) cell.className = `command-status ${command.status}`;
+          row.append(cell);
+        });
+      return row;
+    });
+  }
+
+  async function loadCommands() {
+    const response = await fetch(`${base}/commands`, { cache: "no-store", headers: { Accept: "application/json" } });
+    if (response.ok) document.getElementById("commands").replaceChildren(...commandRows(await response.json()));
+  }
+
+  async function send(command, button) {
+    const force = command === "reboot" && document.getElementById("reboot-force").checked;
+    if (command === "reboot" && !confirm(force
+      ? `Reboot ${id} now, even if a line is in use? A call in progress is cut off (never an emergency call).`
+      : `Reboot ${id}? The adapter waits until no line is in use.`)) return;
+    const line = button.dataset.line ? Number(button.dataset.line) : undefined;
+    const reason = command === "reboot" || command === "reregister"
+      ? prompt(`Why ${command === "reboot" ? "reboot" : "re-register"} ${id}? (optional)`) ?? undefined
+      : undefined;
+    button.disabled = true;
+    try {
+      let sent;
+      try {
+        sent = await change("POST", `${base}/commands`, { command, force, line, reason: reason || undefined }, "application/json");
+      } catch (error) {
+        if (!/offline|never connected/.test(error.message) || !confirm(`${error.message}\n\nQueue it until the adapter connects?`)) throw error;
+        sent = await change("POST", `${base}/commands`, { command, force, line, whenOffline: "queue", reason: reason || undefined }, "application/json");
+      }
+      result.textContent = `${button.textContent}: ${sent.status} (command ${sent.id}).`;
+      result.classList.remove("refused");
+    } catch (error) {
+      result.textContent = `${button.textContent} failed: ${error.message}`;
+      result.classList.add("refused");
+    } finally {
+      button.disabled = false;
+      loadCommands();
+    }
+  }
+
+  function lineChange(form) {
+    const setting = form.elements.setting.value;
+    const raw = form.elements.value.value;
+    const value = setting === "barring" ? raw.split(",").map((s) => s.trim()).filter(Boolean) : (raw.trim() === "" && setting === "dialPlan" ? null : raw);
+    const patch = { lines: { [form.elements.line.value]: { [setting]: value } } };
+    const reason = form.elements.reason.value.trim();
+    if (reason) patch.reason = reason;
+    return patch;
+  }
+
+  document.getElementById("line-change").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const form = event.target;
+    const shown = document.getElementById("line-change-result");
+    if (!form.elements.reason.value.trim()) {
+      const reason = prompt("Why is this changed? (kept in the audit log)");
+      if (reason === null) return;
+      form.elements.reason.value = reason;
+    }
+    try {
+      const answer = await change("PATCH", base, lineChange(form), "application/merge-patch+json");
+      shown.textContent = answer.changed.length ? `Changed ${answer.changed.join(", ")}: config v${answer.configVersion}.` : "Nothing changed.";
+      shown.classList.remove("refused");
+      form.elements.value.value = "";
+      form.elements.reason.value = "";
+    } catch (error) {
+      shown.textContent = `Not changed: ${error.message}`;
+      shown.classList.add("refused");
+    }
+  });
+
+  for (const button of document.querySelectorAll("[data-command]")) {
+    button.addEventListener("click", () => send(button.dataset.command, button));
+  }
+  loadCommands();
+  setInterval(loadCommands, 2000);
+})();
