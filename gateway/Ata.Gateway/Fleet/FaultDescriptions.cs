@@ -8,6 +8,9 @@ public static class FaultDescriptions
     /// <summary>The gateway's own fault: no health report for too many intervals, with or without a Last Will.</summary>
     public const string Silent = "gateway.silent";
 
+    /// <summary>The gateway's own fault: the broker refuses the adapter's login (a wrong device secret), seen by the broker, not the adapter.</summary>
+    public const string LoginRefusedAtBroker = "gateway.broker-login-refused";
+
     /// <summary>
     /// The one code under which the gateway records every fault code outside the contract
     /// (<see cref="FaultCode.IsKnown"/>): one active fault, incident and metric label per line, however
@@ -67,6 +70,7 @@ public static class FaultDescriptions
         FaultCode.ConfigRefused => "The adapter refused its configuration",
         FaultCode.GatewayLoginRefused => "The adapter was refused at the gateway's broker: its device secret is wrong (re-onboard it)",
         FaultCode.StorageFailed => "The adapter could not write its settings or configuration to flash",
+        LoginRefusedAtBroker => "The adapter is trying to connect with a wrong secret: re-onboard it",
         Silent => "No health report from the adapter for too long: powered off, unplugged or offline",
         Unknown => "The adapter reported a fault this gateway does not know (its code is in the detail): update the gateway",
         _ => $"Fault {code}",

@@ -22,6 +22,8 @@ public static class NextSteps
         FaultCode.RegistrarOverloaded => "Registrar errors: no household action; watch for a registrar incident.",
         FaultCode.RegistrationRefused => "Registration refused: check the account's status on the voice platform; re-provision if it changed.",
         FaultCode.ConfigRefused => "Config refused: read the reason on the adapter page, correct the provisioning and save again.",
+        FaultCode.GatewayLoginRefused or FaultDescriptions.LoginRefusedAtBroker =>
+            "The adapter is trying to connect with a wrong secret: re-onboard it (a new onboarding code from its page, entered on its console).",
         FaultDescriptions.Silent => "Adapter silent: ask the customer whether it is powered and cabled; power-cycle adapter and modem for 10 s.",
         _ => "Open the adapter page and compare its LEDs with the LED guide.",
     };

@@ -21,7 +21,7 @@ public sealed class AdapterStore : IDisposable
     /// <summary>The database file's name inside the data directory.</summary>
     public const string FileName = "gateway.db";
 
-    private const int SchemaVersion = 4;
+    private const int SchemaVersion = 5;
 
     /// <summary>Fault events kept per adapter; older ones are dropped.</summary>
     public const int FaultHistoryLength = 500;
@@ -910,6 +910,7 @@ public sealed class AdapterStore : IDisposable
         // of no boot yet, so its first change of each adapter is taken as new. It also added the
         // optional line settings registrarProbeSeconds and noAnswerSeconds, which a version-3 line
         // lacks and so reads as "the adapter's default", as above.
+        // Version 5 added refused_logins (Broker.RefusedLoginRecords.CreateSchema, below).
 
         Execute(connection,
             $"""
@@ -1036,6 +1037,7 @@ public sealed class AdapterStore : IDisposable
             """);
         IncidentBook.CreateSchema(connection);
         FaultRecords.CreateSchema(connection);
+        Broker.RefusedLoginRecords.CreateSchema(connection);
         transaction.Commit();
     }
 
