@@ -7,9 +7,15 @@ internal sealed class SimOptions
         Ata.Sim: the adapter firmware's core hosted on this PC (real UDP SIP, real MQTT).
 
         Gateway mode (provisioned over MQTT):
-          Ata.Sim --device-id ID --secret SECRET --broker HOST:PORT [options]
+          ATA_SIM_SECRET=SECRET Ata.Sim --device-id ID --broker HOST:PORT [options]
+          Ata.Sim --device-id ID --secret-file FILE --broker HOST:PORT [options]
         Standalone mode (no gateway):
-          Ata.Sim --sip-user USER --sip-password PASSWORD --registrar HOST[:PORT] [options]
+          ATA_SIM_SIP_PASSWORD=PASSWORD Ata.Sim --sip-user USER --registrar HOST[:PORT] [options]
+          Ata.Sim --sip-user USER --sip-password-file FILE --registrar HOST[:PORT] [options]
+
+        Secrets never go on the command line (every user's ps shows it): the device secret comes
+        from the environment variable ATA_SIM_SECRET or a file only its owner may read (mode 0600),
+        the SIP password from ATA_SIM_SIP_PASSWORD or such a file.
 
         Options:
           --events json          one JSON object per line on stdout for every state change
@@ -71,7 +77,10 @@ internal sealed class SimOptions
     public bool GatewayMode => BrokerHost is not null;
 
     /// <summary>Parses the command line; throws <see cref="UsageException"/> with a one-line reason.</summary>
-    public static SimOptions Parse(string[] args)
+    public static SimOptions Parse(string[] args) => Parse(args, Environment.GetEnvironmentVariable);
+
+    /// <summary>Parses the command line, with the secrets' environment variables from <paramref name="environment"/>.</summary>
+    public static SimOptions Parse(string[] args, Func<string, string?> environment)
     {
         var options = new SimOptions();
         bool deviceIdGiven = false;
@@ -91,7 +100,10 @@ internal sealed class SimOptions
             switch (arg)
             {
                 case "--device-id": options.DeviceId = Next(); deviceIdGiven = true; break;
-                case "--secret": options.Secret = Next(); break;
+                case "--secret" or "--sip-password":
+                    throw new UsageException($"{arg} is not taken on the command line, where ps shows it to every user: set {(arg == "--secret" ? SecretVariable : SipPasswordVariable)} or give {arg}-file FILE (mode 0600)");
+                case "--secret-file": options.Secret = SecretFile.Read(Next(), "--secret-file"); break;
+                case "--sip-password-file": options.SipPassword = SecretFile.Read(Next(), "--sip-password-file"); break;
                 case "--broker":
                     string broker = Next();
                     int colon = broker.LastIndexOf(':');
@@ -104,7 +116,6 @@ internal sealed class SimOptions
                     options.BrokerPort = port;
                     break;
                 case "--sip-user": options.SipUser = Next(); break;
-                case "--sip-password": options.SipPassword = Next(); break;
                 case "--registrar": options.Registrar = Next(); break;
                 case "--console-pty": options.ConsolePty = true; break;
                 case "--store": options.StoreDirectory = Next(); break;
@@ -144,6 +155,8 @@ internal sealed class SimOptions
             }
         }
 
+        options.Secret ??= NonEmpty(environment(SecretVariable));
+        options.SipPassword ??= NonEmpty(environment(SipPasswordVariable));
         bool standalone = options.SipUser is not null || options.SipPassword is not null || options.Registrar is not null;
         if (options.GatewayMode && standalone)
         {
@@ -154,7 +167,7 @@ internal sealed class SimOptions
         {
             if (!deviceIdGiven || options.Secret is null)
             {
-                throw new UsageException("gateway mode needs --device-id and --secret");
+                throw new UsageException($"gateway mode needs --device-id and the device secret ({SecretVariable} or --secret-file)");
             }
 
             if (!Ata.Core.Contract.MqttTopics.IsValidDeviceId(options.DeviceId))
@@ -164,11 +177,19 @@ internal sealed class SimOptions
         }
         else if (options.SipUser is null || options.SipPassword is null || options.Registrar is null)
         {
-            throw new UsageException("give --broker for gateway mode, or all of --sip-user, --sip-password and --registrar");
+            throw new UsageException($"give --broker for gateway mode, or --sip-user, --registrar and the SIP password ({SipPasswordVariable} or --sip-password-file)");
         }
 
         return options;
     }
+
+    /// <summary>The environment variable holding the device secret.</summary>
+    public const string SecretVariable = "ATA_SIM_SECRET";
+
+    /// <summary>The environment variable holding the standalone line's SIP password.</summary>
+    public const string SipPasswordVariable = "ATA_SIM_SIP_PASSWORD";
+
+    private static string? NonEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
     private static int Seconds(string option, string text, int min, int max) =>
         int.TryParse(text, out int value) && value >= min && value <= max

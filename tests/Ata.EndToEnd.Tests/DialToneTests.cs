@@ -33,9 +33,9 @@ public sealed class DialToneTests : IAsyncLifetime
 
     private SimAdapter StartSim(string password, string name) =>
         new(ManagedProcess.StartDotnet(_layout.SimAssembly,
-            ["--sip-user", User, "--sip-password", password, "--registrar", _registrar.Address, "--events", "json",
+            ["--sip-user", User, "--registrar", _registrar.Address, "--events", "json",
              "--local-address", "127.0.0.1", "--tones-wav", Path.Combine(_wavDirectory, name)],
-            new ManagedProcessOptions { Name = "sim-" + name }));
+            new ManagedProcessOptions { Name = "sim-" + name, Environment = new Dictionary<string, string?> { ["ATA_SIM_SIP_PASSWORD"] = password } }));
 
     private static Task UntilCount(SimAdapter sim, Func<System.Text.Json.JsonElement, bool> match, int count) =>
         Eventually.Until(() => Task.FromResult(sim.Events.Count(match) >= count), TimeSpan.FromSeconds(15),

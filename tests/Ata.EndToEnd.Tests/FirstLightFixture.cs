@@ -145,8 +145,8 @@ public sealed class FirstLightFixture : IAsyncLifetime
     /// <summary>Starts Ata.Sim in gateway mode with JSON events.</summary>
     public SimAdapter StartSim(string deviceId, string secret, string broker) =>
         new(ManagedProcess.StartDotnet(Layout.SimAssembly,
-            ["--device-id", deviceId, "--secret", secret, "--broker", broker, "--events", "json", "--health-interval", "5"],
-            new ManagedProcessOptions { Name = "sim-" + deviceId }));
+            ["--device-id", deviceId, "--broker", broker, "--events", "json", "--health-interval", "5"],
+            new ManagedProcessOptions { Name = "sim-" + deviceId, Environment = new Dictionary<string, string?> { ["ATA_SIM_SECRET"] = secret } }));
 }
 
 [CollectionDefinition(Name)]
@@ -166,8 +166,8 @@ public sealed class SimAdapter(ManagedProcess process) : IAsyncDisposable
     /// </summary>
     public static SimAdapter StartStandalone(string user, string password, string registrar, params string[] extra) =>
         new(ManagedProcess.StartDotnet(RepoLayout.Find().SimAssembly,
-            ["--sip-user", user, "--sip-password", password, "--registrar", registrar, "--events", "json", "--keepalive", "0", .. extra],
-            new ManagedProcessOptions { Name = "sim" }));
+            ["--sip-user", user, "--registrar", registrar, "--events", "json", "--keepalive", "0", .. extra],
+            new ManagedProcessOptions { Name = "sim", Environment = new Dictionary<string, string?> { ["ATA_SIM_SIP_PASSWORD"] = password } }));
 
     /// <summary>Every JSON event printed so far.</summary>
     public IReadOnlyList<JsonElement> Events =>

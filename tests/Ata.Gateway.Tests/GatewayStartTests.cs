@@ -20,7 +20,7 @@ public sealed class GatewayStartTests
         // The same directory, mounted read-only for the restarted gateway alone (its own mount namespace, gone with it).
         await using var gateway = ManagedProcess.Start("unshare",
             ["-rm", "sh", "-c", "mount --bind -o ro \"$0\" \"$0\" && exec \"$@\"", data.Path, .. GatewayCommand(data.Path)],
-            new ManagedProcessOptions { Name = "gateway" });
+            new ManagedProcessOptions { Name = "gateway", Environment = AdminKey });
 
         await AssertCannotStartAsync(gateway, data.Path);
     }
@@ -33,7 +33,7 @@ public sealed class GatewayStartTests
         await File.WriteAllTextAsync(file, "a file where the data directory's parent should be");
         var data = Path.Combine(file, "data");
 
-        await using var gateway = ManagedProcess.Start(ManagedProcess.DotnetHost, GatewayCommand(data)[1..], new ManagedProcessOptions { Name = "gateway" });
+        await using var gateway = ManagedProcess.Start(ManagedProcess.DotnetHost, GatewayCommand(data)[1..], new ManagedProcessOptions { Name = "gateway", Environment = AdminKey });
 
         await AssertCannotStartAsync(gateway, data);
     }
@@ -43,8 +43,9 @@ public sealed class GatewayStartTests
         ManagedProcess.DotnetHost, GatewayProcess.Assembly,
         "--urls", $"http://127.0.0.1:{FreePort.Tcp()}",
         $"--Gateway:DataDirectory={dataDirectory}",
-        $"--Auth:AdminKey={RunningGateway.AdminKey}",
     ];
+
+    private static readonly Dictionary<string, string?> AdminKey = new() { ["Auth__AdminKey"] = RunningGateway.AdminKey };
 
     private static async Task AssertCannotStartAsync(ManagedProcess gateway, string dataDirectory)
     {

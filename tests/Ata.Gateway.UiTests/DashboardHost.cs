@@ -40,6 +40,9 @@ public sealed class DashboardHost : IAsyncLifetime
 
     public IBrowser Browser { get; private set; } = null!;
 
+    /// <summary>The running gateway's services.</summary>
+    public IServiceProvider Services => _app!.Services;
+
     internal MqttTestClient Device => _device!;
 
     internal IReadOnlyList<ReceivedMessage> Commands => Device.Messages;

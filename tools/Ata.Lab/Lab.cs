@@ -178,12 +178,13 @@ public sealed class Lab : IAsyncDisposable
         var log = Track(new ChildLog(Path.Combine(LogDirectory, adapter.DeviceId + ".log")));
         var simulator = Track(ManagedProcess.StartDotnet(
             repo.SimAssembly,
-            ["--device-id", adapter.DeviceId, "--secret", adapter.Secret, "--broker", broker, "--events", "json",
+            ["--device-id", adapter.DeviceId, "--broker", broker, "--events", "json",
              "--tones-wav", Path.Combine(options.DataDirectory, "recordings", adapter.DeviceId)],
             new ManagedProcessOptions
             {
                 Name = adapter.DeviceId,
                 OwnSession = true,
+                Environment = new Dictionary<string, string?> { ["ATA_SIM_SECRET"] = adapter.Secret },
                 StandardOutputLine = line =>
                 {
                     log.Write(line);

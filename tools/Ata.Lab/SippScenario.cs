@@ -17,10 +17,13 @@ public sealed class SippOptions
     /// <summary>The request URI's user, <c>[service]</c> in the scenario (sipp <c>-s</c>): the number dialled, or the user registered.</summary>
     public string? Service { get; init; }
 
-    /// <summary>The digest user for <c>[authentication]</c> (sipp <c>-au</c>).</summary>
+    /// <summary>
+    /// The digest user for <c>[authentication]</c>: with <see cref="AuthPassword"/>, written into a
+    /// private copy of the scenario (mode 0600), never onto sipp's command line, where <c>ps</c> would show it.
+    /// </summary>
     public string? AuthUser { get; init; }
 
-    /// <summary>The digest password for <c>[authentication]</c> (sipp <c>-ap</c>).</summary>
+    /// <summary>The digest password (see <see cref="AuthUser"/>).</summary>
     public string? AuthPassword { get; init; }
 
     /// <summary>Scenario keywords: <c>[name]</c> in the scenario is replaced by the value (sipp <c>-key name value</c>).</summary>
@@ -118,7 +121,7 @@ public sealed class SippScenario : IAsyncDisposable
         var logs = Directory.CreateTempSubdirectory("ata-lab-sipp-").FullName;
         var arguments = new List<string>
         {
-            "-sf", file,
+            "-sf", options.AuthUser is null && options.AuthPassword is null ? file : WithCredentials(file, logs, options.AuthUser ?? string.Empty, options.AuthPassword ?? string.Empty),
             "-i", "127.0.0.1",
             "-p", port.ToString(CultureInfo.InvariantCulture),
             "-m", options.Calls.ToString(CultureInfo.InvariantCulture),
@@ -130,8 +133,7 @@ public sealed class SippScenario : IAsyncDisposable
             "-trace_err", "-error_file", Path.Combine(logs, "errors.log"),
         };
         AddIfSet(arguments, "-s", options.Service);
-        AddIfSet(arguments, "-au", options.AuthUser);
-        AddIfSet(arguments, "-ap", options.AuthPassword);
+
         foreach (var (key, value) in options.Keys)
         {
             arguments.AddRange(["-key", key, value]);
@@ -186,6 +188,32 @@ public sealed class SippScenario : IAsyncDisposable
             Timeout = TimeSpan.FromSeconds(15),
         });
         return await register.EnsureSucceededAsync(TimeSpan.FromSeconds(20)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A copy of <paramref name="scenario"/>, readable by this user only, whose <c>[authentication]</c>
+    /// carries the digest user and password (sipp's <c>-au</c>/<c>-ap</c> would show them in <c>ps</c>;
+    /// sipp 3.6 does not substitute injection-file fields inside <c>[authentication]</c>).
+    /// </summary>
+    private static string WithCredentials(string scenario, string directory, string user, string password)
+    {
+        if ((user + password).AsSpan().IndexOfAny(" ]\r\n<>&") >= 0)
+        {
+            throw new ArgumentException("A sipp digest user or password cannot contain a space, ']', '<', '>', '&' or a line break.");
+        }
+
+        var file = Path.Combine(directory, Path.GetFileName(scenario));
+        using (File.Create(file, 0, FileOptions.None))
+        {
+        }
+
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        File.WriteAllText(file, File.ReadAllText(scenario).Replace("[authentication]", $"[authentication username={user} password={password}]", StringComparison.Ordinal));
+        return file;
     }
 
     /// <summary>The full path of a scenario: <paramref name="scenario"/> itself when it exists, else the file of that name in <see cref="SharedScenarioDirectory"/>.</summary>

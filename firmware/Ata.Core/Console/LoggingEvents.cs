@@ -114,7 +114,9 @@ namespace Ata.Core.Console
         /// <inheritdoc/>
         public void GatewayChanged(string state, string problem, long now)
         {
-            _log.Add(now, "gateway " + state + (problem == null ? string.Empty : ": " + problem));
+            _log.Add(now, problem == Host.HostSupervisor.LoginRefusedProblem && state == Host.GatewayState.Waiting
+                ? "gateway: " + problem
+                : "gateway " + state + (problem == null ? string.Empty : ": " + problem));
             if (_next != null)
             {
                 _next.GatewayChanged(state, problem, now);

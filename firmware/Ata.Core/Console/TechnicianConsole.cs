@@ -329,7 +329,7 @@ namespace Ata.Core.Console
 
             if (host.LoginRefused)
             {
-                return "login refused, check the device secret (" + host.ConnectFailures.ToString() + " attempts)";
+                return HostSupervisor.LoginRefusedProblem + " (" + host.ConnectFailures.ToString() + " attempts)";
             }
 
             string state = host.State;

@@ -30,6 +30,9 @@ namespace Ata.Core.Host
     /// </summary>
     public sealed class HostSupervisor
     {
+        /// <summary>What the console says while the broker refuses the adapter's login (a wrong device secret).</summary>
+        public const string LoginRefusedProblem = "login refused, check the device secret";
+
         /// <summary>Base of the connection back-off in ms: the first retry comes after 1–2 s.</summary>
         public const long ConnectBaseMs = 2000;
 
@@ -204,7 +207,7 @@ namespace Ata.Core.Host
 
             _failures++;
             LoginRefused = refused;
-            Problem = detail;
+            Problem = refused ? LoginRefusedProblem : detail;
             _nextConnectAt = now + RetryBackoff.DelayMs(_failures, _random.NextDouble(), ConnectBaseMs, ConnectCapMs);
             Enter(GatewayState.Waiting, now);
         }

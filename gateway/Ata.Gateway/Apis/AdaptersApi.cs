@@ -37,6 +37,8 @@ public static class AdaptersApi
             store.Find(deviceId) is null ? (Results<Ok<IReadOnlyList<HealthSample>>, NotFound>)TypedResults.NotFound() : TypedResults.Ok(store.ListHealthHistory(deviceId)));
         api.MapGet("/{deviceId}/faults", (string deviceId, AdapterStore store) =>
             store.Find(deviceId) is null ? (Results<Ok<IReadOnlyList<FaultEvent>>, NotFound>)TypedResults.NotFound() : TypedResults.Ok(store.ListFaultEvents(deviceId)));
+        api.MapGet("/{deviceId}/refused-logins", (string deviceId, Broker.RefusedLogins refused) =>
+            refused.Find(deviceId) is { } view ? Results.Ok(view) : Results.NoContent());
         api.MapGet("/{deviceId}/services", (string deviceId, AdapterStore store) =>
             store.Find(deviceId) is null ? (Results<Ok<IReadOnlyList<ServiceRequestView>>, NotFound>)TypedResults.NotFound() : TypedResults.Ok(store.ListServiceRequests(deviceId)));
         api.MapPost("/{deviceId}/actions/{action}", ActAsync);

@@ -16,7 +16,7 @@ public static class MetricsEndpoint
     /// <param name="app">The route builder.</param>
     public static IEndpointRouteBuilder MapMetrics(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/metrics", (AdapterStore store, FleetMetrics metrics, FleetChannel channel, ReportIngest ingest, IBroker broker, FaultRelay relay, AccessThrottles throttles, CallMetrics calls) =>
+        app.MapGet("/metrics", (AdapterStore store, FleetMetrics metrics, FleetChannel channel, ReportIngest ingest, IBroker broker, FaultRelay relay, AccessThrottles throttles, CallMetrics calls, RefusedLogins refused) =>
             {
                 IReadOnlyList<IncidentView> incidents;
                 using (var connection = store.Open())
@@ -24,7 +24,7 @@ public static class MetricsEndpoint
                     incidents = IncidentBook.List(connection, openOnly: true);
                 }
 
-                var text = Render(store.List(), metrics, channel.IsConnected) + RenderIngest(metrics, ingest, broker) + RenderRelay(incidents, relay.Pending()) + RenderAccess(throttles) + calls.Render();
+                var text = Render(store.List(), metrics, channel.IsConnected) + RenderIngest(metrics, ingest, broker) + RenderRelay(incidents, relay.Pending()) + RenderAccess(throttles) + calls.Render() + RenderRefusedLogins(refused);
                 return TypedResults.Text(text, "text/plain; version=0.0.4; charset=utf-8");
             })
             .RequireAuthorization(Roles.SupportPolicy)
@@ -142,6 +142,18 @@ public static class MetricsEndpoint
         Header(text, "ata_access_throttled_total", "counter", "Requests refused with 429 during a lockout, by what had failed.");
         Sample(text, "ata_access_throttled_total", throttles.SignIn.Refused, ("kind", "sign-in"));
         Sample(text, "ata_access_throttled_total", throttles.ApiKey.Refused, ("kind", "api-key"));
+        return text.ToString();
+    }
+
+    /// <summary>The broker's refused logins, by whether the login is a provisioned adapter's.</summary>
+    /// <param name="refused">The refused logins seen.</param>
+    public static string RenderRefusedLogins(RefusedLogins refused)
+    {
+        ArgumentNullException.ThrowIfNull(refused);
+        var text = new StringBuilder();
+        Header(text, "ata_broker_logins_refused_total", "counter", "Logins the broker refused, by whether the login is a provisioned adapter's (known) or not (unknown, not stored).");
+        Sample(text, "ata_broker_logins_refused_total", refused.Known, ("login", "known"));
+        Sample(text, "ata_broker_logins_refused_total", refused.Unknown, ("login", "unknown"));
         return text.ToString();
     }
 

@@ -19,6 +19,8 @@ public static class BrokerRegistration
                 $"Broker:MaxPacketKilobytes must be from {BrokerOptions.MinMaxPacketKilobytes} (twice the largest config document) to 262144.")
             .ValidateOnStart();
 
+        builder.Services.AddSingleton<RefusedLogins>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<RefusedLogins>());
         var external = builder.Configuration.GetSection(BrokerOptions.SectionName).Get<BrokerOptions>()?.IsExternal ?? false;
         if (external)
         {

@@ -93,6 +93,19 @@ public sealed partial class EmbeddedBroker : IBroker, IHostedService, IAsyncDisp
     /// <inheritdoc/>
     public event Action<string>? ConfigSubscribed;
 
+    /// <inheritdoc/>
+    public event Action<string, string>? LoginRefused;
+
+    /// <summary>
+    /// The login watch plugin beside the gateway's assembly (built with it when Mosquitto's plugin
+    /// headers are installed), or null when it is missing: refused logins are then not attributed.
+    /// </summary>
+    public static string? LoginWatchPlugin =>
+        File.Exists(Path.Combine(AppContext.BaseDirectory, LoginWatchFileName)) ? Path.Combine(AppContext.BaseDirectory, LoginWatchFileName) : null;
+
+    /// <summary>The login watch plugin's file name.</summary>
+    public const string LoginWatchFileName = "ata_login_watch.so";
+
     /// <summary>Whether the Mosquitto binary can be found.</summary>
     public bool IsInstalled => MosquittoInstallation.TryLocate(_options.MosquittoPath, out _);
 
@@ -120,7 +133,12 @@ public sealed partial class EmbeddedBroker : IBroker, IHostedService, IAsyncDisp
 
         File.Delete(_directory.GatewaySocket);
         PrivateFile.Write(_directory.ConfigFile, MosquittoFiles.Config(
-            _directory, _options.ListenAddress, settings.Port, Environment.UserName, _options.Queue, _options.MaxPacketKilobytes * 1024));
+            _directory, _options.ListenAddress, settings.Port, Environment.UserName, _options.Queue, _options.MaxPacketKilobytes * 1024, LoginWatchPlugin));
+        if (LoginWatchPlugin is null)
+        {
+            LogNoLoginWatch(_logger, LoginWatchFileName);
+        }
+
         PrivateFile.Write(_directory.GatewayPasswordFile, MosquittoFiles.PasswordFile([new(MosquittoFiles.GatewayUser, MosquittoPasswordHash.Create(settings.GatewayPassword))]));
         PrivateFile.Write(_directory.GatewayAclFile, MosquittoFiles.GatewayAcl());
         await _filesLock.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -505,6 +523,11 @@ public sealed partial class EmbeddedBroker : IBroker, IHostedService, IAsyncDisp
             ConfigSubscribed?.Invoke(clientId);
         }
 
+        if (MosquittoLog.TryParseRefusedLogin(line, out var login, out var address))
+        {
+            LoginRefused?.Invoke(login, address);
+        }
+
         if (MosquittoLog.IsRunning(line))
         {
             running.TrySetResult();
@@ -559,4 +582,7 @@ public sealed partial class EmbeddedBroker : IBroker, IHostedService, IAsyncDisp
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Embedded broker stopped")]
     private static partial void LogStopped(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The broker's login watch plugin ({File}) is not beside the gateway (it is built with the gateway when libmosquitto-dev and mosquitto-dev are installed): refused adapter logins are not attributed")]
+    private static partial void LogNoLoginWatch(ILogger logger, string file);
 }

@@ -34,6 +34,13 @@ public sealed partial class ExternalBroker : IBroker
     public const string UrlError = "Broker:Url must be mqtt://host or mqtt://host:port.";
 
     /// <inheritdoc/>
+    public event Action<string, string>? LoginRefused
+    {
+        add { }
+        remove { }
+    }
+
+    /// <inheritdoc/>
     public bool IsEmbedded => false;
 
     /// <inheritdoc/>

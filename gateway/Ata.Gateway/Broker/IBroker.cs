@@ -27,6 +27,12 @@ public interface IBroker
     /// </summary>
     event Action<string>? ConfigSubscribed;
 
+    /// <summary>
+    /// The broker refused a login: the user name tried (<c>?</c> when unprintable) and the client's
+    /// address. Raised only by a broker whose log the gateway reads with its login watch plugin.
+    /// </summary>
+    event Action<string, string>? LoginRefused;
+
     /// <summary>How the gateway's own session connects.</summary>
     BrokerConnection GatewayConnection { get; }
 

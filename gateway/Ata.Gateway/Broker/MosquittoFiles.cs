@@ -22,11 +22,12 @@ public static class MosquittoFiles
     /// <param name="runAsUser">The user Mosquitto keeps running as when started by root.</param>
     /// <param name="queue">How much the broker keeps for a client that is away or slow (the gateway's session).</param>
     /// <param name="maxPacketBytes">The largest MQTT packet the broker reads; a client sending a larger one is disconnected before its payload is read.</param>
-    public static string Config(BrokerDirectory directory, string listenAddress, int port, string runAsUser, QueueLimits queue, int maxPacketBytes)
+    /// <param name="loginWatchPlugin">The login watch plugin (it logs the login of each refused connection, see <see cref="MosquittoLog.TryParseRefusedLogin"/>) for the device listener, or null.</param>
+    public static string Config(BrokerDirectory directory, string listenAddress, int port, string runAsUser, QueueLimits queue, int maxPacketBytes, string? loginWatchPlugin = null)
     {
         ArgumentNullException.ThrowIfNull(directory);
         ArgumentNullException.ThrowIfNull(queue);
-        foreach (var value in new[] { directory.Root, listenAddress, runAsUser })
+        foreach (var value in new[] { directory.Root, listenAddress, runAsUser, loginWatchPlugin ?? string.Empty })
         {
             if (value.AsSpan().IndexOfAny('\r', '\n') >= 0)
             {
@@ -44,6 +45,7 @@ public static class MosquittoFiles
             .AppendLine($"listener {port} {listenAddress}")
             .AppendLine("use_username_as_clientid true")
             .AppendLine("allow_anonymous false")
+            .Append(loginWatchPlugin is null ? string.Empty : $"plugin {loginWatchPlugin}\n")
             .AppendLine($"password_file {directory.PasswordFile}")
             .AppendLine($"acl_file {directory.AclFile}")
             .AppendLine()

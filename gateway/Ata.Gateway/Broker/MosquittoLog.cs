@@ -18,6 +18,11 @@ public static class MosquittoLog
             return (LogLevel.Warning, line["Warning: ".Length..]);
         }
 
+        if (TryParseRefusedLogin(line, out _, out _))
+        {
+            return (LogLevel.Warning, line);
+        }
+
         return (IsQueueOverflow(line) ? LogLevel.Warning : TryParseSubscription(line, out _, out _) ? LogLevel.Debug : LogLevel.Information, line);
     }
 
@@ -49,6 +54,30 @@ public static class MosquittoLog
     /// <param name="line">A line Mosquitto wrote.</param>
     public static bool IsQueueOverflow(string line) =>
         line.StartsWith("Outgoing messages are being dropped for client ", StringComparison.Ordinal);
+
+    /// <summary>
+    /// Reads a refused login the gateway's login watch plugin logged (<c>ata-login-refused {login} {address}</c>,
+    /// see <c>LoginWatch/ata_login_watch.c</c>); the login is <c>?</c> when it held bytes the plugin does not write.
+    /// </summary>
+    /// <param name="line">A line Mosquitto wrote.</param>
+    /// <param name="login">The user name the client tried.</param>
+    /// <param name="address">Where the client connected from.</param>
+    public static bool TryParseRefusedLogin(string line, out string login, out string address)
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        login = address = string.Empty;
+        var parts = line.Split(' ');
+        if (parts.Length != 3 || parts[0] != RefusedLoginPrefix || parts[1].Length == 0 || parts[2].Length == 0)
+        {
+            return false;
+        }
+
+        (login, address) = (parts[1], parts[2]);
+        return true;
+    }
+
+    /// <summary>The first word of the login watch plugin's line.</summary>
+    public const string RefusedLoginPrefix = "ata-login-refused";
 
     /// <summary>Whether the line says the broker accepts connections.</summary>
     /// <param name="line">A line Mosquitto wrote.</param>

@@ -11,6 +11,9 @@ public static class FaultDescriptions
     /// </summary>
     public const string Silent = "gateway.silent";
 
+    /// <summary>The gateway's own fault: the broker refuses the adapter's login (a wrong device secret), seen by the broker, not the adapter.</summary>
+    public const string LoginRefusedAtBroker = "gateway.broker-login-refused";
+
     /// <summary>
     /// The gateway's own fault: the adapter is offline, from the moment its Last Will (or its own
     /// goodbye) says so until it connects again.
@@ -19,7 +22,7 @@ public static class FaultDescriptions
 
     /// <summary>Whether <paramref name="code"/> is one the gateway raises itself, never in an adapter's report or snapshot.</summary>
     /// <param name="code">A fault code.</param>
-    public static bool IsGatewaysOwn(string code) => code is Silent or Offline;
+    public static bool IsGatewaysOwn(string code) => code is Silent or Offline or LoginRefusedAtBroker;
 
     /// <summary>
     /// The one code under which the gateway records every fault code outside the contract
@@ -80,6 +83,7 @@ public static class FaultDescriptions
         FaultCode.ConfigRefused => "The adapter refused its configuration",
         FaultCode.GatewayLoginRefused => "The adapter was refused at the gateway's broker: its device secret is wrong (re-onboard it)",
         FaultCode.StorageFailed => "The adapter could not write its settings or configuration to flash",
+        LoginRefusedAtBroker => "The adapter is trying to connect with a wrong secret: re-onboard it",
         Calls.CallBook.PoorQuality => Calls.CallBook.PoorQualityDescription,
         Silent => "No health report from the adapter for too long, though its connection never ended: it may be hung",
         Offline => "The adapter is offline: its connection to the gateway ended (power, cable, modem or internet access)",

@@ -132,8 +132,9 @@ public static class FaultRecords
         var listed = snapshot.Active.DistinctBy(f => (f.Code, f.Line ?? 0)).ToList();
         var held = new List<(string Code, int Line)>();
         using (var command = AdapterStore.Command(connection,
-            "SELECT code, line FROM active_faults WHERE device_id = $id AND code NOT IN ($silent, $offline)",
-            ("$id", deviceId), ("$silent", FaultDescriptions.Silent), ("$offline", FaultDescriptions.Offline)))
+            "SELECT code, line FROM active_faults WHERE device_id = $id AND code NOT IN ($silent, $offline, $refused)",
+            ("$id", deviceId), ("$silent", FaultDescriptions.Silent), ("$offline", FaultDescriptions.Offline),
+            ("$refused", FaultDescriptions.LoginRefusedAtBroker)))
         using (var reader = command.ExecuteReader())
         {
             while (reader.Read())

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net.Mail;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -61,8 +60,9 @@ public sealed partial class FaultRelay(
             {
                 await SendAsync(message, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception exception) when (exception is HttpRequestException or SmtpException or IOException or InvalidOperationException
-                or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            catch (Exception exception) when (exception is HttpRequestException or IOException or InvalidOperationException
+                || MailChannel.IsDeliveryFailure(exception)
+                || (exception is TaskCanceledException or OperationCanceledException && !cancellationToken.IsCancellationRequested))
             {
                 error = exception.Message;
             }
@@ -194,28 +194,8 @@ public sealed partial class FaultRelay(
         }
     }
 
-    private async Task MailAsync(OutboxMessage message, CancellationToken cancellationToken)
-    {
-        var host = Options.SmtpHost ?? throw new InvalidOperationException("Relay:SmtpHost is not set any more.");
-        using var mail = new MailMessage
-        {
-            From = new MailAddress(Options.MailFrom),
-            Subject = message.Subject,
-            Body = IncidentReport.Text((JsonObject)JsonNode.Parse(message.Payload)!),
-            BodyEncoding = Encoding.UTF8,
-            BodyTransferEncoding = System.Net.Mime.TransferEncoding.EightBit,
-            SubjectEncoding = Encoding.UTF8,
-        };
-        foreach (var to in (Options.MailTo ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            mail.To.Add(to);
-        }
-
-        mail.Headers.Add("Message-ID", $"<{message.IdempotencyKey}@ata-gateway>");
-        mail.Headers.Add(IdempotencyHeader, message.IdempotencyKey);
-        using var smtp = new SmtpClient(host, Options.SmtpPort) { DeliveryMethod = SmtpDeliveryMethod.Network, Timeout = 10_000 };
-        await smtp.SendMailAsync(mail, cancellationToken).ConfigureAwait(false);
-    }
+    private Task MailAsync(OutboxMessage message, CancellationToken cancellationToken) =>
+        MailChannel.SendAsync(Options, message.Subject, IncidentReport.Text((JsonObject)JsonNode.Parse(message.Payload)!), message.IdempotencyKey, cancellationToken);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Fault relay channels: {Channels}")]
     private partial void LogChannels(string channels);

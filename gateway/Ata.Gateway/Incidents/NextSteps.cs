@@ -22,6 +22,8 @@ public static class NextSteps
         FaultCode.RegistrarOverloaded => "Registrar errors: no household action; watch for a registrar incident.",
         FaultCode.RegistrationRefused => "Registration refused: check the account's status on the voice platform; re-provision if it changed.",
         FaultCode.ConfigRefused => "Config refused: read the reason on the adapter page, correct the provisioning and save again.",
+        FaultCode.GatewayLoginRefused or FaultDescriptions.LoginRefusedAtBroker =>
+            "The adapter is trying to connect with a wrong secret: re-onboard it (revoke its credential on its page, then set the new device secret on its console).",
         Calls.CallBook.PoorQuality => Calls.CallBook.PoorQualityNextStep,
         FaultDescriptions.Silent => "Adapter silent but still connected: power-cycle the adapter for 10 s; if it comes back silent, replace it.",
         FaultDescriptions.Offline => "Adapter offline: ask the customer whether the adapter and modem are powered and cabled, and whether their internet works; power-cycle adapter and modem for 10 s.",

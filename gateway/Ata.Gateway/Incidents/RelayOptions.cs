@@ -24,6 +24,14 @@ public sealed class RelayOptions
     /// <summary>The SMTP server's port. Default 25.</summary>
     public int SmtpPort { get; set; } = 25;
 
+    /// <summary>
+    /// A PEM file with the certificate authority (or the server's own certificate) an SMTP server's
+    /// STARTTLS certificate may also chain to, besides the system's trusted authorities: for a mail
+    /// server with a private CA. The gateway uses STARTTLS whenever the server offers it and then
+    /// always checks its certificate.
+    /// </summary>
+    public string? SmtpTrustedCertificate { get; set; }
+
     /// <summary>The sender address.</summary>
     public string MailFrom { get; set; } = "ata-gateway@localhost";
 

@@ -202,7 +202,7 @@ public static partial class AdapterRequest
         var secondary = ReadOptionalAddress(line, Fields.SecondaryRegistrar, prefix, errors);
         var proxy = ReadOptionalAddress(line, Fields.OutboundProxy, prefix, errors);
         var transport = ReadOptional(line, Fields.Transport, $"{prefix}.{Fields.Transport}", 8, errors,
-            t => LineDefaults.Transports.Contains(t), $"The transport is one of {string.Join(", ", LineDefaults.Transports)}");
+            t => LineDefaults.Transports.Contains(t), LineDefaults.TransportError);
         var realm = ReadOptional(line, Fields.Realm, $"{prefix}.{Fields.Realm}", MaxRealmLength, errors,
             r => IsPrintable(r) && !r.Contains('"', StringComparison.Ordinal), "A realm is printable text without '\"'");
         var country = ReadOptional(line, Fields.Country, $"{prefix}.{Fields.Country}", 2, errors,

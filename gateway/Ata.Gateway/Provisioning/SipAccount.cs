@@ -141,6 +141,9 @@ public static class LineDefaults
     /// <summary>Transports an adapter speaks (the core's <see cref="LineConfig"/>: UDP and TCP; no TLS yet).</summary>
     public static readonly IReadOnlyList<string> Transports = [LineConfig.Udp, LineConfig.Tcp];
 
+    /// <summary>What the API says of any other transport.</summary>
+    public const string TransportError = "The transport is udp or tcp: the adapter speaks SIP over UDP and TCP only (no TLS)";
+
     /// <summary>Call classes that can be barred, in canonical order: the core's <see cref="Ata.Core.DialPlan.BarringClass.All"/>.</summary>
     public static readonly IReadOnlyList<string> BarringClasses = Ata.Core.DialPlan.BarringClass.All;
 

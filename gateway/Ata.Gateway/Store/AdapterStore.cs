@@ -985,7 +985,7 @@ public sealed class AdapterStore : IDisposable
         // optional line settings registrarProbeSeconds and noAnswerSeconds, which a version-3 line
         // lacks and so reads as "the adapter's default", as above.
         // Version 5 added call_records (Calls.CallBook.CreateSchema, below): a version-4 store has no call records yet;
-        // and people, person_tokens (People.PeopleDirectory.CreateSchema) and commands (Commands.CommandBook.CreateSchema).
+        // and people, person_tokens (People.PeopleDirectory.CreateSchema) and commands (Commands.CommandBook.CreateSchema); and refused_logins (Broker.RefusedLoginRecords.CreateSchema).
 
         Execute(connection,
             $"""
@@ -1115,6 +1115,7 @@ public sealed class AdapterStore : IDisposable
         Calls.CallBook.CreateSchema(connection);
         People.PeopleDirectory.CreateSchema(connection);
         Commands.CommandBook.CreateSchema(connection);
+        Broker.RefusedLoginRecords.CreateSchema(connection);
         transaction.Commit();
     }
 

@@ -56,8 +56,8 @@ public sealed class CallRecordLab : IAsyncLifetime
         Assert.True(response.IsSuccessStatusCode, $"PUT failed: {(int)response.StatusCode} {body}");
         string broker = JsonDocument.Parse(body).RootElement.GetProperty("broker").GetString()!;
         var sim = new SimAdapter(ManagedProcess.StartDotnet(RepoLayout.Find().SimAssembly,
-            ["--device-id", deviceId, "--secret", secret, "--broker", broker, "--events", "json", "--local-address", "127.0.0.1", "--tones-wav", Lab.Recordings(user)],
-            new ManagedProcessOptions { Name = "sim-" + deviceId }));
+            ["--device-id", deviceId, "--broker", broker, "--events", "json", "--local-address", "127.0.0.1", "--tones-wav", Lab.Recordings(user)],
+            new ManagedProcessOptions { Name = "sim-" + deviceId, Environment = new Dictionary<string, string?> { ["ATA_SIM_SECRET"] = secret } }));
         await sim.WaitForEventAsync("registration", e => e.GetProperty("state").GetString() == "registered", TimeSpan.FromSeconds(30));
         return sim;
     }

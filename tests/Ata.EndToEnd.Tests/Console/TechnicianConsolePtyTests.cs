@@ -100,9 +100,9 @@ public sealed class TechnicianConsolePtyTests : IAsyncLifetime
     {
         int deadPort = FreePort.Udp();
         ManagedProcess sim = ManagedProcess.StartDotnet(_layout.SimAssembly,
-            ["--device-id", "console-1", "--sip-user", "1001", "--sip-password", SipPassword, "--registrar", "127.0.0.1:" + deadPort,
+            ["--device-id", "console-1", "--sip-user", "1001", "--registrar", "127.0.0.1:" + deadPort,
              "--local-address", "127.0.0.1", "--events", "json", "--console-pty", "--store", _store],
-            new ManagedProcessOptions { Name = "sim-console" });
+            new ManagedProcessOptions { Name = "sim-console", Environment = new Dictionary<string, string?> { ["ATA_SIM_SIP_PASSWORD"] = SipPassword } });
         string line = await sim.WaitForOutputLineAsync(l => l.Contains("\"console-pty\"", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
         const string marker = "\"detail\":\"";
         int at = line.IndexOf(marker, StringComparison.Ordinal) + marker.Length;

@@ -12,14 +12,18 @@ public sealed class MosquittoPasswordHashTests
         using var directory = new TempDirectory();
         var file = Path.Combine(directory.Path, "passwd");
         await File.WriteAllTextAsync(file, string.Empty);
-        var start = new ProcessStartInfo(Ata.Lab.RequiredTool.Locate("mosquitto_passwd")) { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var argument in new[] { "-b", file, "ata-1", "pässwörd:with$signs" })
+        // The password on its standard input (asked twice), not with -b on its command line, where ps shows it.
+        var start = new ProcessStartInfo(Ata.Lab.RequiredTool.Locate("mosquitto_passwd"), [file, "ata-1"])
         {
-            start.ArgumentList.Add(argument);
-        }
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            RedirectStandardInput = true,
+        };
 
         using (var process = Process.Start(start)!)
         {
+            await process.StandardInput.WriteAsync("pässwörd:with$signs\npässwörd:with$signs\n");
+            process.StandardInput.Close();
             await process.WaitForExitAsync();
             Assert.Equal(0, process.ExitCode);
         }

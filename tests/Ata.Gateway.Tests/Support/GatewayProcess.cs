@@ -63,10 +63,15 @@ internal sealed class GatewayProcess : IAsyncDisposable
             "-c", "trap '' XFSZ; exec \"$0\" \"$@\"", ManagedProcess.DotnetHost, Assembly,
             "--urls", $"http://127.0.0.1:{httpPort}",
             $"--Gateway:DataDirectory={dataDirectory}",
-            $"--Auth:AdminKey={RunningGateway.AdminKey}",
             .. settings,
         ];
-        var process = ManagedProcess.Start("bash", arguments, new ManagedProcessOptions { Name = "gateway", OwnSession = true, StopGracePeriod = TimeSpan.FromSeconds(15) });
+        var process = ManagedProcess.Start("bash", arguments, new ManagedProcessOptions
+        {
+            Name = "gateway",
+            OwnSession = true,
+            StopGracePeriod = TimeSpan.FromSeconds(15),
+            Environment = new Dictionary<string, string?> { ["Auth__AdminKey"] = RunningGateway.AdminKey },
+        });
         var gateway = new GatewayProcess(process, dataDirectory, httpPort);
         await gateway.WaitUntilReadyAsync(ReadyTimeout);
         return gateway;

@@ -30,8 +30,8 @@ internal static class IngestRate
         {
             await using var gateway = ManagedProcess.StartDotnet(
                 RepoLayout.Find().GatewayAssembly,
-                ["--urls", $"http://127.0.0.1:{httpPort}", $"--Gateway:DataDirectory={data.FullName}", $"--Auth:AdminKey={AdminKey}", "--Logging:LogLevel:Default=Warning"],
-                new ManagedProcessOptions { Name = "gateway" });
+                ["--urls", $"http://127.0.0.1:{httpPort}", $"--Gateway:DataDirectory={data.FullName}", "--Logging:LogLevel:Default=Warning"],
+                new ManagedProcessOptions { Name = "gateway", Environment = new Dictionary<string, string?> { ["Auth__AdminKey"] = AdminKey } });
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}") };
             http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminKey);
             await WaitReadyAsync(http, gateway);
@@ -49,10 +49,11 @@ internal static class IngestRate
             var port = File.ReadAllText(Path.Combine(broker, "port")).Trim();
             var secret = File.ReadAllText(Path.Combine(broker, "gateway.secret")).Trim();
             // The baseline reads every adapter's health as the gateway does: on the gateway's own socket, with its login.
-            string[] gatewayLogin = ["--unix", Path.Combine(broker, "gateway.sock"), "-u", "@gateway", "-P", secret];
+            string[] gatewayLogin = ["--unix", Path.Combine(broker, "gateway.sock")];
 
             var subscriber = new Receiver();
-            using var sub = Start("mosquitto_sub", [.. gatewayLogin, "-i", "bench-sub", "-q", "0", "-t", MqttTopics.AllDevices(MqttTopics.Health)], subscriber.OnLine);
+            using var sub = Start("mosquitto_sub", [.. gatewayLogin, "-i", "bench-sub", "-q", "0", "-t", MqttTopics.AllDevices(MqttTopics.Health)], subscriber.OnLine,
+                login: Login(data, "sub", "@gateway", secret));
             await Task.Delay(500);
             var gatewayCpu = CpuSeconds(gateway.Id);
             var subCpu = CpuSeconds(sub.Id);
@@ -63,8 +64,9 @@ internal static class IngestRate
             for (var i = 1; i <= Adapters; i++)
             {
                 // Each adapter publishes its own health with its own login, as an adapter does.
-                string[] login = ["-h", "127.0.0.1", "-p", port, "-u", $"bench-{i}", "-P", $"bench-secret-{i}"];
-                publishers.Add(Start("mosquitto_pub", [.. login, "-q", "0", "-l", "-t", MqttTopics.For($"bench-{i}", MqttTopics.Health)], null, stdin: true));
+                string[] address = ["-h", "127.0.0.1", "-p", port];
+                publishers.Add(Start("mosquitto_pub", [.. address, "-q", "0", "-l", "-t", MqttTopics.For($"bench-{i}", MqttTopics.Health)], null, stdin: true,
+                    login: Login(data, $"pub-{i}", $"bench-{i}", $"bench-secret-{i}")));
             }
 
             var stored = new StoreWatch(http, storedBefore);
@@ -132,7 +134,28 @@ internal static class IngestRate
         publisher.StandardInput.Close();
     }
 
-    private static Process Start(string tool, string[] arguments, Action<string>? onLine, bool stdin = false)
+    /// <summary>
+    /// A private folder for <c>XDG_CONFIG_HOME</c> whose <c>mosquitto_pub</c> and <c>mosquitto_sub</c>
+    /// files hold the login: the mosquitto clients read default options there, so no password is on their command line.
+    /// </summary>
+    private static string Login(DirectoryInfo data, string name, string user, string password)
+    {
+        var folder = Path.Combine(data.FullName, "login-" + name);
+        Directory.CreateDirectory(folder);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        foreach (var tool in new[] { "mosquitto_pub", "mosquitto_sub" })
+        {
+            File.WriteAllText(Path.Combine(folder, tool), $"-u {user}\n-P {password}\n");
+        }
+
+        return folder;
+    }
+
+    private static Process Start(string tool, string[] arguments, Action<string>? onLine, bool stdin = false, string? login = null)
     {
         var start = new ProcessStartInfo(RequiredTool.Locate(tool))
         {
@@ -140,6 +163,11 @@ internal static class IngestRate
             RedirectStandardInput = stdin,
             UseShellExecute = false,
         };
+        if (login is not null)
+        {
+            start.Environment["XDG_CONFIG_HOME"] = login;
+        }
+
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);

@@ -26,8 +26,8 @@ internal sealed class RecoveryTimes : IAsyncDisposable
         var registrar = await KamailioRegistrar.StartAsync(new Dictionary<string, string> { [User] = Password },
             new KamailioRegistrarOptions { MinExpires = 10, MaxExpires = 20 });
         var sim = ManagedProcess.StartDotnet(RepoLayout.Find().SimAssembly,
-            ["--sip-user", User, "--sip-password", Password, "--registrar", registrar.Address, "--events", "json", "--keepalive", "0", .. simOptions],
-            new ManagedProcessOptions { Name = "sim" });
+            ["--sip-user", User, "--registrar", registrar.Address, "--events", "json", "--keepalive", "0", .. simOptions],
+            new ManagedProcessOptions { Name = "sim", Environment = new Dictionary<string, string?> { ["ATA_SIM_SIP_PASSWORD"] = Password } });
         var bench = new RecoveryTimes(registrar, sim);
         await bench.WaitTel1Async("solid", TimeSpan.FromSeconds(20), includeEarlier: true);
         return bench;

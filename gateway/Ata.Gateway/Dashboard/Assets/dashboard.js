@@ -491,6 +491,20 @@
     });
   }
 
+  // The broker refusing this adapter's login (a wrong device secret): shown while it goes on.
+  async function loadRefusedLogins(id) {
+    const response = await fetch(`/api/adapters/${encodeURIComponent(id)}/refused-logins`, { cache: "no-store", headers: { Accept: "application/json" } });
+    if (!response.ok) {
+      throw new Error(`the gateway answered ${response.status}`);
+    }
+    const refused = response.status === 204 ? null : await response.json();
+    const panel = document.getElementById("refused-logins-panel");
+    panel.hidden = refused === null;
+    setText(document.getElementById("refused-logins"), refused === null ? ""
+      : `The adapter is trying to connect with a wrong secret: re-onboard it. ${refused.attempts} refused login${refused.attempts === 1 ? "" : "s"}, `
+        + `the first ${ago(refused.firstAt)}, the last ${ago(refused.lastAt)} from ${refused.lastAddress}.`);
+  }
+
   async function loadIncidents() {
     renderOnce(document.getElementById("incidents"), await getJson("/api/incidents?open=true"), incidentItems);
   }
@@ -535,6 +549,7 @@
         const adapter = await getJson(`${source}/${encodeURIComponent(pageId)}`);
         renderPage(adapter);
         renderOnce(document.getElementById("line-settings"), adapter.lines, lineSettingItems);
+        await loadRefusedLogins(pageId);
         if (Date.now() - detailAt >= detailMs) {
           detailAt = Date.now();
           await loadDetails(pageId);
