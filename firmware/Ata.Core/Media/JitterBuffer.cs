@@ -106,6 +106,13 @@ namespace Ata.Core.Media
         /// <summary>The packets' wait before playing, smoothed (1/16 per packet), in milliseconds.</summary>
         public int DelayMs { get; private set; }
 
+        /// <summary>
+        /// Pass-through for fax, modems and alarm panels (V.25 answer tone heard): the delay stays where it is
+        /// (no block inserted or dropped, the target no longer follows the jitter) and nothing is concealed (missing
+        /// audio is silence), so the data signal is never stretched, squeezed or invented.
+        /// </summary>
+        public bool PassThrough { get; set; }
+
         /// <summary>Forgets all audio and timing (a new source).</summary>
         public void Reset()
         {
@@ -190,7 +197,7 @@ namespace Ata.Core.Media
             int drift = (int)(_playTimestamp - clock) + MinTransit() + _targetSamples;
             for (int at = offset; at < offset + FrameSamples; at += BlockSamples)
             {
-                if (drift > InsertAbove)
+                if (drift > InsertAbove && !PassThrough)
                 {
                     ConcealOrSilence(target, at);
                     BlocksInserted++;
@@ -198,7 +205,7 @@ namespace Ata.Core.Media
                     continue;
                 }
 
-                if (drift < DropBelow && Has(_playTimestamp) && Has(_playTimestamp + BlockSamples))
+                if (drift < DropBelow && !PassThrough && Has(_playTimestamp) && Has(_playTimestamp + BlockSamples))
                 {
                     Decode(_playTimestamp, _dropped, 0);
                     _playTimestamp += BlockSamples;
@@ -243,7 +250,7 @@ namespace Ata.Core.Media
 
         private bool ConcealOrSilence(short[] target, int at)
         {
-            if (_heard)
+            if (_heard && !PassThrough)
             {
                 return _concealment.Conceal(target, at);
             }
@@ -254,6 +261,11 @@ namespace Ata.Core.Media
 
         private void UpdateTarget()
         {
+            if (PassThrough)
+            {
+                return;
+            }
+
             int target = MaxTransit() - MinTransit() + MarginSamples;
             if (target < MinDelayMs * SamplesPerMs)
             {

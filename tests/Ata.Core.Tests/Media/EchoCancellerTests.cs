@@ -156,6 +156,38 @@ public class EchoCancellerTests(ITestOutputHelper output)
         Assert.NotEqual(mic, Run(canceller, far, mic));
     }
 
+    [Fact]
+    public void In_a_call_the_echo_of_the_earpiece_is_taken_out_of_what_the_line_sends()
+    {
+        // B talks (recorded speech); A's handset returns its earpiece through the hybrid model. The audio clock
+        // hands A the microphone frame heard while the previous earpiece frame played.
+        short[] speech = EchoSignals.FarEnd(8 * 8000);
+        var first = new Loopback { MicrophoneB = speech };
+        first.B.EchoCanceller.Enabled = false;
+        first.Run(8000);
+        var ear = new short[speech.Length];
+        Array.Copy(first.EarpieceA, ear, ear.Length);
+        var delayed = new short[ear.Length];
+        Array.Copy(ear, 0, delayed, Frame, ear.Length - Frame);
+        short[] microphone = EchoSignals.Microphone(EchoSignals.Echo(delayed), EchoSignals.NearEnd(ear.Length, null, 0));
+
+        double Heard(bool cancelling)
+        {
+            var call = new Loopback { MicrophoneA = microphone, MicrophoneB = speech };
+            call.A.EchoCanceller.Enabled = cancelling;
+            call.B.EchoCanceller.Enabled = false;
+            call.Run(8000);
+            Assert.Equal(ear, call.EarpieceA.Take(ear.Length));
+            return ToneMeasurement.LevelDbfs(call.EarpieceB, 2 * 8000, 5 * 8000);
+        }
+
+        double without = Heard(false);
+        double with = Heard(true);
+        output.WriteLine($"echo heard by the far end: {without:F1} dBFS without the canceller, {with:F1} dBFS with it");
+        Assert.True(without > -45, $"the echo is only {without:F1} dBFS");
+        Assert.True(without - with >= 30, $"the canceller took {without - with:F1} dB off the echo");
+    }
+
     private (List<(int Ms, double Erle)> Windows, int ConvergedMs, double After) Converge(double noise)
     {
         int samples = 10 * 8000;
