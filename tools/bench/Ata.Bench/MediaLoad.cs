@@ -17,7 +17,8 @@ namespace Ata.Bench;
 public static class MediaLoad
 {
     private const int SampleRate = 8000;
-    private const int Seconds = 20;
+    /// <summary>Seconds of audio each measurement runs.</summary>
+    internal const int Seconds = 20;
 
     /// <summary>Runs the three measurements and prints them.</summary>
     public static void Run()
@@ -37,7 +38,7 @@ public static class MediaLoad
         Console.WriteLine("  (on the board the managed column is nanoFramework's interpreter, many times slower than .NET here; the C runs natively)");
         Console.WriteLine();
 
-        Console.WriteLine($"Core media path per call-second of one line (MediaSession: G.711 both ways, jitter buffer, in-band DTMF listening, RTCP), {Seconds} s call:");
+        Console.WriteLine($"Core media path per call-second of one line (MediaSession: G.711 both ways, jitter buffer, in-band DTMF listening, echo canceller, RTCP), {Seconds} s call:");
         Console.WriteLine($"  {"kernels",-46} {"host us per call-second",24} {"bytes allocated per packet",27}");
         foreach (var (name, kernels) in new[] { ("managed reference (baseline)", managed), ("C kernels via P/Invoke", native) })
         {
@@ -149,7 +150,8 @@ public static class MediaLoad
     }
 
     /// <summary>Two sessions joined directly (no network delay), pumped for <see cref="Seconds"/>; the time and the bytes allocated per packet in steady state.</summary>
-    private static (double Seconds, double BytesPerPacket) CallPath(IMediaKernels kernels)
+    /// <summary>Seconds of host CPU for <see cref="Seconds"/> s of a call (both ends), and bytes allocated per packet; the echo cancellers on or off.</summary>
+    internal static (double Seconds, double BytesPerPacket) CallPath(IMediaKernels kernels, bool cancelEcho = true)
     {
         short[] audio = Audio();
         var wire = new Wire();
@@ -157,6 +159,8 @@ public static class MediaLoad
         MediaSession a = new(Parameters(40002), wire.To(1), wire.To(3), kernels, table, new Random(1), "a@bench", 0);
         MediaSession b = new(Parameters(40000), wire.To(0), wire.To(2), kernels, table, new Random(2), "b@bench", 0);
         wire.Sessions = [a, b, a, b];
+        a.EchoCanceller.Enabled = cancelEcho;
+        b.EchoCanceller.Enabled = cancelEcho;
         var earA = new short[160];
         var earB = new short[160];
         long now = 0;
