@@ -12,13 +12,13 @@ namespace Ata.Bench;
 public static class EchoLoad
 {
     private const int SampleRate = 8000;
-    private const int Seconds = 20;
+    private const int Seconds = MediaLoad.Seconds;
     private const int Frame = 160;
 
     /// <summary>Runs the measurements and prints them.</summary>
     public static void Run()
     {
-        short[] far = Speechlike(Seconds * SampleRate, 5);
+        short[] far = MediaLoad.Audio();
         short[] microphone = Echo(far);
         IMediaKernels managed = new ManagedMediaKernels();
         IMediaKernels native = new NativeKernelLibrary();
@@ -73,24 +73,6 @@ public static class EchoLoad
             kernels.EncodeALaw(decoded, 0, coded, 0, Frame);
             kernels.DecodeALaw(coded, 0, decoded, 0, Frame);
         }
-    }
-
-    /// <summary>Voiced-speech-like audio: a pulse train through a resonator, with syllable envelopes and noise.</summary>
-    private static short[] Speechlike(int samples, int seed)
-    {
-        var random = new Random(seed);
-        var audio = new short[samples];
-        double y1 = 0, y2 = 0;
-        for (int n = 0; n < samples; n++)
-        {
-            double y = (n % 61 == 0 ? 6000 : 0) + (1.7 * y1) - (0.85 * y2) + random.Next(-200, 200);
-            y2 = y1;
-            y1 = y;
-            double envelope = Math.Max(0.1, Math.Sin(Math.PI * n / 2400.0));
-            audio[n] = (short)Math.Clamp(y * envelope, short.MinValue, short.MaxValue);
-        }
-
-        return audio;
     }
 
     /// <summary>The hybrid's echo (5 ms, about 12 dB down, dispersed over 1 ms) plus a little noise.</summary>

@@ -128,7 +128,7 @@ public static class MediaLoad
     private static double PerLineSecond(double seconds) => seconds / Seconds * 1e6;
 
     /// <summary>Speech-like audio with keys in it: vowels from pulses through two resonances, and a key every 2 s.</summary>
-    private static short[] Audio()
+    internal static short[] Audio()
     {
         var audio = new short[SampleRate * Seconds];
         var random = new Random(3);
