@@ -1,5 +1,3 @@
-using System.Net;
-using Ata.Lab;
 using Ata.Tests.Audio;
 using static Ata.EndToEnd.Tests.Calls.CallLab;
 
@@ -14,29 +12,14 @@ namespace Ata.EndToEnd.Tests.Calls;
 /// </summary>
 public sealed class AnswerToneCallTests(SharedCallLab shared) : IClassFixture<SharedCallLab>
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
-
     private CallLab Lab => shared.Lab;
 
     [Fact]
     public async Task A_modem_answer_tone_from_the_far_end_switches_the_call_to_pass_through_nothing_is_concealed()
     {
         using var relay = new LossyMediaRelay(loss: 0.05, delayMs: 20, jitterMs: 0, seed: 25);
-        using var proxy = new MediaAnchoringProxy(IPEndPoint.Parse(Lab.Registrar.Address), relay);
-        string modemUser = Lab.NewUser();
-        await using var modem = await BaresipPhone.StartAsync(new BaresipPhoneOptions
-        {
-            User = modemUser,
-            Password = PasswordOf(modemUser),
-            Registrar = Lab.Registrar.Address,
-            Microphone = WriteAnswerTone(),
-        });
-        string caller = Lab.NewUser();
-        await using var adapter = await Lab.StartAdapterAsync(caller, "--outbound-proxy", proxy.Address);
-
-        await DialAsync(adapter, modem.User);
-        await modem.AnswerAsync(Timeout);
-        await CallState(adapter, "connected");
+        await using var call = await RelayedBaresipCall.StartAsync(Lab, relay, WriteAnswerTone());
+        var (adapter, caller) = (call.Adapter, call.AdapterUser);
         await Task.Delay(TimeSpan.FromSeconds(5));
         await adapter.Process.WriteLineAsync("onhook 1");
         var ended = await CallState(adapter, "ended");

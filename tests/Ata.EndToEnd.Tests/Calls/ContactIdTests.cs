@@ -1,4 +1,3 @@
-using System.Net;
 using Ata.Core.Dtmf;
 using Ata.Lab;
 using Ata.Tests.Audio;
@@ -30,21 +29,8 @@ public sealed class ContactIdTests(SharedCallLab shared) : IClassFixture<SharedC
     {
         Assert.True(ChecksumHolds(Report));
         using var relay = new LossyMediaRelay(loss, delayMs: 20, jitterMs: 10, seed: 2100);
-        using var proxy = new MediaAnchoringProxy(IPEndPoint.Parse(Lab.Registrar.Address), relay);
-        string receiverUser = Lab.NewUser();
-        await using var receiver = await BaresipPhone.StartAsync(new BaresipPhoneOptions
-        {
-            User = receiverUser,
-            Password = PasswordOf(receiverUser),
-            Registrar = Lab.Registrar.Address,
-            Microphone = WriteSilence(),
-        });
-        string panel = Lab.NewUser();
-        await using var adapter = await Lab.StartAdapterAsync(panel, "--outbound-proxy", proxy.Address);
-
-        await DialAsync(adapter, receiver.User);
-        await receiver.AnswerAsync(Timeout);
-        await CallState(adapter, "connected");
+        await using var call = await RelayedBaresipCall.StartAsync(Lab, relay, WriteSilence());
+        var (receiver, adapter) = (call.Phone, call.Adapter);
 
         // The panel waits for the receiver's handshake, then sends its message once.
         await Task.Delay(TimeSpan.FromSeconds(1));
