@@ -76,5 +76,20 @@ namespace Ata.Core.Media
         /// <c>target[i] = (from[i]·(count − i) + target[i]·i) / count</c>.
         /// </summary>
         void CrossFade(short[] from, int fromOffset, short[] target, int targetOffset, int count);
+
+        /// <summary>
+        /// Cancels the line's echo in <paramref name="count"/> samples of microphone audio
+        /// (<paramref name="nearEnd"/>, replaced in place), given what played to the earpiece at the same
+        /// instants (<paramref name="farEnd"/>): a line echo canceller in the spirit of ITU-T G.168. Per sample,
+        /// an NLMS filter of <c>L = weights.Length</c> taps (Q28) estimates the echo from the last L far-end
+        /// samples and subtracts it; a Geigel detector (microphone above half the far end's recent peak) holds
+        /// adaptation off through double talk; the non-linear processor replaces a residual far below the
+        /// microphone level, while the far end talks, by comfort noise at the near end's background level.
+        /// The filter learns through a fixed pre-whitening filter (<see cref="EchoCanceller.Whitening"/>) on both
+        /// the far end and the residual. <paramref name="history"/> (4·L samples: the far end, then its whitened copy) and <paramref name="state"/>
+        /// (<see cref="EchoCanceller.StateLength"/> values, slots named in <see cref="EchoCanceller"/>) carry
+        /// everything across calls.
+        /// </summary>
+        void CancelEcho(short[] farEnd, int farEndOffset, short[] nearEnd, int nearEndOffset, int count, short[] history, int[] weights, long[] state);
     }
 }

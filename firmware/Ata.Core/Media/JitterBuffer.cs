@@ -112,6 +112,13 @@ namespace Ata.Core.Media
         /// <summary>The packets' wait before playing, smoothed (1/16 per packet), in milliseconds.</summary>
         public int DelayMs { get; private set; }
 
+        /// <summary>
+        /// Pass-through for fax, modems and alarm panels (V.25 answer tone heard): the delay stays where it is
+        /// (no block inserted or dropped, the target no longer follows the jitter) and nothing is concealed (missing
+        /// audio is silence), so the data signal is never stretched, squeezed or invented.
+        /// </summary>
+        public bool PassThrough { get; set; }
+
         /// <summary>Forgets all audio and timing (a new source).</summary>
         public void Reset()
         {
@@ -196,7 +203,7 @@ namespace Ata.Core.Media
             int drift = (int)(_playTimestamp - clock) + MinTransit() + _targetSamples;
             for (int at = offset; at < offset + FrameSamples; at += BlockSamples)
             {
-                if (drift > InsertAbove)
+                if (drift > InsertAbove && !PassThrough)
                 {
                     ConcealOrSilence(target, at);
                     BlocksInserted++;
@@ -204,7 +211,7 @@ namespace Ata.Core.Media
                     continue;
                 }
 
-                if (drift < DropBelow && Has(_playTimestamp) && Has(_playTimestamp + BlockSamples))
+                if (drift < DropBelow && !PassThrough && Has(_playTimestamp) && Has(_playTimestamp + BlockSamples))
                 {
                     Decode(_playTimestamp, _dropped, 0);
                     _playTimestamp += BlockSamples;
@@ -249,7 +256,7 @@ namespace Ata.Core.Media
 
         private bool ConcealOrSilence(short[] target, int at)
         {
-            if (_heard && ConcealLoss)
+            if (_heard && ConcealLoss && !PassThrough)
             {
                 return _concealment.Conceal(target, at);
             }
@@ -260,6 +267,11 @@ namespace Ata.Core.Media
 
         private void UpdateTarget()
         {
+            if (PassThrough)
+            {
+                return;
+            }
+
             int target = MaxTransit() - MinTransit() + MarginSamples;
             if (target < MinDelayMs * SamplesPerMs)
             {

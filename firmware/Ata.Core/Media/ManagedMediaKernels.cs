@@ -157,6 +157,179 @@ namespace Ata.Core.Media
             }
         }
 
+        /// <inheritdoc />
+        public void CancelEcho(short[] farEnd, int farEndOffset, short[] nearEnd, int nearEndOffset, int count, short[] history, int[] weights, long[] state)
+        {
+            int taps = weights.Length;
+            int whitened = 2 * taps;
+            int position = (int)state[EchoCanceller.Position];
+            long energy = state[EchoCanceller.Energy];
+            int hangover = (int)state[EchoCanceller.Hangover];
+            int peak = (int)state[EchoCanceller.Peak];
+            int countdown = (int)state[EchoCanceller.PeakCountdown];
+            int residualLevel = (int)state[EchoCanceller.ResidualLevel];
+            int microphoneLevel = (int)state[EchoCanceller.MicrophoneLevel];
+            int backgroundLevel = (int)state[EchoCanceller.BackgroundLevel];
+            uint seed = (uint)state[EchoCanceller.NoiseSeed];
+            int flags = (int)state[EchoCanceller.Flags];
+            int step = (int)state[EchoCanceller.Step];
+            long doubleTalk = state[EchoCanceller.DoubleTalkSamples];
+            long suppressed = state[EchoCanceller.SuppressedSamples];
+            int previousFarEnd = (int)state[EchoCanceller.PreviousFarEnd];
+            int previousMicrophone = (int)state[EchoCanceller.PreviousMicrophone];
+            long delta = (long)taps * EchoCanceller.EnergyFloor;
+            for (int i = 0; i < count; i++)
+            {
+                int x = farEnd[farEndOffset + i];
+                int y = nearEnd[nearEndOffset + i];
+
+                // The filter runs on the far end as played; it learns from both sides pre-whitened (halved to stay in 16 bits).
+                int xw = (x - ((EchoCanceller.Whitening * previousFarEnd) >> 15)) >> 1;
+                previousFarEnd = x;
+                int leaving = history[whitened + position];
+                energy += (xw * xw) - (leaving * leaving);
+                history[position] = (short)x;
+                history[position + taps] = (short)x;
+                history[whitened + position] = (short)xw;
+                history[whitened + position + taps] = (short)xw;
+                if (++position == taps)
+                {
+                    position = 0;
+                }
+
+                // The window is history[position .. position + taps - 1], oldest first; tap k weighs x(n - k).
+                // The same weights on the whitened window give the whitened echo estimate, for the whitened error.
+                int newest = position + taps - 1;
+                int newestWhitened = whitened + newest;
+                long sum = 0;
+                long sumWhitened = 0;
+                for (int k = 0; k < taps; k++)
+                {
+                    sum += (long)weights[k] * history[newest - k];
+                    sumWhitened += (long)weights[k] * history[newestWhitened - k];
+                }
+
+                int e = y - (int)(sum >> EchoCanceller.WeightShift);
+                if (e > short.MaxValue)
+                {
+                    e = short.MaxValue;
+                }
+                else if (e < short.MinValue)
+                {
+                    e = short.MinValue;
+                }
+
+                int ew = ((y - ((EchoCanceller.Whitening * previousMicrophone) >> 15)) >> 1) - (int)(sumWhitened >> EchoCanceller.WeightShift);
+                previousMicrophone = y;
+
+                int ax = x < 0 ? -x : x;
+                if (--countdown <= 0)
+                {
+                    peak = 0;
+                    for (int k = position; k <= newest; k++)
+                    {
+                        int a = history[k] < 0 ? -history[k] : history[k];
+                        if (a > peak)
+                        {
+                            peak = a;
+                        }
+                    }
+
+                    countdown = EchoCanceller.PeakEvery;
+                }
+                else if (ax > peak)
+                {
+                    peak = ax;
+                }
+
+                int ay = y < 0 ? -y : y;
+                int ae = e < 0 ? -e : e;
+                residualLevel += ((ae << EchoCanceller.LevelFraction) - residualLevel) >> EchoCanceller.LevelShift;
+                microphoneLevel += ((ay << EchoCanceller.LevelFraction) - microphoneLevel) >> EchoCanceller.LevelShift;
+
+                if (ay * 2 > peak)
+                {
+                    hangover = EchoCanceller.HangoverSamples;
+                }
+                else if (hangover > 0)
+                {
+                    hangover--;
+                }
+
+                if (hangover > 0)
+                {
+                    doubleTalk++;
+                }
+
+                if ((flags & EchoCanceller.Adapting) != 0 && hangover == 0 && energy > (long)taps * EchoCanceller.AdaptAboveEnergy)
+                {
+                    long g = (((long)ew * step) << EchoCanceller.GainShift) / (energy + delta);
+                    if (g > EchoCanceller.MaxGain)
+                    {
+                        g = EchoCanceller.MaxGain;
+                    }
+                    else if (g < -EchoCanceller.MaxGain)
+                    {
+                        g = -EchoCanceller.MaxGain;
+                    }
+
+                    int gain = (int)g;
+                    if (gain != 0)
+                    {
+                        for (int k = 0; k < taps; k++)
+                        {
+                            int w = weights[k] + (gain * history[newestWhitened - k]);
+                            if (w > EchoCanceller.MaxWeight)
+                            {
+                                w = EchoCanceller.MaxWeight;
+                            }
+                            else if (w < -EchoCanceller.MaxWeight)
+                            {
+                                w = -EchoCanceller.MaxWeight;
+                            }
+
+                            weights[k] = w;
+                        }
+                    }
+                }
+
+                int output = e;
+                if (peak > EchoCanceller.FarEndActivePeak)
+                {
+                    if ((flags & EchoCanceller.Suppressing) != 0 && hangover == 0 && residualLevel * EchoCanceller.SuppressBelow < microphoneLevel)
+                    {
+                        seed = (seed * 1664525u) + 1013904223u;
+                        output = ((short)(seed >> 16) * (backgroundLevel >> EchoCanceller.LevelFraction)) >> 14;
+                        suppressed++;
+                    }
+                }
+                else if (residualLevel < backgroundLevel)
+                {
+                    backgroundLevel = residualLevel;
+                }
+                else
+                {
+                    backgroundLevel += (residualLevel - backgroundLevel) >> EchoCanceller.BackgroundRiseShift;
+                }
+
+                nearEnd[nearEndOffset + i] = Saturate(output);
+            }
+
+            state[EchoCanceller.Position] = position;
+            state[EchoCanceller.Energy] = energy;
+            state[EchoCanceller.Hangover] = hangover;
+            state[EchoCanceller.Peak] = peak;
+            state[EchoCanceller.PeakCountdown] = countdown;
+            state[EchoCanceller.ResidualLevel] = residualLevel;
+            state[EchoCanceller.MicrophoneLevel] = microphoneLevel;
+            state[EchoCanceller.BackgroundLevel] = backgroundLevel;
+            state[EchoCanceller.NoiseSeed] = seed;
+            state[EchoCanceller.DoubleTalkSamples] = doubleTalk;
+            state[EchoCanceller.SuppressedSamples] = suppressed;
+            state[EchoCanceller.PreviousFarEnd] = previousFarEnd;
+            state[EchoCanceller.PreviousMicrophone] = previousMicrophone;
+        }
+
         private static short Saturate(int value)
         {
             if (value > short.MaxValue)

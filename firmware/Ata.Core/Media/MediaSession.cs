@@ -37,6 +37,10 @@ namespace Ata.Core.Media
         private readonly TelephoneEventSender _eventSender = new TelephoneEventSender();
         private readonly TelephoneEventReceiver _eventReceiver;
         private readonly DtmfDetector _keys;
+        private readonly EchoCanceller _echo;
+        private readonly AnswerToneDetector _farEndTone;
+        private readonly AnswerToneDetector _handsetTone;
+        private readonly short[] _microphone = new short[FrameSamples];
         private readonly byte[] _packet = new byte[RtpHeader.Size + FrameSamples];
         private readonly byte[] _report;
         private JitterBuffer _buffer;
@@ -74,6 +78,11 @@ namespace Ata.Core.Media
             _keys = new DtmfDetector(kernels);
             _buffer = new JitterBuffer(kernels, _parameters.ALaw);
             _buffer.ConcealLoss = ConcealsLoss(_parameters);
+            _echo = new EchoCanceller(kernels, EchoCanceller.DefaultTaps, FrameSamples);
+            _farEndTone = new AnswerToneDetector(kernels);
+            _handsetTone = new AnswerToneDetector(kernels);
+            PassThroughAt = -1;
+            EchoCancellerOffAt = -1;
             Quality = new MediaQuality(_reception, _farEnd, _buffer);
             Ssrc = ((uint)random.Next(0x10000) << 16) | (uint)random.Next(0x10000);
             _sequence = random.Next(0x10000);
@@ -112,6 +121,29 @@ namespace Ata.Core.Media
         /// </summary>
         public bool KeysAsEvents { get; set; } = true;
 
+        /// <summary>
+        /// The line's echo canceller: it cancels the hybrid's echo of the earpiece in the microphone audio before
+        /// it is sent (on by default; <see cref="EchoCanceller.BulkDelaySamples"/> is the host's audio path delay).
+        /// </summary>
+        public EchoCanceller EchoCanceller
+        {
+            get { return _echo; }
+        }
+
+        /// <summary>
+        /// True once a V.25 answer tone (2100 Hz) was heard in either direction: a fax machine, modem or alarm
+        /// panel is on the call, and for the rest of it the audio passes through untouched: a fixed jitter buffer,
+        /// no loss concealment, no comfort noise, no keys taken out as telephone events, G.711 (the only codecs
+        /// here); the echo canceller also steps aside when the tone has phase reversals.
+        /// </summary>
+        public bool PassThrough { get; private set; }
+
+        /// <summary>When the call switched to pass-through (ms), or −1.</summary>
+        public long PassThroughAt { get; private set; }
+
+        /// <summary>When an answer tone with phase reversals turned the echo canceller off (ms), or −1.</summary>
+        public long EchoCancellerOffAt { get; private set; }
+
         /// <summary>True while the far end's DTMF event sounds in the earpiece.</summary>
         public bool IsPlayingFarEndKey
         {
@@ -128,6 +160,7 @@ namespace Ata.Core.Media
             if (next.ALaw != _parameters.ALaw)
             {
                 _buffer = new JitterBuffer(_kernels, next.ALaw);
+                _buffer.PassThrough = PassThrough;
                 Quality.Attach(_buffer);
             }
 
@@ -232,9 +265,13 @@ namespace Ata.Core.Media
         /// </summary>
         public void Transmit(short[] microphone, int offset, long now)
         {
-            if (KeysAsEvents && _parameters.EventPayloadType >= 0)
+            Array.Copy(microphone, offset, _microphone, 0, FrameSamples);
+            _handsetTone.Feed(_microphone, 0, FrameSamples);
+            _echo.Cancel(_microphone, 0, FrameSamples);
+            FollowAnswerTone(now);
+            if (KeysAsEvents && !PassThrough && _parameters.EventPayloadType >= 0)
             {
-                ListenForKeys(microphone, offset);
+                ListenForKeys(_microphone, 0);
             }
 
             if (_parameters.Sends)
@@ -251,11 +288,11 @@ namespace Ata.Core.Media
                 {
                     if (_parameters.ALaw)
                     {
-                        _kernels.EncodeALaw(microphone, offset, _packet, RtpHeader.Size, FrameSamples);
+                        _kernels.EncodeALaw(_microphone, 0, _packet, RtpHeader.Size, FrameSamples);
                     }
                     else
                     {
-                        _kernels.EncodeMuLaw(microphone, offset, _packet, RtpHeader.Size, FrameSamples);
+                        _kernels.EncodeMuLaw(_microphone, 0, _packet, RtpHeader.Size, FrameSamples);
                     }
 
                     Send(_parameters.PayloadType, _firstAudio, _timestamp, FrameSamples);
@@ -281,6 +318,9 @@ namespace Ata.Core.Media
 
             _buffer.Play(earpiece, offset, now);
             _eventReceiver.Render(earpiece, offset, FrameSamples, now);
+            _echo.Played(earpiece, offset, FrameSamples);
+            _farEndTone.Feed(earpiece, offset, FrameSamples);
+            FollowAnswerTone(now);
         }
 
         /// <summary>Sends an RTCP report when one is due.</summary>
@@ -326,6 +366,28 @@ namespace Ata.Core.Media
         private static bool ConcealsLoss(MediaParameters parameters)
         {
             return parameters.Direction == MediaDirection.SendReceive && parameters.HasRemote;
+        }
+
+        private void FollowAnswerTone(long now)
+        {
+            if (!PassThrough && (_farEndTone.Detected || _handsetTone.Detected))
+            {
+                PassThrough = true;
+                PassThroughAt = now;
+                _buffer.PassThrough = true;
+                _echo.NonLinearProcessor = false;
+                if (_keyHeld != '\0')
+                {
+                    ReleaseKey();
+                    _keyHeld = '\0';
+                }
+            }
+
+            if (PassThrough && _echo.Enabled && (_farEndTone.HasPhaseReversals || _handsetTone.HasPhaseReversals))
+            {
+                _echo.Enabled = false;
+                EchoCancellerOffAt = now;
+            }
         }
 
         private void ListenForKeys(short[] microphone, int offset)

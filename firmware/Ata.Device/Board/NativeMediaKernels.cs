@@ -79,6 +79,12 @@ namespace Ata.Device.Board
             NativeCrossFade(from, fromOffset, target, targetOffset, count);
         }
 
+        /// <summary>Cancels the line's echo in a microphone frame in native code.</summary>
+        public void CancelEcho(short[] farEnd, int farEndOffset, short[] nearEnd, int nearEndOffset, int count, short[] history, int[] weights, long[] state)
+        {
+            NativeCancelEcho(farEnd, farEndOffset, nearEnd, nearEndOffset, count, history, weights, state);
+        }
+
         [MethodImpl(MethodImplOptions.InternalCall)]
         private static extern void NativeEncodeALaw(short[] pcm, int pcmOffset, byte[] coded, int codedOffset, int count);
 
@@ -111,5 +117,8 @@ namespace Ata.Device.Board
 
         [MethodImpl(MethodImplOptions.InternalCall)]
         private static extern void NativeCrossFade(short[] from, int fromOffset, short[] target, int targetOffset, int count);
+
+        [MethodImpl(MethodImplOptions.InternalCall)]
+        private static extern void NativeCancelEcho(short[] farEnd, int farEndOffset, short[] nearEnd, int nearEndOffset, int count, short[] history, int[] weights, long[] state);
     }
 }

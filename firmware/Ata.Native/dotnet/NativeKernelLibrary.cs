@@ -137,6 +137,22 @@ public sealed class NativeKernelLibrary : IMediaKernels
         }
     }
 
+    /// <inheritdoc />
+    public void CancelEcho(short[] farEnd, int farEndOffset, short[] nearEnd, int nearEndOffset, int count, short[] history, int[] weights, long[] state)
+    {
+        Check(farEnd.Length, farEndOffset, count);
+        Check(nearEnd.Length, nearEndOffset, count);
+        if (weights.Length < 1 || history.Length < 4 * weights.Length || state.Length < EchoCanceller.StateLength)
+        {
+            throw new ArgumentException("the echo canceller's history must hold four times its taps, and its state every slot");
+        }
+
+        if (count > 0)
+        {
+            ata_cancel_echo(ref farEnd[farEndOffset], ref nearEnd[nearEndOffset], count, history, weights, weights.Length, state);
+        }
+    }
+
     // The C trusts its caller, as the interop glue on the board checks bounds before calling it.
     private static void Check(int length, int offset, int count)
     {
@@ -186,4 +202,7 @@ public sealed class NativeKernelLibrary : IMediaKernels
 
     [DllImport(Library)]
     private static extern void ata_cross_fade(ref short from, ref short target, int count);
+
+    [DllImport(Library)]
+    private static extern void ata_cancel_echo(ref short farEnd, ref short nearEnd, int count, short[] history, int[] weights, int taps, long[] state);
 }

@@ -158,3 +158,19 @@ void NativeMediaKernels::NativeCrossFade(CLR_RT_TypedArray_INT16 from, signed in
 
     ata_cross_fade(from.GetBuffer() + fromOffset, target.GetBuffer() + targetOffset, count);
 }
+
+void NativeMediaKernels::NativeCancelEcho(CLR_RT_TypedArray_INT16 farEnd, signed int farEndOffset, CLR_RT_TypedArray_INT16 nearEnd,
+                                          signed int nearEndOffset, signed int count, CLR_RT_TypedArray_INT16 history,
+                                          CLR_RT_TypedArray_INT32 weights, CLR_RT_TypedArray_INT64 state, HRESULT &hr)
+{
+    CLR_UINT32 taps = weights.GetSize();
+    if (!Fits(farEnd.GetSize(), farEndOffset, count) || !Fits(nearEnd.GetSize(), nearEndOffset, count) || taps < 1
+        || history.GetSize() / 4 < taps || state.GetSize() < ATA_ECHO_STATE_LENGTH)
+    {
+        hr = CLR_E_INDEX_OUT_OF_RANGE;
+        return;
+    }
+
+    ata_cancel_echo(farEnd.GetBuffer() + farEndOffset, nearEnd.GetBuffer() + nearEndOffset, count, history.GetBuffer(),
+                    weights.GetBuffer(), (int32_t)taps, (int64_t *)state.GetBuffer());
+}

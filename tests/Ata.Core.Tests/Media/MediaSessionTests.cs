@@ -23,6 +23,10 @@ public class MediaSessionTests
     public void A_1_kHz_tone_in_one_handset_arrives_in_the_other_earpiece_and_back(bool aLaw)
     {
         var call = new Loopback(aLaw) { MicrophoneA = Tone(1000, 3000), MicrophoneB = Tone(1000, 3000, 4000) };
+
+        // The same tone both ways is, to an echo canceller, its own echo (EchoCancellerTests cover the canceller).
+        call.A.EchoCanceller.Enabled = false;
+        call.B.EchoCanceller.Enabled = false;
         call.Run(3000);
 
         foreach (var (earpiece, level) in new[] { (call.EarpieceB, 10000.0), (call.EarpieceA, 4000.0) })

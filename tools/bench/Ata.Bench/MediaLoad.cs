@@ -17,6 +17,7 @@ namespace Ata.Bench;
 public static class MediaLoad
 {
     private const int SampleRate = 8000;
+    /// <summary>Seconds of audio each measurement runs.</summary>
     internal const int Seconds = 20;
 
     /// <summary>Runs the three measurements and prints them.</summary>
@@ -37,7 +38,7 @@ public static class MediaLoad
         Console.WriteLine("  (on the board the managed column is nanoFramework's interpreter, many times slower than .NET here; the C runs natively)");
         Console.WriteLine();
 
-        Console.WriteLine($"Core media path per call-second of one line (MediaSession: G.711 both ways, jitter buffer, in-band DTMF listening, RTCP), {Seconds} s call:");
+        Console.WriteLine($"Core media path per call-second of one line (MediaSession: G.711 both ways, jitter buffer, in-band DTMF listening, echo canceller, RTCP), {Seconds} s call:");
         Console.WriteLine($"  {"kernels",-46} {"host us per call-second",24} {"bytes allocated per packet",27}");
         foreach (var (name, kernels) in new[] { ("managed reference (baseline)", managed), ("C kernels via P/Invoke", native) })
         {
@@ -127,7 +128,7 @@ public static class MediaLoad
     private static double PerLineSecond(double seconds) => seconds / Seconds * 1e6;
 
     /// <summary>Speech-like audio with keys in it: vowels from pulses through two resonances, and a key every 2 s.</summary>
-    private static short[] Audio()
+    internal static short[] Audio()
     {
         var audio = new short[SampleRate * Seconds];
         var random = new Random(3);
@@ -149,10 +150,13 @@ public static class MediaLoad
     }
 
     /// <summary>Two sessions joined directly (no network delay), pumped for <see cref="Seconds"/>; the time and the bytes allocated per packet in steady state.</summary>
-    internal static (double Seconds, double BytesPerPacket) CallPath(IMediaKernels kernels)
+    /// <summary>Seconds of host CPU for <see cref="Seconds"/> s of a call (both ends), and bytes allocated per packet; the echo cancellers on or off.</summary>
+    internal static (double Seconds, double BytesPerPacket) CallPath(IMediaKernels kernels, bool cancelEcho = true)
     {
         short[] audio = Audio();
         var (a, b) = Joined(kernels);
+        a.EchoCanceller.Enabled = cancelEcho;
+        b.EchoCanceller.Enabled = cancelEcho;
         var earA = new short[160];
         var earB = new short[160];
         long now = 0;

@@ -9,10 +9,11 @@ using Ata.Lab;
 // the gateway's stored-health rate and CPU per 1,000 messages, against mosquitto_sub taking the same stream.
 // quality: the call quality counters (RFC 3550 accounting, MOS, the call record) per call-second, against the media path.
 // calls: post-dial delay and answer to first audio on the core, against a timer-ended dial plan and a fixed buffer.
+// echo: the line echo canceller's cost per line-second, against G.711 companding and the media path without it.
 string which = args.Length > 0 && !int.TryParse(args[0], out _) ? args[0] : "all";
-if (which is not ("all" or "recovery" or "dtmf" or "media" or "quality" or "calls" or "ingest"))
+if (which is not ("all" or "recovery" or "dtmf" or "media" or "quality" or "calls" or "ingest" or "echo"))
 {
-    Console.Error.WriteLine($"unknown benchmark '{which}': use recovery, dtmf, media, quality, calls, ingest or all (optionally followed by the number of adapters; for ingest, of messages and the rate a second, 0 for as fast as possible)");
+    Console.Error.WriteLine($"unknown benchmark '{which}': use recovery, dtmf, media, echo, quality, calls, ingest or all (optionally followed by the number of adapters; for ingest, of messages and the rate a second, 0 for as fast as possible)");
     return 2;
 }
 
@@ -55,6 +56,16 @@ if (which is "all" or "quality")
     if (which == "quality")
     {
         return within ? 0 : 1;
+    }
+}
+
+if (which is "all" or "echo")
+{
+    EchoLoad.Run();
+    Console.WriteLine();
+    if (which == "echo")
+    {
+        return 0;
     }
 }
 

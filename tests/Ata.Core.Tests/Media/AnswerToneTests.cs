@@ -1,0 +1,177 @@
+using Ata.Core.Media;
+using Ata.Tests.Audio;
+
+namespace Ata.Core.Tests.Media;
+
+/// <summary>
+/// The V.25 answer tone (2100 Hz, with or without phase reversals every 450 ms) is heard, and only it; on
+/// it a call switches to pass-through within 500 ms of the tone, in either direction: fixed jitter buffer,
+/// no concealment, no comfort noise, keys no longer taken out as events, G.711; the echo canceller steps
+/// aside when (and only when) the tone has phase reversals.
+/// </summary>
+public class AnswerToneTests
+{
+    private static readonly IMediaKernels Kernels = new ManagedMediaKernels();
+
+    /// <summary>An answer tone of <paramref name="ms"/> at <paramref name="hz"/>, peak <paramref name="amplitude"/>, its phase reversed every 450 ms when asked, after <paramref name="silenceMs"/> of silence.</summary>
+    internal static short[] AnswerTone(int ms, bool reversals, double hz = 2100, double amplitude = 8000, int silenceMs = 0)
+    {
+        var samples = new short[(silenceMs + ms) * 8];
+        for (int n = 0; n < ms * 8; n++)
+        {
+            double phase = 2 * Math.PI * hz * n / 8000;
+            if (reversals && (n / (450 * 8)) % 2 == 1)
+            {
+                phase += Math.PI;
+            }
+
+            samples[(silenceMs * 8) + n] = (short)Math.Round(amplitude * Math.Sin(phase));
+        }
+
+        return samples;
+    }
+
+    /// <summary>Feeds 20 ms frames; returns the ms at which the detector first said Detected (−1: never) and when it first heard a reversal.</summary>
+    private static (int DetectedMs, int ReversalMs, AnswerToneDetector Detector) Listen(short[] audio)
+    {
+        var detector = new AnswerToneDetector(Kernels);
+        int detected = -1, reversal = -1;
+        for (int at = 0; at + 160 <= audio.Length; at += 160)
+        {
+            detector.Feed(audio, at, 160);
+            int ms = (at + 160) / 8;
+            if (detector.Detected && detected < 0)
+            {
+                detected = ms;
+            }
+
+            if (detector.HasPhaseReversals && reversal < 0)
+            {
+                reversal = ms;
+            }
+        }
+
+        return (detected, reversal, detector);
+    }
+
+    [Theory]
+    [InlineData(2100, 8000)]
+    [InlineData(2085, 8000)]
+    [InlineData(2115, 8000)]
+    [InlineData(2100, 300)]
+    public void The_answer_tone_without_reversals_is_heard_within_250_ms_and_has_no_reversals(double hz, double amplitude)
+    {
+        var (detected, reversal, detector) = Listen(AnswerTone(3000, false, hz, amplitude, 100));
+        Assert.InRange(detected - 100, AnswerToneDetector.DetectMs, 260);
+        Assert.Equal(-1, reversal);
+        Assert.Equal(0, detector.Reversals);
+    }
+
+    [Theory]
+    [InlineData(2100)]
+    [InlineData(2085)]
+    [InlineData(2115)]
+    public void The_answer_tone_with_reversals_is_heard_and_each_reversal_every_450_ms(double hz)
+    {
+        var (detected, reversal, detector) = Listen(AnswerTone(3000, true, hz, 8000, 100));
+        Assert.InRange(detected - 100, AnswerToneDetector.DetectMs, 260);
+        Assert.InRange(reversal - 100, 450, 500);
+        Assert.Equal(6, detector.Reversals);
+    }
+
+    [Theory]
+    [InlineData(2040)]
+    [InlineData(2160)]
+    [InlineData(1800)]
+    [InlineData(2250)]
+    public void A_tone_well_off_2100_Hz_is_not_the_answer_tone(double hz)
+    {
+        Assert.Equal(-1, Listen(AnswerTone(3000, false, hz)).DetectedMs);
+    }
+
+    [Fact]
+    public void Speech_keys_short_bursts_and_quiet_tones_are_not_the_answer_tone()
+    {
+        Assert.Equal(-1, Listen(EchoSignals.FarSpeech).DetectedMs);
+        Assert.Equal(-1, Listen(EchoSignals.NearSpeech).DetectedMs);
+        Assert.Equal(-1, Listen(TestSignals.DtmfEdges()).DetectedMs);
+        Assert.Equal(-1, Listen(TestSignals.Noise(4, 3000, 20000)).DetectedMs);
+        Assert.Equal(-1, Listen(AnswerTone(150, false, silenceMs: 100)).DetectedMs);
+        Assert.Equal(-1, Listen(AnswerTone(3000, false, amplitude: 100)).DetectedMs);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_fax_answering_at_the_far_end_switches_both_ends_to_pass_through_within_500_ms_and_reversals_turn_the_echo_cancellers_off(bool reversals)
+    {
+        // B's handset is a fax machine answering: silence, then ANS (or /ANS) from 1 s for 3 s.
+        var call = new Loopback { MicrophoneB = AnswerTone(3000, reversals, silenceMs: 1000) };
+        call.Run(4000);
+
+        // B heard it in its handset's audio: from the tone's first frame, sent at 1,007 ms.
+        Assert.True(call.B.PassThrough);
+        Assert.InRange(call.B.PassThroughAt - 1007, 0, 500);
+
+        // A heard it in its earpiece: from when the tone reached the earpiece.
+        int arrived = ToneMeasurement.FirstSoundAt(call.EarpieceA) / 8;
+        Assert.True(call.A.PassThrough);
+        Assert.InRange(call.A.PassThroughAt - arrived, 0, 500);
+
+        foreach (MediaSession side in new[] { call.A, call.B })
+        {
+            Assert.False(side.EchoCanceller.NonLinearProcessor);
+            Assert.Equal(!reversals, side.EchoCanceller.Enabled);
+        }
+
+        if (reversals)
+        {
+            // The first reversal, 450 ms into the tone, is in the frame sent 440 ms after the tone's first.
+            Assert.InRange(call.B.EchoCancellerOffAt - 1007, 440, 500);
+            Assert.InRange(call.A.EchoCancellerOffAt - arrived, 430, 500);
+        }
+        else
+        {
+            Assert.Equal(-1, call.A.EchoCancellerOffAt);
+        }
+    }
+
+    [Fact]
+    public void In_pass_through_missing_audio_is_silence_the_delay_stays_and_keys_stay_in_band()
+    {
+        // B's handset: /ANS for 3 s after 0.5 s, then a key (its DTMF in the audio); from 2 s every 10th packet B sends is lost.
+        short[] tone = AnswerTone(3000, true, silenceMs: 500);
+        var microphone = new short[tone.Length + (2000 * 8)];
+        tone.CopyTo(microphone, 0);
+        Ata.Core.Dtmf.DtmfKeypad.Synthesize('5', 8000, microphone, tone.Length + (200 * 8), 200 * 8, 0);
+        var call = new Loopback { MicrophoneB = microphone };
+        call.Delay = n => n > 100 && n % 10 == 0 ? -1 : 30;
+        call.Run(1500);
+        Assert.True(call.A.PassThrough && call.B.PassThrough);
+        long concealed = call.A.Quality.ConcealedMs;
+        int target = call.A.Quality.TargetDelayMs;
+        call.Run(4000);
+
+        Assert.Equal(concealed, call.A.Quality.ConcealedMs);
+        Assert.Equal(target, call.A.Quality.TargetDelayMs);
+        Assert.Equal(0, call.B.Quality.EventsSent);
+
+        // Missing packets are silence in A's earpiece (gaps of one packet), not concealed tone; the key arrives in band.
+        int gap = ToneMeasurement.LongestGapMs(call.EarpieceA, 2500 * 8, 1000 * 8);
+        Assert.InRange(gap, 15, 25);
+        Assert.Equal("5", KeysIn(call.EarpieceA, 3500 * 8, 1000 * 8));
+    }
+
+    private static string KeysIn(short[] samples, int from, int count)
+    {
+        var detector = new Ata.Core.Dtmf.DtmfDetector(Kernels);
+        var keys = new System.Text.StringBuilder();
+        detector.Feed(samples, from, count);
+        while (detector.TryTake(out char key))
+        {
+            keys.Append(key);
+        }
+
+        return keys.ToString();
+    }
+}
