@@ -103,7 +103,7 @@ internal sealed class SimHost : IDisposable, ISimMqttEvents, IHostActions
         {
             _recorder?.Dispose();
             _recorder = new ToneRecorder(wavDirectory);
-            _adapter.Audio = _recorder;
+            _adapter.Audio = new SimEarpiece(_recorder, _microphones);
             _events.ToneObserver = _recorder.Begin;
             _events.CallObserver = _recorder.Call;
         }

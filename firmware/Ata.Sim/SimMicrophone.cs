@@ -5,13 +5,15 @@ namespace Ata.Sim;
 /// <summary>
 /// What the simulated handset's microphone picks up, 20 ms at a time in real time: silence, a tone
 /// (<c>mic tone HZ</c>), a WAV file (<c>mic wav FILE</c>, 8 kHz 16-bit mono, looped), with the keys
-/// pressed on the keypad (DTMF, 80 ms on and 80 ms off each) mixed over it.
+/// pressed on the keypad (DTMF, 80 ms on and 80 ms off each) mixed over it, and (<c>mic ack KEY</c>) a
+/// type 2 phone's acknowledgement of caller ID during a call.
 /// </summary>
 internal sealed class SimMicrophone
 {
     public const int FrameSamples = 160;
     public const long FrameMs = 20;
     private const int KeySamples = 640;
+    private const int AcknowledgementSamples = 480;
 
     private readonly Queue<short[]> _keys = new();
     private short[]? _wav;
@@ -21,6 +23,8 @@ internal sealed class SimMicrophone
     private long _toneSample;
     private short[]? _key;
     private int _keyAt;
+    private char _acknowledgeWith;
+    private int _alertFrames;
 
     /// <summary>Silence.</summary>
     public void Off()
@@ -55,6 +59,51 @@ internal sealed class SimMicrophone
             DtmfKeypad.Synthesize(key, 5000, samples, 0, KeySamples, 0);
             _keys.Enqueue(samples);
         }
+    }
+
+    /// <summary>
+    /// <c>mic ack KEY</c>: the phone takes caller ID during a call (type 2): once the alerting signal
+    /// (2130 + 2750 Hz) heard in the earpiece ends, it acknowledges with <paramref name="key"/> (DTMF, 60 ms).
+    /// </summary>
+    public void AcknowledgeCallerId(char key) => _acknowledgeWith = key;
+
+    /// <summary>What the earpiece plays: listened to for the alerting signal when the phone acknowledges it.</summary>
+    public void Hear(short[] samples, int offset, int count)
+    {
+        if (_acknowledgeWith == '\0')
+        {
+            return;
+        }
+
+        if (Share(samples, offset, count, 2130) > 0.2 && Share(samples, offset, count, 2750) > 0.2)
+        {
+            _alertFrames++;
+            return;
+        }
+
+        if (_alertFrames >= 2)
+        {
+            var samplesOfKey = new short[KeySamples * 2];
+            DtmfKeypad.Synthesize(_acknowledgeWith, 5000, samplesOfKey, 0, AcknowledgementSamples, 0);
+            _keys.Enqueue(samplesOfKey);
+        }
+
+        _alertFrames = 0;
+    }
+
+    /// <summary>The share of the samples' energy at <paramref name="hz"/> (one DFT bin).</summary>
+    private static double Share(short[] samples, int offset, int count, double hz)
+    {
+        double re = 0, im = 0, energy = 0;
+        for (int i = 0; i < count; i++)
+        {
+            double x = samples[offset + i];
+            re += x * Math.Cos(2 * Math.PI * hz * i / 8000);
+            im += x * Math.Sin(2 * Math.PI * hz * i / 8000);
+            energy += x * x;
+        }
+
+        return energy == 0 ? 0 : ((re * re) + (im * im)) * 2 / count / energy;
     }
 
     /// <summary>The next 20 ms.</summary>

@@ -13,7 +13,7 @@ namespace Ata.Sim;
 /// </summary>
 internal sealed class SimPhone(Func<Adapter> adapter, string localAddress, SimMicrophone[] microphones, Action<Action<long>> post, Action<string> log, Action quit)
 {
-    public const string Help = "offhook (answer), onhook (hangup), flash, dial DIGITS, pulse N, ring, stopring, mic tone HZ, mic wav FILE, mic off [LINE]; wan down, wan up, quit";
+    public const string Help = "offhook (answer), onhook (hangup), flash, dial DIGITS, pulse N, ring, stopring, mic tone HZ, mic wav FILE, mic ack KEY, mic off [LINE]; wan down, wan up, quit";
 
     // Touched by the loop thread only.
     private readonly List<(long At, Action<long> Action)> _timed = [];
@@ -126,6 +126,9 @@ internal sealed class SimPhone(Func<Adapter> adapter, string localAddress, SimMi
             case "tone" when words.Length > 2 && double.TryParse(words[2], System.Globalization.CultureInfo.InvariantCulture, out double hz) && hz is > 0 and < 4000:
                 post(_ => microphone.Tone(hz, 8000));
                 break;
+            case "ack" when words.Length > 2 && words[2].Length == 1 && "ABCD".Contains(words[2][0], StringComparison.Ordinal):
+                post(_ => microphone.AcknowledgeCallerId(words[2][0]));
+                break;
             case "wav" when words.Length > 2:
                 try
                 {
@@ -139,7 +142,7 @@ internal sealed class SimPhone(Func<Adapter> adapter, string localAddress, SimMi
 
                 break;
             default:
-                log($"'{text}': mic tone HZ (below 4000), mic wav FILE (8 kHz 16-bit mono) or mic off, then the line");
+                log($"'{text}': mic tone HZ (below 4000), mic wav FILE (8 kHz 16-bit mono), mic ack KEY (A-D: acknowledge caller ID during a call) or mic off, then the line");
                 break;
         }
     }

@@ -6,7 +6,8 @@ namespace Ata.Core.CallerId
     /// How a country presents the caller on an analog line (see README.md for the source of each
     /// choice): the signal (<see cref="Method"/>), when it is sent (<see cref="BeforeFirstRing"/> or in
     /// the first ring pause), how the phone is woken first (line reversal, the dual-tone alerting signal),
-    /// the DTMF start and end keys, and whether visual message waiting is sent on hook.
+    /// the DTMF start and end keys, whether visual message waiting is sent on hook, and whether a waiting
+    /// call's caller is presented during a call (<see cref="OffHook"/>, type 2).
     /// </summary>
     public sealed class CallerIdPlan
     {
@@ -22,7 +23,7 @@ namespace Ata.Core.CallerId
         /// <summary>No caller ID.</summary>
         public const string None = "none";
 
-        private CallerIdPlan(string country, string method, bool beforeFirstRing, bool reversal, bool alertTone, char dtmfStart, char dtmfEnd, bool visualMessageWaiting)
+        private CallerIdPlan(string country, string method, bool beforeFirstRing, bool reversal, bool alertTone, char dtmfStart, char dtmfEnd, bool visualMessageWaiting, bool offHook)
         {
             Country = country;
             Method = method;
@@ -32,6 +33,7 @@ namespace Ata.Core.CallerId
             DtmfStart = dtmfStart;
             DtmfEnd = dtmfEnd;
             VisualMessageWaiting = visualMessageWaiting;
+            OffHook = offHook;
         }
 
         /// <summary>The country the plan is for.</summary>
@@ -58,6 +60,13 @@ namespace Ata.Core.CallerId
         /// <summary>True when a waiting message is also shown on the phone's display (an on-hook FSK message-waiting message).</summary>
         public bool VisualMessageWaiting { get; private set; }
 
+        /// <summary>
+        /// True when a call waiting during a call is presented on the phone's display (off-hook caller ID,
+        /// "type 2": alerting signal, the phone's DTMF acknowledgement, FSK; see <see cref="OffHookCallerId"/>).
+        /// Only FSK plans have it.
+        /// </summary>
+        public bool OffHook { get; private set; }
+
         /// <summary>True for the FSK methods.</summary>
         public bool IsFsk
         {
@@ -82,25 +91,25 @@ namespace Ata.Core.CallerId
             switch (country)
             {
                 case Telephony.Country.Denmark:
-                    return new CallerIdPlan(country, Dtmf, true, true, false, 'D', 'C', false);
+                    return new CallerIdPlan(country, Dtmf, true, true, false, 'D', 'C', false, false);
                 case Telephony.Country.Sweden:
                 case Telephony.Country.Finland:
-                    return new CallerIdPlan(country, Dtmf, true, true, false, 'A', 'C', false);
+                    return new CallerIdPlan(country, Dtmf, true, true, false, 'A', 'C', false, false);
                 case Telephony.Country.Germany:
-                    return new CallerIdPlan(country, FskV23, false, false, false, '\0', '\0', true);
+                    return new CallerIdPlan(country, FskV23, false, false, false, '\0', '\0', true, true);
                 case Telephony.Country.UnitedKingdom:
-                    return new CallerIdPlan(country, FskV23, true, true, true, '\0', '\0', true);
+                    return new CallerIdPlan(country, FskV23, true, true, true, '\0', '\0', true, true);
                 case Telephony.Country.UnitedStates:
-                    return new CallerIdPlan(country, FskBell202, false, false, false, '\0', '\0', true);
+                    return new CallerIdPlan(country, FskBell202, false, false, false, '\0', '\0', true, true);
                 default:
-                    return new CallerIdPlan(Telephony.Country.Norway, FskV23, true, true, true, '\0', '\0', true);
+                    return new CallerIdPlan(Telephony.Country.Norway, FskV23, true, true, true, '\0', '\0', true, false);
             }
         }
 
         /// <summary>A plan that sends nothing.</summary>
         public static CallerIdPlan Off(string country)
         {
-            return new CallerIdPlan(country, None, false, false, false, '\0', '\0', false);
+            return new CallerIdPlan(country, None, false, false, false, '\0', '\0', false, false);
         }
     }
 }

@@ -57,12 +57,13 @@ namespace Ata.Core.CallerId
 
         /// <summary>
         /// A second call from <paramref name="caller"/> arrives during a call: the alerting signal starts
-        /// now. Returns false (nothing starts) when <paramref name="plan"/> has no FSK caller ID.
+        /// now. Returns false (nothing starts) when <paramref name="plan"/> has no off-hook caller ID
+        /// (<see cref="CallerIdPlan.OffHook"/>).
         /// </summary>
         public bool Start(CallerIdPlan plan, Caller caller, long now)
         {
             Stop();
-            if (!plan.IsFsk)
+            if (!plan.OffHook || !plan.IsFsk)
             {
                 return false;
             }

@@ -69,17 +69,10 @@ namespace Ata.Core.Calls
                 && _record.State == CallState.Connected && !_record.Emergency && _port.State == LineState.Connected;
         }
 
-        /// <summary>
-        /// Announces a waiting call to the household: the national call-waiting tone over the call's audio.
-        /// </summary>
-        private void AlertCallWaiting(IncomingCall waiting, long now)
+        /// <summary>Who calls in <paramref name="invite"/> as the phone's display is told (caller ID on the ring, or during a call when it waits).</summary>
+        private static CallerId.Caller CallerOf(IncomingCall call, Sip.Messages.SipRequest invite)
         {
-            _port.Line.CallWaiting(now);
-
-            // CALLER ID TYPE 2 PLUGS IN HERE: where the country sends caller ID during a call (off-hook,
-            // ETSI EN 300 659-2 / Bell 202 type 2), the CAS alerting tone, the handset's DTMF ACK and the
-            // FSK burst of waiting.FarEnd / waiting.FarEndName (withheld when waiting.IsAnonymous) go out
-            // from this point, with the call's audio muted towards the earpiece meanwhile.
+            return CallerId.Caller.FromSip(call.FarEnd, call.FarEndName, call.IsAnonymous, invite.Header("date"));
         }
 
         /// <summary>Answers the incoming call in the foreground (the handset was lifted, or a flash took a waiting call).</summary>
@@ -109,7 +102,7 @@ namespace Ata.Core.Calls
         /// <summary>Goes on with the call just brought to the foreground: answers it when it was waiting, resumes it when held.</summary>
         private void Continue(long now)
         {
-            _port.Line.StopCallWaiting(now);
+            _port.StopCallWaiting(now);
             if (_media == null)
             {
                 AnswerIncoming(now);
@@ -207,7 +200,7 @@ namespace Ata.Core.Calls
             }
             else
             {
-                _port.Line.StopCallWaiting(now);
+                _port.StopCallWaiting(now);
             }
 
             _observer.CallChanged(leg.Record, now);

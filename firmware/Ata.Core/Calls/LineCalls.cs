@@ -212,7 +212,7 @@ namespace Ata.Core.Calls
                 _other.AnswerMedia = negotiation == null ? null : negotiation.Media;
                 record.State = CallState.Waiting;
                 call.Ring(now);
-                AlertCallWaiting(call, now);
+                _port.CallWaiting(CallerOf(call, invite), now);
                 _observer.CallChanged(record, now);
                 return;
             }
@@ -226,7 +226,7 @@ namespace Ata.Core.Calls
             _householdHungUp = false;
             _record.State = CallState.Ringing;
             call.Ring(now);
-            _port.Ring(CallerId.Caller.FromSip(call.FarEnd, call.FarEndName, call.IsAnonymous, invite.Header("date")), now);
+            _port.Ring(CallerOf(call, invite), now);
             _observer.CallChanged(_record, now);
         }
 

@@ -12,7 +12,7 @@ namespace Ata.Core.Telephony
     /// state machine (<see cref="PhoneLine"/>); and its tones played towards the earpiece.
     /// Pure: the caller passes the time in and says whether the line's account is registered.
     /// </summary>
-    public sealed class FxsPort : ILineObserver
+    public sealed partial class FxsPort : ILineObserver
     {
         /// <summary>Samples handed to the audio sink at once (20 ms at 8 kHz).</summary>
         public const int AudioBlockSamples = 160;
@@ -101,6 +101,11 @@ namespace Ata.Core.Telephony
 
             set
             {
+                if (value != _media)
+                {
+                    StopWaitingCaller();
+                }
+
                 _media = value;
                 _microphoneFill = 0;
                 _earpieceAt = -1;
@@ -209,7 +214,11 @@ namespace Ata.Core.Telephony
 
             if (_media != null)
             {
-                if (_diallingKeyHeld)
+                if (PresentingWaitingCaller)
+                {
+                    HearAcknowledgement(samples, offset, count, now);
+                }
+                else if (_diallingKeyHeld)
                 {
                     FollowDiallingKey(samples, offset, count);
                 }
@@ -322,7 +331,7 @@ namespace Ata.Core.Telephony
                     n = count;
                 }
 
-                if (_diallingKeyHeld)
+                if (_diallingKeyHeld || PresentingWaitingCaller)
                 {
                     System.Array.Clear(_microphone, _microphoneFill, n);
                 }
@@ -379,7 +388,7 @@ namespace Ata.Core.Telephony
             }
         }
 
-        private void PlaySignal(IAudioSink sink, long elapsedMs)
+        private void UseDefaultKernels()
         {
             if (_kernels == null)
             {
@@ -390,6 +399,11 @@ namespace Ata.Core.Telephony
             {
                 _sine = SineTable.Build();
             }
+        }
+
+        private void PlaySignal(IAudioSink sink, long elapsedMs)
+        {
+            UseDefaultKernels();
 
             long samples = elapsedMs > 1000 ? 8000 : elapsedMs * 8;
             while (samples > 0)
@@ -426,6 +440,8 @@ namespace Ata.Core.Telephony
                     _line.Player.Mix(_earpiece, 0, MediaSession.FrameSamples, _media.Kernels, ToneOverCallGain);
                 }
 
+                PresentWaitingCaller(_earpieceAt);
+
                 if (sink != null)
                 {
                     sink.Play(_number, _earpiece, 0, MediaSession.FrameSamples);
@@ -440,6 +456,11 @@ namespace Ata.Core.Telephony
                 // Answered, or the caller gave up: the display signal has nothing more to say.
                 _callerId.Stop();
                 ShowSignal(now);
+            }
+
+            if (state != LineState.Connected)
+            {
+                StopWaitingCaller();
             }
 
             _observer.LineStateChanged(line, state, now);

@@ -53,10 +53,26 @@ public class OffHookCallerIdTests
         Assert.True(ToneMeasurement.LevelDbfs(Play(cid, 300, 1000), 0, 700 * 8) < -60);
     }
 
-    [Fact]
-    public void A_DTMF_country_has_no_off_hook_caller_ID()
+    [Theory]
+    [InlineData(Country.Denmark)]
+    [InlineData(Country.Sweden)]
+    [InlineData(Country.Finland)]
+    [InlineData(Country.Norway)]
+    public void A_country_that_presents_no_waiting_caller_has_no_off_hook_caller_ID(string country)
     {
-        Assert.False(new OffHookCallerId().Start(CallerIdPlan.For(Country.Denmark), Bob, 0));
+        var cid = new OffHookCallerId();
+        Assert.False(CallerIdPlan.For(country).OffHook);
+        Assert.False(cid.Start(CallerIdPlan.For(country), Bob, 0));
+        Assert.False(cid.IsActive);
+    }
+
+    [Theory]
+    [InlineData(Country.UnitedStates)]
+    [InlineData(Country.UnitedKingdom)]
+    [InlineData(Country.Germany)]
+    public void The_countries_that_present_a_waiting_caller_have_it_in_their_plan(string country)
+    {
+        Assert.True(CallerIdPlan.For(country).OffHook);
     }
 
     private short[] Play(OffHookCallerId cid, long from, long to)

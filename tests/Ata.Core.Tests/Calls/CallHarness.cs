@@ -15,13 +15,17 @@ internal sealed class CallHarness(Adapter adapter)
     }
 
     /// <summary>Lets <paramref name="ms"/> pass in 20 ms steps, the handset's microphone delivering silence as a board's does.</summary>
-    public void Advance(long ms)
+    public void Advance(long ms) => Advance(ms, _ => _microphone);
+
+    /// <summary>Lets <paramref name="ms"/> pass in 20 ms steps, the handset's microphone delivering what <paramref name="microphone"/> gives for the step that starts at the time passed.</summary>
+    public void Advance(long ms, Func<long, short[]> microphone)
     {
         long end = Now + ms;
         while (Now < end)
         {
+            short[] heard = microphone(Now);
             Now = Math.Min(end, Now + 20);
-            adapter.OnAudio(1, _microphone, 0, _microphone.Length, Now);
+            adapter.OnAudio(1, heard, 0, heard.Length, Now);
             adapter.Tick(Now);
         }
     }

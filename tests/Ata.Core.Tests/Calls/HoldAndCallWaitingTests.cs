@@ -10,7 +10,7 @@ using static Ata.Core.Tests.Calls.CallPeer;
 namespace Ata.Core.Tests.Calls;
 
 /// <summary>Call waiting, hold and swap by hook flash, ring-back, and hold by the far end, at the SIP level against far ends the test plays.</summary>
-public class HoldAndCallWaitingTests
+public partial class HoldAndCallWaitingTests
 {
     private const string Config = "{\"version\":3,\"lines\":[{\"username\":\"2001\",\"password\":\"pw\",\"registrar\":\"127.0.0.1:5070\"," +
         "\"dialPlan\":\"(2xxx|[3-9]xxxxxxx)\",\"registrarProbeSeconds\":0CALLWAITING}]}";
@@ -29,7 +29,7 @@ public class HoldAndCallWaitingTests
     {
     }
 
-    private HoldAndCallWaitingTests(bool? callWaiting)
+    private HoldAndCallWaitingTests(bool? callWaiting, string? country = null)
     {
         _adapter = new Adapter("ata-1", new FakeDevice(), _socket, new FakeResolver(), new ILed[4], new RecordingEvents(), new Random(7), 0)
         {
@@ -37,7 +37,8 @@ public class HoldAndCallWaitingTests
         };
         _call = new CallHarness(_adapter);
         _adapter.UseMediaSockets(1, _rtp, new FakeSocket(40001));
-        string config = Config.Replace("CALLWAITING", callWaiting is null ? "" : $",\"callWaiting\":{(callWaiting.Value ? "true" : "false")}", StringComparison.Ordinal);
+        string config = Config.Replace("CALLWAITING", (callWaiting is null ? "" : $",\"callWaiting\":{(callWaiting.Value ? "true" : "false")}")
+            + (country is null ? "" : $",\"country\":\"{country}\""), StringComparison.Ordinal);
         _adapter.Apply(ProvisioningDocument.Parse(config, out string? error)!, 0);
         Assert.Null(error);
         _call.Deliver(Registrar.Respond(_socket.Last, 200, "OK"));
