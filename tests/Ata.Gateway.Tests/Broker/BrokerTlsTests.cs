@@ -57,6 +57,27 @@ public sealed class BrokerTlsTests
     }
 
     [Fact]
+    public async Task A_wrong_secret_over_TLS_is_refused_and_attributed_to_the_adapter_as_in_plaintext()
+    {
+        using var directory = new TempDirectory();
+        await using var gateway = await RunningGateway.StartAsync(directory.Path);
+        await gateway.ProvisionAsync("tls-5", "tls-secret-5");
+        using var ca = X509Certificate2.CreateFromPem((await GetCaAsync(gateway))["pem"]!.GetValue<string>());
+
+        var device = Device.Create("tls-5", "tls-typo-5", gateway.Broker.TlsPort, gateway.Log, configure: Trusting(ca));
+        await using (device)
+        {
+            Assert.Equal(MqttClientConnectResultCode.NotAuthorized, await device.Client.TryConnectAsync());
+        }
+
+        await Eventually.ValueAsync(
+            async () => await gateway.Http.GetStringAsync("/api/adapters/tls-5/refused-logins"),
+            body => body.Contains("\"attempts\":1", StringComparison.Ordinal),
+            "the refused TLS login on the adapter",
+            gateway.Log);
+    }
+
+    [Fact]
     public async Task The_CA_and_server_certificate_are_made_once_kept_private_and_reused()
     {
         using var directory = new TempDirectory();
