@@ -174,7 +174,16 @@ public static class BrokerCertificates
     {
         if (File.Exists(directory.CaFile) && PrivateFile.Read(directory.CaKeyFile) is { } keyPem)
         {
-            return X509Certificate2.CreateFromPem(File.ReadAllText(directory.CaFile), keyPem);
+            try
+            {
+                return X509Certificate2.CreateFromPem(File.ReadAllText(directory.CaFile), keyPem);
+            }
+            catch (CryptographicException exception)
+            {
+                // Not made again: adapters trust this CA; a new one would cut them all off.
+                throw new BrokerCertificateException(
+                    $"The broker's CA ({directory.CaFile} with {directory.CaKeyFile}) cannot be read ({exception.Message}): restore both from a backup, or delete both to make a new CA and onboard every adapter again.");
+            }
         }
 
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);

@@ -185,6 +185,20 @@ public sealed class BrokerTlsTests
         Assert.Contains("Broker:Tls:KeyFile is not set", Assert.Throws<BrokerCertificateException>(() => BrokerCertificates.Ensure(new BrokerDirectory(files.Path), options, DateTimeOffset.UtcNow)).Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_damaged_CA_key_stops_the_start_with_what_to_do_and_is_not_replaced()
+    {
+        using var directory = new TempDirectory();
+        var files = new BrokerDirectory(directory.Path);
+        BrokerCertificates.Ensure(files, new BrokerOptions(), DateTimeOffset.UtcNow);
+        var ca = File.ReadAllText(files.CaFile);
+        File.WriteAllText(files.CaKeyFile, "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
+
+        var refused = Assert.Throws<BrokerCertificateException>(() => BrokerCertificates.Ensure(files, new BrokerOptions(), DateTimeOffset.UtcNow));
+        Assert.Contains("restore both from a backup", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(ca, File.ReadAllText(files.CaFile));
+    }
+
     private static async Task<JsonNode> GetCaAsync(RunningGateway gateway)
     {
         var response = await gateway.Http.GetAsync("/api/broker/ca");
