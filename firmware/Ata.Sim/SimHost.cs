@@ -51,7 +51,7 @@ internal sealed class SimHost : IDisposable, ISimMqttEvents, IHostActions
         _device = new SimDevice(options.DeviceId);
         _store = new SimConfigStore(options.StoreDirectory);
         _secret = options.Secret;
-        _mqtt = new SimMqtt(this, Log);
+        _mqtt = new SimMqtt(this, Log, _options.BrokerCa);
     }
 
     private long Now => _clock.ElapsedMilliseconds;

@@ -1,5 +1,8 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Net.Security;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Ata.Core.Contract;
 using Ata.Core.Hardware;
@@ -25,9 +28,10 @@ internal interface ISimMqttEvents
 /// The adapter's MQTT session on MQTTnet, as the board's M2Mqtt session is: MQTT 3.1.1, the device id
 /// as client id and user, the Last Will <c>offline</c> (retained), QoS 1 deliveries reported back to
 /// the core by token. It connects and says goodbye only when the core's supervisor asks, and never
-/// reconnects by itself.
+/// reconnects by itself. Given a CA, it connects over TLS (1.2 or 1.3) and accepts the broker only
+/// with a certificate for the host it dialled that chains to that CA: the system's store is not asked.
 /// </summary>
-internal sealed class SimMqtt(ISimMqttEvents events, Action<string> log) : IMqttSession, IDisposable
+internal sealed class SimMqtt(ISimMqttEvents events, Action<string> log, X509Certificate2? ca = null) : IMqttSession, IDisposable
 {
     private static readonly TimeSpan GoodbyeWait = TimeSpan.FromSeconds(3);
     private readonly MqttClientFactory _factory = new();
@@ -36,6 +40,7 @@ internal sealed class SimMqtt(ISimMqttEvents events, Action<string> log) : IMqtt
     private string _deviceId = "";
     private int _nextToken;
     private volatile bool _leaving;
+    private volatile string? _untrusted;
 
     /// <summary>Starts connecting as the request says; the outcome is reported through the events.</summary>
     public void Connect(HostRequest request)
@@ -45,7 +50,17 @@ internal sealed class SimMqtt(ISimMqttEvents events, Action<string> log) : IMqtt
         _deviceId = request.ClientId;
         var client = _factory.CreateMqttClient();
         _client = client;
-        var options = _factory.CreateClientOptionsBuilder()
+        _untrusted = null;
+        var builder = _factory.CreateClientOptionsBuilder();
+        if (ca is not null)
+        {
+            builder.WithTlsOptions(tls => tls
+                .UseTls()
+                .WithSslProtocols(SslProtocols.Tls12 | SslProtocols.Tls13)
+                .WithCertificateValidationHandler(e => Trusted(e.Certificate, e.SslPolicyErrors)));
+        }
+
+        var options = builder
             .WithTcpServer(request.Host, request.Port)
             .WithProtocolVersion(MqttProtocolVersion.V311)
             .WithClientId(request.ClientId)
@@ -89,10 +104,39 @@ internal sealed class SimMqtt(ISimMqttEvents events, Action<string> log) : IMqtt
             bool refused = result.ResultCode is MqttClientConnectResultCode.NotAuthorized or MqttClientConnectResultCode.BadUserNameOrPassword;
             events.ConnectFailed(refused, refused ? "the broker refused the login (" + result.ResultCode + ")" : "the broker answered " + result.ResultCode);
         }
-        catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException or ObjectDisposedException or AuthenticationException)
         {
-            events.ConnectFailed(false, "cannot reach the broker: " + (e.InnerException?.Message ?? e.Message));
+            events.ConnectFailed(false, _untrusted is { } why
+                ? "the broker's TLS certificate is not trusted: " + why
+                : "cannot reach the broker: " + (e.InnerException?.Message ?? e.Message));
         }
+    }
+
+    /// <summary>
+    /// Whether the broker's certificate names the host dialled (TLS checked that) and chains to the
+    /// given CA alone; notes why not for the one-line failure.
+    /// </summary>
+    private bool Trusted(X509Certificate? certificate, SslPolicyErrors errors)
+    {
+        if (certificate is null || (errors & (SslPolicyErrors.RemoteCertificateNotAvailable | SslPolicyErrors.RemoteCertificateNameMismatch)) != 0)
+        {
+            _untrusted = certificate is null ? "it sent none" : "it does not name the host dialled";
+            return false;
+        }
+
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(ca!);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        using var presented = new X509Certificate2(certificate);
+        if (chain.Build(presented))
+        {
+            return true;
+        }
+
+        _untrusted = $"{presented.Subject} is not issued by the CA in --ca-file ({ca!.Subject}): "
+            + string.Join("; ", chain.ChainStatus.Select(s => s.StatusInformation.Trim()));
+        return false;
     }
 
     public int Publish(string topic, string payload, int qos, bool retain)

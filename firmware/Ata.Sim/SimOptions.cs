@@ -9,6 +9,7 @@ internal sealed class SimOptions
         Gateway mode (provisioned over MQTT):
           ATA_SIM_SECRET=SECRET Ata.Sim --device-id ID --broker HOST:PORT [options]
           Ata.Sim --device-id ID --secret-file FILE --broker HOST:PORT [options]
+          ... --broker-tls HOST:PORT --ca-file CA.pem   (TLS, the broker checked against that CA only)
         Standalone mode (no gateway):
           ATA_SIM_SIP_PASSWORD=PASSWORD Ata.Sim --sip-user USER --registrar HOST[:PORT] [options]
           Ata.Sim --sip-user USER --sip-password-file FILE --registrar HOST[:PORT] [options]
@@ -53,6 +54,8 @@ internal sealed class SimOptions
     public string? Secret { get; private set; }
     public string? BrokerHost { get; private set; }
     public int BrokerPort { get; private set; }
+    /// <summary>The CA the broker's TLS certificate must chain to (<c>--ca-file</c>); null for plaintext MQTT.</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? BrokerCa { get; private set; }
     public string? SipUser { get; private set; }
     public string? SipPassword { get; private set; }
     public string? Registrar { get; private set; }
@@ -84,6 +87,8 @@ internal sealed class SimOptions
     {
         var options = new SimOptions();
         bool deviceIdGiven = false;
+        bool tls = false;
+        string? caFile = null;
         for (int i = 0; i < args.Length; i++)
         {
             string arg = args[i];
@@ -104,17 +109,24 @@ internal sealed class SimOptions
                     throw new UsageException($"{arg} is not taken on the command line, where ps shows it to every user: set {(arg == "--secret" ? SecretVariable : SipPasswordVariable)} or give {arg}-file FILE (mode 0600)");
                 case "--secret-file": options.Secret = SecretFile.Read(Next(), "--secret-file"); break;
                 case "--sip-password-file": options.SipPassword = SecretFile.Read(Next(), "--sip-password-file"); break;
-                case "--broker":
+                case "--broker" or "--broker-tls":
+                    if (options.BrokerHost is not null)
+                    {
+                        throw new UsageException("give one of --broker (plaintext) and --broker-tls, once");
+                    }
+
                     string broker = Next();
                     int colon = broker.LastIndexOf(':');
                     if (colon <= 0 || !int.TryParse(broker.AsSpan(colon + 1), out int port) || port is < 1 or > 65535)
                     {
-                        throw new UsageException($"--broker '{broker}' is not HOST:PORT");
+                        throw new UsageException($"{arg} '{broker}' is not HOST:PORT");
                     }
 
                     options.BrokerHost = broker[..colon];
                     options.BrokerPort = port;
+                    tls = arg == "--broker-tls";
                     break;
+                case "--ca-file": caFile = Next(); break;
                 case "--sip-user": options.SipUser = Next(); break;
                 case "--registrar": options.Registrar = Next(); break;
                 case "--console-pty": options.ConsolePty = true; break;
@@ -155,6 +167,16 @@ internal sealed class SimOptions
             }
         }
 
+        if (tls != (caFile is not null))
+        {
+            throw new UsageException("--broker-tls and --ca-file go together: the broker's certificate is checked against that CA only");
+        }
+
+        if (caFile is not null)
+        {
+            options.BrokerCa = ReadCa(caFile);
+        }
+
         options.Secret ??= NonEmpty(environment(SecretVariable));
         options.SipPassword ??= NonEmpty(environment(SipPasswordVariable));
         bool standalone = options.SipUser is not null || options.SipPassword is not null || options.Registrar is not null;
@@ -188,6 +210,18 @@ internal sealed class SimOptions
 
     /// <summary>The environment variable holding the standalone line's SIP password.</summary>
     public const string SipPasswordVariable = "ATA_SIM_SIP_PASSWORD";
+
+    private static System.Security.Cryptography.X509Certificates.X509Certificate2 ReadCa(string path)
+    {
+        try
+        {
+            return System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(File.ReadAllText(path));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+        {
+            throw new UsageException($"--ca-file '{path}' is not a readable PEM certificate: {e.Message}");
+        }
+    }
 
     private static string? NonEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 

@@ -101,6 +101,7 @@ public static partial class GatewayApplication
         app.MapAccess();
         app.MapAdaptersApi();
         app.MapAdapterChangesApi();
+        app.MapBrokerApi();
         Commands.CommandsApi.MapCommandsApi(app);
         app.MapMetrics();
         app.MapIncidentsApi();
@@ -238,8 +239,14 @@ public static partial class GatewayApplication
             Console.Out.WriteLine($"Dashboard: {dashboard}");
         }
 
-        LogBroker(logger, broker.DeviceAddress, kind);
-        Console.Out.WriteLine($"Broker: {broker.DeviceAddress} ({kind})");
+        var plaintext = broker.DeviceAddress ?? "plaintext off";
+        LogBroker(logger, plaintext, kind);
+        Console.Out.WriteLine($"Broker: {plaintext} ({kind})");
+        if (broker.DeviceTlsAddress is { } tls)
+        {
+            LogBrokerTls(logger, tls, broker.DeviceTls?.CaFingerprint ?? "?");
+            Console.Out.WriteLine($"Broker TLS: {tls} (CA SHA-256 {broker.DeviceTls?.CaFingerprint})");
+        }
     }
 
     /// <summary>The dashboard's URL for a server address, with a wildcard host shown as localhost.</summary>
@@ -264,4 +271,7 @@ public static partial class GatewayApplication
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Broker for adapters: {Address} ({Kind})")]
     private static partial void LogBroker(ILogger logger, string address, string kind);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Adapters connect over TLS at {Address}; the broker's CA has SHA-256 {Fingerprint}")]
+    private static partial void LogBrokerTls(ILogger logger, string address, string fingerprint);
 }

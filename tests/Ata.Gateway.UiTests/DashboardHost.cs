@@ -80,7 +80,7 @@ public sealed class DashboardHost : IAsyncLifetime
 
         var broker = _app.Services.GetRequiredService<IBroker>();
         _device = await MqttTestClient.ConnectAsync(
-            "127.0.0.1", int.Parse(broker.DeviceAddress.Split(':')[^1], System.Globalization.CultureInfo.InvariantCulture), DeviceId, DeviceId, DeviceSecret);
+            "127.0.0.1", int.Parse(broker.DeviceAddress!.Split(':')[^1], System.Globalization.CultureInfo.InvariantCulture), DeviceId, DeviceId, DeviceSecret);
         await _device.SubscribeAsync(MqttTopics.For(DeviceId, MqttTopics.Command), MqttTopics.ReliableQos);
         await ReportAsync(MqttTopics.Status, MqttTopics.Online, retain: true);
         await ReportAsync(MqttTopics.Hello, """{"firmware":"3.1.4","hardware":"esp32-ata-r2","resetReason":"power-on","mac":"02:00:00:00:00:09"}""");
@@ -111,7 +111,7 @@ public sealed class DashboardHost : IAsyncLifetime
         });
         put.EnsureSuccessStatusCode();
         await using var gone = await MqttTestClient.ConnectAsync(
-            "127.0.0.1", int.Parse(broker.DeviceAddress.Split(':')[^1], System.Globalization.CultureInfo.InvariantCulture), GoneDeviceId, GoneDeviceId, secret);
+            "127.0.0.1", int.Parse(broker.DeviceAddress!.Split(':')[^1], System.Globalization.CultureInfo.InvariantCulture), GoneDeviceId, GoneDeviceId, secret);
         Task Report(string leaf, string payload, int qos = MqttTopics.ReliableQos, bool retain = false) =>
             gone.PublishAsync(MqttTopics.For(GoneDeviceId, leaf), Encoding.UTF8.GetBytes(payload), qos, retain);
         await Report(MqttTopics.Status, MqttTopics.Online, retain: true);

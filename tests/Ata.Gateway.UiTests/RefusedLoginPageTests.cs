@@ -30,7 +30,7 @@ public sealed class RefusedLoginPageTests(DashboardHost host) : IClassFixture<Da
 
         var page = await host.SignedInPageAsync();
         await page.GotoAsync($"{host.BaseUrl}/adapters/{DeviceId}");
-        var broker = host.Services.GetRequiredService<IBroker>().DeviceAddress;
+        var broker = host.Services.GetRequiredService<IBroker>().DeviceAddress!;
         var started = DateTime.UtcNow;
         await using var sim = ManagedProcess.StartDotnet(RepoLayout.Find().SimAssembly,
             ["--device-id", DeviceId, "--broker", broker, "--events", "json"],

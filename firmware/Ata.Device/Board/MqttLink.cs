@@ -1,12 +1,14 @@
 using System;
 using System.Collections;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Threading;
 using Ata.Core.Contract;
 using Ata.Core.Hardware;
 using Ata.Core.Host;
 using nanoFramework.M2Mqtt;
+using nanoFramework.M2Mqtt.Exceptions;
 using nanoFramework.M2Mqtt.Messages;
 
 namespace Ata.Device.Board
@@ -15,7 +17,8 @@ namespace Ata.Device.Board
     /// The MQTT session with the gateway's broker (nanoFramework.M2Mqtt). It connects and says goodbye
     /// only when the core's supervisor asks, each on a thread of its own so the main loop never
     /// blocks on the network, and queues what happens (connected, refused, lost, delivered, messages)
-    /// for the main loop, which owns the core.
+    /// for the main loop, which owns the core. Given the broker's CA (<see cref="TrustOnly"/>), it
+    /// connects over TLS 1.2 and accepts the broker only with a certificate issued by that CA.
     /// </summary>
     public sealed class MqttLink : IMqttSession
     {
@@ -41,6 +44,22 @@ namespace Ata.Device.Board
         private HostRequest _request;
         private MqttClient _client;
         private bool _leaving;
+        private X509Certificate _ca;
+
+        /// <summary>
+        /// Connects over TLS 1.2 from now on, checking the broker against <paramref name="caPem"/>
+        /// (the CA certificate in PEM) alone; null or empty keeps plaintext MQTT.
+        /// </summary>
+        public void TrustOnly(string caPem)
+        {
+            _ca = caPem == null || caPem.Length == 0 ? null : new X509Certificate(caPem);
+        }
+
+        /// <summary>Whether the session is over TLS (a CA was given).</summary>
+        public bool Secure
+        {
+            get { return _ca != null; }
+        }
 
         /// <summary>Why the last attempt failed (never containing the secret), or null.</summary>
         public string Problem { get; private set; }
@@ -131,9 +150,12 @@ namespace Ata.Device.Board
         private void ConnectNow()
         {
             HostRequest request = _request;
+            X509Certificate ca = _ca;
             try
             {
-                MqttClient client = new MqttClient(request.Host, request.Port, false, null, null, MqttSslProtocols.None);
+                MqttClient client = ca == null
+                    ? new MqttClient(request.Host, request.Port, false, null, null, MqttSslProtocols.None)
+                    : new MqttClient(request.Host, request.Port, true, ca, null, MqttSslProtocols.TLSv1_2);
                 client.MqttMsgPublishReceived += OnMessage;
                 client.MqttMsgPublished += OnPublished;
                 client.ConnectionClosed += OnClosed;
@@ -153,6 +175,14 @@ namespace Ata.Device.Board
             catch (SocketException)
             {
                 Problem = "broker " + request.Host + ":" + request.Port.ToString() + " unreachable";
+                Happen(Unreachable);
+            }
+            catch (MqttConnectionException)
+            {
+                // M2Mqtt wraps what failed while opening the channel: the TCP connection or, with a CA, the TLS handshake.
+                Problem = ca == null
+                    ? "broker " + request.Host + ":" + request.Port.ToString() + " unreachable"
+                    : "broker " + request.Host + ":" + request.Port.ToString() + " unreachable over TLS, or its certificate is not from the CA given at onboarding";
                 Happen(Unreachable);
             }
         }

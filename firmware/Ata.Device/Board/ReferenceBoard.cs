@@ -17,6 +17,13 @@ namespace Ata.Device.Board
     {
         private const string StoreDirectory = "I:\\ata";
         private const string ProvisioningRecord = "provisioning";
+
+        /// <summary>
+        /// The config record holding the broker's CA certificate (PEM); when present the board
+        /// connects over TLS and trusts that CA alone. Nothing on the board writes it yet: onboarding
+        /// (issue 15 item 2) is to store it there; until then it is put on the flash by hand.
+        /// </summary>
+        public const string BrokerCaRecord = "broker-ca";
         private const int WanTimeoutMs = 20000;
         private const long WanPollMs = 1000;
 
@@ -51,6 +58,9 @@ namespace Ata.Device.Board
             {
                 _log.Add(boot, "settings unreadable, using factory defaults: " + settingsError);
             }
+
+            _mqtt.TrustOnly(_store.Read(BrokerCaRecord));
+            _log.Add(boot, _mqtt.Secure ? "gateway: TLS, broker checked against the stored CA" : "gateway: plaintext MQTT (no broker CA stored)");
 
             GpioController gpio = new GpioController();
             ShiftRegister register = new ShiftRegister(gpio);

@@ -99,7 +99,7 @@ public static class AdaptersApi
     /// <summary>
     /// Revokes an adapter's device secret after a suspected leak (admin): the old secret stops working
     /// at the broker at once and its live sessions are dropped; the new secret is in this answer only
-    /// (200 <c>{"deviceId","secret","configVersion","broker"}</c>), for onboarding the adapter again,
+    /// (200 <c>{"deviceId","secret","configVersion","broker","brokerTls"}</c>), for onboarding the adapter again,
     /// and is never sent over MQTT. 404 when unknown; 503 when nothing could be written.
     /// </summary>
     /// <param name="deviceId">The adapter's id.</param>
@@ -278,7 +278,7 @@ public static class AdaptersApi
                 $"config v{result.ConfigVersion}; changed: {string.Join(", ", result.ChangedParts)}");
         }
 
-        var response = new ProvisionedAdapter(result.DeviceId, result.ConfigVersion, result.Broker);
+        var response = new ProvisionedAdapter(result.DeviceId, result.ConfigVersion, result.Broker, result.BrokerTls);
         return result.Created
             ? TypedResults.Created($"/api/adapters/{Uri.EscapeDataString(deviceId)}", response)
             : TypedResults.Ok(response);
@@ -316,5 +316,6 @@ public sealed record ActionStarted(string DeviceId, string Action, string Comman
 /// <summary>The answer to a PUT: the adapter's config version and the broker it must connect to.</summary>
 /// <param name="DeviceId">The adapter's id.</param>
 /// <param name="ConfigVersion">Its config version now.</param>
-/// <param name="Broker">The <c>host:port</c> it connects to, as its device id with its secret.</param>
-public sealed record ProvisionedAdapter(string DeviceId, int ConfigVersion, string Broker);
+/// <param name="Broker">The <c>host:port</c> it connects to in plaintext, as its device id with its secret; null when plaintext is off.</param>
+/// <param name="BrokerTls">The <c>host:port</c> it connects to over TLS (checking the broker against <c>GET /api/broker/ca</c>); null when there is none.</param>
+public sealed record ProvisionedAdapter(string DeviceId, int ConfigVersion, string? Broker, string? BrokerTls);

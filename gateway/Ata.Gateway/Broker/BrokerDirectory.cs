@@ -36,4 +36,22 @@ public sealed record BrokerDirectory(string Root)
 
     /// <summary>The running broker's process id; present after an unclean stop.</summary>
     public string PidFile => Path.Combine(Root, "mosquitto.pid");
+
+    /// <summary>The generated TLS files (CA, server certificate, their keys), mode 0700.</summary>
+    public string TlsDirectory => Path.Combine(Root, "tls");
+
+    /// <summary>The generated CA certificate (PEM) adapters check the broker against.</summary>
+    public string CaFile => Path.Combine(TlsDirectory, "ca.crt");
+
+    /// <summary>The generated CA's private key (PEM, mode 0600).</summary>
+    public string CaKeyFile => Path.Combine(TlsDirectory, "ca.key");
+
+    /// <summary>The generated server certificate (PEM) of the TLS listener.</summary>
+    public string ServerCertificateFile => Path.Combine(TlsDirectory, "server.crt");
+
+    /// <summary>The server certificate's private key (PEM, mode 0600).</summary>
+    public string ServerKeyFile => Path.Combine(TlsDirectory, "server.key");
+
+    /// <summary>The TLS listener's port, chosen once and kept.</summary>
+    public string TlsPortFile => Path.Combine(Root, "tls-port");
 }

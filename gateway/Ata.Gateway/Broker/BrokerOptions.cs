@@ -29,6 +29,15 @@ public sealed class BrokerOptions
     /// </summary>
     public int EmbeddedPort { get; set; }
 
+    /// <summary>The embedded broker's TLS listener for adapters: its port and, optionally, the operator's own certificates.</summary>
+    public BrokerTlsOptions Tls { get; set; } = new();
+
+    /// <summary>
+    /// Whether the embedded broker also listens for adapters in plaintext on <see cref="EmbeddedPort"/>.
+    /// Default true for now (adapters onboarded before TLS connect there); false leaves only the TLS listener.
+    /// </summary>
+    public bool DevicePlaintext { get; set; } = true;
+
     /// <summary>The address the embedded broker listens on. Default <c>127.0.0.1</c>.</summary>
     public string ListenAddress { get; set; } = "127.0.0.1";
 

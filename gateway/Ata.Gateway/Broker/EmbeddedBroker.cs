@@ -71,8 +71,19 @@ public sealed partial class EmbeddedBroker : IBroker, IHostedService, IAsyncDisp
     /// <summary>The running broker's process id, or null while it is not running.</summary>
     public int? ProcessId => _process is { HasExited: false } process ? process.Id : null;
 
+    /// <summary>The TLS device listener's TCP port (chosen once, then kept).</summary>
+    public int TlsPort => Prepare().TlsPort;
+
     /// <inheritdoc/>
-    public string DeviceAddress => $"{FormatHost(_options.AdvertisedHost ?? BrokerOptions.DefaultAdvertisedHost)}:{Port}";
+    public string? DeviceAddress => _options.DevicePlaintext ? $"{AdvertisedHost}:{Port}" : null;
+
+    /// <inheritdoc/>
+    public string? DeviceTlsAddress => $"{AdvertisedHost}:{TlsPort}";
+
+    /// <inheritdoc/>
+    public BrokerTls? DeviceTls => Prepare().Tls;
+
+    private string AdvertisedHost => FormatHost(_options.AdvertisedHost ?? BrokerOptions.DefaultAdvertisedHost);
 
     /// <inheritdoc/>
     public BrokerConnection GatewayConnection
@@ -133,7 +144,8 @@ public sealed partial class EmbeddedBroker : IBroker, IHostedService, IAsyncDisp
 
         File.Delete(_directory.GatewaySocket);
         PrivateFile.Write(_directory.ConfigFile, MosquittoFiles.Config(
-            _directory, _options.ListenAddress, settings.Port, Environment.UserName, _options.Queue, _options.MaxPacketKilobytes * 1024, LoginWatchPlugin));
+            _directory, _options.ListenAddress, settings.Port, Environment.UserName, _options.Queue, _options.MaxPacketKilobytes * 1024, LoginWatchPlugin,
+            (settings.TlsPort, settings.Tls), _options.DevicePlaintext));
         if (LoginWatchPlugin is null)
         {
             LogNoLoginWatch(_logger, LoginWatchFileName);
@@ -329,29 +341,39 @@ public sealed partial class EmbeddedBroker : IBroker, IHostedService, IAsyncDisp
             PrivateFile.EnsureDirectory(Path.GetDirectoryName(_directory.Root)!);
             PrivateFile.EnsureDirectory(_directory.Root);
             PrivateFile.EnsureDirectory(_directory.PersistenceDirectory);
-            return _settings = new Settings(ChoosePort(), ReadOrCreateGatewayPassword());
+            var port = ChoosePort(_options.EmbeddedPort, _directory.PortFile, 0);
+            var tlsPort = ChoosePort(_options.Tls.Port, _directory.TlsPortFile, port);
+            var tls = BrokerCertificates.Ensure(_directory, _options, _time.GetUtcNow());
+            return _settings = new Settings(port, tlsPort, tls, ReadOrCreateGatewayPassword());
         }
     }
 
-    private int ChoosePort()
+    /// <summary>The configured port, else the one kept in <paramref name="file"/>, else a free one (not <paramref name="taken"/>), then kept.</summary>
+    private static int ChoosePort(int configured, string file, int taken)
     {
-        if (_options.EmbeddedPort != 0)
+        if (configured != 0)
         {
-            return _options.EmbeddedPort;
+            return configured;
         }
 
-        if (File.Exists(_directory.PortFile)
-            && int.TryParse(File.ReadAllText(_directory.PortFile).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var kept)
-            && kept is > 0 and <= 65535)
+        if (File.Exists(file)
+            && int.TryParse(File.ReadAllText(file).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var kept)
+            && kept is > 0 and <= 65535 && kept != taken)
         {
             return kept;
         }
 
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        File.WriteAllText(_directory.PortFile, port.ToString(CultureInfo.InvariantCulture) + "\n");
+        int port;
+        do
+        {
+            var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            listener.Stop();
+        }
+        while (port == taken);
+
+        File.WriteAllText(file, port.ToString(CultureInfo.InvariantCulture) + "\n");
         return port;
     }
 
@@ -451,7 +473,7 @@ public sealed partial class EmbeddedBroker : IBroker, IHostedService, IAsyncDisp
         cancellationToken.ThrowIfCancellationRequested();
         if (first == running.Task)
         {
-            LogRunning(_logger, process.Id, _options.ListenAddress, Port);
+            LogRunning(_logger, process.Id, _options.ListenAddress, _options.DevicePlaintext ? Port.ToString(CultureInfo.InvariantCulture) : "off", TlsPort);
         }
         else if (process.HasExited)
         {
@@ -539,10 +561,10 @@ public sealed partial class EmbeddedBroker : IBroker, IHostedService, IAsyncDisp
             ? $"[{host}]"
             : host;
 
-    private sealed record Settings(int Port, string GatewayPassword);
+    private sealed record Settings(int Port, int TlsPort, BrokerTls Tls, string GatewayPassword);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Embedded broker running (pid {Pid}) on {Address}:{Port}")]
-    private static partial void LogRunning(ILogger logger, int pid, string address, int port);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Embedded broker running (pid {Pid}) on {Address}, plaintext port {Port}, TLS port {TlsPort}")]
+    private static partial void LogRunning(ILogger logger, int pid, string address, string port, int tlsPort);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "mosquitto exited during start with code {ExitCode}; see its output above")]
     private static partial void LogExitedDuringStart(ILogger logger, int exitCode);

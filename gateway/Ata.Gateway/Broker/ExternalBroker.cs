@@ -44,7 +44,13 @@ public sealed partial class ExternalBroker : IBroker
     public bool IsEmbedded => false;
 
     /// <inheritdoc/>
-    public string DeviceAddress => $"{_options.AdvertisedHost ?? _url.Host}:{Port}";
+    public string? DeviceAddress => $"{_options.AdvertisedHost ?? _url.Host}:{Port}";
+
+    /// <inheritdoc/>
+    public string? DeviceTlsAddress => null;
+
+    /// <inheritdoc/>
+    public BrokerTls? DeviceTls => null;
 
     /// <inheritdoc/>
     public long QueueOverflows => 0;

@@ -6,8 +6,14 @@ public interface IBroker
     /// <summary>Whether the gateway supervises the broker itself.</summary>
     bool IsEmbedded { get; }
 
-    /// <summary>The <c>host:port</c> adapters connect to.</summary>
-    string DeviceAddress { get; }
+    /// <summary>The <c>host:port</c> adapters connect to in plaintext, or null when that is off (<c>Broker:DevicePlaintext</c>).</summary>
+    string? DeviceAddress { get; }
+
+    /// <summary>The <c>host:port</c> adapters connect to over TLS, or null when the gateway knows of none.</summary>
+    string? DeviceTlsAddress { get; }
+
+    /// <summary>The TLS listener's files and the CA adapters check the broker against, or null when the gateway knows of none.</summary>
+    BrokerTls? DeviceTls { get; }
 
     /// <summary>
     /// Times the broker said it drops outgoing messages for a client because its queue is full

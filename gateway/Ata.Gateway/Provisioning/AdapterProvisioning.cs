@@ -11,8 +11,11 @@ namespace Ata.Gateway.Provisioning;
 /// <param name="Created">It was new.</param>
 /// <param name="ConfigVersion">Its config version now.</param>
 /// <param name="Broker">The <c>host:port</c> it must connect to.</param>
-public sealed record ProvisioningResult(string DeviceId, bool Created, int ConfigVersion, string Broker)
+public sealed record ProvisioningResult(string DeviceId, bool Created, int ConfigVersion, string? Broker)
 {
+    /// <summary>The broker's TLS <c>host:port</c> for adapters, or null when there is none.</summary>
+    public string? BrokerTls { get; init; }
+
     /// <summary>What changed, by request field.</summary>
     public IReadOnlyList<string> ChangedParts { get; init; } = [];
 }
@@ -22,8 +25,11 @@ public sealed record ProvisioningResult(string DeviceId, bool Created, int Confi
 /// <param name="Secret">The new secret; shown once, never stored in clear.</param>
 /// <param name="ConfigVersion">The config version the adapter gets once onboarded again.</param>
 /// <param name="Broker">The <c>host:port</c> it connects to.</param>
-public sealed record RevokedCredential(string DeviceId, string Secret, int ConfigVersion, string Broker)
+public sealed record RevokedCredential(string DeviceId, string Secret, int ConfigVersion, string? Broker)
 {
+    /// <summary>The broker's TLS <c>host:port</c> for adapters, or null when there is none.</summary>
+    public string? BrokerTls { get; init; }
+
     /// <summary>Keeps the secret out of logs.</summary>
     public override string ToString() => $"{DeviceId} (config v{ConfigVersion})";
 }
@@ -125,7 +131,7 @@ public sealed partial class AdapterProvisioning(
             await channel.PublishConfigAsync(deviceId, CancellationToken.None).ConfigureAwait(false);
         }
 
-        return new ProvisioningResult(deviceId, outcome.Created, outcome.ConfigVersion, broker.DeviceAddress) { ChangedParts = outcome.ChangedParts };
+        return new ProvisioningResult(deviceId, outcome.Created, outcome.ConfigVersion, broker.DeviceAddress) { ChangedParts = outcome.ChangedParts, BrokerTls = broker.DeviceTlsAddress };
     }
 
     /// <summary>
@@ -179,7 +185,7 @@ public sealed partial class AdapterProvisioning(
             }
 
             LogRevoked(deviceId, version);
-            return new RevokedCredential(deviceId, secret, version, broker.DeviceAddress);
+            return new RevokedCredential(deviceId, secret, version, broker.DeviceAddress) { BrokerTls = broker.DeviceTlsAddress };
         }
         finally
         {

@@ -22,12 +22,12 @@ internal sealed class Device : IAsyncDisposable
     public IReadOnlyList<ReceivedMessage> Messages => Client.Messages;
 
     /// <summary>A device that has not connected yet (see <see cref="MqttTestClient.TryConnectAsync"/>).</summary>
-    public static Device Create(string deviceId, string secret, int port, CapturedLog log, string? clientId = null) =>
-        new(deviceId, MqttTestClient.Create("127.0.0.1", port, clientId ?? deviceId + "-" + Guid.NewGuid().ToString("N")[..6], deviceId, secret), log);
+    public static Device Create(string deviceId, string secret, int port, CapturedLog log, string? clientId = null, Action<MQTTnet.MqttClientOptionsBuilder>? configure = null) =>
+        new(deviceId, MqttTestClient.Create("127.0.0.1", port, clientId ?? deviceId + "-" + Guid.NewGuid().ToString("N")[..6], deviceId, secret, configure), log);
 
-    public static async Task<Device> ConnectAsync(string deviceId, string secret, int port, CapturedLog log)
+    public static async Task<Device> ConnectAsync(string deviceId, string secret, int port, CapturedLog log, Action<MQTTnet.MqttClientOptionsBuilder>? configure = null)
     {
-        var device = Create(deviceId, secret, port, log);
+        var device = Create(deviceId, secret, port, log, configure: configure);
         try
         {
             await device.Client.ConnectAsync();

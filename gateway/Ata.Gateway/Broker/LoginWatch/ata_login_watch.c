@@ -11,6 +11,9 @@
  *
  * A user name with a byte outside [A-Za-z0-9._@-] (or longer than 64 bytes) is logged as "?", so
  * a client cannot write into the gateway's log.
+ *
+ * It is loaded once per device listener (plaintext and TLS, per_listener_settings), so it keeps
+ * each load's identifier in that load's userdata, not in a static.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -20,8 +23,6 @@
 #include <mosquitto_plugin.h>
 
 #define ATA_MAX_NAME 64
-
-static mosquitto_plugin_id_t *plugin_id;
 
 static bool printable_name(const char *name)
 {
@@ -66,17 +67,15 @@ int mosquitto_plugin_version(int supported_version_count, const int *supported_v
 
 int mosquitto_plugin_init(mosquitto_plugin_id_t *identifier, void **userdata, struct mosquitto_opt *options, int option_count)
 {
-	(void)userdata;
 	(void)options;
 	(void)option_count;
-	plugin_id = identifier;
-	return mosquitto_callback_register(plugin_id, MOSQ_EVT_DISCONNECT, on_disconnect, NULL, NULL);
+	*userdata = identifier;
+	return mosquitto_callback_register(identifier, MOSQ_EVT_DISCONNECT, on_disconnect, NULL, NULL);
 }
 
 int mosquitto_plugin_cleanup(void *userdata, struct mosquitto_opt *options, int option_count)
 {
-	(void)userdata;
 	(void)options;
 	(void)option_count;
-	return mosquitto_callback_unregister(plugin_id, MOSQ_EVT_DISCONNECT, on_disconnect, NULL);
+	return mosquitto_callback_unregister((mosquitto_plugin_id_t *)userdata, MOSQ_EVT_DISCONNECT, on_disconnect, NULL);
 }
