@@ -106,7 +106,14 @@ public sealed class FirstLightTests(FirstLightFixture lab)
             Assert.Equal(MqttClientConnectResultCode.NotAuthorized, await old.TryConnectAsync());
         }
 
-        // Support reboots it: it says goodbye, comes back, gets its config again and registers again.
+        // Support reboots it once the gateway shows it back online (a command to an offline adapter is
+        // refused): it says goodbye, comes back, gets its config again and registers again.
+        JsonElement shown = default;
+        await Eventually.Until(async () =>
+        {
+            shown = await lab.GetAdapterAsync(id);
+            return shown.GetProperty("online").GetBoolean();
+        }, TimeSpan.FromSeconds(20), () => "API never showed the adapter online after its rotation: " + shown);
         var reboot = await lab.Api.PostAsync($"/api/adapters/{id}/actions/reboot", null);
         Assert.True(reboot.IsSuccessStatusCode, await reboot.Content.ReadAsStringAsync());
         var rebooting = await sim.WaitForEventAsync("rebooting", _ => true);
