@@ -72,7 +72,7 @@ public sealed partial class EmbeddedBroker : IBroker, IHostedService, IAsyncDisp
     public int? ProcessId => _process is { HasExited: false } process ? process.Id : null;
 
     /// <inheritdoc/>
-    public string DeviceAddress => $"{FormatHost(_options.AdvertisedHost ?? BrokerOptions.DefaultAdvertisedHost)}:{Port}";
+    public string DeviceAddress => $"{FormatHost(_options.AdvertisedHost ?? BrokerOptions.DefaultAdvertisedHost)}:{_options.AdvertisedPort ?? Port}";
 
     /// <inheritdoc/>
     public BrokerConnection GatewayConnection
