@@ -271,7 +271,7 @@ namespace Ata.Core.Onboarding
             return new string(text, 0, at);
         }
 
-        /// <summary>The bytes of base32 <paramref name="text"/>; null when a character is not base32.</summary>
+        /// <summary>The bytes of base32 <paramref name="text"/>; null when a character is not base32, empty when it cannot have been written so.</summary>
         private static byte[] FromBase32(string text)
         {
             char[] chars = text.ToCharArray();
@@ -299,6 +299,12 @@ namespace Ata.Core.Onboarding
                     bits -= 8;
                     data[at++] = (byte)(buffer >> bits);
                 }
+            }
+
+            if (bits >= 5 || (buffer & ((1 << bits) - 1)) != 0)
+            {
+                // A character too many, or one whose unused low bits are not zero: not as written.
+                return new byte[0];
             }
 
             if (at == data.Length)

@@ -31,10 +31,13 @@ public sealed class OnboardingCodeTests
         Assert.Equal("192.0.2.7", OnboardingCode.Decode(sloppy, out _).Host);
     }
 
-    [Fact]
-    public void Every_single_mistyped_character_is_refused_by_the_check()
+    [Theory]
+    [InlineData("gw.example.net")]
+    [InlineData("gw.example.ne")]
+    [InlineData("10.1.2.3")]
+    public void Every_single_mistyped_character_is_refused_by_the_check(string host)
     {
-        string text = OnboardingCode.Encode("gw.example.net", 8883, "ata-0042", Secret).Replace("-", string.Empty);
+        string text = OnboardingCode.Encode(host, 8883, "ata-0042", Secret).Replace("-", string.Empty);
         for (int i = 0; i < text.Length; i++)
         {
             char wrong = OnboardingCode.Alphabet[(OnboardingCode.Alphabet.IndexOf(text[i]) + 1) % 32];
@@ -45,6 +48,7 @@ public sealed class OnboardingCodeTests
 
         Assert.Null(OnboardingCode.Decode(text[..^1], out var missing));
         Assert.Contains("does not check out", missing);
+        Assert.Null(OnboardingCode.Decode(text + "0", out _));
         Assert.Null(OnboardingCode.Decode(text + "U", out var foreign));
         Assert.Contains("not in it", foreign);
     }
