@@ -93,7 +93,7 @@ public sealed partial class OnboardingCodes(
                 INSERT INTO onboarding_codes (device_id, code_hash, issued_at, expires_at) VALUES ($id, $hash, $now, $expires)
                 ON CONFLICT (device_id) DO UPDATE SET code_hash = $hash, issued_at = $now, expires_at = $expires
                 """,
-                ("$id", deviceId), ("$hash", Hash(code)), ("$now", Text(now)), ("$expires", Text(expires)));
+                ("$id", deviceId), ("$hash", Hash(code)), ("$now", Incidents.IncidentBook.Text(now)), ("$expires", Incidents.IncidentBook.Text(expires)));
             LogIssued(deviceId, expires);
             return new IssuedOnboardingCode(deviceId, code, broker.DeviceAddress, expires, null);
         }
@@ -151,7 +151,7 @@ public sealed partial class OnboardingCodes(
     {
         var expired = new List<string>();
         using (var connection = store.Open())
-        using (var command = AdapterStore.Command(connection, "SELECT device_id FROM onboarding_codes WHERE expires_at <= $now", ("$now", Text(time.GetUtcNow()))))
+        using (var command = AdapterStore.Command(connection, "SELECT device_id FROM onboarding_codes WHERE expires_at <= $now", ("$now", Incidents.IncidentBook.Text(time.GetUtcNow()))))
         using (var reader = command.ExecuteReader())
         {
             while (reader.Read())
@@ -225,8 +225,6 @@ public sealed partial class OnboardingCodes(
 
     private static string Hash(string code) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes(code)));
-
-    private static string Text(DateTimeOffset time) => time.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Adapter {DeviceId}: onboarding code issued, valid until {ExpiresAt:O} or its first login; the previous device secret no longer logs in")]
     private partial void LogIssued(string deviceId, DateTimeOffset expiresAt);

@@ -23,7 +23,7 @@ public sealed class OnboardingCodeTests(GatewayFixture fixture) : IClassFixture<
     {
         const string id = "onb-admin";
         var port = await Gateway.ProvisionAsync(id, "onb-secret-a1");
-        using var support = await SupportAsync("onb-agent");
+        using var support = await Gateway.SupportClientAsync("onb-agent");
 
         Assert.Equal(HttpStatusCode.Forbidden, (await support.PostAsync($"/api/adapters/{id}/onboarding-code", null)).StatusCode);
         Assert.Equal(MqttClientConnectResultCode.Success, await LoginAsync(id, "onb-secret-a1", port));
@@ -116,11 +116,4 @@ public sealed class OnboardingCodeTests(GatewayFixture fixture) : IClassFixture<
         return (response, text.Length == 0 ? null : JsonNode.Parse(text));
     }
 
-    private async Task<HttpClient> SupportAsync(string name)
-    {
-        var response = await Gateway.Http.PostAsJsonAsync("/api/keys", new { name, role = "support" });
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.Created, text);
-        return Gateway.Client(JsonNode.Parse(text)!["key"]!.GetValue<string>());
-    }
 }
