@@ -30,7 +30,8 @@ public sealed class OnboardingCodeException(string message) : Exception(message)
 /// with a random new one (as revoking does) and writes it, with the broker's address for adapters,
 /// into the code (<see cref="OnboardingCode"/>); the gateway keeps only the secret's hash and the
 /// code's hash and expiry. The code works once: when an adapter first logs in with it (the broker
-/// reports its subscription to its config) the gateway starts a routine rotation, so the adapter
+/// reports its subscription to its config, or a sweep finds it online since the code was issued)
+/// the gateway starts a routine rotation, so the adapter
 /// gets a secret of its own in its next config, and the code's secret stops logging in as soon as
 /// the adapter has applied it. A code nobody logged in with by its expiry is revoked: its secret is
 /// replaced by one nobody knows.
@@ -126,7 +127,7 @@ public sealed partial class OnboardingCodes(
         return base.StopAsync(cancellationToken);
     }
 
-    /// <summary>Looks for expired codes at start and every <see cref="OnboardingOptions.SweepSeconds"/>.</summary>
+    /// <summary>Looks for used and expired codes at start and every <see cref="OnboardingOptions.SweepSeconds"/>.</summary>
     /// <param name="stoppingToken">Stops the sweeps.</param>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -145,24 +146,32 @@ public sealed partial class OnboardingCodes(
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
     }
 
-    /// <summary>Revokes the secret of every code that expired unused.</summary>
+    /// <summary>
+    /// Ends every code that was used (its adapter is online and reported since the code was issued: the
+    /// way a first login shows with a broker that does not report subscriptions) or expired unused.
+    /// </summary>
     /// <param name="cancellationToken">Cancels waiting for earlier provisioning.</param>
     public async Task ExpireAsync(CancellationToken cancellationToken)
     {
-        var expired = new List<string>();
+        var ended = new List<string>();
         using (var connection = store.Open())
-        using (var command = AdapterStore.Command(connection, "SELECT device_id FROM onboarding_codes WHERE expires_at <= $now", ("$now", Incidents.IncidentBook.Text(time.GetUtcNow()))))
+        using (var command = AdapterStore.Command(connection,
+            """
+            SELECT c.device_id FROM onboarding_codes c LEFT JOIN adapter_state s ON s.device_id = c.device_id
+            WHERE c.expires_at <= $now OR (s.online = 1 AND s.last_seen > c.issued_at)
+            """,
+            ("$now", Incidents.IncidentBook.Text(time.GetUtcNow()))))
         using (var reader = command.ExecuteReader())
         {
             while (reader.Read())
             {
-                expired.Add(reader.GetString(0));
+                ended.Add(reader.GetString(0));
             }
         }
 
-        foreach (var deviceId in expired)
+        foreach (var deviceId in ended)
         {
-            await FinishAsync(deviceId, cancellationToken).ConfigureAwait(false);
+            await FinishAsync(deviceId, loggedIn: false, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -172,7 +181,7 @@ public sealed partial class OnboardingCodes(
     {
         try
         {
-            await FinishAsync(deviceId, CancellationToken.None).ConfigureAwait(false);
+            await FinishAsync(deviceId, loggedIn: true, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is SqliteException or IOException or BrokerAccountsException)
         {
@@ -181,20 +190,42 @@ public sealed partial class OnboardingCodes(
     }
 
     /// <summary>
-    /// Ends <paramref name="deviceId"/>'s code, if it has one: used in time, its secret is rotated away
-    /// in band; expired, it is replaced by one nobody knows. The code is forgotten only once that is done.
+    /// Ends <paramref name="deviceId"/>'s code, if it has one: used in time (it has just logged in, or
+    /// is online and reported since the code was issued), its secret is rotated away in band; expired unused, it is
+    /// replaced by one nobody knows. The code is forgotten only once that is done.
     /// </summary>
-    private async Task FinishAsync(string deviceId, CancellationToken cancellationToken)
+    private async Task FinishAsync(string deviceId, bool loggedIn, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (PendingUntil(deviceId) is not { } expires)
+            DateTimeOffset expires;
+            bool seen;
+            using (var connection = store.Open())
+            using (var command = AdapterStore.Command(connection,
+                """
+                SELECT c.expires_at, coalesce(s.online = 1 AND s.last_seen > c.issued_at, 0) FROM onboarding_codes c
+                LEFT JOIN adapter_state s ON s.device_id = c.device_id WHERE c.device_id = $id
+                """,
+                ("$id", deviceId)))
+            using (var reader = command.ExecuteReader())
             {
-                return;
+                if (!reader.Read())
+                {
+                    return;
+                }
+
+                expires = AdapterStore.ParseTime(reader.GetString(0));
+                seen = reader.GetInt64(1) != 0;
             }
 
-            if (expires <= time.GetUtcNow())
+            var expired = expires <= time.GetUtcNow();
+            if (seen || (loggedIn && !expired))
+            {
+                await provisioning.RotateSecretAsync(deviceId, Actor, cancellationToken).ConfigureAwait(false);
+                LogUsed(deviceId);
+            }
+            else if (expired)
             {
                 var unknown = OnboardingCode.SecretOf(RandomNumberGenerator.GetBytes(OnboardingCode.SecretBytes));
                 await provisioning.ReplaceSecretAsync(deviceId, unknown, Actor, cancellationToken).ConfigureAwait(false);
@@ -202,12 +233,11 @@ public sealed partial class OnboardingCodes(
             }
             else
             {
-                await provisioning.RotateSecretAsync(deviceId, Actor, cancellationToken).ConfigureAwait(false);
-                LogUsed(deviceId);
+                return;
             }
 
-            using var connection = store.Open();
-            AdapterStore.Execute(connection, "DELETE FROM onboarding_codes WHERE device_id = $id", ("$id", deviceId));
+            using var forget = store.Open();
+            AdapterStore.Execute(forget, "DELETE FROM onboarding_codes WHERE device_id = $id", ("$id", deviceId));
         }
         finally
         {

@@ -11,6 +11,6 @@ public sealed class OnboardingOptions
     /// </summary>
     public int CodeLifetimeSeconds { get; set; } = 86400;
 
-    /// <summary>Seconds between looks for codes that expired unused. Default 60.</summary>
+    /// <summary>Seconds between looks for codes that expired unused or were used without the broker saying so. Default 60.</summary>
     public int SweepSeconds { get; set; } = 60;
 }

@@ -5,6 +5,7 @@ using Ata.Core.Contract;
 using Ata.Core.Onboarding;
 using Ata.Gateway.Tests.Support;
 using Ata.Tests.Mqtt;
+using Microsoft.Extensions.DependencyInjection;
 using MQTTnet;
 
 namespace Ata.Gateway.Tests.Provisioning;
@@ -99,6 +100,27 @@ public sealed class OnboardingCodeTests(GatewayFixture fixture) : IClassFixture<
             c => c == MqttClientConnectResultCode.NotAuthorized, "the expired code's secret refused", gateway.Log);
         Assert.Contains("onboarding code expired unused", gateway.Log.Text, StringComparison.Ordinal);
         Assert.Equal(MqttClientConnectResultCode.NotAuthorized, await LoginAsyncOn(gateway, id, "onb-secret-e1", port));
+    }
+
+    [Fact]
+    public async Task An_adapter_that_only_says_it_is_online_with_the_code_has_used_it_too()
+    {
+        // As through a broker that does not report subscriptions: the sweep sees it online since the
+        // code was issued, long before the code would expire, and sends it a secret of its own.
+        using var directory = new TempDirectory();
+        await using var gateway = await RunningGateway.StartAsync(directory.Path, settings: new Dictionary<string, string?>
+        {
+            ["Onboarding:SweepSeconds"] = "1",
+        });
+        const string quiet = "onb-quiet";
+        var port = await gateway.ProvisionAsync(quiet, "onb-secret-q1");
+        var issued = JsonNode.Parse(await (await gateway.Http.PostAsync($"/api/adapters/{quiet}/onboarding-code", null)).Content.ReadAsStringAsync())!;
+        var quietCode = OnboardingCode.Decode(issued["code"]!.GetValue<string>(), out _);
+        await using var adapter = await Device.ConnectAsync(quiet, quietCode.Secret, port, gateway.Log);
+        await adapter.ReportAsync(MqttTopics.Status, MqttTopics.Online, retain: true);
+        await gateway.AdapterWhenAsync(quiet, a => a["credentialRotationPending"]!.GetValue<bool>(), "a secret of its own on the way");
+        Assert.Null(gateway.App.Services.GetRequiredService<Ata.Gateway.Provisioning.OnboardingCodes>().PendingUntil(quiet));
+        Assert.Contains($"Adapter {quiet} logged in with its onboarding code", gateway.Log.Text, StringComparison.Ordinal);
     }
 
     private static async Task<MqttClientConnectResultCode> LoginAsyncOn(RunningGateway gateway, string deviceId, string secret, int port)
