@@ -141,6 +141,9 @@ internal sealed class SimConsole : IDisposable
         Write(_console.Receive(text, _now()));
     }
 
+    /// <summary>The settings the console shows and changes (the board's settings).</summary>
+    public DeviceSettings Settings => _console.Settings;
+
     /// <summary>Points the console at the adapter after a soft reboot.</summary>
     public void Attach(Adapter adapter) => _console.Adapter = adapter;
 

@@ -7,6 +7,7 @@ using Ata.Core.Hardware;
 using Ata.Core.Health;
 using Ata.Core.Host;
 using Ata.Core.Provisioning;
+using Ata.Core.Settings;
 
 namespace Ata.Sim;
 
@@ -43,6 +44,7 @@ internal sealed class SimHost : IDisposable, ISimMqttEvents, IHostActions
     private ToneRecorder? _recorder;
     private Adapter? _adapter;
     private string? _secret;
+    private string? _broker;
 
     public SimHost(SimOptions options)
     {
@@ -60,7 +62,7 @@ internal sealed class SimHost : IDisposable, ISimMqttEvents, IHostActions
 
     public int Run()
     {
-        ProvisioningDocument? standalone = _options.GatewayMode ? null : StandaloneConfig.From(_options);
+        ProvisioningDocument? standalone = _options.GatewayMode || _options.BoardMode ? null : StandaloneConfig.From(_options);
         _sockets = SimSockets.Open(_options, () => Adapter, Post);
         for (int i = 0; i < Adapter.LineCount; i++)
         {
@@ -92,7 +94,15 @@ internal sealed class SimHost : IDisposable, ISimMqttEvents, IHostActions
     private void Boot()
     {
         GatewayAccess? gateway = _options.GatewayMode ? new GatewayAccess(_options.BrokerHost!, _options.BrokerPort, _options.DeviceId, _secret!) : null;
-        _adapter = new Adapter(_options.DeviceId, _device, _sockets!.Udp, new SystemResolver(), new ILed[4],
+        string deviceId = _options.DeviceId;
+        if (_options.BoardMode && BoardSettings() is { } settings && settings.Missing() is null)
+        {
+            deviceId = settings.DeviceId;
+            gateway = new GatewayAccess(settings.GatewayHost, settings.GatewayPort, deviceId, settings.DeviceSecret);
+        }
+
+        _broker = gateway is null ? null : $"{gateway.Host}:{gateway.Port}";
+        _adapter = new Adapter(deviceId, _device, _sockets!.Udp, new SystemResolver(), new ILed[4],
             new LoggingEvents(_recentLog, _events), new Random(), gateway, null, Now)
         {
             HealthIntervalMs = _options.HealthIntervalSeconds * 1000L,
@@ -204,6 +214,11 @@ internal sealed class SimHost : IDisposable, ISimMqttEvents, IHostActions
     bool IHostActions.StoreSecret(string secret)
     {
         _secret = secret;
+        if (_options.BoardMode && BoardSettings() is { } settings && (settings.Set(DeviceSettings.DeviceSecretKey, secret) is not null || !settings.Save(_store)))
+        {
+            return false;
+        }
+
         _events.Host("device-secret-rotated");
         return true;
     }
@@ -215,6 +230,9 @@ internal sealed class SimHost : IDisposable, ISimMqttEvents, IHostActions
         _device.ResetReason = "software";
         Boot();
     }
+
+    /// <summary>As a board: the settings the console shares (loaded from the store before the console opens).</summary>
+    private DeviceSettings? BoardSettings() => _console?.Settings ?? DeviceSettings.Load(_store, out _);
 
     private void Post(Action<long> action) => Enqueue(() => action(Now));
 
@@ -232,7 +250,7 @@ internal sealed class SimHost : IDisposable, ISimMqttEvents, IHostActions
 
     void ISimMqttEvents.Connected() => Enqueue(() =>
     {
-        _events.Host("mqtt-connected", $"{_options.BrokerHost}:{_options.BrokerPort}");
+        _events.Host("mqtt-connected", _broker ?? string.Empty);
         Adapter.OnMqttConnected(_mqtt, Now);
     });
 

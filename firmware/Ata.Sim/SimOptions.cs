@@ -13,6 +13,8 @@ internal sealed class SimOptions
         Standalone mode (no gateway):
           ATA_SIM_SIP_PASSWORD=PASSWORD Ata.Sim --sip-user USER --registrar HOST[:PORT] [options]
           Ata.Sim --sip-user USER --sip-password-file FILE --registrar HOST[:PORT] [options]
+        As a board (settings from the store, set on the console, e.g. with 'onboard CODE'):
+          Ata.Sim --console-pty --store DIR [options]
 
         Secrets never go on the command line (every user's ps shows it): the device secret comes
         from the environment variable ATA_SIM_SECRET or a file only its owner may read (mode 0600),
@@ -78,6 +80,12 @@ internal sealed class SimOptions
     public bool ConsolePty { get; private set; }
     public string? StoreDirectory { get; private set; }
     public bool GatewayMode => BrokerHost is not null;
+
+    /// <summary>
+    /// Neither gateway nor standalone options: as a board, the gateway comes from the settings in the
+    /// store (device id, secret, gateway host and port, set on the console), read at every boot.
+    /// </summary>
+    public bool BoardMode => !GatewayMode && SipUser is null && ConsolePty;
 
     /// <summary>Parses the command line; throws <see cref="UsageException"/> with a one-line reason.</summary>
     public static SimOptions Parse(string[] args) => Parse(args, Environment.GetEnvironmentVariable);
@@ -197,9 +205,9 @@ internal sealed class SimOptions
                 throw new UsageException($"--device-id '{options.DeviceId}' must be 1-64 letters, digits, '-', '_' or '.'");
             }
         }
-        else if (options.SipUser is null || options.SipPassword is null || options.Registrar is null)
+        else if (!options.BoardMode && (options.SipUser is null || options.SipPassword is null || options.Registrar is null))
         {
-            throw new UsageException($"give --broker for gateway mode, or --sip-user, --registrar and the SIP password ({SipPasswordVariable} or --sip-password-file)");
+            throw new UsageException($"give --broker for gateway mode, --sip-user, --registrar and the SIP password ({SipPasswordVariable} or --sip-password-file), or --console-pty alone to run as a board set up on its console");
         }
 
         return options;

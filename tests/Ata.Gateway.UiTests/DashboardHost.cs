@@ -128,13 +128,13 @@ public sealed class DashboardHost : IAsyncLifetime
     public Task ReportAsync(string leaf, string payload, int qos = MqttTopics.ReliableQos, bool retain = false) =>
         Device.PublishAsync(MqttTopics.For(DeviceId, leaf), Encoding.UTF8.GetBytes(payload), qos, retain);
 
-    /// <summary>A new browser context signed in with the admin key through the login page.</summary>
-    public async Task<IPage> SignedInPageAsync()
+    /// <summary>A new browser context signed in with the admin key (or <paramref name="key"/>) through the login page.</summary>
+    public async Task<IPage> SignedInPageAsync(string key = AdminKey)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1200, Height = 1400 } });
         var page = await context.NewPageAsync();
         await page.GotoAsync(BaseUrl + "/");
-        await page.FillAsync("#key", AdminKey);
+        await page.FillAsync("#key", key);
         await Task.WhenAll(
             page.WaitForURLAsync(BaseUrl + "/", new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit }),
             page.ClickAsync("#key-sign-in button[type=submit]"));

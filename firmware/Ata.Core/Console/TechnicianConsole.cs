@@ -13,7 +13,7 @@ namespace Ata.Core.Console
     /// CRLF-terminated lines and a prompt. Secrets are never printed. Commands that need the board to
     /// act (reboot) leave a <see cref="RequestedAction"/> for the host.
     /// </summary>
-    public sealed class TechnicianConsole
+    public sealed partial class TechnicianConsole
     {
         /// <summary>The prompt shown before each command.</summary>
         public const string Prompt = "ata> ";
@@ -124,10 +124,15 @@ namespace Ata.Core.Console
             return output;
         }
 
-        /// <summary>True when the line typed so far is <c>set</c> of a secret key and its value follows: echo is masked.</summary>
+        /// <summary>True when the line typed so far is <c>set</c> of a secret key or <c>onboard</c> and its value follows: echo is masked.</summary>
         private bool TypingSecret()
         {
             string line = Text.AsciiText.ToLower(_line);
+            if (line.StartsWith("onboard "))
+            {
+                return true;
+            }
+
             for (int i = 0; i < DeviceSettings.Keys.Length; i++)
             {
                 string key = DeviceSettings.Keys[i];
@@ -184,6 +189,11 @@ namespace Ata.Core.Console
                 return SetValue(rest, now);
             }
 
+            if (command == "onboard")
+            {
+                return Onboard(rest, now);
+            }
+
             if (command == "unset")
             {
                 return UnsetValue(rest, now);
@@ -231,6 +241,7 @@ namespace Ata.Core.Console
                 + "show provisioning           the lines the gateway provisioned (secrets masked)" + NewLine
                 + "set KEY VALUE               change a setting, saved at once, used after reboot" + NewLine
                 + "unset KEY                   put a setting back to its default" + NewLine
+                + "onboard CODE                take the gateway's one-time onboarding code, then reboot" + NewLine
                 + "log [N]                     the last N log lines (default 20)" + NewLine
                 + "factory-reset confirm       erase every setting and reboot" + NewLine
                 + "reboot                      restart the board" + NewLine

@@ -46,6 +46,7 @@ public static class AdaptersApi
         api.MapDelete("/{deviceId}", DeleteAdapterAsync).RequireAuthorization(Roles.AdminPolicy);
         api.MapPost("/{deviceId}/rotate-credential", RotateCredentialAsync).RequireAuthorization(Roles.AdminPolicy);
         api.MapPost("/{deviceId}/revoke-credential", RevokeCredentialAsync).RequireAuthorization(Roles.AdminPolicy);
+        api.MapPost("/{deviceId}/onboarding-code", IssueOnboardingCodeAsync).RequireAuthorization(Roles.AdminPolicy);
         return app;
     }
 
@@ -130,6 +131,47 @@ public static class AdaptersApi
         audit.Record(context.User, "adapter.revoke-credential", deviceId, $"config v{revoked.ConfigVersion}; to be onboarded again");
         context.Response.Headers.CacheControl = "no-store";
         return TypedResults.Ok(revoked);
+    }
+
+    /// <summary>
+    /// Issues a one-time onboarding code for an adapter (admin): its device secret is replaced at once
+    /// (the old one stops logging in) by the one the code carries, with the broker's address for
+    /// adapters (200 <c>{"deviceId","code","broker","expiresAt","caFingerprint"}</c>, shown once, never
+    /// stored in clear). The code works until an adapter first logs in with it or it expires.
+    /// 404 when unknown; 409 when the broker's address cannot be written into a code; 503 when nothing could be written.
+    /// </summary>
+    /// <param name="deviceId">The adapter's id.</param>
+    /// <param name="codes">Onboarding codes.</param>
+    /// <param name="audit">The audit log.</param>
+    /// <param name="context">The request.</param>
+    public static async Task<Results<Ok<IssuedOnboardingCode>, NotFound, ProblemHttpResult>> IssueOnboardingCodeAsync(
+        string deviceId, OnboardingCodes codes, AuditLog audit, HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(codes);
+        ArgumentNullException.ThrowIfNull(audit);
+        ArgumentNullException.ThrowIfNull(context);
+        IssuedOnboardingCode? issued;
+        try
+        {
+            issued = await codes.IssueAsync(deviceId, AuditLog.ActorOf(context.User), context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (OnboardingCodeException exception)
+        {
+            return TypedResults.Problem(exception.Message, statusCode: StatusCodes.Status409Conflict, title: "No onboarding code can be made.");
+        }
+        catch (Exception exception) when (NotWritable(exception) is { } reason)
+        {
+            return NotSaved("No onboarding code was issued.", reason);
+        }
+
+        if (issued is null)
+        {
+            return TypedResults.NotFound();
+        }
+
+        audit.Record(context.User, "adapter.onboarding-code", deviceId, $"valid until {issued.ExpiresAt:O} or first login");
+        context.Response.Headers.CacheControl = "no-store";
+        return TypedResults.Ok(issued);
     }
 
     /// <summary>Starts rotating an adapter's broker credential (202 with the config version carrying it).</summary>

@@ -47,6 +47,12 @@ public sealed class BrokerOptions
     /// </summary>
     public string? AdvertisedHost { get; set; }
 
+    /// <summary>
+    /// The port adapters are told to connect to, when it is not the one the broker listens on (a
+    /// port forwarded by a router or load balancer). Default: the broker's own port.
+    /// </summary>
+    public int? AdvertisedPort { get; set; }
+
     /// <summary>The Mosquitto broker binary: a file name looked up in PATH and the system folders, or a path.</summary>
     public string MosquittoPath { get; set; } = "mosquitto";
 

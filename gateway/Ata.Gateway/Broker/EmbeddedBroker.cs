@@ -75,7 +75,7 @@ public sealed partial class EmbeddedBroker : IBroker, IHostedService, IAsyncDisp
     public int TlsPort => Prepare().TlsPort;
 
     /// <inheritdoc/>
-    public string? DeviceAddress => _options.DevicePlaintext ? $"{AdvertisedHost}:{Port}" : null;
+    public string? DeviceAddress => _options.DevicePlaintext ? $"{AdvertisedHost}:{_options.AdvertisedPort ?? Port}" : null;
 
     /// <inheritdoc/>
     public string? DeviceTlsAddress => $"{AdvertisedHost}:{TlsPort}";

@@ -44,7 +44,7 @@ public sealed partial class ExternalBroker : IBroker
     public bool IsEmbedded => false;
 
     /// <inheritdoc/>
-    public string? DeviceAddress => $"{_options.AdvertisedHost ?? _url.Host}:{Port}";
+    public string? DeviceAddress => $"{_options.AdvertisedHost ?? _url.Host}:{_options.AdvertisedPort ?? Port}";
 
     /// <inheritdoc/>
     public string? DeviceTlsAddress => null;

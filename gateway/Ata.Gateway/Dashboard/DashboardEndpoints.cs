@@ -27,6 +27,7 @@ public static class DashboardEndpoints
             ["/dashboard.css"] = ("Dashboard/dashboard.css", "text/css; charset=utf-8"),
             ["/people.js"] = ("Dashboard/people.js", "text/javascript; charset=utf-8"),
             ["/adapter-support.js"] = ("Dashboard/adapter-support.js", "text/javascript; charset=utf-8"),
+            ["/onboarding-code.js"] = ("Dashboard/onboarding-code.js", "text/javascript; charset=utf-8"),
         }.ToFrozenDictionary();
 
     /// <summary>

@@ -175,17 +175,34 @@ public sealed partial class AdapterProvisioning(
     /// <exception cref="BrokerAccountsException">The broker's accounts cannot be written: nothing was changed.</exception>
     public async Task<RevokedCredential?> RevokeSecretAsync(string deviceId, string actor, CancellationToken cancellationToken)
     {
+        var secret = NewSecret();
+        return await ReplaceSecretAsync(deviceId, secret, actor, cancellationToken).ConfigureAwait(false) is { } version
+            ? new RevokedCredential(deviceId, secret, version, broker.DeviceAddress) { BrokerTls = broker.DeviceTlsAddress }
+            : null;
+    }
+
+    /// <summary>
+    /// Replaces an adapter's device secret at the broker at once with <paramref name="secret"/>, as
+    /// <see cref="RevokeSecretAsync"/> does (the old login stops working, its sessions are dropped).
+    /// </summary>
+    /// <param name="deviceId">The adapter's id.</param>
+    /// <param name="secret">The new secret, kept only as a hash.</param>
+    /// <param name="actor">Who asked.</param>
+    /// <param name="cancellationToken">Cancels waiting for earlier provisioning.</param>
+    /// <returns>The new config version; null when the adapter is unknown.</returns>
+    /// <exception cref="BrokerAccountsException">The broker's accounts cannot be written: nothing was changed.</exception>
+    public async Task<int?> ReplaceSecretAsync(string deviceId, string secret, string actor, CancellationToken cancellationToken)
+    {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var secret = NewSecret();
             if (await ChangeAsync(() => store.RevokeSecret(deviceId, secret, actor, broker.WriteDeviceAccounts)).ConfigureAwait(false) is not { } version)
             {
                 return null;
             }
 
             LogRevoked(deviceId, version);
-            return new RevokedCredential(deviceId, secret, version, broker.DeviceAddress) { BrokerTls = broker.DeviceTlsAddress };
+            return version;
         }
         finally
         {

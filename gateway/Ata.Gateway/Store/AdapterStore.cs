@@ -986,6 +986,7 @@ public sealed class AdapterStore : IDisposable
         // lacks and so reads as "the adapter's default", as above.
         // Version 5 added call_records (Calls.CallBook.CreateSchema, below): a version-4 store has no call records yet;
         // and people, person_tokens (People.PeopleDirectory.CreateSchema) and commands (Commands.CommandBook.CreateSchema); and refused_logins (Broker.RefusedLoginRecords.CreateSchema).
+        // onboarding_codes (Provisioning.OnboardingCodes.CreateSchema) came later, within version 5: a new table, made on start if missing.
 
         Execute(connection,
             $"""
@@ -1116,6 +1117,7 @@ public sealed class AdapterStore : IDisposable
         People.PeopleDirectory.CreateSchema(connection);
         Commands.CommandBook.CreateSchema(connection);
         Broker.RefusedLoginRecords.CreateSchema(connection);
+        Provisioning.OnboardingCodes.CreateSchema(connection);
         transaction.Commit();
     }
 

@@ -136,6 +136,45 @@ public sealed class TechnicianConsoleTests
     private (string, string) Next() => _adapter.NextHostRequest() is { } r ? (r.Kind, r.Reason) : ("none", "");
 
     [Fact]
+    public void Onboard_sets_device_gateway_and_secret_from_the_code_masks_it_and_reboots_to_connect()
+    {
+        byte[] random = [.. Enumerable.Range(0, Ata.Core.Onboarding.OnboardingCode.SecretBytes).Select(i => (byte)(i * 7 + 3))];
+        string code = Ata.Core.Onboarding.OnboardingCode.Encode("gw.example.net", 8883, "ata-77", random);
+        var console = new TechnicianConsole(null!, new FakeDevice(), new DeviceSettings(), _store, _log, 0);
+
+        string output = console.Receive("onboard " + code + "\r", 0);
+
+        Assert.StartsWith("onboard " + new string('*', code.Length) + "\r\n", output);
+        Assert.Contains("onboarded: device ata-77, gateway gw.example.net:8883, device secret set\r\n", output);
+        Assert.Contains("rebooting to connect", output);
+        string secret = Ata.Core.Onboarding.OnboardingCode.SecretOf(random);
+        Assert.DoesNotContain(secret, output, StringComparison.Ordinal);
+        Assert.DoesNotContain(code, output, StringComparison.Ordinal);
+        Assert.Equal(ConsoleAction.Reboot, console.TakeAction());
+        var saved = DeviceSettings.Load(_store, out _);
+        Assert.Equal(("ata-77", "gw.example.net", 8883, secret), (saved.DeviceId, saved.GatewayHost, saved.GatewayPort, saved.DeviceSecret));
+        Assert.DoesNotContain(secret, console.Execute("log", 0), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Onboard_with_a_mistyped_code_says_so_and_changes_nothing()
+    {
+        _console.Execute("set gateway.host old.example.net", 0);
+        string code = Ata.Core.Onboarding.OnboardingCode.Encode("gw.example.net", 8883, "ata-77", new byte[Ata.Core.Onboarding.OnboardingCode.SecretBytes]);
+        char last = code[^1] == 'A' ? 'B' : 'A';
+
+        string output = _console.Execute("onboard " + code[..^1] + last, 0);
+
+        Assert.Equal("error: the onboarding code does not check out: a character is mistyped or missing; type it again exactly as shown\r\n", output);
+        Assert.Equal("old.example.net", DeviceSettings.Load(_store, out _).GatewayHost);
+        Assert.Equal("old.example.net", _console.Settings.GatewayHost);
+        Assert.Equal(string.Empty, _console.Settings.DeviceSecret);
+        Assert.Contains("error: usage: onboard CODE", _console.Execute("onboard", 0));
+        _adapter.Tick(10);
+        Assert.Equal(("none", ""), Next());
+    }
+
+    [Fact]
     public void Reboot_goes_through_the_adapter_which_asks_the_host()
     {
         Assert.Equal("rebooting...\r\n", _console.Execute("REBOOT", 0));

@@ -25,7 +25,7 @@ public sealed class AdapterPatchTests(GatewayFixture fixture) : IClassFixture<Ga
     {
         // The finding: support got 403 on PUT, a partial PUT got 400 lines[0].password, and PATCH 405.
         await ProvisionTwoLinesAsync("patch-pw");
-        using var support = await SupportAsync("patch-pw-agent");
+        using var support = await Gateway.SupportClientAsync("patch-pw-agent");
         var accounts = Store.ListBrokerAccounts().Single(a => a.Key == "patch-pw").Value;
         var before = Store.FindConfig("patch-pw")!;
 
@@ -62,7 +62,7 @@ public sealed class AdapterPatchTests(GatewayFixture fixture) : IClassFixture<Ga
     {
         var id = "patch-s-" + field.Split('.')[^1].ToLowerInvariant();
         await ProvisionTwoLinesAsync(id);
-        using var support = await SupportAsync(id + "-agent");
+        using var support = await Gateway.SupportClientAsync(id + "-agent");
         var before = Store.FindConfig(id)!;
 
         var (response, body) = await PatchAsync(support, id, "{\"lines\":{\"0\":" + line + "}}");
@@ -88,7 +88,7 @@ public sealed class AdapterPatchTests(GatewayFixture fixture) : IClassFixture<Ga
     {
         var id = "patch-a-" + Math.Abs(patch.GetHashCode(StringComparison.Ordinal)).ToString(System.Globalization.CultureInfo.InvariantCulture);
         await ProvisionTwoLinesAsync(id);
-        using var support = await SupportAsync(id + "-agent");
+        using var support = await Gateway.SupportClientAsync(id + "-agent");
         var before = Store.FindConfig(id)!;
 
         var (response, body) = await PatchAsync(support, id, patch);
@@ -194,7 +194,7 @@ public sealed class AdapterPatchTests(GatewayFixture fixture) : IClassFixture<Ga
     public async Task A_bad_patch_is_refused_naming_its_field(string patch, string field)
     {
         await ProvisionTwoLinesAsync("patch-bad");
-        using var support = await SupportAsync("patch-bad-agent-" + Math.Abs(patch.GetHashCode(StringComparison.Ordinal)));
+        using var support = await Gateway.SupportClientAsync("patch-bad-agent-" + Math.Abs(patch.GetHashCode(StringComparison.Ordinal)));
         var before = Store.FindConfig("patch-bad")!;
 
         var (response, body) = await PatchAsync(support, "patch-bad", patch);
@@ -227,13 +227,6 @@ public sealed class AdapterPatchTests(GatewayFixture fixture) : IClassFixture<Ga
         Assert.True(response.IsSuccessStatusCode, body?.ToJsonString());
     }
 
-    private async Task<HttpClient> SupportAsync(string name)
-    {
-        var response = await Gateway.Http.PostAsJsonAsync("/api/keys", new { name, role = "support" });
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.Created, text);
-        return Gateway.Client(JsonNode.Parse(text)!["key"]!.GetValue<string>());
-    }
 
     private async Task<(HttpResponseMessage Response, JsonNode? Body)> PatchAsync(HttpClient client, string id, string patch)
     {

@@ -114,6 +114,15 @@ internal sealed class RunningGateway : IAsyncDisposable
         return app;
     }
 
+    /// <summary>A client with a new API key of the support role, named <paramref name="name"/>.</summary>
+    public async Task<HttpClient> SupportClientAsync(string name)
+    {
+        var response = await Http.PostAsJsonAsync("/api/keys", new { name, role = "support" });
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == System.Net.HttpStatusCode.Created, text);
+        return Client(JsonNode.Parse(text)!["key"]!.GetValue<string>());
+    }
+
     public async Task<(HttpResponseMessage Response, JsonNode? Body)> PutAdapterAsync(string deviceId, object body)
     {
         var response = await Http.PutAsJsonAsync($"/api/adapters/{deviceId}", body);
