@@ -57,11 +57,8 @@ public static class RefusedLoginRecords
             """,
             ("$id", deviceId), ("$now", at), ("$address", address));
         var detail = $"the broker refused its login (last from {address})";
-        if (AdapterStore.Execute(connection,
-                "INSERT INTO active_faults (device_id, code, line, detail, since) VALUES ($id, $code, 0, $detail, $now) ON CONFLICT (device_id, code, line) DO NOTHING",
-                ("$id", deviceId), ("$code", FaultDescriptions.LoginRefusedAtBroker), ("$detail", detail), ("$now", at)) > 0)
+        if (AdapterStore.OpenOwnFault(connection, deviceId, FaultDescriptions.LoginRefusedAtBroker, detail, at))
         {
-            AdapterStore.AddFaultEvent(connection, deviceId, FaultDescriptions.LoginRefusedAtBroker, 0, true, null, detail, at);
             incidents?.Raised(connection, deviceId, FaultDescriptions.LoginRefusedAtBroker, 0, now);
         }
 
@@ -79,12 +76,7 @@ public static class RefusedLoginRecords
             return;
         }
 
-        if (AdapterStore.Execute(connection, "DELETE FROM active_faults WHERE device_id = $id AND code = $code AND line = 0",
-                ("$id", deviceId), ("$code", FaultDescriptions.LoginRefusedAtBroker)) > 0)
-        {
-            AdapterStore.AddFaultEvent(connection, deviceId, FaultDescriptions.LoginRefusedAtBroker, 0, false, null, "the broker accepted its login", IncidentBook.Text(now));
-            IncidentBook.Cleared(connection, deviceId, FaultDescriptions.LoginRefusedAtBroker, 0, now);
-        }
+        AdapterStore.CloseOwnFault(connection, deviceId, FaultDescriptions.LoginRefusedAtBroker, "the broker accepted its login", IncidentBook.Text(now), now);
     }
 
     /// <summary>The adapter's refused logins since its last accepted one, or null when there are none.</summary>

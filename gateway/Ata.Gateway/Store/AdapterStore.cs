@@ -380,13 +380,7 @@ public sealed class AdapterStore : IDisposable
         using var transaction = connection.BeginTransaction();
         if (Execute(connection, "UPDATE adapter_state SET silent = 1 WHERE device_id = $id AND silent = 0", ("$id", deviceId)) > 0)
         {
-            Execute(connection,
-                """
-                INSERT INTO active_faults (device_id, code, line, detail, since) VALUES ($id, $code, 0, $detail, $now)
-                ON CONFLICT (device_id, code, line) DO NOTHING
-                """,
-                ("$id", deviceId), ("$code", FaultDescriptions.Silent), ("$detail", detail), ("$now", now));
-            AddFaultEvent(connection, deviceId, FaultDescriptions.Silent, 0, true, null, detail, now);
+            OpenOwnFault(connection, deviceId, FaultDescriptions.Silent, detail, now);
             _incidents?.Raised(connection, deviceId, FaultDescriptions.Silent, 0, _time.GetUtcNow());
         }
 
@@ -412,6 +406,36 @@ public sealed class AdapterStore : IDisposable
         }
 
         return events;
+    }
+
+    /// <summary>
+    /// Opens one of the gateway's own faults (<see cref="FaultDescriptions.IsGatewaysOwn"/>, adapter-wide)
+    /// with its timeline entry; false when it was open already. Its incident is the caller's to raise.
+    /// </summary>
+    internal static bool OpenOwnFault(SqliteConnection connection, string deviceId, string code, string detail, string at)
+    {
+        if (Execute(connection,
+            "INSERT INTO active_faults (device_id, code, line, detail, since) VALUES ($id, $code, 0, $detail, $now) ON CONFLICT (device_id, code, line) DO NOTHING",
+            ("$id", deviceId), ("$code", code), ("$detail", detail), ("$now", at)) == 0)
+        {
+            return false;
+        }
+
+        AddFaultEvent(connection, deviceId, code, 0, true, null, detail, at);
+        return true;
+    }
+
+    /// <summary>Closes one of the gateway's own faults with its timeline entry and its incident's clearing; false when it was not open.</summary>
+    internal static bool CloseOwnFault(SqliteConnection connection, string deviceId, string code, string detail, string at, DateTimeOffset now)
+    {
+        if (Execute(connection, "DELETE FROM active_faults WHERE device_id = $id AND code = $code AND line = 0", ("$id", deviceId), ("$code", code)) == 0)
+        {
+            return false;
+        }
+
+        AddFaultEvent(connection, deviceId, code, 0, false, null, detail, at);
+        IncidentBook.Cleared(connection, deviceId, code, 0, now);
+        return true;
     }
 
     /// <summary>Adds a fault raised or cleared at <paramref name="now"/> to the adapter's timeline (its last <see cref="FaultHistoryLength"/> are kept).</summary>
@@ -515,20 +539,13 @@ public sealed class AdapterStore : IDisposable
             return false;
         }
 
-        const string Detail = "its connection to the gateway ended";
         if (online)
         {
-            if (Execute(connection, "DELETE FROM active_faults WHERE device_id = $id AND code = $code", ("$id", deviceId), ("$code", FaultDescriptions.Offline)) > 0)
-            {
-                AddFaultEvent(connection, deviceId, FaultDescriptions.Offline, 0, false, null, "connected again", now);
-                IncidentBook.Cleared(connection, deviceId, FaultDescriptions.Offline, 0, _time.GetUtcNow());
-            }
+            CloseOwnFault(connection, deviceId, FaultDescriptions.Offline, "connected again", now, _time.GetUtcNow());
         }
-        else if (Execute(connection,
-            "INSERT INTO active_faults (device_id, code, line, detail, since) VALUES ($id, $code, 0, $detail, $now) ON CONFLICT (device_id, code, line) DO NOTHING",
-            ("$id", deviceId), ("$code", FaultDescriptions.Offline), ("$detail", Detail), ("$now", now)) > 0)
+        else
         {
-            AddFaultEvent(connection, deviceId, FaultDescriptions.Offline, 0, true, null, Detail, now);
+            OpenOwnFault(connection, deviceId, FaultDescriptions.Offline, "its connection to the gateway ended", now);
         }
 
         return true;
@@ -585,10 +602,7 @@ public sealed class AdapterStore : IDisposable
 
         if (Execute(connection, "UPDATE adapter_state SET silent = 0 WHERE device_id = $id AND silent = 1", ("$id", deviceId)) > 0)
         {
-            Execute(connection, "DELETE FROM active_faults WHERE device_id = $id AND code = $code",
-                ("$id", deviceId), ("$code", FaultDescriptions.Silent));
-            AddFaultEvent(connection, deviceId, FaultDescriptions.Silent, 0, false, null, "health reports again", Now());
-            IncidentBook.Cleared(connection, deviceId, FaultDescriptions.Silent, 0, _time.GetUtcNow());
+            CloseOwnFault(connection, deviceId, FaultDescriptions.Silent, "health reports again", Now(), _time.GetUtcNow());
         }
 
         Execute(connection, "DELETE FROM line_health WHERE device_id = $id", ("$id", deviceId));
