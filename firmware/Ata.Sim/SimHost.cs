@@ -99,6 +99,7 @@ internal sealed class SimHost : IDisposable, ISimMqttEvents, IHostActions
         {
             deviceId = settings.DeviceId;
             gateway = new GatewayAccess(settings.GatewayHost, settings.GatewayPort, deviceId, settings.DeviceSecret);
+            _mqtt.Ca = KeptCa();
         }
 
         _broker = gateway is null ? null : $"{gateway.Host}:{gateway.Port}";
@@ -229,6 +230,31 @@ internal sealed class SimHost : IDisposable, ISimMqttEvents, IHostActions
         _mqtt.Dispose();
         _device.ResetReason = "software";
         Boot();
+    }
+
+    /// <summary>
+    /// As a board: the broker CA kept at onboarding (the record the console wrote after checking it
+    /// against the code), which the session trusts alone; null (plaintext) when none is kept.
+    /// </summary>
+    private System.Security.Cryptography.X509Certificates.X509Certificate2? KeptCa()
+    {
+        if (_store.Read(Ata.Core.Onboarding.BrokerCa.Record) is not { Length: > 0 } pem)
+        {
+            Log("gateway: plaintext MQTT (no broker CA kept)");
+            return null;
+        }
+
+        try
+        {
+            var ca = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(pem);
+            Log($"gateway: TLS, the broker checked against the kept CA ({ca.Subject})");
+            return ca;
+        }
+        catch (System.Security.Cryptography.CryptographicException e)
+        {
+            Log($"gateway: the kept broker CA is unreadable ({e.Message}); onboard again");
+            return null;
+        }
     }
 
     /// <summary>As a board: the settings the console shares (loaded from the store before the console opens).</summary>
