@@ -69,6 +69,18 @@ namespace Ata.Core.Console
             return action;
         }
 
+        /// <summary>
+        /// The host erased the store (a factory reset the gateway asked for): the settings go back to
+        /// factory defaults and a waiting onboarding code is forgotten. The board restarts anyway; a host
+        /// that keeps the console across the restart (the simulator) calls this.
+        /// </summary>
+        public void StoreErased()
+        {
+            Settings = new DeviceSettings();
+            _pendingCode = null;
+            _pastedCa = null;
+        }
+
         /// <summary>The greeting shown when a technician connects, ending with the prompt.</summary>
         public string Greeting()
         {

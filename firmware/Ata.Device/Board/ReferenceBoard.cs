@@ -220,6 +220,13 @@ namespace Ata.Device.Board
             Watchdog.Reboot(reason);
         }
 
+        void IHostActions.FactoryReset(string reason)
+        {
+            _log.Add(_now, "factory reset: " + reason);
+            _store.EraseAll();
+            Watchdog.Reboot("factory-reset");
+        }
+
         private void FeedMedia(long now)
         {
             for (int i = 0; i < _media.Length; i++)

@@ -25,6 +25,13 @@ public sealed record IssuedOnboardingCode(string DeviceId, string Code, string B
     public override string ToString() => $"{DeviceId} (until {ExpiresAt:O})";
 }
 
+/// <summary>Where an adapter is with onboarding.</summary>
+/// <param name="Needed">Whether it needs onboarding (it erased itself and has not logged in with a new code since).</param>
+/// <param name="Since">Since when.</param>
+/// <param name="Reason">Why (e.g. <c>factory reset</c>).</param>
+/// <param name="CodeExpiresAt">When its waiting onboarding code expires, or null when none waits.</param>
+public sealed record OnboardingState(bool Needed, DateTimeOffset? Since, string? Reason, DateTimeOffset? CodeExpiresAt);
+
 /// <summary>Why an onboarding code cannot be made for an adapter.</summary>
 /// <param name="message">What to fix.</param>
 public sealed class OnboardingCodeException(string message) : Exception(message);
@@ -59,7 +66,36 @@ public sealed partial class OnboardingCodes(
                 issued_at TEXT NOT NULL,
                 expires_at TEXT NOT NULL
             ) STRICT;
+            CREATE TABLE IF NOT EXISTS onboarding_needed (
+                device_id TEXT PRIMARY KEY REFERENCES adapters (device_id) ON DELETE CASCADE,
+                since TEXT NOT NULL,
+                reason TEXT NOT NULL
+            ) STRICT;
             """);
+
+    /// <summary>
+    /// Marks <paramref name="deviceId"/> as needing onboarding (it erased itself: a factory reset it
+    /// confirmed), until it logs in with a new onboarding code.
+    /// </summary>
+    /// <param name="connection">An open connection (in the ingest batch that recorded the confirmation).</param>
+    /// <param name="deviceId">The adapter.</param>
+    /// <param name="reason">Why, for the adapter's page.</param>
+    /// <param name="now">When, as the store writes times.</param>
+    public static void MarkNeeded(SqliteConnection connection, string deviceId, string reason, string now) =>
+        AdapterStore.Execute(connection,
+            "INSERT INTO onboarding_needed (device_id, since, reason) VALUES ($id, $now, $reason) ON CONFLICT (device_id) DO UPDATE SET since = $now, reason = $reason",
+            ("$id", deviceId), ("$now", now), ("$reason", reason));
+
+    /// <summary>Whether <paramref name="deviceId"/> needs onboarding, since when and why, and when its waiting code expires.</summary>
+    /// <param name="deviceId">The adapter's id.</param>
+    public OnboardingState State(string deviceId)
+    {
+        using var connection = store.Open();
+        using var command = AdapterStore.Command(connection, "SELECT since, reason FROM onboarding_needed WHERE device_id = $id", ("$id", deviceId));
+        using var reader = command.ExecuteReader();
+        var needed = reader.Read();
+        return new OnboardingState(needed, needed ? AdapterStore.ParseTime(reader.GetString(0)) : null, needed ? reader.GetString(1) : null, PendingUntil(deviceId));
+    }
 
     /// <summary>
     /// Issues a new code for <paramref name="deviceId"/>: its device secret is replaced at once (the
@@ -247,6 +283,10 @@ public sealed partial class OnboardingCodes(
 
             using var forget = store.Open();
             AdapterStore.Execute(forget, "DELETE FROM onboarding_codes WHERE device_id = $id", ("$id", deviceId));
+            if (seen || loggedIn)
+            {
+                AdapterStore.Execute(forget, "DELETE FROM onboarding_needed WHERE device_id = $id", ("$id", deviceId));
+            }
         }
         finally
         {

@@ -95,6 +95,5 @@ public sealed class OnboardingTests(FirstLightFixture lab) : IDisposable
         await restarted.WaitForEventAsync("registration", e => e.GetProperty("state").GetString() == "registered");
     }
 
-    /// <summary>A PEM block as a terminal pastes it: its lines, each ended by Enter (the last by the command's).</summary>
-    private static string Pasted(string pem) => pem.Trim().ReplaceLineEndings("\r");
+    private static string Pasted(string pem) => BoardOnboarding.Pasted(pem);
 }
