@@ -1,8 +1,6 @@
-using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Ata.Tests.Mqtt;
-using MQTTnet;
 
 namespace Ata.EndToEnd.Tests;
 
@@ -51,39 +49,13 @@ public sealed class DeviceBroker
     internal MqttTestClient Client(string broker, string clientId, string? username = null, string? password = null)
     {
         int colon = broker.LastIndexOf(':');
-        return MqttTestClient.Create(broker[..colon], int.Parse(broker[(colon + 1)..]), clientId, username, password, TrustOnlyCa);
+        return MqttTestClient.Create(broker[..colon], int.Parse(broker[(colon + 1)..]), clientId, username, password, MqttTestClient.TrustOnly(Ca));
     }
 
     /// <summary>Like <see cref="Client"/>, connected.</summary>
-    internal async Task<MqttTestClient> ConnectAsync(string broker, string clientId, string? username = null, string? password = null)
+    internal Task<MqttTestClient> ConnectAsync(string broker, string clientId, string? username = null, string? password = null)
     {
-        var client = Client(broker, clientId, username, password);
-        try
-        {
-            await client.ConnectAsync();
-            return client;
-        }
-        catch
-        {
-            await client.DisposeAsync();
-            throw;
-        }
+        int colon = broker.LastIndexOf(':');
+        return MqttTestClient.ConnectAsync(broker[..colon], int.Parse(broker[(colon + 1)..]), clientId, username, password, MqttTestClient.TrustOnly(Ca));
     }
-
-    /// <summary>TLS to the broker, which must present a certificate for the host dialled that chains to the CA alone.</summary>
-    public void TrustOnlyCa(MqttClientOptionsBuilder builder) =>
-        builder.WithTlsOptions(tls => tls.UseTls().WithCertificateValidationHandler(e =>
-        {
-            if (e.Certificate is null || e.SslPolicyErrors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch))
-            {
-                return false;
-            }
-
-            using var chain = new X509Chain();
-            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-            chain.ChainPolicy.CustomTrustStore.Add(Ca);
-            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-            using var presented = new X509Certificate2(e.Certificate);
-            return chain.Build(presented);
-        }));
 }
