@@ -100,6 +100,9 @@ namespace Ata.Core
                     case HostRequestKind.Reboot:
                         host.Reboot(request.Reason);
                         return;
+                    case HostRequestKind.FactoryReset:
+                        host.FactoryReset(request.Reason);
+                        return;
                 }
             }
         }
@@ -244,6 +247,18 @@ namespace Ata.Core
         public void RequestReboot(string reason, bool force, long now)
         {
             _host.RequestReboot(reason, force, now);
+            Refresh(now);
+        }
+
+        /// <summary>
+        /// Factory reset from the gateway: every line unregisters, the reports still queued (the
+        /// command's answer among them) go out, then the host erases everything stored (settings, device
+        /// secret, broker CA, provisioning) and restarts, unprovisioned, waiting for a new onboarding code.
+        /// </summary>
+        public void FactoryReset(string reason, long now)
+        {
+            UnregisterAll(now);
+            _host.RequestFactoryReset(reason, now);
             Refresh(now);
         }
 

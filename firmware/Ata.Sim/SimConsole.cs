@@ -147,6 +147,9 @@ internal sealed class SimConsole : IDisposable
     /// <summary>Points the console at the adapter after a soft reboot.</summary>
     public void Attach(Adapter adapter) => _console.Adapter = adapter;
 
+    /// <summary>The store was erased (a factory reset): the console's settings go back to factory defaults.</summary>
+    public void StoreErased() => _console.StoreErased();
+
     /// <summary>Sends the greeting, for a technician who connects after start.</summary>
     public void Greet() => Write(_console.Greeting());
 

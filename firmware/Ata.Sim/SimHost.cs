@@ -45,6 +45,7 @@ internal sealed class SimHost : IDisposable, ISimMqttEvents, IHostActions
     private Adapter? _adapter;
     private string? _secret;
     private string? _broker;
+    private bool _erased;
 
     public SimHost(SimOptions options)
     {
@@ -93,17 +94,25 @@ internal sealed class SimHost : IDisposable, ISimMqttEvents, IHostActions
     /// <summary>Creates the adapter, as the board does at power-on and after every reboot.</summary>
     private void Boot()
     {
-        GatewayAccess? gateway = _options.GatewayMode ? new GatewayAccess(_options.BrokerHost!, _options.BrokerPort, _options.DeviceId, _secret!) : null;
+        GatewayAccess? gateway = _options.GatewayMode && !_erased ? new GatewayAccess(_options.BrokerHost!, _options.BrokerPort, _options.DeviceId, _secret!) : null;
         string deviceId = _options.DeviceId;
-        if (_options.BoardMode && BoardSettings() is { } settings && settings.Missing() is null)
+
+        // Not set up (PWR blink code 1), as the board after a factory reset or before its onboarding.
+        string? missing = _erased && !_options.BoardMode ? "device id, device secret and gateway (erased by a factory reset)" : null;
+        if (_options.BoardMode && BoardSettings() is { } settings)
         {
-            deviceId = settings.DeviceId;
-            gateway = new GatewayAccess(settings.GatewayHost, settings.GatewayPort, deviceId, settings.DeviceSecret);
+            missing = settings.Missing();
+            if (missing is null)
+            {
+                deviceId = settings.DeviceId;
+                gateway = new GatewayAccess(settings.GatewayHost, settings.GatewayPort, deviceId, settings.DeviceSecret);
+                _mqtt.Ca = KeptCa();
+            }
         }
 
         _broker = gateway is null ? null : $"{gateway.Host}:{gateway.Port}";
         _adapter = new Adapter(deviceId, _device, _sockets!.Udp, new SystemResolver(), new ILed[4],
-            new LoggingEvents(_recentLog, _events), new Random(), gateway, null, Now)
+            new LoggingEvents(_recentLog, _events), new Random(), gateway, missing, Now)
         {
             HealthIntervalMs = _options.HealthIntervalSeconds * 1000L,
             Ringer = new SimRinger(_events),
@@ -223,12 +232,47 @@ internal sealed class SimHost : IDisposable, ISimMqttEvents, IHostActions
         return true;
     }
 
+    void IHostActions.FactoryReset(string reason)
+    {
+        _events.Host("factory-reset", reason);
+        _store.EraseAll();
+        _secret = null;
+        _erased = true;
+        _console?.StoreErased();
+        ((IHostActions)this).Reboot("factory-reset");
+    }
+
     void IHostActions.Reboot(string reason)
     {
         _events.Host("rebooting", reason);
         _mqtt.Dispose();
         _device.ResetReason = "software";
         Boot();
+    }
+
+    /// <summary>
+    /// As a board: the broker CA kept at onboarding (the record the console wrote after checking it
+    /// against the code), which the session trusts alone; null (plaintext) when none is kept.
+    /// </summary>
+    private System.Security.Cryptography.X509Certificates.X509Certificate2? KeptCa()
+    {
+        if (_store.Read(Ata.Core.Onboarding.BrokerCa.Record) is not { Length: > 0 } pem)
+        {
+            Log("gateway: plaintext MQTT (no broker CA kept)");
+            return null;
+        }
+
+        try
+        {
+            var ca = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(pem);
+            Log($"gateway: TLS, the broker checked against the kept CA ({ca.Subject})");
+            return ca;
+        }
+        catch (System.Security.Cryptography.CryptographicException e)
+        {
+            Log($"gateway: the kept broker CA is unreadable ({e.Message}); onboard again");
+            return null;
+        }
     }
 
     /// <summary>As a board: the settings the console shares (loaded from the store before the console opens).</summary>

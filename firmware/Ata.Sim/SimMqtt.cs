@@ -33,6 +33,15 @@ internal interface ISimMqttEvents
 /// </summary>
 internal sealed class SimMqtt(ISimMqttEvents events, Action<string> log, X509Certificate2? ca = null) : IMqttSession, IDisposable
 {
+    private X509Certificate2? _ca = ca;
+
+    /// <summary>The CA the broker must chain to (TLS), or null for plaintext; as a board, the one kept at onboarding.</summary>
+    public X509Certificate2? Ca
+    {
+        get => _ca;
+        set => _ca = value;
+    }
+
     private static readonly TimeSpan GoodbyeWait = TimeSpan.FromSeconds(3);
     private readonly MqttClientFactory _factory = new();
     private readonly ConcurrentDictionary<int, Task> _inFlight = new();
@@ -52,7 +61,7 @@ internal sealed class SimMqtt(ISimMqttEvents events, Action<string> log, X509Cer
         _client = client;
         _untrusted = null;
         var builder = _factory.CreateClientOptionsBuilder();
-        if (ca is not null)
+        if (_ca is not null)
         {
             builder.WithTlsOptions(tls => tls
                 .UseTls()
@@ -126,7 +135,7 @@ internal sealed class SimMqtt(ISimMqttEvents events, Action<string> log, X509Cer
 
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(ca!);
+        chain.ChainPolicy.CustomTrustStore.Add(_ca!);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         using var presented = new X509Certificate2(certificate);
         if (chain.Build(presented))
@@ -134,7 +143,7 @@ internal sealed class SimMqtt(ISimMqttEvents events, Action<string> log, X509Cer
             return true;
         }
 
-        _untrusted = $"{presented.Subject} is not issued by the CA in --ca-file ({ca!.Subject}): "
+        _untrusted = $"{presented.Subject} is not issued by the CA trusted ({_ca!.Subject}): "
             + string.Join("; ", chain.ChainStatus.Select(s => s.StatusInformation.Trim()));
         return false;
     }

@@ -102,6 +102,7 @@ public static partial class GatewayApplication
         app.MapAdaptersApi();
         app.MapAdapterChangesApi();
         app.MapBrokerApi();
+        app.MapOnboardingApi();
         Commands.CommandsApi.MapCommandsApi(app);
         app.MapMetrics();
         app.MapIncidentsApi();

@@ -34,6 +34,12 @@ public sealed class FirstLightFixture : IAsyncLifetime
     public HttpClient Api { get; private set; } = null!;
     public string GatewayUrl { get; private set; } = null!;
 
+    /// <summary>The embedded broker's plaintext device port (chosen and kept in its data directory): nothing listens there by default.</summary>
+    public int PlaintextPort => int.Parse(File.ReadAllText(Path.Combine(_dataDirectory, "broker", "port")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The broker's TLS listener and the CA adapters check it against (plaintext for devices is off by default).</summary>
+    public DeviceBroker Broker { get; private set; } = null!;
+
     /// <summary>Where the gateway's fault relay sends its reports.</summary>
     public WebhookReceiver Webhook { get; } = new();
 
@@ -79,6 +85,7 @@ public sealed class FirstLightFixture : IAsyncLifetime
                 return false;
             }
         }, TimeSpan.FromSeconds(30), () => "gateway did not become healthy:\n" + Gateway.Tail());
+        Broker = await DeviceBroker.FetchAsync(Api, Path.Combine(_dataDirectory, "test"));
     }
 
     public async Task DisposeAsync()
@@ -105,7 +112,7 @@ public sealed class FirstLightFixture : IAsyncLifetime
         }
     }
 
-    /// <summary>Provisions an adapter with one line through the API; returns the broker address for devices.</summary>
+    /// <summary>Provisions an adapter with one line through the API; returns the broker's TLS address for devices.</summary>
     public async Task<string> ProvisionAsync(string deviceId, string secret, string username, string password, string registrar)
     {
         var response = await Api.PutAsJsonAsync($"/api/adapters/{deviceId}", new
@@ -116,7 +123,8 @@ public sealed class FirstLightFixture : IAsyncLifetime
         string body = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, $"PUT failed: {(int)response.StatusCode} {body}");
         using var doc = JsonDocument.Parse(body);
-        return doc.RootElement.GetProperty("broker").GetString()!;
+        Assert.Equal(JsonValueKind.Null, doc.RootElement.GetProperty("broker").ValueKind);
+        return doc.RootElement.GetProperty("brokerTls").GetString()!;
     }
 
     public async Task<JsonElement> GetAdapterAsync(string deviceId)
@@ -142,10 +150,10 @@ public sealed class FirstLightFixture : IAsyncLifetime
         [.. JsonDocument.Parse(await Api.GetStringAsync("/api/incidents")).RootElement.Clone().EnumerateArray()
             .Where(i => i.GetProperty("deviceId").ValueKind == JsonValueKind.String && i.GetProperty("deviceId").GetString() == deviceId)];
 
-    /// <summary>Starts Ata.Sim in gateway mode with JSON events.</summary>
+    /// <summary>Starts Ata.Sim in gateway mode with JSON events, over TLS to <paramref name="broker"/> checked against the gateway's CA.</summary>
     public SimAdapter StartSim(string deviceId, string secret, string broker) =>
         new(ManagedProcess.StartDotnet(Layout.SimAssembly,
-            ["--device-id", deviceId, "--broker", broker, "--events", "json", "--health-interval", "5"],
+            ["--device-id", deviceId, .. Broker.SimArguments(broker), "--events", "json", "--health-interval", "5"],
             new ManagedProcessOptions { Name = "sim-" + deviceId, Environment = new Dictionary<string, string?> { ["ATA_SIM_SECRET"] = secret } }));
 }
 

@@ -70,7 +70,7 @@ public sealed class FirstLightTests(FirstLightFixture lab)
         });
         string body = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, body);
-        string broker = JsonDocument.Parse(body).RootElement.GetProperty("broker").GetString()!;
+        string broker = JsonDocument.Parse(body).RootElement.GetProperty("brokerTls").GetString()!;
 
         string config = await ConfigAsync(broker, id, secret);
         Assert.DoesNotContain(FirstLightFixture.GoodPassword, config);
@@ -100,8 +100,7 @@ public sealed class FirstLightTests(FirstLightFixture lab)
         await sim.WaitForEventAsync("mqtt-connected", e => e.GetProperty("t").GetInt64() >= rotatedAt.GetProperty("t").GetInt64(), TimeSpan.FromSeconds(30));
 
         // The broker now refuses the old secret.
-        int colon = broker.LastIndexOf(':');
-        await using (var old = MqttTestClient.Create(broker[..colon], int.Parse(broker[(colon + 1)..]), id + "-old", id, secret))
+        await using (var old = lab.Broker.Client(broker, id + "-old", id, secret))
         {
             Assert.Equal(MqttClientConnectResultCode.NotAuthorized, await old.TryConnectAsync());
         }
@@ -136,8 +135,7 @@ public sealed class FirstLightTests(FirstLightFixture lab)
         string id = NewId("e2e-delete");
         string secret = NewSecret();
         string broker = await lab.ProvisionAsync(id, secret, FirstLightFixture.GoodUser, FirstLightFixture.GoodPassword, lab.Registrar.Address);
-        int colon = broker.LastIndexOf(':');
-        await using var device = MqttTestClient.Create(broker[..colon], int.Parse(broker[(colon + 1)..]), id, id, secret);
+        await using var device = lab.Broker.Client(broker, id, id, secret);
         var dropped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         device.Disconnected += _ => dropped.TrySetResult();
         await device.ConnectAsync();
@@ -207,8 +205,7 @@ public sealed class FirstLightTests(FirstLightFixture lab)
         await lab.ProvisionAsync(victim, victimSecret, FirstLightFixture.SecondUser, "victim-line-password", lab.Registrar.Address);
         string broker = await lab.ProvisionAsync(intruder, intruderSecret, FirstLightFixture.GoodUser, FirstLightFixture.GoodPassword, lab.Registrar.Address);
 
-        int colon = broker.LastIndexOf(':');
-        await using var client = await MqttTestClient.ConnectAsync(broker[..colon], int.Parse(broker[(colon + 1)..]), intruder, intruder, intruderSecret);
+        await using var client = await lab.Broker.ConnectAsync(broker, intruder, intruder, intruderSecret);
 
         // Mosquitto's ACL file (2.0) acknowledges a subscription outside the device's subtree but
         // never delivers a message on it; a broker that refuses it outright (SUBACK 128) is as good.
@@ -263,7 +260,7 @@ public sealed class FirstLightTests(FirstLightFixture lab)
         string body = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, body);
         using var answer = JsonDocument.Parse(body);
-        string broker = answer.RootElement.GetProperty("broker").GetString()!;
+        string broker = answer.RootElement.GetProperty("brokerTls").GetString()!;
         long version = answer.RootElement.GetProperty("configVersion").GetInt64();
 
         await using var sim = lab.StartSim(id, secret, broker);
@@ -298,10 +295,9 @@ public sealed class FirstLightTests(FirstLightFixture lab)
     }
 
     /// <summary>The first config a device gets when it connects, subscribes and says it is online, as the adapter does.</summary>
-    private static async Task<string> ConfigAsync(string broker, string deviceId, string secret)
+    private async Task<string> ConfigAsync(string broker, string deviceId, string secret)
     {
-        int colon = broker.LastIndexOf(':');
-        await using var device = await MqttTestClient.ConnectAsync(broker[..colon], int.Parse(broker[(colon + 1)..]), deviceId, deviceId, secret);
+        await using var device = await lab.Broker.ConnectAsync(broker, deviceId, deviceId, secret);
         await device.SubscribeAsync($"ata/{deviceId}/config", 1);
         await device.PublishAsync($"ata/{deviceId}/status", "online"u8.ToArray(), 1, true);
         return (await device.WaitForAsync(_ => true, "the config", TimeSpan.FromSeconds(10))).PayloadText;

@@ -39,8 +39,28 @@ public sealed class SimulatorOverTlsTests(FirstLightFixture lab) : IDisposable
         var failed = await sim.WaitForEventAsync("gateway", e => e.TryGetProperty("detail", out var detail) && detail.GetString()!.Contains("not trusted", StringComparison.Ordinal));
         string detail = failed.GetProperty("detail").GetString()!;
         Assert.DoesNotContain('\n', detail);
-        Assert.Contains("not issued by the CA in --ca-file", detail, StringComparison.Ordinal);
+        Assert.Contains("not issued by the CA trusted", detail, StringComparison.Ordinal);
         Assert.DoesNotContain(sim.Events, e => e.GetProperty("event").GetString() == "mqtt-connected");
+    }
+
+    [Fact]
+    public async Task By_default_a_plaintext_device_connection_is_refused_and_the_same_login_over_TLS_works()
+    {
+        string id = "e2e-plain-" + Guid.NewGuid().ToString("N")[..6];
+        string secret = "plain-secret-" + Guid.NewGuid().ToString("N");
+        string brokerTls = await lab.ProvisionAsync(id, secret, FirstLightFixture.GoodUser, FirstLightFixture.GoodPassword, lab.Registrar.Address);
+
+        await using (var plaintext = Ata.Tests.Mqtt.MqttTestClient.Create("127.0.0.1", lab.PlaintextPort, id, id, secret))
+        {
+            await Assert.ThrowsAnyAsync<MQTTnet.Exceptions.MqttCommunicationException>(() => plaintext.TryConnectAsync());
+        }
+
+        await using var sim = lab.StartSim(id, secret, brokerTls);
+        await sim.WaitForEventAsync("mqtt-connected", _ => true);
+        await using var plainSim = new SimAdapter(ManagedProcess.StartDotnet(lab.Layout.SimAssembly,
+            ["--device-id", id + "-p", "--broker", $"127.0.0.1:{lab.PlaintextPort}", "--events", "json"],
+            new ManagedProcessOptions { Name = "sim-plaintext", Environment = new Dictionary<string, string?> { ["ATA_SIM_SECRET"] = secret } }));
+        await plainSim.WaitForEventAsync("gateway", e => e.TryGetProperty("detail", out var detail) && detail.GetString()!.Contains("cannot reach the broker", StringComparison.Ordinal));
     }
 
     private async Task<(string Pem, string BrokerTls)> GetCaAsync()

@@ -55,6 +55,10 @@ public sealed class DashboardHost : IAsyncLifetime
         {
             ["Gateway:DataDirectory"] = _directory,
             ["Auth:AdminKey"] = AdminKey,
+
+            // The stand-in devices here use the loopback plaintext listener (off by default): TLS is
+            // tested on its own (BrokerTlsTests), and everything runs over it in the lab and end to end.
+            ["Broker:DevicePlaintext"] = "true",
         });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.AddGateway();

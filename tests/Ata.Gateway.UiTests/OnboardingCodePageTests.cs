@@ -40,6 +40,9 @@ public sealed class OnboardingCodePageTests(DashboardHost host) : IClassFixture<
         Assert.Null(error);
         Assert.Equal(DeviceId, code.DeviceId);
         await Assertions.Expect(page.Locator("#onboarding-result")).ToContainTextAsync("Shown once");
+        string ca = (await page.Locator("#onboarding-ca").TextContentAsync())!;
+        Assert.Equal(code.CaFingerprint, Ata.Core.Onboarding.BrokerCa.FingerprintOfPem(ca));
+        await Assertions.Expect(page.Locator("#onboarding-result")).ToContainTextAsync("SHA-256 " + code.CaFingerprint);
 
         await page.ReloadAsync();
         await Assertions.Expect(page.Locator("#onboarding-panel")).ToBeVisibleAsync();

@@ -44,7 +44,7 @@ internal sealed class GatewayApi(Uri baseAddress) : IDisposable
     }
 
     /// <summary>
-    /// Provisions an adapter: <c>PUT /api/adapters/{deviceId}</c>; returns the broker address
+    /// Provisions an adapter: <c>PUT /api/adapters/{deviceId}</c>; returns the broker's TLS address
     /// (<c>host:port</c>) the device must use.
     /// </summary>
     public async Task<string> ProvisionAsync(LabAdapter adapter, string registrar, CancellationToken stopping)
@@ -63,7 +63,7 @@ internal sealed class GatewayApi(Uri baseAddress) : IDisposable
             using var json = JsonDocument.Parse(body);
             foreach (var property in json.RootElement.EnumerateObject())
             {
-                if (property.NameEquals("broker") && property.Value.ValueKind == JsonValueKind.String && property.Value.GetString() is { Length: > 0 } broker)
+                if (property.NameEquals("brokerTls") && property.Value.ValueKind == JsonValueKind.String && property.Value.GetString() is { Length: > 0 } broker)
                 {
                     return broker;
                 }
@@ -74,7 +74,28 @@ internal sealed class GatewayApi(Uri baseAddress) : IDisposable
             throw new LabException($"PUT /{path} answered with something other than JSON: {OneLine(body)}", error);
         }
 
-        throw new LabException($"PUT /{path} answered without a \"broker\" address: {OneLine(body)}");
+        throw new LabException($"PUT /{path} answered without a \"brokerTls\" address: {OneLine(body)}");
+    }
+
+    /// <summary>The broker's CA (PEM) and its SHA-256: <c>GET /api/broker/ca</c>.</summary>
+    public async Task<(string Pem, string Sha256)> GetBrokerCaAsync(CancellationToken stopping)
+    {
+        using var response = await http.GetAsync("api/broker/ca", stopping).ConfigureAwait(false);
+        var body = await response.Content.ReadAsStringAsync(stopping).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new LabException($"GET /api/broker/ca answered {(int)response.StatusCode} {response.ReasonPhrase}: {OneLine(body)}");
+        }
+
+        try
+        {
+            using var json = JsonDocument.Parse(body);
+            return (json.RootElement.GetProperty("pem").GetString()!, json.RootElement.GetProperty("sha256").GetString()!);
+        }
+        catch (Exception error) when (error is JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            throw new LabException($"GET /api/broker/ca answered something unexpected: {OneLine(body)}", error);
+        }
     }
 
     public void Dispose() => http.Dispose();

@@ -75,19 +75,25 @@ public sealed class Lab : IAsyncDisposable
         using var api = new GatewayApi(gatewayUrl);
         await StartGatewayAsync(api, gatewayUrl, stopping).ConfigureAwait(false);
 
+        // The adapters connect over TLS only (plaintext for devices is off), trusting the gateway's CA alone.
+        var (caPem, caSha256) = await api.GetBrokerCaAsync(stopping).ConfigureAwait(false);
+        var caFile = Path.Combine(options.DataDirectory, "broker-ca.pem");
+        await File.WriteAllTextAsync(caFile, caPem, stopping).ConfigureAwait(false);
+        Say($"gateway: broker CA (SHA-256 {caSha256}) in {caFile}");
+
         var brokers = new Dictionary<string, string>();
         foreach (var adapter in Adapters)
         {
             brokers[adapter.DeviceId] = await api.ProvisionAsync(adapter, registrar.Address, stopping).ConfigureAwait(false);
-            Say($"gateway: provisioned {adapter.DeviceId} with line {adapter.Line} (broker {brokers[adapter.DeviceId]})");
+            Say($"gateway: provisioned {adapter.DeviceId} with line {adapter.Line} (broker TLS {brokers[adapter.DeviceId]})");
         }
 
         foreach (var adapter in Adapters)
         {
-            StartAdapter(adapter, brokers[adapter.DeviceId]);
+            StartAdapter(adapter, brokers[adapter.DeviceId], caFile);
         }
 
-        await WriteLabDocumentAsync(registrar, gatewayUrl, brokers, stopping).ConfigureAwait(false);
+        await WriteLabDocumentAsync(registrar, gatewayUrl, brokers, caFile, stopping).ConfigureAwait(false);
         Say($"Dashboard: {gatewayUrl}");
         Say($"Phone: type an adapter's number and an action, e.g. '1 offhook', '1 dial {Adapters[1].Line}', '2 answer', " +
             $"'1 mic tone 1000', '1 hangup' (the earpieces are recorded in {Path.Combine(options.DataDirectory, "recordings")}).");
@@ -173,12 +179,12 @@ public sealed class Lab : IAsyncDisposable
         Say($"gateway: healthy; sign in to the dashboard with the admin key in {keyFile}");
     }
 
-    private void StartAdapter(LabAdapter adapter, string broker)
+    private void StartAdapter(LabAdapter adapter, string broker, string caFile)
     {
         var log = Track(new ChildLog(Path.Combine(LogDirectory, adapter.DeviceId + ".log")));
         var simulator = Track(ManagedProcess.StartDotnet(
             repo.SimAssembly,
-            ["--device-id", adapter.DeviceId, "--broker", broker, "--events", "json",
+            ["--device-id", adapter.DeviceId, "--broker-tls", broker, "--ca-file", caFile, "--events", "json",
              "--tones-wav", Path.Combine(options.DataDirectory, "recordings", adapter.DeviceId)],
             new ManagedProcessOptions
             {
@@ -240,13 +246,14 @@ public sealed class Lab : IAsyncDisposable
         throw new LabException($"{name} exited on its own (code {await completion.ConfigureAwait(false)}); see {logPath}");
     }
 
-    private async Task WriteLabDocumentAsync(KamailioRegistrar registrar, Uri gatewayUrl, Dictionary<string, string> brokers, CancellationToken stopping)
+    private async Task WriteLabDocumentAsync(KamailioRegistrar registrar, Uri gatewayUrl, Dictionary<string, string> brokers, string caFile, CancellationToken stopping)
     {
         var document = new
         {
             dashboard = gatewayUrl.ToString(),
+            brokerCaFile = caFile,
             registrar = new { address = registrar.Address, realm = registrar.Realm, lines = registrar.Subscribers, emergencyNumbers = registrar.EmergencyNumbers },
-            adapters = Adapters.Select(adapter => new { deviceId = adapter.DeviceId, secret = adapter.Secret, line = adapter.Line, broker = brokers[adapter.DeviceId] }),
+            adapters = Adapters.Select(adapter => new { deviceId = adapter.DeviceId, secret = adapter.Secret, line = adapter.Line, brokerTls = brokers[adapter.DeviceId] }),
         };
         var path = Path.Combine(options.DataDirectory, "lab.json");
         await File.WriteAllTextAsync(path, JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true }), stopping).ConfigureAwait(false);

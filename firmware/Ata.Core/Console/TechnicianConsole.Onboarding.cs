@@ -3,12 +3,16 @@ using Ata.Core.Settings;
 
 namespace Ata.Core.Console
 {
-    /// <summary>The console's <c>onboard CODE</c> command.</summary>
+    /// <summary>The console's <c>onboard CODE</c> command and the CA certificate pasted after it.</summary>
     public sealed partial class TechnicianConsole
     {
+        private OnboardingCode _pendingCode;
+        private string _pastedCa;
+
         /// <summary>
-        /// Takes an onboarding code: sets the device id, the gateway's host and port and the device
-        /// secret it carries (all or none), saves them and reboots to connect with them.
+        /// Takes an onboarding code. A code for a plaintext broker is applied at once. A code that pins
+        /// the broker's CA is applied at once when that CA is already kept; otherwise it waits for the
+        /// technician to paste the CA certificate (<see cref="PasteCaLine"/>), which must match it.
         /// </summary>
         private string Onboard(string rest, long now)
         {
@@ -24,9 +28,101 @@ namespace Ata.Core.Console
                 return "error: " + error + NewLine;
             }
 
-            if (code.CaFingerprint != null)
+            _pendingCode = null;
+            if (code.CaFingerprint == null)
             {
-                return "error: the onboarding code asks for TLS to the gateway, which this firmware does not have; update the firmware first" + NewLine;
+                return Complete(code, string.Empty, now);
+            }
+
+            string kept = _store.Read(BrokerCa.Record);
+            if (BrokerCa.FingerprintOfPem(kept) == code.CaFingerprint)
+            {
+                return "the gateway's CA is already kept (SHA-256 " + code.CaFingerprint + ")" + NewLine + Complete(code, kept, now);
+            }
+
+            _pendingCode = code;
+            _log.Add(now, "console: onboarding code read for " + code.DeviceId + ", waiting for the CA certificate");
+            return "step 1 of 2: code read: device " + code.DeviceId + ", gateway " + code.Host + ":" + code.Port.ToString() + " over TLS" + NewLine
+                + "the gateway's CA certificate must have SHA-256 " + code.CaFingerprint + NewLine
+                + "step 2 of 2: paste the CA certificate shown with the code (" + BrokerCa.BeginLine + " to " + BrokerCa.EndLine + ")" + NewLine;
+        }
+
+        /// <summary>Whether the console is in the middle of a pasted CA certificate.</summary>
+        private bool PastingCa
+        {
+            get { return _pastedCa != null; }
+        }
+
+        /// <summary>
+        /// Takes one line of a pasted CA certificate (the first is <see cref="BrokerCa.BeginLine"/>);
+        /// returns null while more lines are expected, else the answer.
+        /// </summary>
+        private string PasteCaLine(string line, long now)
+        {
+            if (!PastingCa)
+            {
+                _pastedCa = string.Empty;
+            }
+
+            _pastedCa += line + "\n";
+            if (_pastedCa.Length > BrokerCa.MaxPemLength)
+            {
+                _pastedCa = null;
+                return "error: the pasted certificate is too long (over " + BrokerCa.MaxPemLength.ToString() + " characters); nothing saved" + NewLine;
+            }
+
+            if (line != BrokerCa.EndLine)
+            {
+                return null;
+            }
+
+            string pem = _pastedCa;
+            _pastedCa = null;
+            return TakeCa(pem, now);
+        }
+
+        /// <summary>Checks a pasted CA against the waiting onboarding code; when it matches, onboards with both.</summary>
+        private string TakeCa(string pem, long now)
+        {
+            OnboardingCode code = _pendingCode;
+            if (code == null)
+            {
+                return "error: a CA certificate is taken only after 'onboard CODE' (the code says which CA to trust); nothing saved" + NewLine;
+            }
+
+            string error;
+            byte[] der = BrokerCa.DerOf(pem, out error);
+            if (der == null)
+            {
+                return "error: the pasted certificate is damaged: " + error + "; paste it again, whole; nothing saved" + NewLine;
+            }
+
+            string fingerprint = BrokerCa.FingerprintOf(der);
+            if (fingerprint != code.CaFingerprint)
+            {
+                _log.Add(now, "console: pasted CA refused, SHA-256 " + fingerprint + " is not the code's");
+                return "error: wrong CA certificate: its SHA-256 is " + fingerprint + NewLine
+                    + "but the onboarding code expects " + code.CaFingerprint + NewLine
+                    + "it is not the CA of the gateway that issued the code; nothing saved. Paste the certificate shown with this code" + NewLine;
+            }
+
+            _pendingCode = null;
+            return "CA certificate checked: its SHA-256 matches the onboarding code" + NewLine + Complete(code, pem, now);
+        }
+
+        /// <summary>
+        /// Keeps the CA (<paramref name="caPem"/>; empty for plaintext) and sets the device id, the
+        /// gateway's host and port and the device secret the code carries (all or none), then reboots
+        /// to connect with them.
+        /// </summary>
+        private string Complete(OnboardingCode code, string caPem, long now)
+        {
+            string keptCa = _store.Read(BrokerCa.Record);
+            bool caChanged = (keptCa == null ? string.Empty : keptCa) != caPem;
+            string error = null;
+            if (caChanged && !_store.Write(BrokerCa.Record, caPem))
+            {
+                error = "the CA certificate could not be saved to flash; the previous settings are still in place";
             }
 
             string[] keys = new string[] { DeviceSettings.DeviceIdKey, DeviceSettings.GatewayHostKey, DeviceSettings.GatewayPortKey, DeviceSettings.DeviceSecretKey };
@@ -57,14 +153,20 @@ namespace Ata.Core.Console
                     }
                 }
 
+                if (caChanged)
+                {
+                    _store.Write(BrokerCa.Record, keptCa == null ? string.Empty : keptCa);
+                }
+
                 _log.Add(now, "console: onboarding refused");
                 return "error: " + error + NewLine;
             }
 
+            string link = caPem.Length == 0 ? " (plaintext MQTT: the code carries no CA)" : " over TLS";
             _changedSinceBoot = true;
-            _log.Add(now, "console: onboarded as " + code.DeviceId + " for gateway " + code.Host + ":" + code.Port.ToString());
+            _log.Add(now, "console: onboarded as " + code.DeviceId + " for gateway " + code.Host + ":" + code.Port.ToString() + link);
             Reboot("onboard", now);
-            return "onboarded: device " + code.DeviceId + ", gateway " + code.Host + ":" + code.Port.ToString() + ", device secret set" + NewLine
+            return "onboarded: device " + code.DeviceId + ", gateway " + code.Host + ":" + code.Port.ToString() + link + ", device secret set" + NewLine
                 + "saved; rebooting to connect to the gateway..." + NewLine;
         }
     }

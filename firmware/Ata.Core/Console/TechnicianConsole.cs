@@ -19,7 +19,7 @@ namespace Ata.Core.Console
         public const string Prompt = "ata> ";
 
         /// <summary>Longest command line accepted; further characters are ignored until Enter.</summary>
-        public const int MaxLineLength = 200;
+        public const int MaxLineLength = 400;
 
         private const string NewLine = "\r\n";
 
@@ -69,6 +69,18 @@ namespace Ata.Core.Console
             return action;
         }
 
+        /// <summary>
+        /// The host erased the store (a factory reset the gateway asked for): the settings go back to
+        /// factory defaults and a waiting onboarding code is forgotten. The board restarts anyway; a host
+        /// that keeps the console across the restart (the simulator) calls this.
+        /// </summary>
+        public void StoreErased()
+        {
+            Settings = new DeviceSettings();
+            _pendingCode = null;
+            _pastedCa = null;
+        }
+
         /// <summary>The greeting shown when a technician connects, ending with the prompt.</summary>
         public string Greeting()
         {
@@ -98,7 +110,7 @@ namespace Ata.Core.Console
                 {
                     string line = _line;
                     _line = string.Empty;
-                    output += NewLine + Execute(line, now) + Prompt;
+                    output += NewLine + Answer(line, now);
                 }
                 else if (c == '\b' || c == (char)127)
                 {
@@ -111,6 +123,7 @@ namespace Ata.Core.Console
                 else if (c == (char)3)
                 {
                     _line = string.Empty;
+                    _pastedCa = null;
                     output += "^C" + NewLine + Prompt;
                 }
                 else if (c >= ' ' && c <= '~' && _line.Length < MaxLineLength)
@@ -122,6 +135,19 @@ namespace Ata.Core.Console
             }
 
             return output;
+        }
+
+        /// <summary>The answer to one line received: a command's, with the prompt, or none while a pasted CA certificate goes on.</summary>
+        private string Answer(string line, long now)
+        {
+            string trimmed = line.Trim();
+            if (PastingCa || trimmed == Onboarding.BrokerCa.BeginLine)
+            {
+                string answer = PasteCaLine(trimmed, now);
+                return answer == null ? string.Empty : answer + Prompt;
+            }
+
+            return Execute(line, now) + Prompt;
         }
 
         /// <summary>True when the line typed so far is <c>set</c> of a secret key or <c>onboard</c> and its value follows: echo is masked.</summary>
@@ -241,7 +267,8 @@ namespace Ata.Core.Console
                 + "show provisioning           the lines the gateway provisioned (secrets masked)" + NewLine
                 + "set KEY VALUE               change a setting, saved at once, used after reboot" + NewLine
                 + "unset KEY                   put a setting back to its default" + NewLine
-                + "onboard CODE                take the gateway's one-time onboarding code, then reboot" + NewLine
+                + "onboard CODE                take the gateway's one-time onboarding code; then paste" + NewLine
+                + "                            the CA certificate shown with it; then reboot" + NewLine
                 + "log [N]                     the last N log lines (default 20)" + NewLine
                 + "factory-reset confirm       erase every setting and reboot" + NewLine
                 + "reboot                      restart the board" + NewLine
@@ -415,6 +442,12 @@ namespace Ata.Core.Console
                 {
                     text += key + " = " + Settings.Show(key) + NewLine;
                 }
+            }
+
+            if (prefix.Length == 0 || prefix == "gateway.")
+            {
+                string fingerprint = Onboarding.BrokerCa.FingerprintOfPem(_store.Read(Onboarding.BrokerCa.Record));
+                text += "gateway CA = " + (fingerprint == null ? "none (plaintext MQTT)" : "SHA-256 " + fingerprint + " (TLS)") + NewLine;
             }
 
             return text;

@@ -19,6 +19,12 @@ namespace Ata.Core.Gateway
         /// <summary>Send a health report now.</summary>
         public const string Health = "health";
 
+        /// <summary>
+        /// Erase every setting, the device secret, the broker CA and the provisioning, then restart
+        /// unprovisioned (after the answer is delivered): the adapter then needs a new onboarding code.
+        /// </summary>
+        public const string FactoryReset = "factory-reset";
+
         /// <summary>How long a test ring lasts, ms, unless the handset is lifted first.</summary>
         public const long TestRingMs = 10000;
 
@@ -56,6 +62,13 @@ namespace Ata.Core.Gateway
                 }
 
                 detail = "ringing line " + line.ToString() + " for " + (TestRingMs / 1000).ToString() + " s";
+                return true;
+            }
+
+            if (command == FactoryReset)
+            {
+                adapter.FactoryReset("factory-reset by the gateway", now);
+                detail = "erasing settings, device secret, CA and provisioning; restarting unprovisioned (onboard it again)";
                 return true;
             }
 

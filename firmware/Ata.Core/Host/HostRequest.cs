@@ -17,6 +17,12 @@ namespace Ata.Core.Host
 
         /// <summary>Restart the board now (<see cref="HostRequest.Reason"/> says why).</summary>
         public const string Reboot = "reboot";
+
+        /// <summary>
+        /// Erase every stored record (<see cref="Hardware.IConfigStore.EraseAll"/>: the settings with the
+        /// device secret, the broker CA, the provisioning), then restart the board unprovisioned.
+        /// </summary>
+        public const string FactoryReset = "factory-reset";
     }
 
     /// <summary>
@@ -83,6 +89,14 @@ namespace Ata.Core.Host
         {
             HostRequest r = new HostRequest(HostRequestKind.StoreSecret);
             r.Secret = secret;
+            return r;
+        }
+
+        /// <summary>A factory reset request: erase everything stored, then restart.</summary>
+        public static HostRequest FactoryReset(string reason)
+        {
+            HostRequest r = new HostRequest(HostRequestKind.FactoryReset);
+            r.Reason = reason;
             return r;
         }
 

@@ -64,6 +64,7 @@ namespace Ata.Core.Host
         private bool _rebootForced;
         private long _rebootReadyAt = -1;
         private bool _rebooting;
+        private bool _erase;
 
         /// <summary>Creates the supervisor at boot.</summary>
         /// <param name="access">Where the gateway's broker is, or null when the adapter runs without a gateway.</param>
@@ -317,6 +318,19 @@ namespace Ata.Core.Host
             _rebootForced = _rebootForced || force;
         }
 
+        /// <summary>
+        /// A factory reset was asked for: a forced reboot (after the reports, the answer to the command
+        /// included, are flushed) whose host erases everything stored before it restarts.
+        /// </summary>
+        public void RequestFactoryReset(string reason, long now)
+        {
+            if (!_rebooting)
+            {
+                _erase = true;
+                RequestReboot(reason, true, now);
+            }
+        }
+
         private void TickReboot(bool reportsFlushed, long now)
         {
             if (_state == GatewayState.Leaving)
@@ -355,7 +369,7 @@ namespace Ata.Core.Host
         private void Reboot()
         {
             _rebooting = true;
-            _requests.Add(HostRequest.Reboot(_rebootReason));
+            _requests.Add(_erase ? HostRequest.FactoryReset(_rebootReason) : HostRequest.Reboot(_rebootReason));
         }
 
         private void Enter(string state, long now)

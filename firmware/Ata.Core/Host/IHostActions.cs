@@ -17,5 +17,8 @@ namespace Ata.Core.Host
 
         /// <summary>Restart the board now.</summary>
         void Reboot(string reason);
+
+        /// <summary>Erase every stored record through the config store (<see cref="Hardware.IConfigStore.EraseAll"/>), then restart the board.</summary>
+        void FactoryReset(string reason);
     }
 }

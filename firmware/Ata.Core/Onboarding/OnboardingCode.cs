@@ -3,7 +3,8 @@ namespace Ata.Core.Onboarding
     /// <summary>
     /// The one-time onboarding code the gateway issues per adapter and the technician types on the
     /// console (<c>onboard CODE</c>): the broker's host and port as the adapter must reach them, the
-    /// device id, the device secret, and a CA fingerprint field (empty until the broker has TLS).
+    /// device id, the device secret, and the SHA-256 fingerprint of the broker's CA (<see cref="BrokerCa"/>;
+    /// empty for a broker the adapter reaches in plaintext).
     /// Written as Crockford base32 in dash-separated groups of five, ending in a CRC-16 so that a
     /// mistyped or missing character is refused rather than saved. The gateway and the adapter both
     /// use this class: the format is defined once.
@@ -46,7 +47,7 @@ namespace Ata.Core.Onboarding
         /// <summary>The device secret (its broker password): base32 text of <see cref="SecretBytes"/> random bytes.</summary>
         public string Secret { get; private set; }
 
-        /// <summary>The broker CA's SHA-256 fingerprint in hex, or null when the code carries none (no TLS yet).</summary>
+        /// <summary>The broker CA's SHA-256 fingerprint in lowercase hex, or null when the code carries none (plaintext MQTT).</summary>
         public string CaFingerprint { get; private set; }
 
         /// <summary>Keeps the secret out of anything that prints the code's fields.</summary>
@@ -71,12 +72,29 @@ namespace Ata.Core.Onboarding
         /// <param name="secretBytes">The <see cref="SecretBytes"/> random bytes of the device secret.</param>
         public static string Encode(string host, int port, string deviceId, byte[] secretBytes)
         {
-            if (!Carried(host) || !Carried(deviceId) || port < 1 || port > 65535 || secretBytes == null || secretBytes.Length != SecretBytes)
+            return Encode(host, port, deviceId, secretBytes, null);
+        }
+
+        /// <summary>
+        /// Writes a code that pins the broker's CA by <paramref name="caFingerprint"/>, the SHA-256 of its
+        /// DER (<see cref="BrokerCa.FingerprintBytes"/> bytes; null for plaintext). Returns null when a field
+        /// cannot be carried (see the other overload) or the fingerprint is not 32 bytes.
+        /// </summary>
+        /// <param name="host">The broker's host for the adapter.</param>
+        /// <param name="port">The broker's TLS port for the adapter.</param>
+        /// <param name="deviceId">The adapter's device id.</param>
+        /// <param name="secretBytes">The <see cref="SecretBytes"/> random bytes of the device secret.</param>
+        /// <param name="caFingerprint">SHA-256 of the broker CA's certificate (DER), or null.</param>
+        public static string Encode(string host, int port, string deviceId, byte[] secretBytes, byte[] caFingerprint)
+        {
+            if (!Carried(host) || !Carried(deviceId) || port < 1 || port > 65535 || secretBytes == null || secretBytes.Length != SecretBytes
+                || (caFingerprint != null && caFingerprint.Length != BrokerCa.FingerprintBytes))
             {
                 return null;
             }
 
-            byte[] data = new byte[1 + 2 + 1 + host.Length + 1 + deviceId.Length + SecretBytes + 1 + 2];
+            int fingerprintLength = caFingerprint == null ? 0 : caFingerprint.Length;
+            byte[] data = new byte[1 + 2 + 1 + host.Length + 1 + deviceId.Length + SecretBytes + 1 + fingerprintLength + 2];
             int at = 0;
             data[at++] = FormatVersion;
             data[at++] = (byte)(port >> 8);
@@ -88,7 +106,12 @@ namespace Ata.Core.Onboarding
                 data[at++] = secretBytes[i];
             }
 
-            data[at++] = 0;
+            data[at++] = (byte)fingerprintLength;
+            for (int i = 0; i < fingerprintLength; i++)
+            {
+                data[at++] = caFingerprint[i];
+            }
+
             int crc = Crc16(data, at);
             data[at++] = (byte)(crc >> 8);
             data[at++] = (byte)crc;
@@ -143,7 +166,7 @@ namespace Ata.Core.Onboarding
             string secret = ToBase32(data, at, SecretBytes);
             at += SecretBytes;
             int fingerprintLength = data[at++];
-            if (at + fingerprintLength != end)
+            if (at + fingerprintLength != end || (fingerprintLength != 0 && fingerprintLength != BrokerCa.FingerprintBytes))
             {
                 error = "the onboarding code is damaged; ask for a new one";
                 return null;
@@ -152,11 +175,13 @@ namespace Ata.Core.Onboarding
             string fingerprint = null;
             if (fingerprintLength > 0)
             {
-                fingerprint = string.Empty;
+                byte[] pinned = new byte[fingerprintLength];
                 for (int i = 0; i < fingerprintLength; i++)
                 {
-                    fingerprint += "0123456789abcdef"[data[at + i] >> 4].ToString() + "0123456789abcdef"[data[at + i] & 15].ToString();
+                    pinned[i] = data[at + i];
                 }
+
+                fingerprint = Ata.Core.Json.Hex.Of(pinned);
             }
 
             int port = (data[1] << 8) | data[2];

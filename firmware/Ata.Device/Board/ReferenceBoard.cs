@@ -4,6 +4,7 @@ using Ata.Core;
 using Ata.Core.Console;
 using Ata.Core.Hardware;
 using Ata.Core.Host;
+using Ata.Core.Onboarding;
 using Ata.Core.Provisioning;
 using Ata.Core.Settings;
 
@@ -18,12 +19,6 @@ namespace Ata.Device.Board
         private const string StoreDirectory = "I:\\ata";
         private const string ProvisioningRecord = "provisioning";
 
-        /// <summary>
-        /// The config record holding the broker's CA certificate (PEM); when present the board
-        /// connects over TLS and trusts that CA alone. Nothing on the board writes it yet: onboarding
-        /// (issue 15 item 2) is to store it there; until then it is put on the flash by hand.
-        /// </summary>
-        public const string BrokerCaRecord = "broker-ca";
         private const int WanTimeoutMs = 20000;
         private const long WanPollMs = 1000;
 
@@ -59,7 +54,8 @@ namespace Ata.Device.Board
                 _log.Add(boot, "settings unreadable, using factory defaults: " + settingsError);
             }
 
-            _mqtt.TrustOnly(_store.Read(BrokerCaRecord));
+            // Kept by the console's onboarding (the CA certificate pasted after 'onboard CODE', checked against the code).
+            _mqtt.TrustOnly(_store.Read(BrokerCa.Record));
             _log.Add(boot, _mqtt.Secure ? "gateway: TLS, broker checked against the stored CA" : "gateway: plaintext MQTT (no broker CA stored)");
 
             GpioController gpio = new GpioController();
@@ -73,7 +69,8 @@ namespace Ata.Device.Board
             Slic[] lines = new Slic[] { new Slic(1, gpio, register, _inputs), new Slic(2, gpio, register, _inputs) };
             new ResetButton(gpio, _inputs);
 
-            _wan = new WanLink(_settings);
+            // TLS checks the broker certificate's dates: the clock must be set (SNTP) before the first connection.
+            _wan = new WanLink(_settings, _mqtt.Secure);
             string missing = _settings.Missing();
             if (missing != null)
             {
@@ -221,6 +218,13 @@ namespace Ata.Device.Board
         {
             _log.Add(_now, "rebooting: " + reason);
             Watchdog.Reboot(reason);
+        }
+
+        void IHostActions.FactoryReset(string reason)
+        {
+            _log.Add(_now, "factory reset: " + reason);
+            _store.EraseAll();
+            Watchdog.Reboot("factory-reset");
         }
 
         private void FeedMedia(long now)

@@ -14,11 +14,17 @@ namespace Ata.Device.Board
     public sealed class WanLink
     {
         private readonly DeviceSettings _settings;
+        private readonly bool _needsClock;
 
-        /// <summary>Uses the WAN settings loaded at boot.</summary>
-        public WanLink(DeviceSettings settings)
+        /// <summary>
+        /// Uses the WAN settings loaded at boot. With <paramref name="needsClock"/> (the gateway link is
+        /// TLS, which checks the broker certificate's validity dates) <see cref="Start"/> also waits for
+        /// the clock: the firmware's network stack sets it by SNTP once the link is up.
+        /// </summary>
+        public WanLink(DeviceSettings settings, bool needsClock)
         {
             _settings = settings;
+            _needsClock = needsClock;
         }
 
         /// <summary>Why the last bring-up failed, or null.</summary>
@@ -39,15 +45,15 @@ namespace Ata.Device.Board
             if (_settings.WanMode == DeviceSettings.Wifi)
             {
                 up = address == null
-                    ? WifiNetworkHelper.ConnectDhcp(_settings.WifiSsid, _settings.WifiPassword, WifiReconnectionKind.Automatic, false, 0, timeout.Token)
-                    : WifiNetworkHelper.ConnectFixAddress(_settings.WifiSsid, _settings.WifiPassword, address, WifiReconnectionKind.Automatic, false, 0, timeout.Token);
+                    ? WifiNetworkHelper.ConnectDhcp(_settings.WifiSsid, _settings.WifiPassword, WifiReconnectionKind.Automatic, _needsClock, 0, timeout.Token)
+                    : WifiNetworkHelper.ConnectFixAddress(_settings.WifiSsid, _settings.WifiPassword, address, WifiReconnectionKind.Automatic, _needsClock, 0, timeout.Token);
                 Problem = up ? null : "Wi-Fi '" + _settings.WifiSsid + "' not joined: " + StatusName(WifiNetworkHelper.Status);
             }
             else
             {
                 up = address == null
-                    ? NetworkHelper.SetupAndConnectNetwork(timeout.Token, false)
-                    : NetworkHelper.SetupAndConnectNetwork(address, timeout.Token, false);
+                    ? NetworkHelper.SetupAndConnectNetwork(timeout.Token, _needsClock)
+                    : NetworkHelper.SetupAndConnectNetwork(address, timeout.Token, _needsClock);
                 Problem = up ? null : "Ethernet not up: " + StatusName(NetworkHelper.Status);
             }
 
@@ -125,6 +131,11 @@ namespace Ata.Device.Board
             if (status == NetworkHelperStatus.FailedNoNetworkInterface)
             {
                 return "no network interface";
+            }
+
+            if (status == NetworkHelperStatus.TokenExpiredWaitingDateTime)
+            {
+                return "the clock was not set by SNTP in time (TLS to the gateway needs it; is UDP port 123 blocked?)";
             }
 
             if (status == NetworkHelperStatus.ErrorConnetingToWiFiWhileScanning)

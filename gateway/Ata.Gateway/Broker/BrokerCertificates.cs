@@ -267,6 +267,12 @@ public sealed class BrokerTlsOptions
     /// </summary>
     public int Port { get; set; }
 
+    /// <summary>
+    /// The TLS port adapters are told to connect to (onboarding codes, the API), when it is not
+    /// <see cref="Port"/>: a port forwarded by a router or load balancer. Default: <see cref="Port"/>.
+    /// </summary>
+    public int? AdvertisedPort { get; set; }
+
     /// <summary>The CA certificate (PEM) that issued <see cref="CertificateFile"/>; adapters are given it.</summary>
     public string? CaFile { get; set; }
 

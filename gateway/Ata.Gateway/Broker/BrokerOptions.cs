@@ -34,9 +34,11 @@ public sealed class BrokerOptions
 
     /// <summary>
     /// Whether the embedded broker also listens for adapters in plaintext on <see cref="EmbeddedPort"/>.
-    /// Default true for now (adapters onboarded before TLS connect there); false leaves only the TLS listener.
+    /// Default false: adapters connect only over TLS (the device secret and SIP passwords never cross
+    /// the network readable); true also opens the plaintext listener (firmware without TLS, tests on loopback).
+    /// The gateway's own session is on a Unix socket either way.
     /// </summary>
-    public bool DevicePlaintext { get; set; } = true;
+    public bool DevicePlaintext { get; set; }
 
     /// <summary>The address the embedded broker listens on. Default <c>127.0.0.1</c>.</summary>
     public string ListenAddress { get; set; } = "127.0.0.1";

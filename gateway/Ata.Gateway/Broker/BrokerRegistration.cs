@@ -13,6 +13,7 @@ public static class BrokerRegistration
             .Validate(o => o.EmbeddedPort is >= 0 and <= 65535, "Broker:EmbeddedPort must be 0 (choose one) or 1-65535.")
             .Validate(o => o.Tls.Port is >= 0 and <= 65535, "Broker:Tls:Port must be 0 (choose one) or 1-65535.")
             .Validate(o => o.Tls.Port == 0 || o.Tls.Port != o.EmbeddedPort, "Broker:Tls:Port must differ from Broker:EmbeddedPort.")
+            .Validate(o => o.Tls.AdvertisedPort is null or (>= 1 and <= 65535), "Broker:Tls:AdvertisedPort must be 1-65535 (or left out: the TLS port).")
             .Validate(o => !o.IsExternal || ExternalBroker.TryParseUrl(o.Url, out _), ExternalBroker.UrlError)
             .Validate(o => !string.IsNullOrWhiteSpace(o.ClientId), "Broker:ClientId must not be empty.")
             .Validate(o => o.Queue.Messages >= 1, "Broker:Queue:Messages must be at least 1.")

@@ -78,7 +78,7 @@ public sealed partial class EmbeddedBroker : IBroker, IHostedService, IAsyncDisp
     public string? DeviceAddress => _options.DevicePlaintext ? $"{AdvertisedHost}:{_options.AdvertisedPort ?? Port}" : null;
 
     /// <inheritdoc/>
-    public string? DeviceTlsAddress => $"{AdvertisedHost}:{TlsPort}";
+    public string? DeviceTlsAddress => $"{AdvertisedHost}:{_options.Tls.AdvertisedPort ?? TlsPort}";
 
     /// <inheritdoc/>
     public BrokerTls? DeviceTls => Prepare().Tls;

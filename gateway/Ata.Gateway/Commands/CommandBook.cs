@@ -168,10 +168,20 @@ public sealed class CommandBook(AdapterStore store, TimeProvider time)
     public static bool RecordResult(SqliteConnection connection, string deviceId, CommandResult result, string now)
     {
         ArgumentNullException.ThrowIfNull(result);
-        return AdapterStore.Execute(connection,
+        var answered = AdapterStore.Execute(connection,
             "UPDATE commands SET status = $status, detail = $detail, answered_at = $now WHERE id = $id AND device_id = $device AND answered_at IS NULL",
             ("$id", result.Id), ("$device", deviceId), ("$status", result.Ok ? CommandStatus.Done : CommandStatus.Failed),
             ("$detail", result.Detail), ("$now", now)) > 0;
+        if (answered && result.Ok)
+        {
+            using var what = AdapterStore.Command(connection, "SELECT command FROM commands WHERE id = $id", ("$id", result.Id));
+            if (what.ExecuteScalar() is Ata.Core.Gateway.GatewayCommand.FactoryReset)
+            {
+                Provisioning.OnboardingCodes.MarkNeeded(connection, deviceId, "factory reset", now);
+            }
+        }
+
+        return answered;
     }
 
     /// <summary>An adapter's commands, newest first, each with its status now.</summary>

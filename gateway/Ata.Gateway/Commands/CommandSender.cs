@@ -65,7 +65,10 @@ public sealed partial class CommandSender(
     : BackgroundService
 {
     /// <summary>The commands this gateway sends, as the adapter names them (the core's <see cref="GatewayCommand"/>).</summary>
-    public static readonly IReadOnlyList<string> Known = [GatewayCommand.Reregister, GatewayCommand.Reboot, GatewayCommand.Ring, GatewayCommand.Health];
+    public static readonly IReadOnlyList<string> Known = [GatewayCommand.Reregister, GatewayCommand.Reboot, GatewayCommand.Ring, GatewayCommand.Health, GatewayCommand.FactoryReset];
+
+    /// <summary>Commands only an admin may send: a factory reset takes the adapter off the gateway until it is onboarded again.</summary>
+    public static readonly IReadOnlyList<string> AdminOnly = [GatewayCommand.FactoryReset];
 
     /// <summary>Sends (or queues) <paramref name="command"/> to <paramref name="deviceId"/>.</summary>
     /// <param name="deviceId">The adapter.</param>

@@ -10,7 +10,8 @@ namespace Ata.Gateway.Commands;
 /// <summary>
 /// Commands with outcomes: <c>POST /api/adapters/{deviceId}/commands</c>
 /// (<c>{"command":"reboot","force":false,"whenOffline":"refuse","reason":"…"}</c>; <c>ring</c>, a test
-/// ring, takes <c>"line":n</c>; <c>health</c> asks for a health report now) sends one and
+/// ring, takes <c>"line":n</c>; <c>health</c> asks for a health report now; <c>factory-reset</c>, admins
+/// only, erases the adapter, which then needs onboarding again) sends one and
 /// answers 202 with it (pending, or queued); 409 when the adapter is offline or never connected and
 /// the command says <c>refuse</c> (the default). <c>GET …/commands</c> lists them, newest first, each
 /// <c>queued</c>, <c>pending</c>, <c>done</c>, <c>failed</c> or <c>expired</c>.
@@ -147,6 +148,11 @@ public static class CommandsApi
         }
 
         var user = request.HttpContext.User;
+        if (CommandSender.AdminOnly.Contains(command!) && !user.IsInRole(Roles.Admin))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: $"Only an admin may send '{command}'.");
+        }
+
         var (outcome, sent, adapter) = await sender.SendAsync(deviceId, command!, force, line, whenOffline, AuditLog.ActorOf(user), request.HttpContext.RequestAborted)
             .ConfigureAwait(false);
         switch (outcome)

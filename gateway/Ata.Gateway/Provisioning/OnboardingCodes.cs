@@ -14,12 +14,23 @@ namespace Ata.Gateway.Provisioning;
 /// <param name="Code">The code the technician types (<c>onboard CODE</c>); it carries the new device secret.</param>
 /// <param name="Broker">The <c>host:port</c> the code sends the adapter to.</param>
 /// <param name="ExpiresAt">When the code stops working if no adapter has logged in with it.</param>
-/// <param name="CaFingerprint">The broker CA's fingerprint the code carries: always null, as the broker has no TLS yet.</param>
-public sealed record IssuedOnboardingCode(string DeviceId, string Code, string Broker, DateTimeOffset ExpiresAt, string? CaFingerprint)
+/// <param name="CaFingerprint">The broker CA's SHA-256 (lowercase hex) the code pins; null when it sends the adapter to a plaintext broker.</param>
+/// <param name="CaPem">
+/// The broker's CA certificate (PEM) for the technician to paste on the console after the code (the
+/// adapter keeps it only when its SHA-256 is the code's); null with <paramref name="CaFingerprint"/>.
+/// </param>
+public sealed record IssuedOnboardingCode(string DeviceId, string Code, string Broker, DateTimeOffset ExpiresAt, string? CaFingerprint, string? CaPem)
 {
     /// <summary>Keeps the code out of logs.</summary>
     public override string ToString() => $"{DeviceId} (until {ExpiresAt:O})";
 }
+
+/// <summary>Where an adapter is with onboarding.</summary>
+/// <param name="Needed">Whether it needs onboarding (it erased itself and has not logged in with a new code since).</param>
+/// <param name="Since">Since when.</param>
+/// <param name="Reason">Why (e.g. <c>factory reset</c>).</param>
+/// <param name="CodeExpiresAt">When its waiting onboarding code expires, or null when none waits.</param>
+public sealed record OnboardingState(bool Needed, DateTimeOffset? Since, string? Reason, DateTimeOffset? CodeExpiresAt);
 
 /// <summary>Why an onboarding code cannot be made for an adapter.</summary>
 /// <param name="message">What to fix.</param>
@@ -28,7 +39,8 @@ public sealed class OnboardingCodeException(string message) : Exception(message)
 /// <summary>
 /// One-time onboarding codes. Issuing one replaces the adapter's device secret at the broker at once
 /// with a random new one (as revoking does) and writes it, with the broker's address for adapters,
-/// into the code (<see cref="OnboardingCode"/>); the gateway keeps only the secret's hash and the
+/// into the code (<see cref="OnboardingCode"/>) with the SHA-256 of the broker's CA, which pins the
+/// CA certificate the technician pastes after the code; the gateway keeps only the secret's hash and the
 /// code's hash and expiry. The code works once: when an adapter first logs in with it (the broker
 /// reports its subscription to its config, or a sweep finds it online since the code was issued)
 /// the gateway starts a routine rotation, so the adapter
@@ -54,7 +66,36 @@ public sealed partial class OnboardingCodes(
                 issued_at TEXT NOT NULL,
                 expires_at TEXT NOT NULL
             ) STRICT;
+            CREATE TABLE IF NOT EXISTS onboarding_needed (
+                device_id TEXT PRIMARY KEY REFERENCES adapters (device_id) ON DELETE CASCADE,
+                since TEXT NOT NULL,
+                reason TEXT NOT NULL
+            ) STRICT;
             """);
+
+    /// <summary>
+    /// Marks <paramref name="deviceId"/> as needing onboarding (it erased itself: a factory reset it
+    /// confirmed), until it logs in with a new onboarding code.
+    /// </summary>
+    /// <param name="connection">An open connection (in the ingest batch that recorded the confirmation).</param>
+    /// <param name="deviceId">The adapter.</param>
+    /// <param name="reason">Why, for the adapter's page.</param>
+    /// <param name="now">When, as the store writes times.</param>
+    public static void MarkNeeded(SqliteConnection connection, string deviceId, string reason, string now) =>
+        AdapterStore.Execute(connection,
+            "INSERT INTO onboarding_needed (device_id, since, reason) VALUES ($id, $now, $reason) ON CONFLICT (device_id) DO UPDATE SET since = $now, reason = $reason",
+            ("$id", deviceId), ("$now", now), ("$reason", reason));
+
+    /// <summary>Whether <paramref name="deviceId"/> needs onboarding, since when and why, and when its waiting code expires.</summary>
+    /// <param name="deviceId">The adapter's id.</param>
+    public OnboardingState State(string deviceId)
+    {
+        using var connection = store.Open();
+        using var command = AdapterStore.Command(connection, "SELECT since, reason FROM onboarding_needed WHERE device_id = $id", ("$id", deviceId));
+        using var reader = command.ExecuteReader();
+        var needed = reader.Read();
+        return new OnboardingState(needed, needed ? AdapterStore.ParseTime(reader.GetString(0)) : null, needed ? reader.GetString(1) : null, PendingUntil(deviceId));
+    }
 
     /// <summary>
     /// Issues a new code for <paramref name="deviceId"/>: its device secret is replaced at once (the
@@ -73,12 +114,13 @@ public sealed partial class OnboardingCodes(
             return null;
         }
 
-        // A code carries the plaintext listener's address: one that carries the CA for TLS is the next step.
-        var address = broker.DeviceAddress ?? throw new OnboardingCodeException(
-            "The broker's plaintext listener for adapters is off (Broker:DevicePlaintext): onboarding codes do not carry the CA for TLS yet.");
+        // TLS whenever the gateway knows the broker's CA (the embedded broker always does); plaintext only for an external broker it does not.
+        var tls = broker.DeviceTls is { } known && broker.DeviceTlsAddress is { } tlsAddress ? (Address: tlsAddress, Ca: known) : default;
+        var address = tls.Address ?? broker.DeviceAddress ?? throw new OnboardingCodeException(
+            "The gateway knows no address where adapters reach the broker: set Broker:AdvertisedHost.");
         var (host, port) = SplitAddress(address);
         var random = RandomNumberGenerator.GetBytes(OnboardingCode.SecretBytes);
-        var code = OnboardingCode.Encode(host, port, deviceId, random)
+        var code = OnboardingCode.Encode(host, port, deviceId, random, tls.Ca is null ? null : Convert.FromHexString(tls.Ca.CaFingerprint))
             ?? throw new OnboardingCodeException(
                 $"The broker's address for adapters ({address}) or the device id cannot be written into a code: set Broker:AdvertisedHost to a host name or IPv4 address.");
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -99,7 +141,7 @@ public sealed partial class OnboardingCodes(
                 """,
                 ("$id", deviceId), ("$hash", Hash(code)), ("$now", Incidents.IncidentBook.Text(now)), ("$expires", Incidents.IncidentBook.Text(expires)));
             LogIssued(deviceId, expires);
-            return new IssuedOnboardingCode(deviceId, code, address, expires, null);
+            return new IssuedOnboardingCode(deviceId, code, address, expires, tls.Ca?.CaFingerprint, tls.Ca?.CaPem);
         }
         finally
         {
@@ -241,6 +283,10 @@ public sealed partial class OnboardingCodes(
 
             using var forget = store.Open();
             AdapterStore.Execute(forget, "DELETE FROM onboarding_codes WHERE device_id = $id", ("$id", deviceId));
+            if (seen || loggedIn)
+            {
+                AdapterStore.Execute(forget, "DELETE FROM onboarding_needed WHERE device_id = $id", ("$id", deviceId));
+            }
         }
         finally
         {

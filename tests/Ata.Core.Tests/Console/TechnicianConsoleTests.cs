@@ -145,7 +145,7 @@ public sealed class TechnicianConsoleTests
         string output = console.Receive("onboard " + code + "\r", 0);
 
         Assert.StartsWith("onboard " + new string('*', code.Length) + "\r\n", output);
-        Assert.Contains("onboarded: device ata-77, gateway gw.example.net:8883, device secret set\r\n", output);
+        Assert.Contains("onboarded: device ata-77, gateway gw.example.net:8883 (plaintext MQTT: the code carries no CA), device secret set\r\n", output);
         Assert.Contains("rebooting to connect", output);
         string secret = Ata.Core.Onboarding.OnboardingCode.SecretOf(random);
         Assert.DoesNotContain(secret, output, StringComparison.Ordinal);

@@ -63,3 +63,24 @@ public sealed class OnboardingCodeTests
         Assert.Null(OnboardingCode.Encode("gw", 1883, "ata-1", new byte[4]));
     }
 }
+
+public sealed class OnboardingCodeFingerprintTests
+{
+    private static readonly byte[] Secret = [.. Enumerable.Range(1, OnboardingCode.SecretBytes).Select(i => (byte)(i * 3))];
+
+    [Fact]
+    public void A_code_carries_the_ca_fingerprint_and_fits_on_a_console_line()
+    {
+        byte[] fingerprint = System.Security.Cryptography.SHA256.HashData("ca"u8.ToArray());
+        string text = OnboardingCode.Encode("gateway.isp.example.net", 8883, "ata-0042", Secret, fingerprint);
+
+        var code = OnboardingCode.Decode(text, out var error);
+
+        Assert.Null(error);
+        Assert.Equal(Convert.ToHexStringLower(fingerprint), code.CaFingerprint);
+        Assert.Equal(("gateway.isp.example.net", 8883, "ata-0042"), (code.Host, code.Port, code.DeviceId));
+        string longest = OnboardingCode.Encode(new string('h', OnboardingCode.MaxFieldLength), 8883, new string('d', OnboardingCode.MaxFieldLength), Secret, fingerprint);
+        Assert.True(("onboard " + longest).Length <= Ata.Core.Console.TechnicianConsole.MaxLineLength, longest.Length.ToString());
+        Assert.Null(OnboardingCode.Encode("gw", 8883, "ata-1", Secret, new byte[20]));
+    }
+}

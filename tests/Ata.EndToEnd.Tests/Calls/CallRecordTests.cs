@@ -38,7 +38,11 @@ public sealed class CallRecordLab : IAsyncLifetime
                 return false;
             }
         }, TimeSpan.FromSeconds(30), () => "the gateway did not become healthy:\n" + Gateway.Tail());
+        Broker = await DeviceBroker.FetchAsync(Api, Path.Combine(_dataDirectory, "test"));
     }
+
+    /// <summary>The broker's TLS listener and its CA.</summary>
+    public DeviceBroker Broker { get; private set; } = null!;
 
     /// <summary>
     /// Provisions <paramref name="deviceId"/> with <paramref name="user"/>'s line at the lab registrar (through
@@ -54,9 +58,9 @@ public sealed class CallRecordLab : IAsyncLifetime
         });
         string body = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, $"PUT failed: {(int)response.StatusCode} {body}");
-        string broker = JsonDocument.Parse(body).RootElement.GetProperty("broker").GetString()!;
+        string broker = JsonDocument.Parse(body).RootElement.GetProperty("brokerTls").GetString()!;
         var sim = new SimAdapter(ManagedProcess.StartDotnet(RepoLayout.Find().SimAssembly,
-            ["--device-id", deviceId, "--broker", broker, "--events", "json", "--local-address", "127.0.0.1", "--tones-wav", Lab.Recordings(user)],
+            ["--device-id", deviceId, .. Broker.SimArguments(broker), "--events", "json", "--local-address", "127.0.0.1", "--tones-wav", Lab.Recordings(user)],
             new ManagedProcessOptions { Name = "sim-" + deviceId, Environment = new Dictionary<string, string?> { ["ATA_SIM_SECRET"] = secret } }));
         await sim.WaitForEventAsync("registration", e => e.GetProperty("state").GetString() == "registered", TimeSpan.FromSeconds(30));
         return sim;

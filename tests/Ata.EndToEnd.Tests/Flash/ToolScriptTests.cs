@@ -64,11 +64,34 @@ public sealed class ToolScriptTests : IDisposable
         Assert.Equal(2, (await RunAsync("flash", ["--fw-version"])).Code);
     }
 
+    /// <summary>
+    /// The adapter's own firmware (nf-interpreter built with its native media kernels, which no released
+    /// image has) is flashed with --clr-file through nanoff's --clrfile; it cannot be combined with
+    /// --fw-version, and a missing file is told before anything runs.
+    /// </summary>
+    [Fact]
+    public async Task Flash_takes_the_adapters_own_firmware_image()
+    {
+        string image = Touch("app.bin");
+        string clr = Touch("build/nanoCLR.bin");
+        Touch("dev/ttyUSB0");
+        string port = Path.Combine(_scratch, "dev", "ttyUSB0");
+
+        var (code, output, error) = await RunAsync("flash", ["--image", image, "--dry-run", "--clr-file", clr]);
+
+        Assert.True(code == 0, error);
+        Assert.Contains($"nanoff --target ESP32_OLIMEX --serialport {port} --update --clrfile {clr}", output);
+        Assert.Equal(2, (await RunAsync("flash", ["--image", image, "--dry-run", "--clr-file", clr, "--fw-version", "1.2.3.4"])).Code);
+        (code, _, error) = await RunAsync("flash", ["--image", image, "--dry-run", "--clr-file", Path.Combine(_scratch, "none.bin")]);
+        Assert.Equal(1, code);
+        Assert.Contains("firmware/Ata.Native/README.md", error);
+    }
+
     /// <summary>Every option tools/flash hands to nanoff is one nanoff has (its Options.cs, nanoframework/nanoFirmwareFlasher).</summary>
     [Fact]
     public async Task Flash_uses_only_options_nanoff_has()
     {
-        string[] nanoffOptions = ["--target", "--serialport", "--update", "--fwversion", "--deploy", "--image", "--nanodevice", "--devicedetails"];
+        string[] nanoffOptions = ["--target", "--serialport", "--update", "--fwversion", "--clrfile", "--deploy", "--image", "--nanodevice", "--devicedetails"];
         string image = Touch("app.bin");
         Touch("dev/ttyUSB0");
         var (code, output, error) = await RunAsync("flash", ["--image", image, "--dry-run", "--fw-version", "1.2.3.4"]);

@@ -10,8 +10,9 @@ namespace Ata.EndToEnd.Tests.Onboarding;
 /// <summary>
 /// Onboarding as a technician does it (issue 15, item 2): an admin makes the adapter's code on the
 /// gateway, the technician types <c>onboard CODE</c> on the console of a board that knows nothing
-/// yet (here Ata.Sim run as a board, its console on a pty), and the board connects, gets its config
-/// and registers its line; the code then no longer logs in.
+/// yet (here Ata.Sim run as a board, its console on a pty), then pastes the CA certificate shown with
+/// it (checked against the code's fingerprint), and the board connects over TLS, gets its config and
+/// registers its line; the code then no longer logs in.
 /// </summary>
 [Collection(FirstLightCollection.Name)]
 public sealed class OnboardingTests(FirstLightFixture lab) : IDisposable
@@ -34,7 +35,11 @@ public sealed class OnboardingTests(FirstLightFixture lab) : IDisposable
         var response = await lab.Api.PostAsync($"/api/adapters/{id}/onboarding-code", null);
         string body = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, body);
-        string code = JsonDocument.Parse(body).RootElement.GetProperty("code").GetString()!;
+        using var issued = JsonDocument.Parse(body);
+        string code = issued.RootElement.GetProperty("code").GetString()!;
+        string caPem = issued.RootElement.GetProperty("caPem").GetString()!;
+        Assert.Equal(broker, issued.RootElement.GetProperty("broker").GetString());
+        Assert.Equal(lab.Broker.CaFingerprint, issued.RootElement.GetProperty("caFingerprint").GetString());
 
         await using var sim = new SimAdapter(ManagedProcess.StartDotnet(lab.Layout.SimAssembly,
             ["--console-pty", "--store", _store, "--local-address", "127.0.0.1", "--events", "json"],
@@ -42,9 +47,24 @@ public sealed class OnboardingTests(FirstLightFixture lab) : IDisposable
         string pty = (await sim.WaitForEventAsync("console-pty", _ => true)).GetProperty("detail").GetString()!;
         using var terminal = new PtyTerminal(pty);
 
-        string answer = await terminal.CommandAsync("onboard " + code);
+        string step1 = await terminal.CommandAsync("onboard " + code);
+        Assert.Contains($"step 1 of 2: code read: device {id}, gateway {broker} over TLS", step1);
+        Assert.Contains("must have SHA-256 " + lab.Broker.CaFingerprint, step1);
 
-        Assert.Contains($"onboarded: device {id}, gateway {broker}, device secret set", answer);
+        // A CA that is not the gateway's is refused, and nothing is saved; the one shown with the code is taken.
+        using (var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256))
+        using (var other = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=Not the gateway's CA", key, System.Security.Cryptography.HashAlgorithmName.SHA256)
+            .CreateSelfSigned(DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddDays(1)))
+        {
+            string refused = await terminal.CommandAsync(Pasted(other.ExportCertificatePem()));
+            Assert.Contains("error: wrong CA certificate", refused);
+            Assert.Contains("nothing saved", refused);
+        }
+
+        string answer = await terminal.CommandAsync(Pasted(caPem));
+
+        Assert.Contains("CA certificate checked: its SHA-256 matches the onboarding code", answer);
+        Assert.Contains($"onboarded: device {id}, gateway {broker} over TLS, device secret set", answer);
         Assert.Contains("rebooting to connect", answer);
         Assert.DoesNotContain(code, terminal.Received, StringComparison.Ordinal);
         await sim.WaitForEventAsync("mqtt-connected", e => e.GetProperty("detail").GetString() == broker);
@@ -59,10 +79,9 @@ public sealed class OnboardingTests(FirstLightFixture lab) : IDisposable
 
         // Used up: the secret the code carries no longer logs in once the board has its own.
         var carried = OnboardingCode.Decode(code, out _);
-        int colon = broker.LastIndexOf(':');
         await Eventually.Until(async () =>
         {
-            await using var again = MqttTestClient.Create(broker[..colon], int.Parse(broker[(colon + 1)..]), id + "-again", id, carried.Secret);
+            await using var again = lab.Broker.Client(broker, id + "-again", id, carried.Secret);
             return await again.TryConnectAsync() == MqttClientConnectResultCode.NotAuthorized;
         }, TimeSpan.FromSeconds(20), () => "the onboarding code's secret still logs in");
         Assert.DoesNotContain(sim.Process.Lines, l => l.Text.Contains(carried.Secret, StringComparison.Ordinal));
@@ -75,4 +94,6 @@ public sealed class OnboardingTests(FirstLightFixture lab) : IDisposable
         await restarted.WaitForEventAsync("mqtt-connected", e => e.GetProperty("detail").GetString() == broker);
         await restarted.WaitForEventAsync("registration", e => e.GetProperty("state").GetString() == "registered");
     }
+
+    private static string Pasted(string pem) => BoardOnboarding.Pasted(pem);
 }

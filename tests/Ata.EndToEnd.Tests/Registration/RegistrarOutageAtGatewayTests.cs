@@ -40,7 +40,7 @@ public sealed class RegistrarOutageAtGatewayTests(FirstLightFixture lab)
         });
         string body = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, body);
-        await using var sim = lab.StartSim(id, secret, JsonDocument.Parse(body).RootElement.GetProperty("broker").GetString()!);
+        await using var sim = lab.StartSim(id, secret, JsonDocument.Parse(body).RootElement.GetProperty("brokerTls").GetString()!);
         await sim.WaitForEventAsync("registration", e => e.GetProperty("state").GetString() == "registered");
         await WaitForAdapterAsync(id, Registered, "the line registered at the gateway", TimeSpan.FromSeconds(20));
 

@@ -7,6 +7,7 @@ using System.Text.Json.Nodes;
 using Ata.Core.Contract;
 using Ata.Gateway.Broker;
 using Ata.Gateway.Tests.Support;
+using Ata.Tests.Mqtt;
 using MQTTnet;
 
 namespace Ata.Gateway.Tests.Broker;
@@ -34,7 +35,7 @@ public sealed class BrokerTlsTests
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(caCertificate.RawData)), ca["sha256"]!.GetValue<string>());
         Assert.Equal(body["brokerTls"]!.GetValue<string>(), ca["brokerTls"]!.GetValue<string>());
 
-        await using var device = await Device.ConnectAsync("tls-1", "tls-secret-1", gateway.Broker.TlsPort, gateway.Log, Trusting(caCertificate));
+        await using var device = await Device.ConnectAsync("tls-1", "tls-secret-1", gateway.Broker.TlsPort, gateway.Log, MqttTestClient.TrustOnly(caCertificate));
         var config = await device.ReceiveConfigAsync();
         Assert.Equal("tls-sip-1", JsonNode.Parse(config.PayloadText)![Fields.Lines]![0]![Fields.Password]!.GetValue<string>());
     }
@@ -49,7 +50,7 @@ public sealed class BrokerTlsTests
         using var other = new CertificateRequest("CN=Someone else's CA", otherKey, HashAlgorithmName.SHA256)
             .CreateSelfSigned(DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddDays(1));
 
-        var device = Device.Create("tls-2", "tls-secret-2", gateway.Broker.TlsPort, gateway.Log, configure: Trusting(other));
+        var device = Device.Create("tls-2", "tls-secret-2", gateway.Broker.TlsPort, gateway.Log, configure: MqttTestClient.TrustOnly(other));
         await using (device)
         {
             await Assert.ThrowsAnyAsync<Exception>(() => device.Client.TryConnectAsync());
@@ -64,7 +65,7 @@ public sealed class BrokerTlsTests
         await gateway.ProvisionAsync("tls-5", "tls-secret-5");
         using var ca = X509Certificate2.CreateFromPem((await GetCaAsync(gateway))["pem"]!.GetValue<string>());
 
-        var device = Device.Create("tls-5", "tls-typo-5", gateway.Broker.TlsPort, gateway.Log, configure: Trusting(ca));
+        var device = Device.Create("tls-5", "tls-typo-5", gateway.Broker.TlsPort, gateway.Log, configure: MqttTestClient.TrustOnly(ca));
         await using (device)
         {
             Assert.Equal(MqttClientConnectResultCode.NotAuthorized, await device.Client.TryConnectAsync());
@@ -125,7 +126,7 @@ public sealed class BrokerTlsTests
         }
 
         using var ca = X509Certificate2.CreateFromPem((await GetCaAsync(gateway))["pem"]!.GetValue<string>());
-        await using var device = await Device.ConnectAsync("tls-3", "tls-secret-3", gateway.Broker.TlsPort, gateway.Log, Trusting(ca));
+        await using var device = await Device.ConnectAsync("tls-3", "tls-secret-3", gateway.Broker.TlsPort, gateway.Log, MqttTestClient.TrustOnly(ca));
         await device.ReceiveConfigAsync();
     }
 
@@ -159,7 +160,7 @@ public sealed class BrokerTlsTests
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(ca.RawData)), (await GetCaAsync(gateway))["sha256"]!.GetValue<string>());
         Assert.False(File.Exists(gateway.Broker.Directory.CaKeyFile));
         await gateway.ProvisionAsync("tls-4", "tls-secret-4");
-        await using var device = await Device.ConnectAsync("tls-4", "tls-secret-4", gateway.Broker.TlsPort, gateway.Log, Trusting(ca));
+        await using var device = await Device.ConnectAsync("tls-4", "tls-secret-4", gateway.Broker.TlsPort, gateway.Log, MqttTestClient.TrustOnly(ca));
         await device.ReceiveConfigAsync();
     }
 
@@ -205,23 +206,4 @@ public sealed class BrokerTlsTests
         response.EnsureSuccessStatusCode();
         return JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
     }
-
-    /// <summary>TLS options trusting <paramref name="ca"/> alone (no system store), as Ata.Sim and the board do.</summary>
-    private static Action<MqttClientOptionsBuilder> Trusting(X509Certificate2 ca) => builder => builder.WithTlsOptions(tls => tls
-        .UseTls()
-        .WithSslProtocols(SslProtocols.Tls12)
-        .WithCertificateValidationHandler(e =>
-        {
-            if (e.SslPolicyErrors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch) || e.Certificate is null)
-            {
-                return false;
-            }
-
-            using var chain = new X509Chain();
-            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-            chain.ChainPolicy.CustomTrustStore.Add(ca);
-            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-            using var presented = new X509Certificate2(e.Certificate);
-            return chain.Build(presented);
-        }));
 }

@@ -63,6 +63,7 @@ internal sealed class GatewayProcess : IAsyncDisposable
             "-c", "trap '' XFSZ; exec \"$0\" \"$@\"", ManagedProcess.DotnetHost, Assembly,
             "--urls", $"http://127.0.0.1:{httpPort}",
             $"--Gateway:DataDirectory={dataDirectory}",
+            "--Broker:DevicePlaintext=true", // stand-in devices on loopback, as in RunningGateway
             .. settings,
         ];
         var process = ManagedProcess.Start("bash", arguments, new ManagedProcessOptions

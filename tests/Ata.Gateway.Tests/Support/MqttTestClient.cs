@@ -103,6 +103,28 @@ internal sealed class MqttTestClient : IAsyncDisposable
         return new MqttTestClient(options);
     }
 
+    /// <summary>
+    /// TLS options trusting <paramref name="ca"/> alone (no system store), as Ata.Sim and the board do:
+    /// the broker must present a certificate for the host dialled that chains to it.
+    /// </summary>
+    public static Action<MqttClientOptionsBuilder> TrustOnly(System.Security.Cryptography.X509Certificates.X509Certificate2 ca) => builder => builder.WithTlsOptions(tls => tls
+        .UseTls()
+        .WithSslProtocols(System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13)
+        .WithCertificateValidationHandler(e =>
+        {
+            if (e.SslPolicyErrors.HasFlag(System.Net.Security.SslPolicyErrors.RemoteCertificateNameMismatch) || e.Certificate is null)
+            {
+                return false;
+            }
+
+            using var chain = new System.Security.Cryptography.X509Certificates.X509Chain();
+            chain.ChainPolicy.TrustMode = System.Security.Cryptography.X509Certificates.X509ChainTrustMode.CustomRootTrust;
+            chain.ChainPolicy.CustomTrustStore.Add(ca);
+            chain.ChainPolicy.RevocationMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck;
+            using var presented = new System.Security.Cryptography.X509Certificates.X509Certificate2(e.Certificate);
+            return chain.Build(presented);
+        }));
+
     /// <summary>Connects, or throws saying what the broker answered.</summary>
     public static async Task<MqttTestClient> ConnectAsync(
         string host, int port, string clientId, string? username = null, string? password = null, Action<MqttClientOptionsBuilder>? configure = null)

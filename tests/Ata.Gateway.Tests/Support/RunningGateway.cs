@@ -97,6 +97,10 @@ internal sealed class RunningGateway : IAsyncDisposable
         {
             ["Gateway:DataDirectory"] = dataDirectory,
             ["Auth:AdminKey"] = AdminKey,
+
+            // The stand-in devices here use the loopback plaintext listener (off by default): TLS is
+            // tested on its own (BrokerTlsTests), and everything runs over it in the lab and end to end.
+            ["Broker:DevicePlaintext"] = "true",
             ["Logging:LogLevel:Default"] = "Trace",
             ["Logging:LogLevel:Microsoft.AspNetCore"] = "Trace",
         });

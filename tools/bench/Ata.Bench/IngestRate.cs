@@ -46,7 +46,9 @@ internal static class IngestRate
             }
 
             var broker = Path.Combine(data.FullName, "broker");
-            var port = File.ReadAllText(Path.Combine(broker, "port")).Trim();
+            // Adapters reach the broker over TLS only (plaintext for devices is off by default), trusting the gateway's CA.
+            var port = File.ReadAllText(Path.Combine(broker, "tls-port")).Trim();
+            var ca = Path.Combine(broker, "tls", "ca.crt");
             var secret = File.ReadAllText(Path.Combine(broker, "gateway.secret")).Trim();
             // The baseline reads every adapter's health as the gateway does: on the gateway's own socket, with its login.
             string[] gatewayLogin = ["--unix", Path.Combine(broker, "gateway.sock")];
@@ -64,7 +66,7 @@ internal static class IngestRate
             for (var i = 1; i <= Adapters; i++)
             {
                 // Each adapter publishes its own health with its own login, as an adapter does.
-                string[] address = ["-h", "127.0.0.1", "-p", port];
+                string[] address = ["-h", "127.0.0.1", "-p", port, "--cafile", ca];
                 publishers.Add(Start("mosquitto_pub", [.. address, "-q", "0", "-l", "-t", MqttTopics.For($"bench-{i}", MqttTopics.Health)], null, stdin: true,
                     login: Login(data, $"pub-{i}", $"bench-{i}", $"bench-secret-{i}")));
             }
