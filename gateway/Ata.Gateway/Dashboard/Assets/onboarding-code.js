@@ -12,9 +12,10 @@
   const shown = document.getElementById("onboarding-code");
   const note = document.getElementById("onboarding-result");
   const requestToken = document.querySelector('meta[name="request-token"]').content;
+  const { t } = window.ataText;
 
   async function makeCode() {
-    if (!confirm(`Make an onboarding code for ${id}? Its device secret is replaced now: the adapter stays off the gateway until it is onboarded with the new code.`)) return;
+    if (!confirm(t("onboarding.confirm", { id }))) return;
     button.disabled = true;
     shown.textContent = "";
     try {
@@ -25,12 +26,12 @@
       });
       const text = await response.text();
       const data = text ? JSON.parse(text) : {};
-      if (!response.ok) throw new Error(data.detail || data.title || `the gateway answered ${response.status}`);
+      if (!response.ok) throw new Error(data.detail || data.title || t("error.answered", { status: response.status }));
       shown.textContent = data.code;
-      note.textContent = `Shown once: on the adapter's console type "onboard" and this code. It sends the adapter to ${data.broker}, works for the first login only, and expires ${new Date(data.expiresAt).toLocaleString()} if unused.`;
+      note.textContent = t("onboarding.shown", { broker: data.broker, expires: new Date(data.expiresAt).toLocaleString() });
       note.classList.remove("refused");
     } catch (error) {
-      note.textContent = `No code made: ${error.message}`;
+      note.textContent = t("onboarding.failed", { reason: error.message });
       note.classList.add("refused");
     } finally {
       button.disabled = false;
