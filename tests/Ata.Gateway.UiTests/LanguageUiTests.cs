@@ -45,6 +45,7 @@ public sealed partial class LanguageUiTests(DashboardHost host) : IClassFixture<
         await Assertions.Expect(page.Locator("button[data-command=ring][data-line='2']")).ToHaveTextAsync("Testringning linje 2", Patient);
         await Assertions.Expect(page.Locator("#summary")).ToContainTextAsync("uppdaterad", PatientContains);
         await Assertions.Expect(page.Locator("#line-settings")).ToContainTextAsync("nummerplan", PatientContains);
+        await Assertions.Expect(page.Locator("#calls-status")).ToContainTextAsync("samtal · uppdaterat", PatientContains);
         await NoKeysShownAsync(page);
         await page.Context.CloseAsync();
     }
