@@ -155,13 +155,8 @@ public static class PeopleApi
 
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> ConfirmTotpAsync(HttpRequest request, PeopleDirectory directory, AuditLog audit)
     {
-        if (Person(request.HttpContext) is { } refused)
-        {
-            return refused;
-        }
-
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        var (fields, refusal) = await ReadAsync(request, errors, "code").ConfigureAwait(false);
+        var (fields, refusal) = await ReadOwnAsync(request, errors, "code").ConfigureAwait(false);
         if (refusal is not null)
         {
             return refusal;
@@ -184,25 +179,20 @@ public static class PeopleApi
 
     /// <summary>
     /// <c>PUT /api/me/language {"language":"nb"}</c>: the language the person reads the dashboard and
-    /// the texts for support in; null (or empty) for their browser's.
+    /// the texts for support in (a tag such as <c>nb-NO</c> is stored as <c>nb</c>); null (or empty) for their browser's.
     /// </summary>
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> SetLanguageAsync(HttpRequest request, PeopleDirectory directory, AuditLog audit)
     {
-        if (Person(request.HttpContext) is { } refused)
-        {
-            return refused;
-        }
-
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        var (fields, refusal) = await ReadAsync(request, errors, "language").ConfigureAwait(false);
+        var (fields, refusal) = await ReadOwnAsync(request, errors, "language").ConfigureAwait(false);
         if (refusal is not null)
         {
             return refusal;
         }
 
         var asked = fields.GetValueOrDefault("language");
-        var language = string.IsNullOrWhiteSpace(asked) ? null : Languages.Normalize(asked);
-        if (errors.Count == 0 && !string.IsNullOrWhiteSpace(asked) && (language is null || !string.Equals(asked.Trim(), language, StringComparison.OrdinalIgnoreCase)))
+        var language = Languages.Normalize(asked);
+        if (errors.Count == 0 && !string.IsNullOrWhiteSpace(asked) && language is null)
         {
             errors["language"] = [SupportText.Get("Api.LanguageUnknown", string.Join(", ", Languages.Supported))];
         }
@@ -221,13 +211,8 @@ public static class PeopleApi
     private static async Task<Results<Created<CreatedToken>, ValidationProblem, ProblemHttpResult>> CreateTokenAsync(
         HttpRequest request, PeopleDirectory directory, AuditLog audit)
     {
-        if (Person(request.HttpContext) is { } refused)
-        {
-            return refused;
-        }
-
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        var (fields, refusal) = await ReadAsync(request, errors, "label").ConfigureAwait(false);
+        var (fields, refusal) = await ReadOwnAsync(request, errors, "label").ConfigureAwait(false);
         if (refusal is not null)
         {
             return refusal;
@@ -250,6 +235,13 @@ public static class PeopleApi
         request.HttpContext.Response.Headers.CacheControl = "no-store";
         return TypedResults.Created($"/api/me/tokens/{token.Id}", token);
     }
+
+    /// <summary>Reads a person's request about themselves (<see cref="ReadAsync"/>); an API key's holder is refused, having no personal settings.</summary>
+    private static async Task<(Dictionary<string, string?> Fields, ProblemHttpResult? Refusal)> ReadOwnAsync(
+        HttpRequest request, Dictionary<string, string[]> errors, string name) =>
+        Person(request.HttpContext) is { } refused
+            ? (new Dictionary<string, string?>(StringComparer.Ordinal), refused)
+            : await ReadAsync(request, errors, name).ConfigureAwait(false);
 
     /// <summary>Reads a JSON object of string fields; a field that is there but not a string is a problem under its name.</summary>
     private static async Task<(Dictionary<string, string?> Fields, ProblemHttpResult? Refusal)> ReadAsync(

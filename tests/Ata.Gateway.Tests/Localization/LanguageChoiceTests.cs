@@ -98,6 +98,10 @@ public sealed class LanguageChoiceTests(GatewayFixture fixture) : IClassFixture<
         var problem = JsonNode.Parse(await refused.Content.ReadAsStringAsync())!;
         Assert.Contains("en, nb, da, sv, fi", problem["errors"]!["language"]![0]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Null(JsonNode.Parse(await browser.Http.GetStringAsync("/api/me"))!["language"]);
+
+        // A regional tag of a language there are texts in is that language.
+        Assert.Equal(HttpStatusCode.NoContent, (await browser.SendAsync(HttpMethod.Put, "/api/me/language", JsonContent.Create(new { language = "fi-FI" }))).StatusCode);
+        Assert.Equal("fi", JsonNode.Parse(await browser.Http.GetStringAsync("/api/me"))!["language"]!.GetValue<string>());
         Assert.Equal(HttpStatusCode.Conflict, (await Gateway.Http.PutAsJsonAsync("/api/me/language", new { language = "fi" })).StatusCode);
     }
 
