@@ -46,6 +46,9 @@ public sealed partial class LanguageUiTests(DashboardHost host) : IClassFixture<
         await Assertions.Expect(page.Locator("#summary")).ToContainTextAsync("uppdaterad", PatientContains);
         await Assertions.Expect(page.Locator("#line-settings")).ToContainTextAsync("nummerplan", PatientContains);
         await Assertions.Expect(page.Locator("#calls-status")).ToContainTextAsync("samtal · uppdaterat", PatientContains);
+        await Assertions.Expect(page.Locator("#led-guide table[data-led=pwr]")).ToContainTextAsync("ingen ström: kontrollera nätadaptern och eluttaget", PatientContains);
+        Assert.Equal("TEL2: blinkkod 3 (telefonitjänsten känner inte till den här linjens konto)",
+            await page.Locator("#adapter-detail .led[data-led=tel2]").GetAttributeAsync("title"));
         await NoKeysShownAsync(page);
         await page.Context.CloseAsync();
     }
@@ -126,6 +129,6 @@ public sealed partial class LanguageUiTests(DashboardHost host) : IClassFixture<
     }
 
     // A resource key where its words belong: a lookup that found nothing.
-    [GeneratedRegex(@"\b(nav|summary|tile|incidents?|search|fleet|page|ledGuide|actions?|commands?|change|onboarding|refused|health|calls|lineSettings|timeline|configs?|card|presence|registration|common|fault|fact|led|time|settings|error|problem|chart|people)\.[a-z][A-Za-z]*\b")]
+    [GeneratedRegex(@"\b(nav|summary|tile|incidents?|search|fleet|page|ledGuide|ledMeaning|actions?|commands?|change|onboarding|refused|health|calls|lineSettings|timeline|configs?|card|presence|registration|common|fault|fact|led|time|settings|error|problem|chart|people)\.[a-z][A-Za-z]*\b")]
     private static partial Regex Key();
 }

@@ -39,9 +39,11 @@
     }
   }
 
-  // What the LED means in this pattern, from the core's LED guide (/dashboard/leds.json).
+  // What the LED means in this pattern, from the core's LED guide (/dashboard/leds.json), in the
+  // reader's language when there is a translation (ledMeaning.{pwr|wan|tel}.{pattern}).
   function meaningOf(led, pattern) {
-    return ((timing.guide || {})[led] || {})[pattern] || null;
+    const meaning = ((timing.guide || {})[led] || {})[pattern] || null;
+    return meaning === null ? null : tOr(`ledMeaning.${led.startsWith("tel") ? "tel" : led}.${pattern}`, meaning);
   }
 
   // The LED guide beside the drawn LEDs: each LED's patterns and what they mean, as the printed guide says.
@@ -57,7 +59,7 @@
       const caption = document.createElement("caption");
       caption.textContent = ledNames[led];
       const body = document.createElement("tbody");
-      for (const [pattern, meaning] of Object.entries(timing.guide[led] || {})) {
+      for (const pattern of Object.keys(timing.guide[led] || {})) {
         const row = document.createElement("tr");
         const shown = document.createElement("td");
         const sample = document.createElement("span");
@@ -66,7 +68,7 @@
         setLed(sample, pattern);
         shown.append(sample, ` ${describePattern(pattern)}`);
         const what = document.createElement("td");
-        what.textContent = meaning;
+        what.textContent = meaningOf(led, pattern);
         row.append(shown, what);
         body.append(row);
       }
