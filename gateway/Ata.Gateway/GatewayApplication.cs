@@ -6,6 +6,7 @@ using Ata.Gateway.Calls;
 using Ata.Gateway.Dashboard;
 using Ata.Gateway.Fleet;
 using Ata.Gateway.Incidents;
+using Ata.Gateway.Localization;
 using Ata.Gateway.Provisioning;
 using Ata.Gateway.Store;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -38,6 +39,7 @@ public static partial class GatewayApplication
         Commands.CommandsApi.AddCommands(builder);
         builder.AddIncidents();
         builder.AddCallRecords();
+        builder.AddGatewayLocalization();
         builder.Services.AddOpenApi();
         builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase);
@@ -108,6 +110,7 @@ public static partial class GatewayApplication
         app.MapIncidentsApi();
         app.MapCallsApi();
         app.MapDashboard();
+        app.MapStringsApi();
         app.MapOpenApi().RequireAuthorization(Roles.SupportPolicy);
         app.MapHealth();
         app.Lifetime.ApplicationStarted.Register(() => Announce(app));

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Ata.Gateway.Apis;
+using Ata.Gateway.Localization;
 using Ata.Gateway.People;
 using Ata.Gateway.Store;
 using Microsoft.AspNetCore.Authentication;
@@ -89,6 +90,7 @@ public static class AccessRegistration
         ArgumentNullException.ThrowIfNull(app);
         app.Use((context, next) => context.RequestServices.GetRequiredService<DashboardTransport>().SendBrowsersToHttpsAsync(context, next));
         app.UseAuthentication();
+        app.UseGatewayLocalization();
         app.UseRequestForgeryChecks();
         app.UseAuthorization();
         app.MapDashboardSignIn();

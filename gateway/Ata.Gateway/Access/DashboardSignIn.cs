@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using Ata.Gateway.Apis;
+using Ata.Gateway.Localization;
 using Ata.Gateway.People;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
@@ -49,7 +50,7 @@ public static class DashboardSignIn
         var address = ApiKeyAuthentication.ClientAddress(context);
         if (!throttles.SignIn.MayTry(address, out var retryAfter))
         {
-            return TooMany(context, retryAfter, "from this address");
+            return TooMany(context, retryAfter, "Login.TooManyFromAddress");
         }
 
         if (await ReadFormAsync(context).ConfigureAwait(false) is { } refusal)
@@ -63,7 +64,7 @@ public static class DashboardSignIn
         }
         catch (AntiforgeryValidationException)
         {
-            return LoginPage(context, "The sign-in form had expired or did not come from this gateway; sign in again.", StatusCodes.Status400BadRequest);
+            return LoginPage(context, SupportText.Get("Login.FormExpired"), StatusCodes.Status400BadRequest);
         }
 
         var form = context.Request.Form;
@@ -73,7 +74,7 @@ public static class DashboardSignIn
             if (!keys.TryAuthenticate(key, out var holder, out var keyRole))
             {
                 throttles.SignIn.Failed(address);
-                return LoginPage(context, "That key is not valid.", StatusCodes.Status401Unauthorized);
+                return LoginPage(context, SupportText.Get("Login.KeyInvalid"), StatusCodes.Status401Unauthorized);
             }
 
             await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme,
@@ -85,13 +86,13 @@ public static class DashboardSignIn
         var password = form["password"].ToString();
         if (name.Length == 0 || password.Length == 0)
         {
-            return LoginPage(context, "Enter your name and password, or an API key.", StatusCodes.Status400BadRequest, name);
+            return LoginPage(context, SupportText.Get("Login.NameAndPassword"), StatusCodes.Status400BadRequest, name);
         }
 
         var account = name.ToLowerInvariant();
         if (!throttles.Account.MayTry(account, out retryAfter))
         {
-            return TooMany(context, retryAfter, "for this account");
+            return TooMany(context, retryAfter, "Login.TooManyForAccount");
         }
 
         switch (people.Check(name, password, form["code"].ToString(), out var role))
@@ -101,25 +102,25 @@ public static class DashboardSignIn
                     PersonPrincipal.Create(name, role, CookieAuthenticationDefaults.AuthenticationScheme)).ConfigureAwait(false);
                 return TypedResults.Redirect("/");
             case SignInCheck.CodeNeeded:
-                return LoginPage(context, "Enter the 6-digit code from your authenticator app as well.", StatusCodes.Status401Unauthorized, name, askCode: true);
+                return LoginPage(context, SupportText.Get("Login.CodeNeeded"), StatusCodes.Status401Unauthorized, name, askCode: true);
             case SignInCheck.WrongCode:
                 throttles.SignIn.Failed(address);
                 throttles.Account.Failed(account);
-                return LoginPage(context, "That code is not right (or was used already); enter the current one.", StatusCodes.Status401Unauthorized, name, askCode: true);
+                return LoginPage(context, SupportText.Get("Login.CodeWrong"), StatusCodes.Status401Unauthorized, name, askCode: true);
             default:
                 throttles.SignIn.Failed(address);
                 throttles.Account.Failed(account);
-                return LoginPage(context, "That name and password do not match.", StatusCodes.Status401Unauthorized, name);
+                return LoginPage(context, SupportText.Get("Login.Refused"), StatusCodes.Status401Unauthorized, name);
         }
     }
 
     /// <summary>The login page saying how long to wait, 429 with <c>Retry-After</c>.</summary>
-    private static IResult TooMany(HttpContext context, TimeSpan retryAfter, string scope)
+    private static IResult TooMany(HttpContext context, TimeSpan retryAfter, string messageKey)
     {
         var seconds = FailureThrottle.RetryAfterSeconds(retryAfter);
         context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-        var wait = seconds < 120 ? $"{seconds} seconds" : $"{(seconds + 59) / 60} minutes";
-        return LoginPage(context, $"Too many failed sign-ins {scope}. Try again in {wait}.", StatusCodes.Status429TooManyRequests);
+        var wait = seconds < 120 ? SupportText.Get("Login.Seconds", seconds) : SupportText.Get("Login.Minutes", (seconds + 59) / 60);
+        return LoginPage(context, SupportText.Get(messageKey, wait), StatusCodes.Status429TooManyRequests);
     }
 
     /// <summary>Reads the sign-in form; a refusal when it is not a form (415), too large (413) or unreadable (400).</summary>
@@ -159,6 +160,14 @@ public static class DashboardSignIn
         var page = LoginTemplate
             .Replace("{token-field}", WebUtility.HtmlEncode(tokens.FormFieldName), StringComparison.Ordinal)
             .Replace("{token}", WebUtility.HtmlEncode(tokens.RequestToken), StringComparison.Ordinal)
+            .Replace("{lang}", Languages.Normalize(CultureInfo.CurrentUICulture.Name) ?? Languages.Fallback, StringComparison.Ordinal)
+            .Replace("{Login.Title}", WebUtility.HtmlEncode(SupportText.Get("Login.Title")), StringComparison.Ordinal)
+            .Replace("{Login.Name}", WebUtility.HtmlEncode(SupportText.Get("Login.Name")), StringComparison.Ordinal)
+            .Replace("{Login.Password}", WebUtility.HtmlEncode(SupportText.Get("Login.Password")), StringComparison.Ordinal)
+            .Replace("{Login.Code}", WebUtility.HtmlEncode(SupportText.Get("Login.Code")), StringComparison.Ordinal)
+            .Replace("{Login.SignIn}", WebUtility.HtmlEncode(SupportText.Get("Login.SignIn")), StringComparison.Ordinal)
+            .Replace("{Login.KeyLabel}", WebUtility.HtmlEncode(SupportText.Get("Login.KeyLabel")), StringComparison.Ordinal)
+            .Replace("{Login.SignInWithKey}", WebUtility.HtmlEncode(SupportText.Get("Login.SignInWithKey")), StringComparison.Ordinal)
             .Replace("{name}", WebUtility.HtmlEncode(name ?? string.Empty), StringComparison.Ordinal)
             .Replace("{code-autofocus}", askCode ? "autofocus" : string.Empty, StringComparison.Ordinal)
             .Replace("{name-autofocus}", askCode ? string.Empty : "autofocus", StringComparison.Ordinal)
@@ -168,27 +177,27 @@ public static class DashboardSignIn
 
     private const string LoginTemplate = """
         <!doctype html>
-        <html lang="en">
-        <head><meta charset="utf-8"><title>Sign in · ATA fleet</title><link rel="stylesheet" href="/dashboard.css"></head>
+        <html lang="{lang}">
+        <head><meta charset="utf-8"><title>{Login.Title} · ATA fleet</title><link rel="stylesheet" href="/dashboard.css"></head>
         <body class="login">
         <main>
         <h1>ATA fleet</h1>
         <!--problem-->
         <form method="post" action="/login" id="person-sign-in">
         <input type="hidden" name="{token-field}" value="{token}">
-        <label for="name">Name</label>
+        <label for="name">{Login.Name}</label>
         <input id="name" name="name" type="text" autocomplete="username" value="{name}" required {name-autofocus}>
-        <label for="password">Password</label>
+        <label for="password">{Login.Password}</label>
         <input id="password" name="password" type="password" autocomplete="current-password" required>
-        <label for="code">Code from your authenticator app (if you set one up)</label>
+        <label for="code">{Login.Code}</label>
         <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9 ]*" maxlength="7" {code-autofocus}>
-        <button type="submit">Sign in</button>
+        <button type="submit">{Login.SignIn}</button>
         </form>
         <form method="post" action="/login" id="key-sign-in">
         <input type="hidden" name="{token-field}" value="{token}">
-        <label for="key">Or sign in with an API key</label>
+        <label for="key">{Login.KeyLabel}</label>
         <input id="key" name="key" type="password" autocomplete="off" required>
-        <button type="submit">Sign in with the key</button>
+        <button type="submit">{Login.SignInWithKey}</button>
         </form>
         </main>
         </body>

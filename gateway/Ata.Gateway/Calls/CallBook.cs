@@ -20,12 +20,8 @@ public sealed class CallBook(IOptions<CallRecordOptions> options, IncidentBook i
     /// <summary>The incident code of a line whose recent calls sound poor (a code of the gateway's own, never on the adapter's fault board).</summary>
     public const string PoorQuality = "gateway.poor-call-quality";
 
-    /// <summary>What support reads about a <see cref="PoorQuality"/> incident.</summary>
-    public const string PoorQualityDescription = "Poor call quality: the median MOS of the line's last calls is below the threshold (choppy or broken audio)";
-
-    /// <summary>The next step for a <see cref="PoorQuality"/> incident, as the operators' FAQs answer "my calls are choppy".</summary>
-    public const string PoorQualityNextStep =
-        "Poor call quality: check the customer's upstream bandwidth / Wi-Fi (uploads running during calls, a weak Wi-Fi link to the modem; a cable is best), then watch the quality chart on the adapter page.";
+    // What support reads about it and its next step (as the operators' FAQs answer "my calls are choppy")
+    // are Fault.gateway.poor-call-quality and NextStep.gateway.poor-call-quality in Localization/SupportText*.resx.
 
     /// <summary>Most records one adapter's list returns.</summary>
     public const int MaxListed = 1000;

@@ -22,6 +22,7 @@ public static class DashboardEndpoints
     private static readonly FrozenDictionary<string, (string Resource, string ContentType)> Assets =
         new Dictionary<string, (string, string)>
         {
+            ["/dashboard-text.js"] = ("Dashboard/dashboard-text.js", "text/javascript; charset=utf-8"),
             ["/dashboard.js"] = ("Dashboard/dashboard.js", "text/javascript; charset=utf-8"),
             ["/dashboard-calls.js"] = ("Dashboard/dashboard-calls.js", "text/javascript; charset=utf-8"),
             ["/dashboard.css"] = ("Dashboard/dashboard.css", "text/css; charset=utf-8"),

@@ -69,25 +69,14 @@ public static class FaultDescriptions
         return detail is { Length: > 0 } ? $"code {code}: {detail}" : $"code {code}";
     }
 
-    /// <summary>What <paramref name="code"/> means.</summary>
+    /// <summary>What <paramref name="code"/> means, in the current UI culture (<c>Fault.{code}</c> in <see cref="Localization.SupportText"/>).</summary>
     /// <param name="code">A <see cref="FaultCode"/>, or a code this gateway does not know yet.</param>
     public static string Describe(string code) => code switch
     {
-        FaultCode.NetworkDown => "No network: the WAN has no link or no address",
-        FaultCode.WrongCredentials => "Wrong SIP user name or password: the registrar rejected them",
-        FaultCode.AccountUnknown => "The registrar does not know this SIP account",
-        FaultCode.RegistrarUnreachable => "The registrar does not answer",
-        FaultCode.DnsFailure => "The registrar's host name does not resolve",
-        FaultCode.RegistrarOverloaded => "The registrar answered with a server error",
-        FaultCode.RegistrationRefused => "The registrar refused the registration",
-        FaultCode.ConfigRefused => "The adapter refused its configuration",
-        FaultCode.GatewayLoginRefused => "The adapter was refused at the gateway's broker: its device secret is wrong (re-onboard it)",
-        FaultCode.StorageFailed => "The adapter could not write its settings or configuration to flash",
-        LoginRefusedAtBroker => "The adapter is trying to connect with a wrong secret: re-onboard it",
-        Calls.CallBook.PoorQuality => Calls.CallBook.PoorQualityDescription,
-        Silent => "No health report from the adapter for too long, though its connection never ended: it may be hung",
-        Offline => "The adapter is offline: its connection to the gateway ended (power, cable, modem or internet access)",
-        Unknown => "The adapter reported a fault this gateway does not know (its code is in the detail): update the gateway",
-        _ => $"Fault {code}",
+        FaultCode.NetworkDown or FaultCode.WrongCredentials or FaultCode.AccountUnknown or FaultCode.RegistrarUnreachable
+            or FaultCode.DnsFailure or FaultCode.RegistrarOverloaded or FaultCode.RegistrationRefused or FaultCode.ConfigRefused
+            or FaultCode.GatewayLoginRefused or FaultCode.StorageFailed or LoginRefusedAtBroker or Calls.CallBook.PoorQuality
+            or Silent or Offline or Unknown => Localization.SupportText.Get($"Fault.{code}"),
+        _ => Localization.SupportText.Get("Fault.other", code),
     };
 }

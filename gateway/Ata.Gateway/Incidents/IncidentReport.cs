@@ -9,7 +9,7 @@ namespace Ata.Gateway.Incidents;
 /// <summary>
 /// The report support receives about an incident: the adapter and customer, the fault and since
 /// when, the LEDs as the customer sees them, the last SIP code, WAN address, firmware, recent
-/// fault history and the next step. Never a secret: only what the API shows.
+/// fault history and the next step, in English. Never a secret: only what the API shows.
 /// </summary>
 public static class IncidentReport
 {
@@ -24,6 +24,9 @@ public static class IncidentReport
     public static JsonObject Build(SqliteConnection connection, long incident, string @event, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(connection);
+
+        // The operator's systems get English, whoever's request (and language) caused the report.
+        using var english = Localization.SupportText.InEnglish();
         var view = IncidentBook.Find(connection, incident)
             ?? throw new InvalidOperationException($"Incident {incident} does not exist.");
         var report = new JsonObject

@@ -1,33 +1,46 @@
 using Ata.Core.Faults;
+using Ata.Core.Sip;
 using Ata.Gateway.Fleet;
+using Ata.Gateway.Localization;
 
 namespace Ata.Gateway.Incidents;
 
-/// <summary>The recommended next step for support, per fault: one table, used in every report.</summary>
+/// <summary>
+/// The recommended next step for support, per fault: one table of keys into <see cref="SupportText"/>
+/// (<c>NextStep.{code}</c>), used in every report, in the reader's language. The steps follow the
+/// operators' advice: power-cycle for 10 s; after a registrar outage service returns by itself within
+/// the adapter's registration back-off cap (<see cref="RetryBackoff.DefaultCapMs"/>, 5 minutes).
+/// </summary>
 public static class NextSteps
 {
-    /// <summary>The step for a registrar-wide incident: nothing the household can do.</summary>
-    public const string RegistrarIncident =
-        "Registrar incident: no household action. Escalate to the voice platform team; tell callers it is being worked on.";
+    /// <summary>The key of the step for a registrar-wide incident: nothing the household can do.</summary>
+    public const string RegistrarIncidentKey = "NextStep.registrar-incident";
 
-    /// <summary>What support should do about <paramref name="code"/>.</summary>
+    /// <summary>The key of the step for a fault without one of its own.</summary>
+    public const string DefaultKey = "NextStep.default";
+
+    /// <summary>
+    /// The longest an adapter waits between registration attempts by default, in whole minutes: how
+    /// soon service returns by itself once the registrar answers again.
+    /// </summary>
+    public static int RetryCapMinutes { get; } = (int)Math.Ceiling(RetryBackoff.DefaultCapMs / 60000.0);
+
+    /// <summary>The step for a registrar-wide incident, in the current UI culture.</summary>
+    public static string RegistrarIncident => SupportText.Get(RegistrarIncidentKey, RetryCapMinutes);
+
+    /// <summary>What support should do about <paramref name="code"/>, in the current UI culture.</summary>
     /// <param name="code">A fault code.</param>
-    public static string For(string code) => code switch
+    public static string For(string code) => SupportText.Get(KeyFor(code), RetryCapMinutes);
+
+    /// <summary>The resource key of the step for <paramref name="code"/>; <see cref="DefaultKey"/> for a code without one.</summary>
+    /// <param name="code">A fault code.</param>
+    public static string KeyFor(string code) => code switch
     {
-        FaultCode.NetworkDown => "No link: check the cable between adapter and modem, then power-cycle adapter and modem for 10 s.",
-        FaultCode.WrongCredentials => "Wrong credentials: re-provision the line with the SIP user name and password from the voice platform.",
-        FaultCode.AccountUnknown => "Unknown account: check the SIP user name against the voice platform, then re-provision.",
-        FaultCode.RegistrarUnreachable => "Registrar unreachable: check the customer's internet access; if many adapters report it, it is a registrar incident.",
-        FaultCode.DnsFailure => "DNS failure: check the registrar host name in the provisioning and the customer's DNS; power-cycle the modem.",
-        FaultCode.RegistrarOverloaded => "Registrar errors: no household action; watch for a registrar incident.",
-        FaultCode.RegistrationRefused => "Registration refused: check the account's status on the voice platform; re-provision if it changed.",
-        FaultCode.ConfigRefused => "Config refused: read the reason on the adapter page, correct the provisioning and save again.",
-        FaultCode.GatewayLoginRefused or FaultDescriptions.LoginRefusedAtBroker =>
-            "The adapter is trying to connect with a wrong secret: re-onboard it (revoke its credential on its page, then set the new device secret on its console).",
-        Calls.CallBook.PoorQuality => Calls.CallBook.PoorQualityNextStep,
-        FaultDescriptions.Silent => "Adapter silent but still connected: power-cycle the adapter for 10 s; if it comes back silent, replace it.",
-        FaultDescriptions.Offline => "Adapter offline: ask the customer whether the adapter and modem are powered and cabled, and whether their internet works; power-cycle adapter and modem for 10 s.",
-        _ => "Open the adapter page and compare its LEDs with the LED guide.",
+        FaultCode.NetworkDown or FaultCode.WrongCredentials or FaultCode.AccountUnknown or FaultCode.RegistrarUnreachable
+            or FaultCode.DnsFailure or FaultCode.RegistrarOverloaded or FaultCode.RegistrationRefused or FaultCode.ConfigRefused
+            or Calls.CallBook.PoorQuality or FaultDescriptions.Silent or FaultDescriptions.Offline => $"NextStep.{code}",
+        FaultCode.GatewayLoginRefused or FaultDescriptions.LoginRefusedAtBroker => $"NextStep.{FaultDescriptions.LoginRefusedAtBroker}",
+        _ => DefaultKey,
     };
 
     /// <summary>Whether a fault points at the registrar rather than the household (it can fold into a registrar incident).</summary>

@@ -1,7 +1,9 @@
+using System.Globalization;
 using System.Security.Claims;
 using System.Text.Json;
 using Ata.Gateway.Access;
 using Ata.Gateway.Apis;
+using Ata.Gateway.Localization;
 using Ata.Gateway.Store;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -37,9 +39,19 @@ public static class PeopleApi
             Done(directory.RevokeToken(name, id), () => audit.Record(context.User, "token.revoke", name, $"token {id}")));
 
         var me = app.MapGroup("/api/me").WithTags("People").RequireAuthorization(Roles.SupportPolicy);
-        me.MapGet("/", (HttpContext context, PeopleDirectory directory) => TypedResults.Ok(new Me(
-            AuditLog.ActorOf(context.User), context.User.FindFirstValue(ClaimTypes.Role) ?? string.Empty, PersonPrincipal.IsPerson(context.User),
-            PersonPrincipal.IsPerson(context.User) && (directory.Find(AuditLog.ActorOf(context.User))?.TotpEnabled ?? false))));
+        me.MapGet("/", (HttpContext context, PeopleDirectory directory) =>
+        {
+            var person = PersonPrincipal.IsPerson(context.User);
+            var name = AuditLog.ActorOf(context.User);
+            return TypedResults.Ok(new Me(
+                name, context.User.FindFirstValue(ClaimTypes.Role) ?? string.Empty, person,
+                person && (directory.Find(name)?.TotpEnabled ?? false))
+            {
+                Language = person ? directory.Language(name) : null,
+                ShownIn = Languages.Normalize(CultureInfo.CurrentUICulture.Name) ?? Languages.Fallback,
+            });
+        });
+        me.MapPut("/language", SetLanguageAsync);
         me.MapPost("/totp", (HttpContext context, PeopleDirectory directory) =>
         {
             if (Person(context) is { } refused)
@@ -80,16 +92,16 @@ public static class PeopleApi
         {
             if (!PeopleDirectory.IsValidName(name))
             {
-                errors["name"] = ["A person's name is 1 to 64 characters without spaces."];
+                errors["name"] = [SupportText.Get("Api.NameInvalid")];
             }
             else if (ApiKeys.IsConfiguredHolder(name!))
             {
-                errors["name"] = [$"'{ApiKeys.ConfiguredAdmin}' and '{ApiKeys.ConfiguredSupport}' are the holders of the configured keys."];
+                errors["name"] = [SupportText.Get("Api.NameReserved", ApiKeys.ConfiguredAdmin, ApiKeys.ConfiguredSupport)];
             }
 
             if (!Roles.IsRole(role))
             {
-                errors["role"] = [$"The role is '{Roles.Admin}' or '{Roles.Support}'."];
+                errors["role"] = [SupportText.Get("Api.RoleInvalid", Roles.Admin, Roles.Support)];
             }
 
             if (PeopleDirectory.PasswordProblem(password) is { } problem)
@@ -100,12 +112,12 @@ public static class PeopleApi
 
         if (errors.Count > 0)
         {
-            return TypedResults.ValidationProblem(errors, title: "The person was not added.");
+            return TypedResults.ValidationProblem(errors, title: SupportText.Get("Api.PersonNotAdded"));
         }
 
         if (!directory.Create(name!, role!, password!, AuditLog.ActorOf(request.HttpContext.User)))
         {
-            return TypedResults.Conflict(new Microsoft.AspNetCore.Mvc.ProblemDetails { Title = $"There is a person '{name}' already.", Status = 409 });
+            return TypedResults.Conflict(new Microsoft.AspNetCore.Mvc.ProblemDetails { Title = SupportText.Get("Api.PersonTaken", name!), Status = 409 });
         }
 
         audit.Record(request.HttpContext.User, "person.create", name, $"role {role}");
@@ -129,7 +141,7 @@ public static class PeopleApi
 
         if (errors.Count > 0)
         {
-            return TypedResults.ValidationProblem(errors, title: "The password was not set.");
+            return TypedResults.ValidationProblem(errors, title: SupportText.Get("Api.PasswordNotSet"));
         }
 
         if (!directory.SetPassword(name, fields["password"]!))
@@ -143,13 +155,8 @@ public static class PeopleApi
 
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> ConfirmTotpAsync(HttpRequest request, PeopleDirectory directory, AuditLog audit)
     {
-        if (Person(request.HttpContext) is { } refused)
-        {
-            return refused;
-        }
-
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        var (fields, refusal) = await ReadAsync(request, errors, "code").ConfigureAwait(false);
+        var (fields, refusal) = await ReadOwnAsync(request, errors, "code").ConfigureAwait(false);
         if (refusal is not null)
         {
             return refusal;
@@ -158,28 +165,54 @@ public static class PeopleApi
         var name = AuditLog.ActorOf(request.HttpContext.User);
         if (errors.Count == 0 && !directory.ConfirmTotp(name, fields.GetValueOrDefault("code") ?? string.Empty))
         {
-            errors["code"] = ["That is not the current code of the secret just set up; start again if the app shows none."];
+            errors["code"] = [SupportText.Get("Api.TotpCodeWrong")];
         }
 
         if (errors.Count > 0)
         {
-            return TypedResults.ValidationProblem(errors, title: "The second factor was not turned on.");
+            return TypedResults.ValidationProblem(errors, title: SupportText.Get("Api.TotpNotOn"));
         }
 
         audit.Record(request.HttpContext.User, "person.totp-enable", name);
         return TypedResults.NoContent();
     }
 
+    /// <summary>
+    /// <c>PUT /api/me/language {"language":"nb"}</c>: the language the person reads the dashboard and
+    /// the texts for support in (a tag such as <c>nb-NO</c> is stored as <c>nb</c>); null (or empty) for their browser's.
+    /// </summary>
+    private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> SetLanguageAsync(HttpRequest request, PeopleDirectory directory, AuditLog audit)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var (fields, refusal) = await ReadOwnAsync(request, errors, "language").ConfigureAwait(false);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        var asked = fields.GetValueOrDefault("language");
+        var language = Languages.Normalize(asked);
+        if (errors.Count == 0 && !string.IsNullOrWhiteSpace(asked) && language is null)
+        {
+            errors["language"] = [SupportText.Get("Api.LanguageUnknown", string.Join(", ", Languages.Supported))];
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: SupportText.Get("Api.LanguageNotSet"));
+        }
+
+        var name = AuditLog.ActorOf(request.HttpContext.User);
+        directory.SetLanguage(name, language);
+        audit.Record(request.HttpContext.User, "person.language", name, $"language {language ?? "browser"}");
+        return TypedResults.NoContent();
+    }
+
     private static async Task<Results<Created<CreatedToken>, ValidationProblem, ProblemHttpResult>> CreateTokenAsync(
         HttpRequest request, PeopleDirectory directory, AuditLog audit)
     {
-        if (Person(request.HttpContext) is { } refused)
-        {
-            return refused;
-        }
-
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        var (fields, refusal) = await ReadAsync(request, errors, "label").ConfigureAwait(false);
+        var (fields, refusal) = await ReadOwnAsync(request, errors, "label").ConfigureAwait(false);
         if (refusal is not null)
         {
             return refusal;
@@ -188,12 +221,12 @@ public static class PeopleApi
         var label = fields.GetValueOrDefault("label")?.Trim();
         if (errors.Count == 0 && (label is not { Length: > 0 and <= 64 } || label.Any(char.IsControl)))
         {
-            errors["label"] = ["A token's label says what it is for: 1 to 64 characters."];
+            errors["label"] = [SupportText.Get("Api.TokenLabelInvalid")];
         }
 
         if (errors.Count > 0)
         {
-            return TypedResults.ValidationProblem(errors, title: "The token was not made.");
+            return TypedResults.ValidationProblem(errors, title: SupportText.Get("Api.TokenNotMade"));
         }
 
         var name = AuditLog.ActorOf(request.HttpContext.User);
@@ -202,6 +235,13 @@ public static class PeopleApi
         request.HttpContext.Response.Headers.CacheControl = "no-store";
         return TypedResults.Created($"/api/me/tokens/{token.Id}", token);
     }
+
+    /// <summary>Reads a person's request about themselves (<see cref="ReadAsync"/>); an API key's holder is refused, having no personal settings.</summary>
+    private static async Task<(Dictionary<string, string?> Fields, ProblemHttpResult? Refusal)> ReadOwnAsync(
+        HttpRequest request, Dictionary<string, string[]> errors, string name) =>
+        Person(request.HttpContext) is { } refused
+            ? (new Dictionary<string, string?>(StringComparer.Ordinal), refused)
+            : await ReadAsync(request, errors, name).ConfigureAwait(false);
 
     /// <summary>Reads a JSON object of string fields; a field that is there but not a string is a problem under its name.</summary>
     private static async Task<(Dictionary<string, string?> Fields, ProblemHttpResult? Refusal)> ReadAsync(
@@ -218,7 +258,7 @@ public static class PeopleApi
         {
             if (body.RootElement.ValueKind != JsonValueKind.Object)
             {
-                errors[RequestBody.BodyKey] = [$"The body is a JSON object with {string.Join(", ", names.Select(n => $"'{n}'"))}."];
+                errors[RequestBody.BodyKey] = [SupportText.Get("Api.BodyObject", string.Join(", ", names.Select(n => $"'{n}'")))];
                 return (fields, null);
             }
 
@@ -234,7 +274,7 @@ public static class PeopleApi
                 }
                 else
                 {
-                    errors[name] = [$"'{name}' is text."];
+                    errors[name] = [SupportText.Get("Api.FieldIsText", name)];
                 }
             }
         }
@@ -246,8 +286,8 @@ public static class PeopleApi
     private static ProblemHttpResult? Person(HttpContext context) =>
         PersonPrincipal.IsPerson(context.User)
             ? null
-            : TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "An API key has no personal settings.",
-                detail: "Sign in with your own name and password to set up a second factor or make your own tokens.");
+            : TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: SupportText.Get("Api.KeyHasNoSettings"),
+                detail: SupportText.Get("Api.KeyHasNoSettingsDetail"));
 
     private static Results<NoContent, NotFound> Done(bool done, Action record)
     {
@@ -272,4 +312,11 @@ public static class PeopleApi
 /// <param name="Role">Their role.</param>
 /// <param name="Person">Whether they are a person (not an API key).</param>
 /// <param name="TotpEnabled">Whether their sign-in asks for an authenticator code.</param>
-public sealed record Me(string Name, string Role, bool Person, bool TotpEnabled);
+public sealed record Me(string Name, string Role, bool Person, bool TotpEnabled)
+{
+    /// <summary>The language the person chose (<see cref="Languages.Supported"/>), or null: their browser's.</summary>
+    public string? Language { get; init; }
+
+    /// <summary>The language this answer, and the dashboard, is in now.</summary>
+    public string ShownIn { get; init; } = Languages.Fallback;
+}

@@ -78,7 +78,8 @@ public sealed class PeopleDirectory(AdapterStore store, SecretBox secrets, Dashb
 
     /// <summary>Creates the people's tables (called from the store's schema set-up).</summary>
     /// <param name="connection">An open store connection, inside the schema transaction.</param>
-    public static void CreateSchema(SqliteConnection connection) =>
+    public static void CreateSchema(SqliteConnection connection)
+    {
         AdapterStore.Execute(connection,
             """
             CREATE TABLE IF NOT EXISTS people (
@@ -89,7 +90,8 @@ public sealed class PeopleDirectory(AdapterStore store, SecretBox secrets, Dashb
                 totp_pending TEXT,
                 totp_last_step INTEGER,
                 created_at TEXT NOT NULL,
-                created_by TEXT NOT NULL
+                created_by TEXT NOT NULL,
+                language TEXT
             ) STRICT;
             CREATE TABLE IF NOT EXISTS person_tokens (
                 id TEXT PRIMARY KEY NOT NULL,
@@ -100,6 +102,14 @@ public sealed class PeopleDirectory(AdapterStore store, SecretBox secrets, Dashb
             ) STRICT;
             """);
 
+        // A store made before people had a language: add it, empty (the browser's language applies).
+        using var columns = AdapterStore.Command(connection, "SELECT count(*) FROM pragma_table_info('people') WHERE name = 'language'");
+        if (Convert.ToInt64(columns.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 0)
+        {
+            AdapterStore.Execute(connection, "ALTER TABLE people ADD COLUMN language TEXT");
+        }
+    }
+
     /// <summary>Whether <paramref name="name"/> can be a person's sign-in name: 1 to 64 characters, no spaces or control characters.</summary>
     /// <param name="name">The name.</param>
     public static bool IsValidName(string? name) => name is { Length: > 0 and <= 64 } && !name.Any(c => char.IsControl(c) || char.IsWhiteSpace(c));
@@ -108,7 +118,7 @@ public sealed class PeopleDirectory(AdapterStore store, SecretBox secrets, Dashb
     /// <param name="password">The password.</param>
     public static string? PasswordProblem(string? password) =>
         password is null || password.Length < MinPasswordLength || password.Length > MaxPasswordLength || password.Any(char.IsControl)
-            ? $"A password is {MinPasswordLength} to {MaxPasswordLength} characters, without control characters."
+            ? Localization.SupportText.Get("Api.PasswordInvalid", MinPasswordLength, MaxPasswordLength)
             : null;
 
     /// <summary>Makes a person; false when the name is taken.</summary>
@@ -158,6 +168,28 @@ public sealed class PeopleDirectory(AdapterStore store, SecretBox secrets, Dashb
         }
 
         return changed;
+    }
+
+    /// <summary>
+    /// Sets the language a person reads the dashboard and the texts for support in
+    /// (<see cref="Localization.Languages.Supported"/>), or null for their browser's.
+    /// </summary>
+    /// <param name="name">Their name.</param>
+    /// <param name="language">A supported language, or null.</param>
+    /// <returns>False when there is no such person.</returns>
+    public bool SetLanguage(string name, string? language)
+    {
+        using var connection = store.Open();
+        return AdapterStore.Execute(connection, "UPDATE people SET language = $language WHERE name = $name", ("$name", name), ("$language", language)) > 0;
+    }
+
+    /// <summary>The language a person chose, or null when they read their browser's.</summary>
+    /// <param name="name">Their name.</param>
+    public string? Language(string name)
+    {
+        using var connection = store.Open();
+        using var command = AdapterStore.Command(connection, "SELECT language FROM people WHERE name = $name", ("$name", name));
+        return command.ExecuteScalar() as string;
     }
 
     /// <summary>Everyone, by name.</summary>

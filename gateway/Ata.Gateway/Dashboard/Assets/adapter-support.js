@@ -12,6 +12,7 @@
   const base = `/api/adapters/${encodeURIComponent(id)}`;
   const requestToken = document.querySelector('meta[name="request-token"]').content;
   const result = document.getElementById("action-result");
+  const { t, tOr } = window.ataText;
 
   async function change(method, path, body, contentType) {
     const response = await fetch(path, {
@@ -23,7 +24,7 @@
     const data = text ? JSON.parse(text) : {};
     if (!response.ok) {
       const fields = data.errors ? Object.entries(data.errors).map(([field, problems]) => `${field}: ${problems.join(" ")}`).join("; ") : "";
-      throw new Error([data.title, fields || data.detail].filter(Boolean).join(" ") || `the gateway answered ${response.status}`);
+      throw new Error([data.title, fields || data.detail].filter(Boolean).join(" ") || t("error.answered", { status: response.status }));
     }
     return data;
   }
@@ -32,8 +33,9 @@
     return commands.map((command) => {
       const row = document.createElement("tr");
       row.dataset.command = command.id;
-      const outcome = `${command.status}${command.detail ? `: ${command.detail}` : ""}`;
-      [`${command.command}${command.line ? ` line ${command.line}` : ""}${command.force ? " (forced)" : ""}`, new Date(command.sentAt || command.createdAt).toLocaleString(), command.actor, outcome]
+      const outcome = `${tOr(`command.status.${command.status}`, command.status)}${command.detail ? `: ${command.detail}` : ""}`;
+      [[tOr(`command.name.${command.command}`, command.command), command.line ? t("command.line", { line: command.line }) : null,
+        command.force ? t("command.forced") : null].filter((part) => part !== null).join(" "), new Date(command.sentAt || command.createdAt).toLocaleString(), command.actor, outcome]
         .forEach((text, i) => {
           const cell = document.createElement("td");
           cell.textContent = text;
@@ -51,12 +53,10 @@
 
   async function send(command, button) {
     const force = command === "reboot" && document.getElementById("reboot-force").checked;
-    if (command === "reboot" && !confirm(force
-      ? `Reboot ${id} now, even if a line is in use? A call in progress is cut off (never an emergency call).`
-      : `Reboot ${id}? The adapter waits until no line is in use.`)) return;
+    if (command === "reboot" && !confirm(t(force ? "confirm.rebootForced" : "confirm.reboot", { id }))) return;
     const line = button.dataset.line ? Number(button.dataset.line) : undefined;
     const reason = command === "reboot" || command === "reregister"
-      ? prompt(`Why ${command === "reboot" ? "reboot" : "re-register"} ${id}? (optional)`) ?? undefined
+      ? prompt(t(command === "reboot" ? "prompt.whyReboot" : "prompt.whyReregister", { id })) ?? undefined
       : undefined;
     button.disabled = true;
     try {
@@ -64,13 +64,13 @@
       try {
         sent = await change("POST", `${base}/commands`, { command, force, line, reason: reason || undefined }, "application/json");
       } catch (error) {
-        if (!/offline|never connected/.test(error.message) || !confirm(`${error.message}\n\nQueue it until the adapter connects?`)) throw error;
+        if (!/offline|never connected/.test(error.message) || !confirm(`${error.message}\n\n${t("confirm.queue")}`)) throw error;
         sent = await change("POST", `${base}/commands`, { command, force, line, whenOffline: "queue", reason: reason || undefined }, "application/json");
       }
-      result.textContent = `${button.textContent}: ${sent.status} (command ${sent.id}).`;
+      result.textContent = t("action.status", { action: button.textContent, status: tOr(`command.status.${sent.status}`, sent.status), id: sent.id });
       result.classList.remove("refused");
     } catch (error) {
-      result.textContent = `${button.textContent} failed: ${error.message}`;
+      result.textContent = t("action.failed", { action: button.textContent, reason: error.message });
       result.classList.add("refused");
     } finally {
       button.disabled = false;
@@ -93,18 +93,18 @@
     const form = event.target;
     const shown = document.getElementById("line-change-result");
     if (!form.elements.reason.value.trim()) {
-      const reason = prompt("Why is this changed? (kept in the audit log)");
+      const reason = prompt(t("change.whyPrompt"));
       if (reason === null) return;
       form.elements.reason.value = reason;
     }
     try {
       const answer = await change("PATCH", base, lineChange(form), "application/merge-patch+json");
-      shown.textContent = answer.changed.length ? `Changed ${answer.changed.join(", ")}: config v${answer.configVersion}.` : "Nothing changed.";
+      shown.textContent = answer.changed.length ? t("change.done", { fields: answer.changed.join(", "), version: answer.configVersion }) : t("change.nothing");
       shown.classList.remove("refused");
       form.elements.value.value = "";
       form.elements.reason.value = "";
     } catch (error) {
-      shown.textContent = `Not changed: ${error.message}`;
+      shown.textContent = t("change.failed", { reason: error.message });
       shown.classList.add("refused");
     }
   });
@@ -112,6 +112,8 @@
   for (const button of document.querySelectorAll("[data-command]")) {
     button.addEventListener("click", () => send(button.dataset.command, button));
   }
-  loadCommands();
-  setInterval(loadCommands, 2000);
+  window.ataText.ready.then(() => {
+    loadCommands();
+    setInterval(loadCommands, 2000);
+  });
 })();

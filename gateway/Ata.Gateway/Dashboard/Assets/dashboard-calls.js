@@ -16,11 +16,12 @@
   const chart = document.getElementById("call-quality-chart");
   const lines = document.getElementById("call-lines");
   const status = document.getElementById("calls-status");
+  const { t, tOr, tn } = window.ataText;
 
   async function getCallsJson(path) {
     const response = await fetch(path, { cache: "no-store", headers: { Accept: "application/json" } });
     if (!response.ok) {
-      throw new Error(`the gateway answered ${response.status}`);
+      throw new Error(t("error.answered", { status: response.status }));
     }
     return response.json();
   }
@@ -40,7 +41,7 @@
   function callRows(calls, threshold) {
     if (calls.length === 0) {
       const row = document.createElement("tr");
-      const cell = callCell("No calls recorded yet", "none");
+      const cell = callCell(t("calls.none"), "none");
       cell.colSpan = 12;
       row.append(cell);
       return [row];
@@ -53,8 +54,8 @@
       row.append(
         callCell(new Date(call.endedAt).toLocaleString()),
         callCell(String(call.line)),
-        callCell(`${call.direction}${call.emergency ? " (emergency)" : ""}`),
-        callCell(call.farEnd || "withheld"),
+        callCell(`${tOr(`calls.dir.${call.direction}`, call.direction)}${call.emergency ? ` ${t("calls.emergency")}` : ""}`),
+        callCell(call.farEnd || t("calls.withheld")),
         callCell(call.outcome),
         callCell(sip, "call-sip"),
         callCell(call.endedBy),
@@ -72,8 +73,8 @@
       const item = document.createElement("li");
       item.className = line.poor ? "poor" : "fine";
       const median = line.medianMos === null ? "—" : line.medianMos.toFixed(2);
-      item.textContent = `Line ${line.line}: median MOS ${median} over its last ${line.calls} calls` +
-        (line.poor ? " — poor call quality: check the customer's upstream bandwidth / Wi-Fi" : "");
+      item.textContent = t("calls.lineSummary", { line: line.line, median, calls: line.calls }) +
+        (line.poor ? ` — ${t("calls.linePoor")}` : "");
       return item;
     });
   }
@@ -89,7 +90,7 @@
     const days = quality.days;
     canvas.dataset.days = String(days.length);
     if (days.length === 0) {
-      context.fillText("No calls with audio yet", 10, height / 2);
+      context.fillText(t("calls.noAudio"), 10, height / 2);
       canvas.setAttribute("aria-label", "Call quality over days: no calls with audio yet");
       return;
     }
@@ -122,7 +123,7 @@
     context.stroke();
     context.setLineDash([]);
     context.fillStyle = "#5b6475";
-    context.fillText(`${days[0].day} – ${days[days.length - 1].day} · median MOS per day, dot the lowest, dashed ${quality.poorMosBelow}`, pad + 4, height - 2);
+    context.fillText(t("calls.chartLegend", { from: days[0].day, to: days[days.length - 1].day, threshold: quality.poorMosBelow }), pad + 4, height - 2);
     canvas.setAttribute("aria-label", `Call quality over ${days.length} days: ` +
       days.map((day) => `${day.day} median MOS ${day.medianMos.toFixed(2)} over ${day.calls} calls`).join("; "));
   }
@@ -133,12 +134,14 @@
       rows.replaceChildren(...callRows(calls, quality.poorMosBelow));
       lines.replaceChildren(...callLineItems(quality));
       drawCallQuality(chart, quality);
-      status.textContent = `${calls.length} calls · updated ${new Date().toLocaleTimeString()}`;
+      status.textContent = tn("calls.status", calls.length, { time: new Date().toLocaleTimeString() });
     } catch (error) {
-      status.textContent = `Call records could not be loaded: ${error.message}`;
+      status.textContent = t("calls.loadFailed", { reason: error.message });
     }
   }
 
-  loadCalls();
-  setInterval(loadCalls, refreshMs);
+  window.ataText.ready.then(() => {
+    loadCalls();
+    setInterval(loadCalls, refreshMs);
+  });
 })();

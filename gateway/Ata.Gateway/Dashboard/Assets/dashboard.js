@@ -19,6 +19,7 @@
   const pageId = pageMatch ? pageMatch[1] : null;
   // This page's anti-forgery token: the gateway refuses a change made with the session cookie without it.
   const requestToken = document.querySelector('meta[name="request-token"]').content;
+  const { t, tOr, tn } = window.ataText;
   let detailAt = 0;
   // Replaced by the core's LED table (/dashboard/leds.json) once loaded.
   let timing = { slowPeriodMs: 1000, fastPeriodMs: 200, codeBlinkMs: 400, codePauseMs: 1600 };
@@ -27,20 +28,22 @@
 
   function describePattern(pattern) {
     switch (pattern) {
-      case "off": return "off";
-      case "solid": return "on";
-      case "slow-blink": return "slow blink";
-      case "fast-blink": return "fast blink";
+      case "off": return t("led.off");
+      case "solid": return t("led.on");
+      case "slow-blink": return t("led.slow");
+      case "fast-blink": return t("led.fast");
       default: {
         const count = codeCount(pattern);
-        return count ? `blink code ${count}` : "unknown";
+        return count ? t("led.code", { count }) : t("led.unknown");
       }
     }
   }
 
-  // What the LED means in this pattern, from the core's LED guide (/dashboard/leds.json).
+  // What the LED means in this pattern, from the core's LED guide (/dashboard/leds.json), in the
+  // reader's language when there is a translation (ledMeaning.{pwr|wan|tel}.{pattern}).
   function meaningOf(led, pattern) {
-    return ((timing.guide || {})[led] || {})[pattern] || null;
+    const meaning = ((timing.guide || {})[led] || {})[pattern] || null;
+    return meaning === null ? null : tOr(`ledMeaning.${led.startsWith("tel") ? "tel" : led}.${pattern}`, meaning);
   }
 
   // The LED guide beside the drawn LEDs: each LED's patterns and what they mean, as the printed guide says.
@@ -56,7 +59,7 @@
       const caption = document.createElement("caption");
       caption.textContent = ledNames[led];
       const body = document.createElement("tbody");
-      for (const [pattern, meaning] of Object.entries(timing.guide[led] || {})) {
+      for (const pattern of Object.keys(timing.guide[led] || {})) {
         const row = document.createElement("tr");
         const shown = document.createElement("td");
         const sample = document.createElement("span");
@@ -65,7 +68,7 @@
         setLed(sample, pattern);
         shown.append(sample, ` ${describePattern(pattern)}`);
         const what = document.createElement("td");
-        what.textContent = meaning;
+        what.textContent = meaningOf(led, pattern);
         row.append(shown, what);
         body.append(row);
       }
@@ -148,12 +151,12 @@
 
   function ago(iso) {
     if (!iso) {
-      return "never";
+      return t("time.never");
     }
     const seconds = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
-    if (seconds < 60) return `${seconds} s ago`;
-    if (seconds < 3600) return `${Math.floor(seconds / 60)} min ago`;
-    if (seconds < 86400) return `${Math.floor(seconds / 3600)} h ago`;
+    if (seconds < 60) return t("time.seconds", { n: seconds });
+    if (seconds < 3600) return t("time.minutes", { n: Math.floor(seconds / 60) });
+    if (seconds < 86400) return t("time.hours", { n: Math.floor(seconds / 3600) });
     return new Date(iso).toLocaleString();
   }
 
@@ -169,7 +172,7 @@
   function lineRows(lines) {
     return lines.map((line) => {
       const row = document.createElement("tr");
-      const cells = [String(line.line), `${line.username} @ ${line.registrar}`, line.registration, line.sipCode ? String(line.sipCode) : "—"];
+      const cells = [String(line.line), `${line.username} @ ${line.registrar}`, tOr(`registration.${line.registration}`, line.registration), line.sipCode ? String(line.sipCode) : "—"];
       cells.forEach((text, i) => {
         const cell = document.createElement("td");
         cell.textContent = text;
@@ -186,7 +189,7 @@
     if (faults.length === 0) {
       const none = document.createElement("li");
       none.className = "none";
-      none.textContent = "None";
+      none.textContent = t("common.none");
       return [none];
     }
     return faults.map((fault) => {
@@ -195,9 +198,9 @@
       what.className = "fault-what";
       what.textContent = fault.description;
       const context = [];
-      if (fault.line) context.push(`line ${fault.line}`);
-      if (fault.sipCode) context.push(`SIP ${fault.sipCode}`);
-      context.push(`since ${new Date(fault.since).toLocaleString()}`);
+      if (fault.line) context.push(t("fault.line", { line: fault.line }));
+      if (fault.sipCode) context.push(t("fault.sip", { code: fault.sipCode }));
+      context.push(t("fault.since", { time: new Date(fault.since).toLocaleString() }));
       const details = document.createElement("span");
       details.className = "fault-context";
       details.textContent = ` (${context.join(", ")})${fault.detail ? `: ${fault.detail}` : ""}`;
@@ -207,9 +210,9 @@
   }
 
   function configText(adapter) {
-    let text = `v${adapter.configVersion} ${adapter.configStatus}`;
+    let text = `v${adapter.configVersion} ${tOr(`config.status.${adapter.configStatus}`, adapter.configStatus)}`;
     if (adapter.configStatus === "pending" && adapter.appliedConfigVersion !== null) {
-      text += ` (runs v${adapter.appliedConfigVersion})`;
+      text += ` ${t("config.runs", { version: adapter.appliedConfigVersion })}`;
     }
     return text;
   }
@@ -234,9 +237,9 @@
     for (const name of ["online", "offline", "silent", "never"]) {
       presence.classList.toggle(name, state === name);
     }
-    setText(presence, state === "never" ? "never connected" : state);
+    setText(presence, t(`presence.${state}`));
     const customer = element.querySelector(".customer");
-    setText(customer, adapter.customerReference ? `Customer ${adapter.customerReference}` : "");
+    setText(customer, adapter.customerReference ? t("card.customer", { ref: adapter.customerReference }) : "");
     customer.hidden = !adapter.customerReference;
     element.querySelector(".stale").hidden = adapter.online || adapter.lastHealthAt === null;
     for (const led of element.querySelectorAll(".led")) {
@@ -245,7 +248,7 @@
     renderOnce(element.querySelector(".lines tbody"), adapter.lines, lineRows);
     renderOnce(element.querySelector(".faults"), adapter.faults, faultItems);
     const config = element.querySelector(".config");
-    setText(config, configText(adapter) + (adapter.configRefusedReason ? ` — refused: ${adapter.configRefusedReason}` : ""));
+    setText(config, configText(adapter) + (adapter.configRefusedReason ? ` — ${t("config.refusedBecause", { reason: adapter.configRefusedReason })}` : ""));
     config.classList.toggle("refused", adapter.configStatus === "refused");
     setText(element.querySelector(".firmware"), adapter.firmware || "—");
     setText(element.querySelector(".last-seen"), ago(adapter.lastSeen));
@@ -293,7 +296,7 @@
     for (const tile of document.querySelectorAll("#tiles li")) {
       setText(tile.querySelector(".tile-count"), String(counts[tile.dataset.tile]));
     }
-    setText(summary, `${adapters.length} adapter${adapters.length === 1 ? "" : "s"}, ${online} online, ${faulty} with faults · updated ${new Date().toLocaleTimeString()}`);
+    setText(summary, tn("summary.fleet", adapters.length, { online, faulty, time: new Date().toLocaleTimeString() }));
     empty.hidden = adapters.length > 0 || search.value.trim() !== "";
   }
 
@@ -314,8 +317,8 @@
     const uptime = adapter.uptimeMs === null ? "—" : `${(adapter.uptimeMs / 3600000).toFixed(1)} h`;
     // Signal only for an adapter with a radio: a wired one reports none.
     renderOnce(facts, [adapter.hardware, adapter.mac, adapter.wan, adapter.wanAddress, adapter.rssi, uptime, adapter.resetReason], () =>
-      [["Hardware", adapter.hardware], ["MAC", adapter.mac], ["WAN", adapter.wan], ["WAN address", adapter.wanAddress],
-        ["Signal", adapter.rssi === null ? undefined : `${adapter.rssi} dBm`], ["Uptime", uptime], ["Last reset", adapter.resetReason]]
+      [[t("fact.hardware"), adapter.hardware], [t("fact.mac"), adapter.mac], [t("fact.wan"), adapter.wan], [t("fact.wanAddress"), adapter.wanAddress],
+        [t("fact.signal"), adapter.rssi === null ? undefined : `${adapter.rssi} dBm`], [t("fact.uptime"), uptime], [t("fact.lastReset"), adapter.resetReason]]
         .filter(([, value]) => value !== undefined)
         .map(([name, value]) => {
           const pair = document.createElement("div");
@@ -326,7 +329,7 @@
           pair.append(dt, dd);
           return pair;
         }));
-    setText(summary, `Adapter ${adapter.deviceId} · updated ${new Date().toLocaleTimeString()}`);
+    setText(summary, t("summary.adapter", { id: adapter.deviceId, time: new Date().toLocaleTimeString() }));
   }
 
   function drawChart(canvas, samples, value, unit) {
@@ -338,7 +341,7 @@
     context.fillStyle = "#5b6475";
     context.font = "12px system-ui, sans-serif";
     if (points.length === 0) {
-      context.fillText("No health reports yet", 10, height / 2);
+      context.fillText(t("chart.empty"), 10, height / 2);
       return;
     }
     const xs = points.map(([x]) => x);
@@ -378,7 +381,7 @@
     if (entries.length === 0) {
       const none = document.createElement("li");
       none.className = "none";
-      none.textContent = "Nothing recorded yet";
+      none.textContent = t("timeline.empty");
       return [none];
     }
     return entries.map(({ at, event, service }) => {
@@ -389,14 +392,14 @@
       const what = document.createElement("span");
       if (service) {
         item.className = "service";
-        const line = service.line ? ` on line ${service.line}` : "";
-        what.textContent = ` dialled ${service.serviceCode}${line}: ${service.description} — ${service.outcome}`;
+        const dialled = { code: service.serviceCode, line: service.line, description: service.description, outcome: service.outcome };
+        what.textContent = ` ${t(service.line ? "timeline.dialledOnLine" : "timeline.dialled", dialled)}`;
       } else {
         item.className = event.raised ? "raised" : "cleared";
         const context = [];
-        if (event.line) context.push(`line ${event.line}`);
-        if (event.sipCode) context.push(`SIP ${event.sipCode}`);
-        what.textContent = ` ${event.raised ? "raised" : "cleared"}: ${event.description}${context.length ? ` (${context.join(", ")})` : ""}${event.detail ? ` — ${event.detail}` : ""}`;
+        if (event.line) context.push(t("fault.line", { line: event.line }));
+        if (event.sipCode) context.push(t("fault.sip", { code: event.sipCode }));
+        what.textContent = ` ${event.raised ? t("timeline.raised") : t("timeline.cleared")}: ${event.description}${context.length ? ` (${context.join(", ")})` : ""}${event.detail ? ` — ${event.detail}` : ""}`;
       }
       item.append(when, what);
       return item;
@@ -408,17 +411,19 @@
     return lines.map((line) => {
       const item = document.createElement("li");
       const name = document.createElement("strong");
-      name.textContent = `Line ${line.line}`;
-      const tones = line.tones ? Object.entries(line.tones).map(([tone, text]) => `${tone} ${text}`).join("; ") : "default";
+      name.textContent = t("settings.line", { line: line.line });
+      const standard = t("settings.default");
+      const tones = line.tones ? Object.entries(line.tones).map(([tone, text]) => `${tone} ${text}`).join("; ") : standard;
       const settings = [
-        ["country", line.country || "default"],
-        ["tone plan", line.tonePlan || "as country"],
-        ["dial plan", line.dialPlan || "default"],
-        ["barring", line.barring.length ? line.barring.join(", ") : "none"],
-        ["flash", line.flashMs ? `${line.flashMs} ms` : "default"],
-        ["inter-digit", `${line.shortTimerMs ? `${line.shortTimerMs} ms` : "default"} short, ${line.longTimerMs ? `${line.longTimerMs} ms` : "default"} long`],
-        ["tones", tones],
-        ["transport", line.transport],
+        [t("settings.country"), line.country || standard],
+        [t("settings.tonePlan"), line.tonePlan || t("settings.asCountry")],
+        [t("settings.dialPlan"), line.dialPlan || standard],
+        [t("settings.barring"), line.barring.length ? line.barring.join(", ") : t("settings.none")],
+        [t("settings.flash"), line.flashMs ? `${line.flashMs} ms` : standard],
+        [t("settings.interDigit"), t("settings.timers", {
+          short: line.shortTimerMs ? `${line.shortTimerMs} ms` : standard, long: line.longTimerMs ? `${line.longTimerMs} ms` : standard })],
+        [t("settings.tones"), tones],
+        [t("settings.transport"), line.transport],
       ];
       const text = document.createElement("span");
       text.className = "line-settings-text";
@@ -432,7 +437,7 @@
     return versions.map((version) => {
       const row = document.createElement("tr");
       [`v${version.version}`, new Date(version.createdAt).toLocaleString(), version.actor,
-        version.status + (version.reason ? `: ${version.reason}` : "")].forEach((text, i) => {
+        tOr(`config.status.${version.status}`, version.status) + (version.reason ? `: ${version.reason}` : "")].forEach((text, i) => {
         const cell = document.createElement("td");
         cell.textContent = text;
         if (i === 3) cell.className = `config-status ${version.status}`;
@@ -454,7 +459,7 @@
       throw new Error("signed out");
     }
     if (!response.ok) {
-      throw new Error(`the gateway answered ${response.status}`);
+      throw new Error(t("error.answered", { status: response.status }));
     }
     return response.json();
   }
@@ -463,7 +468,7 @@
     if (incidents.length === 0) {
       const none = document.createElement("li");
       none.className = "none";
-      none.textContent = "None";
+      none.textContent = t("common.none");
       return [none];
     }
     return incidents.filter((incident) => incident.parentId === null).map((incident) => {
@@ -471,18 +476,21 @@
       item.className = incident.kind;
       const what = document.createElement("strong");
       if (incident.kind === "registrar") {
-        what.textContent = `Registrar ${incident.registrar}: ${incident.adapters} adapters, ${incident.description}`;
+        what.textContent = t("incident.registrar", { registrar: incident.registrar, adapters: incident.adapters, description: incident.description });
       } else {
         const link = document.createElement("a");
         link.href = `/adapters/${encodeURIComponent(incident.deviceId)}`;
         link.textContent = incident.deviceId;
-        const where = [incident.line ? `line ${incident.line}` : null, incident.customerReference ? `customer ${incident.customerReference}` : null]
+        const where = [incident.line ? t("incident.line", { line: incident.line }) : null,
+          incident.customerReference ? t("incident.customer", { ref: incident.customerReference }) : null]
           .filter((part) => part !== null).join(", ");
         what.append(link, where ? ` (${where})` : "", `: ${incident.description}`);
       }
       const since = document.createElement("span");
       since.className = "fault-context";
-      since.textContent = ` since ${new Date(incident.openedAt).toLocaleString()}${incident.flaps ? `, flapping (${incident.flaps}×)` : ""}${incident.clearedAt ? ", clearing" : ""}`;
+      since.textContent = ` ${[t("incident.since", { time: new Date(incident.openedAt).toLocaleString() }),
+        incident.flaps ? t("incident.flapping", { flaps: incident.flaps }) : null, incident.clearedAt ? t("incident.clearing") : null]
+        .filter((part) => part !== null).join(", ")}`;
       const step = document.createElement("div");
       step.className = "next-step";
       step.textContent = incident.nextStep;
@@ -495,14 +503,13 @@
   async function loadRefusedLogins(id) {
     const response = await fetch(`/api/adapters/${encodeURIComponent(id)}/refused-logins`, { cache: "no-store", headers: { Accept: "application/json" } });
     if (!response.ok) {
-      throw new Error(`the gateway answered ${response.status}`);
+      throw new Error(t("error.answered", { status: response.status }));
     }
     const refused = response.status === 204 ? null : await response.json();
     const panel = document.getElementById("refused-logins-panel");
     panel.hidden = refused === null;
     setText(document.getElementById("refused-logins"), refused === null ? ""
-      : `The adapter is trying to connect with a wrong secret: re-onboard it. ${refused.attempts} refused login${refused.attempts === 1 ? "" : "s"}, `
-        + `the first ${ago(refused.firstAt)}, the last ${ago(refused.lastAt)} from ${refused.lastAddress}.`);
+      : tn("refused.text", refused.attempts, { first: ago(refused.firstAt), last: ago(refused.lastAt), address: refused.lastAddress }));
   }
 
   async function loadIncidents() {
@@ -532,11 +539,12 @@
       const response = await send(`/api/adapters/${encodeURIComponent(pageId)}/actions/${action}`);
       const body = response.headers.get("content-type")?.includes("json") ? await response.json() : {};
       result.textContent = response.ok
-        ? `${button.textContent}: sent${body.commandId && body.commandId !== "config" ? ` (command ${body.commandId})` : ""}.`
-        : `${button.textContent} failed: ${body.title || response.status}`;
+        ? (body.commandId && body.commandId !== "config"
+          ? t("action.sentCommand", { action: button.textContent, id: body.commandId }) : t("action.sent", { action: button.textContent }))
+        : t("action.failed", { action: button.textContent, reason: body.title || response.status });
       result.classList.toggle("refused", !response.ok);
     } catch (error) {
-      result.textContent = `${button.textContent} failed: ${error.message}`;
+      result.textContent = t("action.failed", { action: button.textContent, reason: error.message });
       result.classList.add("refused");
     } finally {
       button.disabled = false;
@@ -564,7 +572,7 @@
       }
       problem.hidden = true;
     } catch (error) {
-      problem.textContent = `Cannot reach the gateway (${error.message}); retrying every second.`;
+      problem.textContent = t("problem.unreachable", { reason: error.message });
       problem.hidden = false;
     } finally {
       setTimeout(poll, pollMs);
@@ -572,6 +580,7 @@
   }
 
   async function start() {
+    await window.ataText.ready;
     document.getElementById("overview").hidden = pageId !== null;
     document.getElementById("adapter-page").hidden = pageId === null;
     for (const button of document.querySelectorAll("[data-action]")) {
@@ -584,7 +593,7 @@
     document.getElementById("sign-out").addEventListener("click", async () => {
       const response = await send("/logout");
       if (!response.ok) {
-        problem.textContent = `Signing out failed (the gateway answered ${response.status}); reload the page and try again.`;
+        problem.textContent = t("problem.signOut", { status: response.status });
         problem.hidden = false;
         return;
       }

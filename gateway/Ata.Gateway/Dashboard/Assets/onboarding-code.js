@@ -17,19 +17,20 @@
   const requestToken = document.querySelector('meta[name="request-token"]').content;
   const resetButton = document.getElementById("factory-reset");
   const state = document.getElementById("onboarding-state");
+  const { t } = window.ataText;
 
   async function showState() {
     const response = await fetch(`/api/adapters/${encodeURIComponent(id)}/onboarding`, { cache: "no-store", headers: { Accept: "application/json" } });
     if (!response.ok) return;
     const onboarding = await response.json();
     state.textContent = onboarding.needed
-      ? `Needs onboarding: ${onboarding.reason} on ${new Date(onboarding.since).toLocaleString()}. Make a code and onboard it on its console.`
+      ? t("onboarding.needed", { reason: onboarding.reason, since: new Date(onboarding.since).toLocaleString() })
       : "";
     state.classList.toggle("refused", onboarding.needed);
   }
 
   async function factoryReset() {
-    if (!confirm(`Factory reset ${id}? It erases its settings, device secret, CA and provisioning and restarts unprovisioned: it stays off the gateway until a technician onboards it with a new code.`)) return;
+    if (!confirm(t("onboarding.reset.confirm", { id }))) return;
     resetButton.disabled = true;
     try {
       const response = await fetch(`/api/adapters/${encodeURIComponent(id)}/commands`, {
@@ -40,11 +41,11 @@
       });
       const text = await response.text();
       const data = text ? JSON.parse(text) : {};
-      if (!response.ok) throw new Error(data.detail || data.title || `the gateway answered ${response.status}`);
-      note.textContent = `Factory reset: ${data.status} (command ${data.id}); its outcome is in the commands list.`;
+      if (!response.ok) throw new Error(data.detail || data.title || t("error.answered", { status: response.status }));
+      note.textContent = t("onboarding.reset.sent", { status: data.status, command: data.id });
       note.classList.remove("refused");
     } catch (error) {
-      note.textContent = `Factory reset not sent: ${error.message}`;
+      note.textContent = t("onboarding.reset.failed", { reason: error.message });
       note.classList.add("refused");
     } finally {
       resetButton.disabled = false;
@@ -52,7 +53,7 @@
   }
 
   async function makeCode() {
-    if (!confirm(`Make an onboarding code for ${id}? Its device secret is replaced now: the adapter stays off the gateway until it is onboarded with the new code.`)) return;
+    if (!confirm(t("onboarding.confirm", { id }))) return;
     button.disabled = true;
     shown.textContent = "";
     caBlock.hidden = true;
@@ -64,24 +65,26 @@
       });
       const text = await response.text();
       const data = text ? JSON.parse(text) : {};
-      if (!response.ok) throw new Error(data.detail || data.title || `the gateway answered ${response.status}`);
+      if (!response.ok) throw new Error(data.detail || data.title || t("error.answered", { status: response.status }));
       // What the technician enters on the console: "onboard CODE", then the CA certificate it pins (TLS).
       shown.textContent = data.code;
       caBlock.textContent = data.caPem ? data.caPem.trim() : "";
       caBlock.hidden = !data.caPem;
-      note.textContent = `Shown once: on the adapter's console type "onboard" and this code${data.caPem ? ", then paste the CA certificate below" : ""}. `
-        + `It sends the adapter to ${data.broker}${data.caFingerprint ? ` over TLS, trusting only the CA with SHA-256 ${data.caFingerprint}` : " in plaintext"}, `
-        + `works for the first login only, and expires ${new Date(data.expiresAt).toLocaleString()} if unused.`;
+      const expires = new Date(data.expiresAt).toLocaleString();
+      note.textContent = data.caFingerprint
+        ? t("onboarding.shown.tls", { broker: data.broker, fingerprint: data.caFingerprint, expires })
+        : t("onboarding.shown", { broker: data.broker, expires });
       note.classList.remove("refused");
     } catch (error) {
-      note.textContent = `No code made: ${error.message}`;
+      note.textContent = t("onboarding.failed", { reason: error.message });
       note.classList.add("refused");
     } finally {
       button.disabled = false;
     }
   }
 
-  fetch("/api/me", { cache: "no-store", headers: { Accept: "application/json" } })
+  window.ataText.ready
+    .then(() => fetch("/api/me", { cache: "no-store", headers: { Accept: "application/json" } }))
     .then((response) => (response.ok ? response.json() : null))
     .then((me) => {
       if (!me || me.role !== "admin") return;

@@ -6,6 +6,7 @@
   const requestToken = document.querySelector('meta[name="request-token"]').content;
   const problem = document.getElementById("problem");
   const $ = (id) => document.getElementById(id);
+  const { t } = window.ataText;
 
   async function call(method, path, body) {
     const options = { method, headers: { "X-CSRF-Token": requestToken }, credentials: "same-origin" };
@@ -49,9 +50,11 @@
     const me = await call("GET", "/api/me");
     $("who").textContent = `${me.name} (${me.role})`;
     $("my-account").hidden = !me.person;
+    $("my-language").hidden = !me.person;
     if (me.person) {
-      $("totp-state").textContent = me.totpEnabled ? "Sign-in asks for a code from your authenticator app." : "Sign-in asks for your password only.";
-      $("totp-start").textContent = me.totpEnabled ? "Move to another authenticator app" : "Set up an authenticator app";
+      $("language").value = me.language || "";
+      $("totp-state").textContent = t(me.totpEnabled ? "people.totpOn" : "people.totpOff");
+      $("totp-start").textContent = t(me.totpEnabled ? "people.totpMove" : "people.totpStart");
       const tokens = await call("GET", "/api/me/tokens");
       const rows = $("my-tokens");
       rows.replaceChildren();
@@ -59,7 +62,7 @@
         const row = document.createElement("tr");
         cell(row, token.label);
         cell(row, when(token.createdAt));
-        button(cell(row, ""), "Revoke", () => call("DELETE", `/api/me/tokens/${encodeURIComponent(token.id)}`));
+        button(cell(row, ""), t("people.revoke"), () => call("DELETE", `/api/me/tokens/${encodeURIComponent(token.id)}`));
         rows.appendChild(row);
       }
     }
@@ -75,15 +78,15 @@
       row.dataset.person = person.name;
       cell(row, person.name);
       cell(row, person.role);
-      const factor = cell(row, person.totpEnabled ? "on " : "off");
-      if (person.totpEnabled) button(factor, "Turn off", () => call("DELETE", `/api/people/${encodeURIComponent(person.name)}/totp`));
-      cell(row, `${when(person.createdAt)} by ${person.createdBy}`);
+      const factor = cell(row, person.totpEnabled ? `${t("people.factorOn")} ` : t("people.factorOff"));
+      if (person.totpEnabled) button(factor, t("people.turnOff"), () => call("DELETE", `/api/people/${encodeURIComponent(person.name)}/totp`));
+      cell(row, t("people.addedBy", { time: when(person.createdAt), by: person.createdBy }));
       const actions = cell(row, "");
-      button(actions, "Set password", () => {
-        const password = prompt(`New password for ${person.name} (at least 12 characters)`);
+      button(actions, t("people.setPassword"), () => {
+        const password = prompt(t("people.newPassword", { name: person.name }));
         return password ? call("POST", `/api/people/${encodeURIComponent(person.name)}/password`, { password }) : Promise.resolve();
       });
-      button(actions, "Remove", () => confirm(`Remove ${person.name}? Their sessions and tokens end.`)
+      button(actions, t("people.remove"), () => confirm(t("people.confirmRemove", { name: person.name }))
         ? call("DELETE", `/api/people/${encodeURIComponent(person.name)}`) : Promise.resolve());
       rows.appendChild(row);
     }
@@ -96,7 +99,7 @@
       cell(row, key.role);
       cell(row, when(key.createdAt));
       cell(row, key.createdBy);
-      button(cell(row, ""), "Revoke", () => confirm(`Revoke the key of ${key.name}?`)
+      button(cell(row, ""), t("people.revoke"), () => confirm(t("people.confirmRevokeKey", { name: key.name }))
         ? call("DELETE", `/api/keys/${encodeURIComponent(key.name)}`) : Promise.resolve());
       keyRows.appendChild(row);
     }
@@ -132,5 +135,9 @@
       .then(() => { form.reset(); show(null); return load(); }).catch(show);
   });
 
-  load().catch(show);
+  // A language chosen (or the browser's again): the page reloads in it.
+  $("language-save").addEventListener("click", () => call("PUT", "/api/me/language", { language: $("language").value || null })
+    .then(() => location.reload()).catch(show));
+
+  window.ataText.ready.then(load).catch(show);
 })();
