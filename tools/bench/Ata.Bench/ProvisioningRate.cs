@@ -1,0 +1,185 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using Ata.Core.Contract;
+using Ata.Lab;
+
+namespace Ata.Bench;
+
+/// <summary>
+/// Provisioning as the fleet grows (issue 17, item 1): adapters are provisioned one after another
+/// through the gateway's real provisioning path (<c>PUT /api/adapters/{id}</c>: the store, the
+/// adapter's broker login, its config published) into its embedded Mosquitto, from 0 up to a
+/// target, with a few requests in flight as an operator's tool would send them. Prints the rate
+/// over the 1,000 provisions before 1,000, 10,000, 50,000 and 90,000 adapters, checks at each mark
+/// that the last adapter logs in at the real broker, and compares in the same run with the
+/// baseline: the password file rewritten and reloaded on every change (<c>Broker:DeviceLogins=File</c>),
+/// which is stopped early because it only gets slower. When the time budget ends before the
+/// target, it says how far it got and projects the rest from the last rate, labelled as such.
+/// </summary>
+internal static class ProvisioningRate
+{
+    private const string AdminKey = "bench-admin-key-0123456789";
+    private const int Window = 1_000;
+    private const int InFlight = 4;
+    private static readonly int[] Marks = [1_000, 10_000, 50_000, 90_000];
+
+    public static async Task<bool> RunAsync(int target, int budgetSeconds)
+    {
+        Console.WriteLine($"Provisioning benchmark: up to {target:N0} adapters through PUT /api/adapters/{{id}} into the embedded Mosquitto, {InFlight} requests in flight, "
+            + $"{budgetSeconds} s budget for ours");
+        var ours = await MeasureAsync("device logins plugin (ours)", "Plugin", target, TimeSpan.FromSeconds(budgetSeconds));
+        var baseline = await MeasureAsync("password file rewritten and reloaded per change (baseline)", "File", Math.Min(target, 5_000), TimeSpan.FromSeconds(60));
+
+        Console.WriteLine();
+        Console.WriteLine($"  {"adapters",10} {"ours /s",10} {"baseline /s",12}");
+        foreach (var mark in Marks.Where(m => m <= Math.Max(ours.Reached, baseline.Reached)))
+        {
+            Console.WriteLine($"  {mark,10:N0} {Rate(ours, mark),10} {Rate(baseline, mark),12}");
+        }
+
+        var first = ours.RateAt(Marks[0]);
+        var last = ours.RateAt(Marks[^1]);
+        var baseFirst = baseline.RateAt(Marks[0]);
+        Console.WriteLine();
+        Console.WriteLine($"ours: {ours.Reached:N0} adapters in {ours.Elapsed.TotalSeconds:F0} s, {ours.Reached / ours.Elapsed.TotalSeconds:F0}/s overall; "
+            + $"baseline: {baseline.Reached:N0} in {baseline.Elapsed.TotalSeconds:F0} s, {baseline.LastRate:F0}/s at the end");
+        if (first is { } f && baseFirst is { } b)
+        {
+            Console.WriteLine($"at 1,000 adapters ours is {f / b:F1}x the baseline; at {baseline.Reached:N0} it is {ours.RateAt(baseline.Reached) / baseline.LastRate:F1}x");
+        }
+
+        var met = first is >= 200 && ours.Reached >= target;
+        if (last is { } l && first is { } f1)
+        {
+            var drop = (f1 - l) / f1;
+            Console.WriteLine($"target: >= 200/s sustained to {target:N0}: {(met && ours.MinimumRate >= 200 ? "met" : "MISSED")} (slowest window {ours.MinimumRate:F0}/s); "
+                + $"rate at 90,000 within 20 % of the rate at 1,000: {(Math.Abs(drop) <= 0.2 ? "met" : "MISSED")} ({-drop:+0.0%;-0.0%})");
+            return met && ours.MinimumRate >= 200 && Math.Abs(drop) <= 0.2;
+        }
+
+        var remaining = target - ours.Reached;
+        Console.WriteLine($"target: NOT MEASURED to {target:N0}: the {budgetSeconds} s budget ended at {ours.Reached:N0} adapters. "
+            + $"PROJECTION ONLY (not measured): the remaining {remaining:N0} at the last window's {ours.LastRate:F0}/s would take {remaining / Math.Max(1, ours.LastRate):F0} s more; "
+            + $"slowest window so far {ours.MinimumRate:F0}/s, rate at the last mark vs 1,000: {(first is { } ff ? $"{(ours.LastRate - ff) / ff:+0.0%;-0.0%}" : "n/a")}");
+        return false;
+    }
+
+    private static string Rate(Run run, int mark) => run.RateAt(mark) is { } rate ? $"{rate:F0}" : "-";
+
+    private static async Task<Run> MeasureAsync(string name, string mode, int target, TimeSpan budget)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"  {name}:");
+        var data = Directory.CreateTempSubdirectory("ata-bench-provision-");
+        var httpPort = FreePort.Tcp();
+        var run = new Run();
+        try
+        {
+            await using var gateway = ManagedProcess.StartDotnet(
+                RepoLayout.Find().GatewayAssembly,
+                ["--urls", $"http://127.0.0.1:{httpPort}", $"--Gateway:DataDirectory={data.FullName}", "--Logging:LogLevel:Default=Warning",
+                    $"--Broker:DeviceLogins={mode}"],
+                new ManagedProcessOptions { Name = "gateway", Environment = new Dictionary<string, string?> { ["Auth__AdminKey"] = AdminKey } });
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}") };
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminKey);
+            await IngestRate.WaitReadyAsync(http, gateway);
+            var port = File.ReadAllText(Path.Combine(data.FullName, "broker", "port")).Trim();
+
+            var clock = Stopwatch.StartNew();
+            var windowStart = clock.Elapsed;
+            var next = 0;
+            var done = 0;
+            using var stop = new CancellationTokenSource(budget);
+            async Task WorkAsync()
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    var n = Interlocked.Increment(ref next);
+                    if (n > target)
+                    {
+                        return;
+                    }
+
+                    using var put = await http.PutAsJsonAsync($"/api/adapters/{Id(n)}", new
+                    {
+                        secret = Secret(n),
+                        lines = new[] { new { username = $"{100000 + n}", password = "bench-sip-pass", registrar = "127.0.0.1:5060" } },
+                    });
+                    if (!put.IsSuccessStatusCode)
+                    {
+                        throw new InvalidOperationException($"provisioning {Id(n)} answered {(int)put.StatusCode}: {await put.Content.ReadAsStringAsync()}");
+                    }
+
+                    var count = Interlocked.Increment(ref done);
+                    if (count % Window == 0)
+                    {
+                        lock (run)
+                        {
+                            var now = clock.Elapsed;
+                            run.Windows[count] = Window / (now - windowStart).TotalSeconds;
+                            windowStart = now;
+                        }
+
+                        if (Array.IndexOf(Marks, count) >= 0)
+                        {
+                            Console.WriteLine($"    at {count,7:N0}: {run.Windows[count],6:F0} provisions/s over the last {Window:N0}; adapter {Id(count)} logs in: {await LogsInAsync(data, port, count)}");
+                        }
+                        else if (count % 10_000 == 0)
+                        {
+                            Console.WriteLine($"    at {count,7:N0}: {run.Windows[count],6:F0} provisions/s ({clock.Elapsed.TotalSeconds:F0} s)");
+                        }
+                    }
+                }
+            }
+
+            try
+            {
+                await Task.WhenAll(Enumerable.Range(0, InFlight).Select(_ => Task.Run(WorkAsync)));
+            }
+            catch (TaskCanceledException) when (stop.IsCancellationRequested)
+            {
+            }
+
+            run.Reached = Volatile.Read(ref done);
+            run.Elapsed = clock.Elapsed;
+            Console.WriteLine($"    {(run.Reached >= target ? "reached" : "stopped at")} {run.Reached:N0} adapters after {run.Elapsed.TotalSeconds:F0} s");
+            return run;
+        }
+        finally
+        {
+            data.Delete(recursive: true);
+        }
+    }
+
+    private static string Id(int n) => $"bench-{n:D6}";
+
+    private static string Secret(int n) => $"bench-secret-{n:D6}";
+
+    /// <summary>Whether the adapter logs in at the real broker (mosquitto_pub with its login).</summary>
+    private static async Task<string> LogsInAsync(DirectoryInfo data, string port, int n)
+    {
+        using var pub = IngestRate.Start("mosquitto_pub", ["-h", "127.0.0.1", "-p", port, "-q", "1", "-t", MqttTopics.For(Id(n), MqttTopics.Status), "-m", MqttTopics.Online],
+            null, login: IngestRate.Login(data, $"check-{n}", Id(n), Secret(n)));
+        await pub.WaitForExitAsync();
+        return pub.ExitCode == 0 ? "yes" : "NO";
+    }
+
+    private sealed class Run
+    {
+        public SortedDictionary<int, double> Windows { get; } = [];
+
+        public int Reached { get; set; }
+
+        public TimeSpan Elapsed { get; set; }
+
+        public double LastRate => Windows.Count > 0 ? Windows.Last().Value : 0;
+
+        public double MinimumRate => Windows.Count > 0 ? Windows.Values.Min() : 0;
+
+        public double? RateAt(int mark)
+        {
+            var at = Windows.Keys.Where(k => k <= mark).DefaultIfEmpty(0).Max();
+            return at >= mark - Window + 1 && Windows.TryGetValue(at, out var rate) ? rate : null;
+        }
+    }
+}
