@@ -101,6 +101,7 @@ public static partial class GatewayApplication
         app.MapAccess();
         app.MapAdaptersApi();
         app.MapAdapterChangesApi();
+        app.MapAdapterImportApi();
         app.MapBrokerApi();
         Commands.CommandsApi.MapCommandsApi(app);
         app.MapMetrics();
