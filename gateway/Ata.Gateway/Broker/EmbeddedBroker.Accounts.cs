@@ -44,7 +44,7 @@ public sealed partial class EmbeddedBroker
     }
 
     /// <inheritdoc/>
-    public async Task ApplyDeviceLoginsAsync(IReadOnlyList<string> deviceIds, CancellationToken cancellationToken)
+    public async Task ApplyDeviceLoginsAsync(IReadOnlyList<string> deviceIds, bool recorded, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(deviceIds);
         if (!ViaPlugin)
@@ -69,21 +69,22 @@ public sealed partial class EmbeddedBroker
         }
 
         var admitted = Admitted(accounts);
-        bool recorded;
-        await _filesLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        if (!recorded)
         {
-            _logins.Append(admitted);
-            recorded = true;
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-        {
-            LogAccountsUnwritable(_logger, _directory.Root, exception.Message);
-            recorded = false;
-        }
-        finally
-        {
-            _filesLock.Release();
+            await _filesLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                _logins.Append(admitted);
+                recorded = true;
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                LogAccountsUnwritable(_logger, _directory.Root, exception.Message);
+            }
+            finally
+            {
+                _filesLock.Release();
+            }
         }
 
         if (!recorded || !await _logins.TrySendAsync(admitted, cancellationToken).ConfigureAwait(false)

@@ -92,7 +92,7 @@ public sealed partial class ExternalBroker : IBroker
     }
 
     /// <inheritdoc/>
-    public Task ApplyDeviceLoginsAsync(IReadOnlyList<string> deviceIds, CancellationToken cancellationToken) =>
+    public Task ApplyDeviceLoginsAsync(IReadOnlyList<string> deviceIds, bool recorded, CancellationToken cancellationToken) =>
         ApplyDeviceCredentialsAsync(cancellationToken);
 
     /// <inheritdoc/>

@@ -60,8 +60,9 @@ public interface IBroker
     /// back to <see cref="ApplyDeviceCredentialsAsync"/>. Also repairs a login a failure left wrong.
     /// </summary>
     /// <param name="deviceIds">The adapters whose logins the store changed (committed).</param>
+    /// <param name="recorded">Whether <see cref="WriteDeviceAccounts"/> recorded these very logins already.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
-    Task ApplyDeviceLoginsAsync(IReadOnlyList<string> deviceIds, CancellationToken cancellationToken);
+    Task ApplyDeviceLoginsAsync(IReadOnlyList<string> deviceIds, bool recorded, CancellationToken cancellationToken);
 
     /// <summary>
     /// Makes the broker accept every adapter in the store with its current secret, and no other:

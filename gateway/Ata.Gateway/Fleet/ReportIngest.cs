@@ -300,7 +300,7 @@ public sealed partial class ReportIngest : IAsyncDisposable
 
         if (rotated is not null)
         {
-            _ = _broker.ApplyDeviceLoginsAsync(rotated, _stopping.Token);
+            _ = _broker.ApplyDeviceLoginsAsync(rotated, recorded: false, _stopping.Token);
         }
 
         foreach (var entry in recorded)

@@ -116,7 +116,7 @@ public sealed partial class AdapterProvisioning(
 
     private async Task<ProvisioningResult> SaveAsync(string deviceId, AdapterSpecification specification, string actor)
     {
-        var outcome = await ChangeAsync(deviceId, () => store.Save(deviceId, specification, actor, broker.WriteDeviceAccounts)).ConfigureAwait(false);
+        var outcome = await ChangeAsync(deviceId, write => store.Save(deviceId, specification, actor, write)).ConfigureAwait(false);
         if (outcome.Created)
         {
             LogCreated(deviceId, outcome.ConfigVersion);
@@ -147,7 +147,7 @@ public sealed partial class AdapterProvisioning(
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (!await ChangeAsync(deviceId, () => store.Delete(deviceId, broker.WriteDeviceAccounts)).ConfigureAwait(false))
+            if (!await ChangeAsync(deviceId, write => store.Delete(deviceId, write)).ConfigureAwait(false))
             {
                 return false;
             }
@@ -196,7 +196,7 @@ public sealed partial class AdapterProvisioning(
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (await ChangeAsync(deviceId, () => store.RevokeSecret(deviceId, secret, actor, broker.WriteDeviceAccounts)).ConfigureAwait(false) is not { } version)
+            if (await ChangeAsync(deviceId, write => store.RevokeSecret(deviceId, secret, actor, write)).ConfigureAwait(false) is not { } version)
             {
                 return null;
             }
@@ -245,12 +245,17 @@ public sealed partial class AdapterProvisioning(
     /// converges on the whole store instead (a commit that failed after the login was written
     /// leaves it saying what the store does not).
     /// </summary>
-    private async Task<T> ChangeAsync<T>(string deviceId, Func<T> change)
+    private async Task<T> ChangeAsync<T>(string deviceId, Func<Action<IReadOnlyList<BrokerAccount>>, T> change)
     {
         T result;
+        var recorded = false;
         try
         {
-            result = change();
+            result = change(changed =>
+            {
+                broker.WriteDeviceAccounts(changed);
+                recorded = true;
+            });
         }
         catch (Exception exception)
         {
@@ -263,7 +268,7 @@ public sealed partial class AdapterProvisioning(
             throw;
         }
 
-        await broker.ApplyDeviceLoginsAsync([deviceId], CancellationToken.None).ConfigureAwait(false);
+        await broker.ApplyDeviceLoginsAsync([deviceId], recorded, CancellationToken.None).ConfigureAwait(false);
         return result;
     }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net.Http.Json;
 using Ata.Core.Contract;
 using Ata.Lab;
@@ -7,9 +8,9 @@ namespace Ata.Bench;
 
 /// <summary>
 /// Provisioning as the fleet grows (issue 17, item 1): adapters are provisioned one after another
-/// through the gateway's real provisioning path (<c>PUT /api/adapters/{id}</c>: the store, the
-/// adapter's broker login, its config published) into its embedded Mosquitto, from 0 up to a
-/// target, with a few requests in flight as an operator's tool would send them. Prints the rate
+/// through the gateway's real provisioning path (the bulk import, <c>POST /api/adapters/import</c>,
+/// 1,000 rows a request, each row as <c>PUT /api/adapters/{id}</c>: the store, the adapter's broker
+/// login, its config published) into its embedded Mosquitto, from 0 up to a target. Prints the rate
 /// over the 1,000 provisions before 1,000, 10,000, 50,000 and 90,000 adapters, checks at each mark
 /// that the last adapter logs in at the real broker, and compares in the same run with the
 /// baseline: the password file rewritten and reloaded on every change (<c>Broker:DeviceLogins=File</c>),
@@ -20,13 +21,12 @@ internal static class ProvisioningRate
 {
     private const string AdminKey = "bench-admin-key-0123456789";
     private const int Window = 1_000;
-    private const int InFlight = 4;
     private static readonly int[] Marks = [1_000, 10_000, 50_000, 90_000];
 
     public static async Task<bool> RunAsync(int target, int budgetSeconds)
     {
-        Console.WriteLine($"Provisioning benchmark: up to {target:N0} adapters through PUT /api/adapters/{{id}} into the embedded Mosquitto, {InFlight} requests in flight, "
-            + $"{budgetSeconds} s budget for ours");
+        Console.WriteLine($"Provisioning benchmark: up to {target:N0} adapters through the bulk import ({Window:N0} rows a request, each provisioned as PUT does) "
+            + $"into the embedded Mosquitto, {budgetSeconds} s budget for ours, 60 s and 5,000 for the baseline");
         var ours = await MeasureAsync("device logins plugin (ours)", "Plugin", target, TimeSpan.FromSeconds(budgetSeconds));
         var baseline = await MeasureAsync("password file rewritten and reloaded per change (baseline)", "File", Math.Min(target, 5_000), TimeSpan.FromSeconds(60));
 
@@ -86,61 +86,30 @@ internal static class ProvisioningRate
             var port = File.ReadAllText(Path.Combine(data.FullName, "broker", "port")).Trim();
 
             var clock = Stopwatch.StartNew();
-            var windowStart = clock.Elapsed;
-            var next = 0;
             var done = 0;
-            using var stop = new CancellationTokenSource(budget);
-            async Task WorkAsync()
+            while (done < target && clock.Elapsed < budget)
             {
-                while (!stop.IsCancellationRequested)
+                var chunk = Math.Min(Window, target - done);
+                var started = clock.Elapsed;
+                var created = await ImportAsync(http, done + 1, chunk);
+                if (created != chunk)
                 {
-                    var n = Interlocked.Increment(ref next);
-                    if (n > target)
-                    {
-                        return;
-                    }
+                    throw new InvalidOperationException($"the import of rows {done + 1}-{done + chunk} created {created} adapters, not {chunk}");
+                }
 
-                    using var put = await http.PutAsJsonAsync($"/api/adapters/{Id(n)}", new
-                    {
-                        secret = Secret(n),
-                        lines = new[] { new { username = $"{100000 + n}", password = "bench-sip-pass", registrar = "127.0.0.1:5060" } },
-                    });
-                    if (!put.IsSuccessStatusCode)
-                    {
-                        throw new InvalidOperationException($"provisioning {Id(n)} answered {(int)put.StatusCode}: {await put.Content.ReadAsStringAsync()}");
-                    }
-
-                    var count = Interlocked.Increment(ref done);
-                    if (count % Window == 0)
-                    {
-                        lock (run)
-                        {
-                            var now = clock.Elapsed;
-                            run.Windows[count] = Window / (now - windowStart).TotalSeconds;
-                            windowStart = now;
-                        }
-
-                        if (Array.IndexOf(Marks, count) >= 0)
-                        {
-                            Console.WriteLine($"    at {count,7:N0}: {run.Windows[count],6:F0} provisions/s over the last {Window:N0}; adapter {Id(count)} logs in: {await LogsInAsync(data, port, count)}");
-                        }
-                        else if (count % 10_000 == 0)
-                        {
-                            Console.WriteLine($"    at {count,7:N0}: {run.Windows[count],6:F0} provisions/s ({clock.Elapsed.TotalSeconds:F0} s)");
-                        }
-                    }
+                done += chunk;
+                run.Windows[done] = chunk / (clock.Elapsed - started).TotalSeconds;
+                if (Array.IndexOf(Marks, done) >= 0)
+                {
+                    Console.WriteLine($"    at {done,7:N0}: {run.Windows[done],6:F0} provisions/s over the last {Window:N0}; adapter {Id(done)} logs in: {await LogsInAsync(data, port, done)}");
+                }
+                else if (done % 10_000 == 0 || done == Window * 5)
+                {
+                    Console.WriteLine($"    at {done,7:N0}: {run.Windows[done],6:F0} provisions/s ({clock.Elapsed.TotalSeconds:F0} s)");
                 }
             }
 
-            try
-            {
-                await Task.WhenAll(Enumerable.Range(0, InFlight).Select(_ => Task.Run(WorkAsync)));
-            }
-            catch (TaskCanceledException) when (stop.IsCancellationRequested)
-            {
-            }
-
-            run.Reached = Volatile.Read(ref done);
+            run.Reached = done;
             run.Elapsed = clock.Elapsed;
             Console.WriteLine($"    {(run.Reached >= target ? "reached" : "stopped at")} {run.Reached:N0} adapters after {run.Elapsed.TotalSeconds:F0} s");
             return run;
@@ -149,6 +118,29 @@ internal static class ProvisioningRate
         {
             data.Delete(recursive: true);
         }
+    }
+
+    /// <summary>Provisions adapters <paramref name="first"/> to <paramref name="first"/> + <paramref name="count"/> - 1 in one CSV import; how many it created.</summary>
+    private static async Task<int> ImportAsync(HttpClient http, int first, int count)
+    {
+        var csv = new System.Text.StringBuilder(count * 100).Append("mac,device_id,secret,line1_username,line1_password,line1_registrar\n");
+        for (var n = first; n < first + count; n++)
+        {
+            csv.Append(CultureInfo.InvariantCulture, $"02:00:00:{n >> 16 & 0xff:x2}:{n >> 8 & 0xff:x2}:{n & 0xff:x2},{Id(n)},{Secret(n)},{100000 + n},bench-sip-pass,127.0.0.1:5060\n");
+        }
+
+        using var content = new StringContent(csv.ToString(), System.Text.Encoding.UTF8, "text/csv");
+        using var response = await http.PostAsync("/api/adapters/import", content);
+        var report = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"the import answered {(int)response.StatusCode}: {report}");
+        }
+
+        var last = System.Text.Json.Nodes.JsonNode.Parse(report.TrimEnd().Split('\n')[^1])!;
+        return last["type"]!.GetValue<string>() == "done"
+            ? last["created"]!.GetValue<int>()
+            : throw new InvalidOperationException($"the import ended: {report.TrimEnd().Split('\n')[^1]}");
     }
 
     private static string Id(int n) => $"bench-{n:D6}";
