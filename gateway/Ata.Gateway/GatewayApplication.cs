@@ -103,6 +103,7 @@ public static partial class GatewayApplication
         app.MapAccess();
         app.MapAdaptersApi();
         app.MapAdapterChangesApi();
+        app.MapAdapterImportApi();
         app.MapBrokerApi();
         app.MapOnboardingApi();
         Commands.CommandsApi.MapCommandsApi(app);

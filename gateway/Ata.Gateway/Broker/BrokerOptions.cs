@@ -13,6 +13,14 @@ public sealed class BrokerOptions
     public const string DefaultAdvertisedHost = "127.0.0.1";
 
     /// <summary>
+    /// Embedded broker: <see cref="DeviceLoginMode.Plugin"/> (the default) changes one adapter's
+    /// login at a time through the device logins plugin; <see cref="DeviceLoginMode.File"/> rewrites
+    /// and reloads Mosquitto's password file on every change (the way before the plugin; also what
+    /// happens when the plugin was not built).
+    /// </summary>
+    public DeviceLoginMode DeviceLogins { get; set; } = DeviceLoginMode.Plugin;
+
+    /// <summary>
     /// An external broker as <c>mqtt://host:port</c>. Empty (the default) starts the embedded broker.
     /// </summary>
     public string? Url { get; set; }
@@ -98,4 +106,14 @@ public sealed class QueueLimits
 
     /// <summary>Most payload megabytes queued for one client (the broker keeps them in memory).</summary>
     public int Megabytes { get; set; } = 512;
+}
+
+/// <summary>How the embedded broker keeps the adapters' logins.</summary>
+public enum DeviceLoginMode
+{
+    /// <summary>The device logins plugin: one login changed at a time over its control topic.</summary>
+    Plugin,
+
+    /// <summary>Mosquitto's password file, rewritten whole and reloaded on every change.</summary>
+    File,
 }

@@ -36,6 +36,8 @@ public sealed partial class EmbeddedBroker : IBroker, IHostedService, IAsyncDisp
     private long _startedAt;
     private Task _supervision = Task.CompletedTask;
     private long _queueOverflows;
+    private readonly DeviceLogins _logins;
+    private long _writtenLogins;
     private string? _loadedPasswords;
     private int _reconciling;
 
@@ -57,6 +59,7 @@ public sealed partial class EmbeddedBroker : IBroker, IHostedService, IAsyncDisp
         _time = time;
         _logger = loggerFactory.CreateLogger<EmbeddedBroker>();
         _mosquittoLogger = loggerFactory.CreateLogger("Ata.Gateway.Broker.Mosquitto");
+        _logins = new DeviceLogins(_directory.PasswordFile, () => GatewayConnection, _options.ClientId + "-logins", _logger);
     }
 
     /// <inheritdoc/>
@@ -145,10 +148,15 @@ public sealed partial class EmbeddedBroker : IBroker, IHostedService, IAsyncDisp
         File.Delete(_directory.GatewaySocket);
         PrivateFile.Write(_directory.ConfigFile, MosquittoFiles.Config(
             _directory, _options.ListenAddress, settings.Port, Environment.UserName, _options.Queue, _options.MaxPacketKilobytes * 1024, LoginWatchPlugin,
-            (settings.TlsPort, settings.Tls), _options.DevicePlaintext));
+            (settings.TlsPort, settings.Tls), _options.DevicePlaintext, ViaPlugin ? DeviceLogins.Plugin : null));
         if (LoginWatchPlugin is null)
         {
             LogNoLoginWatch(_logger, LoginWatchFileName);
+        }
+
+        if (_options.DeviceLogins == DeviceLoginMode.Plugin && DeviceLogins.Plugin is null)
+        {
+            LogNoDeviceLogins(_logger, DeviceLogins.PluginFileName);
         }
 
         PrivateFile.Write(_directory.GatewayPasswordFile, MosquittoFiles.PasswordFile([new(MosquittoFiles.GatewayUser, MosquittoPasswordHash.Create(settings.GatewayPassword))]));
@@ -200,122 +208,6 @@ public sealed partial class EmbeddedBroker : IBroker, IHostedService, IAsyncDisp
         LogStopped(_logger);
     }
 
-    /// <inheritdoc/>
-    public void WriteDeviceAccounts(IReadOnlyList<KeyValuePair<string, string>> accounts)
-    {
-        ArgumentNullException.ThrowIfNull(accounts);
-        _filesLock.Wait();
-        try
-        {
-            WriteDeviceFiles(accounts);
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-        {
-            throw BrokerAccountsException.Unwritable(_directory.Root, exception);
-        }
-        finally
-        {
-            _filesLock.Release();
-        }
-    }
-
-    /// <inheritdoc/>
-    public async Task ApplyDeviceCredentialsAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await ReconcileAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
-        {
-            LogAccountsUnwritable(_logger, _directory.Root, exception.Message);
-            if (Interlocked.Exchange(ref _reconciling, 1) == 0)
-            {
-                _ = ReconcileUntilDoneAsync(_stopping.Token);
-            }
-        }
-    }
-
-    /// <summary>
-    /// Makes the broker's account files what the store says and has the broker load them: writes
-    /// them when they differ, then SIGHUP when the running broker has not loaded this text yet
-    /// (Mosquitto then drops the sessions of logins that are gone or changed).
-    /// </summary>
-    private async Task ReconcileAsync(CancellationToken cancellationToken)
-    {
-        await _filesLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var (passwords, written) = WriteDeviceFiles(_store.ListBrokerAccounts());
-            if ((written || passwords != _loadedPasswords) && _process is { HasExited: false } process && UnixSignal.Send(process.Id, UnixSignal.Hangup))
-            {
-                _loadedPasswords = passwords;
-                LogReloading(_logger, process.Id);
-            }
-        }
-        finally
-        {
-            _filesLock.Release();
-        }
-    }
-
-    private async Task ReconcileUntilDoneAsync(CancellationToken stopping)
-    {
-        for (var failures = 1; !stopping.IsCancellationRequested; failures++)
-        {
-            try
-            {
-                await Task.Delay(RestartBackoff.Delay(failures), _time, stopping).ConfigureAwait(false);
-                await ReconcileAsync(stopping).ConfigureAwait(false);
-                Volatile.Write(ref _reconciling, 0);
-                LogAccountsWritten(_logger, _directory.Root);
-                return;
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
-            {
-                LogAccountsStillUnwritable(_logger, exception.Message, RestartBackoff.Delay(failures + 1).TotalSeconds);
-            }
-        }
-    }
-
-    /// <summary>
-    /// Writes the adapters' password file and ACL where they are not what they should be; the caller
-    /// holds the files lock. An adapter whose id is the gateway's own client id is left out: as a
-    /// client it would be the gateway.
-    /// </summary>
-    /// <returns>The password file's text, and whether a file had to be written.</returns>
-    private (string Passwords, bool Written) WriteDeviceFiles(IReadOnlyList<KeyValuePair<string, string>> accounts)
-    {
-        var devices = new List<KeyValuePair<string, string>>(accounts.Count);
-        foreach (var account in accounts)
-        {
-            if (account.Key == _options.ClientId || !Ata.Core.Contract.MqttTopics.IsValidDeviceId(account.Key))
-            {
-                LogAccountLeftOut(_logger, account.Key);
-                continue;
-            }
-
-            devices.Add(account);
-        }
-
-        var passwords = MosquittoFiles.PasswordFile(devices);
-        var written = false;
-        foreach (var (path, text) in new[] { (_directory.AclFile, MosquittoFiles.DeviceAcl()), (_directory.PasswordFile, passwords) })
-        {
-            if (PrivateFile.Read(path) != text)
-            {
-                PrivateFile.Write(path, text);
-                written = true;
-            }
-        }
-
-        return (passwords, written);
-    }
-
     /// <summary>Stops the broker if the host did not.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -325,6 +217,7 @@ public sealed partial class EmbeddedBroker : IBroker, IHostedService, IAsyncDisp
         }
 
         _process?.Dispose();
+        await _logins.DisposeAsync().ConfigureAwait(false);
         _stopping.Dispose();
         _filesLock.Dispose();
     }
@@ -578,20 +471,10 @@ public sealed partial class EmbeddedBroker : IBroker, IHostedService, IAsyncDisp
     [LoggerMessage(Level = LogLevel.Error, Message = "Restarting mosquitto failed")]
     private static partial void LogRestartFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Broker credentials changed; mosquitto (pid {Pid}) reloads them")]
-    private static partial void LogReloading(ILogger logger, int pid);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "The adapters' broker accounts in {Directory} cannot be written ({Reason}); the broker keeps the accounts it has until they can, retrying")]
-    private static partial void LogAccountsUnwritable(ILogger logger, string directory, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The adapters' broker accounts still cannot be written ({Reason}); retrying in {Seconds:0.###} s")]
-    private static partial void LogAccountsStillUnwritable(ILogger logger, string reason, double seconds);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "The adapters' broker accounts in {Directory} are written again and the broker has them")]
-    private static partial void LogAccountsWritten(ILogger logger, string directory);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Adapter '{DeviceId}' has no broker login: its id is the gateway's own client id (Broker:ClientId) or not a device id")]
-    private static partial void LogAccountLeftOut(ILogger logger, string deviceId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stopping the broker (pid {Pid}) a previous gateway left running")]
     private static partial void LogLeftover(ILogger logger, int pid);

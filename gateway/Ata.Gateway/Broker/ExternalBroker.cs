@@ -87,9 +87,13 @@ public sealed partial class ExternalBroker : IBroker
     }
 
     /// <inheritdoc/>
-    public void WriteDeviceAccounts(IReadOnlyList<KeyValuePair<string, string>> accounts)
+    public void WriteDeviceAccounts(IReadOnlyList<BrokerAccount> changed)
     {
     }
+
+    /// <inheritdoc/>
+    public Task ApplyDeviceLoginsAsync(IReadOnlyList<string> deviceIds, bool recorded, CancellationToken cancellationToken) =>
+        ApplyDeviceCredentialsAsync(cancellationToken);
 
     /// <inheritdoc/>
     public Task ApplyDeviceCredentialsAsync(CancellationToken cancellationToken)

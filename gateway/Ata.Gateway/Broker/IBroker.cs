@@ -43,21 +43,34 @@ public interface IBroker
     BrokerConnection GatewayConnection { get; }
 
     /// <summary>
-    /// Writes <paramref name="accounts"/> (every adapter's user name and password hash) as the
-    /// broker's adapter accounts without having the broker load them yet: provisioning calls it
-    /// inside the store's transaction, before the commit, so that an account that cannot be
-    /// written leaves the store unchanged. <see cref="ApplyDeviceCredentialsAsync"/> follows.
+    /// Records <paramref name="changed"/> (the adapters' logins a store change makes, as they will be)
+    /// as the broker's without having the broker take them yet: provisioning calls it inside the
+    /// store's transaction, before the commit, so that a login that cannot be written leaves the
+    /// store unchanged. <see cref="ApplyDeviceLoginsAsync"/> follows after the commit. It costs the
+    /// same whatever the fleet's size when the broker changes one login at a time.
     /// </summary>
-    /// <param name="accounts">Every adapter's user name and <see cref="MosquittoPasswordHash"/> hash.</param>
-    /// <exception cref="BrokerAccountsException">The files cannot be written.</exception>
-    void WriteDeviceAccounts(IReadOnlyList<KeyValuePair<string, string>> accounts);
+    /// <param name="changed">The changed logins; a null hash removes one.</param>
+    /// <exception cref="BrokerAccountsException">They cannot be written.</exception>
+    void WriteDeviceAccounts(IReadOnlyList<BrokerAccount> changed);
+
+    /// <summary>
+    /// Makes the running broker's logins of <paramref name="deviceIds"/> what the store says now (a
+    /// changed password takes effect at the adapter's next login and its live sessions are dropped;
+    /// a removed adapter can no longer log in), one login at a time; when that cannot be done, falls
+    /// back to <see cref="ApplyDeviceCredentialsAsync"/>. Also repairs a login a failure left wrong.
+    /// </summary>
+    /// <param name="deviceIds">The adapters whose logins the store changed (committed).</param>
+    /// <param name="recorded">Whether <see cref="WriteDeviceAccounts"/> recorded these very logins already.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    Task ApplyDeviceLoginsAsync(IReadOnlyList<string> deviceIds, bool recorded, CancellationToken cancellationToken);
 
     /// <summary>
     /// Makes the broker accept every adapter in the store with its current secret, and no other:
-    /// writes its account files when they differ from the store and has it reload them (Mosquitto
-    /// drops the sessions of logins that are gone or changed). Completes once the broker has been
-    /// told to reload. When the files cannot be written it logs so and keeps retrying in the
-    /// background until they are (it does not throw).
+    /// writes its logins file whole when it differs from the store and has it reload it (the
+    /// sessions of logins that are gone or changed are dropped). It costs in proportion to the fleet:
+    /// the gateway does it on start, after a broker restart and after a failure. Completes once the
+    /// broker has been told to reload. When the files cannot be written it logs so and keeps
+    /// retrying in the background until they are (it does not throw).
     /// </summary>
     /// <param name="cancellationToken">Cancels the wait for the file writes.</param>
     Task ApplyDeviceCredentialsAsync(CancellationToken cancellationToken);

@@ -25,14 +25,19 @@ public static class MosquittoFiles
     /// <param name="loginWatchPlugin">The login watch plugin (it logs the login of each refused connection, see <see cref="MosquittoLog.TryParseRefusedLogin"/>) for the device listeners, or null.</param>
     /// <param name="tls">The TLS device listener's port and files, or null for none.</param>
     /// <param name="plaintext">Whether adapters may also connect in plaintext on <paramref name="port"/>.</param>
+    /// <param name="deviceLoginsPlugin">
+    /// The device logins plugin (<see cref="DeviceLogins"/>), which then decides the adapters' logins
+    /// from <see cref="BrokerDirectory.PasswordFile"/> and takes changes on the gateway's listener; null:
+    /// Mosquitto's own <c>password_file</c> does, reloaded on every change.
+    /// </param>
     public static string Config(
         BrokerDirectory directory, string listenAddress, int port, string runAsUser, QueueLimits queue, int maxPacketBytes, string? loginWatchPlugin = null,
-        (int Port, BrokerTls Files)? tls = null, bool plaintext = true)
+        (int Port, BrokerTls Files)? tls = null, bool plaintext = true, string? deviceLoginsPlugin = null)
     {
         ArgumentNullException.ThrowIfNull(directory);
         ArgumentNullException.ThrowIfNull(queue);
         var tlsFiles = tls is { } t ? new[] { t.Files.CaFile, t.Files.CertificateFile, t.Files.KeyFile } : [];
-        foreach (var value in new[] { directory.Root, listenAddress, runAsUser, loginWatchPlugin ?? string.Empty }.Concat(tlsFiles))
+        foreach (var value in new[] { directory.Root, listenAddress, runAsUser, loginWatchPlugin ?? string.Empty, deviceLoginsPlugin ?? string.Empty }.Concat(tlsFiles))
         {
             if (value.AsSpan().IndexOfAny('\r', '\n') >= 0)
             {
@@ -53,7 +58,7 @@ public static class MosquittoFiles
                 .AppendLine("use_username_as_clientid true")
                 .AppendLine("allow_anonymous false")
                 .Append(loginWatchPlugin is null ? string.Empty : $"plugin {loginWatchPlugin}\n")
-                .AppendLine($"password_file {directory.PasswordFile}")
+                .Append(DeviceLoginLines(deviceLoginsPlugin, "logins", directory))
                 .AppendLine($"acl_file {directory.AclFile}");
         }
 
@@ -79,6 +84,7 @@ public static class MosquittoFiles
             .AppendLine("allow_anonymous false")
             .AppendLine($"password_file {directory.GatewayPasswordFile}")
             .AppendLine($"acl_file {directory.GatewayAclFile}")
+            .Append(deviceLoginsPlugin is null ? string.Empty : DeviceLoginLines(deviceLoginsPlugin, "control", directory))
             .AppendLine()
             .AppendLine("persistence true")
             .AppendLine($"persistence_location {directory.PersistenceDirectory}")
@@ -96,6 +102,11 @@ public static class MosquittoFiles
             .AppendLine("connection_messages true")
             .ToString();
     }
+
+    /// <summary>The lines that load the device logins plugin in one of its roles, or the password file without it.</summary>
+    private static string DeviceLoginLines(string? plugin, string role, BrokerDirectory directory) => plugin is null
+        ? $"password_file {directory.PasswordFile}\n"
+        : $"plugin {plugin}\nplugin_opt_role {role}\nplugin_opt_logins_file {directory.PasswordFile}\n";
 
     /// <summary>
     /// The adapters' ACL, from the contract: each adapter (its login is its device id, <c>%u</c>) may
@@ -129,6 +140,7 @@ public static class MosquittoFiles
         .AppendLine($"user {GatewayUser}")
         .AppendLine($"topic readwrite {MqttTopics.Root}#")
         .AppendLine($"topic read {Fleet.FleetChannel.BrokerDroppedTopic}")
+        .AppendLine($"topic write {DeviceLogins.ControlTopic}")
         .ToString();
 
     /// <summary>The password file: one <c>user:$7$…</c> line per account.</summary>

@@ -29,6 +29,7 @@ public static class DashboardEndpoints
             ["/people.js"] = ("Dashboard/people.js", "text/javascript; charset=utf-8"),
             ["/adapter-support.js"] = ("Dashboard/adapter-support.js", "text/javascript; charset=utf-8"),
             ["/onboarding-code.js"] = ("Dashboard/onboarding-code.js", "text/javascript; charset=utf-8"),
+            ["/import.js"] = ("Dashboard/import.js", "text/javascript; charset=utf-8"),
         }.ToFrozenDictionary();
 
     /// <summary>
@@ -61,6 +62,7 @@ public static class DashboardEndpoints
         MapPage(app, "/", "Dashboard/index.html");
         MapPage(app, "/adapters/{deviceId}", "Dashboard/index.html");
         MapPage(app, "/people", "Dashboard/people.html");
+        MapPage(app, "/import", "Dashboard/import.html");
 
         var ledTable = new LedTiming(LedTable.Names, LedTable.SlowPeriodMs, LedTable.FastPeriodMs, LedTable.CodeBlinkMs, LedTable.CodePauseMs)
         {

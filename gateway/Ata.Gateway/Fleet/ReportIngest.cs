@@ -253,7 +253,7 @@ public sealed partial class ReportIngest : IAsyncDisposable
 
     private async Task FinishAsync(List<Recorded> recorded)
     {
-        var credentialsChanged = false;
+        List<string>? rotated = null;
         foreach (var ((report, deviceId, leaf, _, _), outcome, followUp) in recorded)
         {
             switch (outcome)
@@ -282,7 +282,7 @@ public sealed partial class ReportIngest : IAsyncDisposable
             {
                 case ConfigAck ack:
                     LogSecretRotated(deviceId, ack.Version);
-                    credentialsChanged = true;
+                    (rotated ??= []).Add(deviceId);
                     break;
                 case (ServiceReport service, string serviceOutcome):
                     _metrics.CountServiceRequest(service.Action);
@@ -298,9 +298,9 @@ public sealed partial class ReportIngest : IAsyncDisposable
             }
         }
 
-        if (credentialsChanged)
+        if (rotated is not null)
         {
-            _ = _broker.ApplyDeviceCredentialsAsync(_stopping.Token);
+            _ = _broker.ApplyDeviceLoginsAsync(rotated, recorded: false, _stopping.Token);
         }
 
         foreach (var entry in recorded)

@@ -116,7 +116,7 @@ public sealed partial class AdapterProvisioning(
 
     private async Task<ProvisioningResult> SaveAsync(string deviceId, AdapterSpecification specification, string actor)
     {
-        var outcome = await ChangeAsync(() => store.Save(deviceId, specification, actor, broker.WriteDeviceAccounts)).ConfigureAwait(false);
+        var outcome = await ChangeAsync(deviceId, write => store.Save(deviceId, specification, actor, write)).ConfigureAwait(false);
         if (outcome.Created)
         {
             LogCreated(deviceId, outcome.ConfigVersion);
@@ -147,7 +147,7 @@ public sealed partial class AdapterProvisioning(
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (!await ChangeAsync(() => store.Delete(deviceId, broker.WriteDeviceAccounts)).ConfigureAwait(false))
+            if (!await ChangeAsync(deviceId, write => store.Delete(deviceId, write)).ConfigureAwait(false))
             {
                 return false;
             }
@@ -196,7 +196,7 @@ public sealed partial class AdapterProvisioning(
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (await ChangeAsync(() => store.RevokeSecret(deviceId, secret, actor, broker.WriteDeviceAccounts)).ConfigureAwait(false) is not { } version)
+            if (await ChangeAsync(deviceId, write => store.RevokeSecret(deviceId, secret, actor, write)).ConfigureAwait(false) is not { } version)
             {
                 return null;
             }
@@ -239,25 +239,37 @@ public sealed partial class AdapterProvisioning(
     }
 
     /// <summary>
-    /// Runs a store change whose broker accounts are written before it commits, then has the broker
-    /// converge on the store and reload: after a success, and after a failure too (a commit that
-    /// failed after the files were written leaves them saying what the store does not).
+    /// Runs a store change whose broker login is written before it commits, then has the broker take
+    /// this adapter's login as the store has it now (changed or not: that also repairs a login a
+    /// failure left wrong), at a cost that does not grow with the fleet. After a failure the broker
+    /// converges on the whole store instead (a commit that failed after the login was written
+    /// leaves it saying what the store does not).
     /// </summary>
-    private async Task<T> ChangeAsync<T>(Func<T> change)
+    private async Task<T> ChangeAsync<T>(string deviceId, Func<Action<IReadOnlyList<BrokerAccount>>, T> change)
     {
+        T result;
+        var recorded = false;
         try
         {
-            return change();
+            result = change(changed =>
+            {
+                broker.WriteDeviceAccounts(changed);
+                recorded = true;
+            });
         }
-        catch (BrokerAccountsException exception)
+        catch (Exception exception)
         {
-            LogNotSaved(exception.Message);
+            if (exception is BrokerAccountsException)
+            {
+                LogNotSaved(exception.Message);
+            }
+
+            await broker.ApplyDeviceCredentialsAsync(CancellationToken.None).ConfigureAwait(false);
             throw;
         }
-        finally
-        {
-            await broker.ApplyDeviceCredentialsAsync(CancellationToken.None).ConfigureAwait(false);
-        }
+
+        await broker.ApplyDeviceLoginsAsync([deviceId], recorded, CancellationToken.None).ConfigureAwait(false);
+        return result;
     }
 
     private static string NewSecret() =>

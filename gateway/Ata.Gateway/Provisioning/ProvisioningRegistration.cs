@@ -9,6 +9,7 @@ public static class ProvisioningRegistration
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddSingleton<AdapterProvisioning>();
+        builder.Services.AddSingleton<AdapterImport>();
         builder.Services.AddOptions<OnboardingOptions>()
             .BindConfiguration(OnboardingOptions.SectionName)
             .Validate(o => o.CodeLifetimeSeconds is >= 1 and <= 30 * 86400, "Onboarding:CodeLifetimeSeconds must be from 1 to 2592000 (30 days).")

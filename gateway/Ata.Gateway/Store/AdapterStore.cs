@@ -84,11 +84,11 @@ public sealed class AdapterStore : IDisposable
     /// <param name="actor">Who asked, for the config history.</param>
     /// <param name="brokerAccounts">
     /// When the adapter's broker login is new or changed, called inside the transaction, before the
-    /// commit, with every adapter's broker account as it will be (see <see cref="IBroker.WriteDeviceAccounts"/>);
+    /// commit, with the adapter's broker login as it will be (see <see cref="IBroker.WriteDeviceAccounts"/>);
     /// if it throws, nothing is saved.
     /// </param>
     public SaveOutcome Save(
-        string deviceId, AdapterSpecification specification, string actor = "system", Action<IReadOnlyList<KeyValuePair<string, string>>>? brokerAccounts = null)
+        string deviceId, AdapterSpecification specification, string actor = "system", Action<IReadOnlyList<BrokerAccount>>? brokerAccounts = null)
     {
         ArgumentNullException.ThrowIfNull(specification);
         var now = Now();
@@ -118,17 +118,18 @@ public sealed class AdapterStore : IDisposable
                 throw new InvalidOperationException($"Adapter '{deviceId}' does not exist: a new adapter needs its device secret.");
             }
 
+            var newHash = MosquittoPasswordHash.Create(specification.Secret);
             Execute(connection,
                 """
                 INSERT INTO adapters (device_id, secret_hash, config_version, published_version, created_at, updated_at, customer_ref, send_ha1)
                 VALUES ($id, $hash, 1, 0, $now, $now, $customer, $ha1)
                 """,
-                ("$id", deviceId), ("$hash", MosquittoPasswordHash.Create(specification.Secret)), ("$now", now),
+                ("$id", deviceId), ("$hash", newHash), ("$now", now),
                 ("$customer", specification.CustomerReference), ("$ha1", specification.SendHa1));
             Execute(connection, "INSERT INTO adapter_state (device_id) VALUES ($id)", ("$id", deviceId));
             WriteLines(connection, deviceId, specification.Lines);
             AddConfigVersion(connection, deviceId, 1, actor, now);
-            brokerAccounts?.Invoke(ListBrokerAccounts(connection));
+            brokerAccounts?.Invoke([new BrokerAccount(deviceId, newHash)]);
             transaction.Commit();
             return new SaveOutcome(Created: true, ConfigVersion: 1, Changed: true, CredentialsChanged: true) { ChangedParts = ["created"] };
         }
@@ -169,10 +170,11 @@ public sealed class AdapterStore : IDisposable
         version++;
         Execute(connection, "UPDATE adapters SET config_version = $version, updated_at = $now, send_ha1 = $ha1 WHERE device_id = $id",
             ("$id", deviceId), ("$version", version), ("$now", now), ("$ha1", specification.SendHa1));
+        var changedHash = secretChanged ? MosquittoPasswordHash.Create(specification.Secret) : null;
         if (secretChanged)
         {
             Execute(connection, "UPDATE adapters SET secret_hash = $hash, pending_secret = NULL, pending_secret_version = NULL WHERE device_id = $id",
-                ("$id", deviceId), ("$hash", MosquittoPasswordHash.Create(specification.Secret)));
+                ("$id", deviceId), ("$hash", changedHash));
         }
 
         if (linesChanged)
@@ -184,7 +186,7 @@ public sealed class AdapterStore : IDisposable
         AddConfigVersion(connection, deviceId, version, actor, now);
         if (secretChanged)
         {
-            brokerAccounts?.Invoke(ListBrokerAccounts(connection));
+            brokerAccounts?.Invoke([new BrokerAccount(deviceId, changedHash)]);
         }
 
         transaction.Commit();
@@ -210,9 +212,9 @@ public sealed class AdapterStore : IDisposable
     /// <param name="deviceId">The adapter's id.</param>
     /// <param name="newSecret">The new secret, shown only to the admin who revokes.</param>
     /// <param name="actor">Who asked.</param>
-    /// <param name="brokerAccounts">Called inside the transaction, before the commit, with every adapter's broker account as it will be.</param>
+    /// <param name="brokerAccounts">Called inside the transaction, before the commit, with the adapter's broker login as it will be.</param>
     /// <returns>The new config version; null when the adapter is unknown.</returns>
-    public int? RevokeSecret(string deviceId, string newSecret, string actor, Action<IReadOnlyList<KeyValuePair<string, string>>>? brokerAccounts = null) =>
+    public int? RevokeSecret(string deviceId, string newSecret, string actor, Action<IReadOnlyList<BrokerAccount>>? brokerAccounts = null) =>
         NextConfigVersion(deviceId, actor, "secret_hash = $value, pending_secret = NULL, pending_secret_version = NULL",
             MosquittoPasswordHash.Create(newSecret), brokerAccounts);
 
@@ -222,7 +224,7 @@ public sealed class AdapterStore : IDisposable
     /// </summary>
     /// <returns>The new version; null when the adapter is unknown.</returns>
     private int? NextConfigVersion(
-        string deviceId, string actor, string assignments, string value, Action<IReadOnlyList<KeyValuePair<string, string>>>? brokerAccounts)
+        string deviceId, string actor, string assignments, string value, Action<IReadOnlyList<BrokerAccount>>? brokerAccounts)
     {
         var now = Now();
         using var connection = Open();
@@ -237,16 +239,16 @@ public sealed class AdapterStore : IDisposable
         Execute(connection, $"UPDATE adapters SET config_version = $version, updated_at = $now, {assignments} WHERE device_id = $id",
             ("$id", deviceId), ("$version", version), ("$now", now), ("$value", value));
         AddConfigVersion(connection, deviceId, version, actor, now);
-        brokerAccounts?.Invoke(ListBrokerAccounts(connection));
+        brokerAccounts?.Invoke([new BrokerAccount(deviceId, value)]);
         transaction.Commit();
         return version;
     }
 
     /// <summary>Deletes an adapter and everything recorded about it.</summary>
     /// <param name="deviceId">The adapter's id.</param>
-    /// <param name="brokerAccounts">Called inside the transaction, before the commit, with every remaining adapter's broker account.</param>
+    /// <param name="brokerAccounts">Called inside the transaction, before the commit, with the adapter's broker login removed.</param>
     /// <returns>False when it was unknown.</returns>
-    public bool Delete(string deviceId, Action<IReadOnlyList<KeyValuePair<string, string>>>? brokerAccounts = null)
+    public bool Delete(string deviceId, Action<IReadOnlyList<BrokerAccount>>? brokerAccounts = null)
     {
         var now = Now();
         using var connection = Open();
@@ -260,7 +262,7 @@ public sealed class AdapterStore : IDisposable
         Execute(connection,
             "UPDATE outbox SET cancelled = 1 WHERE incident_id IN (SELECT id FROM incidents WHERE device_id = $id) AND id IN (SELECT outbox_id FROM outbox_deliveries WHERE delivered_at IS NULL)",
             ("$id", deviceId));
-        brokerAccounts?.Invoke(ListBrokerAccounts(connection));
+        brokerAccounts?.Invoke([new BrokerAccount(deviceId, null)]);
         transaction.Commit();
         return true;
     }
@@ -466,6 +468,15 @@ public sealed class AdapterStore : IDisposable
             SendHa1 = reader.GetBoolean(1),
             PendingSecret = reader.IsDBNull(2) ? null : _secrets.Unprotect(reader.GetString(2)),
         };
+    }
+
+    /// <summary>An adapter's broker password hash, or null when it is unknown.</summary>
+    /// <param name="deviceId">The adapter's id.</param>
+    public string? FindBrokerAccount(string deviceId)
+    {
+        using var connection = Open();
+        using var command = Command(connection, "SELECT secret_hash FROM adapters WHERE device_id = $id", ("$id", deviceId));
+        return command.ExecuteScalar() as string;
     }
 
     /// <summary>Every adapter's broker user name and password hash.</summary>

@@ -24,7 +24,10 @@ public sealed class WholeProvisioningTests(GatewayProcessFixture fixture) : ICla
     {
         const string id = "whole-new";
         var body = RunningGateway.Adapter("whole-secret-1", ("2001", "whole-sip-1", "127.0.0.1:5060"));
-        using (new ReadOnlyDirectories(Gateway.DataDirectory, Gateway.BrokerDirectory))
+
+        // A login is appended to the broker's logins file: an immutable folder still lets its files be
+        // written, a read-only disk does not, so the file is made read-only too.
+        using (new ReadOnlyDirectories(Gateway.DataDirectory, Gateway.BrokerDirectory, Path.Combine(Gateway.BrokerDirectory, "passwd")))
         {
             foreach (var attempt in new[] { 1, 2 })
             {

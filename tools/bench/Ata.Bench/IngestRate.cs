@@ -140,7 +140,7 @@ internal static class IngestRate
     /// A private folder for <c>XDG_CONFIG_HOME</c> whose <c>mosquitto_pub</c> and <c>mosquitto_sub</c>
     /// files hold the login: the mosquitto clients read default options there, so no password is on their command line.
     /// </summary>
-    private static string Login(DirectoryInfo data, string name, string user, string password)
+    internal static string Login(DirectoryInfo data, string name, string user, string password)
     {
         var folder = Path.Combine(data.FullName, "login-" + name);
         Directory.CreateDirectory(folder);
@@ -157,7 +157,7 @@ internal static class IngestRate
         return folder;
     }
 
-    private static Process Start(string tool, string[] arguments, Action<string>? onLine, bool stdin = false, string? login = null)
+    internal static Process Start(string tool, string[] arguments, Action<string>? onLine, bool stdin = false, string? login = null)
     {
         var start = new ProcessStartInfo(RequiredTool.Locate(tool))
         {
@@ -191,7 +191,7 @@ internal static class IngestRate
         return process;
     }
 
-    private static async Task WaitReadyAsync(HttpClient http, ManagedProcess gateway)
+    internal static async Task WaitReadyAsync(HttpClient http, ManagedProcess gateway)
     {
         for (var i = 0; i < 600; i++)
         {
