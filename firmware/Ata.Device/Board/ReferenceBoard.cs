@@ -93,6 +93,7 @@ namespace Ata.Device.Board
                 new LoggingEvents(_log, null), new Random(), gateway, missing, Environment.TickCount64);
             Adapter.Audio = _audio;
             Adapter.Ringer = new SlicRinger(lines);
+            Adapter.Polarity = new SlicPolarity(lines);
             Adapter.UseMediaKernels(new NativeMediaKernels());
             _media = new UdpPort[Adapter.LineCount * 2];
             for (int i = 0; i < _media.Length; i++)
