@@ -55,7 +55,8 @@ namespace Ata.Core.Gateway
                     .Property(Fields.Line, line)
                     .Property(Fields.Registration, adapter.Sip.StateOf(line))
                     .Property(Fields.SipCode, r == null ? 0 : r.LastSipCode)
-                    .Property(Fields.LineState, adapter.Port(line).Line.State);
+                    .Property(Fields.LineState, adapter.Port(line).Line.State)
+                    .Property(Fields.Voicemail, adapter.Voicemail(line));
                 w.Name(Fields.Calls).BeginArray();
                 Calls.LineCalls calls = adapter.Calls(line);
                 WriteCall(w, calls.Current);
