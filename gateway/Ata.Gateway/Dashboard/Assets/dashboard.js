@@ -305,6 +305,18 @@
     if (detail.firstElementChild !== element) {
       detail.replaceChildren(element);
     }
+    // Each line's voicemail light (from its health) in words next to its TEL LED.
+    adapter.lines.forEach((line) => {
+      const cell = element.querySelector(`.led[data-led="tel${line.line}"]`)?.parentElement;
+      if (!cell) return;
+      let note = cell.querySelector(".voicemail");
+      if (!note) {
+        note = document.createElement("span");
+        note.className = "voicemail";
+        cell.append(note);
+      }
+      setText(note, { waiting: "messages waiting", none: "no messages", off: "message waiting off" }[line.voicemail] || "");
+    });
     let facts = element.querySelector(".more-facts");
     if (!facts) {
       facts = document.createElement("dl");
@@ -419,6 +431,8 @@
         ["inter-digit", `${line.shortTimerMs ? `${line.shortTimerMs} ms` : "default"} short, ${line.longTimerMs ? `${line.longTimerMs} ms` : "default"} long`],
         ["tones", tones],
         ["transport", line.transport],
+        ["call waiting", line.callWaiting === false ? "off" : "on"],
+        ["message waiting", line.messageWaiting === false ? "off" : "on"],
       ];
       const text = document.createElement("span");
       text.className = "line-settings-text";
