@@ -11,7 +11,8 @@ namespace Ata.Core.Sip.Subscriptions
     /// <summary>
     /// A line's subscription to its own message summary at the registrar (RFC 3842, RFC 6665): SUBSCRIBE
     /// to the line's address of record with <c>Event: message-summary</c>, answering 401/407 with the
-    /// line's credentials; refreshed in the same dialog at four fifths of the expiry granted; after a
+    /// line's credentials; refreshed in the same dialog (to the voicemail system's Contact, along the route set its
+    /// 2xx recorded, RFC 6665 §4.1.2.1) at four fifths of the expiry granted; after a
     /// failure (a refusal, no answer, a NOTIFY that terminates it) subscribed anew after the jittered
     /// back-off of <see cref="RetryBackoff"/> (30 s doubling to 30 min). The NOTIFYs themselves, in
     /// this dialog or unsolicited, are the adapter's to take (<see cref="MessageSummary"/>). <see cref="End"/> unsubscribes
@@ -55,6 +56,7 @@ namespace Ata.Core.Sip.Subscriptions
         private string _remoteTag;
         private int _cseq;
         private NonInviteClientTransaction _transaction;
+        private Dialog _dialog;
         private long _dueAt;
         private int _expires = RequestedExpires;
         private bool _endAsked;
@@ -155,6 +157,7 @@ namespace Ata.Core.Sip.Subscriptions
                 if (_remoteTag == null)
                 {
                     _remoteTag = HeaderValue.Parameter(response.Header("to"), "tag");
+                    _dialog = _remoteTag == null ? null : Dialog.AsCaller(response, _uri, _uri, _localTag, _cseq);
                 }
 
                 if (_endAsked)
@@ -216,6 +219,7 @@ namespace Ata.Core.Sip.Subscriptions
                 _callId = Identifiers.CallId(_setup.Random);
                 _localTag = Identifiers.Tag(_setup.Random);
                 _remoteTag = null;
+                _dialog = null;
                 _cseq = _setup.Random.Next(1000) + 1;
             }
 
@@ -240,14 +244,23 @@ namespace Ata.Core.Sip.Subscriptions
         {
             _cseq++;
             string branch = Identifiers.Branch(_setup.Random);
-            SipRequestWriter w = new SipRequestWriter("SUBSCRIBE", _uri).Via(_flow.ViaTransport, _flow.LocalAddress, _flow.LocalPort, branch);
-            if (_setup.Registrars.ProxyRoute != null)
+            SipRequestWriter w;
+            if (_dialog != null)
             {
-                w.Route(_setup.Registrars.ProxyRoute);
+                w = _dialog.Request("SUBSCRIBE", _cseq).Via(_flow.ViaTransport, _flow.LocalAddress, _flow.LocalPort, branch);
+            }
+            else
+            {
+                w = new SipRequestWriter("SUBSCRIBE", _uri).Via(_flow.ViaTransport, _flow.LocalAddress, _flow.LocalPort, branch);
+                if (_setup.Registrars.ProxyRoute != null)
+                {
+                    w.Route(_setup.Registrars.ProxyRoute);
+                }
+
+                w.From(_uri, _localTag).To(_uri, _remoteTag).CallId(_callId).CSeq(_cseq);
             }
 
-            w.From(_uri, _localTag).To(_uri, _remoteTag).CallId(_callId).CSeq(_cseq)
-                .Contact("sip:" + _setup.Config.Username + "@" + _flow.LocalAddress + ":" + _flow.LocalPort.ToString() + (_flow.IsReliable ? ";transport=tcp" : string.Empty), null)
+            w.Contact("sip:" + _setup.Config.Username + "@" + _flow.LocalAddress + ":" + _flow.LocalPort.ToString() + (_flow.IsReliable ? ";transport=tcp" : string.Empty), null)
                 .Header("Event", MessageSummary.EventName)
                 .Header("Accept", MessageSummary.ContentType)
                 .Header("Expires", _expires.ToString())

@@ -193,8 +193,9 @@ public class MessageWaitingTests
     [Fact]
     public void Switching_message_waiting_off_unsubscribes_with_expires_0_puts_the_light_out_and_stays_unsubscribed()
     {
+        // The voicemail system answers along the registrar's Record-Route, from its own Contact.
         string subscribe = Sent("SUBSCRIBE ").Single();
-        _call.Deliver(Registrar.Respond(subscribe, 200, "OK", "Expires: 600"));
+        _call.Deliver(Registrar.Respond(subscribe, 200, "OK", "Expires: 600", "Record-Route: <sip:127.0.0.1:5070;lr>", "Contact: <sip:voicemail@192.0.2.50:5080>"));
         _call.Deliver(Notify("Messages-Waiting: yes\r\n", Registrar.Header(subscribe, "Call-ID")));
         Assert.True(_adapter.Port(1).Line.MessageWaiting);
         Assert.Equal("waiting", VoicemailInHealth());
@@ -205,6 +206,8 @@ public class MessageWaitingTests
         string unsubscribe = Sent("SUBSCRIBE ").Last();
         Assert.Equal(2, Sent("SUBSCRIBE ").Count);
         Assert.Equal("0", Registrar.Header(unsubscribe, "Expires"));
+        Assert.StartsWith("SUBSCRIBE sip:voicemail@192.0.2.50:5080 SIP/2.0", unsubscribe);
+        Assert.Equal("<sip:127.0.0.1:5070;lr>", Registrar.Header(unsubscribe, "Route"));
         Assert.Equal(Registrar.Header(subscribe, "Call-ID"), Registrar.Header(unsubscribe, "Call-ID"));
         Assert.Contains("tag=reg1", Registrar.Header(unsubscribe, "To"));
         Assert.False(_adapter.Port(1).Line.MessageWaiting);
