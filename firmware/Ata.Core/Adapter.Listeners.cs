@@ -119,6 +119,11 @@ namespace Ata.Core
                 }
             }
 
+            public void PassThroughChanged(CallRecord call, bool passThrough, bool echoCanceller, long now)
+            {
+                _adapter._events.PassThroughChanged(call.Line, passThrough, echoCanceller, now);
+            }
+
             public void LineStateChanged(int line, string state, long now)
             {
                 _adapter._calls[line - 1].LineStateChanged(state, now);

@@ -238,6 +238,12 @@ namespace Ata.Core
             return _voicemail.Subscription(line);
         }
 
+        /// <summary>Line <paramref name="line"/>'s voicemail light now: a <see cref="VoicemailState"/> name.</summary>
+        public string Voicemail(int line)
+        {
+            return _voicemail.StateOf(line);
+        }
+
         /// <summary>True while an emergency call is set up or in progress on any line: reboots and reconfiguration wait.</summary>
         public bool EmergencyInProgress
         {
@@ -311,7 +317,7 @@ namespace Ata.Core
                 _ports[i].Configure(line == null ? _defaultProfile : line.Profile, now);
                 CallSetup setup = _sip.CallSetupFor(i + 1);
                 _calls[i].Configure(setup);
-                _voicemail.Configure(i + 1, setup);
+                _voicemail.Configure(i + 1, setup, line == null || line.MessageWaiting, now);
 
                 _calls[i].NoAnswerMs = line == null ? 0 : (long)line.NoAnswerSeconds * 1000;
                 _calls[i].CallWaiting = line == null || line.CallWaiting;

@@ -35,6 +35,12 @@ namespace Ata.Core
         /// <summary>A call on a line started, rang, connected or ended (the far end's number is in <see cref="Calls.CallRecord.FarEnd"/>: mask it before it leaves the adapter).</summary>
         void CallChanged(Calls.CallRecord call, long now);
 
+        /// <summary>
+        /// A line's call switched its audio to pass-through for a fax, modem or alarm panel (V.25 answer tone) or
+        /// back to a conversation (<paramref name="passThrough"/>), with its echo canceller on or off (<paramref name="echoCanceller"/>).
+        /// </summary>
+        void PassThroughChanged(int line, bool passThrough, bool echoCanceller, long now);
+
         /// <summary>The gateway session's state changed (see <see cref="Host.GatewayState"/>); <paramref name="problem"/> says why the last attempt failed, or null.</summary>
         void GatewayChanged(string state, string problem, long now);
     }

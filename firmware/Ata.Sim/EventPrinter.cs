@@ -141,6 +141,10 @@ internal sealed class EventPrinter(bool json, TextWriter output) : IAdapterEvent
             }
         }, $"line {call.Line} {call.Direction} call {call.FarEndMasked}: {call.State}{(call.Outcome is null ? "" : $" {call.Outcome} ({call.SipCode} {call.Reason})")}");
 
+    public void PassThroughChanged(int line, bool passThrough, bool echoCanceller, long now) =>
+        Emit("passThrough", w => w.Property("line", line).Property("on", passThrough).Property("echoCanceller", echoCanceller),
+            $"line {line} {(passThrough ? "fax/modem pass-through" : "conversation audio")}, echo canceller {(echoCanceller ? "on" : "off")}");
+
     public void GatewayChanged(string state, string problem, long now) =>
         Emit("gateway", w =>
         {

@@ -92,6 +92,9 @@ internal sealed class RecordingEvents : IAdapterEvents
     public void ConfigApplied(long version, bool applied, string reason, long now) => Log.Add($"config {version} {applied} {reason}");
     public void GatewayChanged(string state, string problem, long now) => Log.Add($"gateway {state} {problem}");
     public List<Ata.Core.Calls.CallRecord> Calls { get; } = [];
+    public void PassThroughChanged(int line, bool passThrough, bool echoCanceller, long now) =>
+        Log.Add($"passthrough {line} {passThrough} {echoCanceller}");
+
     public void CallChanged(Ata.Core.Calls.CallRecord call, long now)
     {
         Calls.Add(call);

@@ -177,6 +177,6 @@ public sealed class DashboardHost : IAsyncLifetime
         $$"""
         {"uptimeMs":3600000,"rssi":{{rssi}},"freeHeap":120000,"wan":"online","wanAddress":"192.0.2.10","configVersion":1,
          "leds":{"pwr":"solid","wan":"slow-blink","tel1":"fast-blink","tel2":"code-3"},
-         "lines":[{"line":1,"registration":"registered","sipCode":200,"lineState":"idle"},{"line":2,"registration":"failed","sipCode":403,"lineState":"idle"}]}
+         "lines":[{"line":1,"registration":"registered","sipCode":200,"lineState":"idle","voicemail":"waiting"},{"line":2,"registration":"failed","sipCode":403,"lineState":"idle","voicemail":"off"}]}
         """;
 }

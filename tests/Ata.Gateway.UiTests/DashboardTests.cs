@@ -174,6 +174,17 @@ public sealed class DashboardTests(DashboardHost host) : IClassFixture<Dashboard
     }
 
     [Fact]
+    public async Task The_adapter_page_writes_each_lines_voicemail_light_from_health_next_to_its_tel_led()
+    {
+        // TEL1 blinks fast (a test ring) while a message waits, and TEL2 shows a fault code: the LED alone cannot say it.
+        var page = await OpenAdapterPageAsync();
+        await Assertions.Expect(page.Locator("#adapter-detail .led-cell:has(.led[data-led=tel1]) .voicemail")).ToHaveTextAsync("messages waiting");
+        await Assertions.Expect(page.Locator("#adapter-detail .led-cell:has(.led[data-led=tel2]) .voicemail")).ToHaveTextAsync("message waiting off");
+        await Assertions.Expect(page.Locator("#line-settings")).ToContainTextAsync("message waiting: on");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task The_adapter_page_says_what_each_led_means_from_the_cores_led_guide()
     {
         // Found: the LED tooltip called every blink code a "registration fault" (PWR code 1 means "not set

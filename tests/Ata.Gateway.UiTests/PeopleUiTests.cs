@@ -73,6 +73,15 @@ public sealed class PeopleUiTests(DashboardHost host) : IClassFixture<DashboardH
         await page.FillAsync("#line-change input[name=reason]", "customer wants 0-prefixed numbers");
         await page.ClickAsync("#line-change button[type=submit]");
         await Assertions.Expect(page.Locator("#line-change-result")).ToContainTextAsync("lines[1].dialPlan", Patient);
+
+        // Message waiting (the voicemail light) switched off as words: the PATCH carries false, and support may.
+        await page.SelectOptionAsync("#line-change select[name=setting]", new SelectOptionValue { Value = "messageWaiting" });
+        await page.FillAsync("#line-change input[name=value]", "off");
+        await page.FillAsync("#line-change input[name=reason]", "customer has no voicemail");
+        await page.ClickAsync("#line-change button[type=submit]");
+        await Assertions.Expect(page.Locator("#line-change-result")).ToContainTextAsync("Changed lines[1].messageWaiting", Patient);
+        var adapter = JsonDocument.Parse(await http.GetStringAsync($"/api/adapters/{DashboardHost.DeviceId}")).RootElement;
+        Assert.False(adapter.GetProperty("lines")[1].GetProperty("messageWaiting").GetBoolean());
         await page.Context.CloseAsync();
     }
 

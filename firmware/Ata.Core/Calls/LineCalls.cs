@@ -15,6 +15,9 @@ namespace Ata.Core.Calls
     {
         /// <summary><paramref name="call"/> changed state.</summary>
         void CallChanged(CallRecord call, long now);
+
+        /// <summary><paramref name="call"/>'s audio went into pass-through (fax, modem) or came back, its echo canceller on or off.</summary>
+        void PassThroughChanged(CallRecord call, bool passThrough, bool echoCanceller, long now);
     }
 
     /// <summary>
@@ -50,6 +53,8 @@ namespace Ata.Core.Calls
         private CallLeg _other;
         private bool _ringBackDue;
         private bool _householdHungUp;
+        private bool _shownPassThrough;
+        private bool _shownEchoCanceller = true;
 
         /// <summary>Creates the call control of <paramref name="port"/>.</summary>
         public LineCalls(FxsPort port, Random random, IMediaKernels kernels, short[] sine, ICallObserver observer)
@@ -319,6 +324,7 @@ namespace Ata.Core.Calls
             if (_media != null)
             {
                 _media.Tick(now);
+                FollowPassThrough(now);
             }
 
             if (_other != null)
@@ -466,9 +472,23 @@ namespace Ata.Core.Calls
 
             _media = new MediaSession(parameters, _rtp, _rtcp, Kernels, _sine, _random,
                 _setup.Config.Username + "@" + _rtp.LocalAddress, now);
+            _shownPassThrough = false;
+            _shownEchoCanceller = true;
             _record.Codec = parameters.ALaw ? "PCMA" : "PCMU";
             _record.Quality = _media.Quality;
             _port.Media = _media;
+        }
+
+        /// <summary>Tells the observer when the call in the foreground goes into pass-through or comes back, or its echo canceller turns off or on.</summary>
+        private void FollowPassThrough(long now)
+        {
+            bool echoCanceller = _media.EchoCanceller.Enabled;
+            if (_media.PassThrough != _shownPassThrough || echoCanceller != _shownEchoCanceller)
+            {
+                _shownPassThrough = _media.PassThrough;
+                _shownEchoCanceller = echoCanceller;
+                _observer.PassThroughChanged(_record, _shownPassThrough, echoCanceller, now);
+            }
         }
 
         private void Finish(int code, string reason, bool byFarEnd, long now)

@@ -124,6 +124,17 @@ namespace Ata.Core.Console
         }
 
         /// <inheritdoc/>
+        public void PassThroughChanged(int line, bool passThrough, bool echoCanceller, long now)
+        {
+            _log.Add(now, "line " + line.ToString() + (passThrough ? " fax/modem pass-through" : " conversation audio")
+                + ", echo canceller " + (echoCanceller ? "on" : "off"));
+            if (_next != null)
+            {
+                _next.PassThroughChanged(line, passThrough, echoCanceller, now);
+            }
+        }
+
+        /// <inheritdoc/>
         public void CallChanged(Calls.CallRecord call, long now)
         {
             string text = "line " + call.Line.ToString() + " " + call.Direction + " call"

@@ -308,7 +308,8 @@ namespace Ata.Core.Console
                 Sip.Registration registration = Adapter.Sip.Registration(line);
                 text += "line " + line.ToString() + ":     " + Adapter.Sip.StateOf(line)
                     + (registration == null ? string.Empty : " (last SIP " + registration.LastSipCode.ToString() + ")") + NewLine;
-                text += CallStatus(Adapter.Calls(line));
+                Calls.LineCalls calls = Adapter.Calls(line);
+                text += CallStatus(calls.Current) + CallStatus(calls.Other);
             }
 
             FaultReport[] faults = Adapter.Faults.Active();
@@ -326,9 +327,9 @@ namespace Ata.Core.Console
             return text;
         }
 
-        private static string CallStatus(Calls.LineCalls calls)
+        /// <summary>One of a line's calls (the one in the foreground, or one held or waiting), or nothing.</summary>
+        private static string CallStatus(Calls.CallRecord call)
         {
-            Calls.CallRecord call = calls.Current;
             if (call == null)
             {
                 return string.Empty;
@@ -342,10 +343,10 @@ namespace Ata.Core.Console
                 text += ", " + call.Codec;
             }
 
-            Media.MediaSession media = calls.Media;
-            if (media != null)
+            Media.MediaQuality quality = call.Quality;
+            if (quality != null)
             {
-                text += ", loss " + Number(media.Quality.LossPercent, 1) + " %, jitter " + media.Quality.JitterMs.ToString() + " ms, MOS " + Number(media.Quality.Mos, 2);
+                text += ", loss " + Number(quality.LossPercent, 1) + " %, jitter " + quality.JitterMs.ToString() + " ms, MOS " + Number(quality.Mos, 2);
             }
 
             return text + NewLine;

@@ -240,8 +240,17 @@ namespace Ata.Core.Contract
         public const string NoAnswerSeconds = "noAnswerSeconds";
         /// <summary>Call waiting on the line, true or false (config line); default true.</summary>
         public const string CallWaiting = "callWaiting";
-        /// <summary>The line's call now (health), an object with <see cref="State"/> (see <see cref="Ata.Core.Calls.CallState"/>), <see cref="Direction"/>, <see cref="FarEnd"/>, <see cref="Codec"/> and quality; absent when idle.</summary>
-        public const string Call = "call";
+        /// <summary>The voicemail light on the line, true or false (config line): the message-summary subscription and what a NOTIFY shows; default true.</summary>
+        public const string MessageWaiting = "messageWaiting";
+        /// <summary>A line's voicemail light now (health): see <see cref="Ata.Core.Voicemail.VoicemailState"/> (<c>waiting</c>, <c>none</c>, <c>off</c>).</summary>
+        public const string Voicemail = "voicemail";
+        /// <summary>
+        /// The line's calls now (health), an array, empty when idle: the call in the foreground first, then one held or
+        /// waiting; each an object with <see cref="State"/> (see <see cref="Ata.Core.Calls.CallState"/>: e.g. <c>connected</c>,
+        /// <c>held</c>, <c>waiting</c>), <see cref="Direction"/>, <see cref="FarEnd"/>, <see cref="Emergency"/>, <see cref="Codec"/>
+        /// and, once answered, its quality (<see cref="LossPercent"/>, <see cref="JitterMs"/>, <see cref="RoundTripMs"/>, <see cref="Mos"/>).
+        /// </summary>
+        public const string Calls = "calls";
         /// <summary>Call direction: <c>outgoing</c> or <c>incoming</c>.</summary>
         public const string Direction = "direction";
         /// <summary>The far end's number, masked to its last 3 digits.</summary>

@@ -55,24 +55,27 @@ namespace Ata.Core.Gateway
                     .Property(Fields.Line, line)
                     .Property(Fields.Registration, adapter.Sip.StateOf(line))
                     .Property(Fields.SipCode, r == null ? 0 : r.LastSipCode)
-                    .Property(Fields.LineState, adapter.Port(line).Line.State);
-                WriteCall(w, adapter.Calls(line));
-                w.EndObject();
+                    .Property(Fields.LineState, adapter.Port(line).Line.State)
+                    .Property(Fields.Voicemail, adapter.Voicemail(line));
+                w.Name(Fields.Calls).BeginArray();
+                Calls.LineCalls calls = adapter.Calls(line);
+                WriteCall(w, calls.Current);
+                WriteCall(w, calls.Other);
+                w.EndArray().EndObject();
             }
 
             return w.EndArray().EndObject().ToString();
         }
 
-        /// <summary>The line's call, if any: state, direction, the far end masked, codec and live quality.</summary>
-        private static void WriteCall(JsonWriter w, Calls.LineCalls calls)
+        /// <summary>One of the line's calls, if there is one: state, direction, the far end masked, codec and live quality once answered.</summary>
+        private static void WriteCall(JsonWriter w, Calls.CallRecord call)
         {
-            Calls.CallRecord call = calls.Current;
             if (call == null)
             {
                 return;
             }
 
-            w.Name(Fields.Call).BeginObject()
+            w.BeginObject()
                 .Property(Fields.State, call.State)
                 .Property(Fields.Direction, call.Direction)
                 .Property(Fields.FarEnd, call.FarEndMasked)
@@ -82,10 +85,9 @@ namespace Ata.Core.Gateway
                 w.Property(Fields.Codec, call.Codec);
             }
 
-            Media.MediaSession media = calls.Media;
-            if (media != null)
+            Media.MediaQuality q = call.Quality;
+            if (q != null)
             {
-                Media.MediaQuality q = media.Quality;
                 w.Property(Fields.LossPercent, q.LossPercent, 1)
                     .Property(Fields.JitterMs, q.JitterMs)
                     .Property(Fields.RoundTripMs, q.RoundTripMs)

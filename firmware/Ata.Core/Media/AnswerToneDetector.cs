@@ -23,6 +23,13 @@ namespace Ata.Core.Media
         private const int SinQ14 = 16333;
         private const int BlockMs = 5;
 
+        /// <summary>The level below which the line counts as quiet (<see cref="QuietMs"/>), in dBm0.</summary>
+        public const int QuietDbm0 = -36;
+
+        // −36 dBm0 in a block's energy Σ(x/4)² over 40 samples: 0 dBm0 is a sine of RMS 16,037 in 16-bit G.711 PCM
+        // (peak 5,670 of µ-law's ±8,159), so −36 dBm0 is RMS 254 and 40 · 254² / 16 ≈ 161,500.
+        private const long QuietEnergy = 161500;
+
         // A block is the tone when |X|² ≥ 0.35·N·E (a pure tone gives 0.5), and loud enough: above about −45 dBFS.
         private const long MinEnergy = 40000;
 
@@ -43,6 +50,7 @@ namespace Ata.Core.Media
         private bool _tone2;
         private int _toneBlocks;
         private int _missedBlocks;
+        private int _quietBlocks;
 
         /// <summary>A detector working through <paramref name="kernels"/>.</summary>
         public AnswerToneDetector(IMediaKernels kernels)
@@ -68,6 +76,12 @@ namespace Ata.Core.Media
             get { return _toneBlocks * BlockMs; }
         }
 
+        /// <summary>Milliseconds of unbroken quiet (every 5 ms block below <see cref="QuietDbm0"/>) up to now.</summary>
+        public int QuietMs
+        {
+            get { return _quietBlocks * BlockMs; }
+        }
+
         /// <summary>Forgets everything heard.</summary>
         public void Reset()
         {
@@ -79,6 +93,7 @@ namespace Ata.Core.Media
             _tone2 = false;
             _toneBlocks = 0;
             _missedBlocks = 0;
+            _quietBlocks = 0;
             Detected = false;
             Reversals = 0;
         }
@@ -116,6 +131,15 @@ namespace Ata.Core.Media
             _s2[0] = 0;
             _filled = 0;
             _energy = 0;
+
+            if (energy >= QuietEnergy)
+            {
+                _quietBlocks = 0;
+            }
+            else if (_quietBlocks < int.MaxValue / BlockMs)
+            {
+                _quietBlocks++;
+            }
 
             bool tone = energy >= MinEnergy && ((re * re) + (im * im)) * 100 >= 35L * BlockSamples * energy;
 

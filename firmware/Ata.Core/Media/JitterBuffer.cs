@@ -7,7 +7,7 @@ namespace Ata.Core.Media
     /// arrivals by a target delay: the spread of recent packets' transit times plus 20 ms, within
     /// [<see cref="MinDelayMs"/>, <see cref="MaxDelayMs"/>]. It moves towards a new target 10 ms at a
     /// time: a block of concealment inserted to wait longer, a block dropped (cross-faded) to catch up.
-    /// Missing blocks are concealed (<see cref="LossConcealment"/>); packets behind the play-out point
+    /// Missing blocks are concealed (<see cref="LossConcealment"/>) in a conversation (<see cref="Mode"/>); packets behind the play-out point
     /// are late and counted; a timestamp jump (a new talkspurt far away, a restarted source) re-anchors.
     /// Nothing is allocated after construction.
     /// </summary>
@@ -71,10 +71,10 @@ namespace Ata.Core.Media
         }
 
         /// <summary>
-        /// Whether missing audio is concealed (on by default). Off, a gap plays as silence and is not counted
-        /// as concealed: a call on hold, where the far end sending nothing is no loss to make up for.
+        /// How the buffer plays out (<see cref="JitterBufferMode"/>): a conversation (adaptive delay, loss concealed) by
+        /// default; one way (hold: gaps are silence); or pass-through (fax, modems: fixed delay, gaps are silence).
         /// </summary>
-        public bool ConcealLoss { get; set; } = true;
+        public JitterBufferMode Mode { get; set; }
 
         /// <summary>Packets taken in (placed, duplicate or late; not malformed).</summary>
         public long Received { get; private set; }
@@ -111,13 +111,6 @@ namespace Ata.Core.Media
 
         /// <summary>The packets' wait before playing, smoothed (1/16 per packet), in milliseconds.</summary>
         public int DelayMs { get; private set; }
-
-        /// <summary>
-        /// Pass-through for fax, modems and alarm panels (V.25 answer tone heard): the delay stays where it is
-        /// (no block inserted or dropped, the target no longer follows the jitter) and nothing is concealed (missing
-        /// audio is silence), so the data signal is never stretched, squeezed or invented.
-        /// </summary>
-        public bool PassThrough { get; set; }
 
         /// <summary>Forgets all audio and timing (a new source).</summary>
         public void Reset()
@@ -203,7 +196,7 @@ namespace Ata.Core.Media
             int drift = (int)(_playTimestamp - clock) + MinTransit() + _targetSamples;
             for (int at = offset; at < offset + FrameSamples; at += BlockSamples)
             {
-                if (drift > InsertAbove && !PassThrough)
+                if (drift > InsertAbove && Mode != JitterBufferMode.PassThrough)
                 {
                     ConcealOrSilence(target, at);
                     BlocksInserted++;
@@ -211,7 +204,7 @@ namespace Ata.Core.Media
                     continue;
                 }
 
-                if (drift < DropBelow && !PassThrough && Has(_playTimestamp) && Has(_playTimestamp + BlockSamples))
+                if (drift < DropBelow && Mode != JitterBufferMode.PassThrough && Has(_playTimestamp) && Has(_playTimestamp + BlockSamples))
                 {
                     Decode(_playTimestamp, _dropped, 0);
                     _playTimestamp += BlockSamples;
@@ -256,7 +249,7 @@ namespace Ata.Core.Media
 
         private bool ConcealOrSilence(short[] target, int at)
         {
-            if (_heard && ConcealLoss && !PassThrough)
+            if (_heard && Mode == JitterBufferMode.Conversation)
             {
                 return _concealment.Conceal(target, at);
             }
@@ -267,7 +260,7 @@ namespace Ata.Core.Media
 
         private void UpdateTarget()
         {
-            if (PassThrough)
+            if (Mode == JitterBufferMode.PassThrough)
             {
                 return;
             }

@@ -24,6 +24,12 @@ namespace Ata.Core.Media
         /// <summary>Milliseconds of audio in one frame (20 ms, the packet time).</summary>
         public const long FrameMs = 20;
 
+        /// <summary>
+        /// Pass-through ends when the audio has been quiet both ways (each below <see cref="AnswerToneDetector.QuietDbm0"/>)
+        /// this long: the fax or modem session is over (ITU-T G.168's tone disabler releases after 250 ± 150 ms of it).
+        /// </summary>
+        public const int PassThroughReleaseMs = 250;
+
         private const int SamplesPerMs = 8;
 
         private readonly IDatagramSocket _rtp;
@@ -77,11 +83,12 @@ namespace Ata.Core.Media
             _eventReceiver = new TelephoneEventReceiver(kernels, sineTable);
             _keys = new DtmfDetector(kernels);
             _buffer = new JitterBuffer(kernels, _parameters.ALaw);
-            _buffer.ConcealLoss = ConcealsLoss(_parameters);
+            _buffer.Mode = ModeFor(_parameters);
             _echo = new EchoCanceller(kernels, EchoCanceller.DefaultTaps, FrameSamples);
             _farEndTone = new AnswerToneDetector(kernels);
             _handsetTone = new AnswerToneDetector(kernels);
             PassThroughAt = -1;
+            PassThroughEndedAt = -1;
             EchoCancellerOffAt = -1;
             Quality = new MediaQuality(_reception, _farEnd, _buffer);
             Ssrc = ((uint)random.Next(0x10000) << 16) | (uint)random.Next(0x10000);
@@ -131,17 +138,22 @@ namespace Ata.Core.Media
         }
 
         /// <summary>
-        /// True once a V.25 answer tone (2100 Hz) was heard in either direction: a fax machine, modem or alarm
-        /// panel is on the call, and for the rest of it the audio passes through untouched: a fixed jitter buffer,
-        /// no loss concealment, no comfort noise, no keys taken out as telephone events, G.711 (the only codecs
-        /// here); the echo canceller also steps aside when the tone has phase reversals.
+        /// True from a V.25 answer tone (2100 Hz) heard in either direction: a fax machine, modem or alarm panel is
+        /// on the call, and its audio passes through untouched: a fixed jitter buffer, no loss concealment, no comfort
+        /// noise, no keys taken out as telephone events, G.711 (the only codecs here); the echo canceller also steps
+        /// aside when the tone has phase reversals. It lasts until the audio has been quiet both ways for
+        /// <see cref="PassThroughReleaseMs"/> (the session is over: the call is a conversation again, echo
+        /// canceller, adaptive jitter buffer and concealment back) or the call ends.
         /// </summary>
         public bool PassThrough { get; private set; }
 
-        /// <summary>When the call switched to pass-through (ms), or −1.</summary>
+        /// <summary>When the call last switched to pass-through (ms), or −1.</summary>
         public long PassThroughAt { get; private set; }
 
-        /// <summary>When an answer tone with phase reversals turned the echo canceller off (ms), or −1.</summary>
+        /// <summary>When the call last came back from pass-through to a conversation (ms), or −1.</summary>
+        public long PassThroughEndedAt { get; private set; }
+
+        /// <summary>When an answer tone with phase reversals last turned the echo canceller off (ms), or −1.</summary>
         public long EchoCancellerOffAt { get; private set; }
 
         /// <summary>True while the far end's DTMF event sounds in the earpiece.</summary>
@@ -160,7 +172,6 @@ namespace Ata.Core.Media
             if (next.ALaw != _parameters.ALaw)
             {
                 _buffer = new JitterBuffer(_kernels, next.ALaw);
-                _buffer.PassThrough = PassThrough;
                 Quality.Attach(_buffer);
             }
 
@@ -177,8 +188,7 @@ namespace Ata.Core.Media
                 _eventReceiver.Reset();
             }
 
-            _buffer.ConcealLoss = ConcealsLoss(next);
-
+            _buffer.Mode = ModeFor(next);
             _parameters = next;
         }
 
@@ -362,19 +372,33 @@ namespace Ata.Core.Media
             return _eventReceiver.TryTake(out key);
         }
 
-        /// <summary>Only a conversation both ways conceals lost audio: on hold (recvonly, inactive) the far end's silence is no loss, and a gap plays as silence.</summary>
-        private static bool ConcealsLoss(MediaParameters parameters)
+        /// <summary>
+        /// How the jitter buffer plays out with <paramref name="parameters"/>: untouched in pass-through; only a conversation
+        /// both ways conceals lost audio (on hold, recvonly or inactive, the far end's silence is no loss, and a gap plays as silence).
+        /// </summary>
+        private JitterBufferMode ModeFor(MediaParameters parameters)
         {
-            return parameters.Direction == MediaDirection.SendReceive && parameters.HasRemote;
+            if (PassThrough)
+            {
+                return JitterBufferMode.PassThrough;
+            }
+
+            return parameters.Direction == MediaDirection.SendReceive && parameters.HasRemote ? JitterBufferMode.Conversation : JitterBufferMode.OneWay;
         }
 
         private void FollowAnswerTone(long now)
         {
+            if (PassThrough && _farEndTone.QuietMs >= PassThroughReleaseMs && _handsetTone.QuietMs >= PassThroughReleaseMs)
+            {
+                EndPassThrough(now);
+                return;
+            }
+
             if (!PassThrough && (_farEndTone.Detected || _handsetTone.Detected))
             {
                 PassThrough = true;
                 PassThroughAt = now;
-                _buffer.PassThrough = true;
+                _buffer.Mode = JitterBufferMode.PassThrough;
                 _echo.NonLinearProcessor = false;
                 if (_keyHeld != '\0')
                 {
@@ -388,6 +412,18 @@ namespace Ata.Core.Media
                 _echo.Enabled = false;
                 EchoCancellerOffAt = now;
             }
+        }
+
+        /// <summary>The fax or modem session is over: the call is a conversation again, and a new answer tone switches it back.</summary>
+        private void EndPassThrough(long now)
+        {
+            PassThrough = false;
+            PassThroughEndedAt = now;
+            _buffer.Mode = ModeFor(_parameters);
+            _echo.Enabled = true;
+            _echo.NonLinearProcessor = true;
+            _farEndTone.Reset();
+            _handsetTone.Reset();
         }
 
         private void ListenForKeys(short[] microphone, int offset)

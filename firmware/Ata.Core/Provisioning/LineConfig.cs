@@ -103,6 +103,13 @@ namespace Ata.Core.Provisioning
         /// </summary>
         public bool CallWaiting { get; set; } = true;
 
+        /// <summary>
+        /// Whether the line subscribes to its message summary at the registrar and shows messages waiting (stutter
+        /// dial tone, TEL LED, visual indicator); on by default. Off, it does not subscribe (ends a subscription
+        /// with <c>Expires: 0</c>), and a message-summary NOTIFY is answered but lights nothing.
+        /// </summary>
+        public bool MessageWaiting { get; set; } = true;
+
         /// <summary>Base of the registration retry back-off, in seconds.</summary>
         public int RetryBaseSeconds { get; set; } = (int)(Sip.RetryBackoff.DefaultBaseMs / 1000);
 

@@ -270,6 +270,12 @@ namespace Ata.Core.Provisioning
                 return field + "." + Fields.CallWaiting + ": must be true or false";
             }
 
+            object messageWaiting = line[Fields.MessageWaiting];
+            if (messageWaiting != null && !(messageWaiting is bool))
+            {
+                return field + "." + Fields.MessageWaiting + ": must be true or false";
+            }
+
             string transport = JsonObject.GetString(line, Fields.Transport);
             if (transport != null && transport != LineConfig.Udp && transport != LineConfig.Tcp)
             {
@@ -281,6 +287,7 @@ namespace Ata.Core.Provisioning
             config.RegistrarProbeSeconds = (int)probe;
             config.NoAnswerSeconds = (int)noAnswer;
             config.CallWaiting = callWaiting == null || (bool)callWaiting;
+            config.MessageWaiting = messageWaiting == null || (bool)messageWaiting;
             config.RetryBaseSeconds = (int)retryBase;
             config.RetryMaxSeconds = (int)retryMax;
             return null;
@@ -347,6 +354,7 @@ namespace Ata.Core.Provisioning
                     .Property(Fields.RegistrarProbeSeconds, line.RegistrarProbeSeconds)
                     .Property(Fields.NoAnswerSeconds, line.NoAnswerSeconds)
                     .Property(Fields.CallWaiting, line.CallWaiting)
+                    .Property(Fields.MessageWaiting, line.MessageWaiting)
                     .Property(Fields.RetryBaseSeconds, line.RetryBaseSeconds)
                     .Property(Fields.RetryMaxSeconds, line.RetryMaxSeconds)
                     .Property(Fields.Transport, line.Transport);

@@ -11,7 +11,9 @@ namespace Ata.Core.Voicemail
     /// Every line's voicemail light: its message-summary subscription at the registrar (RFC 3842; made
     /// anew when the line's account changes, kept while the line is registered), and the message-summary
     /// NOTIFYs for the line, in that subscription or unsolicited as many registrars send them, turned into
-    /// the line's message waiting (stutter dial tone, TEL LED pattern, visual indicator).
+    /// the line's message waiting (stutter dial tone, TEL LED pattern, visual indicator). A line whose message
+    /// waiting is provisioned off does not subscribe (an existing subscription is ended with <c>Expires: 0</c>), its
+    /// light goes out, and a NOTIFY for it is answered but lights nothing.
     /// </summary>
     public sealed class VoicemailLights
     {
@@ -20,6 +22,8 @@ namespace Ata.Core.Voicemail
         private readonly LineCalls[] _calls;
         private readonly MessageSummarySubscription[] _subscriptions;
         private readonly CallSetup[] _setups;
+        private readonly MessageSummarySubscription[] _ending;
+        private readonly bool[] _off;
 
         /// <summary>Creates the lights of <paramref name="ports"/>, whose accounts <paramref name="calls"/> know.</summary>
         public VoicemailLights(UserAgent sip, FxsPort[] ports, LineCalls[] calls)
@@ -29,10 +33,13 @@ namespace Ata.Core.Voicemail
             _calls = calls;
             _subscriptions = new MessageSummarySubscription[ports.Length];
             _setups = new CallSetup[ports.Length];
+            _ending = new MessageSummarySubscription[ports.Length];
+            _off = new bool[ports.Length];
             for (int i = 0; i < ports.Length; i++)
             {
                 _subscriptions[i] = null;
                 _setups[i] = null;
+                _ending[i] = null;
             }
         }
 
@@ -42,13 +49,47 @@ namespace Ata.Core.Voicemail
             return _subscriptions[line - 1];
         }
 
-        /// <summary>The line's account is now <paramref name="setup"/> (null: none): a changed account subscribes anew.</summary>
-        public void Configure(int line, CallSetup setup)
+        /// <summary>Line <paramref name="line"/>'s light now: a <see cref="VoicemailState"/> name.</summary>
+        public string StateOf(int line)
         {
-            if (setup != _setups[line - 1])
+            if (_off[line - 1])
             {
-                _setups[line - 1] = setup;
-                _subscriptions[line - 1] = setup == null ? null : new MessageSummarySubscription(setup);
+                return VoicemailState.Off;
+            }
+
+            return _ports[line - 1].Line.MessageWaiting ? VoicemailState.Waiting : VoicemailState.None;
+        }
+
+        /// <summary>
+        /// The line's account is now <paramref name="setup"/> (null: none), with its message waiting on or off
+        /// (<paramref name="messageWaiting"/>): a changed account subscribes anew; off ends the subscription and puts the light out.
+        /// </summary>
+        public void Configure(int line, CallSetup setup, bool messageWaiting, long now)
+        {
+            int i = line - 1;
+            _off[i] = !messageWaiting;
+            if (!messageWaiting)
+            {
+                _setups[i] = null;
+                if (_subscriptions[i] != null)
+                {
+                    _subscriptions[i].End(now);
+                    _ending[i] = _subscriptions[i];
+                    _subscriptions[i] = null;
+                }
+
+                if (_ports[i].Line.MessageWaiting)
+                {
+                    _ports[i].SetMessageWaiting(false, now);
+                }
+
+                return;
+            }
+
+            if (setup != _setups[i])
+            {
+                _setups[i] = setup;
+                _subscriptions[i] = setup == null ? null : new MessageSummarySubscription(setup);
             }
         }
 
@@ -60,6 +101,15 @@ namespace Ata.Core.Voicemail
                 if (_subscriptions[i] != null)
                 {
                     _subscriptions[i].Tick(_sip.IsRegistered(i + 1), now);
+                }
+
+                if (_ending[i] != null)
+                {
+                    _ending[i].Tick(false, now);
+                    if (_ending[i].State == MessageSummarySubscription.Ended)
+                    {
+                        _ending[i] = null;
+                    }
                 }
             }
         }
@@ -79,13 +129,19 @@ namespace Ata.Core.Voicemail
             {
                 MessageSummarySubscription subscription = _subscriptions[i];
                 bool ours = subscription != null && subscription.Owns(notify);
-                if (!ours && !_calls[i].IsFor(notify))
+                bool ending = _ending[i] != null && _ending[i].Owns(notify);
+                if (!ours && !ending && !_calls[i].IsFor(notify))
                 {
                     continue;
                 }
 
                 MessageSummary summary = MessageSummary.Parse(SipCall.BodyText(notify));
                 _sip.Reply(notify, connection, 200, "OK");
+                if (_off[i])
+                {
+                    return true;
+                }
+
                 if (summary != null && summary.Waiting != _ports[i].Line.MessageWaiting)
                 {
                     _ports[i].SetMessageWaiting(summary.Waiting, now);
@@ -110,6 +166,12 @@ namespace Ata.Core.Voicemail
                 if (_subscriptions[i] != null && _subscriptions[i].Owns(response))
                 {
                     _subscriptions[i].OnResponse(response, now);
+                    return true;
+                }
+
+                if (_ending[i] != null && _ending[i].Owns(response))
+                {
+                    _ending[i].OnResponse(response, now);
                     return true;
                 }
             }

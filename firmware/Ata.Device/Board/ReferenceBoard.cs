@@ -89,7 +89,9 @@ namespace Ata.Device.Board
             Adapter = new Adapter(_settings.DeviceId, board, _socket, new DnsResolver(), leds,
                 new LoggingEvents(_log, null), new Random(), gateway, missing, Environment.TickCount64);
             Adapter.Audio = _audio;
-            Adapter.Ringer = new SlicRinger(lines);
+            SlicLines slics = new SlicLines(lines);
+            Adapter.Ringer = slics;
+            Adapter.Polarity = slics;
             Adapter.UseMediaKernels(new NativeMediaKernels());
             _media = new UdpPort[Adapter.LineCount * 2];
             for (int i = 0; i < _media.Length; i++)

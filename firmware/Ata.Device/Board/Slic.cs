@@ -69,7 +69,7 @@ namespace Ata.Device.Board
             }
         }
 
-        /// <summary>Sets the line polarity (reversed signals, e.g. answer supervision).</summary>
+        /// <summary>Sets the line polarity (reversed wakes a phone for caller ID before the first ring); while ringing it takes effect when the ringing stops.</summary>
         public void Reverse(bool reversed)
         {
             _reversed = reversed;

@@ -132,6 +132,11 @@ public static class ConfigDocument
             json.WriteBoolean(Fields.CallWaiting, callWaiting);
         }
 
+        if (account.MessageWaiting is bool messageWaiting)
+        {
+            json.WriteBoolean(Fields.MessageWaiting, messageWaiting);
+        }
+
         json.WriteNumber(Fields.RetryBaseSeconds, account.RetryBaseSeconds);
         json.WriteNumber(Fields.RetryMaxSeconds, account.RetryMaxSeconds);
         json.WriteEndObject();

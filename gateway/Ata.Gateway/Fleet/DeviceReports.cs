@@ -37,7 +37,8 @@ public sealed record LedStates(string Pwr, string Wan, string Tel1, string Tel2)
 /// <param name="Registration">A <see cref="RegistrationState"/> name, or <c>unknown</c>.</param>
 /// <param name="SipCode">The last SIP status code (null when none yet).</param>
 /// <param name="LineState">The hook/line state name.</param>
-public sealed record LineHealth(int Line, string Registration, int? SipCode, string? LineState);
+/// <param name="Voicemail">The line's voicemail light (see <see cref="Ata.Core.Voicemail.VoicemailState"/>), if reported.</param>
+public sealed record LineHealth(int Line, string Registration, int? SipCode, string? LineState, string? Voicemail = null);
 
 /// <summary>An adapter's health report.</summary>
 /// <param name="UptimeMs">Milliseconds since boot.</param>
@@ -205,7 +206,8 @@ public static class DeviceReports
                         (int)number,
                         Registration(Text(line, Fields.Registration, MaxToken)),
                         SipCode(line),
-                        Text(line, Fields.LineState, MaxToken)));
+                        Text(line, Fields.LineState, MaxToken),
+                        Text(line, Fields.Voicemail, MaxToken)));
                 }
             }
 

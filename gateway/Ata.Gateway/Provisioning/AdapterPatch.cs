@@ -36,6 +36,7 @@ public static class AdapterPatch
     public static readonly IReadOnlySet<string> SupportLineFields = new HashSet<string>(StringComparer.Ordinal)
     {
         Fields.Password, Fields.Barring, Fields.DialPlan, Fields.ShortTimerMs, Fields.LongTimerMs, Fields.Tones, Fields.TonePlan,
+        Fields.MessageWaiting,
     };
 
     // Stands in for the kept device secret while the patched document is checked; never stored.
@@ -51,7 +52,7 @@ public static class AdapterPatch
         Fields.RetryBaseSeconds, Fields.RetryMaxSeconds, Fields.AuthUsername, Fields.SecondaryRegistrar, Fields.OutboundProxy,
         Fields.Realm, Fields.Country, Fields.TonePlan, Fields.DialPlan, Fields.FlashMs, Fields.ShortTimerMs, Fields.LongTimerMs,
         Fields.RegistrarProbeSeconds, Fields.NoAnswerSeconds, Fields.Barring, Fields.Tones, Fields.CallWaiting,
-        Ata.Core.DialPlan.ServiceCodes.Field,
+        Fields.MessageWaiting, Ata.Core.DialPlan.ServiceCodes.Field,
     };
 
     private static readonly HashSet<string> TopFields = new(StringComparer.Ordinal)
@@ -111,6 +112,11 @@ public static class AdapterPatch
         if (line.CallWaiting is { } callWaiting)
         {
             rendered[Fields.CallWaiting] = callWaiting;
+        }
+
+        if (line.MessageWaiting is { } messageWaiting)
+        {
+            rendered[Fields.MessageWaiting] = messageWaiting;
         }
 
         if (line.ServiceCodes is { Count: > 0 } serviceCodes)

@@ -234,7 +234,8 @@ public static partial class AdapterRequest
         var serviceCodes = ReadServiceCodes(line, prefix, country, errors);
         var registrarProbe = ReadSecondsTheAdapterTakes(line, Fields.RegistrarProbeSeconds, prefix, errors);
         var noAnswer = ReadSecondsTheAdapterTakes(line, Fields.NoAnswerSeconds, prefix, errors);
-        var callWaiting = ReadCallWaiting(line, prefix, errors);
+        var callWaiting = ReadFeature(line, Fields.CallWaiting, prefix, errors);
+        var messageWaiting = ReadFeature(line, Fields.MessageWaiting, prefix, errors);
         var retryBase = ReadSeconds(line, Fields.RetryBaseSeconds, prefix, LineDefaults.MinRetrySeconds, LineDefaults.MaxRetrySeconds, errors);
         var retryMax = ReadSeconds(line, Fields.RetryMaxSeconds, prefix, LineDefaults.MinRetrySeconds, LineDefaults.MaxRetrySeconds, errors);
         var effectiveBase = retryBase ?? LineDefaults.RetryBaseSeconds;
@@ -263,6 +264,7 @@ public static partial class AdapterRequest
             RegistrarProbeSeconds = registrarProbe,
             NoAnswerSeconds = noAnswer,
             CallWaiting = callWaiting,
+            MessageWaiting = messageWaiting,
             Expires = expires ?? LineDefaults.Expires,
             KeepAliveSeconds = keepAlive ?? LineDefaults.KeepAliveSeconds,
             RetryBaseSeconds = effectiveBase,

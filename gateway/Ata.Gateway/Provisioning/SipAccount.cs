@@ -69,6 +69,12 @@ public sealed record SipAccount(string Username, string Password, string Registr
     /// </summary>
     public bool? CallWaiting { get; init; }
 
+    /// <summary>
+    /// The voicemail light on the line (the adapter subscribes to the line's message summary and shows messages
+    /// waiting), or off (no subscription, nothing shown); null for the adapter's default, on (<see cref="LineDefaults.MessageWaiting"/>).
+    /// </summary>
+    public bool? MessageWaiting { get; init; }
+
     /// <summary>Barred call classes, comma-separated in <see cref="LineDefaults.BarringClasses"/> order (empty: none).</summary>
     public string Barring { get; init; } = string.Empty;
 
@@ -203,6 +209,9 @@ public static class LineDefaults
 
     /// <summary>The adapter's call waiting when none is provisioned: on, as the core's <see cref="LineConfig.CallWaiting"/> starts.</summary>
     public const bool CallWaiting = true;
+
+    /// <summary>The adapter's message waiting when none is provisioned: on, as the core's <see cref="LineConfig.MessageWaiting"/> starts.</summary>
+    public const bool MessageWaiting = true;
 
     /// <summary>Default first retry delay, seconds: the core's back-off base.</summary>
     public const int RetryBaseSeconds = (int)(RetryBackoff.DefaultBaseMs / 1000);

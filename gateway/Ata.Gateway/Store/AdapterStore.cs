@@ -620,9 +620,9 @@ public sealed class AdapterStore : IDisposable
         foreach (var line in health.Lines.DistinctBy(l => l.Line))
         {
             Execute(connection,
-                "INSERT INTO line_health (device_id, line, registration, sip_code, line_state) VALUES ($id, $line, $registration, $code, $state)",
+                "INSERT INTO line_health (device_id, line, registration, sip_code, line_state, voicemail) VALUES ($id, $line, $registration, $code, $state, $voicemail)",
                 ("$id", deviceId), ("$line", line.Line), ("$registration", line.Registration),
-                ("$code", line.SipCode), ("$state", line.LineState));
+                ("$code", line.SipCode), ("$state", line.LineState), ("$voicemail", line.Voicemail));
         }
 
         return true;
@@ -823,7 +823,7 @@ public sealed class AdapterStore : IDisposable
         var lines = new Dictionary<string, List<LineView>>(StringComparer.Ordinal);
         using (var command = Command(connection,
             $"""
-            SELECT a.device_id, a.line, a.username, a.registrar, h.registration, h.sip_code, a.settings
+            SELECT a.device_id, a.line, a.username, a.registrar, h.registration, h.sip_code, a.settings, h.voicemail
             FROM adapter_lines a LEFT JOIN line_health h ON h.device_id = a.device_id AND h.line = a.line
             {filter} ORDER BY a.device_id, a.line
             """, parameters))
@@ -857,6 +857,8 @@ public sealed class AdapterStore : IDisposable
                     RegistrarProbeSeconds = settings.RegistrarProbeSeconds,
                     NoAnswerSeconds = settings.NoAnswerSeconds,
                     CallWaiting = settings.CallWaiting,
+                    MessageWaiting = settings.MessageWaiting,
+                    Voicemail = reader.IsDBNull(7) ? null : reader.GetString(7),
                 });
             }
         }
@@ -1122,6 +1124,7 @@ public sealed class AdapterStore : IDisposable
                 registration TEXT NOT NULL,
                 sip_code INTEGER,
                 line_state TEXT,
+                voicemail TEXT,
                 PRIMARY KEY (device_id, line)
             ) STRICT;
             CREATE TABLE IF NOT EXISTS active_faults (
@@ -1136,6 +1139,17 @@ public sealed class AdapterStore : IDisposable
             ) STRICT;
             PRAGMA user_version = {SchemaVersion};
             """);
+
+        // line_health.voicemail came later within version 5: a store made before it gets the column (the next
+        // health report of each adapter fills it).
+        using (var column = Command(connection, "SELECT COUNT(*) FROM pragma_table_info('line_health') WHERE name = 'voicemail'"))
+        {
+            if (Convert.ToInt32(column.ExecuteScalar(), CultureInfo.InvariantCulture) == 0)
+            {
+                Execute(connection, "ALTER TABLE line_health ADD COLUMN voicemail TEXT");
+            }
+        }
+
         IncidentBook.CreateSchema(connection);
         FaultRecords.CreateSchema(connection);
         Calls.CallBook.CreateSchema(connection);

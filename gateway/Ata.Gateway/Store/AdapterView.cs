@@ -140,6 +140,12 @@ public sealed record LineView(int Line, string Username, string Registrar, strin
 
     /// <summary>Call waiting on or off; null for the adapter's default (on).</summary>
     public bool? CallWaiting { get; init; }
+
+    /// <summary>Message waiting (the voicemail light) on or off; null for the adapter's default (on).</summary>
+    public bool? MessageWaiting { get; init; }
+
+    /// <summary>The line's voicemail light as its last health report gave it (<c>waiting</c>, <c>none</c>, <c>off</c>), or null before one.</summary>
+    public string? Voicemail { get; init; }
 }
 
 /// <summary>An active fault.</summary>

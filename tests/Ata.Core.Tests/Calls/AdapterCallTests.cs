@@ -293,7 +293,7 @@ public class AdapterCallTests
         _call.Deliver(Answer(invite, 200, "OK", sdp: FarSdp));
         var health = JsonReader.ParseObject(_adapter.HealthJson(_call.Now));
         var line = (System.Collections.Hashtable)JsonObject.GetArray(health, Fields.Lines)![0]!;
-        var call = JsonObject.GetObject(line, Fields.Call)!;
+        var call = (System.Collections.Hashtable)Assert.Single(JsonObject.GetArray(line, Fields.Calls)!.Cast<object>());
         Assert.Equal(("connected", "outgoing", "*****455", "PCMA"),
             ((string)call[Fields.State]!, (string)call[Fields.Direction]!, (string)call[Fields.FarEnd]!, (string)call[Fields.Codec]!));
         Assert.DoesNotContain("32334455", _adapter.HealthJson(_call.Now));

@@ -139,11 +139,13 @@ public class AnswerToneTests
     [Fact]
     public void In_pass_through_missing_audio_is_silence_the_delay_stays_and_keys_stay_in_band()
     {
-        // B's handset: /ANS for 3 s after 0.5 s, then a key (its DTMF in the audio); from 2 s every 10th packet B sends is lost.
+        // B's handset: /ANS for 3 s after 0.5 s, then a key (its DTMF in the audio) and the modem's carrier (1800 Hz,
+        // so the line never goes quiet long enough to end pass-through); from 2 s every 10th packet B sends is lost.
         short[] tone = AnswerTone(3000, true, silenceMs: 500);
         var microphone = new short[tone.Length + (2000 * 8)];
         tone.CopyTo(microphone, 0);
         Ata.Core.Dtmf.DtmfKeypad.Synthesize('5', 8000, microphone, tone.Length + (200 * 8), 200 * 8, 0);
+        AnswerTone(1500, false, 1800).CopyTo(microphone, tone.Length + (500 * 8));
         var call = new Loopback { MicrophoneB = microphone };
         call.Delay = n => n > 100 && n % 10 == 0 ? -1 : 30;
         call.Run(1500);
@@ -160,6 +162,68 @@ public class AnswerToneTests
         int gap = ToneMeasurement.LongestGapMs(call.EarpieceA, 2500 * 8, 1000 * 8);
         Assert.InRange(gap, 15, 25);
         Assert.Equal("5", KeysIn(call.EarpieceA, 3500 * 8, 1000 * 8));
+    }
+
+    [Fact]
+    public void When_the_fax_session_is_over_and_the_line_goes_quiet_the_call_is_a_conversation_again()
+    {
+        // B's handset: /ANS for 3 s after 0.5 s, quiet (silence and line noise far below −36 dBm0) for 1 s, then
+        // someone talks for 2 s and presses a key; from 2 s every 10th packet B sends is lost.
+        short[] tone = AnswerTone(3000, true, silenceMs: 500);
+        var microphone = new short[tone.Length + (4000 * 8)];
+        tone.CopyTo(microphone, 0);
+        TestSignals.Noise(7, 1000, 40).CopyTo(microphone, tone.Length);
+        Array.Copy(EchoSignals.NearSpeech, 0, microphone, tone.Length + (1000 * 8), 2000 * 8);
+        Ata.Core.Dtmf.DtmfKeypad.Synthesize('5', 8000, microphone, tone.Length + (3200 * 8), 200 * 8, 0);
+        var call = new Loopback { MicrophoneB = microphone };
+        call.Delay = n => n > 100 && n % 10 == 0 ? -1 : 30;
+        call.Run(3400);
+        Assert.True(call.A.PassThrough && call.B.PassThrough);
+        Assert.False(call.A.EchoCanceller.Enabled || call.B.EchoCanceller.Enabled);
+        Assert.Equal(-1, call.B.PassThroughEndedAt);
+        long concealed = call.A.Quality.ConcealedMs;
+
+        call.Run(4000);
+
+        // B's handset went quiet at 3.5 s (the tone's last frame was sent at 3,487 ms): 250 ± 150 ms later it let go
+        // (G.168's tone disabler), and A as soon as the quiet had reached its earpiece.
+        Assert.InRange(call.B.PassThroughEndedAt - 3507, 100, 400);
+        Assert.InRange(call.A.PassThroughEndedAt - call.B.PassThroughEndedAt, 0, 150);
+        foreach (MediaSession side in new[] { call.A, call.B })
+        {
+            Assert.False(side.PassThrough);
+            Assert.True(side.EchoCanceller.Enabled);
+            Assert.True(side.EchoCanceller.NonLinearProcessor);
+        }
+
+        // Loss is concealed again in A's earpiece, and B's key went as a telephone event, not in band.
+        Assert.True(call.A.Quality.ConcealedMs >= concealed + 100, $"concealed {call.A.Quality.ConcealedMs - concealed} ms after pass-through");
+        Assert.Equal(1, call.B.Quality.EventsSent);
+    }
+
+    [Fact]
+    public void Pass_through_does_not_end_on_a_gap_shorter_than_the_release_time_and_a_new_answer_tone_starts_it_again()
+    {
+        // B's handset: ANS 3 s, 150 ms quiet (T.30's gaps are 75 ± 20 ms), a 1 s carrier, 1 s quiet, then ANS again.
+        short[] first = AnswerTone(3000, false, silenceMs: 500);
+        var microphone = new short[first.Length + (150 + 1000 + 1000 + 3000) * 8];
+        first.CopyTo(microphone, 0);
+        AnswerTone(1000, false, 1800).CopyTo(microphone, first.Length + (150 * 8));
+        AnswerTone(3000, false).CopyTo(microphone, first.Length + (2150 * 8));
+        var call = new Loopback { MicrophoneB = microphone };
+
+        call.Run(4600);
+        Assert.True(call.B.PassThrough);
+        Assert.Equal(-1, call.B.PassThroughEndedAt);
+
+        call.Run(1000);
+        Assert.False(call.B.PassThrough);
+        long ended = call.B.PassThroughEndedAt;
+        Assert.InRange(ended - 4650, 100, 400);
+
+        call.Run(1500);
+        Assert.True(call.B.PassThrough);
+        Assert.InRange(call.B.PassThroughAt - 5650, 0, 500);
     }
 
     private static string KeysIn(short[] samples, int from, int count)

@@ -58,6 +58,7 @@ public sealed class AdapterPatchTests(GatewayFixture fixture) : IClassFixture<Ga
     [InlineData("""{"tones":{"busy":"425:250 0:250"}}""", "lines[0].tones")]
     [InlineData("""{"tonePlan":"DE"}""", "lines[0].tonePlan")]
     [InlineData("""{"password":"support-set-1"}""", "lines[0].password")]
+    [InlineData("""{"messageWaiting":false}""", "lines[0].messageWaiting")]
     public async Task Support_may_change_each_of_its_line_settings(string line, string field)
     {
         var id = "patch-s-" + field.Split('.')[^1].ToLowerInvariant();
@@ -151,7 +152,7 @@ public sealed class AdapterPatchTests(GatewayFixture fixture) : IClassFixture<Ga
                     keepAliveSeconds = 0, retryBaseSeconds = 10, retryMaxSeconds = 120, expires = 600, flashMs = 600,
                     shortTimerMs = 3000, longTimerMs = 12000, registrarProbeSeconds = 60, noAnswerSeconds = 90,
                     tones = new Dictionary<string, string> { ["busy"] = "425:250 0:250" },
-                    callWaiting = false, serviceCodes = new Dictionary<string, string> { ["anonymousCall"] = "*67" },
+                    callWaiting = false, messageWaiting = false, serviceCodes = new Dictionary<string, string> { ["anonymousCall"] = "*67" },
                 },
             },
         });

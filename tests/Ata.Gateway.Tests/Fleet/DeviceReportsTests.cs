@@ -24,6 +24,20 @@ public sealed class DeviceReportsTests
         Assert.Equal(12345, health.UptimeMs);
     }
 
+    [Fact]
+    public void A_lines_voicemail_light_is_read_from_health()
+    {
+        byte[] payload = Encoding.UTF8.GetBytes($$"""
+            {"deviceId":"ata-1","uptimeMs":1,"lines":[
+              {"line":1,"registration":"registered","sipCode":200,"lineState":"idle","{{Fields.Voicemail}}":"{{Ata.Core.Voicemail.VoicemailState.Waiting}}","calls":[]},
+              {"line":2,"registration":"unprovisioned","sipCode":0,"lineState":"idle","{{Fields.Voicemail}}":"{{Ata.Core.Voicemail.VoicemailState.Off}}","calls":[]}]}
+            """);
+
+        Assert.True(DeviceReports.TryReadHealth(payload, out var health));
+
+        Assert.Equal(["waiting", "off"], health.Lines.Select(l => l.Voicemail));
+    }
+
     [Theory]
     [InlineData("""{"rssi":-67}""", -67)]
     [InlineData("""{"rssi":0}""", null)] // a wired adapter's "0 dBm" (older firmware) is no signal at all

@@ -207,6 +207,21 @@ public sealed class AdapterStoreTests : IDisposable
     }
 
     [Fact]
+    public void A_lines_voicemail_light_from_health_and_its_message_waiting_setting_are_shown()
+    {
+        using var store = Open();
+        store.Save("ata-vm", new AdapterSpecification("secret-one", [new SipAccount("2001", "pw", "h") { MessageWaiting = false }, new SipAccount("2002", "pw", "h")]));
+        var health = new HealthReport(1000, null, 50000, "online", "192.0.2.1", 1, LedStates.AllOff,
+            [new LineHealth(1, "registered", 200, "idle", "off"), new LineHealth(2, "registered", 200, "idle", "waiting")]);
+
+        Assert.True(store.RecordHealth("ata-vm", health));
+
+        var lines = store.Find("ata-vm")!.Lines;
+        Assert.Equal(["off", "waiting"], lines.Select(l => l.Voicemail));
+        Assert.Equal([false, (bool?)null], lines.Select(l => l.MessageWaiting));
+    }
+
+    [Fact]
     public void A_first_version_store_is_migrated_and_its_passwords_encrypted()
     {
         var path = Path.Combine(_directory.Path, AdapterStore.FileName);

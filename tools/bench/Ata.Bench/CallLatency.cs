@@ -260,6 +260,7 @@ public static class CallLatency
         public void FaultChanged(Ata.Core.Faults.FaultReport report, long now) { }
         public void ConfigApplied(long version, bool applied, string reason, long now) { }
         public void CallChanged(Ata.Core.Calls.CallRecord call, long now) { }
+        public void PassThroughChanged(int line, bool passThrough, bool echoCanceller, long now) { }
         public void GatewayChanged(string state, string problem, long now) { }
     }
 }

@@ -11,10 +11,12 @@ namespace Ata.Core.Sip.Subscriptions
     /// <summary>
     /// A line's subscription to its own message summary at the registrar (RFC 3842, RFC 6665): SUBSCRIBE
     /// to the line's address of record with <c>Event: message-summary</c>, answering 401/407 with the
-    /// line's credentials; refreshed in the same dialog at four fifths of the expiry granted; after a
+    /// line's credentials; refreshed in the same dialog (to the voicemail system's Contact, along the route set its
+    /// 2xx recorded, RFC 6665 §4.1.2.1) at four fifths of the expiry granted; after a
     /// failure (a refusal, no answer, a NOTIFY that terminates it) subscribed anew after the jittered
     /// back-off of <see cref="RetryBackoff"/> (30 s doubling to 30 min). The NOTIFYs themselves, in
-    /// this dialog or unsolicited, are the adapter's to take (<see cref="MessageSummary"/>). Pure: time is passed in.
+    /// this dialog or unsolicited, are the adapter's to take (<see cref="MessageSummary"/>). <see cref="End"/> unsubscribes
+    /// (a SUBSCRIBE in the dialog with <c>Expires: 0</c>, RFC 6665 §4.1.2.3) for good. Pure: time is passed in.
     /// </summary>
     public sealed class MessageSummarySubscription
     {
@@ -39,6 +41,12 @@ namespace Ata.Core.Sip.Subscriptions
         /// <summary>State: failed; subscribing again after the back-off.</summary>
         public const string Waiting = "waiting";
 
+        /// <summary>State: unsubscribing (<c>Expires: 0</c> sent), at <see cref="End"/>.</summary>
+        public const string Ending = "ending";
+
+        /// <summary>State: over for good; nothing more is sent.</summary>
+        public const string Ended = "ended";
+
         private readonly CallSetup _setup;
         private readonly SipFlow _flow;
         private readonly DigestAnswerer _answerer;
@@ -48,7 +56,10 @@ namespace Ata.Core.Sip.Subscriptions
         private string _remoteTag;
         private int _cseq;
         private NonInviteClientTransaction _transaction;
+        private Dialog _dialog;
         private long _dueAt;
+        private int _expires = RequestedExpires;
+        private bool _endAsked;
 
         /// <summary>Prepares the subscription of the line <paramref name="setup"/> describes; <see cref="Tick"/> starts it when <c>registered</c>.</summary>
         public MessageSummarySubscription(CallSetup setup)
@@ -98,6 +109,11 @@ namespace Ata.Core.Sip.Subscriptions
                 return;
             }
 
+            if (_endAsked)
+            {
+                return;
+            }
+
             if (State == Idle && registered)
             {
                 Subscribe(true, now);
@@ -129,11 +145,26 @@ namespace Ata.Core.Sip.Subscriptions
                 return;
             }
 
+            if (State == Ending)
+            {
+                // The answer to the unsubscribe ends it, whatever it says.
+                State = Ended;
+                return;
+            }
+
             if (code >= 200 && code < 300)
             {
                 if (_remoteTag == null)
                 {
                     _remoteTag = HeaderValue.Parameter(response.Header("to"), "tag");
+                    _dialog = _remoteTag == null ? null : Dialog.AsCaller(response, _uri, _uri, _localTag, _cseq);
+                }
+
+                if (_endAsked)
+                {
+                    // Granted while an end was asked for: unsubscribed at once.
+                    Unsubscribe(now);
+                    return;
                 }
 
                 int expires = response.Expires;
@@ -147,10 +178,38 @@ namespace Ata.Core.Sip.Subscriptions
             Fail(now);
         }
 
-        /// <summary>A NOTIFY of this dialog said the subscription is terminated: subscribe anew after the back-off.</summary>
+        /// <summary>A NOTIFY of this dialog said the subscription is terminated: subscribe anew after the back-off (unless ended).</summary>
         public void Terminated(long now)
         {
             Fail(now);
+        }
+
+        /// <summary>
+        /// Ends the subscription for good: an active one is unsubscribed (<c>Expires: 0</c> in its dialog), one
+        /// still being answered is unsubscribed once granted; otherwise there is nothing to undo.
+        /// </summary>
+        public void End(long now)
+        {
+            if (_endAsked)
+            {
+                return;
+            }
+
+            _endAsked = true;
+            if (State == Active)
+            {
+                Unsubscribe(now);
+            }
+            else if (State != Subscribing)
+            {
+                State = Ended;
+            }
+        }
+
+        private void Unsubscribe(long now)
+        {
+            _expires = 0;
+            Send(now);
         }
 
         private void Subscribe(bool fresh, long now)
@@ -160,6 +219,7 @@ namespace Ata.Core.Sip.Subscriptions
                 _callId = Identifiers.CallId(_setup.Random);
                 _localTag = Identifiers.Tag(_setup.Random);
                 _remoteTag = null;
+                _dialog = null;
                 _cseq = _setup.Random.Next(1000) + 1;
             }
 
@@ -184,21 +244,30 @@ namespace Ata.Core.Sip.Subscriptions
         {
             _cseq++;
             string branch = Identifiers.Branch(_setup.Random);
-            SipRequestWriter w = new SipRequestWriter("SUBSCRIBE", _uri).Via(_flow.ViaTransport, _flow.LocalAddress, _flow.LocalPort, branch);
-            if (_setup.Registrars.ProxyRoute != null)
+            SipRequestWriter w;
+            if (_dialog != null)
             {
-                w.Route(_setup.Registrars.ProxyRoute);
+                w = _dialog.Request("SUBSCRIBE", _cseq).Via(_flow.ViaTransport, _flow.LocalAddress, _flow.LocalPort, branch);
+            }
+            else
+            {
+                w = new SipRequestWriter("SUBSCRIBE", _uri).Via(_flow.ViaTransport, _flow.LocalAddress, _flow.LocalPort, branch);
+                if (_setup.Registrars.ProxyRoute != null)
+                {
+                    w.Route(_setup.Registrars.ProxyRoute);
+                }
+
+                w.From(_uri, _localTag).To(_uri, _remoteTag).CallId(_callId).CSeq(_cseq);
             }
 
-            w.From(_uri, _localTag).To(_uri, _remoteTag).CallId(_callId).CSeq(_cseq)
-                .Contact("sip:" + _setup.Config.Username + "@" + _flow.LocalAddress + ":" + _flow.LocalPort.ToString() + (_flow.IsReliable ? ";transport=tcp" : string.Empty), null)
+            w.Contact("sip:" + _setup.Config.Username + "@" + _flow.LocalAddress + ":" + _flow.LocalPort.ToString() + (_flow.IsReliable ? ";transport=tcp" : string.Empty), null)
                 .Header("Event", MessageSummary.EventName)
                 .Header("Accept", MessageSummary.ContentType)
-                .Header("Expires", RequestedExpires.ToString())
+                .Header("Expires", _expires.ToString())
                 .Header("User-Agent", _setup.UserAgent);
             _answerer.Authorize(w);
             _transaction = new NonInviteClientTransaction(_flow, "SUBSCRIBE", branch, w.ToBytes());
-            State = Subscribing;
+            State = _expires == 0 ? Ending : Subscribing;
             if (!_transaction.Start(now))
             {
                 Fail(now);
@@ -207,6 +276,12 @@ namespace Ata.Core.Sip.Subscriptions
 
         private void Fail(long now)
         {
+            if (_endAsked)
+            {
+                State = Ended;
+                return;
+            }
+
             Failures++;
             State = Waiting;
             _callId = null;

@@ -81,7 +81,10 @@
   function lineChange(form) {
     const setting = form.elements.setting.value;
     const raw = form.elements.value.value;
-    const value = setting === "barring" ? raw.split(",").map((s) => s.trim()).filter(Boolean) : (raw.trim() === "" && setting === "dialPlan" ? null : raw);
+    const flag = { on: true, true: true, off: false, false: false }[raw.trim().toLowerCase()];
+    const value = setting === "barring" ? raw.split(",").map((s) => s.trim()).filter(Boolean)
+      : setting === "messageWaiting" ? (flag ?? raw)
+        : (raw.trim() === "" && setting === "dialPlan" ? null : raw);
     const patch = { lines: { [form.elements.line.value]: { [setting]: value } } };
     const reason = form.elements.reason.value.trim();
     if (reason) patch.reason = reason;

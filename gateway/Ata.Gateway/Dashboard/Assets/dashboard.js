@@ -308,6 +308,18 @@
     if (detail.firstElementChild !== element) {
       detail.replaceChildren(element);
     }
+    // Each line's voicemail light (from its health) in words next to its TEL LED.
+    adapter.lines.forEach((line) => {
+      const cell = element.querySelector(`.led[data-led="tel${line.line}"]`)?.parentElement;
+      if (!cell) return;
+      let note = cell.querySelector(".voicemail");
+      if (!note) {
+        note = document.createElement("span");
+        note.className = "voicemail";
+        cell.append(note);
+      }
+      setText(note, line.voicemail ? tOr(`voicemail.${line.voicemail}`, "") : "");
+    });
     let facts = element.querySelector(".more-facts");
     if (!facts) {
       facts = document.createElement("dl");
@@ -424,6 +436,8 @@
           short: line.shortTimerMs ? `${line.shortTimerMs} ms` : standard, long: line.longTimerMs ? `${line.longTimerMs} ms` : standard })],
         [t("settings.tones"), tones],
         [t("settings.transport"), line.transport],
+        [t("settings.callWaiting"), line.callWaiting === false ? t("settings.off") : t("settings.on")],
+        [t("settings.messageWaiting"), line.messageWaiting === false ? t("settings.off") : t("settings.on")],
       ];
       const text = document.createElement("span");
       text.className = "line-settings-text";

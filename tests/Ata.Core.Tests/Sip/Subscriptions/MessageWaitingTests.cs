@@ -149,4 +149,85 @@ public class MessageWaitingTests
         Assert.Equal(LedPattern.SlowBlink, LedRules.Tel(1, true, false, LineState.Idle, true, faults, out _));
         Assert.Contains("| lit, dark briefly every 2 s | a message is waiting", LedGuide.Markdown());
     }
+
+    private static string ConfigWith(int version, string messageWaiting) =>
+        Config.Replace("\"version\":3", $"\"version\":{version}", StringComparison.Ordinal)
+            .Replace("\"registrarProbeSeconds\":0", "\"registrarProbeSeconds\":0,\"messageWaiting\":" + messageWaiting, StringComparison.Ordinal);
+
+    private string VoicemailInHealth()
+    {
+        var health = Ata.Core.Json.JsonReader.ParseObject(_adapter.HealthJson(_call.Now));
+        var line = (System.Collections.Hashtable)Ata.Core.Json.JsonObject.GetArray(health, Ata.Core.Contract.Fields.Lines)![0]!;
+        return (string)line[Ata.Core.Contract.Fields.Voicemail]!;
+    }
+
+    [Fact]
+    public void Message_waiting_is_on_by_default_provisionable_per_line_and_refused_when_not_true_or_false()
+    {
+        var doc = ProvisioningDocument.Parse(Config, out _)!;
+        Assert.True(doc.Line(1)!.MessageWaiting);
+        var off = ProvisioningDocument.Parse(ConfigWith(4, "false"), out string? error)!;
+        Assert.Null(error);
+        Assert.False(off.Line(1)!.MessageWaiting);
+        Assert.False(ProvisioningDocument.Parse(off.ToJson(), out _)!.Line(1)!.MessageWaiting);
+        Assert.Null(ProvisioningDocument.Parse(ConfigWith(4, "\"off\""), out error));
+        Assert.Equal("lines[0].messageWaiting: must be true or false", error);
+    }
+
+    [Fact]
+    public void With_message_waiting_off_the_line_never_subscribes_and_a_NOTIFY_is_answered_but_lights_nothing()
+    {
+        var socket = new FakeSocket();
+        var adapter = new Adapter("ata-2", new FakeDevice(), socket, new FakeResolver(), new ILed[4], new RecordingEvents(), new Random(7), 0);
+        var call = new CallHarness(adapter);
+        adapter.Apply(ProvisioningDocument.Parse(ConfigWith(3, "false"), out _)!, 0);
+        call.Deliver(Registrar.Respond(socket.Last, 200, "OK"));
+        call.Advance(120000);
+
+        Assert.DoesNotContain(socket.Sent, s => s.Text.StartsWith("SUBSCRIBE ", StringComparison.Ordinal));
+        call.Deliver(Notify("Messages-Waiting: yes\r\n"));
+        Assert.StartsWith("SIP/2.0 200 OK", socket.Last);
+        Assert.False(adapter.Port(1).Line.MessageWaiting);
+    }
+
+    [Fact]
+    public void Switching_message_waiting_off_unsubscribes_with_expires_0_puts_the_light_out_and_stays_unsubscribed()
+    {
+        // The voicemail system answers along the registrar's Record-Route, from its own Contact.
+        string subscribe = Sent("SUBSCRIBE ").Single();
+        _call.Deliver(Registrar.Respond(subscribe, 200, "OK", "Expires: 600", "Record-Route: <sip:127.0.0.1:5070;lr>", "Contact: <sip:voicemail@192.0.2.50:5080>"));
+        _call.Deliver(Notify("Messages-Waiting: yes\r\n", Registrar.Header(subscribe, "Call-ID")));
+        Assert.True(_adapter.Port(1).Line.MessageWaiting);
+        Assert.Equal("waiting", VoicemailInHealth());
+
+        _adapter.Apply(ProvisioningDocument.Parse(ConfigWith(4, "false"), out _)!, _call.Now);
+        _call.Advance(20);
+
+        string unsubscribe = Sent("SUBSCRIBE ").Last();
+        Assert.Equal(2, Sent("SUBSCRIBE ").Count);
+        Assert.Equal("0", Registrar.Header(unsubscribe, "Expires"));
+        Assert.StartsWith("SUBSCRIBE sip:voicemail@192.0.2.50:5080 SIP/2.0", unsubscribe);
+        Assert.Equal("<sip:127.0.0.1:5070;lr>", Registrar.Header(unsubscribe, "Route"));
+        Assert.Equal(Registrar.Header(subscribe, "Call-ID"), Registrar.Header(unsubscribe, "Call-ID"));
+        Assert.Contains("tag=reg1", Registrar.Header(unsubscribe, "To"));
+        Assert.False(_adapter.Port(1).Line.MessageWaiting);
+        Assert.Equal("led tel1 solid", _events.Log.Last(l => l.StartsWith("led tel1", StringComparison.Ordinal)));
+        Assert.Equal("off", VoicemailInHealth());
+
+        // The voicemail system's last NOTIFY (terminated) is answered and changes nothing; nothing more is sent.
+        _call.Deliver(Registrar.Respond(unsubscribe, 200, "OK", "Expires: 0"));
+        _call.Deliver(Notify("Messages-Waiting: yes\r\n", Registrar.Header(subscribe, "Call-ID"), "terminated;reason=timeout"));
+        Assert.StartsWith("SIP/2.0 200 OK", _socket.Last);
+        Assert.False(_adapter.Port(1).Line.MessageWaiting);
+        _call.Advance(500000);
+        Assert.Equal(2, Sent("SUBSCRIBE ").Count);
+
+        // On again: subscribed afresh.
+        _adapter.Apply(ProvisioningDocument.Parse(ConfigWith(5, "true"), out _)!, _call.Now);
+        _call.Advance(20);
+        Assert.Equal(3, Sent("SUBSCRIBE ").Count);
+        Assert.Equal("3600", Registrar.Header(Sent("SUBSCRIBE ").Last(), "Expires"));
+        Assert.NotEqual(Registrar.Header(subscribe, "Call-ID"), Registrar.Header(Sent("SUBSCRIBE ").Last(), "Call-ID"));
+        Assert.Equal("none", VoicemailInHealth());
+    }
 }
