@@ -145,6 +145,9 @@ namespace Ata.Core.Media
         /// <summary>... for this many samples in a row (30 ms): a background gone astray starts again from the foreground.</summary>
         public const int RestoreAfter = 240;
 
+        /// <summary>... while what the foreground leaves is this many times below the microphone's level (12 dB).</summary>
+        public const int RestoreWhileBelow = 4;
+
         /// <summary>The background learns with the full step while what it leaves is this many times the line's noise level or more (12 dB) ...</summary>
         public const int FullStepAbove = 4;
 

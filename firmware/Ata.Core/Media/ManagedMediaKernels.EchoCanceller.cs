@@ -172,8 +172,9 @@ namespace Ata.Core.Media
                     better = 0;
                 }
 
-                // A background that has gone astray (adapting through near-end sound the detector missed) starts again from the foreground.
-                if (backgroundLevel > residualLevel * EchoCanceller.RestoreAbove)
+                // A background that has gone astray (adapting through near-end sound the detector missed) starts again from the
+                // foreground, while the foreground cancels well (not after a change of the echo path: the background is learning it).
+                if (backgroundLevel > residualLevel * EchoCanceller.RestoreAbove && residualLevel * EchoCanceller.RestoreWhileBelow < microphoneLevel)
                 {
                     if (++worse >= EchoCanceller.RestoreAfter)
                     {

@@ -23,6 +23,7 @@
 #define TRANSFER_AFTER 16
 #define RESTORE_ABOVE 2
 #define RESTORE_AFTER 240
+#define RESTORE_WHILE_BELOW 4
 #define FULL_STEP_ABOVE 4
 #define HALF_STEP_ABOVE 2
 #define NOISE_STEP_SHIFT 3
@@ -189,7 +190,7 @@ void ata_cancel_echo(const int16_t *far_end, int16_t *near_end, int32_t count, i
             better = 0;
         }
 
-        if (background_level > residual_level * RESTORE_ABOVE) {
+        if (background_level > residual_level * RESTORE_ABOVE && residual_level * RESTORE_WHILE_BELOW < microphone_level) {
             if (++worse >= RESTORE_AFTER) {
                 for (k = 0; k < taps; k++) {
                     weights[k] = foreground[k];
