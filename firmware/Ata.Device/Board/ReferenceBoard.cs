@@ -94,6 +94,7 @@ namespace Ata.Device.Board
             Adapter.Audio = _audio;
             Adapter.Ringer = new SlicRinger(lines);
             Adapter.UseMediaKernels(new NativeMediaKernels());
+            Adapter.UseEchoPathDelay(LineAudio.EchoPathDelaySamples);
             _media = new UdpPort[Adapter.LineCount * 2];
             for (int i = 0; i < _media.Length; i++)
             {
