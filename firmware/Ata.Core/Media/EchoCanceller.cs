@@ -7,8 +7,9 @@ namespace Ata.Core.Media
     /// plays in the earpiece back into the microphone path, and this takes it out again before the
     /// microphone's audio is sent. Each frame played to the earpiece is given to <see cref="Played"/> (the
     /// far-end reference); each microphone frame goes through <see cref="Cancel"/>, aligned with the reference
-    /// played <see cref="BulkDelaySamples"/> earlier. The per-sample work (NLMS filter, Geigel double-talk
-    /// detector, non-linear processor with comfort noise) is the <see cref="IMediaKernels.CancelEcho"/> kernel;
+    /// played <see cref="BulkDelaySamples"/> earlier. The per-sample work (two NLMS filters in the two-path scheme:
+    /// a background that learns and a foreground that cancels; Geigel double-talk detector, non-linear processor
+    /// with comfort noise) is the <see cref="IMediaKernels.CancelEcho"/> kernel;
     /// this class owns its state, allocated once. Pure: nothing is allocated per frame.
     /// </summary>
     public sealed class EchoCanceller
