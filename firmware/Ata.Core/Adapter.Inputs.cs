@@ -36,6 +36,19 @@ namespace Ata.Core
             }
         }
 
+        /// <summary>
+        /// The board's audio path delay (playback plus capture buffering, in samples at 8 kHz) before the hybrid's
+        /// echo of the earpiece can reach the microphone: every call's echo canceller looks this far back, so its
+        /// 16 ms tail starts where the echo does (0 by default: the host hands both over at the same instant).
+        /// </summary>
+        public void UseEchoPathDelay(int samples)
+        {
+            for (int i = 0; i < LineCount; i++)
+            {
+                _calls[i].EchoPathDelaySamples = samples;
+            }
+        }
+
         /// <summary>Gives line <paramref name="line"/> its RTP socket and the RTCP socket on the next port.</summary>
         public void UseMediaSockets(int line, IDatagramSocket rtp, IDatagramSocket rtcp)
         {

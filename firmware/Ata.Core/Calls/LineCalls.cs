@@ -70,6 +70,9 @@ namespace Ata.Core.Calls
         /// <summary>The per-sample kernels the call's audio runs on.</summary>
         public IMediaKernels Kernels { get; set; }
 
+        /// <summary>The host's audio path delay before the hybrid's echo reaches the microphone, in samples: each call's echo canceller's <see cref="EchoCanceller.BulkDelaySamples"/>.</summary>
+        public int EchoPathDelaySamples { get; set; }
+
         /// <summary>The call on the line now, or null.</summary>
         public CallRecord Current
         {
@@ -474,6 +477,7 @@ namespace Ata.Core.Calls
                 _setup.Config.Username + "@" + _rtp.LocalAddress, now);
             _shownPassThrough = false;
             _shownEchoCanceller = true;
+            _media.EchoCanceller.BulkDelaySamples = EchoPathDelaySamples;
             _record.Codec = parameters.ALaw ? "PCMA" : "PCMU";
             _record.Quality = _media.Quality;
             _port.Media = _media;

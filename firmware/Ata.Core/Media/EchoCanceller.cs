@@ -7,8 +7,9 @@ namespace Ata.Core.Media
     /// plays in the earpiece back into the microphone path, and this takes it out again before the
     /// microphone's audio is sent. Each frame played to the earpiece is given to <see cref="Played"/> (the
     /// far-end reference); each microphone frame goes through <see cref="Cancel"/>, aligned with the reference
-    /// played <see cref="BulkDelaySamples"/> earlier. The per-sample work (NLMS filter, Geigel double-talk
-    /// detector, non-linear processor with comfort noise) is the <see cref="IMediaKernels.CancelEcho"/> kernel;
+    /// played <see cref="BulkDelaySamples"/> earlier. The per-sample work (two NLMS filters in the two-path scheme:
+    /// a background that learns and a foreground that cancels; Geigel double-talk detector, non-linear processor
+    /// with comfort noise) is the <see cref="IMediaKernels.CancelEcho"/> kernel;
     /// this class owns its state, allocated once. Pure: nothing is allocated per frame.
     /// </summary>
     public sealed class EchoCanceller
@@ -34,14 +35,14 @@ namespace Ata.Core.Media
         /// <summary>Slot: samples until the peak is measured over the whole window again.</summary>
         public const int PeakCountdown = 4;
 
-        /// <summary>Slot: the residual's mean level |e|, in 1/16ths.</summary>
+        /// <summary>Slot: the residual's mean level |e| (what the foreground filter leaves, the output before the non-linear processor), in 1/16ths.</summary>
         public const int ResidualLevel = 5;
 
         /// <summary>Slot: the microphone's mean level |y|, in 1/16ths.</summary>
         public const int MicrophoneLevel = 6;
 
-        /// <summary>Slot: the near end's background level while the far end is quiet, in 1/16ths (the comfort noise's level).</summary>
-        public const int BackgroundLevel = 7;
+        /// <summary>Slot: the line's noise level (the residual's lowest level, rising slowly only while the far end is quiet), in 1/16ths shifted left by <see cref="NoiseRiseShift"/> (the comfort noise's level).</summary>
+        public const int NoiseLevel = 7;
 
         /// <summary>Slot: the comfort noise generator's 32-bit state.</summary>
         public const int NoiseSeed = 8;
@@ -64,8 +65,20 @@ namespace Ata.Core.Media
         /// <summary>Slot: the last microphone sample (for the pre-whitening filter).</summary>
         public const int PreviousMicrophone = 14;
 
+        /// <summary>Slot: the mean level |e| of what the background filter leaves, in 1/16ths.</summary>
+        public const int BackgroundResidualLevel = 15;
+
+        /// <summary>Slot: samples in a row the background filter has cancelled better than the foreground.</summary>
+        public const int BackgroundBetter = 16;
+
+        /// <summary>Slot: times the background filter's echo path was copied to the foreground (a count for figures).</summary>
+        public const int TransferCount = 17;
+
+        /// <summary>Slot: samples in a row the background filter has left far more than the foreground.</summary>
+        public const int BackgroundWorse = 18;
+
         /// <summary>Values in the kernel's <c>state</c>.</summary>
-        public const int StateLength = 15;
+        public const int StateLength = 19;
 
         /// <summary>
         /// The pre-whitening filter 1 − a·z⁻¹ (a = 0.7, in 1/32768ths) the filter learns through: speech's
@@ -95,7 +108,7 @@ namespace Ata.Core.Media
         public const int EnergyFloor = 1024;
 
         /// <summary>Mean energy per tap of the halved, pre-whitened far end below which the filter does not adapt.</summary>
-        public const int AdaptAboveEnergy = 16384;
+        public const int AdaptAboveEnergy = 2048;
 
         /// <summary>Samples between full measurements of the far end's window peak.</summary>
         public const int PeakEvery = 16;
@@ -109,8 +122,8 @@ namespace Ata.Core.Media
         /// <summary>The levels follow |e| and |y| with a time constant of 2^LevelShift samples (8 ms).</summary>
         public const int LevelShift = 6;
 
-        /// <summary>The background level rises with a time constant of 2^BackgroundRiseShift samples (128 ms); it falls at once.</summary>
-        public const int BackgroundRiseShift = 10;
+        /// <summary>The noise level rises with a time constant of 2^NoiseRiseShift samples (128 ms); it falls at once.</summary>
+        public const int NoiseRiseShift = 10;
 
         /// <summary>The far end counts as talking while its window peak is above this (about −48 dBFS).</summary>
         public const int FarEndActivePeak = 128;
@@ -118,8 +131,35 @@ namespace Ata.Core.Media
         /// <summary>The non-linear processor replaces the residual when it is this many times below the microphone's level (12 dB).</summary>
         public const int SuppressBelow = 4;
 
-        /// <summary>The NLMS step size by default: μ = 0.5.</summary>
-        public const int DefaultStep = 16384;
+        /// <summary>The background filter's echo path is copied to the foreground when what it leaves is below (TransferBelow − 1) / TransferBelow of what the foreground leaves (0.6 dB) ...</summary>
+        public const int TransferBelow = 16;
+
+        /// <summary>... and this many times below the microphone's level (18 dB: never while the near end talks at anything like the echo's level) ...</summary>
+        public const int TransferCancels = 8;
+
+        /// <summary>... for this many samples in a row (2 ms), outside double talk.</summary>
+        public const int TransferAfter = 16;
+
+        /// <summary>The foreground's echo path is copied back to the background when the background leaves this many times more (6 dB) ...</summary>
+        public const int RestoreAbove = 2;
+
+        /// <summary>... for this many samples in a row (30 ms): a background gone astray starts again from the foreground.</summary>
+        public const int RestoreAfter = 240;
+
+        /// <summary>... while what the foreground leaves is this many times below the microphone's level (12 dB).</summary>
+        public const int RestoreWhileBelow = 4;
+
+        /// <summary>The background learns with the full step while what it leaves is this many times the line's noise level or more (12 dB) ...</summary>
+        public const int FullStepAbove = 4;
+
+        /// <summary>... with half of it while it is this many times the noise level or more (6 dB) ...</summary>
+        public const int HalfStepAbove = 2;
+
+        /// <summary>... and below that, with the step shifted right by this (an eighth).</summary>
+        public const int NoiseStepShift = 3;
+
+        /// <summary>The NLMS step size by default: μ = 0.75.</summary>
+        public const int DefaultStep = 24576;
 
         private readonly IMediaKernels _kernels;
         private readonly short[] _history;
@@ -142,7 +182,7 @@ namespace Ata.Core.Media
 
             _kernels = kernels;
             _history = new short[4 * taps];
-            _weights = new int[taps];
+            _weights = new int[2 * taps];
             _reference = new short[frameSamples + MaxBulkDelaySamples + frameSamples];
             _aligned = new short[frameSamples];
             Reset();
@@ -151,7 +191,7 @@ namespace Ata.Core.Media
         /// <summary>Taps in the filter (the tail is Taps / 8 ms).</summary>
         public int Taps
         {
-            get { return _weights.Length; }
+            get { return _weights.Length / 2; }
         }
 
         /// <summary>
@@ -206,6 +246,12 @@ namespace Ata.Core.Media
         public long DoubleTalkMs
         {
             get { return _state[DoubleTalkSamples] / 8; }
+        }
+
+        /// <summary>Times the background filter's echo path replaced the foreground's (the two-path scheme's transfers).</summary>
+        public long Transfers
+        {
+            get { return _state[TransferCount]; }
         }
 
         /// <summary>Milliseconds of microphone audio the non-linear processor replaced by comfort noise.</summary>

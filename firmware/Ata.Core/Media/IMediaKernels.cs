@@ -81,14 +81,15 @@ namespace Ata.Core.Media
         /// Cancels the line's echo in <paramref name="count"/> samples of microphone audio
         /// (<paramref name="nearEnd"/>, replaced in place), given what played to the earpiece at the same
         /// instants (<paramref name="farEnd"/>): a line echo canceller in the spirit of ITU-T G.168. Per sample,
-        /// an NLMS filter of <c>L = weights.Length</c> taps (Q28) estimates the echo from the last L far-end
-        /// samples and subtracts it; a Geigel detector (microphone above half the far end's recent peak) holds
-        /// adaptation off through double talk; the non-linear processor replaces a residual far below the
-        /// microphone level, while the far end talks, by comfort noise at the near end's background level.
-        /// The filter learns through a fixed pre-whitening filter (<see cref="EchoCanceller.Whitening"/>) on both
-        /// the far end and the residual. <paramref name="history"/> (4·L samples: the far end, then its whitened copy) and <paramref name="state"/>
-        /// (<see cref="EchoCanceller.StateLength"/> values, slots named in <see cref="EchoCanceller"/>) carry
-        /// everything across calls.
+        /// two filters of <c>L = weights.Length / 2</c> taps (Q28) estimate the echo from the last L far-end samples:
+        /// the background (<c>weights[0 .. L − 1]</c>) learns by NLMS through a fixed pre-whitening filter
+        /// (<see cref="EchoCanceller.Whitening"/>), the foreground (<c>weights[L .. 2L − 1]</c>) cancels, and takes the
+        /// background's weights when they have proven better (the two-path scheme); a Geigel detector (microphone
+        /// above half the far end's recent peak) holds adaptation and transfers off through double talk; the
+        /// non-linear processor replaces a residual far below the microphone level, while the far end talks, by
+        /// comfort noise at the line's noise level. <paramref name="history"/> (4·L samples: the far end, then its
+        /// whitened copy) and <paramref name="state"/> (<see cref="EchoCanceller.StateLength"/> values, slots named in
+        /// <see cref="EchoCanceller"/>) carry everything across calls.
         /// </summary>
         void CancelEcho(short[] farEnd, int farEndOffset, short[] nearEnd, int nearEndOffset, int count, short[] history, int[] weights, long[] state);
     }

@@ -13,6 +13,14 @@ namespace Ata.Device.Board
         /// <summary>Samples per second (narrow-band telephony).</summary>
         public const int SampleRate = 8000;
 
+        /// <summary>
+        /// The audio path's flat delay before the hybrid's echo of a sample given to <see cref="Play"/> can show in
+        /// what <see cref="Capture"/> reads, in samples: the echo canceller's bulk delay. 0 (safe: the canceller's
+        /// 16 ms window starts at once) until it is measured on the board (a click played, its echo found in the
+        /// capture); set it a little below the measured delay, never above, or the echo's start falls before the window.
+        /// </summary>
+        public const int EchoPathDelaySamples = 0;
+
         /// <summary>Samples each line may queue for the earpiece before the oldest are dropped (100 ms).</summary>
         public const int QueueSamples = SampleRate / 10;
 

@@ -93,6 +93,7 @@ namespace Ata.Device.Board
             Adapter.Ringer = slics;
             Adapter.Polarity = slics;
             Adapter.UseMediaKernels(new NativeMediaKernels());
+            Adapter.UseEchoPathDelay(LineAudio.EchoPathDelaySamples);
             _media = new UdpPort[Adapter.LineCount * 2];
             for (int i = 0; i < _media.Length; i++)
             {

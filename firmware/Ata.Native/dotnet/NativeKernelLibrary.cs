@@ -142,14 +142,15 @@ public sealed class NativeKernelLibrary : IMediaKernels
     {
         Check(farEnd.Length, farEndOffset, count);
         Check(nearEnd.Length, nearEndOffset, count);
-        if (weights.Length < 1 || history.Length < 4 * weights.Length || state.Length < EchoCanceller.StateLength)
+        int taps = weights.Length / 2;
+        if (taps < 1 || weights.Length != 2 * taps || history.Length < 4 * taps || state.Length < EchoCanceller.StateLength)
         {
-            throw new ArgumentException("the echo canceller's history must hold four times its taps, and its state every slot");
+            throw new ArgumentException("the echo canceller's weights must hold two filters of its taps, its history four times its taps, and its state every slot");
         }
 
         if (count > 0)
         {
-            ata_cancel_echo(ref farEnd[farEndOffset], ref nearEnd[nearEndOffset], count, history, weights, weights.Length, state);
+            ata_cancel_echo(ref farEnd[farEndOffset], ref nearEnd[nearEndOffset], count, history, weights, taps, state);
         }
     }
 

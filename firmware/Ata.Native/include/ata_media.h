@@ -55,7 +55,7 @@ void ata_cross_fade(const int16_t *from, int16_t *target, int32_t count);
 
 /* The line echo canceller: cancels the echo of far_end (what the earpiece played) in near_end (the
  * microphone, replaced in place), count samples. history holds 4 * taps samples (the far end, then
- * its pre-whitened copy), weights taps Q28 weights,
+ * its pre-whitened copy), weights 2 * taps Q28 weights (the background filter's, then the foreground's),
  * state ATA_ECHO_STATE_LENGTH values in the slots below (Ata.Core.Media.EchoCanceller names them). */
 #define ATA_ECHO_POSITION 0
 #define ATA_ECHO_ENERGY 1
@@ -64,7 +64,7 @@ void ata_cross_fade(const int16_t *from, int16_t *target, int32_t count);
 #define ATA_ECHO_PEAK_COUNTDOWN 4
 #define ATA_ECHO_RESIDUAL_LEVEL 5
 #define ATA_ECHO_MICROPHONE_LEVEL 6
-#define ATA_ECHO_BACKGROUND_LEVEL 7
+#define ATA_ECHO_NOISE_LEVEL 7
 #define ATA_ECHO_NOISE_SEED 8
 #define ATA_ECHO_FLAGS 9
 #define ATA_ECHO_STEP 10
@@ -72,7 +72,11 @@ void ata_cross_fade(const int16_t *from, int16_t *target, int32_t count);
 #define ATA_ECHO_SUPPRESSED_SAMPLES 12
 #define ATA_ECHO_PREVIOUS_FAR_END 13
 #define ATA_ECHO_PREVIOUS_MICROPHONE 14
-#define ATA_ECHO_STATE_LENGTH 15
+#define ATA_ECHO_BACKGROUND_RESIDUAL_LEVEL 15
+#define ATA_ECHO_BACKGROUND_BETTER 16
+#define ATA_ECHO_TRANSFER_COUNT 17
+#define ATA_ECHO_BACKGROUND_WORSE 18
+#define ATA_ECHO_STATE_LENGTH 19
 void ata_cancel_echo(const int16_t *far_end, int16_t *near_end, int32_t count, int16_t *history,
                      int32_t *weights, int32_t taps, int64_t *state);
 

@@ -163,8 +163,9 @@ void NativeMediaKernels::NativeCancelEcho(CLR_RT_TypedArray_INT16 farEnd, signed
                                           signed int nearEndOffset, signed int count, CLR_RT_TypedArray_INT16 history,
                                           CLR_RT_TypedArray_INT32 weights, CLR_RT_TypedArray_INT64 state, HRESULT &hr)
 {
-    CLR_UINT32 taps = weights.GetSize();
+    CLR_UINT32 taps = weights.GetSize() / 2;
     if (!Fits(farEnd.GetSize(), farEndOffset, count) || !Fits(nearEnd.GetSize(), nearEndOffset, count) || taps < 1
+        || weights.GetSize() != 2 * taps
         || history.GetSize() / 4 < taps || state.GetSize() < ATA_ECHO_STATE_LENGTH)
     {
         hr = CLR_E_INDEX_OUT_OF_RANGE;

@@ -298,4 +298,15 @@ public class AdapterCallTests
             ((string)call[Fields.State]!, (string)call[Fields.Direction]!, (string)call[Fields.FarEnd]!, (string)call[Fields.Codec]!));
         Assert.DoesNotContain("32334455", _adapter.HealthJson(_call.Now));
     }
+
+    [Fact]
+    public void The_board_s_echo_path_delay_reaches_each_call_s_echo_canceller()
+    {
+        _adapter.UseEchoPathDelay(160);
+        string invite = Dial("2002");
+        _call.Deliver(Answer(invite, 407, "Proxy Authentication Required", headers: "Proxy-Authenticate: Digest realm=\"lab.ata\", nonce=\"n1\", qop=\"auth\", algorithm=MD5"));
+        string authenticated = LastSent("INVITE ");
+        _call.Deliver(Answer(authenticated, 200, "OK", sdp: FarSdp));
+        Assert.Equal(160, _adapter.Port(1).Media!.EchoCanceller.BulkDelaySamples);
+    }
 }

@@ -5,7 +5,7 @@ namespace Ata.Core.Tests.Media;
 
 /// <summary>
 /// The echo canceller's C kernel (firmware/Ata.Native, gcc, P/Invoke) equals the managed reference bit for
-/// bit: output, weights, history and every state slot after each piece, on echo of recorded speech with
+/// bit: output, both filters' weights, history and every state slot after each piece, on echo of recorded speech with
 /// double talk, on full-scale noise both ways (saturation, weight limits), on every sample value, with the
 /// non-linear processor on and off, in uneven pieces as audio arrives.
 /// </summary>
@@ -51,6 +51,12 @@ public class EchoKernelEquivalenceTests
 
         Assert.NotEqual(mic, managedOut);
         Assert.Contains(m.Weights, w => w != 0);
+        if (signal != "every-value")
+        {
+            // The two-path scheme ran: the background's echo path reached the foreground.
+            Assert.True(m.State[EchoCanceller.TransferCount] > 0, "no transfer to the foreground");
+            Assert.Contains(m.Weights.Skip(taps), w => w != 0);
+        }
     }
 
     private static (short[] Far, short[] Mic) Signals(string name)
@@ -65,7 +71,21 @@ public class EchoKernelEquivalenceTests
                 }
 
             case "loud-noise":
-                return (TestSignals.Noise(8, 3000, 40000), TestSignals.Noise(9, 3000, 40000));
+                {
+                    // Full-scale noise and its echo (7 dB down, just below Geigel's threshold), over more full-scale noise
+                    // for the first second (the microphone clipped): saturation, then both filters at work.
+                    short[] far = TestSignals.Noise(8, 3000, 40000);
+                    short[] other = TestSignals.Noise(9, 3000, 40000);
+                    short[] mic = new short[far.Length];
+                    for (int i = 0; i < mic.Length; i++)
+                    {
+                        int echo = i >= 3 ? far[i - 3] * 9 / 20 : 0;
+                        mic[i] = (short)Math.Clamp(echo + (i < 8000 ? other[i] : 0), short.MinValue, short.MaxValue);
+                    }
+
+                    return (far, mic);
+                }
+
             default:
                 {
                     // Every value as the far end, its echo (a quarter, 10 samples late) plus every value again, softly, as the microphone.
@@ -86,7 +106,7 @@ public class EchoKernelEquivalenceTests
         public Canceller(int taps, bool nonLinearProcessor)
         {
             History = new short[4 * taps];
-            Weights = new int[taps];
+            Weights = new int[2 * taps];
             State = new long[EchoCanceller.StateLength];
             State[EchoCanceller.Step] = EchoCanceller.DefaultStep;
             State[EchoCanceller.NoiseSeed] = 12345;

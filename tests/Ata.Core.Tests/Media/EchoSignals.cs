@@ -37,19 +37,46 @@ internal static class EchoSignals
         return result;
     }
 
+    /// <summary>A second hybrid (another line, another phone): 3 ms flat delay, about 10 dB of echo return loss, the other sign.</summary>
+    public const int OtherHybridDelay = 24;
+
+    /// <summary>The second hybrid's impulse response after its flat delay.</summary>
+    public static readonly double[] OtherHybridTaps = [-0.28, 0.12, -0.06, 0.035, -0.02, 0.01, -0.005];
+
+    /// <summary>
+    /// A board with a long audio path: 20 ms of flat delay (playback and capture buffering) before a 10 ms
+    /// tail, a decaying ring (about 12 dB of echo return loss) that reaches beyond the canceller's 16 ms on its own.
+    /// </summary>
+    public const int LongPathDelay = 160;
+
+    /// <summary>The long path's 10 ms tail (80 taps).</summary>
+    public static readonly double[] LongPathTaps = Ring(80, 0.12, 0.94, 0.07);
+
     /// <summary>The echo of <paramref name="farEnd"/> through the hybrid model (unquantised).</summary>
-    public static double[] Echo(short[] farEnd)
+    public static double[] Echo(short[] farEnd) => Echo(farEnd, HybridDelay, HybridTaps);
+
+    /// <summary>The echo of <paramref name="farEnd"/> through the hybrid model until sample <paramref name="change"/>, through the other hybrid from there on.</summary>
+    public static double[] EchoWithPathChange(short[] farEnd, int change)
+    {
+        double[] echo = Echo(farEnd);
+        double[] other = Echo(farEnd, OtherHybridDelay, OtherHybridTaps);
+        Array.Copy(other, change, echo, change, echo.Length - change);
+        return echo;
+    }
+
+    /// <summary>The echo of <paramref name="farEnd"/> after <paramref name="delay"/> samples of flat delay through <paramref name="taps"/> (unquantised).</summary>
+    public static double[] Echo(short[] farEnd, int delay, double[] taps)
     {
         var echo = new double[farEnd.Length];
         for (int n = 0; n < farEnd.Length; n++)
         {
             double sum = 0;
-            for (int k = 0; k < HybridTaps.Length; k++)
+            for (int k = 0; k < taps.Length; k++)
             {
-                int at = n - HybridDelay - k;
+                int at = n - delay - k;
                 if (at >= 0)
                 {
-                    sum += HybridTaps[k] * farEnd[at];
+                    sum += taps[k] * farEnd[at];
                 }
             }
 
@@ -108,6 +135,17 @@ internal static class EchoSignals
         }
 
         return sum;
+    }
+
+    private static double[] Ring(int length, double gain, double decay, double cyclesPerSample)
+    {
+        var taps = new double[length];
+        for (int k = 0; k < length; k++)
+        {
+            taps[k] = gain * Math.Pow(decay, k) * Math.Cos(2 * Math.PI * cyclesPerSample * k);
+        }
+
+        return taps;
     }
 
     private static short[] Read(string name)
