@@ -36,8 +36,9 @@ namespace Ata.Core
         void CallChanged(Calls.CallRecord call, long now);
 
         /// <summary>
-        /// A line's call switched its audio to pass-through for a fax, modem or alarm panel (V.25 answer tone) or
-        /// back to a conversation (<paramref name="passThrough"/>), with its echo canceller on or off (<paramref name="echoCanceller"/>).
+        /// A line's call switched its audio to pass-through for a fax, modem or alarm panel (V.25 answer tone;
+        /// <paramref name="passThrough"/>, which stays true until the call ends), or its echo canceller turned off for
+        /// an answer tone with phase reversals or back on after the quiet that followed (<paramref name="echoCanceller"/>).
         /// </summary>
         void PassThroughChanged(int line, bool passThrough, bool echoCanceller, long now);
 

@@ -16,7 +16,7 @@ namespace Ata.Core.Calls
         /// <summary><paramref name="call"/> changed state.</summary>
         void CallChanged(CallRecord call, long now);
 
-        /// <summary><paramref name="call"/>'s audio went into pass-through (fax, modem) or came back, its echo canceller on or off.</summary>
+        /// <summary><paramref name="call"/>'s audio went into pass-through (fax, modem; it stays until the call ends), or its echo canceller turned off or back on.</summary>
         void PassThroughChanged(CallRecord call, bool passThrough, bool echoCanceller, long now);
     }
 
@@ -483,7 +483,7 @@ namespace Ata.Core.Calls
             _port.Media = _media;
         }
 
-        /// <summary>Tells the observer when the call in the foreground goes into pass-through or comes back, or its echo canceller turns off or on.</summary>
+        /// <summary>Tells the observer when the call in the foreground goes into pass-through, or its echo canceller turns off or on.</summary>
         private void FollowPassThrough(long now)
         {
             bool echoCanceller = _media.EchoCanceller.Enabled;

@@ -25,10 +25,11 @@ namespace Ata.Core.Media
         public const long FrameMs = 20;
 
         /// <summary>
-        /// Pass-through ends when the audio has been quiet both ways (each below <see cref="AnswerToneDetector.QuietDbm0"/>)
-        /// this long: the fax or modem session is over (ITU-T G.168's tone disabler releases after 250 ± 150 ms of it).
+        /// The echo canceller and its non-linear processor, stepped aside for an answer tone, come back when the audio has
+        /// been quiet both ways (each below <see cref="AnswerToneDetector.QuietDbm0"/>) this long: ITU-T G.168's tone
+        /// disabler releases after 250 ± 150 ms of it. Pass-through itself stays until the call ends.
         /// </summary>
-        public const int PassThroughReleaseMs = 250;
+        public const int ToneDisablerReleaseMs = 250;
 
         private const int SamplesPerMs = 8;
 
@@ -59,6 +60,9 @@ namespace Ata.Core.Media
         private bool _sentSinceReport;
         private long _nextReportAt;
         private char _keyHeld;
+        private bool _toneDisabler;
+        private bool _cancellerOffByTone;
+        private bool _processorOffByTone;
 
         /// <summary>
         /// Starts a call's media.
@@ -88,8 +92,8 @@ namespace Ata.Core.Media
             _farEndTone = new AnswerToneDetector(kernels);
             _handsetTone = new AnswerToneDetector(kernels);
             PassThroughAt = -1;
-            PassThroughEndedAt = -1;
             EchoCancellerOffAt = -1;
+            EchoCancellerBackAt = -1;
             Quality = new MediaQuality(_reception, _farEnd, _buffer);
             Ssrc = ((uint)random.Next(0x10000) << 16) | (uint)random.Next(0x10000);
             _sequence = random.Next(0x10000);
@@ -138,23 +142,33 @@ namespace Ata.Core.Media
         }
 
         /// <summary>
-        /// True from a V.25 answer tone (2100 Hz) heard in either direction: a fax machine, modem or alarm panel is
-        /// on the call, and its audio passes through untouched: a fixed jitter buffer, no loss concealment, no comfort
-        /// noise, no keys taken out as telephone events, G.711 (the only codecs here); the echo canceller also steps
-        /// aside when the tone has phase reversals. It lasts until the audio has been quiet both ways for
-        /// <see cref="PassThroughReleaseMs"/> (the session is over: the call is a conversation again, echo
-        /// canceller, adaptive jitter buffer and concealment back) or the call ends.
+        /// True from a V.25 answer tone (2100 Hz) heard in either direction until the call ends: a fax machine, modem or
+        /// alarm panel is on the call, and its audio passes through untouched: a fixed jitter buffer, no loss
+        /// concealment, no comfort noise, no keys taken out as telephone events, G.711 (the only codecs here). It does
+        /// not end on silence: a fax waits seconds between T.30's phases and then trains its modem again. Only the
+        /// echo canceller follows G.168's tone disabler: its non-linear processor steps aside on the tone, the
+        /// canceller too when the tone has phase reversals, and both come back after <see cref="ToneDisablerReleaseMs"/>
+        /// of quiet both ways (<see cref="EchoCancellerBackAt"/>), until a new answer tone.
         /// </summary>
         public bool PassThrough { get; private set; }
 
-        /// <summary>When the call last switched to pass-through (ms), or −1.</summary>
+        /// <summary>When the call switched to pass-through (ms), or −1.</summary>
         public long PassThroughAt { get; private set; }
 
-        /// <summary>When the call last came back from pass-through to a conversation (ms), or −1.</summary>
-        public long PassThroughEndedAt { get; private set; }
+        /// <summary>How the jitter buffer plays out now (<see cref="Media.JitterBufferMode.PassThrough"/> from an answer tone on).</summary>
+        public JitterBufferMode JitterBufferMode
+        {
+            get { return _buffer.Mode; }
+        }
 
         /// <summary>When an answer tone with phase reversals last turned the echo canceller off (ms), or −1.</summary>
         public long EchoCancellerOffAt { get; private set; }
+
+        /// <summary>
+        /// When the echo canceller and its non-linear processor last came back after an answer tone had stepped them
+        /// aside (<see cref="ToneDisablerReleaseMs"/> of quiet both ways; ms), or −1.
+        /// </summary>
+        public long EchoCancellerBackAt { get; private set; }
 
         /// <summary>True while the far end's DTMF event sounds in the earpiece.</summary>
         public bool IsPlayingFarEndKey
@@ -388,18 +402,22 @@ namespace Ata.Core.Media
 
         private void FollowAnswerTone(long now)
         {
-            if (PassThrough && _farEndTone.QuietMs >= PassThroughReleaseMs && _handsetTone.QuietMs >= PassThroughReleaseMs)
+            if (_toneDisabler && _farEndTone.QuietMs >= ToneDisablerReleaseMs && _handsetTone.QuietMs >= ToneDisablerReleaseMs)
             {
-                EndPassThrough(now);
+                ReleaseToneDisabler(now);
                 return;
             }
 
-            if (!PassThrough && (_farEndTone.Detected || _handsetTone.Detected))
+            if (!_farEndTone.Detected && !_handsetTone.Detected)
+            {
+                return;
+            }
+
+            if (!PassThrough)
             {
                 PassThrough = true;
                 PassThroughAt = now;
                 _buffer.Mode = JitterBufferMode.PassThrough;
-                _echo.NonLinearProcessor = false;
                 if (_keyHeld != '\0')
                 {
                     ReleaseKey();
@@ -407,21 +425,41 @@ namespace Ata.Core.Media
                 }
             }
 
-            if (PassThrough && _echo.Enabled && (_farEndTone.HasPhaseReversals || _handsetTone.HasPhaseReversals))
+            if (!_toneDisabler)
+            {
+                _toneDisabler = true;
+                _processorOffByTone = _echo.NonLinearProcessor;
+                _echo.NonLinearProcessor = false;
+            }
+
+            if (_echo.Enabled && (_farEndTone.HasPhaseReversals || _handsetTone.HasPhaseReversals))
             {
                 _echo.Enabled = false;
+                _cancellerOffByTone = true;
                 EchoCancellerOffAt = now;
             }
         }
 
-        /// <summary>The fax or modem session is over: the call is a conversation again, and a new answer tone switches it back.</summary>
-        private void EndPassThrough(long now)
+        /// <summary>
+        /// G.168's tone disabler lets go: the echo canceller and its non-linear processor come back as they were before
+        /// the tone, and the detectors listen for a new one. Pass-through stays: a fax's next phase may follow.
+        /// </summary>
+        private void ReleaseToneDisabler(long now)
         {
-            PassThrough = false;
-            PassThroughEndedAt = now;
-            _buffer.Mode = ModeFor(_parameters);
-            _echo.Enabled = true;
-            _echo.NonLinearProcessor = true;
+            _toneDisabler = false;
+            if (_cancellerOffByTone)
+            {
+                _echo.Enabled = true;
+                _cancellerOffByTone = false;
+            }
+
+            if (_processorOffByTone)
+            {
+                _echo.NonLinearProcessor = true;
+                _processorOffByTone = false;
+            }
+
+            EchoCancellerBackAt = now;
             _farEndTone.Reset();
             _handsetTone.Reset();
         }

@@ -6,8 +6,9 @@ namespace Ata.Core.Tests.Media;
 /// <summary>
 /// The V.25 answer tone (2100 Hz, with or without phase reversals every 450 ms) is heard, and only it; on
 /// it a call switches to pass-through within 500 ms of the tone, in either direction: fixed jitter buffer,
-/// no concealment, no comfort noise, keys no longer taken out as events, G.711; the echo canceller steps
-/// aside when (and only when) the tone has phase reversals.
+/// no concealment, no comfort noise, keys no longer taken out as events, G.711, until the call ends; the echo
+/// canceller steps aside when (and only when) the tone has phase reversals, and comes back after 250 ms of quiet
+/// both ways (G.168's tone disabler).
 /// </summary>
 public class AnswerToneTests
 {
@@ -139,8 +140,8 @@ public class AnswerToneTests
     [Fact]
     public void In_pass_through_missing_audio_is_silence_the_delay_stays_and_keys_stay_in_band()
     {
-        // B's handset: /ANS for 3 s after 0.5 s, then a key (its DTMF in the audio) and the modem's carrier (1800 Hz,
-        // so the line never goes quiet long enough to end pass-through); from 2 s every 10th packet B sends is lost.
+        // B's handset: /ANS for 3 s after 0.5 s, then a key (its DTMF in the audio) and the modem's carrier (1800 Hz);
+        // from 2 s every 10th packet B sends is lost.
         short[] tone = AnswerTone(3000, true, silenceMs: 500);
         var microphone = new short[tone.Length + (2000 * 8)];
         tone.CopyTo(microphone, 0);
@@ -165,65 +166,93 @@ public class AnswerToneTests
     }
 
     [Fact]
-    public void When_the_fax_session_is_over_and_the_line_goes_quiet_the_call_is_a_conversation_again()
+    public void A_fax_waiting_seconds_between_T30_phases_stays_in_pass_through_while_the_echo_cancellers_come_back_on_after_the_quiet()
     {
-        // B's handset: /ANS for 3 s after 0.5 s, quiet (silence and line noise far below −36 dBm0) for 1 s, then
-        // someone talks for 2 s and presses a key; from 2 s every 10th packet B sends is lost.
+        // B's handset: /ANS for 3 s after 0.5 s, 3 s of quiet (line noise far below −36 dBm0: T.30's T4 while the sender
+        // waits for CFR or MCF), then the next phase's carrier (1800 Hz, as V.17's) for 2 s with a key in it (an alarm
+        // panel's DTMF stays in band). From 2 s every 10th packet B sends is lost.
         short[] tone = AnswerTone(3000, true, silenceMs: 500);
-        var microphone = new short[tone.Length + (4000 * 8)];
+        var microphone = new short[tone.Length + (5000 * 8)];
         tone.CopyTo(microphone, 0);
-        TestSignals.Noise(7, 1000, 40).CopyTo(microphone, tone.Length);
-        Array.Copy(EchoSignals.NearSpeech, 0, microphone, tone.Length + (1000 * 8), 2000 * 8);
-        Ata.Core.Dtmf.DtmfKeypad.Synthesize('5', 8000, microphone, tone.Length + (3200 * 8), 200 * 8, 0);
+        TestSignals.Noise(7, 3000, 40).CopyTo(microphone, tone.Length);
+        AnswerTone(2000, false, 1800).CopyTo(microphone, tone.Length + (3000 * 8));
+        Ata.Core.Dtmf.DtmfKeypad.Synthesize('5', 8000, microphone, tone.Length + (3800 * 8), 200 * 8, 0);
         var call = new Loopback { MicrophoneB = microphone };
         call.Delay = n => n > 100 && n % 10 == 0 ? -1 : 30;
         call.Run(3400);
         Assert.True(call.A.PassThrough && call.B.PassThrough);
         Assert.False(call.A.EchoCanceller.Enabled || call.B.EchoCanceller.Enabled);
-        Assert.Equal(-1, call.B.PassThroughEndedAt);
+        long passThroughA = call.A.PassThroughAt;
+        long passThroughB = call.B.PassThroughAt;
+
+        call.Run(3100);
+
+        // B's handset went quiet at 3.5 s (the tone's last frame was sent at 3,487 ms): 250 ± 150 ms later G.168's tone
+        // disabler let go of B's canceller, and of A's as soon as the quiet had reached its earpiece.
+        Assert.InRange(call.B.EchoCancellerBackAt - 3507, 100, 400);
+        Assert.InRange(call.A.EchoCancellerBackAt - call.B.EchoCancellerBackAt, 0, 150);
         long concealed = call.A.Quality.ConcealedMs;
+        int target = call.A.Quality.TargetDelayMs;
 
-        call.Run(4000);
+        call.Run(2500);
 
-        // B's handset went quiet at 3.5 s (the tone's last frame was sent at 3,487 ms): 250 ± 150 ms later it let go
-        // (G.168's tone disabler), and A as soon as the quiet had reached its earpiece.
-        Assert.InRange(call.B.PassThroughEndedAt - 3507, 100, 400);
-        Assert.InRange(call.A.PassThroughEndedAt - call.B.PassThroughEndedAt, 0, 150);
+        // The carrier after the pause: still pass-through from the first tone on, nothing concealed or stretched, the
+        // key in band; the cancellers stayed on (no new tone with reversals).
         foreach (MediaSession side in new[] { call.A, call.B })
         {
-            Assert.False(side.PassThrough);
+            Assert.True(side.PassThrough);
+            Assert.Equal(JitterBufferMode.PassThrough, side.JitterBufferMode);
             Assert.True(side.EchoCanceller.Enabled);
             Assert.True(side.EchoCanceller.NonLinearProcessor);
         }
 
-        // Loss is concealed again in A's earpiece, and B's key went as a telephone event, not in band.
-        Assert.True(call.A.Quality.ConcealedMs >= concealed + 100, $"concealed {call.A.Quality.ConcealedMs - concealed} ms after pass-through");
-        Assert.Equal(1, call.B.Quality.EventsSent);
+        Assert.Equal(passThroughA, call.A.PassThroughAt);
+        Assert.Equal(passThroughB, call.B.PassThroughAt);
+        Assert.Equal(concealed, call.A.Quality.ConcealedMs);
+        Assert.Equal(target, call.A.Quality.TargetDelayMs);
+        Assert.Equal(0, call.B.Quality.EventsSent);
+        Assert.Equal("5", KeysIn(call.EarpieceA, 7000 * 8, 1000 * 8));
     }
 
-    [Fact]
-    public void Pass_through_does_not_end_on_a_gap_shorter_than_the_release_time_and_a_new_answer_tone_starts_it_again()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void The_echo_canceller_comes_back_only_after_the_release_time_of_quiet_and_a_new_answer_tone_steps_it_aside_again(bool reversals)
     {
         // B's handset: ANS 3 s, 150 ms quiet (T.30's gaps are 75 ± 20 ms), a 1 s carrier, 1 s quiet, then ANS again.
-        short[] first = AnswerTone(3000, false, silenceMs: 500);
+        // With reversals (/ANS) the canceller steps aside; without, only its non-linear processor.
+        short[] first = AnswerTone(3000, reversals, silenceMs: 500);
         var microphone = new short[first.Length + (150 + 1000 + 1000 + 3000) * 8];
         first.CopyTo(microphone, 0);
         AnswerTone(1000, false, 1800).CopyTo(microphone, first.Length + (150 * 8));
-        AnswerTone(3000, false).CopyTo(microphone, first.Length + (2150 * 8));
+        AnswerTone(3000, reversals).CopyTo(microphone, first.Length + (2150 * 8));
         var call = new Loopback { MicrophoneB = microphone };
 
         call.Run(4600);
         Assert.True(call.B.PassThrough);
-        Assert.Equal(-1, call.B.PassThroughEndedAt);
+        long passThroughAt = call.B.PassThroughAt;
+        Assert.Equal(!reversals, call.B.EchoCanceller.Enabled);
+        Assert.False(call.B.EchoCanceller.NonLinearProcessor);
+        Assert.Equal(-1, call.B.EchoCancellerBackAt);
 
         call.Run(1000);
-        Assert.False(call.B.PassThrough);
-        long ended = call.B.PassThroughEndedAt;
-        Assert.InRange(ended - 4650, 100, 400);
+        Assert.True(call.B.EchoCanceller.Enabled);
+        Assert.True(call.B.EchoCanceller.NonLinearProcessor);
+        Assert.InRange(call.B.EchoCancellerBackAt - 4650, 100, 400);
 
         call.Run(1500);
+        Assert.False(call.B.EchoCanceller.NonLinearProcessor);
+        Assert.Equal(!reversals, call.B.EchoCanceller.Enabled);
+        if (reversals)
+        {
+            // The new tone's first reversal is 450 ms into it.
+            Assert.InRange(call.B.EchoCancellerOffAt - 5650, 440, 550);
+        }
+
+        // Pass-through never ended: it is still the one the first tone started.
         Assert.True(call.B.PassThrough);
-        Assert.InRange(call.B.PassThroughAt - 5650, 0, 500);
+        Assert.Equal(passThroughAt, call.B.PassThroughAt);
+        Assert.Equal(JitterBufferMode.PassThrough, call.B.JitterBufferMode);
     }
 
     private static string KeysIn(short[] samples, int from, int count)
