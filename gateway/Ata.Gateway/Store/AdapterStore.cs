@@ -16,12 +16,10 @@ namespace Ata.Gateway.Store;
 /// while a rotation is pending, the new one encrypted); SIP passwords are encrypted with
 /// <see cref="SecretBox"/>.
 /// </summary>
-public sealed class AdapterStore : IDisposable
+public sealed partial class AdapterStore : IDisposable
 {
     /// <summary>The database file's name inside the data directory.</summary>
     public const string FileName = "gateway.db";
-
-    private const int SchemaVersion = 5;
 
     /// <summary>Fault events kept per adapter; older ones are dropped.</summary>
     public const int FaultHistoryLength = 500;
@@ -605,11 +603,18 @@ public sealed class AdapterStore : IDisposable
             CloseOwnFault(connection, deviceId, FaultDescriptions.Silent, "health reports again", Now(), _time.GetUtcNow());
         }
 
-        Execute(connection, "DELETE FROM line_health WHERE device_id = $id", ("$id", deviceId));
-        foreach (var line in health.Lines.DistinctBy(l => l.Line))
+        // Written only where it changed: the fleet's counts and change feed follow these rows (FleetIndex).
+        var reported = health.Lines.DistinctBy(l => l.Line).ToList();
+        Execute(connection, "DELETE FROM line_health WHERE device_id = $id AND line NOT IN (SELECT value FROM json_each($lines))",
+            ("$id", deviceId), ("$lines", JsonSerializer.Serialize(reported.Select(l => l.Line))));
+        foreach (var line in reported)
         {
             Execute(connection,
-                "INSERT INTO line_health (device_id, line, registration, sip_code, line_state) VALUES ($id, $line, $registration, $code, $state)",
+                """
+                INSERT INTO line_health (device_id, line, registration, sip_code, line_state) VALUES ($id, $line, $registration, $code, $state)
+                ON CONFLICT (device_id, line) DO UPDATE SET registration = excluded.registration, sip_code = excluded.sip_code, line_state = excluded.line_state
+                WHERE registration IS NOT excluded.registration OR sip_code IS NOT excluded.sip_code OR line_state IS NOT excluded.line_state
+                """,
                 ("$id", deviceId), ("$line", line.Line), ("$registration", line.Registration),
                 ("$code", line.SipCode), ("$state", line.LineState));
         }
@@ -768,175 +773,98 @@ public sealed class AdapterStore : IDisposable
         using var command = Command(connection,
             "SELECT device_id, at, line, service_code, action, outcome FROM service_requests WHERE device_id = $id ORDER BY seq DESC",
             ("$id", deviceId));
-        return ReadServiceRequests(command).GetValueOrDefault(deviceId) ?? [];
-    }
-
-    private static Dictionary<string, List<ServiceRequestView>> ReadServiceRequests(SqliteCommand command)
-    {
-        var requests = new Dictionary<string, List<ServiceRequestView>>(StringComparer.Ordinal);
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            var action = reader.GetString(4);
-            Add(requests, reader.GetString(0), new ServiceRequestView(ParseTime(reader.GetString(1)),
-                reader.IsDBNull(2) ? null : reader.GetInt32(2), reader.GetString(3), action,
-                ServiceRequests.Describe(action), reader.GetString(5)));
-        }
-
-        return requests;
+        return AdapterViews.ReadServiceRequests(command).GetValueOrDefault(deviceId) ?? [];
     }
 
     /// <summary>One adapter as support sees it; null when unknown.</summary>
     /// <param name="deviceId">The adapter's id.</param>
-    public AdapterView? Find(string deviceId) => Query(deviceId).SingleOrDefault();
+    public AdapterView? Find(string deviceId) => FindMany([deviceId]).SingleOrDefault();
 
-    /// <summary>Every adapter as support sees it, by id.</summary>
-    public IReadOnlyList<AdapterView> List() => Query(null);
+    /// <summary>Adapters as support sees them, in the order asked for; those unknown are left out.</summary>
+    /// <param name="deviceIds">The adapters' ids.</param>
+    public IReadOnlyList<AdapterView> FindMany(IReadOnlyCollection<string> deviceIds)
+    {
+        using var connection = Open();
+        using var snapshot = connection.BeginTransaction(deferred: true);
+        return AdapterViews.Load(connection, deviceIds);
+    }
+
+    /// <summary>
+    /// Every adapter as support sees it, by id. At 100,000 adapters this is about 100 MB of views:
+    /// pages (<see cref="Page"/>) and counts (<see cref="Counts"/>) are what scale.
+    /// </summary>
+    public IReadOnlyList<AdapterView> List()
+    {
+        using var connection = Open();
+        using var snapshot = connection.BeginTransaction(deferred: true);
+        return AdapterViews.Load(connection, null);
+    }
+
+    /// <summary>Every adapter's id, in order.</summary>
+    public IReadOnlyList<string> ListDeviceIds()
+    {
+        using var connection = Open();
+        using var command = Command(connection, "SELECT device_id FROM adapters ORDER BY device_id");
+        using var reader = command.ExecuteReader();
+        var ids = new List<string>();
+        while (reader.Read())
+        {
+            ids.Add(reader.GetString(0));
+        }
+
+        return ids;
+    }
+
+    /// <summary>Adapters found by a search (<see cref="FleetSearch"/>), by id, served by the search index.</summary>
+    /// <param name="query">What support typed (trimmed, not empty).</param>
+    public IReadOnlyList<AdapterView> Search(string query)
+    {
+        using var connection = Open();
+        using var snapshot = connection.BeginTransaction(deferred: true);
+        var filter = new FleetFilter { Query = query };
+        return AdapterViews.Load(connection, [.. FleetQuery.Matching(connection, filter, null).Order(StringComparer.Ordinal)]);
+    }
+
+    /// <summary>One page of the fleet, filtered and sorted (see <see cref="FleetQuery"/>).</summary>
+    /// <param name="filter">What is asked.</param>
+    /// <exception cref="FleetFilterException">A state, sort, limit or cursor the store cannot take.</exception>
+    public FleetPage Page(FleetFilter filter)
+    {
+        using var connection = Open();
+        using var snapshot = connection.BeginTransaction(deferred: true);
+        var (ids, next) = FleetQuery.PageIds(connection, filter);
+        return new FleetPage(AdapterViews.Load(connection, ids), next, FleetQuery.Total(connection, filter));
+    }
+
+    /// <summary>The ids of one page of the fleet (see <see cref="Page"/>).</summary>
+    /// <param name="filter">What is asked.</param>
+    public IReadOnlyList<string> PageIds(FleetFilter filter)
+    {
+        using var connection = Open();
+        return FleetQuery.PageIds(connection, filter).Ids;
+    }
+
+    /// <summary>Which of <paramref name="deviceIds"/> match <paramref name="filter"/> (not its cursor).</summary>
+    /// <param name="filter">What is asked.</param>
+    /// <param name="deviceIds">Adapters to check.</param>
+    public IReadOnlySet<string> Matching(FleetFilter filter, IReadOnlyCollection<string> deviceIds)
+    {
+        using var connection = Open();
+        return FleetQuery.Matching(connection, filter, deviceIds);
+    }
+
+    /// <summary>The fleet's counts, as the database keeps them (one small table, not a scan).</summary>
+    public FleetCounts Counts()
+    {
+        using var connection = Open();
+        return FleetCounts.Read(connection);
+    }
 
     /// <summary>Closes the pooled connections to the file.</summary>
     public void Dispose()
     {
         using var connection = new SqliteConnection(_connectionString);
         SqliteConnection.ClearPool(connection);
-    }
-
-    private List<AdapterView> Query(string? deviceId)
-    {
-        var filter = deviceId is null ? string.Empty : "WHERE a.device_id = $id";
-        var parameters = deviceId is null ? [] : new[] { ("$id", (object?)deviceId) };
-        using var connection = Open();
-
-        // One read transaction: every query below sees the same snapshot (WAL), so a health report
-        // committed meanwhile never shows half (its LEDs without its lines' registration).
-        using var snapshot = connection.BeginTransaction(deferred: true);
-        var lines = new Dictionary<string, List<LineView>>(StringComparer.Ordinal);
-        using (var command = Command(connection,
-            $"""
-            SELECT a.device_id, a.line, a.username, a.registrar, h.registration, h.sip_code, a.settings
-            FROM adapter_lines a LEFT JOIN line_health h ON h.device_id = a.device_id AND h.line = a.line
-            {filter} ORDER BY a.device_id, a.line
-            """, parameters))
-        using (var reader = command.ExecuteReader())
-        {
-            while (reader.Read())
-            {
-                var settings = ReadSettings(reader.GetString(6), string.Empty);
-                Add(lines, reader.GetString(0), new LineView(
-                    reader.GetInt32(1), reader.GetString(2), reader.GetString(3),
-                    reader.IsDBNull(4) ? DeviceReports.Unknown : reader.GetString(4),
-                    reader.IsDBNull(5) ? null : reader.GetInt32(5))
-                {
-                    AuthUsername = settings.AuthUsername,
-                    SecondaryRegistrar = settings.SecondaryRegistrar,
-                    OutboundProxy = settings.OutboundProxy,
-                    Transport = settings.Transport,
-                    Realm = settings.Realm,
-                    Country = settings.Country,
-                    TonePlan = settings.TonePlan,
-                    DialPlan = settings.DialPlan,
-                    Barring = settings.BarringClasses,
-                    FlashMs = settings.FlashMs,
-                    Tones = settings.Tones,
-                    ShortTimerMs = settings.ShortTimerMs,
-                    LongTimerMs = settings.LongTimerMs,
-                    Expires = settings.Expires,
-                    KeepAliveSeconds = settings.KeepAliveSeconds,
-                    RetryBaseSeconds = settings.RetryBaseSeconds,
-                    RetryMaxSeconds = settings.RetryMaxSeconds,
-                    RegistrarProbeSeconds = settings.RegistrarProbeSeconds,
-                    NoAnswerSeconds = settings.NoAnswerSeconds,
-                    CallWaiting = settings.CallWaiting,
-                });
-            }
-        }
-
-        var faults = new Dictionary<string, List<FaultView>>(StringComparer.Ordinal);
-        using (var command = Command(connection,
-            $"SELECT a.device_id, a.code, a.line, a.sip_code, a.detail, a.since FROM active_faults a {filter} ORDER BY a.device_id, a.since, a.code, a.line",
-            parameters))
-        using (var reader = command.ExecuteReader())
-        {
-            while (reader.Read())
-            {
-                var code = reader.GetString(1);
-                Add(faults, reader.GetString(0), new FaultView(
-                    code,
-                    reader.GetInt32(2) is var line and > 0 ? line : null,
-                    reader.IsDBNull(3) ? null : reader.GetInt32(3),
-                    reader.IsDBNull(4) ? null : reader.GetString(4),
-                    ParseTime(reader.GetString(5)),
-                    FaultDescriptions.Describe(code)));
-            }
-        }
-
-        Dictionary<string, List<ServiceRequestView>> services;
-        using (var command = Command(connection,
-            $"""
-            SELECT a.device_id, a.at, a.line, a.service_code, a.action, a.outcome FROM (
-                SELECT *, row_number() OVER (PARTITION BY device_id ORDER BY seq DESC) AS recent FROM service_requests) a
-            {(deviceId is null ? "WHERE" : filter + " AND")} a.recent <= {RecentServiceRequests} ORDER BY a.device_id, a.seq DESC
-            """, parameters))
-        {
-            services = ReadServiceRequests(command);
-        }
-
-        var views = new List<AdapterView>();
-        using (var command = Command(connection,
-            $"""
-            SELECT a.device_id, s.online, s.last_seen, s.health_at, s.firmware, a.config_version,
-                s.applied_config_version, s.refused_reason, s.led_pwr, s.led_wan, s.led_tel1, s.led_tel2,
-                a.customer_ref, a.send_ha1, s.refused_config_version, s.silent, s.wan, s.wan_address, s.rssi, s.uptime_ms,
-                s.hardware, s.mac, s.reset_reason, a.pending_secret_version
-            FROM adapters a JOIN adapter_state s ON s.device_id = a.device_id
-            {filter} ORDER BY a.device_id
-            """, parameters))
-        using (var reader = command.ExecuteReader())
-        {
-            while (reader.Read())
-            {
-                var id = reader.GetString(0);
-                views.Add(new AdapterView(
-                    id,
-                    reader.GetBoolean(1),
-                    reader.IsDBNull(2) ? null : ParseTime(reader.GetString(2)),
-                    reader.IsDBNull(3) ? null : ParseTime(reader.GetString(3)),
-                    reader.IsDBNull(4) ? null : reader.GetString(4),
-                    reader.GetInt32(5),
-                    reader.IsDBNull(6) ? null : reader.GetInt32(6),
-                    reader.IsDBNull(7) ? null : reader.GetString(7),
-                    new LedStates(reader.GetString(8), reader.GetString(9), reader.GetString(10), reader.GetString(11)),
-                    lines.GetValueOrDefault(id) ?? [],
-                    faults.GetValueOrDefault(id) ?? [])
-                {
-                    CustomerReference = reader.IsDBNull(12) ? null : reader.GetString(12),
-                    SendHa1 = reader.GetBoolean(13),
-                    ConfigStatus = ConfigStatus.Of(reader.GetInt32(5), reader.IsDBNull(6) ? null : reader.GetInt32(6), reader.IsDBNull(14) ? null : reader.GetInt32(14)),
-                    RefusedConfigVersion = reader.IsDBNull(14) ? null : reader.GetInt32(14),
-                    Silent = reader.GetBoolean(15),
-                    Wan = reader.IsDBNull(16) ? null : reader.GetString(16),
-                    WanAddress = reader.IsDBNull(17) ? null : reader.GetString(17),
-                    Rssi = reader.IsDBNull(18) ? null : reader.GetInt32(18),
-                    UptimeMs = reader.IsDBNull(19) ? null : reader.GetInt64(19),
-                    Hardware = reader.IsDBNull(20) ? null : reader.GetString(20),
-                    Mac = reader.IsDBNull(21) ? null : reader.GetString(21),
-                    ResetReason = reader.IsDBNull(22) ? null : reader.GetString(22),
-                    CredentialRotationPending = !reader.IsDBNull(23),
-                    RecentServiceRequests = services.GetValueOrDefault(id) ?? [],
-                });
-            }
-        }
-
-        return views;
-    }
-
-    private static void Add<T>(Dictionary<string, List<T>> groups, string key, T item)
-    {
-        if (!groups.TryGetValue(key, out var list))
-        {
-            groups[key] = list = [];
-        }
-
-        list.Add(item);
     }
 
     private List<SipAccount> ReadLines(SqliteConnection connection, string deviceId)
@@ -953,7 +881,7 @@ public sealed class AdapterStore : IDisposable
         return lines;
     }
 
-    private static SipAccount ReadSettings(string settings, string password) =>
+    internal static SipAccount ReadSettings(string settings, string password) =>
         (JsonSerializer.Deserialize<SipAccount>(settings, JsonSerializerOptions.Web)
             ?? throw new InvalidDataException("A stored line has no settings.")).WithPassword(password);
 
@@ -962,8 +890,12 @@ public sealed class AdapterStore : IDisposable
         for (var i = 0; i < lines.Count; i++)
         {
             Execute(connection,
-                "INSERT INTO adapter_lines (device_id, line, username, password, registrar, settings) VALUES ($id, $line, $user, $password, $registrar, $settings)",
-                ("$id", deviceId), ("$line", i + 1), ("$user", lines[i].Username),
+                $"""
+                INSERT INTO adapter_lines (device_id, line, username, password, registrar, settings, number, registration)
+                VALUES ($id, $line, $user, $password, $registrar, $settings, $number,
+                    coalesce((SELECT registration FROM line_health WHERE device_id = $id AND line = $line), '{DeviceReports.Unknown}'))
+                """,
+                ("$id", deviceId), ("$line", i + 1), ("$user", lines[i].Username), ("$number", FleetSearch.NumberOf(lines[i].Username)),
                 ("$password", _secrets.Protect(lines[i].Password)), ("$registrar", lines[i].Registrar),
                 ("$settings", JsonSerializer.Serialize(lines[i].WithPassword(string.Empty), JsonSerializerOptions.Web)));
         }
@@ -973,196 +905,6 @@ public sealed class AdapterStore : IDisposable
         Execute(connection,
             "INSERT OR REPLACE INTO config_versions (device_id, version, created_at, actor, status) VALUES ($id, $version, $now, $actor, $status)",
             ("$id", deviceId), ("$version", version), ("$now", now), ("$actor", actor), ("$status", ConfigStatus.Pending));
-
-    private void CreateSchema()
-    {
-        using var connection = Open();
-        Execute(connection, "PRAGMA journal_mode = WAL");
-        using var versionCommand = Command(connection, "PRAGMA user_version");
-        var current = Convert.ToInt32(versionCommand.ExecuteScalar(), CultureInfo.InvariantCulture);
-        if (current > SchemaVersion)
-        {
-            throw new InvalidOperationException($"{Path} was written by a newer gateway (schema {current}, this one knows {SchemaVersion}).");
-        }
-
-        using var transaction = connection.BeginTransaction();
-        if (current == 1)
-        {
-            MigrateFromVersion1(connection);
-        }
-
-        // Version 3 added service_requests (created below, like every table) and the optional line
-        // settings flashMs, tones, shortTimerMs and longTimerMs, which a version-2 line's settings
-        // JSON lacks and so reads as "the adapter's default": nothing to rewrite.
-        // Version 4 added fault_boots (FaultRecords.CreateSchema, below): a version-3 store has heard
-        // of no boot yet, so its first change of each adapter is taken as new. It also added the
-        // optional line settings registrarProbeSeconds and noAnswerSeconds, which a version-3 line
-        // lacks and so reads as "the adapter's default", as above.
-        // Version 5 added call_records (Calls.CallBook.CreateSchema, below): a version-4 store has no call records yet;
-        // and people, person_tokens (People.PeopleDirectory.CreateSchema) and commands (Commands.CommandBook.CreateSchema); and refused_logins (Broker.RefusedLoginRecords.CreateSchema).
-        // onboarding_codes (Provisioning.OnboardingCodes.CreateSchema) came later, within version 5: a new table, made on start if missing.
-
-        Execute(connection,
-            $"""
-            CREATE TABLE IF NOT EXISTS adapters (
-                device_id TEXT PRIMARY KEY NOT NULL,
-                secret_hash TEXT NOT NULL,
-                config_version INTEGER NOT NULL,
-                published_version INTEGER NOT NULL DEFAULT 0,
-                created_at TEXT NOT NULL,
-                updated_at TEXT NOT NULL,
-                customer_ref TEXT,
-                send_ha1 INTEGER NOT NULL DEFAULT 0,
-                pending_secret TEXT,
-                pending_secret_version INTEGER
-            ) STRICT;
-            CREATE TABLE IF NOT EXISTS adapter_lines (
-                device_id TEXT NOT NULL REFERENCES adapters (device_id) ON DELETE CASCADE,
-                line INTEGER NOT NULL,
-                username TEXT NOT NULL,
-                password TEXT NOT NULL,
-                registrar TEXT NOT NULL,
-                settings TEXT NOT NULL DEFAULT '{"{}"}',
-                PRIMARY KEY (device_id, line)
-            ) STRICT;
-            CREATE TABLE IF NOT EXISTS config_versions (
-                device_id TEXT NOT NULL REFERENCES adapters (device_id) ON DELETE CASCADE,
-                version INTEGER NOT NULL,
-                created_at TEXT NOT NULL,
-                actor TEXT NOT NULL,
-                status TEXT NOT NULL,
-                reason TEXT,
-                PRIMARY KEY (device_id, version)
-            ) STRICT;
-            CREATE TABLE IF NOT EXISTS health_history (
-                seq INTEGER PRIMARY KEY AUTOINCREMENT,
-                device_id TEXT NOT NULL REFERENCES adapters (device_id) ON DELETE CASCADE,
-                at TEXT NOT NULL,
-                uptime_ms INTEGER,
-                rssi INTEGER,
-                free_heap INTEGER
-            ) STRICT;
-            CREATE INDEX IF NOT EXISTS health_history_device ON health_history (device_id, seq);
-            CREATE TABLE IF NOT EXISTS fault_events (
-                seq INTEGER PRIMARY KEY AUTOINCREMENT,
-                device_id TEXT NOT NULL REFERENCES adapters (device_id) ON DELETE CASCADE,
-                at TEXT NOT NULL,
-                code TEXT NOT NULL,
-                line INTEGER NOT NULL,
-                raised INTEGER NOT NULL,
-                sip_code INTEGER,
-                detail TEXT
-            ) STRICT;
-            CREATE INDEX IF NOT EXISTS fault_events_device ON fault_events (device_id, seq);
-            CREATE TABLE IF NOT EXISTS service_requests (
-                seq INTEGER PRIMARY KEY AUTOINCREMENT,
-                device_id TEXT NOT NULL REFERENCES adapters (device_id) ON DELETE CASCADE,
-                at TEXT NOT NULL,
-                line INTEGER,
-                service_code TEXT NOT NULL,
-                action TEXT NOT NULL,
-                outcome TEXT NOT NULL
-            ) STRICT;
-            CREATE INDEX IF NOT EXISTS service_requests_device ON service_requests (device_id, seq);
-            CREATE TABLE IF NOT EXISTS audit_log (
-                seq INTEGER PRIMARY KEY AUTOINCREMENT,
-                at TEXT NOT NULL,
-                actor TEXT NOT NULL,
-                role TEXT NOT NULL,
-                action TEXT NOT NULL,
-                target TEXT,
-                detail TEXT
-            ) STRICT;
-            CREATE TABLE IF NOT EXISTS api_keys (
-                name TEXT PRIMARY KEY NOT NULL,
-                role TEXT NOT NULL,
-                key_hash TEXT NOT NULL UNIQUE,
-                created_at TEXT NOT NULL,
-                created_by TEXT NOT NULL
-            ) STRICT;
-            CREATE TABLE IF NOT EXISTS adapter_state (
-                device_id TEXT PRIMARY KEY NOT NULL REFERENCES adapters (device_id) ON DELETE CASCADE,
-                online INTEGER NOT NULL DEFAULT 0,
-                last_seen TEXT,
-                firmware TEXT,
-                hardware TEXT,
-                reset_reason TEXT,
-                mac TEXT,
-                hello_at TEXT,
-                health_at TEXT,
-                uptime_ms INTEGER,
-                rssi INTEGER,
-                free_heap INTEGER,
-                wan TEXT,
-                wan_address TEXT,
-                running_config_version INTEGER,
-                led_pwr TEXT NOT NULL DEFAULT '{LedStates.Off}',
-                led_wan TEXT NOT NULL DEFAULT '{LedStates.Off}',
-                led_tel1 TEXT NOT NULL DEFAULT '{LedStates.Off}',
-                led_tel2 TEXT NOT NULL DEFAULT '{LedStates.Off}',
-                applied_config_version INTEGER,
-                refused_config_version INTEGER,
-                refused_reason TEXT,
-                silent INTEGER NOT NULL DEFAULT 0
-            ) STRICT;
-            CREATE TABLE IF NOT EXISTS line_health (
-                device_id TEXT NOT NULL REFERENCES adapters (device_id) ON DELETE CASCADE,
-                line INTEGER NOT NULL,
-                registration TEXT NOT NULL,
-                sip_code INTEGER,
-                line_state TEXT,
-                PRIMARY KEY (device_id, line)
-            ) STRICT;
-            CREATE TABLE IF NOT EXISTS active_faults (
-                device_id TEXT NOT NULL REFERENCES adapters (device_id) ON DELETE CASCADE,
-                code TEXT NOT NULL,
-                line INTEGER NOT NULL DEFAULT 0,
-                sip_code INTEGER,
-                detail TEXT,
-                seq INTEGER,
-                since TEXT NOT NULL,
-                PRIMARY KEY (device_id, code, line)
-            ) STRICT;
-            PRAGMA user_version = {SchemaVersion};
-            """);
-        IncidentBook.CreateSchema(connection);
-        FaultRecords.CreateSchema(connection);
-        Calls.CallBook.CreateSchema(connection);
-        People.PeopleDirectory.CreateSchema(connection);
-        Commands.CommandBook.CreateSchema(connection);
-        Broker.RefusedLoginRecords.CreateSchema(connection);
-        Provisioning.OnboardingCodes.CreateSchema(connection);
-        transaction.Commit();
-    }
-
-    private void MigrateFromVersion1(SqliteConnection connection)
-    {
-        Execute(connection,
-            """
-            ALTER TABLE adapters ADD COLUMN customer_ref TEXT;
-            ALTER TABLE adapters ADD COLUMN send_ha1 INTEGER NOT NULL DEFAULT 0;
-            ALTER TABLE adapters ADD COLUMN pending_secret TEXT;
-            ALTER TABLE adapters ADD COLUMN pending_secret_version INTEGER;
-            ALTER TABLE adapter_lines ADD COLUMN settings TEXT NOT NULL DEFAULT '{}';
-            ALTER TABLE adapter_state ADD COLUMN silent INTEGER NOT NULL DEFAULT 0;
-            """);
-        var rows = new List<(string DeviceId, int Line, string Username, string Password, string Registrar)>();
-        using (var command = Command(connection, "SELECT device_id, line, username, password, registrar FROM adapter_lines"))
-        using (var reader = command.ExecuteReader())
-        {
-            while (reader.Read())
-            {
-                rows.Add((reader.GetString(0), reader.GetInt32(1), reader.GetString(2), reader.GetString(3), reader.GetString(4)));
-            }
-        }
-
-        foreach (var row in rows)
-        {
-            Execute(connection, "UPDATE adapter_lines SET password = $password, settings = $settings WHERE device_id = $id AND line = $line",
-                ("$id", row.DeviceId), ("$line", row.Line), ("$password", _secrets.Protect(row.Password)),
-                ("$settings", JsonSerializer.Serialize(new SipAccount(row.Username, string.Empty, row.Registrar), JsonSerializerOptions.Web)));
-        }
-    }
 
     private static void CreatePrivately(string path)
     {
