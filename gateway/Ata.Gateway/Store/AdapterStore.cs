@@ -116,16 +116,7 @@ public sealed partial class AdapterStore : IDisposable
                 throw new InvalidOperationException($"Adapter '{deviceId}' does not exist: a new adapter needs its device secret.");
             }
 
-            Execute(connection,
-                """
-                INSERT INTO adapters (device_id, secret_hash, config_version, published_version, created_at, updated_at, customer_ref, send_ha1)
-                VALUES ($id, $hash, 1, 0, $now, $now, $customer, $ha1)
-                """,
-                ("$id", deviceId), ("$hash", MosquittoPasswordHash.Create(specification.Secret)), ("$now", now),
-                ("$customer", specification.CustomerReference), ("$ha1", specification.SendHa1));
-            Execute(connection, "INSERT INTO adapter_state (device_id) VALUES ($id)", ("$id", deviceId));
-            WriteLines(connection, deviceId, specification.Lines);
-            AddConfigVersion(connection, deviceId, 1, actor, now);
+            Insert(connection, deviceId, specification, actor, now);
             brokerAccounts?.Invoke(ListBrokerAccounts(connection));
             transaction.Commit();
             return new SaveOutcome(Created: true, ConfigVersion: 1, Changed: true, CredentialsChanged: true) { ChangedParts = ["created"] };
@@ -187,6 +178,53 @@ public sealed partial class AdapterStore : IDisposable
 
         transaction.Commit();
         return new SaveOutcome(Created: false, ConfigVersion: version, Changed: true, CredentialsChanged: secretChanged) { ChangedParts = parts };
+    }
+
+    /// <summary>
+    /// Adds many new adapters in one transaction (an import, or a benchmark's fleet): each as
+    /// <see cref="Save"/> creates one, config version 1. Their broker logins are the caller's to
+    /// write afterwards (<see cref="ListBrokerAccounts()"/>), once for all of them.
+    /// </summary>
+    /// <param name="adapters">New adapters' ids (already validated, none stored yet) and specifications.</param>
+    /// <param name="actor">Who asked, for the config history.</param>
+    /// <returns>How many were added.</returns>
+    public int SaveMany(IEnumerable<KeyValuePair<string, AdapterSpecification>> adapters, string actor = "system")
+    {
+        ArgumentNullException.ThrowIfNull(adapters);
+        var now = Now();
+        using var connection = Open();
+        using var transaction = connection.BeginTransaction();
+        KeepStatements(connection);
+        try
+        {
+            var added = 0;
+            foreach (var (deviceId, specification) in adapters)
+            {
+                Insert(connection, deviceId, specification, actor, now);
+                added++;
+            }
+
+            transaction.Commit();
+            return added;
+        }
+        finally
+        {
+            ForgetStatements(connection);
+        }
+    }
+
+    private void Insert(SqliteConnection connection, string deviceId, AdapterSpecification specification, string actor, string now)
+    {
+        Execute(connection,
+            """
+            INSERT INTO adapters (device_id, secret_hash, config_version, published_version, created_at, updated_at, customer_ref, send_ha1)
+            VALUES ($id, $hash, 1, 0, $now, $now, $customer, $ha1)
+            """,
+            ("$id", deviceId), ("$hash", MosquittoPasswordHash.Create(specification.Secret)), ("$now", now),
+            ("$customer", specification.CustomerReference), ("$ha1", specification.SendHa1));
+        Execute(connection, "INSERT INTO adapter_state (device_id) VALUES ($id)", ("$id", deviceId));
+        WriteLines(connection, deviceId, specification.Lines);
+        AddConfigVersion(connection, deviceId, 1, actor, now);
     }
 
     /// <summary>
