@@ -116,7 +116,9 @@ public static class FleetQuery
         if (filter.After is not null)
         {
             var (key, id) = ReadCursor(filter.After, filter);
-            where.Add($"({sort.Key}, {sort.Id}) {(filter.Descending ? "<" : ">")} ($afterKey, $afterId)");
+            where.Add(sort.Key == sort.Id
+                ? $"{sort.Id} {(filter.Descending ? "<" : ">")} $afterId"
+                : $"({sort.Key}, {sort.Id}) {(filter.Descending ? "<" : ">")} ($afterKey, $afterId)");
             parameters.Add(("$afterKey", key));
             parameters.Add(("$afterId", id));
         }
@@ -126,7 +128,7 @@ public static class FleetQuery
             $"""
             SELECT {sort.Key}, {sort.Id} FROM adapter_state s JOIN adapters a ON a.device_id = s.device_id
             {(where.Count == 0 ? string.Empty : "WHERE " + string.Join(" AND ", where))}
-            ORDER BY {sort.Key} {order}, {sort.Id} {order} LIMIT $limit
+            ORDER BY {(sort.Key == sort.Id ? string.Empty : $"{sort.Key} {order}, ")}{sort.Id} {order} LIMIT $limit
             """, [.. parameters]);
         using var reader = command.ExecuteReader();
         var rows = new List<(string Key, string Id)>();
@@ -268,7 +270,7 @@ public static class FleetQuery
         var parts = new List<string>();
         if (terms.Text.Length >= 3)
         {
-            parts.Add("SELECT device_id FROM search_terms WHERE kind IN ('id', 'customer', 'user') AND id IN (SELECT rowid FROM search_trigrams WHERE search_trigrams MATCH $text)");
+            parts.Add("SELECT device_id FROM search_terms WHERE +kind IN ('id', 'customer', 'user') AND id IN (SELECT rowid FROM search_trigrams WHERE search_trigrams MATCH $text)");
             parameters.Add(("$text", Phrase(terms.Text)));
         }
         else
@@ -279,13 +281,13 @@ public static class FleetQuery
 
         if (terms.MacDigits is not null)
         {
-            parts.Add("SELECT device_id FROM search_terms WHERE kind = 'mac' AND id IN (SELECT rowid FROM search_trigrams WHERE search_trigrams MATCH $mac)");
+            parts.Add("SELECT device_id FROM search_terms WHERE +kind = 'mac' AND id IN (SELECT rowid FROM search_trigrams WHERE search_trigrams MATCH $mac)");
             parameters.Add(("$mac", Phrase(terms.MacDigits)));
         }
 
         for (var i = 0; i < terms.NumberForms.Count; i++)
         {
-            parts.Add($"SELECT device_id FROM search_terms WHERE kind = 'number' AND id IN (SELECT rowid FROM search_trigrams WHERE search_trigrams MATCH $number{i})");
+            parts.Add($"SELECT device_id FROM search_terms WHERE +kind = 'number' AND id IN (SELECT rowid FROM search_trigrams WHERE search_trigrams MATCH $number{i})");
             parameters.Add(($"$number{i}", Phrase(terms.NumberForms[i])));
         }
 

@@ -189,7 +189,7 @@ internal static class IngestRate
         return process;
     }
 
-    private static async Task WaitReadyAsync(HttpClient http, ManagedProcess gateway)
+    internal static async Task WaitReadyAsync(HttpClient http, ManagedProcess gateway)
     {
         for (var i = 0; i < 600; i++)
         {

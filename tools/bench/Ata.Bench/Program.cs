@@ -10,11 +10,32 @@ using Ata.Lab;
 // quality: the call quality counters (RFC 3550 accounting, MOS, the call record) per call-second, against the media path.
 // calls: post-dial delay and answer to first audio on the core, against a timer-ended dial plan and a fixed buffer.
 // echo: the line echo canceller's cost per line-second, against G.711 companding and the media path without it.
+// fleet: the support API's overview, filtered page, searches, one adapter and /metrics at 100,000 stored adapters over HTTP,
+// against the full scan they replaced, and the gateway's RSS per adapter at 10,000 and 100,000.
 string which = args.Length > 0 && !int.TryParse(args[0], out _) ? args[0] : "all";
-if (which is not ("all" or "recovery" or "dtmf" or "media" or "quality" or "calls" or "ingest" or "echo"))
+if (which is not ("all" or "recovery" or "dtmf" or "media" or "quality" or "calls" or "ingest" or "echo" or "fleet"))
 {
-    Console.Error.WriteLine($"unknown benchmark '{which}': use recovery, dtmf, media, echo, quality, calls, ingest or all (optionally followed by the number of adapters; for ingest, of messages and the rate a second, 0 for as fast as possible)");
+    Console.Error.WriteLine($"unknown benchmark '{which}': use recovery, dtmf, media, echo, quality, calls, ingest, fleet or all (optionally followed by the number of adapters; for ingest, of messages and the rate a second, 0 for as fast as possible)");
     return 2;
+}
+
+if (which is "all" or "fleet")
+{
+    try
+    {
+        int fleet = args.Skip(1).Select(a => int.TryParse(a, out int n) ? n : 0).FirstOrDefault(n => n > 0, 100_000);
+        bool fleetMet = await FleetQueries.RunAsync(fleet);
+        Console.WriteLine();
+        if (which == "fleet")
+        {
+            return fleetMet ? 0 : 1;
+        }
+    }
+    catch (Exception e) when (e is ToolNotInstalledException or TimeoutException or InvalidOperationException or HttpRequestException)
+    {
+        Console.Error.WriteLine($"benchmark failed: {e.Message}");
+        return 1;
+    }
 }
 
 if (which is "all" or "ingest")
