@@ -164,6 +164,15 @@ public static class FleetIndex
     private static string Add(string name, string delta) =>
         $"INSERT INTO fleet_counts (name, value) VALUES ({name}, {delta}) ON CONFLICT (name) DO UPDATE SET value = value + excluded.value;";
 
+    /// <summary>The counts an adapter's state row is in, added (<paramref name="sign"/> empty) or taken away (<c>-</c>).</summary>
+    private static string StateCounts(string row, string sign) => string.Join("\n",
+        Add($"'{FleetCounts.PresencePrefix}' || {row}.presence", sign + "1"),
+        Add($"'{FleetCounts.ConfigPrefix}' || {row}.config_status", sign + "1"),
+        Add($"'{FleetCounts.OnlineFlag}'", $"{sign}{row}.online"),
+        Add($"'{FleetCounts.SilentFlag}'", $"{sign}{row}.silent"),
+        Add($"'{FleetCounts.Faulted}'", $"{sign}({row}.fault_count > 0)"),
+        Add($"'{FleetCounts.Registered}'", $"{sign}{row}.registered"));
+
     private static void CreateTriggers(SqliteConnection connection)
     {
         const string changed = "INSERT INTO fleet_changes (device_id) VALUES";
@@ -203,20 +212,10 @@ public static class FleetIndex
             END;
 
             CREATE TRIGGER IF NOT EXISTS fleet_state_added AFTER INSERT ON adapter_state BEGIN
-                {Add($"'{FleetCounts.PresencePrefix}' || new.presence", "1")}
-                {Add($"'{FleetCounts.ConfigPrefix}' || new.config_status", "1")}
-                {Add($"'{FleetCounts.OnlineFlag}'", "new.online")}
-                {Add($"'{FleetCounts.SilentFlag}'", "new.silent")}
-                {Add($"'{FleetCounts.Faulted}'", "new.fault_count > 0")}
-                {Add($"'{FleetCounts.Registered}'", "new.registered")}
+                {StateCounts("new", string.Empty)}
             END;
             CREATE TRIGGER IF NOT EXISTS fleet_state_removed AFTER DELETE ON adapter_state BEGIN
-                {Add($"'{FleetCounts.PresencePrefix}' || old.presence", "-1")}
-                {Add($"'{FleetCounts.ConfigPrefix}' || old.config_status", "-1")}
-                {Add($"'{FleetCounts.OnlineFlag}'", "-old.online")}
-                {Add($"'{FleetCounts.SilentFlag}'", "-old.silent")}
-                {Add($"'{FleetCounts.Faulted}'", "-(old.fault_count > 0)")}
-                {Add($"'{FleetCounts.Registered}'", "-old.registered")}
+                {StateCounts("old", "-")}
             END;
             CREATE TRIGGER IF NOT EXISTS fleet_state_changed AFTER UPDATE ON adapter_state WHEN {stateChanged} BEGIN
                 UPDATE fleet_counts SET value = value - 1 WHERE name = '{FleetCounts.PresencePrefix}' || old.presence AND old.presence IS NOT new.presence;
