@@ -39,14 +39,7 @@ public sealed partial class AdapterStore
     {
         using var connection = Open();
         using var command = Command(connection, "SELECT device_id FROM adapters ORDER BY device_id");
-        using var reader = command.ExecuteReader();
-        var ids = new List<string>();
-        while (reader.Read())
-        {
-            ids.Add(reader.GetString(0));
-        }
-
-        return ids;
+        return ReadStrings(command);
     }
 
     /// <summary>Adapters found by a search (<see cref="FleetSearch"/>), by id, served by the search index.</summary>

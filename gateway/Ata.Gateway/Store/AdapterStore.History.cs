@@ -68,14 +68,7 @@ public sealed partial class AdapterStore
             ORDER BY a.device_id
             """,
             ("$since", silentSince.ToString("O", CultureInfo.InvariantCulture)), ("$offline", FaultDescriptions.Offline));
-        using var reader = command.ExecuteReader();
-        var ids = new List<string>();
-        while (reader.Read())
-        {
-            ids.Add(reader.GetString(0));
-        }
-
-        return ids;
+        return ReadStrings(command);
     }
 
     /// <summary>

@@ -345,14 +345,7 @@ public sealed partial class AdapterStore : IDisposable
     {
         using var connection = Open();
         using var command = Command(connection, "SELECT device_id FROM adapters WHERE published_version < config_version ORDER BY device_id");
-        using var reader = command.ExecuteReader();
-        var ids = new List<string>();
-        while (reader.Read())
-        {
-            ids.Add(reader.GetString(0));
-        }
-
-        return ids;
+        return ReadStrings(command);
     }
 
     /// <summary>Notes that the broker holds <paramref name="version"/> of the adapter's config.</summary>
@@ -432,6 +425,20 @@ public sealed partial class AdapterStore : IDisposable
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
         return connection;
+    }
+
+    /// <summary>The first column of every row a command reads, as text.</summary>
+    /// <param name="command">A command that selects text first.</param>
+    internal static List<string> ReadStrings(SqliteCommand command)
+    {
+        using var reader = command.ExecuteReader();
+        var values = new List<string>();
+        while (reader.Read())
+        {
+            values.Add(reader.GetString(0));
+        }
+
+        return values;
     }
 
     /// <summary>The time now as the store writes it.</summary>
