@@ -133,10 +133,15 @@ public sealed class DashboardHost : IAsyncLifetime
         Device.PublishAsync(MqttTopics.For(DeviceId, leaf), Encoding.UTF8.GetBytes(payload), qos, retain);
 
     /// <summary>A new browser context signed in with the admin key (or <paramref name="key"/>) through the login page.</summary>
-    public async Task<IPage> SignedInPageAsync(string key = AdminKey)
+    public async Task<IPage> SignedInPageAsync(string key = AdminKey, Func<IPage, Task>? beforeSignIn = null)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1200, Height = 1400 } });
         var page = await context.NewPageAsync();
+        if (beforeSignIn is not null)
+        {
+            await beforeSignIn(page);
+        }
+
         await page.GotoAsync(BaseUrl + "/");
         await page.FillAsync("#key", key);
         await Task.WhenAll(

@@ -30,6 +30,8 @@ public static class AdaptersApi
     {
         var api = app.MapGroup("/api/adapters").WithTags("Adapters").RequireAuthorization(Roles.SupportPolicy);
         api.MapGet("/", ListAdapters);
+        app.MapGet("/api/overview", (AdapterStore store) => TypedResults.Ok(store.Counts().Overview()))
+            .WithTags("Adapters").RequireAuthorization(Roles.SupportPolicy);
         api.MapGet("/{deviceId}", GetAdapter);
         api.MapGet("/{deviceId}/configs", (string deviceId, AdapterStore store) =>
             store.Find(deviceId) is null ? (Results<Ok<IReadOnlyList<ConfigVersionView>>, NotFound>)TypedResults.NotFound() : TypedResults.Ok(store.ListConfigVersions(deviceId)));
@@ -51,23 +53,71 @@ public static class AdaptersApi
     }
 
     /// <summary>
-    /// Every adapter, by id; with <c>q</c>, those whose device id, SIP user name or customer reference
-    /// contains it, whose MAC matches it in any notation, or whose line number it is in any common
-    /// format (<see cref="Fleet.FleetSearch"/>).
+    /// The fleet. With any of <c>limit</c>, <c>after</c>, <c>sort</c>, <c>state</c>, <c>fault</c>,
+    /// <c>registrar</c>, <c>firmware</c> or <c>customer</c>: one page
+    /// (<c>{"items":[…],"next":"cursor"|null,"total":n|null}</c>), filtered, sorted and keyset-paged
+    /// from the store's indexes (<see cref="FleetQuery"/>); 400 naming the parameter it cannot take.
+    /// Without them, every adapter by id (unpaged, as before), or with <c>q</c> alone those a search
+    /// finds (<see cref="Fleet.FleetSearch"/>: device id, SIP user or customer reference containing it,
+    /// the MAC in any notation, a line's number in any common format), from the search index.
     /// </summary>
     /// <param name="store">The store.</param>
     /// <param name="q">Search text (case-insensitive), optional.</param>
-    public static Ok<IReadOnlyList<AdapterView>> ListAdapters(AdapterStore store, string? q = null)
+    /// <param name="state">online, offline, silent, never, registered or faulted.</param>
+    /// <param name="fault">An active fault's code.</param>
+    /// <param name="registrar">A line's registrar (host, or host:port).</param>
+    /// <param name="firmware">The firmware version.</param>
+    /// <param name="customer">The customer reference.</param>
+    /// <param name="sort">deviceId (default), lastSeen, firmware, state or customer; - in front for descending.</param>
+    /// <param name="after">The <c>next</c> of the page before.</param>
+    /// <param name="limit">Adapters per page (1 to 200, default 50).</param>
+    public static Results<Ok<IReadOnlyList<AdapterView>>, Ok<FleetPage>, ValidationProblem> ListAdapters(
+        AdapterStore store, string? q = null, string? state = null, string? fault = null, string? registrar = null, string? firmware = null,
+        string? customer = null, string? sort = null, string? after = null, string? limit = null)
     {
         ArgumentNullException.ThrowIfNull(store);
-        var all = store.List();
-        if (string.IsNullOrWhiteSpace(q))
+        var query = string.IsNullOrWhiteSpace(q) ? null : q.Trim();
+        if (state is null && fault is null && registrar is null && firmware is null && customer is null && sort is null && after is null && limit is null)
         {
-            return TypedResults.Ok(all);
+            return TypedResults.Ok(query is null ? store.List() : store.Search(query));
         }
 
-        var text = q.Trim();
-        return TypedResults.Ok<IReadOnlyList<AdapterView>>([.. all.Where(a => Fleet.FleetSearch.Matches(a, text))]);
+        try
+        {
+            return TypedResults.Ok(store.Page(ReadFilter(query, state, fault, registrar, firmware, customer, sort, after, limit)));
+        }
+        catch (FleetFilterException problem)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [problem.Parameter] = [problem.Message] }, title: "The fleet cannot be listed so.");
+        }
+    }
+
+    /// <summary>A fleet filter from query parameters (empty ones ignored).</summary>
+    /// <exception cref="FleetFilterException">A limit that is not a number.</exception>
+    internal static FleetFilter ReadFilter(
+        string? query, string? state, string? fault, string? registrar, string? firmware, string? customer, string? sort, string? after, string? limit)
+    {
+        static string? Given(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+        var size = FleetFilter.DefaultLimit;
+        if (Given(limit) is { } text && !int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out size))
+        {
+            throw new FleetFilterException("limit", $"limit must be a number, 1 to {FleetFilter.MaxLimit}.");
+        }
+
+        var order = Given(sort) ?? FleetQuery.DeviceIdSort;
+        return new FleetFilter
+        {
+            Query = Given(query),
+            State = Given(state),
+            Fault = Given(fault),
+            Registrar = Given(registrar),
+            Firmware = Given(firmware),
+            Customer = Given(customer),
+            Sort = order.TrimStart('-'),
+            Descending = order.StartsWith('-'),
+            After = Given(after),
+            Limit = size,
+        };
     }
 
     /// <summary>Deletes an adapter (204), locking it out of the broker; 404 when unknown; 503 when nothing could be written.</summary>

@@ -18,13 +18,15 @@ public static class MetricsEndpoint
     {
         app.MapGet("/metrics", (AdapterStore store, FleetMetrics metrics, FleetChannel channel, ReportIngest ingest, IBroker broker, FaultRelay relay, AccessThrottles throttles, CallMetrics calls, RefusedLogins refused) =>
             {
-                IReadOnlyList<IncidentView> incidents;
+                FleetCounts counts;
+                IReadOnlyDictionary<string, long> incidents;
                 using (var connection = store.Open())
                 {
-                    incidents = IncidentBook.List(connection, openOnly: true);
+                    counts = FleetCounts.Read(connection);
+                    incidents = IncidentBook.CountOpen(connection);
                 }
 
-                var text = Render(store.List(), metrics, channel.IsConnected) + RenderIngest(metrics, ingest, broker) + RenderRelay(incidents, relay.Pending()) + RenderAccess(throttles) + calls.Render() + RenderRefusedLogins(refused);
+                var text = Render(counts, metrics, channel.IsConnected) + RenderIngest(metrics, ingest, broker) + RenderRelay(incidents, relay.Pending()) + RenderAccess(throttles) + calls.Render() + RenderRefusedLogins(refused);
                 return TypedResults.Text(text, "text/plain; version=0.0.4; charset=utf-8");
             })
             .RequireAuthorization(Roles.SupportPolicy)
@@ -32,37 +34,37 @@ public static class MetricsEndpoint
         return app;
     }
 
-    /// <summary>The exposition text.</summary>
-    /// <param name="adapters">Every adapter.</param>
+    /// <summary>The exposition text of the fleet, from the counts the store maintains (no scan of the fleet).</summary>
+    /// <param name="counts">The fleet's counts.</param>
     /// <param name="metrics">Report counters.</param>
     /// <param name="brokerConnected">Whether the gateway's MQTT session is up.</param>
-    public static string Render(IReadOnlyList<AdapterView> adapters, FleetMetrics metrics, bool brokerConnected)
+    public static string Render(FleetCounts counts, FleetMetrics metrics, bool brokerConnected)
     {
-        ArgumentNullException.ThrowIfNull(adapters);
+        ArgumentNullException.ThrowIfNull(counts);
         ArgumentNullException.ThrowIfNull(metrics);
         var text = new StringBuilder();
-        Gauge(text, "ata_adapters", "Provisioned adapters.", adapters.Count);
-        Gauge(text, "ata_adapters_online", "Adapters whose last status was online.", adapters.Count(a => a.Online));
+        Gauge(text, "ata_adapters", "Provisioned adapters.", counts[FleetCounts.Adapters]);
+        Gauge(text, "ata_adapters_online", "Adapters whose last status was online.", counts[FleetCounts.OnlineFlag]);
         Gauge(text, "ata_adapters_offline", "Adapters whose connection ended (Last Will or goodbye) and that did not come back.",
-            adapters.Count(a => a.Faults.Any(f => f.Code == FaultDescriptions.Offline)));
-        Gauge(text, "ata_adapters_silent", "Connected adapters with no health report for too long.", adapters.Count(a => a.Silent));
-        Gauge(text, "ata_adapters_faulted", "Adapters with at least one active fault.", adapters.Count(a => a.Faults.Count > 0));
+            counts[FleetCounts.FaultPrefix + FaultDescriptions.Offline]);
+        Gauge(text, "ata_adapters_silent", "Connected adapters with no health report for too long.", counts[FleetCounts.SilentFlag]);
+        Gauge(text, "ata_adapters_faulted", "Adapters with at least one active fault.", counts[FleetCounts.Faulted]);
         Header(text, "ata_adapters_config", "gauge", "Adapters by the status of their current config version.");
         foreach (var status in new[] { ConfigStatus.Pending, ConfigStatus.Applied, ConfigStatus.Refused })
         {
-            Sample(text, "ata_adapters_config", adapters.Count(a => a.ConfigStatus == status), ("status", status));
+            Sample(text, "ata_adapters_config", counts[FleetCounts.ConfigPrefix + status], ("status", status));
         }
 
         Header(text, "ata_lines", "gauge", "Provisioned lines by last reported registration state.");
-        foreach (var group in adapters.SelectMany(a => a.Lines).GroupBy(l => l.Registration).OrderBy(g => g.Key, StringComparer.Ordinal))
+        foreach (var (registration, count) in counts.Under(FleetCounts.LinePrefix))
         {
-            Sample(text, "ata_lines", group.Count(), ("registration", group.Key));
+            Sample(text, "ata_lines", count, ("registration", registration));
         }
 
         Header(text, "ata_faults_active", "gauge", "Active faults by code.");
-        foreach (var group in adapters.SelectMany(a => a.Faults).GroupBy(f => f.Code).OrderBy(g => g.Key, StringComparer.Ordinal))
+        foreach (var (code, count) in counts.Under(FleetCounts.FaultPrefix))
         {
-            Sample(text, "ata_faults_active", group.Count(), ("code", group.Key));
+            Sample(text, "ata_faults_active", count, ("code", code));
         }
 
         Header(text, "ata_reports_recorded_total", "counter", "Adapter reports recorded.");
@@ -108,9 +110,9 @@ public static class MetricsEndpoint
     }
 
     /// <summary>The incident and relay part of the exposition text.</summary>
-    /// <param name="openIncidents">Open incidents.</param>
+    /// <param name="openIncidents">Open incidents by kind.</param>
     /// <param name="pending">Undelivered messages per channel.</param>
-    public static string RenderRelay(IReadOnlyList<IncidentView> openIncidents, IReadOnlyDictionary<string, long> pending)
+    public static string RenderRelay(IReadOnlyDictionary<string, long> openIncidents, IReadOnlyDictionary<string, long> pending)
     {
         ArgumentNullException.ThrowIfNull(openIncidents);
         ArgumentNullException.ThrowIfNull(pending);
@@ -118,7 +120,7 @@ public static class MetricsEndpoint
         Header(text, "ata_incidents_open", "gauge", "Open incidents by kind.");
         foreach (var kind in new[] { IncidentBook.AdapterKind, IncidentBook.RegistrarKind })
         {
-            Sample(text, "ata_incidents_open", openIncidents.Count(i => i.Kind == kind), ("kind", kind));
+            Sample(text, "ata_incidents_open", openIncidents.GetValueOrDefault(kind), ("kind", kind));
         }
 
         Header(text, "ata_outbox_pending", "gauge", "Reports not delivered yet, by channel.");

@@ -7,8 +7,8 @@ namespace Ata.Gateway.Dashboard;
 
 /// <summary>
 /// The support dashboard: one page at <c>/</c> (fleet overview) and <c>/adapters/{deviceId}</c> (one
-/// adapter) with its script and style sheet, embedded in the assembly. It polls <c>/api/adapters</c>
-/// every second; signing in (<c>/login</c>) sets the session cookie it uses, and each page carries the
+/// adapter) with its script and style sheet, embedded in the assembly. The fleet page shows one page of
+/// <c>/api/adapters</c> and takes its changes from <c>/api/events</c> (<see cref="FleetEventStream"/>); signing in (<c>/login</c>) sets the session cookie it uses, and each page carries the
 /// anti-forgery token its script sends (<see cref="RequestForgery.HeaderName"/>) with every action.
 /// </summary>
 public static class DashboardEndpoints
@@ -59,6 +59,7 @@ public static class DashboardEndpoints
             }
         }
 
+        app.MapFleetEvents();
         MapPage(app, "/", "Dashboard/index.html");
         MapPage(app, "/adapters/{deviceId}", "Dashboard/index.html");
         MapPage(app, "/people", "Dashboard/people.html");

@@ -470,7 +470,7 @@ public sealed partial class FleetChannel : IHostedService, IAsyncDisposable
     /// <returns>False when the broker did not take all of them (tried again on the next connection).</returns>
     private async Task<bool> ClearRetainedConfigsAsync(CancellationToken cancellationToken)
     {
-        var deviceIds = _store.List().Select(a => a.DeviceId).ToList();
+        var deviceIds = _store.ListDeviceIds();
         foreach (var deviceId in deviceIds)
         {
             if (!await ClearRetainedAsync(MqttTopics.For(deviceId, MqttTopics.Config), cancellationToken).ConfigureAwait(false)

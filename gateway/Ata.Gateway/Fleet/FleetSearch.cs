@@ -37,6 +37,31 @@ public static class FleetSearch
         return number.Count > 0 && adapter.Lines.Any(l => MatchesNumber(l.Username, number));
     }
 
+    /// <summary>
+    /// The digits of a SIP user name that is a number (<c>+47 22 33 44 55</c> → <c>4722334455</c>), as
+    /// the store indexes it; null when it has letters or fewer than three digits.
+    /// </summary>
+    /// <param name="username">A line's SIP user.</param>
+    public static string? NumberOf(string username)
+    {
+        ArgumentNullException.ThrowIfNull(username);
+        var digits = new string([.. username.Where(char.IsAsciiDigit)]);
+        return digits.Length < MinimumDigits || digits.Length < username.Count(char.IsLetterOrDigit) ? null : digits;
+    }
+
+    /// <summary>What the store looks up for <paramref name="query"/> (already trimmed, not empty).</summary>
+    /// <param name="query">What support typed.</param>
+    public static SearchTerms TermsOf(string query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var forms = NumberForms(query);
+
+        // A number the query stands for matches an account that contains it, or that it ends with
+        // (the query carrying a country code the account lacks): the account is one of its suffixes.
+        var suffixes = forms.SelectMany(f => Enumerable.Range(0, f.Length - MinimumDigits + 1).Select(i => f[i..])).Distinct(StringComparer.Ordinal).ToList();
+        return new SearchTerms(query, Hex(query), forms, suffixes);
+    }
+
     /// <summary>The digits of a MAC-like text in lower case, or null when it is not one (a separator or non-hex character).</summary>
     private static string? Hex(string text)
     {
@@ -105,8 +130,7 @@ public static class FleetSearch
 
     private static bool MatchesNumber(string username, List<string> forms)
     {
-        var digits = new string([.. username.Where(char.IsAsciiDigit)]);
-        if (digits.Length < MinimumDigits || digits.Length < username.Count(char.IsLetterOrDigit))
+        if (NumberOf(username) is not { } digits)
         {
             return false; // not a number, or letters in it
         }
@@ -116,3 +140,10 @@ public static class FleetSearch
         return forms.Any(f => digits.Contains(f, StringComparison.Ordinal) || f.EndsWith(digits, StringComparison.Ordinal));
     }
 }
+
+/// <summary>What a search looks up in the store's index (see <see cref="FleetSearch.TermsOf"/>).</summary>
+/// <param name="Text">Contained in a device id, customer reference or SIP user (case-insensitive).</param>
+/// <param name="MacDigits">Contained in a MAC's hex digits; null when the query is not MAC-like.</param>
+/// <param name="NumberForms">Contained in a line's number (digits); empty when the query is not a number.</param>
+/// <param name="NumberSuffixes">A line's whole number, for a query that carries more digits (a country code) in front of it.</param>
+public sealed record SearchTerms(string Text, string? MacDigits, IReadOnlyList<string> NumberForms, IReadOnlyList<string> NumberSuffixes);

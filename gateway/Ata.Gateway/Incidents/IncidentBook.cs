@@ -255,6 +255,21 @@ public sealed class IncidentBook(IOptions<IncidentOptions> options, IOptions<Rel
     public static IReadOnlyList<IncidentView> List(SqliteConnection connection, bool openOnly) =>
         Query(connection, openOnly ? "WHERE i.ended_at IS NULL" : string.Empty, null);
 
+    /// <summary>Open incidents by kind, counted on the index of open incidents (not read).</summary>
+    /// <param name="connection">A connection.</param>
+    public static IReadOnlyDictionary<string, long> CountOpen(SqliteConnection connection)
+    {
+        using var command = AdapterStore.Command(connection, "SELECT kind, count(*) FROM incidents WHERE ended_at IS NULL GROUP BY kind");
+        using var reader = command.ExecuteReader();
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        while (reader.Read())
+        {
+            counts[reader.GetString(0)] = reader.GetInt64(1);
+        }
+
+        return counts;
+    }
+
     /// <summary>One incident, or null.</summary>
     /// <param name="connection">A connection.</param>
     /// <param name="id">Its number.</param>

@@ -16,12 +16,10 @@ namespace Ata.Gateway.Store;
 /// while a rotation is pending, the new one encrypted); SIP passwords are encrypted with
 /// <see cref="SecretBox"/>.
 /// </summary>
-public sealed class AdapterStore : IDisposable
+public sealed partial class AdapterStore : IDisposable
 {
     /// <summary>The database file's name inside the data directory.</summary>
     public const string FileName = "gateway.db";
-
-    private const int SchemaVersion = 5;
 
     /// <summary>Fault events kept per adapter; older ones are dropped.</summary>
     public const int FaultHistoryLength = 500;
@@ -118,17 +116,7 @@ public sealed class AdapterStore : IDisposable
                 throw new InvalidOperationException($"Adapter '{deviceId}' does not exist: a new adapter needs its device secret.");
             }
 
-            var newHash = MosquittoPasswordHash.Create(specification.Secret);
-            Execute(connection,
-                """
-                INSERT INTO adapters (device_id, secret_hash, config_version, published_version, created_at, updated_at, customer_ref, send_ha1)
-                VALUES ($id, $hash, 1, 0, $now, $now, $customer, $ha1)
-                """,
-                ("$id", deviceId), ("$hash", newHash), ("$now", now),
-                ("$customer", specification.CustomerReference), ("$ha1", specification.SendHa1));
-            Execute(connection, "INSERT INTO adapter_state (device_id) VALUES ($id)", ("$id", deviceId));
-            WriteLines(connection, deviceId, specification.Lines);
-            AddConfigVersion(connection, deviceId, 1, actor, now);
+            var newHash = Insert(connection, deviceId, specification, actor, now);
             brokerAccounts?.Invoke([new BrokerAccount(deviceId, newHash)]);
             transaction.Commit();
             return new SaveOutcome(Created: true, ConfigVersion: 1, Changed: true, CredentialsChanged: true) { ChangedParts = ["created"] };
@@ -191,6 +179,56 @@ public sealed class AdapterStore : IDisposable
 
         transaction.Commit();
         return new SaveOutcome(Created: false, ConfigVersion: version, Changed: true, CredentialsChanged: secretChanged) { ChangedParts = parts };
+    }
+
+    /// <summary>
+    /// Adds many new adapters in one transaction (an import, or a benchmark's fleet): each as
+    /// <see cref="Save"/> creates one, config version 1. Their broker logins are the caller's to
+    /// write afterwards (<see cref="ListBrokerAccounts()"/>), once for all of them.
+    /// </summary>
+    /// <param name="adapters">New adapters' ids (already validated, none stored yet) and specifications.</param>
+    /// <param name="actor">Who asked, for the config history.</param>
+    /// <returns>How many were added.</returns>
+    public int SaveMany(IEnumerable<KeyValuePair<string, AdapterSpecification>> adapters, string actor = "system")
+    {
+        ArgumentNullException.ThrowIfNull(adapters);
+        var now = Now();
+        using var connection = Open();
+        using var transaction = connection.BeginTransaction();
+        KeepStatements(connection);
+        try
+        {
+            var added = 0;
+            foreach (var (deviceId, specification) in adapters)
+            {
+                Insert(connection, deviceId, specification, actor, now);
+                added++;
+            }
+
+            transaction.Commit();
+            return added;
+        }
+        finally
+        {
+            ForgetStatements(connection);
+        }
+    }
+
+    /// <returns>The new adapter's broker password hash.</returns>
+    private string Insert(SqliteConnection connection, string deviceId, AdapterSpecification specification, string actor, string now)
+    {
+        var hash = MosquittoPasswordHash.Create(specification.Secret);
+        Execute(connection,
+            """
+            INSERT INTO adapters (device_id, secret_hash, config_version, published_version, created_at, updated_at, customer_ref, send_ha1)
+            VALUES ($id, $hash, 1, 0, $now, $now, $customer, $ha1)
+            """,
+            ("$id", deviceId), ("$hash", hash), ("$now", now),
+            ("$customer", specification.CustomerReference), ("$ha1", specification.SendHa1));
+        Execute(connection, "INSERT INTO adapter_state (device_id) VALUES ($id)", ("$id", deviceId));
+        WriteLines(connection, deviceId, specification.Lines);
+        AddConfigVersion(connection, deviceId, 1, actor, now);
+        return hash;
     }
 
     /// <summary>
@@ -267,190 +305,6 @@ public sealed class AdapterStore : IDisposable
         return true;
     }
 
-    /// <summary>The adapter's config versions, newest first, with what became of each.</summary>
-    /// <param name="deviceId">The adapter's id.</param>
-    public IReadOnlyList<ConfigVersionView> ListConfigVersions(string deviceId)
-    {
-        using var connection = Open();
-        using var command = Command(connection,
-            "SELECT version, created_at, actor, status, reason FROM config_versions WHERE device_id = $id ORDER BY version DESC LIMIT 100",
-            ("$id", deviceId));
-        using var reader = command.ExecuteReader();
-        var versions = new List<ConfigVersionView>();
-        while (reader.Read())
-        {
-            versions.Add(new ConfigVersionView(reader.GetInt32(0), ParseTime(reader.GetString(1)), reader.GetString(2),
-                reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetString(4)));
-        }
-
-        return versions;
-    }
-
-    /// <summary>The adapter's recent health samples, oldest first (at most <see cref="HealthHistoryLength"/>).</summary>
-    /// <param name="deviceId">The adapter's id.</param>
-    public IReadOnlyList<HealthSample> ListHealthHistory(string deviceId)
-    {
-        using var connection = Open();
-        using var command = Command(connection,
-            "SELECT at, uptime_ms, rssi, free_heap FROM health_history WHERE device_id = $id ORDER BY seq",
-            ("$id", deviceId));
-        using var reader = command.ExecuteReader();
-        var samples = new List<HealthSample>();
-        while (reader.Read())
-        {
-            samples.Add(new HealthSample(ParseTime(reader.GetString(0)),
-                reader.IsDBNull(1) ? null : reader.GetInt64(1),
-                reader.IsDBNull(2) ? null : reader.GetInt32(2),
-                reader.IsDBNull(3) ? null : reader.GetInt64(3)));
-        }
-
-        return samples;
-    }
-
-    /// <summary>
-    /// Adapters whose last health report is older than <paramref name="silentSince"/>, whose
-    /// connection was never seen to end (an adapter offline by its Last Will is offline, not silent)
-    /// and that are not marked silent yet. An adapter that never reported (provisioned ahead of its
-    /// installation) is not silent: nobody is missing it yet.
-    /// </summary>
-    /// <param name="silentSince">The moment before which no report means silence.</param>
-    public IReadOnlyList<string> ListNewlySilent(DateTimeOffset silentSince)
-    {
-        using var connection = Open();
-        using var command = Command(connection,
-            """
-            SELECT a.device_id FROM adapters a JOIN adapter_state s ON s.device_id = a.device_id
-            WHERE s.silent = 0 AND s.health_at IS NOT NULL AND s.health_at < $since
-            AND NOT EXISTS (SELECT 1 FROM active_faults f WHERE f.device_id = a.device_id AND f.code = $offline)
-            ORDER BY a.device_id
-            """,
-            ("$since", silentSince.ToString("O", CultureInfo.InvariantCulture)), ("$offline", FaultDescriptions.Offline));
-        using var reader = command.ExecuteReader();
-        var ids = new List<string>();
-        while (reader.Read())
-        {
-            ids.Add(reader.GetString(0));
-        }
-
-        return ids;
-    }
-
-    /// <summary>
-    /// Opens the incident of every adapter offline since before <paramref name="offlineSince"/> that
-    /// has none open: an adapter that reboots, or loses power for a moment, is offline on the
-    /// dashboard at once but becomes support's incident only when it stays away.
-    /// </summary>
-    /// <param name="offlineSince">The moment before which going offline makes an incident.</param>
-    /// <returns>The adapters whose incident opened.</returns>
-    public IReadOnlyList<string> ReportLongOffline(DateTimeOffset offlineSince)
-    {
-        using var connection = Open();
-        using var transaction = connection.BeginTransaction();
-        var due = new List<(string DeviceId, string Since)>();
-        using (var command = Command(connection,
-            """
-            SELECT f.device_id, f.since FROM active_faults f
-            WHERE f.code = $code AND f.since < $before AND NOT EXISTS (SELECT 1 FROM incidents i
-                WHERE i.kind = 'adapter' AND i.device_id = f.device_id AND i.code = $code AND i.ended_at IS NULL)
-            ORDER BY f.device_id
-            """,
-            ("$code", FaultDescriptions.Offline), ("$before", offlineSince.ToString("O", CultureInfo.InvariantCulture))))
-        using (var reader = command.ExecuteReader())
-        {
-            while (reader.Read())
-            {
-                due.Add((reader.GetString(0), reader.GetString(1)));
-            }
-        }
-
-        foreach (var (deviceId, since) in due)
-        {
-            _incidents?.Raised(connection, deviceId, FaultDescriptions.Offline, 0, _time.GetUtcNow(), ParseTime(since));
-        }
-
-        transaction.Commit();
-        return [.. due.Select(d => d.DeviceId)];
-    }
-
-    /// <summary>Marks an adapter silent (no health for too long) with a fault of the gateway's own.</summary>
-    /// <param name="deviceId">The adapter's id.</param>
-    /// <param name="detail">Since when, in words.</param>
-    public void MarkSilent(string deviceId, string detail)
-    {
-        var now = Now();
-        using var connection = Open();
-        using var transaction = connection.BeginTransaction();
-        if (Execute(connection, "UPDATE adapter_state SET silent = 1 WHERE device_id = $id AND silent = 0", ("$id", deviceId)) > 0)
-        {
-            OpenOwnFault(connection, deviceId, FaultDescriptions.Silent, detail, now);
-            _incidents?.Raised(connection, deviceId, FaultDescriptions.Silent, 0, _time.GetUtcNow());
-        }
-
-        transaction.Commit();
-    }
-
-    /// <summary>The adapter's fault timeline (raised and cleared), newest first.</summary>
-    /// <param name="deviceId">The adapter's id.</param>
-    public IReadOnlyList<FaultEvent> ListFaultEvents(string deviceId)
-    {
-        using var connection = Open();
-        using var command = Command(connection,
-            "SELECT at, code, line, raised, sip_code, detail FROM fault_events WHERE device_id = $id ORDER BY at DESC, seq DESC",
-            ("$id", deviceId));
-        using var reader = command.ExecuteReader();
-        var events = new List<FaultEvent>();
-        while (reader.Read())
-        {
-            var code = reader.GetString(1);
-            events.Add(new FaultEvent(ParseTime(reader.GetString(0)), code, reader.GetInt32(2) is var line and > 0 ? line : null,
-                reader.GetBoolean(3), reader.IsDBNull(4) ? null : reader.GetInt32(4), reader.IsDBNull(5) ? null : reader.GetString(5),
-                FaultDescriptions.Describe(code)));
-        }
-
-        return events;
-    }
-
-    /// <summary>
-    /// Opens one of the gateway's own faults (<see cref="FaultDescriptions.IsGatewaysOwn"/>, adapter-wide)
-    /// with its timeline entry; false when it was open already. Its incident is the caller's to raise.
-    /// </summary>
-    internal static bool OpenOwnFault(SqliteConnection connection, string deviceId, string code, string detail, string at)
-    {
-        if (Execute(connection,
-            "INSERT INTO active_faults (device_id, code, line, detail, since) VALUES ($id, $code, 0, $detail, $now) ON CONFLICT (device_id, code, line) DO NOTHING",
-            ("$id", deviceId), ("$code", code), ("$detail", detail), ("$now", at)) == 0)
-        {
-            return false;
-        }
-
-        AddFaultEvent(connection, deviceId, code, 0, true, null, detail, at);
-        return true;
-    }
-
-    /// <summary>Closes one of the gateway's own faults with its timeline entry and its incident's clearing; false when it was not open.</summary>
-    internal static bool CloseOwnFault(SqliteConnection connection, string deviceId, string code, string detail, string at, DateTimeOffset now)
-    {
-        if (Execute(connection, "DELETE FROM active_faults WHERE device_id = $id AND code = $code AND line = 0", ("$id", deviceId), ("$code", code)) == 0)
-        {
-            return false;
-        }
-
-        AddFaultEvent(connection, deviceId, code, 0, false, null, detail, at);
-        IncidentBook.Cleared(connection, deviceId, code, 0, now);
-        return true;
-    }
-
-    /// <summary>Adds a fault raised or cleared at <paramref name="now"/> to the adapter's timeline (its last <see cref="FaultHistoryLength"/> are kept).</summary>
-    internal static void AddFaultEvent(SqliteConnection connection, string deviceId, string code, int line, bool raised, int? sipCode, string? detail, string now)
-    {
-        Execute(connection,
-            "INSERT INTO fault_events (device_id, at, code, line, raised, sip_code, detail) VALUES ($id, $now, $code, $line, $raised, $sip, $detail)",
-            ("$id", deviceId), ("$now", now), ("$code", code), ("$line", line), ("$raised", raised), ("$sip", sipCode), ("$detail", detail));
-        Execute(connection,
-            $"DELETE FROM fault_events WHERE device_id = $id AND seq <= (SELECT seq FROM fault_events WHERE device_id = $id ORDER BY seq DESC LIMIT 1 OFFSET {FaultHistoryLength})",
-            ("$id", deviceId));
-    }
-
     /// <summary>The current config document of an adapter, with its SIP passwords; null when unknown.</summary>
     /// <param name="deviceId">The adapter's id.</param>
     public AdapterConfig? FindConfig(string deviceId)
@@ -504,14 +358,7 @@ public sealed class AdapterStore : IDisposable
     {
         using var connection = Open();
         using var command = Command(connection, "SELECT device_id FROM adapters WHERE published_version < config_version ORDER BY device_id");
-        using var reader = command.ExecuteReader();
-        var ids = new List<string>();
-        while (reader.Read())
-        {
-            ids.Add(reader.GetString(0));
-        }
-
-        return ids;
+        return ReadStrings(command);
     }
 
     /// <summary>Notes that the broker holds <paramref name="version"/> of the adapter's config.</summary>
@@ -531,425 +378,11 @@ public sealed class AdapterStore : IDisposable
         Execute(connection, "UPDATE adapters SET published_version = 0");
     }
 
-    /// <summary>Records an adapter's <c>status</c>.</summary>
-    /// <param name="deviceId">The adapter's id.</param>
-    /// <param name="online">Whether it is online.</param>
-    /// <returns>False when the adapter is unknown.</returns>
-    public bool RecordStatus(string deviceId, bool online) => RecordAlone(batch => batch.RecordStatus(deviceId, online));
-
-    /// <summary>
-    /// Takes an adapter's status: offline (its Last Will or goodbye) raises the gateway's own fault
-    /// <see cref="FaultDescriptions.Offline"/> at once; online clears it.
-    /// </summary>
-    internal bool RecordStatus(SqliteConnection connection, string deviceId, bool online)
-    {
-        var now = Now();
-        if (Execute(connection, "UPDATE adapter_state SET online = $online, last_seen = $now WHERE device_id = $id",
-            ("$id", deviceId), ("$online", online), ("$now", now)) == 0)
-        {
-            return false;
-        }
-
-        if (online)
-        {
-            CloseOwnFault(connection, deviceId, FaultDescriptions.Offline, "connected again", now, _time.GetUtcNow());
-        }
-        else
-        {
-            OpenOwnFault(connection, deviceId, FaultDescriptions.Offline, "its connection to the gateway ended", now);
-        }
-
-        return true;
-    }
-
-    /// <summary>Records an adapter's <c>hello</c>.</summary>
-    /// <param name="deviceId">The adapter's id.</param>
-    /// <param name="hello">The report.</param>
-    /// <returns>False when the adapter is unknown.</returns>
-    public bool RecordHello(string deviceId, HelloReport hello) => RecordAlone(batch => batch.RecordHello(deviceId, hello));
-
-    internal bool RecordHello(SqliteConnection connection, string deviceId, HelloReport hello)
-    {
-        ArgumentNullException.ThrowIfNull(hello);
-        return Execute(connection,
-            """
-            UPDATE adapter_state SET firmware = $firmware, hardware = $hardware, reset_reason = $reset, mac = $mac,
-                hello_at = $now, last_seen = $now
-            WHERE device_id = $id
-            """,
-            ("$id", deviceId), ("$firmware", hello.Firmware), ("$hardware", hello.Hardware),
-            ("$reset", hello.ResetReason), ("$mac", hello.Mac), ("$now", Now())) > 0;
-    }
-
-    /// <summary>Records an adapter's <c>health</c>: LEDs, WAN and per-line registration.</summary>
-    /// <param name="deviceId">The adapter's id.</param>
-    /// <param name="health">The report.</param>
-    /// <returns>False when the adapter is unknown.</returns>
-    public bool RecordHealth(string deviceId, HealthReport health) => RecordAlone(batch => batch.RecordHealth(deviceId, health));
-
-    /// <summary>
-    /// Takes a health report's state (LEDs, WAN, lines; clears <c>silent</c>) as the adapter's current
-    /// one, without adding it to the history (see <see cref="AddHealthSample"/>).
-    /// </summary>
-    /// <returns>False when the adapter is unknown.</returns>
-    internal bool UpdateHealthState(SqliteConnection connection, string deviceId, HealthReport health)
-    {
-        ArgumentNullException.ThrowIfNull(health);
-        var updated = Execute(connection,
-            """
-            UPDATE adapter_state SET health_at = $now, last_seen = $now, uptime_ms = $uptime, rssi = $rssi,
-                free_heap = $heap, wan = $wan, wan_address = $address, running_config_version = $running,
-                led_pwr = $pwr, led_wan = $ledWan, led_tel1 = $tel1, led_tel2 = $tel2
-            WHERE device_id = $id
-            """,
-            ("$id", deviceId), ("$now", Now()), ("$uptime", health.UptimeMs), ("$rssi", health.Rssi),
-            ("$heap", health.FreeHeap), ("$wan", health.Wan), ("$address", health.WanAddress),
-            ("$running", health.ConfigVersion), ("$pwr", health.Leds.Pwr), ("$ledWan", health.Leds.Wan),
-            ("$tel1", health.Leds.Tel1), ("$tel2", health.Leds.Tel2));
-        if (updated == 0)
-        {
-            return false;
-        }
-
-        if (Execute(connection, "UPDATE adapter_state SET silent = 0 WHERE device_id = $id AND silent = 1", ("$id", deviceId)) > 0)
-        {
-            CloseOwnFault(connection, deviceId, FaultDescriptions.Silent, "health reports again", Now(), _time.GetUtcNow());
-        }
-
-        Execute(connection, "DELETE FROM line_health WHERE device_id = $id", ("$id", deviceId));
-        foreach (var line in health.Lines.DistinctBy(l => l.Line))
-        {
-            Execute(connection,
-                "INSERT INTO line_health (device_id, line, registration, sip_code, line_state, voicemail) VALUES ($id, $line, $registration, $code, $state, $voicemail)",
-                ("$id", deviceId), ("$line", line.Line), ("$registration", line.Registration),
-                ("$code", line.SipCode), ("$state", line.LineState), ("$voicemail", line.Voicemail));
-        }
-
-        return true;
-    }
-
-    /// <summary>Adds a health report of a known adapter to its history (trimmed by <see cref="TrimHealthHistory"/>).</summary>
-    internal void AddHealthSample(SqliteConnection connection, string deviceId, HealthReport health) =>
-        Execute(connection,
-            "INSERT INTO health_history (device_id, at, uptime_ms, rssi, free_heap) VALUES ($id, $now, $uptime, $rssi, $heap)",
-            ("$id", deviceId), ("$now", Now()), ("$uptime", health.UptimeMs), ("$rssi", health.Rssi), ("$heap", health.FreeHeap));
-
-    /// <summary>Keeps an adapter's last <see cref="HealthHistoryLength"/> health samples.</summary>
-    internal static void TrimHealthHistory(SqliteConnection connection, string deviceId) =>
-        Execute(connection,
-            $"DELETE FROM health_history WHERE device_id = $id AND seq <= (SELECT seq FROM health_history WHERE device_id = $id ORDER BY seq DESC LIMIT 1 OFFSET {HealthHistoryLength})",
-            ("$id", deviceId));
-
-    /// <summary>Raises or clears a fault (keyed by code and line).</summary>
-    /// <param name="deviceId">The adapter's id.</param>
-    /// <param name="fault">The report.</param>
-    /// <returns>False when the adapter is unknown.</returns>
-    public bool RecordFault(string deviceId, ReportedFault fault) => RecordAlone(batch => batch.RecordFault(deviceId, fault));
-
-    internal FaultReportOutcome RecordFault(SqliteConnection connection, string deviceId, ReportedFault fault, DateTimeOffset? receivedAt) =>
-        FaultRecords.Change(connection, _incidents, deviceId, FaultDescriptions.Known(fault), receivedAt ?? _time.GetUtcNow(), _time.GetUtcNow());
-
-    internal FaultReportOutcome RecordFaultSnapshot(SqliteConnection connection, string deviceId, FaultSnapshot snapshot, DateTimeOffset receivedAt, out long newlyDropped) =>
-        FaultRecords.Snapshot(connection, _incidents, deviceId, snapshot with { Active = [.. snapshot.Active.Select(FaultDescriptions.Known)] }, receivedAt, _time.GetUtcNow(), out newlyDropped);
-
-    /// <summary>Records an adapter's answer to a config version.</summary>
-    /// <param name="deviceId">The adapter's id.</param>
-    /// <param name="ack">The answer.</param>
-    /// <returns>False when the adapter is unknown.</returns>
-    public bool RecordConfigAck(string deviceId, ConfigAck ack) => RecordConfigAck(deviceId, ack, out _);
-
-    /// <summary>Records an adapter's answer to a config version; completes a secret rotation it applied.</summary>
-    /// <param name="deviceId">The adapter's id.</param>
-    /// <param name="ack">The answer.</param>
-    /// <param name="rotated">Whether the adapter's broker secret changed now (the broker must reload).</param>
-    /// <returns>False when the adapter is unknown.</returns>
-    public bool RecordConfigAck(string deviceId, ConfigAck ack, out bool rotated)
-    {
-        var secretChanged = false;
-        var known = RecordAlone(batch => batch.RecordConfigAck(deviceId, ack, out secretChanged));
-        rotated = secretChanged;
-        return known;
-    }
-
-    internal bool RecordConfigAck(SqliteConnection connection, string deviceId, ConfigAck ack, out bool rotated)
-    {
-        ArgumentNullException.ThrowIfNull(ack);
-        rotated = false;
-        using (var issued = Command(connection, "SELECT config_version FROM adapters WHERE device_id = $id", ("$id", deviceId)))
-        {
-            if (issued.ExecuteScalar() is not long current)
-            {
-                return false;
-            }
-
-            if (ack.Version > current)
-            {
-                // A version the gateway never issued: whatever the adapter applied, it did not come from here.
-                Execute(connection, "UPDATE adapter_state SET last_seen = $now WHERE device_id = $id", ("$id", deviceId), ("$now", Now()));
-                return true;
-            }
-        }
-
-        Execute(connection, "UPDATE config_versions SET status = $status, reason = $reason WHERE device_id = $id AND version = $version",
-            ("$id", deviceId), ("$version", ack.Version), ("$status", ack.Applied ? ConfigStatus.Applied : ConfigStatus.Refused),
-            ("$reason", ack.Applied ? null : ack.Reason ?? "refused"));
-        if (ack.Applied)
-        {
-            using var pending = Command(connection,
-                "SELECT pending_secret FROM adapters WHERE device_id = $id AND pending_secret IS NOT NULL AND pending_secret_version <= $version",
-                ("$id", deviceId), ("$version", ack.Version));
-            if (pending.ExecuteScalar() is string protectedSecret)
-            {
-                Execute(connection, "UPDATE adapters SET secret_hash = $hash, pending_secret = NULL, pending_secret_version = NULL WHERE device_id = $id",
-                    ("$id", deviceId), ("$hash", MosquittoPasswordHash.Create(_secrets.Unprotect(protectedSecret))));
-                rotated = true;
-            }
-        }
-
-        var known = ack.Applied
-            ? Execute(connection,
-                """
-                UPDATE adapter_state SET applied_config_version = $version, refused_config_version = NULL,
-                    refused_reason = NULL, last_seen = $now
-                WHERE device_id = $id
-                """,
-                ("$id", deviceId), ("$version", ack.Version), ("$now", Now())) > 0
-            : Execute(connection,
-                """
-                UPDATE adapter_state SET last_seen = $now,
-                    refused_config_version = CASE WHEN $version >= coalesce(applied_config_version, 0) THEN $version ELSE refused_config_version END,
-                    refused_reason = CASE WHEN $version >= coalesce(applied_config_version, 0) THEN $reason ELSE refused_reason END
-                WHERE device_id = $id
-                """,
-                ("$id", deviceId), ("$version", ack.Version), ("$reason", ack.Reason ?? "refused"), ("$now", Now())) > 0;
-        return known;
-    }
-
-    /// <summary>
-    /// Records a service code dialled on an adapter's line, with what the gateway did about it, in
-    /// its service history and in the audit log (actor: the adapter).
-    /// </summary>
-    /// <param name="deviceId">The adapter's id.</param>
-    /// <param name="service">The report.</param>
-    /// <param name="outcome">What the gateway did.</param>
-    /// <returns>False when the adapter is unknown.</returns>
-    public bool RecordServiceRequest(string deviceId, ServiceReport service, string outcome) =>
-        RecordAlone(batch => batch.RecordServiceRequest(deviceId, service, outcome));
-
-    internal bool RecordServiceRequest(SqliteConnection connection, string deviceId, ServiceReport service, string outcome)
-    {
-        ArgumentNullException.ThrowIfNull(service);
-        var now = Now();
-        if (Execute(connection, "UPDATE adapter_state SET last_seen = $now WHERE device_id = $id", ("$id", deviceId), ("$now", now)) == 0)
-        {
-            return false;
-        }
-
-        Execute(connection,
-            "INSERT INTO service_requests (device_id, at, line, service_code, action, outcome) VALUES ($id, $now, $line, $code, $action, $outcome)",
-            ("$id", deviceId), ("$now", now), ("$line", service.Line), ("$code", service.ServiceCode), ("$action", service.Action), ("$outcome", outcome));
-        Execute(connection,
-            $"DELETE FROM service_requests WHERE device_id = $id AND seq <= (SELECT seq FROM service_requests WHERE device_id = $id ORDER BY seq DESC LIMIT 1 OFFSET {ServiceHistoryLength})",
-            ("$id", deviceId));
-        AuditLog.Append(connection, now, deviceId, DeviceRole, "adapter.service", deviceId,
-            $"{(service.Line is { } line ? $"line {line}: " : string.Empty)}{service.ServiceCode} ({service.Action}); {outcome}");
-        AuditLog.TrimDeviceEntries(connection, deviceId, DeviceAuditLength);
-        return true;
-    }
-
-    /// <summary>
-    /// Starts one transaction for a batch of adapter reports: what is recorded through it is
-    /// committed together by <see cref="ReportBatch.Commit"/>, or not at all.
-    /// </summary>
-    public ReportBatch BeginReports() => new(this, Open());
-
-    private bool RecordAlone(Func<ReportBatch, bool> record)
-    {
-        using var batch = BeginReports();
-        var known = record(batch);
-        batch.Commit();
-        return known;
-    }
-
-    /// <summary>The adapter's service requests (at most <see cref="ServiceHistoryLength"/>), newest first.</summary>
-    /// <param name="deviceId">The adapter's id.</param>
-    public IReadOnlyList<ServiceRequestView> ListServiceRequests(string deviceId)
-    {
-        using var connection = Open();
-        using var command = Command(connection,
-            "SELECT device_id, at, line, service_code, action, outcome FROM service_requests WHERE device_id = $id ORDER BY seq DESC",
-            ("$id", deviceId));
-        return ReadServiceRequests(command).GetValueOrDefault(deviceId) ?? [];
-    }
-
-    private static Dictionary<string, List<ServiceRequestView>> ReadServiceRequests(SqliteCommand command)
-    {
-        var requests = new Dictionary<string, List<ServiceRequestView>>(StringComparer.Ordinal);
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            var action = reader.GetString(4);
-            Add(requests, reader.GetString(0), new ServiceRequestView(ParseTime(reader.GetString(1)),
-                reader.IsDBNull(2) ? null : reader.GetInt32(2), reader.GetString(3), action,
-                ServiceRequests.Describe(action), reader.GetString(5)));
-        }
-
-        return requests;
-    }
-
-    /// <summary>One adapter as support sees it; null when unknown.</summary>
-    /// <param name="deviceId">The adapter's id.</param>
-    public AdapterView? Find(string deviceId) => Query(deviceId).SingleOrDefault();
-
-    /// <summary>Every adapter as support sees it, by id.</summary>
-    public IReadOnlyList<AdapterView> List() => Query(null);
-
     /// <summary>Closes the pooled connections to the file.</summary>
     public void Dispose()
     {
         using var connection = new SqliteConnection(_connectionString);
         SqliteConnection.ClearPool(connection);
-    }
-
-    private List<AdapterView> Query(string? deviceId)
-    {
-        var filter = deviceId is null ? string.Empty : "WHERE a.device_id = $id";
-        var parameters = deviceId is null ? [] : new[] { ("$id", (object?)deviceId) };
-        using var connection = Open();
-
-        // One read transaction: every query below sees the same snapshot (WAL), so a health report
-        // committed meanwhile never shows half (its LEDs without its lines' registration).
-        using var snapshot = connection.BeginTransaction(deferred: true);
-        var lines = new Dictionary<string, List<LineView>>(StringComparer.Ordinal);
-        using (var command = Command(connection,
-            $"""
-            SELECT a.device_id, a.line, a.username, a.registrar, h.registration, h.sip_code, a.settings, h.voicemail
-            FROM adapter_lines a LEFT JOIN line_health h ON h.device_id = a.device_id AND h.line = a.line
-            {filter} ORDER BY a.device_id, a.line
-            """, parameters))
-        using (var reader = command.ExecuteReader())
-        {
-            while (reader.Read())
-            {
-                var settings = ReadSettings(reader.GetString(6), string.Empty);
-                Add(lines, reader.GetString(0), new LineView(
-                    reader.GetInt32(1), reader.GetString(2), reader.GetString(3),
-                    reader.IsDBNull(4) ? DeviceReports.Unknown : reader.GetString(4),
-                    reader.IsDBNull(5) ? null : reader.GetInt32(5))
-                {
-                    AuthUsername = settings.AuthUsername,
-                    SecondaryRegistrar = settings.SecondaryRegistrar,
-                    OutboundProxy = settings.OutboundProxy,
-                    Transport = settings.Transport,
-                    Realm = settings.Realm,
-                    Country = settings.Country,
-                    TonePlan = settings.TonePlan,
-                    DialPlan = settings.DialPlan,
-                    Barring = settings.BarringClasses,
-                    FlashMs = settings.FlashMs,
-                    Tones = settings.Tones,
-                    ShortTimerMs = settings.ShortTimerMs,
-                    LongTimerMs = settings.LongTimerMs,
-                    Expires = settings.Expires,
-                    KeepAliveSeconds = settings.KeepAliveSeconds,
-                    RetryBaseSeconds = settings.RetryBaseSeconds,
-                    RetryMaxSeconds = settings.RetryMaxSeconds,
-                    RegistrarProbeSeconds = settings.RegistrarProbeSeconds,
-                    NoAnswerSeconds = settings.NoAnswerSeconds,
-                    CallWaiting = settings.CallWaiting,
-                    MessageWaiting = settings.MessageWaiting,
-                    Voicemail = reader.IsDBNull(7) ? null : reader.GetString(7),
-                });
-            }
-        }
-
-        var faults = new Dictionary<string, List<FaultView>>(StringComparer.Ordinal);
-        using (var command = Command(connection,
-            $"SELECT a.device_id, a.code, a.line, a.sip_code, a.detail, a.since FROM active_faults a {filter} ORDER BY a.device_id, a.since, a.code, a.line",
-            parameters))
-        using (var reader = command.ExecuteReader())
-        {
-            while (reader.Read())
-            {
-                var code = reader.GetString(1);
-                Add(faults, reader.GetString(0), new FaultView(
-                    code,
-                    reader.GetInt32(2) is var line and > 0 ? line : null,
-                    reader.IsDBNull(3) ? null : reader.GetInt32(3),
-                    reader.IsDBNull(4) ? null : reader.GetString(4),
-                    ParseTime(reader.GetString(5)),
-                    FaultDescriptions.Describe(code)));
-            }
-        }
-
-        Dictionary<string, List<ServiceRequestView>> services;
-        using (var command = Command(connection,
-            $"""
-            SELECT a.device_id, a.at, a.line, a.service_code, a.action, a.outcome FROM (
-                SELECT *, row_number() OVER (PARTITION BY device_id ORDER BY seq DESC) AS recent FROM service_requests) a
-            {(deviceId is null ? "WHERE" : filter + " AND")} a.recent <= {RecentServiceRequests} ORDER BY a.device_id, a.seq DESC
-            """, parameters))
-        {
-            services = ReadServiceRequests(command);
-        }
-
-        var views = new List<AdapterView>();
-        using (var command = Command(connection,
-            $"""
-            SELECT a.device_id, s.online, s.last_seen, s.health_at, s.firmware, a.config_version,
-                s.applied_config_version, s.refused_reason, s.led_pwr, s.led_wan, s.led_tel1, s.led_tel2,
-                a.customer_ref, a.send_ha1, s.refused_config_version, s.silent, s.wan, s.wan_address, s.rssi, s.uptime_ms,
-                s.hardware, s.mac, s.reset_reason, a.pending_secret_version
-            FROM adapters a JOIN adapter_state s ON s.device_id = a.device_id
-            {filter} ORDER BY a.device_id
-            """, parameters))
-        using (var reader = command.ExecuteReader())
-        {
-            while (reader.Read())
-            {
-                var id = reader.GetString(0);
-                views.Add(new AdapterView(
-                    id,
-                    reader.GetBoolean(1),
-                    reader.IsDBNull(2) ? null : ParseTime(reader.GetString(2)),
-                    reader.IsDBNull(3) ? null : ParseTime(reader.GetString(3)),
-                    reader.IsDBNull(4) ? null : reader.GetString(4),
-                    reader.GetInt32(5),
-                    reader.IsDBNull(6) ? null : reader.GetInt32(6),
-                    reader.IsDBNull(7) ? null : reader.GetString(7),
-                    new LedStates(reader.GetString(8), reader.GetString(9), reader.GetString(10), reader.GetString(11)),
-                    lines.GetValueOrDefault(id) ?? [],
-                    faults.GetValueOrDefault(id) ?? [])
-                {
-                    CustomerReference = reader.IsDBNull(12) ? null : reader.GetString(12),
-                    SendHa1 = reader.GetBoolean(13),
-                    ConfigStatus = ConfigStatus.Of(reader.GetInt32(5), reader.IsDBNull(6) ? null : reader.GetInt32(6), reader.IsDBNull(14) ? null : reader.GetInt32(14)),
-                    RefusedConfigVersion = reader.IsDBNull(14) ? null : reader.GetInt32(14),
-                    Silent = reader.GetBoolean(15),
-                    Wan = reader.IsDBNull(16) ? null : reader.GetString(16),
-                    WanAddress = reader.IsDBNull(17) ? null : reader.GetString(17),
-                    Rssi = reader.IsDBNull(18) ? null : reader.GetInt32(18),
-                    UptimeMs = reader.IsDBNull(19) ? null : reader.GetInt64(19),
-                    Hardware = reader.IsDBNull(20) ? null : reader.GetString(20),
-                    Mac = reader.IsDBNull(21) ? null : reader.GetString(21),
-                    ResetReason = reader.IsDBNull(22) ? null : reader.GetString(22),
-                    CredentialRotationPending = !reader.IsDBNull(23),
-                    RecentServiceRequests = services.GetValueOrDefault(id) ?? [],
-                });
-            }
-        }
-
-        return views;
-    }
-
-    private static void Add<T>(Dictionary<string, List<T>> groups, string key, T item)
-    {
-        if (!groups.TryGetValue(key, out var list))
-        {
-            groups[key] = list = [];
-        }
-
-        list.Add(item);
     }
 
     private List<SipAccount> ReadLines(SqliteConnection connection, string deviceId)
@@ -966,7 +399,7 @@ public sealed class AdapterStore : IDisposable
         return lines;
     }
 
-    private static SipAccount ReadSettings(string settings, string password) =>
+    internal static SipAccount ReadSettings(string settings, string password) =>
         (JsonSerializer.Deserialize<SipAccount>(settings, JsonSerializerOptions.Web)
             ?? throw new InvalidDataException("A stored line has no settings.")).WithPassword(password);
 
@@ -975,8 +408,12 @@ public sealed class AdapterStore : IDisposable
         for (var i = 0; i < lines.Count; i++)
         {
             Execute(connection,
-                "INSERT INTO adapter_lines (device_id, line, username, password, registrar, settings) VALUES ($id, $line, $user, $password, $registrar, $settings)",
-                ("$id", deviceId), ("$line", i + 1), ("$user", lines[i].Username),
+                $"""
+                INSERT INTO adapter_lines (device_id, line, username, password, registrar, settings, number, registration)
+                VALUES ($id, $line, $user, $password, $registrar, $settings, $number,
+                    coalesce((SELECT registration FROM line_health WHERE device_id = $id AND line = $line), '{DeviceReports.Unknown}'))
+                """,
+                ("$id", deviceId), ("$line", i + 1), ("$user", lines[i].Username), ("$number", FleetSearch.NumberOf(lines[i].Username)),
                 ("$password", _secrets.Protect(lines[i].Password)), ("$registrar", lines[i].Registrar),
                 ("$settings", JsonSerializer.Serialize(lines[i].WithPassword(string.Empty), JsonSerializerOptions.Web)));
         }
@@ -986,208 +423,6 @@ public sealed class AdapterStore : IDisposable
         Execute(connection,
             "INSERT OR REPLACE INTO config_versions (device_id, version, created_at, actor, status) VALUES ($id, $version, $now, $actor, $status)",
             ("$id", deviceId), ("$version", version), ("$now", now), ("$actor", actor), ("$status", ConfigStatus.Pending));
-
-    private void CreateSchema()
-    {
-        using var connection = Open();
-        Execute(connection, "PRAGMA journal_mode = WAL");
-        using var versionCommand = Command(connection, "PRAGMA user_version");
-        var current = Convert.ToInt32(versionCommand.ExecuteScalar(), CultureInfo.InvariantCulture);
-        if (current > SchemaVersion)
-        {
-            throw new InvalidOperationException($"{Path} was written by a newer gateway (schema {current}, this one knows {SchemaVersion}).");
-        }
-
-        using var transaction = connection.BeginTransaction();
-        if (current == 1)
-        {
-            MigrateFromVersion1(connection);
-        }
-
-        // Version 3 added service_requests (created below, like every table) and the optional line
-        // settings flashMs, tones, shortTimerMs and longTimerMs, which a version-2 line's settings
-        // JSON lacks and so reads as "the adapter's default": nothing to rewrite.
-        // Version 4 added fault_boots (FaultRecords.CreateSchema, below): a version-3 store has heard
-        // of no boot yet, so its first change of each adapter is taken as new. It also added the
-        // optional line settings registrarProbeSeconds and noAnswerSeconds, which a version-3 line
-        // lacks and so reads as "the adapter's default", as above.
-        // Version 5 added call_records (Calls.CallBook.CreateSchema, below): a version-4 store has no call records yet;
-        // and people, person_tokens (People.PeopleDirectory.CreateSchema) and commands (Commands.CommandBook.CreateSchema); and refused_logins (Broker.RefusedLoginRecords.CreateSchema).
-        // onboarding_codes (Provisioning.OnboardingCodes.CreateSchema) came later, within version 5: a new table, made on start if missing.
-
-        Execute(connection,
-            $"""
-            CREATE TABLE IF NOT EXISTS adapters (
-                device_id TEXT PRIMARY KEY NOT NULL,
-                secret_hash TEXT NOT NULL,
-                config_version INTEGER NOT NULL,
-                published_version INTEGER NOT NULL DEFAULT 0,
-                created_at TEXT NOT NULL,
-                updated_at TEXT NOT NULL,
-                customer_ref TEXT,
-                send_ha1 INTEGER NOT NULL DEFAULT 0,
-                pending_secret TEXT,
-                pending_secret_version INTEGER
-            ) STRICT;
-            CREATE TABLE IF NOT EXISTS adapter_lines (
-                device_id TEXT NOT NULL REFERENCES adapters (device_id) ON DELETE CASCADE,
-                line INTEGER NOT NULL,
-                username TEXT NOT NULL,
-                password TEXT NOT NULL,
-                registrar TEXT NOT NULL,
-                settings TEXT NOT NULL DEFAULT '{"{}"}',
-                PRIMARY KEY (device_id, line)
-            ) STRICT;
-            CREATE TABLE IF NOT EXISTS config_versions (
-                device_id TEXT NOT NULL REFERENCES adapters (device_id) ON DELETE CASCADE,
-                version INTEGER NOT NULL,
-                created_at TEXT NOT NULL,
-                actor TEXT NOT NULL,
-                status TEXT NOT NULL,
-                reason TEXT,
-                PRIMARY KEY (device_id, version)
-            ) STRICT;
-            CREATE TABLE IF NOT EXISTS health_history (
-                seq INTEGER PRIMARY KEY AUTOINCREMENT,
-                device_id TEXT NOT NULL REFERENCES adapters (device_id) ON DELETE CASCADE,
-                at TEXT NOT NULL,
-                uptime_ms INTEGER,
-                rssi INTEGER,
-                free_heap INTEGER
-            ) STRICT;
-            CREATE INDEX IF NOT EXISTS health_history_device ON health_history (device_id, seq);
-            CREATE TABLE IF NOT EXISTS fault_events (
-                seq INTEGER PRIMARY KEY AUTOINCREMENT,
-                device_id TEXT NOT NULL REFERENCES adapters (device_id) ON DELETE CASCADE,
-                at TEXT NOT NULL,
-                code TEXT NOT NULL,
-                line INTEGER NOT NULL,
-                raised INTEGER NOT NULL,
-                sip_code INTEGER,
-                detail TEXT
-            ) STRICT;
-            CREATE INDEX IF NOT EXISTS fault_events_device ON fault_events (device_id, seq);
-            CREATE TABLE IF NOT EXISTS service_requests (
-                seq INTEGER PRIMARY KEY AUTOINCREMENT,
-                device_id TEXT NOT NULL REFERENCES adapters (device_id) ON DELETE CASCADE,
-                at TEXT NOT NULL,
-                line INTEGER,
-                service_code TEXT NOT NULL,
-                action TEXT NOT NULL,
-                outcome TEXT NOT NULL
-            ) STRICT;
-            CREATE INDEX IF NOT EXISTS service_requests_device ON service_requests (device_id, seq);
-            CREATE TABLE IF NOT EXISTS audit_log (
-                seq INTEGER PRIMARY KEY AUTOINCREMENT,
-                at TEXT NOT NULL,
-                actor TEXT NOT NULL,
-                role TEXT NOT NULL,
-                action TEXT NOT NULL,
-                target TEXT,
-                detail TEXT
-            ) STRICT;
-            CREATE TABLE IF NOT EXISTS api_keys (
-                name TEXT PRIMARY KEY NOT NULL,
-                role TEXT NOT NULL,
-                key_hash TEXT NOT NULL UNIQUE,
-                created_at TEXT NOT NULL,
-                created_by TEXT NOT NULL
-            ) STRICT;
-            CREATE TABLE IF NOT EXISTS adapter_state (
-                device_id TEXT PRIMARY KEY NOT NULL REFERENCES adapters (device_id) ON DELETE CASCADE,
-                online INTEGER NOT NULL DEFAULT 0,
-                last_seen TEXT,
-                firmware TEXT,
-                hardware TEXT,
-                reset_reason TEXT,
-                mac TEXT,
-                hello_at TEXT,
-                health_at TEXT,
-                uptime_ms INTEGER,
-                rssi INTEGER,
-                free_heap INTEGER,
-                wan TEXT,
-                wan_address TEXT,
-                running_config_version INTEGER,
-                led_pwr TEXT NOT NULL DEFAULT '{LedStates.Off}',
-                led_wan TEXT NOT NULL DEFAULT '{LedStates.Off}',
-                led_tel1 TEXT NOT NULL DEFAULT '{LedStates.Off}',
-                led_tel2 TEXT NOT NULL DEFAULT '{LedStates.Off}',
-                applied_config_version INTEGER,
-                refused_config_version INTEGER,
-                refused_reason TEXT,
-                silent INTEGER NOT NULL DEFAULT 0
-            ) STRICT;
-            CREATE TABLE IF NOT EXISTS line_health (
-                device_id TEXT NOT NULL REFERENCES adapters (device_id) ON DELETE CASCADE,
-                line INTEGER NOT NULL,
-                registration TEXT NOT NULL,
-                sip_code INTEGER,
-                line_state TEXT,
-                voicemail TEXT,
-                PRIMARY KEY (device_id, line)
-            ) STRICT;
-            CREATE TABLE IF NOT EXISTS active_faults (
-                device_id TEXT NOT NULL REFERENCES adapters (device_id) ON DELETE CASCADE,
-                code TEXT NOT NULL,
-                line INTEGER NOT NULL DEFAULT 0,
-                sip_code INTEGER,
-                detail TEXT,
-                seq INTEGER,
-                since TEXT NOT NULL,
-                PRIMARY KEY (device_id, code, line)
-            ) STRICT;
-            PRAGMA user_version = {SchemaVersion};
-            """);
-
-        // line_health.voicemail came later within version 5: a store made before it gets the column (the next
-        // health report of each adapter fills it).
-        using (var column = Command(connection, "SELECT COUNT(*) FROM pragma_table_info('line_health') WHERE name = 'voicemail'"))
-        {
-            if (Convert.ToInt32(column.ExecuteScalar(), CultureInfo.InvariantCulture) == 0)
-            {
-                Execute(connection, "ALTER TABLE line_health ADD COLUMN voicemail TEXT");
-            }
-        }
-
-        IncidentBook.CreateSchema(connection);
-        FaultRecords.CreateSchema(connection);
-        Calls.CallBook.CreateSchema(connection);
-        People.PeopleDirectory.CreateSchema(connection);
-        Commands.CommandBook.CreateSchema(connection);
-        Broker.RefusedLoginRecords.CreateSchema(connection);
-        Provisioning.OnboardingCodes.CreateSchema(connection);
-        transaction.Commit();
-    }
-
-    private void MigrateFromVersion1(SqliteConnection connection)
-    {
-        Execute(connection,
-            """
-            ALTER TABLE adapters ADD COLUMN customer_ref TEXT;
-            ALTER TABLE adapters ADD COLUMN send_ha1 INTEGER NOT NULL DEFAULT 0;
-            ALTER TABLE adapters ADD COLUMN pending_secret TEXT;
-            ALTER TABLE adapters ADD COLUMN pending_secret_version INTEGER;
-            ALTER TABLE adapter_lines ADD COLUMN settings TEXT NOT NULL DEFAULT '{}';
-            ALTER TABLE adapter_state ADD COLUMN silent INTEGER NOT NULL DEFAULT 0;
-            """);
-        var rows = new List<(string DeviceId, int Line, string Username, string Password, string Registrar)>();
-        using (var command = Command(connection, "SELECT device_id, line, username, password, registrar FROM adapter_lines"))
-        using (var reader = command.ExecuteReader())
-        {
-            while (reader.Read())
-            {
-                rows.Add((reader.GetString(0), reader.GetInt32(1), reader.GetString(2), reader.GetString(3), reader.GetString(4)));
-            }
-        }
-
-        foreach (var row in rows)
-        {
-            Execute(connection, "UPDATE adapter_lines SET password = $password, settings = $settings WHERE device_id = $id AND line = $line",
-                ("$id", row.DeviceId), ("$line", row.Line), ("$password", _secrets.Protect(row.Password)),
-                ("$settings", JsonSerializer.Serialize(new SipAccount(row.Username, string.Empty, row.Registrar), JsonSerializerOptions.Web)));
-        }
-    }
 
     private static void CreatePrivately(string path)
     {
@@ -1203,6 +438,20 @@ public sealed class AdapterStore : IDisposable
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
         return connection;
+    }
+
+    /// <summary>The first column of every row a command reads, as text.</summary>
+    /// <param name="command">A command that selects text first.</param>
+    internal static List<string> ReadStrings(SqliteCommand command)
+    {
+        using var reader = command.ExecuteReader();
+        var values = new List<string>();
+        while (reader.Read())
+        {
+            values.Add(reader.GetString(0));
+        }
+
+        return values;
     }
 
     /// <summary>The time now as the store writes it.</summary>

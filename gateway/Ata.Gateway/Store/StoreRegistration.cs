@@ -13,7 +13,7 @@ public static class StoreRegistration
     /// <summary>
     /// Adds <see cref="GatewayOptions"/>, Data Protection with its key ring in the data directory
     /// (encrypted with the certificate of <see cref="KeyRingOptions"/> when one is configured), and
-    /// the <see cref="AdapterStore"/>.
+    /// the <see cref="AdapterStore"/> with its change feed's watcher (<see cref="Dashboard.FleetEvents"/>).
     /// </summary>
     /// <param name="builder">The host builder.</param>
     public static IHostApplicationBuilder AddAdapterStore(this IHostApplicationBuilder builder)
@@ -65,6 +65,8 @@ public static class StoreRegistration
         builder.Services.AddHostedService<KeyRingStatus>();
         builder.Services.AddSingleton<SecretBox>();
         builder.Services.AddSingleton<AdapterStore>();
+        builder.Services.AddSingleton<Dashboard.FleetEvents>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<Dashboard.FleetEvents>());
         return builder;
     }
 }

@@ -285,7 +285,7 @@ public sealed class AdapterStoreTests : IDisposable
         Assert.True(reopened.RecordServiceRequest("v2-1", new ServiceReport(1, "#21#", "cancel-call-forwarding", null), "nothing to do"));
         Assert.False(reopened.RecordServiceRequest("nobody", new ServiceReport(1, "#21#", "cancel-call-forwarding", null), "nothing to do"));
         Assert.Equal("#21#", Assert.Single(reopened.Find("v2-1")!.RecentServiceRequests).ServiceCode);
-        Assert.Equal(5L, UserVersion());
+        Assert.Equal(6L, UserVersion());
     }
 
     [Fact]
@@ -310,7 +310,7 @@ public sealed class AdapterStoreTests : IDisposable
         Assert.Equal(FaultReportOutcome.Recorded, batch.RecordFault("v3-1", new ReportedFault(1, FaultCode.NetworkDown, true, null, null, null) { Boot = "b1" }, DateTimeOffset.UtcNow));
         Assert.Equal(FaultReportOutcome.Repeated, batch.RecordFault("v3-1", new ReportedFault(1, FaultCode.NetworkDown, true, null, null, null) { Boot = "b1" }, DateTimeOffset.UtcNow));
         batch.Commit();
-        Assert.Equal(5L, UserVersion());
+        Assert.Equal(6L, UserVersion());
     }
 
     [Fact]
@@ -362,7 +362,7 @@ public sealed class AdapterStoreTests : IDisposable
         using var connection = reopened.Open();
         using var people = AdapterStore.Command(connection, "SELECT COUNT(*) FROM people");
         Assert.Equal(0L, people.ExecuteScalar());
-        Assert.Equal(5L, UserVersion());
+        Assert.Equal(6L, UserVersion());
     }
 
     private void MakeOlder(int version, string[] tablesAddedSince, string[] lineSettingsAddedSince)

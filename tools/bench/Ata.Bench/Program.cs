@@ -12,10 +12,12 @@ using Ata.Lab;
 // echo: the line echo canceller's cost per line-second, against G.711 companding and the media path without it.
 // provisioning (only when named; it runs for minutes): provisions a second from 0 to 100,000 adapters through the
 // gateway's provisioning path and its real broker, against the password file rewritten and reloaded per change.
+// fleet: the support API's overview, filtered page, searches, one adapter and /metrics at 100,000 stored adapters over HTTP,
+// against the full scan they replaced, and the gateway's RSS per adapter at 10,000 and 100,000.
 string which = args.Length > 0 && !int.TryParse(args[0], out _) ? args[0] : "all";
-if (which is not ("all" or "recovery" or "dtmf" or "media" or "quality" or "calls" or "ingest" or "echo" or "provisioning"))
+if (which is not ("all" or "recovery" or "dtmf" or "media" or "quality" or "calls" or "ingest" or "echo" or "fleet" or "provisioning"))
 {
-    Console.Error.WriteLine($"unknown benchmark '{which}': use recovery, dtmf, media, echo, quality, calls, ingest, provisioning or all (optionally followed by the number of adapters; for ingest, of messages and the rate a second, 0 for as fast as possible; for provisioning, of adapters and the seconds it may take)");
+    Console.Error.WriteLine($"unknown benchmark '{which}': use recovery, dtmf, media, echo, quality, calls, ingest, fleet, provisioning or all (optionally followed by the number of adapters; for ingest, of messages and the rate a second, 0 for as fast as possible; for provisioning, of adapters and the seconds it may take)");
     return 2;
 }
 
@@ -25,6 +27,25 @@ if (which == "provisioning")
     {
         int[] numbers = [.. args.Skip(1).Select(a => int.TryParse(a, out int n) ? n : -1).Where(n => n > 0)];
         return await ProvisioningRate.RunAsync(numbers.Length > 0 ? numbers[0] : 100_000, numbers.Length > 1 ? numbers[1] : 360) ? 0 : 1;
+    }
+    catch (Exception e) when (e is ToolNotInstalledException or TimeoutException or InvalidOperationException or HttpRequestException)
+    {
+        Console.Error.WriteLine($"benchmark failed: {e.Message}");
+        return 1;
+    }
+}
+
+if (which is "all" or "fleet")
+{
+    try
+    {
+        int fleet = args.Skip(1).Select(a => int.TryParse(a, out int n) ? n : 0).FirstOrDefault(n => n > 0, 100_000);
+        bool fleetMet = await FleetQueries.RunAsync(fleet);
+        Console.WriteLine();
+        if (which == "fleet")
+        {
+            return fleetMet ? 0 : 1;
+        }
     }
     catch (Exception e) when (e is ToolNotInstalledException or TimeoutException or InvalidOperationException or HttpRequestException)
     {

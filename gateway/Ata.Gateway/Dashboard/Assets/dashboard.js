@@ -1,10 +1,13 @@
-// The fleet dashboard: polls the adapters API every second and keeps one card per adapter.
+// The fleet dashboard: one page of the fleet (server-side filters, sort and keyset paging), kept current
+// by server-sent events (/api/events: the page, the changed adapters on it, the counts; nothing when
+// nothing changes), one card per adapter; the overview tiles filter the list.
 // /adapters/{id} shows one adapter: its LEDs, lines and their settings, a timeline of faults and
 // service codes dialled, health charts, config versions and the support actions. Device-reported text is only ever set as textContent, never as markup.
 "use strict";
 
 (() => {
   const source = document.getElementById("adapters").dataset.source;
+  const eventsSource = document.getElementById("adapters").dataset.events;
   const list = document.getElementById("adapters");
   const template = document.getElementById("adapter-card");
   const summary = document.getElementById("summary");
@@ -21,6 +24,15 @@
   const requestToken = document.querySelector('meta[name="request-token"]').content;
   const { t, tOr, tn } = window.ataText;
   let detailAt = 0;
+  // The fleet page asked for: filters and sort (as /api/adapters takes them), and the cursors of the pages before.
+  const fleet = { q: "", state: "", fault: "", registrar: "", firmware: "", customer: "", sort: "deviceId", after: "", limit: 50 };
+  const cursors = [];
+  let stream = null;
+  let streamRetry = 0;
+  let page = { items: [], next: null, total: null };
+  let counts = null;
+  let incidentsAt = 0;
+  let incidentsTimer = null;
   // Replaced by the core's LED table (/dashboard/leds.json) once loaded.
   let timing = { slowPeriodMs: 1000, fastPeriodMs: 200, codeBlinkMs: 400, codePauseMs: 1600 };
 
@@ -266,9 +278,11 @@
     return adapter.lastSeen === null ? "never" : "offline";
   }
 
-  function render(adapters) {
+  // Shows one page of the fleet: cards in the page's order, the pager and the summary.
+  function render(next) {
+    page = next;
     const seen = new Set();
-    adapters.forEach((adapter, index) => {
+    page.items.forEach((adapter, index) => {
       seen.add(adapter.deviceId);
       const element = card(adapter);
       update(element, adapter);
@@ -282,22 +296,198 @@
         cards.delete(id);
       }
     }
-    const states = adapters.map(presenceOf);
-    const online = states.filter((state) => state === "online").length;
-    const faulty = adapters.filter((a) => a.faults.length > 0).length;
-    // Registered counts what the household can use now: an offline or silent adapter's last report does not.
-    const registered = adapters.filter((a, i) => states[i] === "online" && a.lines.length > 0
-      && a.lines.every((l) => l.registration === "registered")).length;
-    const counts = {
-      online, registered, faulted: faulty,
-      offline: states.filter((state) => state === "offline").length,
-      silent: states.filter((state) => state === "silent").length,
-    };
-    for (const tile of document.querySelectorAll("#tiles li")) {
-      setText(tile.querySelector(".tile-count"), String(counts[tile.dataset.tile]));
+    renderPager();
+    renderSummary();
+    empty.hidden = page.items.length > 0 || filtered() || cursors.length > 0;
+  }
+
+  // Adapters on the page that changed: their cards only.
+  function applyAdapters(adapters) {
+    for (const adapter of adapters) {
+      const index = page.items.findIndex((shown) => shown.deviceId === adapter.deviceId);
+      if (index >= 0) {
+        page.items[index] = adapter;
+        update(card(adapter), adapter);
+      }
     }
-    setText(summary, tn("summary.fleet", adapters.length, { online, faulty, time: new Date().toLocaleTimeString() }));
-    empty.hidden = adapters.length > 0 || search.value.trim() !== "";
+    renderSummary();
+  }
+
+  function filtered() {
+    return ["q", "state", "fault", "registrar", "firmware", "customer"].some((key) => fleet[key] !== "");
+  }
+
+  // How many match: the page's own total, or (a state alone) the tile's count, which the events keep current.
+  function matching() {
+    const onlyState = !["q", "fault", "registrar", "firmware", "customer"].some((key) => fleet[key] !== "");
+    if (counts && onlyState) {
+      return fleet.state === "" ? counts.adapters : counts[fleet.state];
+    }
+    return page.total;
+  }
+
+  function renderPager() {
+    const first = cursors.length * fleet.limit + 1;
+    const total = matching();
+    const shown = page.items.length === 0 ? t("pager.none") : `${first}–${first + page.items.length - 1}`;
+    setText(document.getElementById("page-info"), t("pager.info", {
+      shown, total: total === null ? t("pager.moreThan", { count: (10000).toLocaleString() }) : total.toLocaleString() }));
+    document.getElementById("page-first").disabled = cursors.length === 0;
+    document.getElementById("page-previous").disabled = cursors.length === 0;
+    document.getElementById("page-next").disabled = page.next === null;
+  }
+
+  function renderSummary() {
+    const total = matching();
+    const time = new Date().toLocaleTimeString();
+    if (total === null) {
+      setText(summary, t("summary.many", { count: (10000).toLocaleString(), time }));
+    } else if (filtered()) {
+      setText(summary, tn("summary.match", total, { count: total.toLocaleString(), time }));
+    } else if (counts) {
+      setText(summary, tn("summary.fleet", total, {
+        count: total.toLocaleString(), online: counts.online.toLocaleString(), faulty: counts.faulted.toLocaleString(), time }));
+    } else {
+      setText(summary, tn("summary.plain", total, { count: total.toLocaleString(), time }));
+    }
+  }
+
+  function renderCounts(next) {
+    counts = next;
+    for (const tile of document.querySelectorAll("#tiles li")) {
+      const name = tile.dataset.tile;
+      setText(tile.querySelector(".tile-count"), (name === "all" ? counts.adapters : counts[name]).toLocaleString());
+      tile.querySelector("button").setAttribute("aria-pressed", String(fleet.state === (name === "all" ? "" : name)));
+    }
+    renderPager();
+    renderSummary();
+    loadIncidentsSoon();
+  }
+
+  // The open incidents, again when the fleet changed (at most every 2 s) and once a minute anyway.
+  function loadIncidentsSoon() {
+    if (incidentsTimer !== null) {
+      return;
+    }
+    incidentsTimer = setTimeout(async () => {
+      incidentsTimer = null;
+      incidentsAt = Date.now();
+      try {
+        await loadIncidents();
+      } catch {
+        // Shown again with the next change.
+      }
+    }, Math.max(0, 2000 - (Date.now() - incidentsAt)));
+  }
+
+  function streamQuery() {
+    const query = new URLSearchParams();
+    for (const key of ["q", "state", "fault", "registrar", "firmware", "customer", "after"]) {
+      if (fleet[key] !== "") query.set(key, fleet[key]);
+    }
+    query.set("sort", fleet.sort);
+    query.set("limit", String(fleet.limit));
+    return query;
+  }
+
+  // Opens the page's event stream (again after any change of filter, sort or page): it sends the page and
+  // the counts at once, then only what changes.
+  function openStream() {
+    if (stream) {
+      stream.close();
+    }
+    const query = streamQuery();
+    const shown = new URLSearchParams(query);
+    shown.delete("limit");
+    if (shown.get("sort") === "deviceId") shown.delete("sort");
+    history.replaceState(null, "", shown.toString() ? `/?${shown}` : "/");
+    const opened = new EventSource(`${eventsSource}?${query}`);
+    stream = opened;
+    opened.addEventListener("page", (event) => {
+      streamRetry = 0;
+      problem.hidden = true;
+      render(JSON.parse(event.data));
+    });
+    opened.addEventListener("adapters", (event) => {
+      applyAdapters(JSON.parse(event.data));
+      loadIncidentsSoon();
+    });
+    opened.addEventListener("counts", (event) => renderCounts(JSON.parse(event.data)));
+    opened.addEventListener("error", async () => {
+      if (opened.readyState !== EventSource.CLOSED || stream !== opened) {
+        return;
+      }
+      // Refused (signed out, or a filter the gateway cannot take) or unreachable: say which, and try again.
+      try {
+        const response = await fetch(`${source}?${query}`, { cache: "no-store", headers: { Accept: "application/json" } });
+        if (response.status === 401) {
+          location.assign("/login");
+          return;
+        }
+        if (response.status === 400) {
+          const body = await response.json();
+          problem.textContent = Object.values(body.errors || {}).flat().join(" ") || body.title;
+          problem.hidden = false;
+          return;
+        }
+      } catch (error) {
+        problem.textContent = t("problem.unreachable", { reason: error.message });
+        problem.hidden = false;
+      }
+      streamRetry = Math.min(streamRetry + 1, 5);
+      setTimeout(() => stream === opened && openStream(), 1000 * streamRetry);
+    });
+  }
+
+  // A new filter, search or sort starts again from the first page.
+  function refilter(changes) {
+    Object.assign(fleet, changes, { after: "" });
+    cursors.length = 0;
+    for (const element of cards.values()) element.remove();
+    cards.clear();
+    const form = document.getElementById("filters");
+    for (const key of ["state", "fault", "registrar", "firmware", "customer", "sort"]) {
+      if (form.elements[key].value !== fleet[key]) form.elements[key].value = fleet[key];
+    }
+    if (counts) renderCounts(counts);
+    openStream();
+  }
+
+  function startFleet() {
+    const asked = new URLSearchParams(location.search);
+    for (const key of ["q", "state", "fault", "registrar", "firmware", "customer", "sort"]) {
+      if (asked.get(key)) fleet[key] = asked.get(key);
+    }
+    search.value = fleet.q;
+    let typing = null;
+    search.addEventListener("input", () => {
+      clearTimeout(typing);
+      typing = setTimeout(() => refilter({ q: search.value.trim() }), 250);
+    });
+    const form = document.getElementById("filters");
+    form.addEventListener("submit", (event) => event.preventDefault());
+    form.addEventListener("change", (event) => refilter({ [event.target.name]: event.target.value.trim() }));
+    for (const button of document.querySelectorAll("#tiles button")) {
+      button.addEventListener("click", () => refilter({ state: fleet.state === button.dataset.state ? "" : button.dataset.state }));
+    }
+    document.getElementById("page-next").addEventListener("click", () => {
+      if (page.next === null) return;
+      cursors.push(fleet.after);
+      fleet.after = page.next;
+      openStream();
+    });
+    document.getElementById("page-previous").addEventListener("click", () => {
+      if (cursors.length === 0) return;
+      fleet.after = cursors.pop();
+      openStream();
+    });
+    document.getElementById("page-first").addEventListener("click", () => {
+      cursors.length = 0;
+      fleet.after = "";
+      openStream();
+    });
+    refilter({});
+    setInterval(loadIncidentsSoon, 60000);
   }
 
   function renderPage(adapter) {
@@ -565,24 +755,16 @@
     }
   }
 
+  // The adapter page polls its one adapter; the fleet page takes its changes from the event stream.
   async function poll() {
     try {
-      if (pageId) {
-        const adapter = await getJson(`${source}/${encodeURIComponent(pageId)}`);
-        renderPage(adapter);
-        renderOnce(document.getElementById("line-settings"), adapter.lines, lineSettingItems);
-        await loadRefusedLogins(pageId);
-        if (Date.now() - detailAt >= detailMs) {
-          detailAt = Date.now();
-          await loadDetails(pageId);
-        }
-      } else {
-        const query = search.value.trim();
-        render(await getJson(query ? `${source}?q=${encodeURIComponent(query)}` : source));
-        if (Date.now() - detailAt >= detailMs) {
-          detailAt = Date.now();
-          await loadIncidents();
-        }
+      const adapter = await getJson(`${source}/${encodeURIComponent(pageId)}`);
+      renderPage(adapter);
+      renderOnce(document.getElementById("line-settings"), adapter.lines, lineSettingItems);
+      await loadRefusedLogins(pageId);
+      if (Date.now() - detailAt >= detailMs) {
+        detailAt = Date.now();
+        await loadDetails(pageId);
       }
       problem.hidden = true;
     } catch (error) {
@@ -600,10 +782,6 @@
     for (const button of document.querySelectorAll("[data-action]")) {
       button.addEventListener("click", () => act(button.dataset.action, button));
     }
-    search.addEventListener("input", () => {
-      for (const element of cards.values()) element.remove();
-      cards.clear();
-    });
     document.getElementById("sign-out").addEventListener("click", async () => {
       const response = await send("/logout");
       if (!response.ok) {
@@ -622,7 +800,11 @@
     } catch {
       // Keep the built-in timing; the adapters still show.
     }
-    poll();
+    if (pageId) {
+      poll();
+    } else {
+      startFleet();
+    }
   }
 
   start();
