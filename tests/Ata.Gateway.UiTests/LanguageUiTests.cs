@@ -37,7 +37,7 @@ public sealed partial class LanguageUiTests(DashboardHost host) : IClassFixture<
         await Assertions.Expect(card.Locator(".faults")).ToContainTextAsync("linje 2", PatientContains);
         await Assertions.Expect(page.Locator("#summary")).ToContainTextAsync("adaptrar", PatientContains);
         await Assertions.Expect(page.Locator("#incidents .next-step").First).ToContainTextAsync("Fel inloggningsuppgifter", PatientContains);
-        await Assertions.Expect(page.Locator("#search")).ToHaveAttributeAsync("placeholder", "enhets-id, SIP-användare eller kundreferens");
+        await Assertions.Expect(page.Locator("#search")).ToHaveAttributeAsync("placeholder", "enhets-id, SIP-användare, nummer, MAC eller kundreferens");
         await NoKeysShownAsync(page);
 
         await page.GotoAsync($"{host.BaseUrl}/adapters/{DashboardHost.DeviceId}");
