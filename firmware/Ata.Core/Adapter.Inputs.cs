@@ -39,7 +39,8 @@ namespace Ata.Core
         /// <summary>
         /// The board's audio path delay (playback plus capture buffering, in samples at 8 kHz) before the hybrid's
         /// echo of the earpiece can reach the microphone: every call's echo canceller looks this far back, so its
-        /// 16 ms tail starts where the echo does (0 by default: the host hands both over at the same instant).
+        /// 16 ms tail starts where the echo does (0 by default: the host hands both over at the same instant). A line's
+        /// own value (measured, or stored by the technician) follows with <see cref="UseEchoPathDelay(int, int)"/>.
         /// </summary>
         public void UseEchoPathDelay(int samples)
         {
@@ -309,13 +310,18 @@ namespace Ata.Core
 
             FxsPort port = _ports[line - 1];
             port.Sense(offHook, now);
-            port.Tick(_sip.IsRegistered(line), Audio, now);
+            port.Tick(_sip.IsRegistered(line), SinkFor(line - 1), now);
             Refresh(now);
         }
 
-        /// <summary>Audio from the handset of <paramref name="line"/> (8 kHz 16-bit): DTMF is taken from it while off hook.</summary>
+        /// <summary>Audio from the handset of <paramref name="line"/> (8 kHz 16-bit): DTMF is taken from it while off hook (the echo path probe takes it while it measures the line).</summary>
         public void OnAudio(int line, short[] samples, int offset, int count, long now)
         {
+            if (ProbeHears(line, samples, offset, count))
+            {
+                return;
+            }
+
             if (line >= 1 && line <= LineCount && _ports[line - 1].Hear(samples, offset, count, now))
             {
                 Refresh(now);

@@ -268,8 +268,10 @@ namespace Ata.Core
             for (int i = 0; i < LineCount; i++)
             {
                 _calls[i].Tick(now);
-                _ports[i].Tick(_sip.IsRegistered(i + 1), Audio, now);
+                _ports[i].Tick(_sip.IsRegistered(i + 1), SinkFor(i), now);
             }
+
+            TickEchoPath(now);
 
             _voicemail.Tick(now);
 

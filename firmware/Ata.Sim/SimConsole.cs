@@ -150,6 +150,9 @@ internal sealed class SimConsole : IDisposable
     /// <summary>The store was erased (a factory reset): the console's settings go back to factory defaults.</summary>
     public void StoreErased() => _console.StoreErased();
 
+    /// <summary>Sends what the console says unasked (an echo path measurement's outcome); called from the loop thread.</summary>
+    public void Tick(long now) => Write(_console.Tick(now));
+
     /// <summary>Sends the greeting, for a technician who connects after start.</summary>
     public void Greet() => Write(_console.Greeting());
 

@@ -137,6 +137,17 @@ internal sealed class SimHost : IDisposable, ISimMqttEvents, IHostActions
             _adapter.Port(i + 1).EarpieceCatchUpMs = CatchUpMs;
         }
 
+        if (_options.BoardMode && BoardSettings() is { } echo)
+        {
+            for (int line = 1; line <= Adapter.LineCount; line++)
+            {
+                if (echo.EchoPathDelay(line) >= 0)
+                {
+                    _adapter.UseEchoPathDelay(line, echo.EchoPathDelay(line));
+                }
+            }
+        }
+
         _adapter.SetWan(WanState.Online, _sockets.LocalAddress, Now);
         if (_store.Read(ProvisioningRecord) is { } saved && ProvisioningDocument.Parse(saved, out string? error) is { } doc)
         {
@@ -175,6 +186,7 @@ internal sealed class SimHost : IDisposable, ISimMqttEvents, IHostActions
             if (Now >= nextTick)
             {
                 Adapter.Tick(Now);
+                _console?.Tick(Now);
                 nextTick = Now + TickMs;
             }
 

@@ -178,7 +178,7 @@ public sealed class DashboardHost : IAsyncLifetime
         }
     }
 
-    private static string Health(int rssi) =>
+    internal static string Health(int rssi) =>
         $$"""
         {"uptimeMs":3600000,"rssi":{{rssi}},"freeHeap":120000,"wan":"online","wanAddress":"192.0.2.10","configVersion":1,
          "leds":{"pwr":"solid","wan":"slow-blink","tel1":"fast-blink","tel2":"code-3"},

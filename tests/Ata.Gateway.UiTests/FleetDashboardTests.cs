@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Text.Json;
 using Ata.Core.Contract;
 using Ata.Gateway.Provisioning;
 using Ata.Gateway.Store;
@@ -118,40 +116,5 @@ public sealed class FleetDashboardTests(DashboardHost host) : IClassFixture<Dash
         {
             Filling.Release();
         }
-    }
-
-    /// <summary>Bytes a page received, by Chromium's own network accounting (CDP), from before it loads.</summary>
-    private sealed class BytesReceived
-    {
-        private readonly ConcurrentDictionary<string, string> _urls = new();
-        private readonly ConcurrentDictionary<string, long> _encoded = new();
-        private readonly ConcurrentDictionary<string, long> _decoded = new();
-        private readonly ConcurrentDictionary<string, long> _finished = new();
-
-        public long Total => Ids.Sum(Bytes);
-
-        public string Detail => string.Join("; ", Ids.Select(id => $"{_urls.GetValueOrDefault(id, id)} {Bytes(id)}"));
-
-        private IEnumerable<string> Ids => _encoded.Keys.Union(_finished.Keys);
-
-        public async Task StartAsync(IPage page)
-        {
-            var cdp = await page.Context.NewCDPSessionAsync(page);
-            cdp.Event("Network.requestWillBeSent").OnEvent += (_, e) =>
-                _urls[Id(e)] = e!.Value.GetProperty("request").GetProperty("url").GetString()!;
-            cdp.Event("Network.dataReceived").OnEvent += (_, e) =>
-            {
-                _encoded.AddOrUpdate(Id(e), Length(e, "encodedDataLength"), (_, n) => n + Length(e, "encodedDataLength"));
-                _decoded.AddOrUpdate(Id(e), Length(e, "dataLength"), (_, n) => n + Length(e, "dataLength"));
-            };
-            cdp.Event("Network.loadingFinished").OnEvent += (_, e) => _finished[Id(e)] = Length(e, "encodedDataLength");
-            await cdp.SendAsync("Network.enable");
-        }
-
-        private static string Id(JsonElement? e) => e!.Value.GetProperty("requestId").GetString()!;
-
-        private static long Length(JsonElement? e, string name) => (long)e!.Value.GetProperty(name).GetDouble();
-
-        private long Bytes(string id) => Math.Max(Math.Max(_encoded.GetValueOrDefault(id), _decoded.GetValueOrDefault(id)), _finished.GetValueOrDefault(id));
     }
 }

@@ -153,10 +153,16 @@ namespace Ata.Core.Console
         /// <summary>True when the line typed so far is <c>set</c> of a secret key or <c>onboard</c> and its value follows: echo is masked.</summary>
         private bool TypingSecret()
         {
+            return SecretFrom() >= 0;
+        }
+
+        /// <summary>Where the secret value starts in the line typed so far (after <c>set</c> of a secret key or <c>onboard</c>), or -1.</summary>
+        private int SecretFrom()
+        {
             string line = Text.AsciiText.ToLower(_line);
             if (line.StartsWith("onboard "))
             {
-                return true;
+                return 8;
             }
 
             for (int i = 0; i < DeviceSettings.Keys.Length; i++)
@@ -164,15 +170,28 @@ namespace Ata.Core.Console
                 string key = DeviceSettings.Keys[i];
                 if (DeviceSettings.IsSecret(key) && line.StartsWith("set " + key + " "))
                 {
-                    return true;
+                    return key.Length + 5;
                 }
             }
 
-            return false;
+            return -1;
         }
 
-        /// <summary>Runs one command line; returns the answer, each line ending with CRLF.</summary>
+        /// <summary>The line typed so far as its echo showed it (a secret value as <c>*</c>), to show it again after unasked output.</summary>
+        private string TypedAsEchoed()
+        {
+            int from = SecretFrom();
+            return from < 0 ? _line : _line.Substring(0, from) + new string('*', _line.Length - from);
+        }
+
+        /// <summary>Runs one command line; returns the answer, each line ending with CRLF (after the outcome of an echo path measurement not told yet).</summary>
         public string Execute(string commandLine, long now)
+        {
+            string told = TakeEchoPathOutcome(now);
+            return told + Run(commandLine, now);
+        }
+
+        private string Run(string commandLine, long now)
         {
             string line = commandLine.Trim();
             if (line.Length == 0)
@@ -225,6 +244,11 @@ namespace Ata.Core.Console
                 return UnsetValue(rest, now);
             }
 
+            if (command == "echo")
+            {
+                return Echo(rest, now);
+            }
+
             if (command == "log")
             {
                 return Log(rest);
@@ -263,12 +287,14 @@ namespace Ata.Core.Console
             return "status                      adapter, WAN, lines and faults" + NewLine
                 + "leds                        what each LED shows" + NewLine
                 + "show settings               every setting (secrets masked)" + NewLine
-                + "show wan|gateway|device     one group of settings" + NewLine
+                + "show wan|gateway|device|echo one group of settings" + NewLine
                 + "show provisioning           the lines the gateway provisioned (secrets masked)" + NewLine
                 + "set KEY VALUE               change a setting, saved at once, used after reboot" + NewLine
                 + "unset KEY                   put a setting back to its default" + NewLine
                 + "onboard CODE                take the gateway's one-time onboarding code; then paste" + NewLine
                 + "                            the CA certificate shown with it; then reboot" + NewLine
+                + "echo                        each line's echo path delay (the echo canceller's bulk delay)" + NewLine
+                + "echo measure [LINE]         measure it (handset off hook, quiet; no call on any line)" + NewLine
                 + "log [N]                     the last N log lines (default 20)" + NewLine
                 + "factory-reset confirm       erase every setting and reboot" + NewLine
                 + "reboot                      restart the board" + NewLine
@@ -426,13 +452,13 @@ namespace Ata.Core.Console
             {
                 prefix = string.Empty;
             }
-            else if (what == "wan" || what == "gateway" || what == "device")
+            else if (what == "wan" || what == "gateway" || what == "device" || what == "echo")
             {
                 prefix = what + ".";
             }
             else
             {
-                return "error: show what? settings, wan, gateway, device or provisioning" + NewLine;
+                return "error: show what? settings, wan, gateway, device, echo or provisioning" + NewLine;
             }
 
             string text = string.Empty;

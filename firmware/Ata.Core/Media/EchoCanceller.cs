@@ -7,9 +7,9 @@ namespace Ata.Core.Media
     /// plays in the earpiece back into the microphone path, and this takes it out again before the
     /// microphone's audio is sent. Each frame played to the earpiece is given to <see cref="Played"/> (the
     /// far-end reference); each microphone frame goes through <see cref="Cancel"/>, aligned with the reference
-    /// played <see cref="BulkDelaySamples"/> earlier. The per-sample work (two NLMS filters in the two-path scheme:
-    /// a background that learns and a foreground that cancels; Geigel double-talk detector, non-linear processor
-    /// with comfort noise) is the <see cref="IMediaKernels.CancelEcho"/> kernel;
+    /// played <see cref="BulkDelaySamples"/> earlier. The per-sample work (two filters in the two-path scheme:
+    /// a background that learns by proportionate NLMS (IPNLMS) and a foreground that cancels; Geigel double-talk
+    /// detector, non-linear processor with comfort noise) is the <see cref="IMediaKernels.CancelEcho"/> kernel;
     /// this class owns its state, allocated once. Pure: nothing is allocated per frame.
     /// </summary>
     public sealed class EchoCanceller
@@ -101,7 +101,7 @@ namespace Ata.Core.Media
         /// <summary>Shift that turns e·μ (μ in Q15) into a weight step's gain in Q28, before dividing by the energy.</summary>
         public const int GainShift = WeightShift - 15;
 
-        /// <summary>The weight step's gain limit, so that gain·x and a weight plus its step stay in 32 bits.</summary>
+        /// <summary>The weight step's gain limit (before each tap's proportionate share), so that a step stays far inside 64 bits.</summary>
         public const int MaxGain = 32767;
 
         /// <summary>Regularisation δ per tap of the NLMS normalisation (of the halved, pre-whitened far end).</summary>
@@ -137,8 +137,11 @@ namespace Ata.Core.Media
         /// <summary>... and this many times below the microphone's level (18 dB: never while the near end talks at anything like the echo's level) ...</summary>
         public const int TransferCancels = 8;
 
-        /// <summary>... for this many samples in a row (2 ms), outside double talk.</summary>
-        public const int TransferAfter = 16;
+        /// <summary>
+        /// ... for this many samples in a row (16 ms), outside double talk: long enough that a near-end onset the detector
+        /// misses, which the background's larger proportionate steps follow for a few milliseconds, is over before it could be copied.
+        /// </summary>
+        public const int TransferAfter = 128;
 
         /// <summary>The foreground's echo path is copied back to the background when the background leaves this many times more (6 dB) ...</summary>
         public const int RestoreAbove = 2;
@@ -155,8 +158,18 @@ namespace Ata.Core.Media
         /// <summary>... with half of it while it is this many times the noise level or more (6 dB) ...</summary>
         public const int HalfStepAbove = 2;
 
-        /// <summary>... and below that, with the step shifted right by this (an eighth).</summary>
-        public const int NoiseStepShift = 3;
+        /// <summary>... and below that, with the step shifted right by this (a sixteenth).</summary>
+        public const int NoiseStepShift = 4;
+
+        /// <summary>
+        /// The evenly spread part of each tap's share of the background's step, in 1/256ths of the mean share (IPNLMS with
+        /// α = 0, Benesty and Gay 2002: half of the step is spread evenly, half goes to the taps in proportion to their weights,
+        /// so a hybrid's few large taps converge first and the rest still learn).
+        /// </summary>
+        public const int EvenShare = 128;
+
+        /// <summary>Added to Σ|w| (Q28) before the proportionate shares are taken from it (IPNLMS's ε: at the start every weight is 0).</summary>
+        public const int ProportionFloor = 65536;
 
         /// <summary>The NLMS step size by default: μ = 0.75.</summary>
         public const int DefaultStep = 24576;

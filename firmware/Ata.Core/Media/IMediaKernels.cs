@@ -82,7 +82,7 @@ namespace Ata.Core.Media
         /// (<paramref name="nearEnd"/>, replaced in place), given what played to the earpiece at the same
         /// instants (<paramref name="farEnd"/>): a line echo canceller in the spirit of ITU-T G.168. Per sample,
         /// two filters of <c>L = weights.Length / 2</c> taps (Q28) estimate the echo from the last L far-end samples:
-        /// the background (<c>weights[0 .. L − 1]</c>) learns by NLMS through a fixed pre-whitening filter
+        /// the background (<c>weights[0 .. L − 1]</c>) learns by proportionate NLMS (IPNLMS) through a fixed pre-whitening filter
         /// (<see cref="EchoCanceller.Whitening"/>), the foreground (<c>weights[L .. 2L − 1]</c>) cancels, and takes the
         /// background's weights when they have proven better (the two-path scheme); a Geigel detector (microphone
         /// above half the far end's recent peak) holds adaptation and transfers off through double talk; the

@@ -54,10 +54,12 @@ namespace Ata.Core.Media
                 long sum = 0;
                 long sumBackground = 0;
                 long sumWhitened = 0;
+                long spread = 0;
                 for (int k = 0; k < taps; k++)
                 {
                     int w = weights[k];
                     sumBackground += (long)w * history[newest - k];
+                    spread += w < 0 ? -w : w;
                     sumWhitened += (long)w * history[newestWhitened - k];
                     sum += (long)weights[taps + k] * history[newest - k];
                 }
@@ -119,7 +121,20 @@ namespace Ata.Core.Media
                         mu = backgroundLevel < noiseLevel * EchoCanceller.HalfStepAbove ? step >> EchoCanceller.NoiseStepShift : step >> 1;
                     }
 
-                    long g = (((long)ew * mu) << EchoCanceller.GainShift) / (energy + delta);
+                    // Proportionate steps (IPNLMS, Benesty and Gay 2002, α = 0): half of each step spread evenly over the taps,
+                    // half in proportion to each tap's weight, so the few taps a hybrid's echo path has converge first.
+                    // Tap k's share r = 256·L·g(k), g(k) = 1/(2L) + |w(k)|/(2·Σ|w|): 128 + 128·L·|w(k)|/Σ|w|, mean 256;
+                    // the step is normalised by Σ r·x² (Q8) instead of the energy.
+                    long proportion = ((long)taps << 23) / (spread + EchoCanceller.ProportionFloor);
+                    long norm = 0;
+                    for (int k = 0; k < taps; k++)
+                    {
+                        long xk = history[newestWhitened - k];
+                        long r = EchoCanceller.EvenShare + ((Magnitude(weights[k]) * proportion) >> 16);
+                        norm += r * xk * xk;
+                    }
+
+                    long g = (((long)ew * mu) << EchoCanceller.GainShift) / ((norm >> 8) + delta);
                     if (g > EchoCanceller.MaxGain)
                     {
                         g = EchoCanceller.MaxGain;
@@ -129,12 +144,12 @@ namespace Ata.Core.Media
                         g = -EchoCanceller.MaxGain;
                     }
 
-                    int gain = (int)g;
-                    if (gain != 0)
+                    if (g != 0)
                     {
                         for (int k = 0; k < taps; k++)
                         {
-                            int w = weights[k] + (gain * history[newestWhitened - k]);
+                            long r = EchoCanceller.EvenShare + ((Magnitude(weights[k]) * proportion) >> 16);
+                            long w = weights[k] + ((g * r * history[newestWhitened - k]) >> 8);
                             if (w > EchoCanceller.MaxWeight)
                             {
                                 w = EchoCanceller.MaxWeight;
@@ -144,7 +159,7 @@ namespace Ata.Core.Media
                                 w = -EchoCanceller.MaxWeight;
                             }
 
-                            weights[k] = w;
+                            weights[k] = (int)w;
                         }
                     }
                 }
@@ -232,6 +247,11 @@ namespace Ata.Core.Media
             state[EchoCanceller.BackgroundBetter] = better;
             state[EchoCanceller.BackgroundWorse] = worse;
             state[EchoCanceller.TransferCount] = transfers;
+        }
+
+        private static long Magnitude(int value)
+        {
+            return value < 0 ? -(long)value : value;
         }
 
         private static int Limit(int value)

@@ -49,6 +49,18 @@ namespace Ata.Core.Settings
         /// <summary>The static DNS server.</summary>
         public const string DnsKey = "wan.dns";
 
+        /// <summary>
+        /// Line 1's echo path delay in samples (0–800), measured by <c>echo measure 1</c> or set by hand; unset: the
+        /// board's own value. Line 2's is <see cref="EchoLine2Key"/>.
+        /// </summary>
+        public const string EchoLine1Key = "echo.line1";
+
+        /// <summary>Line 2's echo path delay in samples (see <see cref="EchoLine1Key"/>).</summary>
+        public const string EchoLine2Key = "echo.line2";
+
+        /// <summary>The longest echo path delay a setting may hold (100 ms: the echo canceller's longest bulk delay).</summary>
+        public const int MaxEchoPathDelay = Media.EchoCanceller.MaxBulkDelaySamples;
+
         /// <summary>WAN over the Ethernet port (the default).</summary>
         public const string Ethernet = "ethernet";
 
@@ -69,12 +81,14 @@ namespace Ata.Core.Settings
         {
             DeviceIdKey, DeviceSecretKey, GatewayHostKey, GatewayPortKey,
             WanModeKey, WifiSsidKey, WifiPasswordKey, AddressKey, NetmaskKey, RouterKey, DnsKey,
+            EchoLine1Key, EchoLine2Key,
         };
 
         private static readonly string[] Defaults =
         {
             string.Empty, string.Empty, string.Empty, "1883",
             Ethernet, string.Empty, string.Empty, Dhcp, string.Empty, string.Empty, string.Empty,
+            string.Empty, string.Empty,
         };
 
         private readonly string[] _values = Arrays.Strings(Keys.Length);
@@ -158,6 +172,20 @@ namespace Ata.Core.Settings
         public string Dns
         {
             get { return Get(DnsKey); }
+        }
+
+        /// <summary>The key of line <paramref name="line"/>'s echo path delay, or null for a line the settings have none for.</summary>
+        public static string EchoPathKey(int line)
+        {
+            return line == 1 ? EchoLine1Key : (line == 2 ? EchoLine2Key : null);
+        }
+
+        /// <summary>Line <paramref name="line"/>'s stored echo path delay in samples, or -1 when none is stored (the board's own value applies).</summary>
+        public int EchoPathDelay(int line)
+        {
+            string key = EchoPathKey(line);
+            string value = key == null ? null : Get(key);
+            return value == null || value.Length == 0 ? -1 : Text.AsciiText.ParseNonNegative(value);
         }
 
         /// <summary>True for keys whose values are never shown.</summary>
@@ -431,6 +459,14 @@ namespace Ata.Core.Settings
             if (key == AddressKey)
             {
                 return value == Dhcp || IsIPv4(value) ? null : "wan.address must be 'dhcp' or an IPv4 address like 192.168.1.20";
+            }
+
+            if (key == EchoLine1Key || key == EchoLine2Key)
+            {
+                int samples = value.Length > 3 ? -1 : Text.AsciiText.ParseNonNegative(value);
+                return samples >= 0 && samples <= MaxEchoPathDelay
+                    ? null
+                    : key + " must be the echo path's delay in samples, 0 to " + MaxEchoPathDelay.ToString() + " (or measure it: echo measure " + key.Substring(key.Length - 1) + ")";
             }
 
             return IsIPv4(value) ? null : key + " must be an IPv4 address like 192.168.1.1";

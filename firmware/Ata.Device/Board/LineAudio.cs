@@ -16,8 +16,10 @@ namespace Ata.Device.Board
         /// <summary>
         /// The audio path's flat delay before the hybrid's echo of a sample given to <see cref="Play"/> can show in
         /// what <see cref="Capture"/> reads, in samples: the echo canceller's bulk delay. 0 (safe: the canceller's
-        /// 16 ms window starts at once) until it is measured on the board (a click played, its echo found in the
-        /// capture); set it a little below the measured delay, never above, or the echo's start falls before the window.
+        /// 16 ms window starts at once) until it is measured on the board: the console's <c>echo measure LINE</c>
+        /// (<c>Ata.Core.Media.EchoPathProbe</c>) plays a burst, finds its echo in the capture and stores the delay
+        /// (less a margin) per line in the settings, which override this at boot. Set it a little below the measured
+        /// delay, never above, or the echo's start falls before the window.
         /// </summary>
         public const int EchoPathDelaySamples = 0;
 

@@ -94,6 +94,16 @@ namespace Ata.Device.Board
             Adapter.Polarity = slics;
             Adapter.UseMediaKernels(new NativeMediaKernels());
             Adapter.UseEchoPathDelay(LineAudio.EchoPathDelaySamples);
+            for (int line = 1; line <= Adapter.LineCount; line++)
+            {
+                // Measured on this board ('echo measure LINE' on the console) or set by the technician.
+                int measured = _settings.EchoPathDelay(line);
+                if (measured >= 0)
+                {
+                    Adapter.UseEchoPathDelay(line, measured);
+                }
+            }
+
             _media = new UdpPort[Adapter.LineCount * 2];
             for (int i = 0; i < _media.Length; i++)
             {
@@ -159,6 +169,8 @@ namespace Ata.Device.Board
             {
                 _serial.Write(_console.Receive(typed, now));
             }
+
+            _serial.Write(_console.Tick(now));
 
             PollWan(now);
             int length;

@@ -1,8 +1,9 @@
 /* The line echo canceller (ITU-T G.168 in spirit): two NLMS filters in the two-path scheme (the background
  * learns, the foreground cancels and takes the background's echo path when it has proven better), Geigel
  * double-talk detector, a step that shrinks towards the line's noise, non-linear processor with comfort
- * noise; the background learns through a fixed pre-whitening filter 1 - 0.7/z. The same arithmetic as
- * ManagedMediaKernels.CancelEcho, bit for bit. */
+ * noise; the background learns through a fixed pre-whitening filter 1 - 0.7/z, proportionately (IPNLMS,
+ * alpha = 0: half of each step spread evenly over the taps, half in proportion to each tap's weight).
+ * The same arithmetic as ManagedMediaKernels.CancelEcho, bit for bit. */
 #include "ata_media.h"
 
 #define WEIGHT_SHIFT 28
@@ -20,13 +21,15 @@
 #define SUPPRESS_BELOW 4
 #define TRANSFER_BELOW 16
 #define TRANSFER_CANCELS 8
-#define TRANSFER_AFTER 16
+#define TRANSFER_AFTER 128
 #define RESTORE_ABOVE 2
 #define RESTORE_AFTER 240
 #define RESTORE_WHILE_BELOW 4
 #define FULL_STEP_ABOVE 4
 #define HALF_STEP_ABOVE 2
-#define NOISE_STEP_SHIFT 3
+#define NOISE_STEP_SHIFT 4
+#define EVEN_SHARE 128
+#define PROPORTION_FLOOR 65536
 #define WHITENING 22938
 #define ADAPTING 1
 #define SUPPRESSING 2
@@ -77,6 +80,7 @@ void ata_cancel_echo(const int16_t *far_end, int16_t *near_end, int32_t count, i
         int64_t sum = 0;
         int64_t sum_background = 0;
         int64_t sum_whitened = 0;
+        int64_t spread = 0;
         int32_t e;
         int32_t eb;
         int32_t ew;
@@ -103,6 +107,7 @@ void ata_cancel_echo(const int16_t *far_end, int16_t *near_end, int32_t count, i
         for (k = 0; k < taps; k++) {
             int32_t w = weights[k];
             sum_background += (int64_t)w * history[newest - k];
+            spread += magnitude(w);
             sum_whitened += (int64_t)w * history[newest_whitened - k];
             sum += (int64_t)foreground[k] * history[newest - k];
         }
@@ -148,29 +153,40 @@ void ata_cancel_echo(const int16_t *far_end, int16_t *near_end, int32_t count, i
         if ((flags & ADAPTING) != 0 && hangover == 0 && energy > (int64_t)taps * ADAPT_ABOVE_ENERGY) {
             int32_t mu = step;
             int64_t g;
-            int32_t gain;
+            int64_t proportion;
+            int64_t norm;
             if (background_level < noise_level * FULL_STEP_ABOVE) {
                 mu = background_level < noise_level * HALF_STEP_ABOVE ? step >> NOISE_STEP_SHIFT : step >> 1;
             }
 
-            g = (((int64_t)ew * mu) * ((int64_t)1 << GAIN_SHIFT)) / (energy + delta);
+            /* Tap k's share of the step, r = 256 * L * g(k) with IPNLMS's g(k) = 1/(2L) + |w(k)|/(2 * sum |w|):
+             * 128 + 128 * L * |w(k)| / sum |w|, mean 256. The step is normalised by sum r * x^2 (Q8). */
+            proportion = ((int64_t)taps << 23) / (spread + PROPORTION_FLOOR);
+            norm = 0;
+            for (k = 0; k < taps; k++) {
+                int64_t xk = history[newest_whitened - k];
+                int64_t r = EVEN_SHARE + ((magnitude(weights[k]) * proportion) >> 16);
+                norm += r * xk * xk;
+            }
+
+            g = (((int64_t)ew * mu) * ((int64_t)1 << GAIN_SHIFT)) / ((norm >> 8) + delta);
             if (g > MAX_GAIN) {
                 g = MAX_GAIN;
             } else if (g < -MAX_GAIN) {
                 g = -MAX_GAIN;
             }
 
-            gain = (int32_t)g;
-            if (gain != 0) {
+            if (g != 0) {
                 for (k = 0; k < taps; k++) {
-                    int32_t w = weights[k] + (gain * history[newest_whitened - k]);
+                    int64_t r = EVEN_SHARE + ((magnitude(weights[k]) * proportion) >> 16);
+                    int64_t w = weights[k] + ((g * r * history[newest_whitened - k]) >> 8);
                     if (w > MAX_WEIGHT) {
                         w = MAX_WEIGHT;
                     } else if (w < -MAX_WEIGHT) {
                         w = -MAX_WEIGHT;
                     }
 
-                    weights[k] = w;
+                    weights[k] = (int32_t)w;
                 }
             }
         }

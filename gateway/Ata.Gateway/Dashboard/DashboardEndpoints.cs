@@ -8,7 +8,8 @@ namespace Ata.Gateway.Dashboard;
 /// <summary>
 /// The support dashboard: one page at <c>/</c> (fleet overview) and <c>/adapters/{deviceId}</c> (one
 /// adapter) with its script and style sheet, embedded in the assembly. The fleet page shows one page of
-/// <c>/api/adapters</c> and takes its changes from <c>/api/events</c> (<see cref="FleetEventStream"/>); signing in (<c>/login</c>) sets the session cookie it uses, and each page carries the
+/// <c>/api/adapters</c> and takes its changes from <c>/api/events</c> (<see cref="FleetEventStream"/>), the adapter page
+/// from <c>/api/adapters/{deviceId}/events</c> (<see cref="AdapterEventStream"/>); signing in (<c>/login</c>) sets the session cookie it uses, and each page carries the
 /// anti-forgery token its script sends (<see cref="RequestForgery.HeaderName"/>) with every action.
 /// </summary>
 public static class DashboardEndpoints
@@ -23,6 +24,7 @@ public static class DashboardEndpoints
         new Dictionary<string, (string, string)>
         {
             ["/dashboard-text.js"] = ("Dashboard/dashboard-text.js", "text/javascript; charset=utf-8"),
+            ["/adapter-events.js"] = ("Dashboard/adapter-events.js", "text/javascript; charset=utf-8"),
             ["/dashboard.js"] = ("Dashboard/dashboard.js", "text/javascript; charset=utf-8"),
             ["/dashboard-calls.js"] = ("Dashboard/dashboard-calls.js", "text/javascript; charset=utf-8"),
             ["/dashboard.css"] = ("Dashboard/dashboard.css", "text/css; charset=utf-8"),
@@ -60,6 +62,7 @@ public static class DashboardEndpoints
         }
 
         app.MapFleetEvents();
+        app.MapAdapterEvents();
         MapPage(app, "/", "Dashboard/index.html");
         MapPage(app, "/adapters/{deviceId}", "Dashboard/index.html");
         MapPage(app, "/people", "Dashboard/people.html");

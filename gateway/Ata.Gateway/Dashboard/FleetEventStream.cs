@@ -73,12 +73,9 @@ public static class FleetEventStream
         }
 
         var response = context.Response;
-        response.ContentType = "text/event-stream";
-        response.Headers.CacheControl = "no-store";
-        response.Headers["X-Accel-Buffering"] = "no";
         var options = json.Value.SerializerOptions;
         var aborted = context.RequestAborted;
-        await WriteAsync(response, "retry: 2000\n\n", aborted).ConfigureAwait(false);
+        await StartAsync(response, aborted).ConfigureAwait(false);
         await SendAsync(response, "page", page, options, aborted).ConfigureAwait(false);
         await SendAsync(response, "counts", store.Counts().Overview(), options, aborted).ConfigureAwait(false);
         var shown = page.Items.Select(a => a.DeviceId).ToList();
@@ -129,10 +126,25 @@ public static class FleetEventStream
         }
     }
 
+    /// <summary>Starts an event stream: its headers (never cached, never buffered by a proxy) and the browser's reconnection delay.</summary>
+    /// <param name="response">The response.</param>
+    /// <param name="cancellationToken">The request's cancellation.</param>
+    internal static Task StartAsync(HttpResponse response, CancellationToken cancellationToken)
+    {
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-store";
+        response.Headers["X-Accel-Buffering"] = "no";
+        return WriteAsync(response, "retry: 2000\n\n", cancellationToken);
+    }
+
     private static Task SendAsync<T>(HttpResponse response, string name, T data, JsonSerializerOptions options, CancellationToken cancellationToken) =>
         WriteAsync(response, $"event: {name}\ndata: {JsonSerializer.Serialize(data, options)}\n\n", cancellationToken);
 
-    private static async Task WriteAsync(HttpResponse response, string text, CancellationToken cancellationToken)
+    /// <summary>Writes <paramref name="text"/> to the stream and sends it at once.</summary>
+    /// <param name="response">The response.</param>
+    /// <param name="text">One or more whole events or comments.</param>
+    /// <param name="cancellationToken">The request's cancellation.</param>
+    internal static async Task WriteAsync(HttpResponse response, string text, CancellationToken cancellationToken)
     {
         await response.Body.WriteAsync(Encoding.UTF8.GetBytes(text), cancellationToken).ConfigureAwait(false);
         await response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);

@@ -9,7 +9,7 @@ namespace Ata.Core.Tests.Media;
 /// The line echo canceller against echo made from recorded speech through a hybrid model (5 ms flat
 /// delay, 8 taps, about 9 dB echo return loss, room noise at the near end): echo return loss enhancement
 /// (ERLE, the filter alone: non-linear processor off) of at least 30 dB once converged, converged within
-/// 1 s of the far end starting to talk, near-end speech passed at its level through double talk with the
+/// half a second of the far end starting to talk (the issue asks for 1 s; within 1 s on a noisy line, 0.7 s after a change of the echo path), near-end speech passed at its level through double talk with the
 /// non-linear processor on, and the native kernel equal to the managed one bit for bit.
 /// </summary>
 public class EchoCancellerTests(ITestOutputHelper output)
@@ -43,7 +43,7 @@ public class EchoCancellerTests(ITestOutputHelper output)
         10 * Math.Log10(EchoSignals.Energy(i => echo[i], from, count) / count / (32768.0 * 32768.0)) > -50;
 
     [Fact]
-    public void Echo_of_recorded_speech_is_cancelled_by_30_dB_converging_within_1_s()
+    public void Echo_of_recorded_speech_is_cancelled_by_30_dB_converging_within_half_a_second()
     {
         var (erles, convergedMs, after) = Converge(EchoSignals.QuietLine);
         foreach (var (ms, erle) in erles)
@@ -55,11 +55,15 @@ public class EchoCancellerTests(ITestOutputHelper output)
         var noisy = Converge(EchoSignals.NoisyLine);
         var silent = Converge(0);
         output.WriteLine($"noisy line (-63 dBm0): converged after {noisy.ConvergedMs} ms, ERLE from 1 s on {noisy.After:F1} dB; no near-end noise: {silent.ConvergedMs} ms, {silent.After:F1} dB");
+        foreach (var (ms, erle) in noisy.Windows.Where(w => w.Ms < 1500))
+        {
+            output.WriteLine($"{ms,6} ms  ERLE {erle,6:F1} dB on the noisy line");
+        }
 
-        Assert.InRange(convergedMs, 0, 1000);
+        Assert.InRange(convergedMs, 0, 500);
         Assert.True(after >= 30, $"ERLE from 1 s on is {after:F1} dB");
         Assert.True(noisy.After >= 30, $"on the noisy line ERLE from 1 s on is {noisy.After:F1} dB");
-        Assert.InRange(noisy.ConvergedMs, 0, 2000);
+        Assert.InRange(noisy.ConvergedMs, 0, 1000);
 
         // Every further second of far-end speech keeps 30 dB (the filter does not wander off).
         for (int second = 1; second < 9; second++)
@@ -227,10 +231,11 @@ public class EchoCancellerTests(ITestOutputHelper output)
 
         Assert.True(before >= 30, $"ERLE before the change is {before:F1} dB");
 
-        // Within 1 s of the change the echo is at least 25 dB down again, 30 dB within 1.2 s (as the first convergence
-        // from nothing: the background learns the new path from the old one about as fast as from zero).
-        Assert.True(erles.Any(w => w.Ms + WindowMs <= 1000 && w.Erle >= 25), "not 25 dB down again within 1 s of the change");
-        Assert.InRange(reconvergedMs, 0, 1200);
+        // Within half a second of the change the echo is at least 25 dB down again, 30 dB within 0.7 s (about as fast as the
+        // first convergence from nothing: the background learns the new path from the old one, the old path's taps shrinking
+        // with their share of the step as the new path's grow with theirs).
+        Assert.True(erles.Any(w => w.Ms + WindowMs <= 500 && w.Erle >= 25), "not 25 dB down again within 0.5 s of the change");
+        Assert.InRange(reconvergedMs, 0, 700);
         Assert.True(after >= 30, $"ERLE from 1 s after the change is {after:F1} dB");
     }
 

@@ -6,7 +6,7 @@ namespace Ata.Gateway.Tests.Dashboard;
 public sealed class DashboardTests(GatewayFixture fixture) : IClassFixture<GatewayFixture>
 {
     [Fact]
-    public async Task The_page_is_served_and_polls_the_adapters_api()
+    public async Task The_page_is_served_and_takes_its_changes_from_event_streams_not_polls()
     {
         var page = await fixture.Gateway.Http.GetAsync("/");
         var script = await fixture.Gateway.Http.GetAsync("/dashboard.js");
@@ -17,6 +17,7 @@ public sealed class DashboardTests(GatewayFixture fixture) : IClassFixture<Gatew
         var html = await page.Content.ReadAsStringAsync();
         Assert.Contains("/api/adapters", html, StringComparison.Ordinal);
         Assert.Contains("""<script src="/dashboard.js" defer></script>""", html, StringComparison.Ordinal);
+        Assert.Contains("""<script src="/adapter-events.js" defer></script>""", html, StringComparison.Ordinal);
         Assert.Contains("""<link rel="stylesheet" href="/dashboard.css">""", html, StringComparison.Ordinal);
         foreach (var led in new[] { "PWR", "WAN", "TEL1", "TEL2" })
         {
@@ -29,8 +30,11 @@ public sealed class DashboardTests(GatewayFixture fixture) : IClassFixture<Gatew
         Assert.Equal(HttpStatusCode.OK, script.StatusCode);
         Assert.Equal("text/javascript", script.Content.Headers.ContentType?.MediaType);
         var js = await script.Content.ReadAsStringAsync();
-        Assert.Contains("setTimeout(poll, pollMs)", js, StringComparison.Ordinal);
-        Assert.DoesNotContain("innerHTML", js, StringComparison.Ordinal);
+        var events = await fixture.Gateway.Http.GetStringAsync("/adapter-events.js");
+        Assert.Contains("new EventSource(", js, StringComparison.Ordinal);
+        Assert.Contains("new EventSource(`${path}/events`)", events, StringComparison.Ordinal);
+        Assert.DoesNotContain("setTimeout(poll", js, StringComparison.Ordinal);
+        Assert.DoesNotContain("innerHTML", js + events, StringComparison.Ordinal);
 
         Assert.Equal(HttpStatusCode.OK, style.StatusCode);
         Assert.Equal("text/css", style.Content.Headers.ContentType?.MediaType);

@@ -71,6 +71,25 @@ public sealed partial class ResourceCompletenessTests
     }
 
     [Fact]
+    public void No_resource_file_names_a_key_twice()
+    {
+        // A key written twice compiles, and the later text silently wins: the earlier one is dead and may say something untrue.
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Firmware.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        Assert.NotNull(dir);
+        var files = Directory.GetFiles(Path.Combine(dir.FullName, "gateway", "Ata.Gateway", "Localization"), "*.resx");
+        Assert.NotEmpty(files);
+        Assert.Empty(files.SelectMany(file => System.Xml.Linq.XDocument.Load(file).Root!.Elements("data")
+            .GroupBy(data => (string?)data.Attribute("name"), StringComparer.Ordinal)
+            .Where(group => group.Count() > 1)
+            .Select(group => $"{Path.GetFileName(file)} names {group.Key} {group.Count()} times")));
+    }
+
+    [Fact]
     public void English_resources_have_no_empty_text()
     {
         foreach (var resource in new[] { nameof(SupportText), nameof(DashboardText) })

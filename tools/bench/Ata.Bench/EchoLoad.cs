@@ -23,7 +23,7 @@ public static class EchoLoad
         IMediaKernels managed = new ManagedMediaKernels();
         IMediaKernels native = new NativeKernelLibrary();
         int taps = EchoCanceller.DefaultTaps;
-        Console.WriteLine($"Line echo canceller ({taps} taps, {taps / 8} ms tail, two-path NLMS: background adapting, foreground cancelling; Geigel, NLP), {Seconds} s of audio per run (best of 5), host microseconds per line-second:");
+        Console.WriteLine($"Line echo canceller ({taps} taps, {taps / 8} ms tail, two-path: background adapting by proportionate NLMS, foreground cancelling; Geigel, NLP), {Seconds} s of audio per run (best of 5), host microseconds per line-second:");
         Console.WriteLine($"  {"work",-52} {"managed",10} {"C",10}");
         double cancelManaged = Timing.Best(() => Cancel(managed, far, microphone));
         double cancelNative = Timing.Best(() => Cancel(native, far, microphone));
@@ -31,7 +31,7 @@ public static class EchoLoad
         double compandingManaged = Timing.Best(() => Companding(managed, far));
         Console.WriteLine($"  {"echo canceller",-52} {PerLineSecond(cancelManaged),10:F1} {PerLineSecond(cancelNative),10:F1}");
         Console.WriteLine($"  {"G.711 A-law encode + decode, both ways (baseline)",-52} {PerLineSecond(compandingManaged),10:F1} {PerLineSecond(companding),10:F1}");
-        Console.WriteLine($"  the C canceller costs {cancelNative / companding:F1}x the C companding; per sample {taps * 4} multiply-adds (background filter on the far end and its whitened copy, foreground filter, background update), {SampleRate * taps * 4 / 1e6:F1} M a line-second");
+        Console.WriteLine($"  the C canceller costs {cancelNative / companding:F1}x the C companding; per sample {taps * 9} multiplies (3 a tap for the background filter on the far end and its whitened copy and the foreground filter, 6 for the background's proportionate update: each tap's share twice, the normalisation, the step), {SampleRate * taps * 9 / 1e6:F1} M a line-second (before the proportionate update: {taps * 4}, {SampleRate * taps * 4 / 1e6:F1} M)");
 
         Console.WriteLine();
         Console.WriteLine($"Core media path per call-second of one line, {MediaLoad.Seconds} s call, echo canceller on and off (baseline):");

@@ -2,7 +2,8 @@
 // test ring of one line, a health report now) with their outcomes
 // (queued, pending, done, failed, expired), a reboot that asks first and is sent unforced (the adapter
 // waits for idle lines) unless forced, and a partial change of one line setting (PATCH, JSON merge
-// patch) with the reason asked for. Text from the gateway is only ever set as textContent.
+// patch) with the reason asked for. The commands come from the page's event stream (adapter-events.js) as
+// their outcomes change. Text from the gateway is only ever set as textContent.
 "use strict";
 
 (() => {
@@ -46,9 +47,8 @@
     });
   }
 
-  async function loadCommands() {
-    const response = await fetch(`${base}/commands`, { cache: "no-store", headers: { Accept: "application/json" } });
-    if (response.ok) document.getElementById("commands").replaceChildren(...commandRows(await response.json()));
+  function showCommands(commands) {
+    document.getElementById("commands").replaceChildren(...commandRows(commands));
   }
 
   async function send(command, button) {
@@ -74,7 +74,6 @@
       result.classList.add("refused");
     } finally {
       button.disabled = false;
-      loadCommands();
     }
   }
 
@@ -115,8 +114,5 @@
   for (const button of document.querySelectorAll("[data-command]")) {
     button.addEventListener("click", () => send(button.dataset.command, button));
   }
-  window.ataText.ready.then(() => {
-    loadCommands();
-    setInterval(loadCommands, 2000);
-  });
+  window.ataAdapterEvents.on("commands", showCommands);
 })();

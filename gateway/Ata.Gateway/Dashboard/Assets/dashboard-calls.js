@@ -1,6 +1,7 @@
 // Calls on the adapter page (/adapters/{id}): the per-call table (outcome, SIP status and reason, who
 // ended it, loss, jitter, round trip, MOS) and the call quality chart over days (median and lowest MOS
-// per day against the poor call quality threshold). Kept apart from dashboard.js; device-reported text
+// per day against the poor call quality threshold), fetched again when the page's event stream
+// (adapter-events.js) says calls were recorded. Kept apart from dashboard.js; device-reported text
 // is only ever set as textContent, never as markup.
 "use strict";
 
@@ -11,7 +12,6 @@
     return;
   }
   const base = `/api/adapters/${encodeURIComponent(match[1])}/calls`;
-  const refreshMs = 5000;
   const rows = document.getElementById("calls");
   const chart = document.getElementById("call-quality-chart");
   const lines = document.getElementById("call-lines");
@@ -140,8 +140,7 @@
     }
   }
 
-  window.ataText.ready.then(() => {
-    loadCalls();
-    setInterval(loadCalls, refreshMs);
+  window.ataAdapterEvents.on("changed", ({ parts }) => {
+    if (parts.includes("calls")) loadCalls();
   });
 })();

@@ -2,7 +2,9 @@
 // by server-sent events (/api/events: the page, the changed adapters on it, the counts; nothing when
 // nothing changes), one card per adapter; the overview tiles filter the list.
 // /adapters/{id} shows one adapter: its LEDs, lines and their settings, a timeline of faults and
-// service codes dialled, health charts, config versions and the support actions. Device-reported text is only ever set as textContent, never as markup.
+// service codes dialled, health charts, config versions and the support actions, kept current by its own
+// event stream (adapter-events.js: the adapter when it changed, and which histories grew, fetched then
+// alone). Device-reported text is only ever set as textContent, never as markup.
 "use strict";
 
 (() => {
@@ -15,15 +17,16 @@
   const empty = document.getElementById("empty");
   const cards = new Map();
   const codeAnimations = new Set();
-  const pollMs = 1000;
-  const detailMs = 5000;
+  // How often the adapter page writes its times again ("12 s ago"), from what it has, without asking the gateway.
+  const clockMs = 5000;
   const search = document.getElementById("search");
   const pageMatch = /^\/adapters\/([A-Za-z0-9._-]{1,64})$/.exec(location.pathname);
   const pageId = pageMatch ? pageMatch[1] : null;
   // This page's anti-forgery token: the gateway refuses a change made with the session cookie without it.
   const requestToken = document.querySelector('meta[name="request-token"]').content;
   const { t, tOr, tn } = window.ataText;
-  let detailAt = 0;
+  // The adapter page's last adapter, refused logins and histories, as the stream gave them.
+  const shown = { adapter: null, refused: null, events: [], services: [] };
   // The fleet page asked for: filters and sort (as /api/adapters takes them), and the cursors of the pages before.
   const fleet = { q: "", state: "", fault: "", registrar: "", firmware: "", customer: "", sort: "deviceId", after: "", limit: 50 };
   const cursors = [];
@@ -704,12 +707,8 @@
   }
 
   // The broker refusing this adapter's login (a wrong device secret): shown while it goes on.
-  async function loadRefusedLogins(id) {
-    const response = await fetch(`/api/adapters/${encodeURIComponent(id)}/refused-logins`, { cache: "no-store", headers: { Accept: "application/json" } });
-    if (!response.ok) {
-      throw new Error(t("error.answered", { status: response.status }));
-    }
-    const refused = response.status === 204 ? null : await response.json();
+  function renderRefusedLogins(refused) {
+    shown.refused = refused;
     const panel = document.getElementById("refused-logins-panel");
     panel.hidden = refused === null;
     setText(document.getElementById("refused-logins"), refused === null ? ""
@@ -720,12 +719,28 @@
     renderOnce(document.getElementById("incidents"), await getJson("/api/incidents?open=true"), incidentItems);
   }
 
-  async function loadDetails(id) {
+  // The histories the stream said grew (faults, health, configs, services), each fetched alone.
+  async function loadDetails(id, parts) {
     const base = `/api/adapters/${encodeURIComponent(id)}`;
-    const [events, health, configs, services] = await Promise.all(
-      [getJson(`${base}/faults`), getJson(`${base}/health`), getJson(`${base}/configs`), getJson(`${base}/services`)]);
-    renderOnce(document.getElementById("timeline"), { events, services }, timelineItems);
-    renderOnce(document.getElementById("configs"), configs, configRows);
+    const wanted = ["faults", "health", "configs", "services"].filter((part) => parts.includes(part));
+    if (wanted.length === 0) {
+      return;
+    }
+    const got = Object.fromEntries(await Promise.all(wanted.map(async (part) => [part, await getJson(`${base}/${part}`)])));
+    if (got.faults) shown.events = got.faults;
+    if (got.services) shown.services = got.services;
+    if (got.faults || got.services) {
+      renderOnce(document.getElementById("timeline"), { events: shown.events, services: shown.services }, timelineItems);
+    }
+    if (got.configs) {
+      renderOnce(document.getElementById("configs"), got.configs, configRows);
+    }
+    if (got.health) {
+      drawHealth(got.health);
+    }
+  }
+
+  function drawHealth(health) {
     const radio = health.some((s) => s.rssi !== null);
     for (const element of document.querySelectorAll(".signal-only")) {
       element.hidden = !radio;
@@ -755,24 +770,38 @@
     }
   }
 
-  // The adapter page polls its one adapter; the fleet page takes its changes from the event stream.
-  async function poll() {
-    try {
-      const adapter = await getJson(`${source}/${encodeURIComponent(pageId)}`);
+  function showProblem(text) {
+    problem.textContent = text;
+    problem.hidden = false;
+  }
+
+  // The adapter page takes its adapter and its histories' changes from its own event stream, as the fleet page does.
+  function startAdapter() {
+    const events = window.ataAdapterEvents;
+    events.on("adapter", (adapter) => {
+      shown.adapter = adapter;
       renderPage(adapter);
       renderOnce(document.getElementById("line-settings"), adapter.lines, lineSettingItems);
-      await loadRefusedLogins(pageId);
-      if (Date.now() - detailAt >= detailMs) {
-        detailAt = Date.now();
-        await loadDetails(pageId);
-      }
       problem.hidden = true;
-    } catch (error) {
-      problem.textContent = t("problem.unreachable", { reason: error.message });
-      problem.hidden = false;
-    } finally {
-      setTimeout(poll, pollMs);
-    }
+    });
+    events.on("refused-logins", renderRefusedLogins);
+    events.on("changed", async ({ parts }) => {
+      try {
+        await loadDetails(pageId, parts);
+      } catch (error) {
+        showProblem(t("problem.unreachable", { reason: error.message }));
+      }
+    });
+    events.on("open", () => {
+      problem.hidden = true;
+    });
+    events.on("problem", showProblem);
+    events.on("removed", () => showProblem(t("problem.adapterRemoved", { id: pageId })));
+    setInterval(() => {
+      if (shown.adapter) renderPage(shown.adapter);
+      if (shown.refused) renderRefusedLogins(shown.refused);
+    }, clockMs);
+    events.start();
   }
 
   async function start() {
@@ -801,7 +830,7 @@
       // Keep the built-in timing; the adapters still show.
     }
     if (pageId) {
-      poll();
+      startAdapter();
     } else {
       startFleet();
     }

@@ -2,7 +2,8 @@
 // adapter's device secret is replaced at once) and shows it once, with the broker's CA certificate
 // it pins, for the technician to paste on the adapter's console (`onboard CODE`, then the PEM). The
 // code is never kept by the page or shown again. Beside it, the factory reset (admins only, asked
-// first): the adapter erases itself and then needs a new code, which the panel says.
+// first): the adapter erases itself and then needs a new code, which the panel says (its state from the
+// page's event stream, adapter-events.js).
 "use strict";
 
 (() => {
@@ -19,10 +20,12 @@
   const state = document.getElementById("onboarding-state");
   const { t } = window.ataText;
 
-  async function showState() {
-    const response = await fetch(`/api/adapters/${encodeURIComponent(id)}/onboarding`, { cache: "no-store", headers: { Accept: "application/json" } });
-    if (!response.ok) return;
-    const onboarding = await response.json();
+  let admin = false;
+  let latest = null;
+
+  function showState(onboarding) {
+    latest = onboarding;
+    if (!admin || onboarding === null) return;
     state.textContent = onboarding.needed
       ? t("onboarding.needed", { reason: onboarding.reason, since: new Date(onboarding.since).toLocaleString() })
       : "";
@@ -83,6 +86,7 @@
     }
   }
 
+  window.ataAdapterEvents.on("onboarding", showState);
   window.ataText.ready
     .then(() => fetch("/api/me", { cache: "no-store", headers: { Accept: "application/json" } }))
     .then((response) => (response.ok ? response.json() : null))
@@ -91,7 +95,7 @@
       panel.hidden = false;
       button.addEventListener("click", makeCode);
       resetButton.addEventListener("click", factoryReset);
-      showState();
-      setInterval(showState, 5000);
+      admin = true;
+      showState(latest);
     });
 })();
