@@ -300,7 +300,9 @@ public sealed class KamailioRegistrar : IAsyncDisposable
             [
                 "-f", ConfigPath,
                 "-DD", "-E",
-                "-m", "32", "-M", "8",
+                // Private memory holds the parsed config, whose subscriber table takes about 4 KiB a line:
+                // 8 MiB serves a few hundred; a boot storm's 10,000 need about 48.
+                "-m", "64", "-M", (8 + subscribers.Count / 256).ToString(System.Globalization.CultureInfo.InvariantCulture),
                 "-w", WorkDirectory,
                 "-Y", runtimeDirectory,
                 "-P", Path.Combine(runtimeDirectory, "kamailio.pid"),

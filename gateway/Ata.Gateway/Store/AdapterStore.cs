@@ -432,11 +432,19 @@ public sealed partial class AdapterStore : IDisposable
         }
     }
 
+    /// <summary>
+    /// SQLite's page cache per pooled connection, in KiB (SQLite's default is 2,000). Every query is an
+    /// index range read of a few pages and the operating system caches the file anyway, so a bigger
+    /// cache per connection only held memory that grew with the fleet (see the README's "The fleet at scale").
+    /// </summary>
+    public const int PageCacheKilobytes = 256;
+
     /// <summary>Opens a connection to the store (for the audit log and API keys, which share the file).</summary>
     public SqliteConnection Open()
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
+        Execute(connection, $"PRAGMA cache_size = -{PageCacheKilobytes}");
         return connection;
     }
 

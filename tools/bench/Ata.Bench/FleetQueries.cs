@@ -157,6 +157,7 @@ internal static class FleetQueries
         }
 
         await Task.Delay(1000);
+        Console.WriteLine($"    gateway with {size:N0} adapters: {Breakdown(gateway.Id)}");
         return Rss(gateway.Id);
     }
 
@@ -260,6 +261,13 @@ internal static class FleetQueries
         {
             CustomerReference = string.Create(CultureInfo.InvariantCulture, $"CUST-{i:D7}"),
         };
+
+    /// <summary>Where the RSS is: anonymous memory (managed heap, SQLite's page caches, native allocations), mapped files, shared memory (the WAL index).</summary>
+    private static string Breakdown(int pid) =>
+        string.Join(", ", File.ReadLines($"/proc/{pid}/status")
+            .Where(l => l.StartsWith("RssAnon:", StringComparison.Ordinal) || l.StartsWith("RssFile:", StringComparison.Ordinal) || l.StartsWith("RssShmem:", StringComparison.Ordinal))
+            .Select(l => l.Split(':', 2) is [var name, var value]
+                ? $"{name} {long.Parse(value.Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024.0:F1} MiB" : l));
 
     private static long Rss(int pid)
     {

@@ -103,7 +103,7 @@ internal static class ProvisioningRate
                 run.Windows[done] = chunk / (clock.Elapsed - started).TotalSeconds;
                 if (Array.IndexOf(Marks, done) >= 0)
                 {
-                    Console.WriteLine($"    at {done,7:N0}: {run.Windows[done],6:F0} provisions/s over the last {Window:N0}; adapter {Id(done)} logs in: {await LogsInAsync(data, port, done)}");
+                    Console.WriteLine($"    at {done,7:N0}: {run.Windows[done],6:F0} provisions/s over the last {Window:N0}; adapter {DeviceId(done)} logs in: {await LogsInAsync(data, port, done)}");
                 }
                 else if (done % 10_000 == 0 || done == Window * 5)
                 {
@@ -123,12 +123,12 @@ internal static class ProvisioningRate
     }
 
     /// <summary>Provisions adapters <paramref name="first"/> to <paramref name="first"/> + <paramref name="count"/> - 1 in one CSV import; how many it created.</summary>
-    private static async Task<int> ImportAsync(HttpClient http, int first, int count)
+    internal static async Task<int> ImportAsync(HttpClient http, int first, int count, string registrar = "127.0.0.1:5060")
     {
         var csv = new System.Text.StringBuilder(count * 100).Append("mac,device_id,secret,line1_username,line1_password,line1_registrar\n");
         for (var n = first; n < first + count; n++)
         {
-            csv.Append(CultureInfo.InvariantCulture, $"02:00:00:{n >> 16 & 0xff:x2}:{n >> 8 & 0xff:x2}:{n & 0xff:x2},{Id(n)},{Secret(n)},{100000 + n},bench-sip-pass,127.0.0.1:5060\n");
+            csv.Append(CultureInfo.InvariantCulture, $"02:00:00:{n >> 16 & 0xff:x2}:{n >> 8 & 0xff:x2}:{n & 0xff:x2},{DeviceId(n)},{Secret(n)},{SipUser(n)},{SipPassword},{registrar}\n");
         }
 
         using var content = new StringContent(csv.ToString(), System.Text.Encoding.UTF8, "text/csv");
@@ -145,15 +145,20 @@ internal static class ProvisioningRate
             : throw new InvalidOperationException($"the import ended: {report.TrimEnd().Split('\n')[^1]}");
     }
 
-    private static string Id(int n) => $"bench-{n:D6}";
+    /// <summary>The SIP password of every benchmark adapter's line.</summary>
+    internal const string SipPassword = "bench-sip-pass";
 
-    private static string Secret(int n) => $"bench-secret-{n:D6}";
+    internal static string DeviceId(int n) => $"bench-{n:D6}";
+
+    internal static string Secret(int n) => $"bench-secret-{n:D6}";
+
+    internal static string SipUser(int n) => string.Create(CultureInfo.InvariantCulture, $"{100000 + n}");
 
     /// <summary>Whether the adapter logs in at the real broker (mosquitto_pub with its login).</summary>
     private static async Task<string> LogsInAsync(DirectoryInfo data, string port, int n)
     {
-        using var pub = IngestRate.Start("mosquitto_pub", ["-h", "127.0.0.1", "-p", port, "-q", "1", "-t", MqttTopics.For(Id(n), MqttTopics.Status), "-m", MqttTopics.Online],
-            null, login: IngestRate.Login(data, $"check-{n}", Id(n), Secret(n)));
+        using var pub = IngestRate.Start("mosquitto_pub", ["-h", "127.0.0.1", "-p", port, "-q", "1", "-t", MqttTopics.For(DeviceId(n), MqttTopics.Status), "-m", MqttTopics.Online],
+            null, login: IngestRate.Login(data, $"check-{n}", DeviceId(n), Secret(n)));
         await pub.WaitForExitAsync();
         return pub.ExitCode == 0 ? "yes" : "NO";
     }
