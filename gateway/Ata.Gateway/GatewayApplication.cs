@@ -33,6 +33,7 @@ public static partial class GatewayApplication
         AddConsoleLog(builder.Logging);
         builder.AddAdapterStore();
         builder.AddBroker();
+        Instances.InstanceRegistration.AddGatewayInstance(builder);
         builder.AddFleetChannel();
         builder.AddProvisioning();
         builder.AddAccess();

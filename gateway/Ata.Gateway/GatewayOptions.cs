@@ -12,6 +12,13 @@ public sealed class GatewayOptions
     /// </summary>
     public string DataDirectory { get; set; } = "./data";
 
+    /// <summary>
+    /// This gateway's name when it is one of several instances sharing one database and one external
+    /// broker (letters, digits, <c>-</c> and <c>_</c>, at most 40; stable across its restarts, e.g. its
+    /// host's name). Empty (the default): the only gateway. See the README's "Several gateways at once".
+    /// </summary>
+    public string? Instance { get; set; }
+
     /// <summary>The data directory as an absolute path.</summary>
     public string FullDataDirectory => Path.GetFullPath(DataDirectory);
 

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using Ata.Core.Contract;
 using Ata.Gateway.Broker;
+using Ata.Gateway.Instances;
 using Ata.Gateway.Store;
 using Microsoft.Extensions.Options;
 using MQTTnet;
@@ -21,6 +22,10 @@ namespace Ata.Gateway.Fleet;
 /// online). A message an adapter published retained anywhere but a valid <c>status</c> is removed
 /// from the broker at once.
 /// It reconnects by itself with <see cref="SessionBackoff"/>.
+/// One of several gateway instances (<see cref="GatewayOptions.Instance"/>) connects as its own client
+/// (<see cref="GatewayInstance.ClientId"/>), only while it holds its session lease, and takes reports
+/// through MQTT 5 shared subscriptions (<c>$share/{Broker:ClientId}/ata/+/…</c>), so that the broker
+/// hands each report to one instance; a broker without them stops the gateway with one line.
 /// </summary>
 public sealed partial class FleetChannel : IHostedService, IAsyncDisposable
 {
@@ -45,6 +50,8 @@ public sealed partial class FleetChannel : IHostedService, IAsyncDisposable
     private readonly BrokerOptions _options;
     private readonly IngestOptions _ingestOptions;
     private readonly TimeProvider _time;
+    private readonly GatewayInstance _instance;
+    private readonly IHostApplicationLifetime _lifetime;
     private readonly ILogger<FleetChannel> _logger;
     private readonly string _retainedConfigsCleared;
     private readonly IMqttClient _client;
@@ -66,10 +73,13 @@ public sealed partial class FleetChannel : IHostedService, IAsyncDisposable
     /// <param name="ingestOptions">The session's receive maximum.</param>
     /// <param name="gateway">The data directory (where the removal of old retained configs is noted).</param>
     /// <param name="time">The clock for reconnection delays.</param>
+    /// <param name="instance">Which gateway instance this is (its client id, its session lease).</param>
+    /// <param name="lifetime">Stopped when the broker cannot share reports between several instances.</param>
     /// <param name="logger">The logger.</param>
     public FleetChannel(
         IBroker broker, AdapterStore store, FleetMetrics metrics, ReportIngest ingest, IOptions<BrokerOptions> options,
-        IOptions<IngestOptions> ingestOptions, IOptions<GatewayOptions> gateway, TimeProvider time, ILogger<FleetChannel> logger)
+        IOptions<IngestOptions> ingestOptions, IOptions<GatewayOptions> gateway, TimeProvider time, GatewayInstance instance,
+        IHostApplicationLifetime lifetime, ILogger<FleetChannel> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(ingestOptions);
@@ -82,6 +92,8 @@ public sealed partial class FleetChannel : IHostedService, IAsyncDisposable
         _options = options.Value;
         _ingestOptions = ingestOptions.Value;
         _time = time;
+        _instance = instance;
+        _lifetime = lifetime;
         _logger = logger;
         _client = new MqttClientFactory().CreateMqttClient();
         _client.ConnectingAsync += _ =>
@@ -93,6 +105,7 @@ public sealed partial class FleetChannel : IHostedService, IAsyncDisposable
         _client.DisconnectedAsync += OnDisconnectedAsync;
         _client.ApplicationMessageReceivedAsync += OnMessageAsync;
         _broker.ConfigSubscribed += PublishConfigSoon;
+        _instance.SessionLeaseLost += DropSession;
     }
 
     /// <summary>Whether the session is connected to the broker.</summary>
@@ -265,6 +278,7 @@ public sealed partial class FleetChannel : IHostedService, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _broker.ConfigSubscribed -= PublishConfigSoon;
+        _instance.SessionLeaseLost -= DropSession;
         if (!_stopping.IsCancellationRequested)
         {
             await _stopping.CancelAsync().ConfigureAwait(false);
@@ -275,12 +289,23 @@ public sealed partial class FleetChannel : IHostedService, IAsyncDisposable
         _publishLock.Dispose();
     }
 
-    private async Task KeepSessionAsync(CancellationToken stopping)
+    /// <summary>
+    /// The topic filters the gateway's session takes reports with: <c>ata/+/{leaf}</c> for each of the
+    /// contract's device → gateway topics, each as a shared subscription of <paramref name="group"/>
+    /// when one is given.
+    /// </summary>
+    /// <param name="group">The shared subscriptions' group, or null for a single gateway.</param>
+    internal static IEnumerable<(string Filter, string Leaf)> ReportFilters(string? group) =>
+        MqttTopics.DeviceToGateway.Select(leaf => (group is null ? MqttTopics.AllDevices(leaf) : $"$share/{group}/{MqttTopics.AllDevices(leaf)}", leaf));
+
+    /// <summary>The options of a persistent session of the gateway's with <paramref name="clientId"/> (its own, or one it takes over).</summary>
+    /// <param name="clientId">The MQTT client id.</param>
+    internal MqttClientOptions SessionOptions(string clientId)
     {
         var connection = _broker.GatewayConnection;
         var options = new MqttClientOptionsBuilder()
             .WithEndPoint(connection.EndPoint)
-            .WithClientId(_options.ClientId)
+            .WithClientId(clientId)
             .WithCredentials(connection.Username, connection.Password)
             .WithProtocolVersion(MqttProtocolVersion.V500)
             .WithCleanStart(false)
@@ -295,6 +320,13 @@ public sealed partial class FleetChannel : IHostedService, IAsyncDisposable
             socket.AddressFamily = System.Net.Sockets.AddressFamily.Unix;
         }
 
+        return options;
+    }
+
+    private async Task KeepSessionAsync(CancellationToken stopping)
+    {
+        var connection = _broker.GatewayConnection;
+        var options = SessionOptions(_instance.ClientId);
         var failures = 0;
         while (!stopping.IsCancellationRequested)
         {
@@ -306,8 +338,20 @@ public sealed partial class FleetChannel : IHostedService, IAsyncDisposable
 
             try
             {
+                if (!_instance.HoldingSessionAsync(CancellationToken.None).IsCompleted)
+                {
+                    _state = $"waiting for the session lease of instance {_instance.Name} (another instance is taking its session over)";
+                    await _instance.HoldingSessionAsync(stopping).ConfigureAwait(false);
+                }
+
                 _state = $"connecting to the broker at {connection}";
                 var result = await _client.ConnectAsync(options, stopping).ConfigureAwait(false);
+                if (result.ResultCode == MqttClientConnectResultCode.Success && _instance.IsOneOfSeveral && !result.SharedSubscriptionAvailable)
+                {
+                    StopForUnsharedBroker(connection.ToString(), "its CONNACK says shared subscriptions are not available");
+                    return;
+                }
+
                 if (result.ResultCode != MqttClientConnectResultCode.Success)
                 {
                     _state = $"the broker at {connection} refused the gateway: {result.ResultCode}";
@@ -315,7 +359,12 @@ public sealed partial class FleetChannel : IHostedService, IAsyncDisposable
                 }
                 else
                 {
-                    await SubscribeAsync(stopping).ConfigureAwait(false);
+                    if (!await SubscribeAsync(stopping).ConfigureAwait(false))
+                    {
+                        StopForUnsharedBroker(connection.ToString(), "it refused the shared subscriptions");
+                        return;
+                    }
+
                     failures = 0;
                     _state = "connected";
                     LogConnected(connection.ToString(), result.IsSessionPresent);
@@ -354,20 +403,23 @@ public sealed partial class FleetChannel : IHostedService, IAsyncDisposable
         }
     }
 
-    private async Task SubscribeAsync(CancellationToken cancellationToken)
+    /// <summary>Subscribes to the adapters' reports; false when the broker refused shared subscriptions (several instances).</summary>
+    private async Task<bool> SubscribeAsync(CancellationToken cancellationToken)
     {
         var subscription = new MqttClientSubscribeOptionsBuilder();
-        foreach (var leaf in MqttTopics.DeviceToGateway)
+        var shared = _instance.IsOneOfSeveral;
+        foreach (var (filter, leaf) in ReportFilters(shared ? _instance.GatewayClientId : null))
         {
             // Renewing a subscription the persistent session already has must not replay every retained status.
             // Retain as published: a message an adapter retained is seen as such (and removed). No local:
-            // the gateway's own removals of retained messages do not come back to it.
+            // the gateway's own removals of retained messages do not come back to it (MQTT 5 forbids it
+            // on a shared subscription, where they are skipped on arrival instead).
             subscription.WithTopicFilter(new MqttTopicFilterBuilder()
-                .WithTopic(MqttTopics.AllDevices(leaf))
+                .WithTopic(filter)
                 .WithQualityOfServiceLevel(leaf == MqttTopics.Health ? MqttQualityOfServiceLevel.AtMostOnce : MqttQualityOfServiceLevel.AtLeastOnce)
                 .WithRetainHandling(MqttRetainHandling.SendAtSubscribeIfNewSubscriptionOnly)
                 .WithRetainAsPublished(true)
-                .WithNoLocal(true)
+                .WithNoLocal(!shared)
                 .Build());
         }
 
@@ -377,14 +429,41 @@ public sealed partial class FleetChannel : IHostedService, IAsyncDisposable
         }
 
         var result = await _client.SubscribeAsync(subscription.Build(), cancellationToken).ConfigureAwait(false);
+        var sharing = true;
         foreach (var item in result.Items)
         {
             if ((int)item.ResultCode > (int)MqttClientSubscribeResultCode.GrantedQoS2)
             {
                 LogSubscriptionRefused(item.TopicFilter.Topic, item.ResultCode.ToString());
+                sharing &= !(shared && item.TopicFilter.Topic.StartsWith("$share/", StringComparison.Ordinal)
+                    && item.ResultCode is MqttClientSubscribeResultCode.SharedSubscriptionsNotSupported or MqttClientSubscribeResultCode.TopicFilterInvalid);
             }
         }
+
+        return sharing;
     }
+
+    /// <summary>Several instances cannot share a broker without shared subscriptions: says so in one line and stops the gateway (exit code 1).</summary>
+    private void StopForUnsharedBroker(string broker, string why)
+    {
+        _state = $"the broker at {broker} does not support MQTT 5 shared subscriptions";
+        LogUnsharedBroker(broker, why);
+        Environment.ExitCode = 1;
+        _lifetime.StopApplication();
+    }
+
+    /// <summary>Drops the connection when another instance took this one's session over; it connects again once the lease is back.</summary>
+    private void DropSession() => _ = Task.Run(async () =>
+    {
+        try
+        {
+            await _client.DisconnectAsync(new MqttClientDisconnectOptions(), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            LogDisconnectFailed(exception.Message);
+        }
+    });
 
     private Task OnDisconnectedAsync(MqttClientDisconnectedEventArgs disconnected)
     {
@@ -530,7 +609,31 @@ public sealed partial class FleetChannel : IHostedService, IAsyncDisposable
 
     private Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs received)
     {
+        var generation = Interlocked.Read(ref _generation);
+        Take(received, () => Interlocked.Read(ref _generation) == generation);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Takes a report the broker delivered, on the gateway's own session or on one it took over from
+    /// a dead instance (<see cref="SessionAdoption"/>): QoS 1 ones are acknowledged once recorded, while
+    /// <paramref name="sameConnection"/> says the connection it came on is still the one.
+    /// </summary>
+    /// <param name="received">The message as MQTTnet hands it out.</param>
+    /// <param name="sameConnection">Whether its connection is still up (else its PUBACK is not sent: it comes again).</param>
+    /// <param name="acknowledged">Called once a report handed to the ingest is recorded and its PUBACK sent (or not, its connection gone).</param>
+    /// <returns>Whether the report was handed to the ingest (else it was acknowledged or dropped at once).</returns>
+    internal bool Take(MqttApplicationMessageReceivedEventArgs received, Func<bool> sameConnection, Action? acknowledged = null)
+    {
+        ArgumentNullException.ThrowIfNull(received);
+        ArgumentNullException.ThrowIfNull(sameConnection);
         var message = received.ApplicationMessage;
+        if (_instance.IsOneOfSeveral && message.Retain && message.Payload.IsEmpty)
+        {
+            // An instance's removal of a retained message (no local is not allowed on shared subscriptions).
+            return false;
+        }
+
         if (message.Topic == BrokerDroppedTopic)
         {
             if (long.TryParse(Encoding.ASCII.GetString(message.Payload), out var dropped) && _metrics.TakeBrokerDropped(dropped) is > 0 and var more)
@@ -538,7 +641,7 @@ public sealed partial class FleetChannel : IHostedService, IAsyncDisposable
                 LogBrokerDropped(more);
             }
 
-            return Task.CompletedTask;
+            return false;
         }
 
         if (MqttTopics.TryParse(message.Topic, out var sender, out var topicLeaf))
@@ -562,17 +665,31 @@ public sealed partial class FleetChannel : IHostedService, IAsyncDisposable
             var leaf = MqttTopics.TryParse(message.Topic, out var deviceId, out var parsed) ? parsed : message.Topic;
             _metrics.CountOversized(leaf);
             LogOversized(deviceId ?? message.Topic, leaf, message.Payload.Length);
-            return Task.CompletedTask;
+            return false;
         }
 
         received.AutoAcknowledge = false;
-        var generation = Interlocked.Read(ref _generation);
         _ingest.Accept(new ReceivedReport(
             message.Topic,
             message.Payload.ToArray(),
             (int)message.QualityOfServiceLevel,
-            cancellationToken => Interlocked.Read(ref _generation) == generation ? received.AcknowledgeAsync(cancellationToken) : Task.CompletedTask));
-        return Task.CompletedTask;
+            acknowledged is null
+                ? cancellationToken => sameConnection() ? received.AcknowledgeAsync(cancellationToken) : Task.CompletedTask
+                : async cancellationToken =>
+                {
+                    try
+                    {
+                        if (sameConnection())
+                        {
+                            await received.AcknowledgeAsync(cancellationToken).ConfigureAwait(false);
+                        }
+                    }
+                    finally
+                    {
+                        acknowledged();
+                    }
+                }));
+        return true;
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -591,6 +708,9 @@ public sealed partial class FleetChannel : IHostedService, IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The broker refused the gateway's subscription to {Filter} ({Code})")]
     private partial void LogSubscriptionRefused(string filter, string code);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "The broker at {Broker} does not support MQTT 5 shared subscriptions ({Why}), which several gateway instances (Gateway:Instance) need to share the adapters' reports: use a broker that has them (Mosquitto 2, RabbitMQ 3.13+ MQTT 5, …) or run one gateway without Gateway:Instance")]
+    private partial void LogUnsharedBroker(string broker, string why);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The broker dropped {Count} messages: a client's queue was full (see max_queued_messages)")]
     private partial void LogBrokerDropped(long count);

@@ -25,8 +25,11 @@ public sealed class HealthOptions
 /// came is offline (<see cref="FaultDescriptions.Offline"/>) from that moment, not silent, and becomes
 /// an incident when it stays offline that long.
 /// </summary>
+/// <remarks>
+/// Of several gateway instances, the one holding the scans' lease (<see cref="Instances.GatewayInstance.HoldsScans"/>) looks.
+/// </remarks>
 public sealed partial class SilenceWatch(
-    Store.AdapterStore store, IOptions<HealthOptions> options, TimeProvider time, ILogger<SilenceWatch> logger) : BackgroundService
+    Store.AdapterStore store, IOptions<HealthOptions> options, TimeProvider time, Instances.GatewayInstance instance, ILogger<SilenceWatch> logger) : BackgroundService
 {
     /// <summary>
     /// Marks every adapter silent that has been quiet too long (returning their ids), and opens the
@@ -61,7 +64,10 @@ public sealed partial class SilenceWatch(
             {
                 try
                 {
-                    CheckNow();
+                    if (instance.HoldsScans())
+                    {
+                        CheckNow();
+                    }
                 }
                 catch (Exception exception) when (exception is not OperationCanceledException)
                 {

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using Ata.Gateway.Instances;
 using Ata.Gateway.Store;
 using Microsoft.Extensions.Options;
 
@@ -22,8 +23,15 @@ public sealed record OutboxMessage(long OutboxId, string Channel, string Idempot
 /// with <see cref="RelayBackoff"/>; a message waits for earlier ones about the same incident, so a
 /// resolution never overtakes its opening. Also moves incidents on with time (<see cref="IncidentBook.Tick"/>).
 /// </summary>
+/// <remarks>
+/// Several gateway instances relay the one outbox between them: each delivery is claimed first (a
+/// lease, <see cref="Leases.OutboxClaimPrefix"/>, for <see cref="ClaimTerm"/>), so one instance makes
+/// it; a claim whose instance died lapses and another instance makes the delivery (at least once, with
+/// its idempotency key). Incidents are moved on by the instance holding the scans' lease.
+/// </remarks>
 public sealed partial class FaultRelay(
-    AdapterStore store, IncidentBook book, IOptions<RelayOptions> options, TimeProvider time, ILogger<FaultRelay> logger)
+    AdapterStore store, IncidentBook book, IOptions<RelayOptions> options, TimeProvider time, GatewayInstance instance, Leases leases,
+    ILogger<FaultRelay> logger)
     : BackgroundService
 {
     /// <summary>The webhook's signature header: <c>sha256=</c> and the hex HMAC-SHA256 of <c>{timestamp}.{body}</c>.</summary>
@@ -35,6 +43,9 @@ public sealed partial class FaultRelay(
     /// <summary>The idempotency key header.</summary>
     public const string IdempotencyHeader = "Idempotency-Key";
 
+    /// <summary>How long a claimed delivery is left to its instance before another may make it (longer than any attempt takes).</summary>
+    public static readonly TimeSpan ClaimTerm = TimeSpan.FromMinutes(2);
+
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
 
     private RelayOptions Options => options.Value;
@@ -44,9 +55,10 @@ public sealed partial class FaultRelay(
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        using (var connection = store.Open())
-        using (var transaction = connection.BeginTransaction())
+        if (instance.HoldsScans())
         {
+            using var connection = store.Open();
+            using var transaction = connection.BeginTransaction();
             book.Tick(connection, now);
             transaction.Commit();
         }
@@ -55,6 +67,19 @@ public sealed partial class FaultRelay(
         foreach (var message in Due(now))
         {
             cancellationToken.ThrowIfCancellationRequested();
+            var claim = $"{Leases.OutboxClaimPrefix}{message.OutboxId}:{message.Channel}";
+            if (!leases.TryHold(claim, instance.Holder, ClaimTerm))
+            {
+                continue;
+            }
+
+            if (!StillDue(message, now))
+            {
+                // Another instance made it (or tried and put it off) between the read and the claim.
+                leases.Forget(claim);
+                continue;
+            }
+
             string? error = null;
             try
             {
@@ -83,6 +108,8 @@ public sealed partial class FaultRelay(
                     ("$id", message.OutboxId), ("$channel", message.Channel), ("$next", IncidentBook.Text(time.GetUtcNow() + wait)), ("$error", error));
                 LogRetrying(message.Channel, message.IdempotencyKey, message.Attempts + 1, wait.TotalSeconds, error);
             }
+
+            leases.Forget(claim);
         }
 
         return delivered;
@@ -162,6 +189,16 @@ public sealed partial class FaultRelay(
         }
 
         return due;
+    }
+
+    /// <summary>Whether <paramref name="message"/> is still to be delivered now (read again once claimed).</summary>
+    private bool StillDue(OutboxMessage message, DateTimeOffset now)
+    {
+        using var connection = store.Open();
+        using var command = AdapterStore.Command(connection,
+            "SELECT count(*) FROM outbox_deliveries WHERE outbox_id = @id AND channel = @channel AND delivered_at IS NULL AND next_attempt_at <= @now",
+            ("@id", message.OutboxId), ("@channel", message.Channel), ("@now", IncidentBook.Text(now)));
+        return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture) == 1;
     }
 
     private Task SendAsync(OutboxMessage message, CancellationToken cancellationToken) => message.Channel switch

@@ -138,6 +138,8 @@ public sealed class IncidentBook(IOptions<IncidentOptions> options, IOptions<Rel
             return;
         }
 
+        // Several instances record faults at once: one registrar's are folded one at a time, so one incident holds them.
+        Instances.Leases.Lock(connection, $"{Instances.Leases.FoldLockPrefix}{registrar}|{code}");
         using (var open = AdapterStore.Command(connection,
             "SELECT id FROM incidents WHERE kind = 'registrar' AND ended_at IS NULL AND registrar = $registrar AND code = $code",
             ("$registrar", registrar), ("$code", code)))

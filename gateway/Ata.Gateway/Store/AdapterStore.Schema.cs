@@ -185,6 +185,7 @@ public sealed partial class AdapterStore
         Broker.RefusedLoginRecords.CreateSchema(connection);
         Provisioning.OnboardingCodes.CreateSchema(connection);
         FleetIndex.CreateSchema(connection);
+        Instances.Leases.CreateSchema(connection);
         transaction.Commit();
     }
 
