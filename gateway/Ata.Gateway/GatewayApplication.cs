@@ -12,7 +12,7 @@ using Ata.Gateway.Store;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using System.Security.Cryptography;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.Options;
 
@@ -193,10 +193,16 @@ public static partial class GatewayApplication
             return aggregate.Flatten().InnerExceptions.SelectMany(inner => Reasons(inner, app));
         }
 
-        if (exception is SqliteException)
+        if (exception is StoreUnusableException)
         {
-            var database = Path.Combine(app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value.FullDataDirectory, AdapterStore.FileName);
-            return [$"The database {database} cannot be used: {OneLine(exception.Message)}"];
+            return [OneLine(exception.Message)];
+        }
+
+        if (exception is DbException)
+        {
+            var database = app.Services.GetRequiredService<StoreDatabase>().Description;
+            var reason = exception.InnerException is { } inner ? $"{exception.Message} ({inner.Message})" : exception.Message;
+            return [$"The database {database} cannot be used: {OneLine(reason)}"];
         }
 
         var https = app.Configuration.GetSection(HttpsCertificateSetting);

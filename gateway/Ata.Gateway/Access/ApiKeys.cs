@@ -83,7 +83,7 @@ public sealed partial class ApiKeys
         }
 
         using var connection = _store.Open();
-        using var command = AdapterStore.Command(connection, "SELECT name, role FROM api_keys WHERE key_hash = $hash", ("$hash", Hash(key)));
+        using var command = StoreDatabase.Command(connection, "SELECT name, role FROM api_keys WHERE key_hash = @hash", ("@hash", Hash(key)));
         using var reader = command.ExecuteReader();
         if (!reader.Read())
         {
@@ -102,9 +102,9 @@ public sealed partial class ApiKeys
     {
         var key = "ata_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
         using var connection = _store.Open();
-        var added = AdapterStore.Execute(connection,
-            "INSERT INTO api_keys (name, role, key_hash, created_at, created_by) VALUES ($name, $role, $hash, $now, $by) ON CONFLICT (name) DO NOTHING",
-            ("$name", name), ("$role", role), ("$hash", Hash(key)), ("$now", _store.Now()), ("$by", createdBy));
+        var added = StoreDatabase.Execute(connection,
+            "INSERT INTO api_keys (name, role, key_hash, created_at, created_by) VALUES (@name, @role, @hash, @now, @by) ON CONFLICT (name) DO NOTHING",
+            ("@name", name), ("@role", role), ("@hash", Hash(key)), ("@now", _store.Now()), ("@by", createdBy));
         return added > 0 ? key : null;
     }
 
@@ -113,7 +113,7 @@ public sealed partial class ApiKeys
     public bool Revoke(string name)
     {
         using var connection = _store.Open();
-        var revoked = AdapterStore.Execute(connection, "DELETE FROM api_keys WHERE name = $name", ("$name", name)) > 0;
+        var revoked = StoreDatabase.Execute(connection, "DELETE FROM api_keys WHERE name = @name", ("@name", name)) > 0;
         if (revoked)
         {
             _sessions.EndSessionsOf(name);
@@ -135,7 +135,7 @@ public sealed partial class ApiKeys
         }
 
         using var connection = _store.Open();
-        using var command = AdapterStore.Command(connection, "SELECT 1 FROM api_keys WHERE name = $name AND role = $role", ("$name", name), ("$role", role));
+        using var command = StoreDatabase.Command(connection, "SELECT 1 FROM api_keys WHERE name = @name AND role = @role", ("@name", name), ("@role", role));
         return command.ExecuteScalar() is not null;
     }
 
@@ -147,7 +147,7 @@ public sealed partial class ApiKeys
     public IReadOnlyList<ApiKeyView> List()
     {
         using var connection = _store.Open();
-        using var command = AdapterStore.Command(connection, "SELECT name, role, created_at, created_by FROM api_keys ORDER BY name");
+        using var command = StoreDatabase.Command(connection, "SELECT name, role, created_at, created_by FROM api_keys ORDER BY name");
         using var reader = command.ExecuteReader();
         var keys = new List<ApiKeyView>();
         while (reader.Read())

@@ -61,7 +61,7 @@ public sealed partial class EmbeddedBroker
                 accounts.Add(new BrokerAccount(deviceId, _store.FindBrokerAccount(deviceId)));
             }
         }
-        catch (Microsoft.Data.Sqlite.SqliteException exception)
+        catch (System.Data.Common.DbException exception)
         {
             LogAccountsUnwritable(_logger, _directory.Root, exception.Message);
             await ApplyDeviceCredentialsAsync(cancellationToken).ConfigureAwait(false);
@@ -101,7 +101,7 @@ public sealed partial class EmbeddedBroker
         {
             await ReconcileAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or System.Data.Common.DbException)
         {
             LogAccountsUnwritable(_logger, _directory.Root, exception.Message);
             if (Interlocked.Exchange(ref _reconciling, 1) == 0)
@@ -150,7 +150,7 @@ public sealed partial class EmbeddedBroker
             {
                 return;
             }
-            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or System.Data.Common.DbException)
             {
                 LogAccountsStillUnwritable(_logger, exception.Message, RestartBackoff.Delay(failures + 1).TotalSeconds);
             }

@@ -1,7 +1,7 @@
 using Ata.Gateway.Fleet;
 using Ata.Gateway.Incidents;
 using Ata.Gateway.Store;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace Ata.Gateway.Broker;
 
@@ -21,8 +21,8 @@ public static class RefusedLoginRecords
 {
     /// <summary>Creates the table.</summary>
     /// <param name="connection">An open connection (in the schema transaction).</param>
-    public static void CreateSchema(SqliteConnection connection) =>
-        AdapterStore.Execute(connection,
+    public static void CreateSchema(DbConnection connection) =>
+        StoreDatabase.Execute(connection, StoreSql.Tables(StoreDatabase.DialectOf(connection),
             """
             CREATE TABLE IF NOT EXISTS refused_logins (
                 device_id TEXT PRIMARY KEY REFERENCES adapters (device_id) ON DELETE CASCADE,
@@ -31,7 +31,7 @@ public static class RefusedLoginRecords
                 last_at TEXT NOT NULL,
                 last_address TEXT NOT NULL
             ) STRICT;
-            """);
+            """));
 
     /// <summary>Records one refused login of <paramref name="deviceId"/>; false (nothing written) when no such adapter is provisioned.</summary>
     /// <param name="connection">An open connection, in a transaction.</param>
@@ -39,9 +39,9 @@ public static class RefusedLoginRecords
     /// <param name="deviceId">The login the broker refused.</param>
     /// <param name="address">Where the attempt came from.</param>
     /// <param name="now">The time.</param>
-    public static bool Record(SqliteConnection connection, IncidentBook? incidents, string deviceId, string address, DateTimeOffset now)
+    public static bool Record(DbConnection connection, IncidentBook? incidents, string deviceId, string address, DateTimeOffset now)
     {
-        using (var known = AdapterStore.Command(connection, "SELECT 1 FROM adapters WHERE device_id = $id", ("$id", deviceId)))
+        using (var known = StoreDatabase.Command(connection, "SELECT 1 FROM adapters WHERE device_id = @id", ("@id", deviceId)))
         {
             if (known.ExecuteScalar() is null)
             {
@@ -50,12 +50,12 @@ public static class RefusedLoginRecords
         }
 
         var at = IncidentBook.Text(now);
-        AdapterStore.Execute(connection,
+        StoreDatabase.Execute(connection,
             """
-            INSERT INTO refused_logins (device_id, attempts, first_at, last_at, last_address) VALUES ($id, 1, $now, $now, $address)
-            ON CONFLICT (device_id) DO UPDATE SET attempts = attempts + 1, last_at = $now, last_address = $address
+            INSERT INTO refused_logins (device_id, attempts, first_at, last_at, last_address) VALUES (@id, 1, @now, @now, @address)
+            ON CONFLICT (device_id) DO UPDATE SET attempts = attempts + 1, last_at = @now, last_address = @address
             """,
-            ("$id", deviceId), ("$now", at), ("$address", address));
+            ("@id", deviceId), ("@now", at), ("@address", address));
         var detail = $"the broker refused its login (last from {address})";
         if (AdapterStore.OpenOwnFault(connection, deviceId, FaultDescriptions.LoginRefusedAtBroker, detail, at))
         {
@@ -69,9 +69,9 @@ public static class RefusedLoginRecords
     /// <param name="connection">An open connection, in a transaction.</param>
     /// <param name="deviceId">The adapter.</param>
     /// <param name="now">The time.</param>
-    public static void Accepted(SqliteConnection connection, string deviceId, DateTimeOffset now)
+    public static void Accepted(DbConnection connection, string deviceId, DateTimeOffset now)
     {
-        if (AdapterStore.Execute(connection, "DELETE FROM refused_logins WHERE device_id = $id", ("$id", deviceId)) == 0)
+        if (StoreDatabase.Execute(connection, "DELETE FROM refused_logins WHERE device_id = @id", ("@id", deviceId)) == 0)
         {
             return;
         }
@@ -82,10 +82,10 @@ public static class RefusedLoginRecords
     /// <summary>The adapter's refused logins since its last accepted one, or null when there are none.</summary>
     /// <param name="connection">An open connection.</param>
     /// <param name="deviceId">The adapter.</param>
-    public static RefusedLoginView? Find(SqliteConnection connection, string deviceId)
+    public static RefusedLoginView? Find(DbConnection connection, string deviceId)
     {
-        using var command = AdapterStore.Command(connection,
-            "SELECT attempts, first_at, last_at, last_address FROM refused_logins WHERE device_id = $id", ("$id", deviceId));
+        using var command = StoreDatabase.Command(connection,
+            "SELECT attempts, first_at, last_at, last_address FROM refused_logins WHERE device_id = @id", ("@id", deviceId));
         using var reader = command.ExecuteReader();
         return reader.Read()
             ? new RefusedLoginView(reader.GetInt64(0), AdapterStore.ParseTime(reader.GetString(1)),

@@ -33,7 +33,7 @@ public sealed partial class RefusedLogins(
         {
             recorded = MqttTopics.IsValidDeviceId(login) && Record(login, address);
         }
-        catch (Exception exception) when (exception is Microsoft.Data.Sqlite.SqliteException or IOException)
+        catch (Exception exception) when (exception is System.Data.Common.DbException or IOException)
         {
             LogNotRecorded(exception, login);
             recorded = false;
@@ -92,7 +92,7 @@ public sealed partial class RefusedLogins(
             RefusedLoginRecords.Accepted(connection, deviceId, time.GetUtcNow());
             transaction.Commit();
         }
-        catch (Exception exception) when (exception is Microsoft.Data.Sqlite.SqliteException or IOException)
+        catch (Exception exception) when (exception is System.Data.Common.DbException or IOException)
         {
             LogNotRecorded(exception, deviceId);
         }

@@ -2,7 +2,7 @@ using System.Globalization;
 using Ata.Gateway.Fleet;
 using Ata.Gateway.Incidents;
 using Ata.Gateway.Store;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using Microsoft.Extensions.Options;
 
 namespace Ata.Gateway.Calls;
@@ -33,8 +33,8 @@ public sealed class CallBook(IOptions<CallRecordOptions> options, IncidentBook i
 
     /// <summary>Creates the call records table.</summary>
     /// <param name="connection">An open connection (in the schema transaction).</param>
-    public static void CreateSchema(SqliteConnection connection) =>
-        AdapterStore.Execute(connection,
+    public static void CreateSchema(DbConnection connection) =>
+        StoreDatabase.Execute(connection, StoreSql.Tables(StoreDatabase.DialectOf(connection),
             """
             CREATE TABLE IF NOT EXISTS call_records (
                 id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -68,7 +68,7 @@ public sealed class CallBook(IOptions<CallRecordOptions> options, IncidentBook i
             ) STRICT;
             CREATE INDEX IF NOT EXISTS call_records_by_line ON call_records (device_id, line, ended_at);
             CREATE INDEX IF NOT EXISTS call_records_by_end ON call_records (ended_at);
-            """);
+            """));
 
     /// <summary>
     /// Records a finished call received at <paramref name="receivedAt"/>, drops the adapter's records past
@@ -79,10 +79,10 @@ public sealed class CallBook(IOptions<CallRecordOptions> options, IncidentBook i
     /// <param name="call">The record.</param>
     /// <param name="receivedAt">When the gateway's session received it.</param>
     /// <param name="now">The time now.</param>
-    public FaultReportOutcome Record(SqliteConnection connection, string deviceId, ReportedCall call, DateTimeOffset receivedAt, DateTimeOffset now)
+    public FaultReportOutcome Record(DbConnection connection, string deviceId, ReportedCall call, DateTimeOffset receivedAt, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(call);
-        using (var known = AdapterStore.Command(connection, "SELECT 1 FROM adapters WHERE device_id = $id", ("$id", deviceId)))
+        using (var known = StoreDatabase.Command(connection, "SELECT 1 FROM adapters WHERE device_id = @id", ("@id", deviceId)))
         {
             if (known.ExecuteScalar() is null)
             {
@@ -93,34 +93,34 @@ public sealed class CallBook(IOptions<CallRecordOptions> options, IncidentBook i
         var ended = receivedAt - TimeSpan.FromMilliseconds(call.AgeMs);
         var started = ended - TimeSpan.FromMilliseconds(call.TotalMs);
         var q = call.Quality;
-        var added = AdapterStore.Execute(connection,
+        var added = StoreDatabase.Execute(connection,
             """
             INSERT INTO call_records (device_id, boot, seq, line, direction, far_end, emergency, outcome, sip_code, reason, ended_by,
                 started_at, answered_at, ended_at, duration_ms, codec, packets_sent, packets_received, packets_lost, late_packets,
                 loss_percent, jitter_ms, round_trip_ms, jitter_buffer_ms, concealed_ms, mos)
-            VALUES ($id, $boot, $seq, $line, $direction, $farEnd, $emergency, $outcome, $sip, $reason, $endedBy,
-                $started, $answered, $ended, $duration, $codec, $sent, $received, $lost, $late,
-                $loss, $jitter, $rtt, $buffer, $concealed, $mos)
+            VALUES (@id, @boot, @seq, @line, @direction, @farEnd, @emergency, @outcome, @sip, @reason, @endedBy,
+                @started, @answered, @ended, @duration, @codec, @sent, @received, @lost, @late,
+                @loss, @jitter, @rtt, @buffer, @concealed, @mos)
             ON CONFLICT (device_id, boot, seq) DO NOTHING
             """,
-            ("$id", deviceId), ("$boot", call.Boot), ("$seq", call.Sequence), ("$line", call.Line), ("$direction", call.Direction),
-            ("$farEnd", call.FarEnd), ("$emergency", call.Emergency ? 1 : 0), ("$outcome", call.Outcome), ("$sip", call.SipCode),
-            ("$reason", call.Reason), ("$endedBy", call.EndedBy), ("$started", IncidentBook.Text(started)),
-            ("$answered", call.AnsweredAfterMs is { } after ? IncidentBook.Text(started + TimeSpan.FromMilliseconds(after)) : null),
-            ("$ended", IncidentBook.Text(ended)), ("$duration", call.DurationMs), ("$codec", call.Codec),
-            ("$sent", q?.PacketsSent), ("$received", q?.PacketsReceived), ("$lost", q?.PacketsLost), ("$late", q?.LatePackets),
-            ("$loss", q?.LossPercent), ("$jitter", q?.JitterMs), ("$rtt", q?.RoundTripMs), ("$buffer", q?.JitterBufferMs),
-            ("$concealed", q?.ConcealedMs), ("$mos", q?.Mos));
+            ("@id", deviceId), ("@boot", call.Boot), ("@seq", call.Sequence), ("@line", call.Line), ("@direction", call.Direction),
+            ("@farEnd", call.FarEnd), ("@emergency", call.Emergency ? 1 : 0), ("@outcome", call.Outcome), ("@sip", call.SipCode),
+            ("@reason", call.Reason), ("@endedBy", call.EndedBy), ("@started", IncidentBook.Text(started)),
+            ("@answered", call.AnsweredAfterMs is { } after ? IncidentBook.Text(started + TimeSpan.FromMilliseconds(after)) : null),
+            ("@ended", IncidentBook.Text(ended)), ("@duration", call.DurationMs), ("@codec", call.Codec),
+            ("@sent", q?.PacketsSent), ("@received", q?.PacketsReceived), ("@lost", q?.PacketsLost), ("@late", q?.LatePackets),
+            ("@loss", q?.LossPercent), ("@jitter", q?.JitterMs), ("@rtt", q?.RoundTripMs), ("@buffer", q?.JitterBufferMs),
+            ("@concealed", q?.ConcealedMs), ("@mos", q?.Mos));
         if (added == 0)
         {
             return FaultReportOutcome.Repeated;
         }
 
-        AdapterStore.Execute(connection, "DELETE FROM call_records WHERE device_id = $id AND ended_at < $old",
-            ("$id", deviceId), ("$old", IncidentBook.Text(now - Options.Retention)));
-        AdapterStore.Execute(connection,
-            $"DELETE FROM call_records WHERE device_id = $id AND id <= (SELECT id FROM call_records WHERE device_id = $id ORDER BY id DESC LIMIT 1 OFFSET {Options.MaxPerAdapter})",
-            ("$id", deviceId));
+        StoreDatabase.Execute(connection, "DELETE FROM call_records WHERE device_id = @id AND ended_at < @old",
+            ("@id", deviceId), ("@old", IncidentBook.Text(now - Options.Retention)));
+        StoreDatabase.Execute(connection,
+            $"DELETE FROM call_records WHERE device_id = @id AND id <= (SELECT id FROM call_records WHERE device_id = @id ORDER BY id DESC LIMIT 1 OFFSET {Options.MaxPerAdapter})",
+            ("@id", deviceId));
         if (q is not null)
         {
             Judge(connection, deviceId, call.Line, now);
@@ -132,19 +132,19 @@ public sealed class CallBook(IOptions<CallRecordOptions> options, IncidentBook i
     /// <summary>Deletes every record past retention; returns how many.</summary>
     /// <param name="connection">A connection.</param>
     /// <param name="now">The time now.</param>
-    public int Prune(SqliteConnection connection, DateTimeOffset now) =>
-        AdapterStore.Execute(connection, "DELETE FROM call_records WHERE ended_at < $old", ("$old", IncidentBook.Text(now - Options.Retention)));
+    public int Prune(DbConnection connection, DateTimeOffset now) =>
+        StoreDatabase.Execute(connection, "DELETE FROM call_records WHERE ended_at < @old", ("@old", IncidentBook.Text(now - Options.Retention)));
 
     /// <summary>The median MOS of a line's last calls with media, and how many were judged (up to the window).</summary>
     /// <param name="connection">A connection.</param>
     /// <param name="deviceId">The adapter.</param>
     /// <param name="line">The line.</param>
-    public (double? Median, int Calls) RecentMedian(SqliteConnection connection, string deviceId, int line)
+    public (double? Median, int Calls) RecentMedian(DbConnection connection, string deviceId, int line)
     {
         var scores = new List<double>(Options.QualityWindowCalls);
-        using (var command = AdapterStore.Command(connection,
-            "SELECT mos FROM call_records WHERE device_id = $id AND line = $line AND mos IS NOT NULL ORDER BY ended_at DESC, id DESC LIMIT $window",
-            ("$id", deviceId), ("$line", line), ("$window", Options.QualityWindowCalls)))
+        using (var command = StoreDatabase.Command(connection,
+            "SELECT mos FROM call_records WHERE device_id = @id AND line = @line AND mos IS NOT NULL ORDER BY ended_at DESC, id DESC LIMIT @window",
+            ("@id", deviceId), ("@line", line), ("@window", Options.QualityWindowCalls)))
         using (var reader = command.ExecuteReader())
         {
             while (reader.Read())
@@ -174,21 +174,21 @@ public sealed class CallBook(IOptions<CallRecordOptions> options, IncidentBook i
     /// <summary>An adapter's call records, newest first.</summary>
     /// <param name="connection">A connection.</param>
     /// <param name="deviceId">The adapter.</param>
-    public static IReadOnlyList<CallView> List(SqliteConnection connection, string deviceId)
+    public static IReadOnlyList<CallView> List(DbConnection connection, string deviceId)
     {
-        using var command = AdapterStore.Command(connection,
+        using var command = StoreDatabase.Command(connection,
             $"""
             SELECT line, direction, far_end, emergency, outcome, sip_code, reason, ended_by, started_at, answered_at, ended_at, duration_ms, codec,
                 packets_sent, packets_received, packets_lost, late_packets, loss_percent, jitter_ms, round_trip_ms, jitter_buffer_ms, concealed_ms, mos
-            FROM call_records WHERE device_id = $id ORDER BY ended_at DESC, id DESC LIMIT {MaxListed}
+            FROM call_records WHERE device_id = @id ORDER BY ended_at DESC, id DESC LIMIT {MaxListed}
             """,
-            ("$id", deviceId));
+            ("@id", deviceId));
         using var reader = command.ExecuteReader();
         var calls = new List<CallView>();
         while (reader.Read())
         {
             calls.Add(new CallView(
-                reader.GetInt32(0), reader.GetString(1), NullableText(reader, 2), reader.GetBoolean(3), reader.GetString(4),
+                reader.GetInt32(0), reader.GetString(1), NullableText(reader, 2), reader.GetFlag(3), reader.GetString(4),
                 reader.IsDBNull(5) ? null : reader.GetInt32(5), NullableText(reader, 6), reader.GetString(7),
                 AdapterStore.ParseTime(reader.GetString(8)), reader.IsDBNull(9) ? null : AdapterStore.ParseTime(reader.GetString(9)),
                 AdapterStore.ParseTime(reader.GetString(10)), reader.GetInt64(11), NullableText(reader, 12),
@@ -206,13 +206,13 @@ public sealed class CallBook(IOptions<CallRecordOptions> options, IncidentBook i
     /// </summary>
     /// <param name="connection">A connection.</param>
     /// <param name="deviceId">The adapter.</param>
-    public CallQualityView Quality(SqliteConnection connection, string deviceId)
+    public CallQualityView Quality(DbConnection connection, string deviceId)
     {
         var byDay = new SortedDictionary<string, List<(double Mos, double Jitter, double Loss)>>(StringComparer.Ordinal);
         var lines = new SortedSet<int>();
-        using (var command = AdapterStore.Command(connection,
-            "SELECT substr(ended_at, 1, 10), mos, jitter_ms, loss_percent, line FROM call_records WHERE device_id = $id AND mos IS NOT NULL",
-            ("$id", deviceId)))
+        using (var command = StoreDatabase.Command(connection,
+            "SELECT substr(ended_at, 1, 10), mos, jitter_ms, loss_percent, line FROM call_records WHERE device_id = @id AND mos IS NOT NULL",
+            ("@id", deviceId)))
         using (var reader = command.ExecuteReader())
         {
             while (reader.Read())
@@ -241,7 +241,7 @@ public sealed class CallBook(IOptions<CallRecordOptions> options, IncidentBook i
 
     private bool IsPoor(double? median, int count) => count >= Options.QualityWindowCalls && median < Options.PoorMosBelow;
 
-    private void Judge(SqliteConnection connection, string deviceId, int line, DateTimeOffset now)
+    private void Judge(DbConnection connection, string deviceId, int line, DateTimeOffset now)
     {
         var (median, count) = RecentMedian(connection, deviceId, line);
         if (count < Options.QualityWindowCalls)
@@ -259,7 +259,7 @@ public sealed class CallBook(IOptions<CallRecordOptions> options, IncidentBook i
         }
     }
 
-    private static string? NullableText(SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+    private static string? NullableText(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 }
 
 /// <summary>A finished call as support sees it.</summary>

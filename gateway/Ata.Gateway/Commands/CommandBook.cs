@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Ata.Core.Contract;
 using Ata.Gateway.Store;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace Ata.Gateway.Commands;
 
@@ -88,8 +88,8 @@ public sealed class CommandBook(AdapterStore store, TimeProvider time)
 
     /// <summary>Creates the table (called from the store's schema set-up).</summary>
     /// <param name="connection">An open connection inside the schema transaction.</param>
-    public static void CreateSchema(SqliteConnection connection) =>
-        AdapterStore.Execute(connection,
+    public static void CreateSchema(DbConnection connection) =>
+        StoreDatabase.Execute(connection, StoreSql.Tables(StoreDatabase.DialectOf(connection),
             """
             CREATE TABLE IF NOT EXISTS commands (
                 id TEXT PRIMARY KEY NOT NULL,
@@ -107,7 +107,7 @@ public sealed class CommandBook(AdapterStore store, TimeProvider time)
             ) STRICT;
             CREATE INDEX IF NOT EXISTS commands_device ON commands (device_id, created_at);
             CREATE INDEX IF NOT EXISTS commands_open ON commands (status) WHERE status IN ('queued', 'pending');
-            """);
+            """));
 
     /// <summary>Records a new command, queued or about to be sent (pending).</summary>
     /// <param name="id">Its id.</param>
@@ -123,16 +123,16 @@ public sealed class CommandBook(AdapterStore store, TimeProvider time)
         using var connection = store.Open();
         using var transaction = connection.BeginTransaction();
         var now = store.Now();
-        AdapterStore.Execute(connection,
+        StoreDatabase.Execute(connection,
             """
             INSERT INTO commands (id, device_id, command, force, line, status, actor, created_at, sent_at, deadline)
-            VALUES ($id, $device, $command, $force, $line, $status, $actor, $now, $sent, $deadline)
+            VALUES (@id, @device, @command, @force, @line, @status, @actor, @now, @sent, @deadline)
             """,
-            ("$id", id), ("$device", deviceId), ("$command", command), ("$force", force), ("$line", line), ("$status", queued ? CommandStatus.Queued : CommandStatus.Pending),
-            ("$actor", actor), ("$now", now), ("$sent", queued ? null : now), ("$deadline", Time(deadline)));
-        AdapterStore.Execute(connection,
-            $"DELETE FROM commands WHERE device_id = $device AND id NOT IN (SELECT id FROM commands WHERE device_id = $device ORDER BY created_at DESC, id LIMIT {HistoryLength})",
-            ("$device", deviceId));
+            ("@id", id), ("@device", deviceId), ("@command", command), ("@force", force), ("@line", line), ("@status", queued ? CommandStatus.Queued : CommandStatus.Pending),
+            ("@actor", actor), ("@now", now), ("@sent", queued ? null : now), ("@deadline", Time(deadline)));
+        StoreDatabase.Execute(connection,
+            $"DELETE FROM commands WHERE device_id = @device AND id NOT IN (SELECT id FROM commands WHERE device_id = @device ORDER BY created_at DESC, id LIMIT {HistoryLength})",
+            ("@device", deviceId));
         transaction.Commit();
     }
 
@@ -142,8 +142,8 @@ public sealed class CommandBook(AdapterStore store, TimeProvider time)
     public void MarkSent(string id, DateTimeOffset deadline)
     {
         using var connection = store.Open();
-        AdapterStore.Execute(connection, "UPDATE commands SET status = $pending, sent_at = $now, deadline = $deadline WHERE id = $id AND status = $queued",
-            ("$id", id), ("$pending", CommandStatus.Pending), ("$queued", CommandStatus.Queued), ("$now", store.Now()), ("$deadline", Time(deadline)));
+        StoreDatabase.Execute(connection, "UPDATE commands SET status = @pending, sent_at = @now, deadline = @deadline WHERE id = @id AND status = @queued",
+            ("@id", id), ("@pending", CommandStatus.Pending), ("@queued", CommandStatus.Queued), ("@now", store.Now()), ("@deadline", Time(deadline)));
     }
 
     /// <summary>A command could not be sent (the broker refused or did not answer); it stays as it was and says why.</summary>
@@ -152,8 +152,8 @@ public sealed class CommandBook(AdapterStore store, TimeProvider time)
     public void MarkNotSent(string id, string reason)
     {
         using var connection = store.Open();
-        AdapterStore.Execute(connection, "UPDATE commands SET status = $failed, detail = $reason WHERE id = $id",
-            ("$id", id), ("$failed", CommandStatus.Failed), ("$reason", reason));
+        StoreDatabase.Execute(connection, "UPDATE commands SET status = @failed, detail = @reason WHERE id = @id",
+            ("@id", id), ("@failed", CommandStatus.Failed), ("@reason", reason));
     }
 
     /// <summary>
@@ -165,16 +165,16 @@ public sealed class CommandBook(AdapterStore store, TimeProvider time)
     /// <param name="result">Its answer.</param>
     /// <param name="now">When, as the store writes times.</param>
     /// <returns>Whether a command of this adapter was answered.</returns>
-    public static bool RecordResult(SqliteConnection connection, string deviceId, CommandResult result, string now)
+    public static bool RecordResult(DbConnection connection, string deviceId, CommandResult result, string now)
     {
         ArgumentNullException.ThrowIfNull(result);
-        var answered = AdapterStore.Execute(connection,
-            "UPDATE commands SET status = $status, detail = $detail, answered_at = $now WHERE id = $id AND device_id = $device AND answered_at IS NULL",
-            ("$id", result.Id), ("$device", deviceId), ("$status", result.Ok ? CommandStatus.Done : CommandStatus.Failed),
-            ("$detail", result.Detail), ("$now", now)) > 0;
+        var answered = StoreDatabase.Execute(connection,
+            "UPDATE commands SET status = @status, detail = @detail, answered_at = @now WHERE id = @id AND device_id = @device AND answered_at IS NULL",
+            ("@id", result.Id), ("@device", deviceId), ("@status", result.Ok ? CommandStatus.Done : CommandStatus.Failed),
+            ("@detail", result.Detail), ("@now", now)) > 0;
         if (answered && result.Ok)
         {
-            using var what = AdapterStore.Command(connection, "SELECT command FROM commands WHERE id = $id", ("$id", result.Id));
+            using var what = StoreDatabase.Command(connection, "SELECT command FROM commands WHERE id = @id", ("@id", result.Id));
             if (what.ExecuteScalar() is Ata.Core.Gateway.GatewayCommand.FactoryReset)
             {
                 Provisioning.OnboardingCodes.MarkNeeded(connection, deviceId, "factory reset", now);
@@ -186,11 +186,11 @@ public sealed class CommandBook(AdapterStore store, TimeProvider time)
 
     /// <summary>An adapter's commands, newest first, each with its status now.</summary>
     /// <param name="deviceId">The adapter.</param>
-    public IReadOnlyList<CommandView> List(string deviceId) => Query("device_id = $key ORDER BY created_at DESC, id", deviceId);
+    public IReadOnlyList<CommandView> List(string deviceId) => Query("device_id = @key ORDER BY created_at DESC, id", deviceId);
 
     /// <summary>One command, or null.</summary>
     /// <param name="id">Its id.</param>
-    public CommandView? Find(string id) => Query("id = $key", id).SingleOrDefault();
+    public CommandView? Find(string id) => Query("id = @key", id).SingleOrDefault();
 
     /// <summary>Queued commands whose adapter is online now, oldest first, with their deadline not yet passed.</summary>
     public IReadOnlyList<CommandView> ListDeliverable() =>
@@ -200,8 +200,8 @@ public sealed class CommandBook(AdapterStore store, TimeProvider time)
     private List<CommandView> Query(string where, string? key)
     {
         using var connection = store.Open();
-        using var command = AdapterStore.Command(connection,
-            $"SELECT id, device_id, command, force, status, detail, actor, created_at, sent_at, deadline, answered_at, line FROM commands WHERE {where}", ("$key", key));
+        using var command = StoreDatabase.Command(connection,
+            $"SELECT id, device_id, command, force, status, detail, actor, created_at, sent_at, deadline, answered_at, line FROM commands WHERE {where}", ("@key", key));
         using var reader = command.ExecuteReader();
         var now = time.GetUtcNow();
         var views = new List<CommandView>();
@@ -218,7 +218,7 @@ public sealed class CommandBook(AdapterStore store, TimeProvider time)
                 status = CommandStatus.Expired;
             }
 
-            views.Add(new CommandView(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetBoolean(3), reader.IsDBNull(11) ? null : reader.GetInt32(11),
+            views.Add(new CommandView(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetFlag(3), reader.IsDBNull(11) ? null : reader.GetInt32(11),
                 status, detail, reader.GetString(6),
                 AdapterStore.ParseTime(reader.GetString(7)), reader.IsDBNull(8) ? null : AdapterStore.ParseTime(reader.GetString(8)), deadline,
                 reader.IsDBNull(10) ? null : AdapterStore.ParseTime(reader.GetString(10))));

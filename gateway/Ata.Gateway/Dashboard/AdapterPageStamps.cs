@@ -22,7 +22,7 @@ internal sealed record AdapterPageStamps(string View, IReadOnlyDictionary<string
             (SELECT coalesce(max(seq), 0) FROM service_requests WHERE device_id = a.device_id),
             (SELECT count(*) || '|' || coalesce(max(id), 0) FROM call_records WHERE device_id = a.device_id)
         FROM adapters a LEFT JOIN adapter_state s ON s.device_id = a.device_id
-        WHERE a.device_id = $id
+        WHERE a.device_id = @id
         """;
 
     /// <summary>The adapter's marks now, or null when it is not provisioned (any more).</summary>
@@ -31,7 +31,7 @@ internal sealed record AdapterPageStamps(string View, IReadOnlyDictionary<string
     public static AdapterPageStamps? Read(AdapterStore store, string deviceId)
     {
         using var connection = store.Open();
-        using var command = AdapterStore.Command(connection, Sql, ("$id", deviceId));
+        using var command = StoreDatabase.Command(connection, Sql, ("@id", deviceId));
         using var reader = command.ExecuteReader();
         if (!reader.Read())
         {

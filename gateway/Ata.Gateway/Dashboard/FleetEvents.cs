@@ -1,5 +1,5 @@
 using Ata.Gateway.Store;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace Ata.Gateway.Dashboard;
 
@@ -45,7 +45,7 @@ public sealed partial class FleetEvents(AdapterStore store, ILogger<FleetEvents>
             {
                 Read();
             }
-            catch (SqliteException exception)
+            catch (DbException exception)
             {
                 LogReadFailed(exception.Message);
             }
@@ -59,7 +59,7 @@ public sealed partial class FleetEvents(AdapterStore store, ILogger<FleetEvents>
         using var connection = store.Open();
         if (_seq < 0)
         {
-            using var last = AdapterStore.Command(connection, "SELECT coalesce(max(seq), 0) FROM fleet_changes");
+            using var last = StoreDatabase.Command(connection, "SELECT coalesce(max(seq), 0) FROM fleet_changes");
             _seq = (long)last.ExecuteScalar()!;
             _counts = FleetCounts.Read(connection).Values;
             return;
@@ -67,8 +67,8 @@ public sealed partial class FleetEvents(AdapterStore store, ILogger<FleetEvents>
 
         var changed = new HashSet<string>(StringComparer.Ordinal);
         var rows = 0;
-        using (var command = AdapterStore.Command(connection, "SELECT seq, device_id FROM fleet_changes WHERE seq > $seq ORDER BY seq LIMIT $limit",
-            ("$seq", _seq), ("$limit", MaxChangesPerRead + 1)))
+        using (var command = StoreDatabase.Command(connection, "SELECT seq, device_id FROM fleet_changes WHERE seq > @seq ORDER BY seq LIMIT @limit",
+            ("@seq", _seq), ("@limit", MaxChangesPerRead + 1)))
         using (var reader = command.ExecuteReader())
         {
             while (reader.Read())
@@ -85,7 +85,7 @@ public sealed partial class FleetEvents(AdapterStore store, ILogger<FleetEvents>
         _counts = counts;
         if (++_reads % 60 == 0)
         {
-            AdapterStore.Execute(connection, "DELETE FROM fleet_changes WHERE seq <= $seq", ("$seq", _seq - FleetIndex.ChangesKept));
+            StoreDatabase.Execute(connection, "DELETE FROM fleet_changes WHERE seq <= @seq", ("@seq", _seq - FleetIndex.ChangesKept));
         }
 
         if (changed.Count == 0 && !countsChanged)

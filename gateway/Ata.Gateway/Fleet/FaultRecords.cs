@@ -1,6 +1,6 @@
 using Ata.Gateway.Incidents;
 using Ata.Gateway.Store;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace Ata.Gateway.Fleet;
 
@@ -39,8 +39,8 @@ public static class FaultRecords
 
     /// <summary>Creates the table of boots.</summary>
     /// <param name="connection">An open connection (in the schema transaction).</param>
-    public static void CreateSchema(SqliteConnection connection) =>
-        AdapterStore.Execute(connection,
+    public static void CreateSchema(DbConnection connection) =>
+        StoreDatabase.Execute(connection, StoreSql.Tables(StoreDatabase.DialectOf(connection),
             """
             CREATE TABLE IF NOT EXISTS fault_boots (
                 id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -50,7 +50,7 @@ public static class FaultRecords
                 reports_dropped INTEGER NOT NULL DEFAULT 0,
                 UNIQUE (device_id, boot)
             ) STRICT;
-            """);
+            """));
 
     /// <summary>Records a fault raised or cleared, dated <paramref name="receivedAt"/> minus its age.</summary>
     /// <param name="connection">The store's connection, inside the transaction recording the report.</param>
@@ -60,7 +60,7 @@ public static class FaultRecords
     /// <param name="receivedAt">When the gateway's session received it.</param>
     /// <param name="now">The time now.</param>
     public static FaultReportOutcome Change(
-        SqliteConnection connection, IncidentBook? incidents, string deviceId, ReportedFault fault, DateTimeOffset receivedAt, DateTimeOffset now)
+        DbConnection connection, IncidentBook? incidents, string deviceId, ReportedFault fault, DateTimeOffset receivedAt, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(fault);
         if (!Heard(connection, deviceId, now))
@@ -107,7 +107,7 @@ public static class FaultRecords
     /// <param name="now">The time now.</param>
     /// <param name="newlyDropped">Reports the adapter dropped that no earlier snapshot of its boot counted.</param>
     public static FaultReportOutcome Snapshot(
-        SqliteConnection connection, IncidentBook? incidents, string deviceId, FaultSnapshot snapshot, DateTimeOffset receivedAt, DateTimeOffset now,
+        DbConnection connection, IncidentBook? incidents, string deviceId, FaultSnapshot snapshot, DateTimeOffset receivedAt, DateTimeOffset now,
         out long newlyDropped)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
@@ -131,10 +131,10 @@ public static class FaultRecords
 
         var listed = snapshot.Active.DistinctBy(f => (f.Code, f.Line ?? 0)).ToList();
         var held = new List<(string Code, int Line)>();
-        using (var command = AdapterStore.Command(connection,
-            "SELECT code, line FROM active_faults WHERE device_id = $id AND code NOT IN ($silent, $offline, $refused)",
-            ("$id", deviceId), ("$silent", FaultDescriptions.Silent), ("$offline", FaultDescriptions.Offline),
-            ("$refused", FaultDescriptions.LoginRefusedAtBroker)))
+        using (var command = StoreDatabase.Command(connection,
+            "SELECT code, line FROM active_faults WHERE device_id = @id AND code NOT IN (@silent, @offline, @refused)",
+            ("@id", deviceId), ("@silent", FaultDescriptions.Silent), ("@offline", FaultDescriptions.Offline),
+            ("@refused", FaultDescriptions.LoginRefusedAtBroker)))
         using (var reader = command.ExecuteReader())
         {
             while (reader.Read())
@@ -157,65 +157,65 @@ public static class FaultRecords
     }
 
     private static void Open(
-        SqliteConnection connection, IncidentBook? incidents, string deviceId, ActiveFault fault, long? sequence, DateTimeOffset at, DateTimeOffset now)
+        DbConnection connection, IncidentBook? incidents, string deviceId, ActiveFault fault, long? sequence, DateTimeOffset at, DateTimeOffset now)
     {
         var line = fault.Line ?? 0;
         var since = IncidentBook.Text(at);
         AdapterStore.AddFaultEvent(connection, deviceId, fault.Code, line, true, fault.SipCode, fault.Detail, since);
         incidents?.Raised(connection, deviceId, fault.Code, line, now, at);
-        AdapterStore.Execute(connection,
+        StoreDatabase.Execute(connection,
             """
             INSERT INTO active_faults (device_id, code, line, sip_code, detail, seq, since)
-            VALUES ($id, $code, $line, $sip, $detail, $seq, $since)
+            VALUES (@id, @code, @line, @sip, @detail, @seq, @since)
             ON CONFLICT (device_id, code, line) DO UPDATE SET sip_code = excluded.sip_code, detail = excluded.detail, seq = excluded.seq
             """,
-            ("$id", deviceId), ("$code", fault.Code), ("$line", line), ("$sip", fault.SipCode),
-            ("$detail", fault.Detail), ("$seq", sequence), ("$since", since));
+            ("@id", deviceId), ("@code", fault.Code), ("@line", line), ("@sip", fault.SipCode),
+            ("@detail", fault.Detail), ("@seq", sequence), ("@since", since));
     }
 
-    private static void Close(SqliteConnection connection, string deviceId, string code, int line, int? sipCode, string? detail, DateTimeOffset at)
+    private static void Close(DbConnection connection, string deviceId, string code, int line, int? sipCode, string? detail, DateTimeOffset at)
     {
         AdapterStore.AddFaultEvent(connection, deviceId, code, line, false, sipCode, detail, IncidentBook.Text(at));
         IncidentBook.Cleared(connection, deviceId, code, line, at);
-        AdapterStore.Execute(connection, "DELETE FROM active_faults WHERE device_id = $id AND code = $code AND line = $line",
-            ("$id", deviceId), ("$code", code), ("$line", line));
+        StoreDatabase.Execute(connection, "DELETE FROM active_faults WHERE device_id = @id AND code = @code AND line = @line",
+            ("@id", deviceId), ("@code", code), ("@line", line));
     }
 
     /// <summary>Notes that the adapter was heard from; false when it is unknown.</summary>
-    private static bool Heard(SqliteConnection connection, string deviceId, DateTimeOffset now) =>
-        AdapterStore.Execute(connection, "UPDATE adapter_state SET last_seen = $now WHERE device_id = $id",
-            ("$id", deviceId), ("$now", IncidentBook.Text(now))) > 0;
+    private static bool Heard(DbConnection connection, string deviceId, DateTimeOffset now) =>
+        StoreDatabase.Execute(connection, "UPDATE adapter_state SET last_seen = @now WHERE device_id = @id",
+            ("@id", deviceId), ("@now", IncidentBook.Text(now))) > 0;
 
     /// <summary>What is remembered of one boot of the adapter, and whether it is the last boot heard; null when none.</summary>
-    private static KnownBoot? Boot(SqliteConnection connection, string deviceId, string boot)
+    private static KnownBoot? Boot(DbConnection connection, string deviceId, string boot)
     {
-        using var command = AdapterStore.Command(connection,
+        using var command = StoreDatabase.Command(connection,
             """
-            SELECT seq, reports_dropped, id = (SELECT max(id) FROM fault_boots WHERE device_id = $id)
-            FROM fault_boots WHERE device_id = $id AND boot = $boot
+            SELECT seq, reports_dropped, id = (SELECT max(id) FROM fault_boots WHERE device_id = @id)
+            FROM fault_boots WHERE device_id = @id AND boot = @boot
             """,
-            ("$id", deviceId), ("$boot", boot));
+            ("@id", deviceId), ("@boot", boot));
         using var reader = command.ExecuteReader();
-        return reader.Read() ? new KnownBoot(reader.GetInt64(0), reader.GetInt64(1), reader.GetBoolean(2)) : null;
+        return reader.Read() ? new KnownBoot(reader.GetInt64(0), reader.GetInt64(1), reader.GetFlag(2)) : null;
     }
 
     /// <summary>Remembers the last sequence number and dropped count taken of a boot; a new one makes the adapter's oldest beyond <see cref="BootsKept"/> forgotten.</summary>
-    private static void Remember(SqliteConnection connection, string deviceId, string boot, long sequence, long reportsDropped, bool newBoot)
+    private static void Remember(DbConnection connection, string deviceId, string boot, long sequence, long reportsDropped, bool newBoot)
     {
-        AdapterStore.Execute(connection,
+        StoreDatabase.Execute(connection,
             """
-            INSERT INTO fault_boots (device_id, boot, seq, reports_dropped) VALUES ($id, $boot, $seq, $dropped)
+            INSERT INTO fault_boots (device_id, boot, seq, reports_dropped) VALUES (@id, @boot, @seq, @dropped)
             ON CONFLICT (device_id, boot) DO UPDATE SET seq = max(seq, excluded.seq), reports_dropped = max(reports_dropped, excluded.reports_dropped)
             """,
-            ("$id", deviceId), ("$boot", boot), ("$seq", sequence), ("$dropped", reportsDropped));
+            ("@id", deviceId), ("@boot", boot), ("@seq", sequence), ("@dropped", reportsDropped));
         if (!newBoot)
         {
             return;
         }
 
-        AdapterStore.Execute(connection,
-            $"DELETE FROM fault_boots WHERE device_id = $id AND id <= (SELECT id FROM fault_boots WHERE device_id = $id ORDER BY id DESC LIMIT 1 OFFSET {BootsKept})",
-            ("$id", deviceId));
+        StoreDatabase.Execute(connection,
+            $"DELETE FROM fault_boots WHERE device_id = @id AND id <= (SELECT id FROM fault_boots WHERE device_id = @id ORDER BY id DESC LIMIT 1 OFFSET {BootsKept})",
+            ("@id", deviceId));
     }
 
     private sealed record KnownBoot(long Sequence, long ReportsDropped, bool Latest);

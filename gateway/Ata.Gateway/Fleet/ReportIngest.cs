@@ -3,7 +3,7 @@ using Ata.Core.Contract;
 using Ata.Gateway.Calls;
 using Ata.Gateway.Broker;
 using Ata.Gateway.Store;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using Microsoft.Extensions.Options;
 
 namespace Ata.Gateway.Fleet;
@@ -404,8 +404,7 @@ public sealed partial class ReportIngest : IAsyncDisposable
     /// <param name="exception">What recording a batch threw.</param>
     public static bool IsStoreUnwritable(Exception exception) => exception switch
     {
-        // SQLITE_PERM 3, BUSY 5, LOCKED 6, NOMEM 7, READONLY 8, IOERR 10, FULL 13, CANTOPEN 14, PROTOCOL 15.
-        SqliteException sqlite => (sqlite.SqliteErrorCode & 0xFF) is 3 or 5 or 6 or 7 or 8 or 10 or 13 or 14 or 15,
+        DbException database => StoreDatabase.IsUnwritable(database),
         IOException or UnauthorizedAccessException => true,
         _ => false,
     };

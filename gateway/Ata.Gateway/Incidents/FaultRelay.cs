@@ -73,7 +73,13 @@ public sealed partial class FaultRelay(
                 continue;
             }
 
-            if (!StillDue(message, now))
+            bool due;
+            using (var reading = store.Open())
+            {
+                due = Outbox.IsStillDue(reading, message, now);
+            }
+
+            if (!due)
             {
                 // Another instance made it (or tried and put it off) between the read and the claim.
                 leases.Forget(claim);
@@ -95,17 +101,14 @@ public sealed partial class FaultRelay(
             using var connection = store.Open();
             if (error is null)
             {
-                AdapterStore.Execute(connection, "UPDATE outbox_deliveries SET delivered_at = $now, attempts = attempts + 1 WHERE outbox_id = $id AND channel = $channel",
-                    ("$id", message.OutboxId), ("$channel", message.Channel), ("$now", IncidentBook.Text(time.GetUtcNow())));
+                Outbox.Delivered(connection, message, time.GetUtcNow());
                 LogDelivered(message.Channel, message.IdempotencyKey, message.Subject);
                 delivered++;
             }
             else
             {
                 var wait = RelayBackoff.Delay(message.Attempts + 1, TimeSpan.FromSeconds(Options.MaxBackoffSeconds));
-                AdapterStore.Execute(connection,
-                    "UPDATE outbox_deliveries SET attempts = attempts + 1, next_attempt_at = $next, last_error = $error WHERE outbox_id = $id AND channel = $channel",
-                    ("$id", message.OutboxId), ("$channel", message.Channel), ("$next", IncidentBook.Text(time.GetUtcNow() + wait)), ("$error", error));
+                Outbox.Failed(connection, message, time.GetUtcNow() + wait, error);
                 LogRetrying(message.Channel, message.IdempotencyKey, message.Attempts + 1, wait.TotalSeconds, error);
             }
 
@@ -119,16 +122,7 @@ public sealed partial class FaultRelay(
     public IReadOnlyDictionary<string, long> Pending()
     {
         using var connection = store.Open();
-        using var command = AdapterStore.Command(connection,
-            "SELECT d.channel, count(*) FROM outbox_deliveries d JOIN outbox o ON o.id = d.outbox_id WHERE d.delivered_at IS NULL AND o.cancelled = 0 GROUP BY d.channel");
-        using var reader = command.ExecuteReader();
-        var pending = new Dictionary<string, long>(StringComparer.Ordinal);
-        while (reader.Read())
-        {
-            pending[reader.GetString(0)] = reader.GetInt64(1);
-        }
-
-        return pending;
+        return Outbox.Pending(connection);
     }
 
     /// <summary>The signature of a webhook body.</summary>
@@ -169,36 +163,7 @@ public sealed partial class FaultRelay(
     private List<OutboxMessage> Due(DateTimeOffset now)
     {
         using var connection = store.Open();
-        using var command = AdapterStore.Command(connection,
-            """
-            SELECT o.id, d.channel, o.idempotency_key, o.event, o.subject, o.payload, d.attempts
-            FROM outbox_deliveries d JOIN outbox o ON o.id = d.outbox_id
-            WHERE d.delivered_at IS NULL AND o.cancelled = 0 AND o.not_before <= $now AND d.next_attempt_at <= $now
-            AND NOT EXISTS (
-                SELECT 1 FROM outbox e JOIN outbox_deliveries ed ON ed.outbox_id = e.id
-                WHERE e.incident_id = o.incident_id AND e.id < o.id AND ed.channel = d.channel AND ed.delivered_at IS NULL AND e.cancelled = 0)
-            ORDER BY o.id LIMIT 50
-            """,
-            ("$now", IncidentBook.Text(now)));
-        using var reader = command.ExecuteReader();
-        var due = new List<OutboxMessage>();
-        while (reader.Read())
-        {
-            due.Add(new OutboxMessage(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
-                reader.GetString(4), reader.GetString(5), reader.GetInt32(6)));
-        }
-
-        return due;
-    }
-
-    /// <summary>Whether <paramref name="message"/> is still to be delivered now (read again once claimed).</summary>
-    private bool StillDue(OutboxMessage message, DateTimeOffset now)
-    {
-        using var connection = store.Open();
-        using var command = AdapterStore.Command(connection,
-            "SELECT count(*) FROM outbox_deliveries WHERE outbox_id = @id AND channel = @channel AND delivered_at IS NULL AND next_attempt_at <= @now",
-            ("@id", message.OutboxId), ("@channel", message.Channel), ("@now", IncidentBook.Text(now)));
-        return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture) == 1;
+        return Outbox.Due(connection, now);
     }
 
     private Task SendAsync(OutboxMessage message, CancellationToken cancellationToken) => message.Channel switch

@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Ata.Gateway.Fleet;
 using Ata.Gateway.Store;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using Microsoft.Extensions.Options;
 
 namespace Ata.Gateway.Incidents;
@@ -42,8 +42,8 @@ public sealed class IncidentBook(IOptions<IncidentOptions> options, IOptions<Rel
 
     /// <summary>Creates the incident and outbox tables.</summary>
     /// <param name="connection">An open connection (in the schema transaction).</param>
-    public static void CreateSchema(SqliteConnection connection) =>
-        AdapterStore.Execute(connection,
+    public static void CreateSchema(DbConnection connection) =>
+        StoreDatabase.Execute(connection, StoreSql.Tables(StoreDatabase.DialectOf(connection),
             """
             CREATE TABLE IF NOT EXISTS incidents (
                 id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -60,27 +60,7 @@ public sealed class IncidentBook(IOptions<IncidentOptions> options, IOptions<Rel
                 parent_id INTEGER
             ) STRICT;
             CREATE INDEX IF NOT EXISTS incidents_open ON incidents (ended_at, device_id, code, line);
-            CREATE TABLE IF NOT EXISTS outbox (
-                id INTEGER PRIMARY KEY AUTOINCREMENT,
-                idempotency_key TEXT NOT NULL UNIQUE,
-                incident_id INTEGER NOT NULL,
-                event TEXT NOT NULL,
-                subject TEXT NOT NULL,
-                payload TEXT NOT NULL,
-                created_at TEXT NOT NULL,
-                not_before TEXT NOT NULL,
-                cancelled INTEGER NOT NULL DEFAULT 0
-            ) STRICT;
-            CREATE TABLE IF NOT EXISTS outbox_deliveries (
-                outbox_id INTEGER NOT NULL REFERENCES outbox (id),
-                channel TEXT NOT NULL,
-                attempts INTEGER NOT NULL DEFAULT 0,
-                next_attempt_at TEXT NOT NULL,
-                delivered_at TEXT,
-                last_error TEXT,
-                PRIMARY KEY (outbox_id, channel)
-            ) STRICT;
-            """);
+            """));
 
     /// <summary>A fault was raised: opens, merges into, or re-opens (a flap) an incident.</summary>
     /// <param name="connection">The store's connection, inside the transaction recording the fault.</param>
@@ -89,12 +69,12 @@ public sealed class IncidentBook(IOptions<IncidentOptions> options, IOptions<Rel
     /// <param name="line">The line, 0 for none.</param>
     /// <param name="now">The time.</param>
     /// <param name="since">When the fault was raised, when earlier than <paramref name="now"/> (reported after an outage); a new incident opens then.</param>
-    public void Raised(SqliteConnection connection, string deviceId, string code, int line, DateTimeOffset now, DateTimeOffset? since = null)
+    public void Raised(DbConnection connection, string deviceId, string code, int line, DateTimeOffset now, DateTimeOffset? since = null)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        using (var find = AdapterStore.Command(connection,
-            "SELECT id, cleared_at, flaps, flapping_reported, parent_id FROM incidents WHERE kind = 'adapter' AND ended_at IS NULL AND device_id = $id AND code = $code AND line = $line",
-            ("$id", deviceId), ("$code", code), ("$line", line)))
+        using (var find = StoreDatabase.Command(connection,
+            "SELECT id, cleared_at, flaps, flapping_reported, parent_id FROM incidents WHERE kind = 'adapter' AND ended_at IS NULL AND device_id = @id AND code = @code AND line = @line",
+            ("@id", deviceId), ("@code", code), ("@line", line)))
         using (var reader = find.ExecuteReader())
         {
             if (reader.Read())
@@ -106,14 +86,14 @@ public sealed class IncidentBook(IOptions<IncidentOptions> options, IOptions<Rel
                 }
 
                 var flaps = reader.GetInt32(2) + 1;
-                var alreadyReported = reader.GetBoolean(3);
+                var alreadyReported = reader.GetFlag(3);
                 var folded = !reader.IsDBNull(4);
                 reader.Close();
-                AdapterStore.Execute(connection, "UPDATE incidents SET cleared_at = NULL, flaps = $flaps WHERE id = $incident",
-                    ("$incident", id), ("$flaps", flaps));
+                StoreDatabase.Execute(connection, "UPDATE incidents SET cleared_at = NULL, flaps = @flaps WHERE id = @incident",
+                    ("@incident", id), ("@flaps", flaps));
                 if (flaps >= Options.FlapThreshold && !alreadyReported && !folded)
                 {
-                    AdapterStore.Execute(connection, "UPDATE incidents SET flapping_reported = 1 WHERE id = $incident", ("$incident", id));
+                    StoreDatabase.Execute(connection, "UPDATE incidents SET flapping_reported = 1 WHERE id = @incident", ("@incident", id));
                     Enqueue(connection, id, Flapping, now, now);
                 }
 
@@ -122,13 +102,12 @@ public sealed class IncidentBook(IOptions<IncidentOptions> options, IOptions<Rel
         }
 
         var registrar = RegistrarOf(connection, deviceId, line);
-        AdapterStore.Execute(connection,
-            "INSERT INTO incidents (kind, device_id, registrar, code, line, opened_at) VALUES ('adapter', $id, $registrar, $code, $line, $now)",
-            ("$id", deviceId), ("$registrar", registrar), ("$code", code), ("$line", line), ("$now", Text(since ?? now)));
-        var incident = LastId(connection);
+        var incident = InsertIncident(connection,
+            "INSERT INTO incidents (kind, device_id, registrar, code, line, opened_at) VALUES ('adapter', @id, @registrar, @code, @line, @now) RETURNING id",
+            ("@id", deviceId), ("@registrar", registrar), ("@code", code), ("@line", line), ("@now", Text(since ?? now)));
         if (LatestReported(connection, deviceId, incident, now) is { } storm)
         {
-            AdapterStore.Execute(connection, "UPDATE incidents SET parent_id = $parent WHERE id = $incident", ("$parent", storm), ("$incident", incident));
+            StoreDatabase.Execute(connection, "UPDATE incidents SET parent_id = @parent WHERE id = @incident", ("@parent", storm), ("@incident", incident));
             return;
         }
 
@@ -140,13 +119,13 @@ public sealed class IncidentBook(IOptions<IncidentOptions> options, IOptions<Rel
 
         // Several instances record faults at once: one registrar's are folded one at a time, so one incident holds them.
         Instances.Leases.Lock(connection, $"{Instances.Leases.FoldLockPrefix}{registrar}|{code}");
-        using (var open = AdapterStore.Command(connection,
-            "SELECT id FROM incidents WHERE kind = 'registrar' AND ended_at IS NULL AND registrar = $registrar AND code = $code",
-            ("$registrar", registrar), ("$code", code)))
+        using (var open = StoreDatabase.Command(connection,
+            "SELECT id FROM incidents WHERE kind = 'registrar' AND ended_at IS NULL AND registrar = @registrar AND code = @code",
+            ("@registrar", registrar), ("@code", code)))
         {
             if (open.ExecuteScalar() is long parent)
             {
-                AdapterStore.Execute(connection, "UPDATE incidents SET parent_id = $parent WHERE id = $incident", ("$parent", parent), ("$incident", incident));
+                StoreDatabase.Execute(connection, "UPDATE incidents SET parent_id = @parent WHERE id = @incident", ("@parent", parent), ("@incident", incident));
                 return;
             }
         }
@@ -160,11 +139,11 @@ public sealed class IncidentBook(IOptions<IncidentOptions> options, IOptions<Rel
     /// How long a registrar-side fault of this line waits to fold: the configured window, and never
     /// less than the line's registration back-off cap, the spread with which adapters notice one outage.
     /// </summary>
-    private TimeSpan FoldWindow(SqliteConnection connection, string deviceId, int line)
+    private TimeSpan FoldWindow(DbConnection connection, string deviceId, int line)
     {
-        using var command = AdapterStore.Command(connection,
-            "SELECT json_extract(settings, '$.retryMaxSeconds') FROM adapter_lines WHERE device_id = $id AND line = $line",
-            ("$id", deviceId), ("$line", line == 0 ? 1 : line));
+        using var command = StoreDatabase.Command(connection,
+            "SELECT json_extract(settings, '$.retryMaxSeconds') FROM adapter_lines WHERE device_id = @id AND line = @line",
+            ("@id", deviceId), ("@line", line == 0 ? 1 : line));
         var cap = command.ExecuteScalar() is long seconds ? seconds : Provisioning.LineDefaults.RetryMaxSeconds;
         return TimeSpan.FromSeconds(Math.Max(Options.FoldWindowSeconds, cap));
     }
@@ -178,10 +157,10 @@ public sealed class IncidentBook(IOptions<IncidentOptions> options, IOptions<Rel
     /// <param name="code">The fault code.</param>
     /// <param name="line">The line, 0 for none.</param>
     /// <param name="now">When it cleared.</param>
-    public static void Cleared(SqliteConnection connection, string deviceId, string code, int line, DateTimeOffset now) =>
-        AdapterStore.Execute(connection,
-            "UPDATE incidents SET cleared_at = $now WHERE kind = 'adapter' AND ended_at IS NULL AND cleared_at IS NULL AND device_id = $id AND code = $code AND line = $line",
-            ("$id", deviceId), ("$code", code), ("$line", line), ("$now", Text(now)));
+    public static void Cleared(DbConnection connection, string deviceId, string code, int line, DateTimeOffset now) =>
+        StoreDatabase.Execute(connection,
+            "UPDATE incidents SET cleared_at = @now WHERE kind = 'adapter' AND ended_at IS NULL AND cleared_at IS NULL AND device_id = @id AND code = @code AND line = @line",
+            ("@id", deviceId), ("@code", code), ("@line", line), ("@now", Text(now)));
 
     /// <summary>
     /// Ends incidents cleared for the quiet time (sending their resolution when their opening was
@@ -189,14 +168,14 @@ public sealed class IncidentBook(IOptions<IncidentOptions> options, IOptions<Rel
     /// </summary>
     /// <param name="connection">A connection, inside a transaction.</param>
     /// <param name="now">The time.</param>
-    public void Tick(SqliteConnection connection, DateTimeOffset now)
+    public void Tick(DbConnection connection, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(connection);
         var quietSince = Text(now - TimeSpan.FromSeconds(Options.QuietSeconds));
         var ending = new List<(long Id, bool Folded)>();
-        using (var command = AdapterStore.Command(connection,
-            "SELECT id, parent_id FROM incidents WHERE kind = 'adapter' AND ended_at IS NULL AND cleared_at IS NOT NULL AND cleared_at <= $since",
-            ("$since", quietSince)))
+        using (var command = StoreDatabase.Command(connection,
+            "SELECT id, parent_id FROM incidents WHERE kind = 'adapter' AND ended_at IS NULL AND cleared_at IS NOT NULL AND cleared_at <= @since",
+            ("@since", quietSince)))
         using (var reader = command.ExecuteReader())
         {
             while (reader.Read())
@@ -207,20 +186,19 @@ public sealed class IncidentBook(IOptions<IncidentOptions> options, IOptions<Rel
 
         foreach (var (id, folded) in ending)
         {
-            AdapterStore.Execute(connection, "UPDATE incidents SET ended_at = cleared_at WHERE id = $incident", ("$incident", id));
-            if (!folded && WasAnnounced(connection, id, now))
+            StoreDatabase.Execute(connection, "UPDATE incidents SET ended_at = cleared_at WHERE id = @incident", ("@incident", id));
+            if (!folded && Outbox.WasAnnounced(connection, id, now))
             {
                 Enqueue(connection, id, Resolved, now, now);
             }
             else
             {
-                AdapterStore.Execute(connection, "UPDATE outbox SET cancelled = 1 WHERE incident_id = $incident AND not_before > $now",
-                    ("$incident", id), ("$now", Text(now)));
+                Outbox.CancelNotDue(connection, id, now);
             }
         }
 
         var recovered = new List<long>();
-        using (var command = AdapterStore.Command(connection,
+        using (var command = StoreDatabase.Command(connection,
             """
             SELECT r.id FROM incidents r WHERE r.kind = 'registrar' AND r.ended_at IS NULL
             AND NOT EXISTS (SELECT 1 FROM incidents c WHERE c.parent_id = r.id AND c.ended_at IS NULL)
@@ -235,33 +213,24 @@ public sealed class IncidentBook(IOptions<IncidentOptions> options, IOptions<Rel
 
         foreach (var id in recovered)
         {
-            AdapterStore.Execute(connection, "UPDATE incidents SET ended_at = $now WHERE id = $incident", ("$incident", id), ("$now", Text(now)));
+            StoreDatabase.Execute(connection, "UPDATE incidents SET ended_at = @now WHERE id = @incident", ("@incident", id), ("@now", Text(now)));
             Enqueue(connection, id, Resolved, now, now);
         }
 
-        var old = Text(now - Retention);
-        AdapterStore.Execute(connection,
-            """
-            DELETE FROM outbox_deliveries WHERE outbox_id IN (SELECT o.id FROM outbox o WHERE o.created_at < $old
-                AND o.incident_id IN (SELECT id FROM incidents WHERE ended_at IS NOT NULL) AND (o.cancelled = 1
-                OR NOT EXISTS (SELECT 1 FROM outbox_deliveries d WHERE d.outbox_id = o.id AND d.delivered_at IS NULL)));
-            DELETE FROM outbox WHERE created_at < $old AND incident_id IN (SELECT id FROM incidents WHERE ended_at IS NOT NULL)
-                AND NOT EXISTS (SELECT 1 FROM outbox_deliveries d WHERE d.outbox_id = outbox.id);
-            """,
-            ("$old", old));
+        Outbox.Prune(connection, now - Retention);
     }
 
     /// <summary>Incidents, newest first.</summary>
     /// <param name="connection">A connection.</param>
     /// <param name="openOnly">Only those not ended.</param>
-    public static IReadOnlyList<IncidentView> List(SqliteConnection connection, bool openOnly) =>
+    public static IReadOnlyList<IncidentView> List(DbConnection connection, bool openOnly) =>
         Query(connection, openOnly ? "WHERE i.ended_at IS NULL" : string.Empty, null);
 
     /// <summary>Open incidents by kind, counted on the index of open incidents (not read).</summary>
     /// <param name="connection">A connection.</param>
-    public static IReadOnlyDictionary<string, long> CountOpen(SqliteConnection connection)
+    public static IReadOnlyDictionary<string, long> CountOpen(DbConnection connection)
     {
-        using var command = AdapterStore.Command(connection, "SELECT kind, count(*) FROM incidents WHERE ended_at IS NULL GROUP BY kind");
+        using var command = StoreDatabase.Command(connection, "SELECT kind, count(*) FROM incidents WHERE ended_at IS NULL GROUP BY kind");
         using var reader = command.ExecuteReader();
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
         while (reader.Read())
@@ -275,12 +244,12 @@ public sealed class IncidentBook(IOptions<IncidentOptions> options, IOptions<Rel
     /// <summary>One incident, or null.</summary>
     /// <param name="connection">A connection.</param>
     /// <param name="id">Its number.</param>
-    public static IncidentView? Find(SqliteConnection connection, long id) =>
-        Query(connection, "WHERE i.id = $incident", id).SingleOrDefault();
+    public static IncidentView? Find(DbConnection connection, long id) =>
+        Query(connection, "WHERE i.id = @incident", id).SingleOrDefault();
 
-    private static List<IncidentView> Query(SqliteConnection connection, string filter, long? id)
+    private static List<IncidentView> Query(DbConnection connection, string filter, long? id)
     {
-        using var command = AdapterStore.Command(connection,
+        using var command = StoreDatabase.Command(connection,
             $"""
             SELECT i.id, i.kind, i.device_id, i.registrar, i.code, i.line, i.opened_at, i.cleared_at, i.ended_at, i.flaps, i.parent_id,
                 (SELECT count(*) FROM incidents c WHERE c.parent_id = i.id),
@@ -291,7 +260,7 @@ public sealed class IncidentBook(IOptions<IncidentOptions> options, IOptions<Rel
             LEFT JOIN incidents p ON p.id = i.parent_id
             {filter} ORDER BY i.id DESC LIMIT 500
             """,
-            ("$incident", id));
+            ("@incident", id));
         using var reader = command.ExecuteReader();
         var incidents = new List<IncidentView>();
         while (reader.Read())
@@ -318,15 +287,15 @@ public sealed class IncidentBook(IOptions<IncidentOptions> options, IOptions<Rel
     /// <paramref name="registrar"/> failed with the same <paramref name="code"/> within
     /// <paramref name="window"/>, and folds their incidents (and the notices still waiting) into it.
     /// </summary>
-    private void Fold(SqliteConnection connection, string registrar, string code, TimeSpan window, DateTimeOffset now)
+    private void Fold(DbConnection connection, string registrar, string code, TimeSpan window, DateTimeOffset now)
     {
         var candidates = new List<(long Id, string DeviceId)>();
-        using (var command = AdapterStore.Command(connection,
+        using (var command = StoreDatabase.Command(connection,
             """
             SELECT id, device_id FROM incidents WHERE kind = 'adapter' AND ended_at IS NULL AND parent_id IS NULL
-            AND registrar = $registrar AND code = $code AND opened_at >= $since
+            AND registrar = @registrar AND code = @code AND opened_at >= @since
             """,
-            ("$registrar", registrar), ("$code", code), ("$since", Text(now - window))))
+            ("@registrar", registrar), ("@code", code), ("@since", Text(now - window))))
         using (var reader = command.ExecuteReader())
         {
             while (reader.Read())
@@ -340,15 +309,13 @@ public sealed class IncidentBook(IOptions<IncidentOptions> options, IOptions<Rel
             return;
         }
 
-        AdapterStore.Execute(connection,
-            "INSERT INTO incidents (kind, registrar, code, line, opened_at) VALUES ('registrar', $registrar, $code, 0, $now)",
-            ("$registrar", registrar), ("$code", code), ("$now", Text(now)));
-        var parent = LastId(connection);
+        var parent = InsertIncident(connection,
+            "INSERT INTO incidents (kind, registrar, code, line, opened_at) VALUES ('registrar', @registrar, @code, 0, @now) RETURNING id",
+            ("@registrar", registrar), ("@code", code), ("@now", Text(now)));
         foreach (var (id, _) in candidates)
         {
-            AdapterStore.Execute(connection, "UPDATE incidents SET parent_id = $parent WHERE id = $incident", ("$parent", parent), ("$incident", id));
-            AdapterStore.Execute(connection, "UPDATE outbox SET cancelled = 1 WHERE incident_id = $incident AND not_before > $now",
-                ("$incident", id), ("$now", Text(now)));
+            StoreDatabase.Execute(connection, "UPDATE incidents SET parent_id = @parent WHERE id = @incident", ("@parent", parent), ("@incident", id));
+            Outbox.CancelNotDue(connection, id, now);
         }
 
         Enqueue(connection, parent, Opened, now, now);
@@ -358,62 +325,37 @@ public sealed class IncidentBook(IOptions<IncidentOptions> options, IOptions<Rel
     /// The adapter's latest incident reported on its own when it already opened
     /// <see cref="IncidentOptions.MaxPerAdapterPerHour"/> such incidents within the last hour; else null.
     /// </summary>
-    private long? LatestReported(SqliteConnection connection, string deviceId, long incident, DateTimeOffset now)
+    private long? LatestReported(DbConnection connection, string deviceId, long incident, DateTimeOffset now)
     {
-        using var command = AdapterStore.Command(connection,
+        using var command = StoreDatabase.Command(connection,
             """
             SELECT count(*), max(id) FROM incidents
-            WHERE kind = 'adapter' AND device_id = $id AND parent_id IS NULL AND id <> $incident AND opened_at >= $since
+            WHERE kind = 'adapter' AND device_id = @id AND parent_id IS NULL AND id <> @incident AND opened_at >= @since
             """,
-            ("$id", deviceId), ("$incident", incident), ("$since", Text(now - TimeSpan.FromHours(1))));
+            ("@id", deviceId), ("@incident", incident), ("@since", Text(now - TimeSpan.FromHours(1))));
         using var reader = command.ExecuteReader();
         return reader.Read() && reader.GetInt64(0) >= Options.MaxPerAdapterPerHour ? reader.GetInt64(1) : null;
     }
 
-    private static bool WasAnnounced(SqliteConnection connection, long incident, DateTimeOffset now)
-    {
-        using var command = AdapterStore.Command(connection,
-            "SELECT count(*) FROM outbox WHERE incident_id = $incident AND cancelled = 0 AND not_before <= $now",
-            ("$incident", incident), ("$now", Text(now)));
-        return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture) > 0;
-    }
-
-    private void Enqueue(SqliteConnection connection, long incident, string @event, DateTimeOffset now, DateTimeOffset notBefore)
+    private void Enqueue(DbConnection connection, long incident, string @event, DateTimeOffset now, DateTimeOffset notBefore)
     {
         var report = IncidentReport.Build(connection, incident, @event, now);
-        var key = $"ata-incident-{incident}-{@event}";
-        var added = AdapterStore.Execute(connection,
-            """
-            INSERT INTO outbox (idempotency_key, incident_id, event, subject, payload, created_at, not_before)
-            VALUES ($key, $incident, $event, $subject, $payload, $now, $notBefore) ON CONFLICT (idempotency_key) DO NOTHING
-            """,
-            ("$key", key), ("$incident", incident), ("$event", @event), ("$subject", IncidentReport.Subject(report)),
-            ("$payload", report.ToJsonString()), ("$now", Text(now)), ("$notBefore", Text(notBefore)));
-        if (added == 0)
-        {
-            return;
-        }
-
-        var outboxId = LastId(connection);
-        foreach (var channel in relay.Value.Channels)
-        {
-            AdapterStore.Execute(connection,
-                "INSERT INTO outbox_deliveries (outbox_id, channel, next_attempt_at) VALUES ($outbox, $channel, $notBefore)",
-                ("$outbox", outboxId), ("$channel", channel), ("$notBefore", Text(notBefore)));
-        }
+        Outbox.Enqueue(connection,
+            new OutgoingMessage($"ata-incident-{incident}-{@event}", incident, @event, IncidentReport.Subject(report), report.ToJsonString(), now, notBefore),
+            relay.Value.Channels);
     }
 
-    private static string? RegistrarOf(SqliteConnection connection, string deviceId, int line)
+    private static string? RegistrarOf(DbConnection connection, string deviceId, int line)
     {
-        using var command = AdapterStore.Command(connection,
-            "SELECT registrar FROM adapter_lines WHERE device_id = $id AND line = $line",
-            ("$id", deviceId), ("$line", line == 0 ? 1 : line));
+        using var command = StoreDatabase.Command(connection,
+            "SELECT registrar FROM adapter_lines WHERE device_id = @id AND line = @line",
+            ("@id", deviceId), ("@line", line == 0 ? 1 : line));
         return command.ExecuteScalar() as string;
     }
 
-    private static long LastId(SqliteConnection connection)
+    private static long InsertIncident(DbConnection connection, string sql, params (string Name, object? Value)[] parameters)
     {
-        using var command = AdapterStore.Command(connection, "SELECT last_insert_rowid()");
+        using var command = StoreDatabase.Command(connection, sql, parameters);
         return (long)command.ExecuteScalar()!;
     }
 

@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Ata.Gateway.Fleet;
 using Ata.Gateway.Store;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace Ata.Gateway.Incidents;
 
@@ -21,7 +21,7 @@ public static class IncidentReport
     /// <param name="incident">The incident's id.</param>
     /// <param name="event">opened, flapping or resolved.</param>
     /// <param name="now">The time.</param>
-    public static JsonObject Build(SqliteConnection connection, long incident, string @event, DateTimeOffset now)
+    public static JsonObject Build(DbConnection connection, long incident, string @event, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(connection);
 
@@ -53,8 +53,8 @@ public static class IncidentReport
         if (view.Kind == IncidentBook.RegistrarKind)
         {
             var adapters = new JsonArray();
-            using var command = AdapterStore.Command(connection,
-                "SELECT DISTINCT device_id FROM incidents WHERE parent_id = $incident ORDER BY device_id", ("$incident", incident));
+            using var command = StoreDatabase.Command(connection,
+                "SELECT DISTINCT device_id FROM incidents WHERE parent_id = @incident ORDER BY device_id", ("@incident", incident));
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
@@ -140,15 +140,15 @@ public static class IncidentReport
         return text.AppendLine().AppendLine($"Next step: {report["nextStep"]}").ToString();
     }
 
-    private static JsonObject Adapter(SqliteConnection connection, string deviceId)
+    private static JsonObject Adapter(DbConnection connection, string deviceId)
     {
-        using var command = AdapterStore.Command(connection,
+        using var command = StoreDatabase.Command(connection,
             """
             SELECT a.customer_ref, s.led_pwr, s.led_wan, s.led_tel1, s.led_tel2, s.wan_address, s.firmware, s.online,
                 (SELECT h.sip_code FROM line_health h WHERE h.device_id = a.device_id AND h.sip_code IS NOT NULL ORDER BY h.line LIMIT 1)
-            FROM adapters a JOIN adapter_state s ON s.device_id = a.device_id WHERE a.device_id = $id
+            FROM adapters a JOIN adapter_state s ON s.device_id = a.device_id WHERE a.device_id = @id
             """,
-            ("$id", deviceId));
+            ("@id", deviceId));
         using var reader = command.ExecuteReader();
         var adapter = new JsonObject { ["deviceId"] = deviceId };
         if (!reader.Read())
@@ -166,15 +166,15 @@ public static class IncidentReport
         };
         adapter["wanAddress"] = reader.IsDBNull(5) ? null : reader.GetString(5);
         adapter["firmware"] = reader.IsDBNull(6) ? null : reader.GetString(6);
-        adapter["online"] = reader.GetBoolean(7);
+        adapter["online"] = reader.GetFlag(7);
         adapter["lastSipCode"] = reader.IsDBNull(8) ? null : reader.GetInt32(8);
         return adapter;
     }
 
-    private static JsonArray Recent(SqliteConnection connection, string deviceId)
+    private static JsonArray Recent(DbConnection connection, string deviceId)
     {
-        using var command = AdapterStore.Command(connection,
-            $"SELECT at, code, line, raised FROM fault_events WHERE device_id = $id ORDER BY at DESC, seq DESC LIMIT {RecentFaults}", ("$id", deviceId));
+        using var command = StoreDatabase.Command(connection,
+            $"SELECT at, code, line, raised FROM fault_events WHERE device_id = @id ORDER BY at DESC, seq DESC LIMIT {RecentFaults}", ("@id", deviceId));
         using var reader = command.ExecuteReader();
         var recent = new JsonArray();
         while (reader.Read())
@@ -184,7 +184,7 @@ public static class IncidentReport
                 ["at"] = reader.GetString(0),
                 ["code"] = reader.GetString(1),
                 ["line"] = reader.GetInt32(2) is var line and > 0 ? line : null,
-                ["raised"] = reader.GetBoolean(3),
+                ["raised"] = reader.GetFlag(3),
             });
         }
 

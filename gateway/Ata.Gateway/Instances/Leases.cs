@@ -30,7 +30,7 @@ public sealed class Leases(AdapterStore store, TimeProvider time)
 
     /// <summary>Creates the table (with the store's schema).</summary>
     /// <param name="connection">An open connection (in the schema transaction).</param>
-    public static void CreateSchema(Microsoft.Data.Sqlite.SqliteConnection connection) => AdapterStore.Execute(connection, Schema);
+    public static void CreateSchema(System.Data.Common.DbConnection connection) => StoreDatabase.Execute(connection, Schema);
 
     /// <summary>
     /// Inside a transaction, waits for and holds until its end the lock named <paramref name="name"/>:
@@ -39,8 +39,8 @@ public sealed class Leases(AdapterStore store, TimeProvider time)
     /// </summary>
     /// <param name="connection">The transaction's connection.</param>
     /// <param name="name">The lock.</param>
-    public static void Lock(Microsoft.Data.Sqlite.SqliteConnection connection, string name) =>
-        AdapterStore.Execute(connection,
+    public static void Lock(System.Data.Common.DbConnection connection, string name) =>
+        StoreDatabase.Execute(connection,
             "INSERT INTO gateway_leases (name, holder, expires_at) VALUES (@name, '', '') ON CONFLICT (name) DO UPDATE SET holder = ''",
             ("@name", name));
 
@@ -55,10 +55,10 @@ public sealed class Leases(AdapterStore store, TimeProvider time)
     {
         var now = time.GetUtcNow();
         using var connection = Open();
-        return AdapterStore.Execute(connection,
+        return StoreDatabase.Execute(connection,
                 "INSERT INTO gateway_leases (name, holder, expires_at) VALUES (@name, @holder, @until) ON CONFLICT (name) DO NOTHING",
                 ("@name", name), ("@holder", holder), ("@until", IncidentBook.Text(now + term))) == 1
-            || AdapterStore.Execute(connection,
+            || StoreDatabase.Execute(connection,
                 "UPDATE gateway_leases SET holder = @holder, expires_at = @until WHERE name = @name AND (holder = @holder OR expires_at < @now)",
                 ("@name", name), ("@holder", holder), ("@until", IncidentBook.Text(now + term)), ("@now", IncidentBook.Text(now))) == 1;
     }
@@ -76,7 +76,7 @@ public sealed class Leases(AdapterStore store, TimeProvider time)
     {
         var now = time.GetUtcNow();
         using var connection = Open();
-        return AdapterStore.Execute(connection,
+        return StoreDatabase.Execute(connection,
             "UPDATE gateway_leases SET holder = @holder, expires_at = @until WHERE name = @name AND holder = @from AND expires_at < @now",
             ("@name", name), ("@from", from), ("@holder", holder), ("@until", IncidentBook.Text(now + term)), ("@now", IncidentBook.Text(now))) == 1;
     }
@@ -88,7 +88,7 @@ public sealed class Leases(AdapterStore store, TimeProvider time)
     public void Release(string name, string holder, string next)
     {
         using var connection = Open();
-        AdapterStore.Execute(connection,
+        StoreDatabase.Execute(connection,
             "UPDATE gateway_leases SET holder = @next, expires_at = @now WHERE name = @name AND holder = @holder",
             ("@name", name), ("@holder", holder), ("@next", next), ("@now", IncidentBook.Text(time.GetUtcNow())));
     }
@@ -98,7 +98,7 @@ public sealed class Leases(AdapterStore store, TimeProvider time)
     public void Forget(string name)
     {
         using var connection = Open();
-        AdapterStore.Execute(connection, "DELETE FROM gateway_leases WHERE name = @name", ("@name", name));
+        StoreDatabase.Execute(connection, "DELETE FROM gateway_leases WHERE name = @name", ("@name", name));
     }
 
     /// <summary>The leases named <paramref name="prefix"/>… whose term has passed, with their last holders.</summary>
@@ -106,7 +106,7 @@ public sealed class Leases(AdapterStore store, TimeProvider time)
     public IReadOnlyList<(string Name, string Holder)> Lapsed(string prefix)
     {
         using var connection = Open();
-        using var command = AdapterStore.Command(connection,
+        using var command = StoreDatabase.Command(connection,
             "SELECT name, holder FROM gateway_leases WHERE name LIKE @prefix AND expires_at < @now ORDER BY name",
             ("@prefix", prefix + "%"), ("@now", IncidentBook.Text(time.GetUtcNow())));
         using var reader = command.ExecuteReader();
@@ -119,5 +119,5 @@ public sealed class Leases(AdapterStore store, TimeProvider time)
         return lapsed;
     }
 
-    private Microsoft.Data.Sqlite.SqliteConnection Open() => store.Open();
+    private System.Data.Common.DbConnection Open() => store.Open();
 }

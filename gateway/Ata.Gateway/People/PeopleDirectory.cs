@@ -3,7 +3,7 @@ using System.Text;
 using Ata.Gateway.Access;
 using Ata.Gateway.Store;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using OtpNet;
 
 namespace Ata.Gateway.People;
@@ -78,9 +78,9 @@ public sealed class PeopleDirectory(AdapterStore store, SecretBox secrets, Dashb
 
     /// <summary>Creates the people's tables (called from the store's schema set-up).</summary>
     /// <param name="connection">An open store connection, inside the schema transaction.</param>
-    public static void CreateSchema(SqliteConnection connection)
+    public static void CreateSchema(DbConnection connection)
     {
-        AdapterStore.Execute(connection,
+        StoreDatabase.Execute(connection, StoreSql.Tables(StoreDatabase.DialectOf(connection),
             """
             CREATE TABLE IF NOT EXISTS people (
                 name TEXT PRIMARY KEY NOT NULL,
@@ -100,13 +100,12 @@ public sealed class PeopleDirectory(AdapterStore store, SecretBox secrets, Dashb
                 token_hash TEXT NOT NULL UNIQUE,
                 created_at TEXT NOT NULL
             ) STRICT;
-            """);
+            """));
 
         // A store made before people had a language: add it, empty (the browser's language applies).
-        using var columns = AdapterStore.Command(connection, "SELECT count(*) FROM pragma_table_info('people') WHERE name = 'language'");
-        if (Convert.ToInt64(columns.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 0)
+        if (!StoreDatabase.HasColumn(connection, "people", "language"))
         {
-            AdapterStore.Execute(connection, "ALTER TABLE people ADD COLUMN language TEXT");
+            StoreDatabase.Execute(connection, "ALTER TABLE people ADD COLUMN language TEXT");
         }
     }
 
@@ -129,12 +128,12 @@ public sealed class PeopleDirectory(AdapterStore store, SecretBox secrets, Dashb
     public bool Create(string name, string role, string password, string createdBy)
     {
         using var connection = store.Open();
-        return AdapterStore.Execute(connection,
+        return StoreDatabase.Execute(connection,
             """
-            INSERT INTO people (name, role, password_hash, created_at, created_by) VALUES ($name, $role, $hash, $now, $by)
+            INSERT INTO people (name, role, password_hash, created_at, created_by) VALUES (@name, @role, @hash, @now, @by)
             ON CONFLICT (name) DO NOTHING
             """,
-            ("$name", name), ("$role", role), ("$hash", Hasher.HashPassword(name, password)), ("$now", store.Now()), ("$by", createdBy)) > 0;
+            ("@name", name), ("@role", role), ("@hash", Hasher.HashPassword(name, password)), ("@now", store.Now()), ("@by", createdBy)) > 0;
     }
 
     /// <summary>Removes a person with their tokens, and ends their dashboard sessions.</summary>
@@ -143,8 +142,8 @@ public sealed class PeopleDirectory(AdapterStore store, SecretBox secrets, Dashb
     {
         using var connection = store.Open();
         using var transaction = connection.BeginTransaction();
-        AdapterStore.Execute(connection, "DELETE FROM person_tokens WHERE person = $name", ("$name", name));
-        var deleted = AdapterStore.Execute(connection, "DELETE FROM people WHERE name = $name", ("$name", name)) > 0;
+        StoreDatabase.Execute(connection, "DELETE FROM person_tokens WHERE person = @name", ("@name", name));
+        var deleted = StoreDatabase.Execute(connection, "DELETE FROM people WHERE name = @name", ("@name", name)) > 0;
         transaction.Commit();
         if (deleted)
         {
@@ -160,8 +159,8 @@ public sealed class PeopleDirectory(AdapterStore store, SecretBox secrets, Dashb
     public bool SetPassword(string name, string password)
     {
         using var connection = store.Open();
-        var changed = AdapterStore.Execute(connection, "UPDATE people SET password_hash = $hash WHERE name = $name",
-            ("$name", name), ("$hash", Hasher.HashPassword(name, password))) > 0;
+        var changed = StoreDatabase.Execute(connection, "UPDATE people SET password_hash = @hash WHERE name = @name",
+            ("@name", name), ("@hash", Hasher.HashPassword(name, password))) > 0;
         if (changed)
         {
             sessions.EndSessionsOf(name);
@@ -180,7 +179,7 @@ public sealed class PeopleDirectory(AdapterStore store, SecretBox secrets, Dashb
     public bool SetLanguage(string name, string? language)
     {
         using var connection = store.Open();
-        return AdapterStore.Execute(connection, "UPDATE people SET language = $language WHERE name = $name", ("$name", name), ("$language", language)) > 0;
+        return StoreDatabase.Execute(connection, "UPDATE people SET language = @language WHERE name = @name", ("@name", name), ("@language", language)) > 0;
     }
 
     /// <summary>The language a person chose, or null when they read their browser's.</summary>
@@ -188,7 +187,7 @@ public sealed class PeopleDirectory(AdapterStore store, SecretBox secrets, Dashb
     public string? Language(string name)
     {
         using var connection = store.Open();
-        using var command = AdapterStore.Command(connection, "SELECT language FROM people WHERE name = $name", ("$name", name));
+        using var command = StoreDatabase.Command(connection, "SELECT language FROM people WHERE name = @name", ("@name", name));
         return command.ExecuteScalar() as string;
     }
 
@@ -220,7 +219,7 @@ public sealed class PeopleDirectory(AdapterStore store, SecretBox secrets, Dashb
         string? totp = null;
         long? lastStep = null;
         using var connection = store.Open();
-        using (var command = AdapterStore.Command(connection, "SELECT role, password_hash, totp_secret, totp_last_step FROM people WHERE name = $name", ("$name", name)))
+        using (var command = StoreDatabase.Command(connection, "SELECT role, password_hash, totp_secret, totp_last_step FROM people WHERE name = @name", ("@name", name)))
         using (var reader = command.ExecuteReader())
         {
             if (reader.Read())
@@ -241,7 +240,7 @@ public sealed class PeopleDirectory(AdapterStore store, SecretBox secrets, Dashb
 
         if (verdict == PasswordVerificationResult.SuccessRehashNeeded)
         {
-            AdapterStore.Execute(connection, "UPDATE people SET password_hash = $hash WHERE name = $name", ("$name", name), ("$hash", Hasher.HashPassword(name, password)));
+            StoreDatabase.Execute(connection, "UPDATE people SET password_hash = @hash WHERE name = @name", ("@name", name), ("@hash", Hasher.HashPassword(name, password)));
         }
 
         if (totp is null)
@@ -256,8 +255,8 @@ public sealed class PeopleDirectory(AdapterStore store, SecretBox secrets, Dashb
 
         // A code is used once: a step at or before the last one accepted is refused (RFC 6238 section 5.2).
         if (!Verify(secrets.Unprotect(totp), code, out var step) || step <= (lastStep ?? long.MinValue)
-            || AdapterStore.Execute(connection, "UPDATE people SET totp_last_step = $step WHERE name = $name AND (totp_last_step IS NULL OR totp_last_step < $step)",
-                ("$name", name), ("$step", step)) == 0)
+            || StoreDatabase.Execute(connection, "UPDATE people SET totp_last_step = @step WHERE name = @name AND (totp_last_step IS NULL OR totp_last_step < @step)",
+                ("@name", name), ("@step", step)) == 0)
         {
             return SignInCheck.WrongCode;
         }
@@ -272,7 +271,7 @@ public sealed class PeopleDirectory(AdapterStore store, SecretBox secrets, Dashb
     {
         var secret = Base32Encoding.ToString(KeyGeneration.GenerateRandomKey(20)).TrimEnd('=');
         using var connection = store.Open();
-        if (AdapterStore.Execute(connection, "UPDATE people SET totp_pending = $secret WHERE name = $name", ("$name", name), ("$secret", secrets.Protect(secret))) == 0)
+        if (StoreDatabase.Execute(connection, "UPDATE people SET totp_pending = @secret WHERE name = @name", ("@name", name), ("@secret", secrets.Protect(secret))) == 0)
         {
             return null;
         }
@@ -287,15 +286,15 @@ public sealed class PeopleDirectory(AdapterStore store, SecretBox secrets, Dashb
     public bool ConfirmTotp(string name, string code)
     {
         using var connection = store.Open();
-        using var command = AdapterStore.Command(connection, "SELECT totp_pending FROM people WHERE name = $name", ("$name", name));
+        using var command = StoreDatabase.Command(connection, "SELECT totp_pending FROM people WHERE name = @name", ("@name", name));
         if (command.ExecuteScalar() is not string pending || !Verify(secrets.Unprotect(pending), code, out var step))
         {
             return false;
         }
 
-        return AdapterStore.Execute(connection,
-            "UPDATE people SET totp_secret = totp_pending, totp_pending = NULL, totp_last_step = $step WHERE name = $name AND totp_pending = $pending",
-            ("$name", name), ("$pending", pending), ("$step", step)) > 0;
+        return StoreDatabase.Execute(connection,
+            "UPDATE people SET totp_secret = totp_pending, totp_pending = NULL, totp_last_step = @step WHERE name = @name AND totp_pending = @pending",
+            ("@name", name), ("@pending", pending), ("@step", step)) > 0;
     }
 
     /// <summary>Turns a person's second factor off (an admin's help after a lost phone).</summary>
@@ -303,7 +302,7 @@ public sealed class PeopleDirectory(AdapterStore store, SecretBox secrets, Dashb
     public bool RemoveTotp(string name)
     {
         using var connection = store.Open();
-        return AdapterStore.Execute(connection, "UPDATE people SET totp_secret = NULL, totp_pending = NULL, totp_last_step = NULL WHERE name = $name", ("$name", name)) > 0;
+        return StoreDatabase.Execute(connection, "UPDATE people SET totp_secret = NULL, totp_pending = NULL, totp_last_step = NULL WHERE name = @name", ("@name", name)) > 0;
     }
 
     /// <summary>Makes a personal API token; null when there is no such person.</summary>
@@ -314,12 +313,12 @@ public sealed class PeopleDirectory(AdapterStore store, SecretBox secrets, Dashb
         var token = TokenPrefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
         var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
         using var connection = store.Open();
-        var added = AdapterStore.Execute(connection,
+        var added = StoreDatabase.Execute(connection,
             """
             INSERT INTO person_tokens (id, person, label, token_hash, created_at)
-            SELECT $id, name, $label, $hash, $now FROM people WHERE name = $person
+            SELECT @id, name, @label, @hash, @now FROM people WHERE name = @person
             """,
-            ("$id", id), ("$person", person), ("$label", label), ("$hash", Hash(token)), ("$now", store.Now()));
+            ("@id", id), ("@person", person), ("@label", label), ("@hash", Hash(token)), ("@now", store.Now()));
         return added > 0 ? new CreatedToken(id, label, token) : null;
     }
 
@@ -328,8 +327,8 @@ public sealed class PeopleDirectory(AdapterStore store, SecretBox secrets, Dashb
     public IReadOnlyList<PersonTokenView> ListTokens(string person)
     {
         using var connection = store.Open();
-        using var command = AdapterStore.Command(connection,
-            "SELECT id, person, label, created_at FROM person_tokens WHERE person = $person ORDER BY created_at, id", ("$person", person));
+        using var command = StoreDatabase.Command(connection,
+            "SELECT id, person, label, created_at FROM person_tokens WHERE person = @person ORDER BY created_at, id", ("@person", person));
         using var reader = command.ExecuteReader();
         var tokens = new List<PersonTokenView>();
         while (reader.Read())
@@ -346,7 +345,7 @@ public sealed class PeopleDirectory(AdapterStore store, SecretBox secrets, Dashb
     public bool RevokeToken(string person, string id)
     {
         using var connection = store.Open();
-        return AdapterStore.Execute(connection, "DELETE FROM person_tokens WHERE person = $person AND id = $id", ("$person", person), ("$id", id)) > 0;
+        return StoreDatabase.Execute(connection, "DELETE FROM person_tokens WHERE person = @person AND id = @id", ("@person", person), ("@id", id)) > 0;
     }
 
     /// <summary>Finds whose token <paramref name="token"/> is.</summary>
@@ -364,8 +363,8 @@ public sealed class PeopleDirectory(AdapterStore store, SecretBox secrets, Dashb
         }
 
         using var connection = store.Open();
-        using var command = AdapterStore.Command(connection,
-            "SELECT p.name, p.role FROM person_tokens t JOIN people p ON p.name = t.person WHERE t.token_hash = $hash", ("$hash", Hash(token)));
+        using var command = StoreDatabase.Command(connection,
+            "SELECT p.name, p.role FROM person_tokens t JOIN people p ON p.name = t.person WHERE t.token_hash = @hash", ("@hash", Hash(token)));
         using var reader = command.ExecuteReader();
         if (!reader.Read())
         {
@@ -387,14 +386,14 @@ public sealed class PeopleDirectory(AdapterStore store, SecretBox secrets, Dashb
     private List<PersonView> Query(string? name)
     {
         using var connection = store.Open();
-        using var command = AdapterStore.Command(connection,
-            $"SELECT name, role, totp_secret IS NOT NULL, created_at, created_by FROM people {(name is null ? string.Empty : "WHERE name = $name")} ORDER BY name",
-            ("$name", name));
+        using var command = StoreDatabase.Command(connection,
+            $"SELECT name, role, totp_secret IS NOT NULL, created_at, created_by FROM people {(name is null ? string.Empty : "WHERE name = @name")} ORDER BY name",
+            ("@name", name));
         using var reader = command.ExecuteReader();
         var people = new List<PersonView>();
         while (reader.Read())
         {
-            people.Add(new PersonView(reader.GetString(0), reader.GetString(1), reader.GetBoolean(2), AdapterStore.ParseTime(reader.GetString(3)), reader.GetString(4)));
+            people.Add(new PersonView(reader.GetString(0), reader.GetString(1), reader.GetFlag(2), AdapterStore.ParseTime(reader.GetString(3)), reader.GetString(4)));
         }
 
         return people;

@@ -4,7 +4,7 @@ using System.Text;
 using Ata.Core.Onboarding;
 using Ata.Gateway.Broker;
 using Ata.Gateway.Store;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using Microsoft.Extensions.Options;
 
 namespace Ata.Gateway.Provisioning;
@@ -57,8 +57,8 @@ public sealed partial class OnboardingCodes(
 
     /// <summary>Creates the table.</summary>
     /// <param name="connection">An open connection (in the schema transaction).</param>
-    public static void CreateSchema(SqliteConnection connection) =>
-        AdapterStore.Execute(connection,
+    public static void CreateSchema(DbConnection connection) =>
+        StoreDatabase.Execute(connection, StoreSql.Tables(StoreDatabase.DialectOf(connection),
             """
             CREATE TABLE IF NOT EXISTS onboarding_codes (
                 device_id TEXT PRIMARY KEY REFERENCES adapters (device_id) ON DELETE CASCADE,
@@ -71,7 +71,7 @@ public sealed partial class OnboardingCodes(
                 since TEXT NOT NULL,
                 reason TEXT NOT NULL
             ) STRICT;
-            """);
+            """));
 
     /// <summary>
     /// Marks <paramref name="deviceId"/> as needing onboarding (it erased itself: a factory reset it
@@ -81,17 +81,17 @@ public sealed partial class OnboardingCodes(
     /// <param name="deviceId">The adapter.</param>
     /// <param name="reason">Why, for the adapter's page.</param>
     /// <param name="now">When, as the store writes times.</param>
-    public static void MarkNeeded(SqliteConnection connection, string deviceId, string reason, string now) =>
-        AdapterStore.Execute(connection,
-            "INSERT INTO onboarding_needed (device_id, since, reason) VALUES ($id, $now, $reason) ON CONFLICT (device_id) DO UPDATE SET since = $now, reason = $reason",
-            ("$id", deviceId), ("$now", now), ("$reason", reason));
+    public static void MarkNeeded(DbConnection connection, string deviceId, string reason, string now) =>
+        StoreDatabase.Execute(connection,
+            "INSERT INTO onboarding_needed (device_id, since, reason) VALUES (@id, @now, @reason) ON CONFLICT (device_id) DO UPDATE SET since = @now, reason = @reason",
+            ("@id", deviceId), ("@now", now), ("@reason", reason));
 
     /// <summary>Whether <paramref name="deviceId"/> needs onboarding, since when and why, and when its waiting code expires.</summary>
     /// <param name="deviceId">The adapter's id.</param>
     public OnboardingState State(string deviceId)
     {
         using var connection = store.Open();
-        using var command = AdapterStore.Command(connection, "SELECT since, reason FROM onboarding_needed WHERE device_id = $id", ("$id", deviceId));
+        using var command = StoreDatabase.Command(connection, "SELECT since, reason FROM onboarding_needed WHERE device_id = @id", ("@id", deviceId));
         using var reader = command.ExecuteReader();
         var needed = reader.Read();
         return new OnboardingState(needed, needed ? AdapterStore.ParseTime(reader.GetString(0)) : null, needed ? reader.GetString(1) : null, PendingUntil(deviceId));
@@ -134,12 +134,12 @@ public sealed partial class OnboardingCodes(
             var now = time.GetUtcNow();
             var expires = now.AddSeconds(options.Value.CodeLifetimeSeconds);
             using var connection = store.Open();
-            AdapterStore.Execute(connection,
+            StoreDatabase.Execute(connection,
                 """
-                INSERT INTO onboarding_codes (device_id, code_hash, issued_at, expires_at) VALUES ($id, $hash, $now, $expires)
-                ON CONFLICT (device_id) DO UPDATE SET code_hash = $hash, issued_at = $now, expires_at = $expires
+                INSERT INTO onboarding_codes (device_id, code_hash, issued_at, expires_at) VALUES (@id, @hash, @now, @expires)
+                ON CONFLICT (device_id) DO UPDATE SET code_hash = @hash, issued_at = @now, expires_at = @expires
                 """,
-                ("$id", deviceId), ("$hash", Hash(code)), ("$now", Incidents.IncidentBook.Text(now)), ("$expires", Incidents.IncidentBook.Text(expires)));
+                ("@id", deviceId), ("@hash", Hash(code)), ("@now", Incidents.IncidentBook.Text(now)), ("@expires", Incidents.IncidentBook.Text(expires)));
             LogIssued(deviceId, expires);
             return new IssuedOnboardingCode(deviceId, code, address, expires, tls.Ca?.CaFingerprint, tls.Ca?.CaPem);
         }
@@ -154,7 +154,7 @@ public sealed partial class OnboardingCodes(
     public DateTimeOffset? PendingUntil(string deviceId)
     {
         using var connection = store.Open();
-        using var command = AdapterStore.Command(connection, "SELECT expires_at FROM onboarding_codes WHERE device_id = $id", ("$id", deviceId));
+        using var command = StoreDatabase.Command(connection, "SELECT expires_at FROM onboarding_codes WHERE device_id = @id", ("@id", deviceId));
         return command.ExecuteScalar() is string expires ? AdapterStore.ParseTime(expires) : null;
     }
 
@@ -183,7 +183,7 @@ public sealed partial class OnboardingCodes(
             {
                 await ExpireAsync(stoppingToken).ConfigureAwait(false);
             }
-            catch (Exception exception) when (exception is SqliteException or IOException or BrokerAccountsException)
+            catch (Exception exception) when (exception is DbException or IOException or BrokerAccountsException)
             {
                 LogSweepFailed(exception);
             }
@@ -200,12 +200,12 @@ public sealed partial class OnboardingCodes(
     {
         var ended = new List<string>();
         using (var connection = store.Open())
-        using (var command = AdapterStore.Command(connection,
+        using (var command = StoreDatabase.Command(connection,
             """
             SELECT c.device_id FROM onboarding_codes c LEFT JOIN adapter_state s ON s.device_id = c.device_id
-            WHERE c.expires_at <= $now OR (s.online = 1 AND s.last_seen > c.issued_at)
+            WHERE c.expires_at <= @now OR (s.online = 1 AND s.last_seen > c.issued_at)
             """,
-            ("$now", Incidents.IncidentBook.Text(time.GetUtcNow()))))
+            ("@now", Incidents.IncidentBook.Text(time.GetUtcNow()))))
         using (var reader = command.ExecuteReader())
         {
             while (reader.Read())
@@ -228,7 +228,7 @@ public sealed partial class OnboardingCodes(
         {
             await FinishAsync(deviceId, loggedIn: true, CancellationToken.None).ConfigureAwait(false);
         }
-        catch (Exception exception) when (exception is SqliteException or IOException or BrokerAccountsException)
+        catch (Exception exception) when (exception is DbException or IOException or BrokerAccountsException)
         {
             LogNotFinished(exception, deviceId);
         }
@@ -247,12 +247,12 @@ public sealed partial class OnboardingCodes(
             DateTimeOffset expires;
             bool seen;
             using (var connection = store.Open())
-            using (var command = AdapterStore.Command(connection,
+            using (var command = StoreDatabase.Command(connection,
                 """
                 SELECT c.expires_at, coalesce(s.online = 1 AND s.last_seen > c.issued_at, 0) FROM onboarding_codes c
-                LEFT JOIN adapter_state s ON s.device_id = c.device_id WHERE c.device_id = $id
+                LEFT JOIN adapter_state s ON s.device_id = c.device_id WHERE c.device_id = @id
                 """,
-                ("$id", deviceId)))
+                ("@id", deviceId)))
             using (var reader = command.ExecuteReader())
             {
                 if (!reader.Read())
@@ -282,10 +282,10 @@ public sealed partial class OnboardingCodes(
             }
 
             using var forget = store.Open();
-            AdapterStore.Execute(forget, "DELETE FROM onboarding_codes WHERE device_id = $id", ("$id", deviceId));
+            StoreDatabase.Execute(forget, "DELETE FROM onboarding_codes WHERE device_id = @id", ("@id", deviceId));
             if (seen || loggedIn)
             {
-                AdapterStore.Execute(forget, "DELETE FROM onboarding_needed WHERE device_id = $id", ("$id", deviceId));
+                StoreDatabase.Execute(forget, "DELETE FROM onboarding_needed WHERE device_id = @id", ("@id", deviceId));
             }
         }
         finally

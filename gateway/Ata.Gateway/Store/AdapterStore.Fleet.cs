@@ -3,7 +3,9 @@ using System.Text.Json;
 using Ata.Gateway.Broker;
 using Ata.Gateway.Fleet;
 using Ata.Gateway.Incidents;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
+
+using static Ata.Gateway.Store.StoreDatabase;
 
 namespace Ata.Gateway.Store;
 
@@ -19,7 +21,7 @@ public sealed partial class AdapterStore
     public IReadOnlyList<AdapterView> FindMany(IReadOnlyCollection<string> deviceIds)
     {
         using var connection = Open();
-        using var snapshot = connection.BeginTransaction(deferred: true);
+        using var snapshot = Database.BeginSnapshot(connection);
         return AdapterViews.Load(connection, deviceIds);
     }
 
@@ -30,7 +32,7 @@ public sealed partial class AdapterStore
     public IReadOnlyList<AdapterView> List()
     {
         using var connection = Open();
-        using var snapshot = connection.BeginTransaction(deferred: true);
+        using var snapshot = Database.BeginSnapshot(connection);
         return AdapterViews.Load(connection, null);
     }
 
@@ -47,7 +49,7 @@ public sealed partial class AdapterStore
     public IReadOnlyList<AdapterView> Search(string query)
     {
         using var connection = Open();
-        using var snapshot = connection.BeginTransaction(deferred: true);
+        using var snapshot = Database.BeginSnapshot(connection);
         var filter = new FleetFilter { Query = query };
         return AdapterViews.Load(connection, [.. FleetQuery.Matching(connection, filter, null).Order(StringComparer.Ordinal)]);
     }
@@ -58,7 +60,7 @@ public sealed partial class AdapterStore
     public FleetPage Page(FleetFilter filter)
     {
         using var connection = Open();
-        using var snapshot = connection.BeginTransaction(deferred: true);
+        using var snapshot = Database.BeginSnapshot(connection);
         var (ids, next) = FleetQuery.PageIds(connection, filter);
         return new FleetPage(AdapterViews.Load(connection, ids), next, FleetQuery.Total(connection, filter));
     }

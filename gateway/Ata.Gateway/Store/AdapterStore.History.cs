@@ -3,7 +3,9 @@ using System.Text.Json;
 using Ata.Gateway.Broker;
 using Ata.Gateway.Fleet;
 using Ata.Gateway.Incidents;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
+
+using static Ata.Gateway.Store.StoreDatabase;
 
 namespace Ata.Gateway.Store;
 
@@ -16,8 +18,8 @@ public sealed partial class AdapterStore
     {
         using var connection = Open();
         using var command = Command(connection,
-            "SELECT version, created_at, actor, status, reason FROM config_versions WHERE device_id = $id ORDER BY version DESC LIMIT 100",
-            ("$id", deviceId));
+            "SELECT version, created_at, actor, status, reason FROM config_versions WHERE device_id = @id ORDER BY version DESC LIMIT 100",
+            ("@id", deviceId));
         using var reader = command.ExecuteReader();
         var versions = new List<ConfigVersionView>();
         while (reader.Read())
@@ -35,8 +37,8 @@ public sealed partial class AdapterStore
     {
         using var connection = Open();
         using var command = Command(connection,
-            "SELECT at, uptime_ms, rssi, free_heap FROM health_history WHERE device_id = $id ORDER BY seq",
-            ("$id", deviceId));
+            "SELECT at, uptime_ms, rssi, free_heap FROM health_history WHERE device_id = @id ORDER BY seq",
+            ("@id", deviceId));
         using var reader = command.ExecuteReader();
         var samples = new List<HealthSample>();
         while (reader.Read())
@@ -63,11 +65,11 @@ public sealed partial class AdapterStore
         using var command = Command(connection,
             """
             SELECT a.device_id FROM adapters a JOIN adapter_state s ON s.device_id = a.device_id
-            WHERE s.silent = 0 AND s.health_at IS NOT NULL AND s.health_at < $since
-            AND NOT EXISTS (SELECT 1 FROM active_faults f WHERE f.device_id = a.device_id AND f.code = $offline)
+            WHERE s.silent = 0 AND s.health_at IS NOT NULL AND s.health_at < @since
+            AND NOT EXISTS (SELECT 1 FROM active_faults f WHERE f.device_id = a.device_id AND f.code = @offline)
             ORDER BY a.device_id
             """,
-            ("$since", silentSince.ToString("O", CultureInfo.InvariantCulture)), ("$offline", FaultDescriptions.Offline));
+            ("@since", silentSince.ToString("O", CultureInfo.InvariantCulture)), ("@offline", FaultDescriptions.Offline));
         return ReadStrings(command);
     }
 
@@ -86,11 +88,11 @@ public sealed partial class AdapterStore
         using (var command = Command(connection,
             """
             SELECT f.device_id, f.since FROM active_faults f
-            WHERE f.code = $code AND f.since < $before AND NOT EXISTS (SELECT 1 FROM incidents i
-                WHERE i.kind = 'adapter' AND i.device_id = f.device_id AND i.code = $code AND i.ended_at IS NULL)
+            WHERE f.code = @code AND f.since < @before AND NOT EXISTS (SELECT 1 FROM incidents i
+                WHERE i.kind = 'adapter' AND i.device_id = f.device_id AND i.code = @code AND i.ended_at IS NULL)
             ORDER BY f.device_id
             """,
-            ("$code", FaultDescriptions.Offline), ("$before", offlineSince.ToString("O", CultureInfo.InvariantCulture))))
+            ("@code", FaultDescriptions.Offline), ("@before", offlineSince.ToString("O", CultureInfo.InvariantCulture))))
         using (var reader = command.ExecuteReader())
         {
             while (reader.Read())
@@ -116,7 +118,7 @@ public sealed partial class AdapterStore
         var now = Now();
         using var connection = Open();
         using var transaction = connection.BeginTransaction();
-        if (Execute(connection, "UPDATE adapter_state SET silent = 1 WHERE device_id = $id AND silent = 0", ("$id", deviceId)) > 0)
+        if (Execute(connection, "UPDATE adapter_state SET silent = 1 WHERE device_id = @id AND silent = 0", ("@id", deviceId)) > 0)
         {
             OpenOwnFault(connection, deviceId, FaultDescriptions.Silent, detail, now);
             _incidents?.Raised(connection, deviceId, FaultDescriptions.Silent, 0, _time.GetUtcNow());
@@ -131,15 +133,15 @@ public sealed partial class AdapterStore
     {
         using var connection = Open();
         using var command = Command(connection,
-            "SELECT at, code, line, raised, sip_code, detail FROM fault_events WHERE device_id = $id ORDER BY at DESC, seq DESC",
-            ("$id", deviceId));
+            "SELECT at, code, line, raised, sip_code, detail FROM fault_events WHERE device_id = @id ORDER BY at DESC, seq DESC",
+            ("@id", deviceId));
         using var reader = command.ExecuteReader();
         var events = new List<FaultEvent>();
         while (reader.Read())
         {
             var code = reader.GetString(1);
             events.Add(new FaultEvent(ParseTime(reader.GetString(0)), code, reader.GetInt32(2) is var line and > 0 ? line : null,
-                reader.GetBoolean(3), reader.IsDBNull(4) ? null : reader.GetInt32(4), reader.IsDBNull(5) ? null : reader.GetString(5),
+                reader.GetFlag(3), reader.IsDBNull(4) ? null : reader.GetInt32(4), reader.IsDBNull(5) ? null : reader.GetString(5),
                 FaultDescriptions.Describe(code)));
         }
 
@@ -150,11 +152,11 @@ public sealed partial class AdapterStore
     /// Opens one of the gateway's own faults (<see cref="FaultDescriptions.IsGatewaysOwn"/>, adapter-wide)
     /// with its timeline entry; false when it was open already. Its incident is the caller's to raise.
     /// </summary>
-    internal static bool OpenOwnFault(SqliteConnection connection, string deviceId, string code, string detail, string at)
+    internal static bool OpenOwnFault(DbConnection connection, string deviceId, string code, string detail, string at)
     {
         if (Execute(connection,
-            "INSERT INTO active_faults (device_id, code, line, detail, since) VALUES ($id, $code, 0, $detail, $now) ON CONFLICT (device_id, code, line) DO NOTHING",
-            ("$id", deviceId), ("$code", code), ("$detail", detail), ("$now", at)) == 0)
+            "INSERT INTO active_faults (device_id, code, line, detail, since) VALUES (@id, @code, 0, @detail, @now) ON CONFLICT (device_id, code, line) DO NOTHING",
+            ("@id", deviceId), ("@code", code), ("@detail", detail), ("@now", at)) == 0)
         {
             return false;
         }
@@ -164,9 +166,9 @@ public sealed partial class AdapterStore
     }
 
     /// <summary>Closes one of the gateway's own faults with its timeline entry and its incident's clearing; false when it was not open.</summary>
-    internal static bool CloseOwnFault(SqliteConnection connection, string deviceId, string code, string detail, string at, DateTimeOffset now)
+    internal static bool CloseOwnFault(DbConnection connection, string deviceId, string code, string detail, string at, DateTimeOffset now)
     {
-        if (Execute(connection, "DELETE FROM active_faults WHERE device_id = $id AND code = $code AND line = 0", ("$id", deviceId), ("$code", code)) == 0)
+        if (Execute(connection, "DELETE FROM active_faults WHERE device_id = @id AND code = @code AND line = 0", ("@id", deviceId), ("@code", code)) == 0)
         {
             return false;
         }
@@ -177,13 +179,13 @@ public sealed partial class AdapterStore
     }
 
     /// <summary>Adds a fault raised or cleared at <paramref name="now"/> to the adapter's timeline (its last <see cref="FaultHistoryLength"/> are kept).</summary>
-    internal static void AddFaultEvent(SqliteConnection connection, string deviceId, string code, int line, bool raised, int? sipCode, string? detail, string now)
+    internal static void AddFaultEvent(DbConnection connection, string deviceId, string code, int line, bool raised, int? sipCode, string? detail, string now)
     {
         Execute(connection,
-            "INSERT INTO fault_events (device_id, at, code, line, raised, sip_code, detail) VALUES ($id, $now, $code, $line, $raised, $sip, $detail)",
-            ("$id", deviceId), ("$now", now), ("$code", code), ("$line", line), ("$raised", raised), ("$sip", sipCode), ("$detail", detail));
+            "INSERT INTO fault_events (device_id, at, code, line, raised, sip_code, detail) VALUES (@id, @now, @code, @line, @raised, @sip, @detail)",
+            ("@id", deviceId), ("@now", now), ("@code", code), ("@line", line), ("@raised", raised), ("@sip", sipCode), ("@detail", detail));
         Execute(connection,
-            $"DELETE FROM fault_events WHERE device_id = $id AND seq <= (SELECT seq FROM fault_events WHERE device_id = $id ORDER BY seq DESC LIMIT 1 OFFSET {FaultHistoryLength})",
-            ("$id", deviceId));
+            $"DELETE FROM fault_events WHERE device_id = @id AND seq <= (SELECT seq FROM fault_events WHERE device_id = @id ORDER BY seq DESC LIMIT 1 OFFSET {FaultHistoryLength})",
+            ("@id", deviceId));
     }
 }

@@ -3,7 +3,9 @@ using System.Text.Json;
 using Ata.Gateway.Broker;
 using Ata.Gateway.Fleet;
 using Ata.Gateway.Incidents;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
+
+using static Ata.Gateway.Store.StoreDatabase;
 
 namespace Ata.Gateway.Store;
 
@@ -20,11 +22,11 @@ public sealed partial class AdapterStore
     /// Takes an adapter's status: offline (its Last Will or goodbye) raises the gateway's own fault
     /// <see cref="FaultDescriptions.Offline"/> at once; online clears it.
     /// </summary>
-    internal bool RecordStatus(SqliteConnection connection, string deviceId, bool online)
+    internal bool RecordStatus(DbConnection connection, string deviceId, bool online)
     {
         var now = Now();
-        if (Execute(connection, "UPDATE adapter_state SET online = $online, last_seen = $now WHERE device_id = $id",
-            ("$id", deviceId), ("$online", online), ("$now", now)) == 0)
+        if (Execute(connection, "UPDATE adapter_state SET online = @online, last_seen = @now WHERE device_id = @id",
+            ("@id", deviceId), ("@online", online), ("@now", now)) == 0)
         {
             return false;
         }
@@ -47,17 +49,17 @@ public sealed partial class AdapterStore
     /// <returns>False when the adapter is unknown.</returns>
     public bool RecordHello(string deviceId, HelloReport hello) => RecordAlone(batch => batch.RecordHello(deviceId, hello));
 
-    internal bool RecordHello(SqliteConnection connection, string deviceId, HelloReport hello)
+    internal bool RecordHello(DbConnection connection, string deviceId, HelloReport hello)
     {
         ArgumentNullException.ThrowIfNull(hello);
         return Execute(connection,
             """
-            UPDATE adapter_state SET firmware = $firmware, hardware = $hardware, reset_reason = $reset, mac = $mac,
-                hello_at = $now, last_seen = $now
-            WHERE device_id = $id
+            UPDATE adapter_state SET firmware = @firmware, hardware = @hardware, reset_reason = @reset, mac = @mac,
+                hello_at = @now, last_seen = @now
+            WHERE device_id = @id
             """,
-            ("$id", deviceId), ("$firmware", hello.Firmware), ("$hardware", hello.Hardware),
-            ("$reset", hello.ResetReason), ("$mac", hello.Mac), ("$now", Now())) > 0;
+            ("@id", deviceId), ("@firmware", hello.Firmware), ("@hardware", hello.Hardware),
+            ("@reset", hello.ResetReason), ("@mac", hello.Mac), ("@now", Now())) > 0;
     }
 
     /// <summary>Records an adapter's <c>health</c>: LEDs, WAN and per-line registration.</summary>
@@ -71,62 +73,62 @@ public sealed partial class AdapterStore
     /// one, without adding it to the history (see <see cref="AddHealthSample"/>).
     /// </summary>
     /// <returns>False when the adapter is unknown.</returns>
-    internal bool UpdateHealthState(SqliteConnection connection, string deviceId, HealthReport health)
+    internal bool UpdateHealthState(DbConnection connection, string deviceId, HealthReport health)
     {
         ArgumentNullException.ThrowIfNull(health);
         var updated = Execute(connection,
             """
-            UPDATE adapter_state SET health_at = $now, last_seen = $now, uptime_ms = $uptime, rssi = $rssi,
-                free_heap = $heap, wan = $wan, wan_address = $address, running_config_version = $running,
-                led_pwr = $pwr, led_wan = $ledWan, led_tel1 = $tel1, led_tel2 = $tel2
-            WHERE device_id = $id
+            UPDATE adapter_state SET health_at = @now, last_seen = @now, uptime_ms = @uptime, rssi = @rssi,
+                free_heap = @heap, wan = @wan, wan_address = @address, running_config_version = @running,
+                led_pwr = @pwr, led_wan = @ledWan, led_tel1 = @tel1, led_tel2 = @tel2
+            WHERE device_id = @id
             """,
-            ("$id", deviceId), ("$now", Now()), ("$uptime", health.UptimeMs), ("$rssi", health.Rssi),
-            ("$heap", health.FreeHeap), ("$wan", health.Wan), ("$address", health.WanAddress),
-            ("$running", health.ConfigVersion), ("$pwr", health.Leds.Pwr), ("$ledWan", health.Leds.Wan),
-            ("$tel1", health.Leds.Tel1), ("$tel2", health.Leds.Tel2));
+            ("@id", deviceId), ("@now", Now()), ("@uptime", health.UptimeMs), ("@rssi", health.Rssi),
+            ("@heap", health.FreeHeap), ("@wan", health.Wan), ("@address", health.WanAddress),
+            ("@running", health.ConfigVersion), ("@pwr", health.Leds.Pwr), ("@ledWan", health.Leds.Wan),
+            ("@tel1", health.Leds.Tel1), ("@tel2", health.Leds.Tel2));
         if (updated == 0)
         {
             return false;
         }
 
-        if (Execute(connection, "UPDATE adapter_state SET silent = 0 WHERE device_id = $id AND silent = 1", ("$id", deviceId)) > 0)
+        if (Execute(connection, "UPDATE adapter_state SET silent = 0 WHERE device_id = @id AND silent = 1", ("@id", deviceId)) > 0)
         {
             CloseOwnFault(connection, deviceId, FaultDescriptions.Silent, "health reports again", Now(), _time.GetUtcNow());
         }
 
         // Written only where it changed: the fleet's counts and change feed follow these rows (FleetIndex).
         var reported = health.Lines.DistinctBy(l => l.Line).ToList();
-        Execute(connection, "DELETE FROM line_health WHERE device_id = $id AND line NOT IN (SELECT value FROM json_each($lines))",
-            ("$id", deviceId), ("$lines", JsonSerializer.Serialize(reported.Select(l => l.Line))));
+        Execute(connection, "DELETE FROM line_health WHERE device_id = @id AND line NOT IN (SELECT value FROM json_each(@lines))",
+            ("@id", deviceId), ("@lines", JsonSerializer.Serialize(reported.Select(l => l.Line))));
         foreach (var line in reported)
         {
             Execute(connection,
                 """
-                INSERT INTO line_health (device_id, line, registration, sip_code, line_state, voicemail) VALUES ($id, $line, $registration, $code, $state, $voicemail)
+                INSERT INTO line_health (device_id, line, registration, sip_code, line_state, voicemail) VALUES (@id, @line, @registration, @code, @state, @voicemail)
                 ON CONFLICT (device_id, line) DO UPDATE SET registration = excluded.registration, sip_code = excluded.sip_code, line_state = excluded.line_state,
                     voicemail = excluded.voicemail
                 WHERE registration IS NOT excluded.registration OR sip_code IS NOT excluded.sip_code OR line_state IS NOT excluded.line_state
                     OR voicemail IS NOT excluded.voicemail
                 """,
-                ("$id", deviceId), ("$line", line.Line), ("$registration", line.Registration),
-                ("$code", line.SipCode), ("$state", line.LineState), ("$voicemail", line.Voicemail));
+                ("@id", deviceId), ("@line", line.Line), ("@registration", line.Registration),
+                ("@code", line.SipCode), ("@state", line.LineState), ("@voicemail", line.Voicemail));
         }
 
         return true;
     }
 
     /// <summary>Adds a health report of a known adapter to its history (trimmed by <see cref="TrimHealthHistory"/>).</summary>
-    internal void AddHealthSample(SqliteConnection connection, string deviceId, HealthReport health) =>
+    internal void AddHealthSample(DbConnection connection, string deviceId, HealthReport health) =>
         Execute(connection,
-            "INSERT INTO health_history (device_id, at, uptime_ms, rssi, free_heap) VALUES ($id, $now, $uptime, $rssi, $heap)",
-            ("$id", deviceId), ("$now", Now()), ("$uptime", health.UptimeMs), ("$rssi", health.Rssi), ("$heap", health.FreeHeap));
+            "INSERT INTO health_history (device_id, at, uptime_ms, rssi, free_heap) VALUES (@id, @now, @uptime, @rssi, @heap)",
+            ("@id", deviceId), ("@now", Now()), ("@uptime", health.UptimeMs), ("@rssi", health.Rssi), ("@heap", health.FreeHeap));
 
     /// <summary>Keeps an adapter's last <see cref="HealthHistoryLength"/> health samples.</summary>
-    internal static void TrimHealthHistory(SqliteConnection connection, string deviceId) =>
+    internal static void TrimHealthHistory(DbConnection connection, string deviceId) =>
         Execute(connection,
-            $"DELETE FROM health_history WHERE device_id = $id AND seq <= (SELECT seq FROM health_history WHERE device_id = $id ORDER BY seq DESC LIMIT 1 OFFSET {HealthHistoryLength})",
-            ("$id", deviceId));
+            $"DELETE FROM health_history WHERE device_id = @id AND seq <= (SELECT seq FROM health_history WHERE device_id = @id ORDER BY seq DESC LIMIT 1 OFFSET {HealthHistoryLength})",
+            ("@id", deviceId));
 
     /// <summary>Raises or clears a fault (keyed by code and line).</summary>
     /// <param name="deviceId">The adapter's id.</param>
@@ -134,10 +136,10 @@ public sealed partial class AdapterStore
     /// <returns>False when the adapter is unknown.</returns>
     public bool RecordFault(string deviceId, ReportedFault fault) => RecordAlone(batch => batch.RecordFault(deviceId, fault));
 
-    internal FaultReportOutcome RecordFault(SqliteConnection connection, string deviceId, ReportedFault fault, DateTimeOffset? receivedAt) =>
+    internal FaultReportOutcome RecordFault(DbConnection connection, string deviceId, ReportedFault fault, DateTimeOffset? receivedAt) =>
         FaultRecords.Change(connection, _incidents, deviceId, FaultDescriptions.Known(fault), receivedAt ?? _time.GetUtcNow(), _time.GetUtcNow());
 
-    internal FaultReportOutcome RecordFaultSnapshot(SqliteConnection connection, string deviceId, FaultSnapshot snapshot, DateTimeOffset receivedAt, out long newlyDropped) =>
+    internal FaultReportOutcome RecordFaultSnapshot(DbConnection connection, string deviceId, FaultSnapshot snapshot, DateTimeOffset receivedAt, out long newlyDropped) =>
         FaultRecords.Snapshot(connection, _incidents, deviceId, snapshot with { Active = [.. snapshot.Active.Select(FaultDescriptions.Known)] }, receivedAt, _time.GetUtcNow(), out newlyDropped);
 
     /// <summary>Records an adapter's answer to a config version.</summary>
@@ -159,11 +161,11 @@ public sealed partial class AdapterStore
         return known;
     }
 
-    internal bool RecordConfigAck(SqliteConnection connection, string deviceId, ConfigAck ack, out bool rotated)
+    internal bool RecordConfigAck(DbConnection connection, string deviceId, ConfigAck ack, out bool rotated)
     {
         ArgumentNullException.ThrowIfNull(ack);
         rotated = false;
-        using (var issued = Command(connection, "SELECT config_version FROM adapters WHERE device_id = $id", ("$id", deviceId)))
+        using (var issued = Command(connection, "SELECT config_version FROM adapters WHERE device_id = @id", ("@id", deviceId)))
         {
             if (issued.ExecuteScalar() is not long current)
             {
@@ -173,23 +175,23 @@ public sealed partial class AdapterStore
             if (ack.Version > current)
             {
                 // A version the gateway never issued: whatever the adapter applied, it did not come from here.
-                Execute(connection, "UPDATE adapter_state SET last_seen = $now WHERE device_id = $id", ("$id", deviceId), ("$now", Now()));
+                Execute(connection, "UPDATE adapter_state SET last_seen = @now WHERE device_id = @id", ("@id", deviceId), ("@now", Now()));
                 return true;
             }
         }
 
-        Execute(connection, "UPDATE config_versions SET status = $status, reason = $reason WHERE device_id = $id AND version = $version",
-            ("$id", deviceId), ("$version", ack.Version), ("$status", ack.Applied ? ConfigStatus.Applied : ConfigStatus.Refused),
-            ("$reason", ack.Applied ? null : ack.Reason ?? "refused"));
+        Execute(connection, "UPDATE config_versions SET status = @status, reason = @reason WHERE device_id = @id AND version = @version",
+            ("@id", deviceId), ("@version", ack.Version), ("@status", ack.Applied ? ConfigStatus.Applied : ConfigStatus.Refused),
+            ("@reason", ack.Applied ? null : ack.Reason ?? "refused"));
         if (ack.Applied)
         {
             using var pending = Command(connection,
-                "SELECT pending_secret FROM adapters WHERE device_id = $id AND pending_secret IS NOT NULL AND pending_secret_version <= $version",
-                ("$id", deviceId), ("$version", ack.Version));
+                "SELECT pending_secret FROM adapters WHERE device_id = @id AND pending_secret IS NOT NULL AND pending_secret_version <= @version",
+                ("@id", deviceId), ("@version", ack.Version));
             if (pending.ExecuteScalar() is string protectedSecret)
             {
-                Execute(connection, "UPDATE adapters SET secret_hash = $hash, pending_secret = NULL, pending_secret_version = NULL WHERE device_id = $id",
-                    ("$id", deviceId), ("$hash", MosquittoPasswordHash.Create(_secrets.Unprotect(protectedSecret))));
+                Execute(connection, "UPDATE adapters SET secret_hash = @hash, pending_secret = NULL, pending_secret_version = NULL WHERE device_id = @id",
+                    ("@id", deviceId), ("@hash", MosquittoPasswordHash.Create(_secrets.Unprotect(protectedSecret))));
                 rotated = true;
             }
         }
@@ -197,19 +199,19 @@ public sealed partial class AdapterStore
         var known = ack.Applied
             ? Execute(connection,
                 """
-                UPDATE adapter_state SET applied_config_version = $version, refused_config_version = NULL,
-                    refused_reason = NULL, last_seen = $now
-                WHERE device_id = $id
+                UPDATE adapter_state SET applied_config_version = @version, refused_config_version = NULL,
+                    refused_reason = NULL, last_seen = @now
+                WHERE device_id = @id
                 """,
-                ("$id", deviceId), ("$version", ack.Version), ("$now", Now())) > 0
+                ("@id", deviceId), ("@version", ack.Version), ("@now", Now())) > 0
             : Execute(connection,
                 """
-                UPDATE adapter_state SET last_seen = $now,
-                    refused_config_version = CASE WHEN $version >= coalesce(applied_config_version, 0) THEN $version ELSE refused_config_version END,
-                    refused_reason = CASE WHEN $version >= coalesce(applied_config_version, 0) THEN $reason ELSE refused_reason END
-                WHERE device_id = $id
+                UPDATE adapter_state SET last_seen = @now,
+                    refused_config_version = CASE WHEN @version >= coalesce(applied_config_version, 0) THEN @version ELSE refused_config_version END,
+                    refused_reason = CASE WHEN @version >= coalesce(applied_config_version, 0) THEN @reason ELSE refused_reason END
+                WHERE device_id = @id
                 """,
-                ("$id", deviceId), ("$version", ack.Version), ("$reason", ack.Reason ?? "refused"), ("$now", Now())) > 0;
+                ("@id", deviceId), ("@version", ack.Version), ("@reason", ack.Reason ?? "refused"), ("@now", Now())) > 0;
         return known;
     }
 
@@ -224,21 +226,21 @@ public sealed partial class AdapterStore
     public bool RecordServiceRequest(string deviceId, ServiceReport service, string outcome) =>
         RecordAlone(batch => batch.RecordServiceRequest(deviceId, service, outcome));
 
-    internal bool RecordServiceRequest(SqliteConnection connection, string deviceId, ServiceReport service, string outcome)
+    internal bool RecordServiceRequest(DbConnection connection, string deviceId, ServiceReport service, string outcome)
     {
         ArgumentNullException.ThrowIfNull(service);
         var now = Now();
-        if (Execute(connection, "UPDATE adapter_state SET last_seen = $now WHERE device_id = $id", ("$id", deviceId), ("$now", now)) == 0)
+        if (Execute(connection, "UPDATE adapter_state SET last_seen = @now WHERE device_id = @id", ("@id", deviceId), ("@now", now)) == 0)
         {
             return false;
         }
 
         Execute(connection,
-            "INSERT INTO service_requests (device_id, at, line, service_code, action, outcome) VALUES ($id, $now, $line, $code, $action, $outcome)",
-            ("$id", deviceId), ("$now", now), ("$line", service.Line), ("$code", service.ServiceCode), ("$action", service.Action), ("$outcome", outcome));
+            "INSERT INTO service_requests (device_id, at, line, service_code, action, outcome) VALUES (@id, @now, @line, @code, @action, @outcome)",
+            ("@id", deviceId), ("@now", now), ("@line", service.Line), ("@code", service.ServiceCode), ("@action", service.Action), ("@outcome", outcome));
         Execute(connection,
-            $"DELETE FROM service_requests WHERE device_id = $id AND seq <= (SELECT seq FROM service_requests WHERE device_id = $id ORDER BY seq DESC LIMIT 1 OFFSET {ServiceHistoryLength})",
-            ("$id", deviceId));
+            $"DELETE FROM service_requests WHERE device_id = @id AND seq <= (SELECT seq FROM service_requests WHERE device_id = @id ORDER BY seq DESC LIMIT 1 OFFSET {ServiceHistoryLength})",
+            ("@id", deviceId));
         AuditLog.Append(connection, now, deviceId, DeviceRole, "adapter.service", deviceId,
             $"{(service.Line is { } line ? $"line {line}: " : string.Empty)}{service.ServiceCode} ({service.Action}); {outcome}");
         AuditLog.TrimDeviceEntries(connection, deviceId, DeviceAuditLength);
@@ -265,8 +267,8 @@ public sealed partial class AdapterStore
     {
         using var connection = Open();
         using var command = Command(connection,
-            "SELECT device_id, at, line, service_code, action, outcome FROM service_requests WHERE device_id = $id ORDER BY seq DESC",
-            ("$id", deviceId));
+            "SELECT device_id, at, line, service_code, action, outcome FROM service_requests WHERE device_id = @id ORDER BY seq DESC",
+            ("@id", deviceId));
         return AdapterViews.ReadServiceRequests(command).GetValueOrDefault(deviceId) ?? [];
     }
 }

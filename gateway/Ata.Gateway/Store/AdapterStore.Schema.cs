@@ -3,7 +3,9 @@ using System.Text.Json;
 using Ata.Gateway.Fleet;
 using Ata.Gateway.Incidents;
 using Ata.Gateway.Provisioning;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
+
+using static Ata.Gateway.Store.StoreDatabase;
 
 namespace Ata.Gateway.Store;
 
@@ -15,15 +17,13 @@ public sealed partial class AdapterStore
     private void CreateSchema()
     {
         using var connection = Open();
-        Execute(connection, "PRAGMA journal_mode = WAL");
-        using var versionCommand = Command(connection, "PRAGMA user_version");
-        var current = Convert.ToInt32(versionCommand.ExecuteScalar(), CultureInfo.InvariantCulture);
+        using var transaction = Database.BeginMigration(connection);
+        var current = Database.ReadSchemaVersion(connection);
         if (current > SchemaVersion)
         {
-            throw new InvalidOperationException($"{Path} was written by a newer gateway (schema {current}, this one knows {SchemaVersion}).");
+            throw new InvalidOperationException($"{Database.Description} was written by a newer gateway (schema {current}, this one knows {SchemaVersion}).");
         }
 
-        using var transaction = connection.BeginTransaction();
         if (current == 1)
         {
             MigrateFromVersion1(connection);
@@ -42,7 +42,7 @@ public sealed partial class AdapterStore
         // Version 6 added the fleet index (FleetIndex.CreateSchema): derived columns, counts, search terms and the change
         // feed, kept by triggers; a version-5 store gets them built once from its rows.
 
-        Execute(connection,
+        Execute(connection, StoreSql.Tables(Dialect,
             $"""
             CREATE TABLE IF NOT EXISTS adapters (
                 device_id TEXT PRIMARY KEY NOT NULL,
@@ -164,20 +164,17 @@ public sealed partial class AdapterStore
                 since TEXT NOT NULL,
                 PRIMARY KEY (device_id, code, line)
             ) STRICT;
-            PRAGMA user_version = {SchemaVersion};
-            """);
+            """));
 
         // line_health.voicemail came later within version 5: a store made before it gets the column (the next
         // health report of each adapter fills it).
-        using (var column = Command(connection, "SELECT COUNT(*) FROM pragma_table_info('line_health') WHERE name = 'voicemail'"))
+        if (!HasColumn(connection, "line_health", "voicemail"))
         {
-            if ((long)column.ExecuteScalar()! == 0)
-            {
-                Execute(connection, "ALTER TABLE line_health ADD COLUMN voicemail TEXT");
-            }
+            Execute(connection, "ALTER TABLE line_health ADD COLUMN voicemail TEXT");
         }
 
         IncidentBook.CreateSchema(connection);
+        Outbox.CreateSchema(connection);
         FaultRecords.CreateSchema(connection);
         Calls.CallBook.CreateSchema(connection);
         People.PeopleDirectory.CreateSchema(connection);
@@ -186,10 +183,11 @@ public sealed partial class AdapterStore
         Provisioning.OnboardingCodes.CreateSchema(connection);
         FleetIndex.CreateSchema(connection);
         Instances.Leases.CreateSchema(connection);
+        Database.WriteSchemaVersion(connection, SchemaVersion);
         transaction.Commit();
     }
 
-    private void MigrateFromVersion1(SqliteConnection connection)
+    private void MigrateFromVersion1(DbConnection connection)
     {
         Execute(connection,
             """
@@ -212,9 +210,9 @@ public sealed partial class AdapterStore
 
         foreach (var row in rows)
         {
-            Execute(connection, "UPDATE adapter_lines SET password = $password, settings = $settings WHERE device_id = $id AND line = $line",
-                ("$id", row.DeviceId), ("$line", row.Line), ("$password", _secrets.Protect(row.Password)),
-                ("$settings", JsonSerializer.Serialize(new SipAccount(row.Username, string.Empty, row.Registrar), JsonSerializerOptions.Web)));
+            Execute(connection, "UPDATE adapter_lines SET password = @password, settings = @settings WHERE device_id = @id AND line = @line",
+                ("@id", row.DeviceId), ("@line", row.Line), ("@password", _secrets.Protect(row.Password)),
+                ("@settings", JsonSerializer.Serialize(new SipAccount(row.Username, string.Empty, row.Registrar), JsonSerializerOptions.Web)));
         }
     }
 }

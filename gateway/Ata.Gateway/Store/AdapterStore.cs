@@ -1,12 +1,13 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Ata.Gateway.Broker;
 using Ata.Gateway.Fleet;
 using Ata.Gateway.Incidents;
 using Ata.Gateway.Provisioning;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using Microsoft.Extensions.Options;
+
+using static Ata.Gateway.Store.StoreDatabase;
 
 namespace Ata.Gateway.Store;
 
@@ -39,42 +40,43 @@ public sealed partial class AdapterStore : IDisposable
     /// <summary>Health reports kept per adapter; older ones are dropped.</summary>
     public const int HealthHistoryLength = 720;
 
-    /// <summary>Statements prepared once per connection while it records a <see cref="ReportBatch"/>, by SQL text.</summary>
-    private static readonly ConditionalWeakTable<SqliteConnection, Dictionary<string, SqliteCommand>> Prepared = [];
-
-    private readonly string _connectionString;
     private readonly TimeProvider _time;
     private readonly SecretBox _secrets;
     private readonly IncidentBook? _incidents;
 
-    /// <summary>Opens (and on first use creates) the store in the configured data directory.</summary>
+    /// <summary>Opens (and on first use creates) the store in the configured data directory (SQLite).</summary>
     /// <param name="options">The gateway options.</param>
     /// <param name="time">The clock.</param>
     /// <param name="secrets">Encrypts SIP passwords and pending device secrets.</param>
     /// <param name="incidents">Turns recorded faults into incidents and outbox messages, in the same transaction; none in unit tests of the store alone.</param>
     public AdapterStore(IOptions<GatewayOptions> options, TimeProvider time, SecretBox secrets, IncidentBook? incidents = null)
+        : this(StoreDatabase.Create(options?.Value!, new StoreOptions(), null), time, secrets, incidents)
     {
-        ArgumentNullException.ThrowIfNull(options);
+    }
+
+    /// <summary>Opens the store in <paramref name="database"/> and migrates its schema to this gateway's.</summary>
+    /// <param name="database">The database (SQLite or PostgreSQL); the store disposes of it.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="secrets">Encrypts SIP passwords and pending device secrets.</param>
+    /// <param name="incidents">Turns recorded faults into incidents and outbox messages, in the same transaction; none in unit tests of the store alone.</param>
+    public AdapterStore(StoreDatabase database, TimeProvider time, SecretBox secrets, IncidentBook? incidents = null)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        Database = database;
         _time = time;
         _secrets = secrets;
         _incidents = incidents;
-        var directory = options.Value.FullDataDirectory;
-        PrivateFile.EnsureDirectory(directory);
-        Path = System.IO.Path.Combine(directory, FileName);
-        CreatePrivately(Path);
-        _connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = Path,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            ForeignKeys = true,
-            Pooling = true,
-            DefaultTimeout = 30,
-        }.ToString();
         CreateSchema();
     }
 
-    /// <summary>The database file.</summary>
-    public string Path { get; }
+    /// <summary>The database the store is in.</summary>
+    public StoreDatabase Database { get; }
+
+    /// <summary>The SQL dialect of <see cref="Database"/>.</summary>
+    public StoreDialect Dialect => Database.Dialect;
+
+    /// <summary>The SQLite file (<see cref="FileName"/> in the data directory); null on PostgreSQL.</summary>
+    public string? Path => (Database as SqliteStoreDatabase)?.Path;
 
     /// <summary>Creates or updates an adapter; bumps its config version when anything changed.</summary>
     /// <param name="deviceId">The adapter's id (already validated).</param>
@@ -97,7 +99,7 @@ public sealed partial class AdapterStore : IDisposable
         var version = 0;
         string? customer = null;
         var sendHa1 = false;
-        using (var read = Command(connection, "SELECT secret_hash, config_version, customer_ref, send_ha1 FROM adapters WHERE device_id = $id", ("$id", deviceId)))
+        using (var read = Command(connection, "SELECT secret_hash, config_version, customer_ref, send_ha1 FROM adapters WHERE device_id = @id", ("@id", deviceId)))
         using (var reader = read.ExecuteReader())
         {
             if (reader.Read())
@@ -105,7 +107,7 @@ public sealed partial class AdapterStore : IDisposable
                 secretHash = reader.GetString(0);
                 version = reader.GetInt32(1);
                 customer = reader.IsDBNull(2) ? null : reader.GetString(2);
-                sendHa1 = reader.GetBoolean(3);
+                sendHa1 = reader.GetFlag(3);
             }
         }
 
@@ -144,8 +146,8 @@ public sealed partial class AdapterStore : IDisposable
 
         if (customerChanged)
         {
-            Execute(connection, "UPDATE adapters SET customer_ref = $customer, updated_at = $now WHERE device_id = $id",
-                ("$id", deviceId), ("$customer", specification.CustomerReference), ("$now", now));
+            Execute(connection, "UPDATE adapters SET customer_ref = @customer, updated_at = @now WHERE device_id = @id",
+                ("@id", deviceId), ("@customer", specification.CustomerReference), ("@now", now));
             parts.Add(AdapterRequest.CustomerReferenceKey);
         }
 
@@ -156,18 +158,18 @@ public sealed partial class AdapterStore : IDisposable
         }
 
         version++;
-        Execute(connection, "UPDATE adapters SET config_version = $version, updated_at = $now, send_ha1 = $ha1 WHERE device_id = $id",
-            ("$id", deviceId), ("$version", version), ("$now", now), ("$ha1", specification.SendHa1));
+        Execute(connection, "UPDATE adapters SET config_version = @version, updated_at = @now, send_ha1 = @ha1 WHERE device_id = @id",
+            ("@id", deviceId), ("@version", version), ("@now", now), ("@ha1", specification.SendHa1));
         var changedHash = secretChanged ? MosquittoPasswordHash.Create(specification.Secret) : null;
         if (secretChanged)
         {
-            Execute(connection, "UPDATE adapters SET secret_hash = $hash, pending_secret = NULL, pending_secret_version = NULL WHERE device_id = $id",
-                ("$id", deviceId), ("$hash", changedHash));
+            Execute(connection, "UPDATE adapters SET secret_hash = @hash, pending_secret = NULL, pending_secret_version = NULL WHERE device_id = @id",
+                ("@id", deviceId), ("@hash", changedHash));
         }
 
         if (linesChanged)
         {
-            Execute(connection, "DELETE FROM adapter_lines WHERE device_id = $id", ("$id", deviceId));
+            Execute(connection, "DELETE FROM adapter_lines WHERE device_id = @id", ("@id", deviceId));
             WriteLines(connection, deviceId, specification.Lines);
         }
 
@@ -215,17 +217,17 @@ public sealed partial class AdapterStore : IDisposable
     }
 
     /// <returns>The new adapter's broker password hash.</returns>
-    private string Insert(SqliteConnection connection, string deviceId, AdapterSpecification specification, string actor, string now)
+    private string Insert(DbConnection connection, string deviceId, AdapterSpecification specification, string actor, string now)
     {
         var hash = MosquittoPasswordHash.Create(specification.Secret);
         Execute(connection,
             """
             INSERT INTO adapters (device_id, secret_hash, config_version, published_version, created_at, updated_at, customer_ref, send_ha1)
-            VALUES ($id, $hash, 1, 0, $now, $now, $customer, $ha1)
+            VALUES (@id, @hash, 1, 0, @now, @now, @customer, @ha1)
             """,
-            ("$id", deviceId), ("$hash", hash), ("$now", now),
-            ("$customer", specification.CustomerReference), ("$ha1", specification.SendHa1));
-        Execute(connection, "INSERT INTO adapter_state (device_id) VALUES ($id)", ("$id", deviceId));
+            ("@id", deviceId), ("@hash", hash), ("@now", now),
+            ("@customer", specification.CustomerReference), ("@ha1", specification.SendHa1));
+        Execute(connection, "INSERT INTO adapter_state (device_id) VALUES (@id)", ("@id", deviceId));
         WriteLines(connection, deviceId, specification.Lines);
         AddConfigVersion(connection, deviceId, 1, actor, now);
         return hash;
@@ -240,7 +242,7 @@ public sealed partial class AdapterStore : IDisposable
     /// <param name="actor">Who asked.</param>
     /// <returns>The config version carrying the new secret; null when the adapter is unknown.</returns>
     public int? StartSecretRotation(string deviceId, string newSecret, string actor) =>
-        NextConfigVersion(deviceId, actor, "pending_secret = $value, pending_secret_version = $version", _secrets.Protect(newSecret), null);
+        NextConfigVersion(deviceId, actor, "pending_secret = @value, pending_secret_version = @version", _secrets.Protect(newSecret), null);
 
     /// <summary>
     /// Revokes an adapter's device secret at once (after a suspected leak): <paramref name="newSecret"/>
@@ -253,12 +255,12 @@ public sealed partial class AdapterStore : IDisposable
     /// <param name="brokerAccounts">Called inside the transaction, before the commit, with the adapter's broker login as it will be.</param>
     /// <returns>The new config version; null when the adapter is unknown.</returns>
     public int? RevokeSecret(string deviceId, string newSecret, string actor, Action<IReadOnlyList<BrokerAccount>>? brokerAccounts = null) =>
-        NextConfigVersion(deviceId, actor, "secret_hash = $value, pending_secret = NULL, pending_secret_version = NULL",
+        NextConfigVersion(deviceId, actor, "secret_hash = @value, pending_secret = NULL, pending_secret_version = NULL",
             MosquittoPasswordHash.Create(newSecret), brokerAccounts);
 
     /// <summary>
     /// Makes the adapter's next config version in one transaction, changing its row with
-    /// <paramref name="assignments"/> (SQL, with <c>$version</c> and <c>$value</c>).
+    /// <paramref name="assignments"/> (SQL, with <c>@version</c> and <c>@value</c>).
     /// </summary>
     /// <returns>The new version; null when the adapter is unknown.</returns>
     private int? NextConfigVersion(
@@ -267,15 +269,15 @@ public sealed partial class AdapterStore : IDisposable
         var now = Now();
         using var connection = Open();
         using var transaction = connection.BeginTransaction();
-        using var read = Command(connection, "SELECT config_version FROM adapters WHERE device_id = $id", ("$id", deviceId));
+        using var read = Command(connection, "SELECT config_version FROM adapters WHERE device_id = @id", ("@id", deviceId));
         if (read.ExecuteScalar() is not long current)
         {
             return null;
         }
 
         var version = (int)current + 1;
-        Execute(connection, $"UPDATE adapters SET config_version = $version, updated_at = $now, {assignments} WHERE device_id = $id",
-            ("$id", deviceId), ("$version", version), ("$now", now), ("$value", value));
+        Execute(connection, $"UPDATE adapters SET config_version = @version, updated_at = @now, {assignments} WHERE device_id = @id",
+            ("@id", deviceId), ("@version", version), ("@now", now), ("@value", value));
         AddConfigVersion(connection, deviceId, version, actor, now);
         brokerAccounts?.Invoke([new BrokerAccount(deviceId, value)]);
         transaction.Commit();
@@ -291,15 +293,13 @@ public sealed partial class AdapterStore : IDisposable
         var now = Now();
         using var connection = Open();
         using var transaction = connection.BeginTransaction();
-        if (Execute(connection, "DELETE FROM adapters WHERE device_id = $id", ("$id", deviceId)) == 0)
+        if (Execute(connection, "DELETE FROM adapters WHERE device_id = @id", ("@id", deviceId)) == 0)
         {
             return false;
         }
 
-        Execute(connection, "UPDATE incidents SET ended_at = $now WHERE device_id = $id AND ended_at IS NULL", ("$id", deviceId), ("$now", now));
-        Execute(connection,
-            "UPDATE outbox SET cancelled = 1 WHERE incident_id IN (SELECT id FROM incidents WHERE device_id = $id) AND id IN (SELECT outbox_id FROM outbox_deliveries WHERE delivered_at IS NULL)",
-            ("$id", deviceId));
+        Execute(connection, "UPDATE incidents SET ended_at = @now WHERE device_id = @id AND ended_at IS NULL", ("@id", deviceId), ("@now", now));
+        Outbox.CancelForAdapter(connection, deviceId);
         brokerAccounts?.Invoke([new BrokerAccount(deviceId, null)]);
         transaction.Commit();
         return true;
@@ -310,7 +310,7 @@ public sealed partial class AdapterStore : IDisposable
     public AdapterConfig? FindConfig(string deviceId)
     {
         using var connection = Open();
-        using var command = Command(connection, "SELECT config_version, send_ha1, pending_secret FROM adapters WHERE device_id = $id", ("$id", deviceId));
+        using var command = Command(connection, "SELECT config_version, send_ha1, pending_secret FROM adapters WHERE device_id = @id", ("@id", deviceId));
         using var reader = command.ExecuteReader();
         if (!reader.Read())
         {
@@ -319,7 +319,7 @@ public sealed partial class AdapterStore : IDisposable
 
         return new AdapterConfig(deviceId, reader.GetInt32(0), ReadLines(connection, deviceId))
         {
-            SendHa1 = reader.GetBoolean(1),
+            SendHa1 = reader.GetFlag(1),
             PendingSecret = reader.IsDBNull(2) ? null : _secrets.Unprotect(reader.GetString(2)),
         };
     }
@@ -329,7 +329,7 @@ public sealed partial class AdapterStore : IDisposable
     public string? FindBrokerAccount(string deviceId)
     {
         using var connection = Open();
-        using var command = Command(connection, "SELECT secret_hash FROM adapters WHERE device_id = $id", ("$id", deviceId));
+        using var command = Command(connection, "SELECT secret_hash FROM adapters WHERE device_id = @id", ("@id", deviceId));
         return command.ExecuteScalar() as string;
     }
 
@@ -340,7 +340,7 @@ public sealed partial class AdapterStore : IDisposable
         return ListBrokerAccounts(connection);
     }
 
-    private static List<KeyValuePair<string, string>> ListBrokerAccounts(SqliteConnection connection)
+    private static List<KeyValuePair<string, string>> ListBrokerAccounts(DbConnection connection)
     {
         using var command = Command(connection, "SELECT device_id, secret_hash FROM adapters ORDER BY device_id");
         using var reader = command.ExecuteReader();
@@ -367,8 +367,8 @@ public sealed partial class AdapterStore : IDisposable
     public void MarkConfigPublished(string deviceId, int version)
     {
         using var connection = Open();
-        Execute(connection, "UPDATE adapters SET published_version = $version WHERE device_id = $id AND published_version < $version",
-            ("$id", deviceId), ("$version", version));
+        Execute(connection, "UPDATE adapters SET published_version = @version WHERE device_id = @id AND published_version < @version",
+            ("@id", deviceId), ("@version", version));
     }
 
     /// <summary>Forgets what the broker holds, so every config is published again (after the broker lost retained messages).</summary>
@@ -378,17 +378,13 @@ public sealed partial class AdapterStore : IDisposable
         Execute(connection, "UPDATE adapters SET published_version = 0");
     }
 
-    /// <summary>Closes the pooled connections to the file.</summary>
-    public void Dispose()
-    {
-        using var connection = new SqliteConnection(_connectionString);
-        SqliteConnection.ClearPool(connection);
-    }
+    /// <summary>Closes the pooled connections.</summary>
+    public void Dispose() => Database.Dispose();
 
-    private List<SipAccount> ReadLines(SqliteConnection connection, string deviceId)
+    private List<SipAccount> ReadLines(DbConnection connection, string deviceId)
     {
         using var command = Command(connection,
-            "SELECT password, settings FROM adapter_lines WHERE device_id = $id ORDER BY line", ("$id", deviceId));
+            "SELECT password, settings FROM adapter_lines WHERE device_id = @id ORDER BY line", ("@id", deviceId));
         using var reader = command.ExecuteReader();
         var lines = new List<SipAccount>();
         while (reader.Read())
@@ -403,64 +399,30 @@ public sealed partial class AdapterStore : IDisposable
         (JsonSerializer.Deserialize<SipAccount>(settings, JsonSerializerOptions.Web)
             ?? throw new InvalidDataException("A stored line has no settings.")).WithPassword(password);
 
-    private void WriteLines(SqliteConnection connection, string deviceId, IReadOnlyList<SipAccount> lines)
+    private void WriteLines(DbConnection connection, string deviceId, IReadOnlyList<SipAccount> lines)
     {
         for (var i = 0; i < lines.Count; i++)
         {
             Execute(connection,
                 $"""
                 INSERT INTO adapter_lines (device_id, line, username, password, registrar, settings, number, registration)
-                VALUES ($id, $line, $user, $password, $registrar, $settings, $number,
-                    coalesce((SELECT registration FROM line_health WHERE device_id = $id AND line = $line), '{DeviceReports.Unknown}'))
+                VALUES (@id, @line, @user, @password, @registrar, @settings, @number,
+                    coalesce((SELECT registration FROM line_health WHERE device_id = @id AND line = @line), '{DeviceReports.Unknown}'))
                 """,
-                ("$id", deviceId), ("$line", i + 1), ("$user", lines[i].Username), ("$number", FleetSearch.NumberOf(lines[i].Username)),
-                ("$password", _secrets.Protect(lines[i].Password)), ("$registrar", lines[i].Registrar),
-                ("$settings", JsonSerializer.Serialize(lines[i].WithPassword(string.Empty), JsonSerializerOptions.Web)));
+                ("@id", deviceId), ("@line", i + 1), ("@user", lines[i].Username), ("@number", FleetSearch.NumberOf(lines[i].Username)),
+                ("@password", _secrets.Protect(lines[i].Password)), ("@registrar", lines[i].Registrar),
+                ("@settings", JsonSerializer.Serialize(lines[i].WithPassword(string.Empty), JsonSerializerOptions.Web)));
         }
     }
 
-    private static void AddConfigVersion(SqliteConnection connection, string deviceId, int version, string actor, string now) =>
+    private static void AddConfigVersion(DbConnection connection, string deviceId, int version, string actor, string now) =>
         Execute(connection,
-            "INSERT OR REPLACE INTO config_versions (device_id, version, created_at, actor, status) VALUES ($id, $version, $now, $actor, $status)",
-            ("$id", deviceId), ("$version", version), ("$now", now), ("$actor", actor), ("$status", ConfigStatus.Pending));
+            "INSERT INTO config_versions (device_id, version, created_at, actor, status) VALUES (@id, @version, @now, @actor, @status) "
+            + "ON CONFLICT (device_id, version) DO UPDATE SET created_at = excluded.created_at, actor = excluded.actor, status = excluded.status, reason = NULL",
+            ("@id", deviceId), ("@version", version), ("@now", now), ("@actor", actor), ("@status", ConfigStatus.Pending));
 
-    private static void CreatePrivately(string path)
-    {
-        if (!File.Exists(path))
-        {
-            PrivateFile.CreateNew(path, []);
-        }
-    }
-
-    /// <summary>
-    /// SQLite's page cache per pooled connection, in KiB (SQLite's default is 2,000). Every query is an
-    /// index range read of a few pages and the operating system caches the file anyway, so a bigger
-    /// cache per connection only held memory that grew with the fleet (see the README's "The fleet at scale").
-    /// </summary>
-    public const int PageCacheKilobytes = 256;
-
-    /// <summary>Opens a connection to the store (for the audit log and API keys, which share the file).</summary>
-    public SqliteConnection Open()
-    {
-        var connection = new SqliteConnection(_connectionString);
-        connection.Open();
-        Execute(connection, $"PRAGMA cache_size = -{PageCacheKilobytes}");
-        return connection;
-    }
-
-    /// <summary>The first column of every row a command reads, as text.</summary>
-    /// <param name="command">A command that selects text first.</param>
-    internal static List<string> ReadStrings(SqliteCommand command)
-    {
-        using var reader = command.ExecuteReader();
-        var values = new List<string>();
-        while (reader.Read())
-        {
-            values.Add(reader.GetString(0));
-        }
-
-        return values;
-    }
+    /// <summary>Opens a connection to the store (for features that keep their own tables in it).</summary>
+    public DbConnection Open() => Database.Open();
 
     /// <summary>The time now as the store writes it.</summary>
     public string Now() => _time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
@@ -469,71 +431,4 @@ public sealed partial class AdapterStore : IDisposable
     /// <param name="text">The text.</param>
     public static DateTimeOffset ParseTime(string text) =>
         DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
-
-    /// <summary>A command with named parameters (null as DBNull).</summary>
-    /// <param name="connection">An open connection.</param>
-    /// <param name="sql">The SQL.</param>
-    /// <param name="parameters">Its parameters.</param>
-    public static SqliteCommand Command(SqliteConnection connection, string sql, params (string Name, object? Value)[] parameters)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        }
-
-        return command;
-    }
-
-    /// <summary>
-    /// Runs a statement with named parameters; returns the rows changed. On a connection that records
-    /// a <see cref="ReportBatch"/>, each statement is prepared once and run again with new values.
-    /// </summary>
-    /// <param name="connection">An open connection.</param>
-    /// <param name="sql">The SQL.</param>
-    /// <param name="parameters">Its parameters.</param>
-    public static int Execute(SqliteConnection connection, string sql, params (string Name, object? Value)[] parameters)
-    {
-        ArgumentNullException.ThrowIfNull(parameters);
-        if (!Prepared.TryGetValue(connection, out var statements))
-        {
-            using var command = Command(connection, sql, parameters);
-            return command.ExecuteNonQuery();
-        }
-
-        if (!statements.TryGetValue(sql, out var prepared))
-        {
-            prepared = Command(connection, sql, parameters);
-            prepared.Prepare();
-            statements[sql] = prepared;
-        }
-        else
-        {
-            foreach (var (name, value) in parameters)
-            {
-                prepared.Parameters[name].Value = value ?? DBNull.Value;
-            }
-        }
-
-        return prepared.ExecuteNonQuery();
-    }
-
-    /// <summary>Keeps the statements <see cref="Execute"/> runs on <paramref name="connection"/> prepared until <see cref="ForgetStatements"/>.</summary>
-    /// <param name="connection">A connection in a transaction that records many reports.</param>
-    internal static void KeepStatements(SqliteConnection connection) => Prepared.AddOrUpdate(connection, new(StringComparer.Ordinal));
-
-    /// <summary>Releases the statements kept for <paramref name="connection"/>.</summary>
-    /// <param name="connection">The connection.</param>
-    internal static void ForgetStatements(SqliteConnection connection)
-    {
-        if (Prepared.TryGetValue(connection, out var statements))
-        {
-            Prepared.Remove(connection);
-            foreach (var statement in statements.Values)
-            {
-                statement.Dispose();
-            }
-        }
-    }
 }

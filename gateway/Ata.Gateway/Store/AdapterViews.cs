@@ -1,5 +1,5 @@
 using Ata.Gateway.Fleet;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace Ata.Gateway.Store;
 
@@ -10,17 +10,17 @@ internal static class AdapterViews
     /// The adapters <paramref name="deviceIds"/> (in that order; unknown ones left out), or every
     /// adapter by id when null. Call inside a read transaction, so every part shows the same moment.
     /// </summary>
-    internal static List<AdapterView> Load(SqliteConnection connection, IReadOnlyCollection<string>? deviceIds)
+    internal static List<AdapterView> Load(DbConnection connection, IReadOnlyCollection<string>? deviceIds)
     {
         if (deviceIds is { Count: 0 })
         {
             return [];
         }
 
-        var filter = deviceIds is null ? string.Empty : "WHERE a.device_id IN (SELECT value FROM json_each($ids))";
-        var parameters = deviceIds is null ? [] : new[] { ("$ids", (object?)System.Text.Json.JsonSerializer.Serialize(deviceIds)) };
+        var filter = deviceIds is null ? string.Empty : "WHERE a.device_id IN (SELECT value FROM json_each(@ids))";
+        var parameters = deviceIds is null ? [] : new[] { ("@ids", (object?)System.Text.Json.JsonSerializer.Serialize(deviceIds)) };
         var lines = new Dictionary<string, List<LineView>>(StringComparer.Ordinal);
-        using (var command = AdapterStore.Command(connection,
+        using (var command = StoreDatabase.Command(connection,
             $"""
             SELECT a.device_id, a.line, a.username, a.registrar, h.registration, h.sip_code, a.settings, h.voicemail
             FROM adapter_lines a LEFT JOIN line_health h ON h.device_id = a.device_id AND h.line = a.line
@@ -63,7 +63,7 @@ internal static class AdapterViews
         }
 
         var faults = new Dictionary<string, List<FaultView>>(StringComparer.Ordinal);
-        using (var command = AdapterStore.Command(connection,
+        using (var command = StoreDatabase.Command(connection,
             $"SELECT a.device_id, a.code, a.line, a.sip_code, a.detail, a.since FROM active_faults a {filter} ORDER BY a.device_id, a.since, a.code, a.line",
             parameters))
         using (var reader = command.ExecuteReader())
@@ -82,7 +82,7 @@ internal static class AdapterViews
         }
 
         Dictionary<string, List<ServiceRequestView>> services;
-        using (var command = AdapterStore.Command(connection,
+        using (var command = StoreDatabase.Command(connection,
             $"""
             SELECT a.device_id, a.at, a.line, a.service_code, a.action, a.outcome FROM (
                 SELECT *, row_number() OVER (PARTITION BY device_id ORDER BY seq DESC) AS recent FROM service_requests a {filter}) a
@@ -93,7 +93,7 @@ internal static class AdapterViews
         }
 
         var views = new List<AdapterView>();
-        using (var command = AdapterStore.Command(connection,
+        using (var command = StoreDatabase.Command(connection,
             $"""
             SELECT a.device_id, s.online, s.last_seen, s.health_at, s.firmware, a.config_version,
                 s.applied_config_version, s.refused_reason, s.led_pwr, s.led_wan, s.led_tel1, s.led_tel2,
@@ -109,7 +109,7 @@ internal static class AdapterViews
                 var id = reader.GetString(0);
                 views.Add(new AdapterView(
                     id,
-                    reader.GetBoolean(1),
+                    reader.GetFlag(1),
                     reader.IsDBNull(2) ? null : AdapterStore.ParseTime(reader.GetString(2)),
                     reader.IsDBNull(3) ? null : AdapterStore.ParseTime(reader.GetString(3)),
                     reader.IsDBNull(4) ? null : reader.GetString(4),
@@ -121,10 +121,10 @@ internal static class AdapterViews
                     faults.GetValueOrDefault(id) ?? [])
                 {
                     CustomerReference = reader.IsDBNull(12) ? null : reader.GetString(12),
-                    SendHa1 = reader.GetBoolean(13),
+                    SendHa1 = reader.GetFlag(13),
                     ConfigStatus = ConfigStatus.Of(reader.GetInt32(5), reader.IsDBNull(6) ? null : reader.GetInt32(6), reader.IsDBNull(14) ? null : reader.GetInt32(14)),
                     RefusedConfigVersion = reader.IsDBNull(14) ? null : reader.GetInt32(14),
-                    Silent = reader.GetBoolean(15),
+                    Silent = reader.GetFlag(15),
                     Wan = reader.IsDBNull(16) ? null : reader.GetString(16),
                     WanAddress = reader.IsDBNull(17) ? null : reader.GetString(17),
                     Rssi = reader.IsDBNull(18) ? null : reader.GetInt32(18),
@@ -158,7 +158,7 @@ internal static class AdapterViews
     }
 
 
-    internal static Dictionary<string, List<ServiceRequestView>> ReadServiceRequests(SqliteCommand command)
+    internal static Dictionary<string, List<ServiceRequestView>> ReadServiceRequests(DbCommand command)
     {
         var requests = new Dictionary<string, List<ServiceRequestView>>(StringComparer.Ordinal);
         using var reader = command.ExecuteReader();

@@ -1,5 +1,5 @@
 using System.Security.Claims;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace Ata.Gateway.Store;
 
@@ -36,10 +36,10 @@ public sealed class AuditLog(AdapterStore store)
     /// <param name="action">What.</param>
     /// <param name="target">On what.</param>
     /// <param name="detail">Non-secret words.</param>
-    internal static void Append(SqliteConnection connection, string at, string actor, string role, string action, string? target, string? detail) =>
-        AdapterStore.Execute(connection,
-            "INSERT INTO audit_log (at, actor, role, action, target, detail) VALUES ($at, $actor, $role, $action, $target, $detail)",
-            ("$at", at), ("$actor", actor), ("$role", role), ("$action", action), ("$target", target), ("$detail", detail));
+    internal static void Append(DbConnection connection, string at, string actor, string role, string action, string? target, string? detail) =>
+        StoreDatabase.Execute(connection,
+            "INSERT INTO audit_log (at, actor, role, action, target, detail) VALUES (@at, @actor, @role, @action, @target, @detail)",
+            ("@at", at), ("@actor", actor), ("@role", role), ("@action", action), ("@target", target), ("@detail", detail));
 
     /// <summary>
     /// Keeps the last <paramref name="keep"/> entries of what adapter <paramref name="deviceId"/> did
@@ -49,13 +49,13 @@ public sealed class AuditLog(AdapterStore store)
     /// <param name="connection">An open store connection (inside the caller's transaction).</param>
     /// <param name="deviceId">The adapter.</param>
     /// <param name="keep">How many of its entries to keep.</param>
-    internal static void TrimDeviceEntries(SqliteConnection connection, string deviceId, int keep) =>
-        AdapterStore.Execute(connection,
+    internal static void TrimDeviceEntries(DbConnection connection, string deviceId, int keep) =>
+        StoreDatabase.Execute(connection,
             $"""
-            DELETE FROM audit_log WHERE actor = $id AND role = '{AdapterStore.DeviceRole}' AND seq <= (
-                SELECT seq FROM audit_log WHERE actor = $id AND role = '{AdapterStore.DeviceRole}' ORDER BY seq DESC LIMIT 1 OFFSET {keep})
+            DELETE FROM audit_log WHERE actor = @id AND role = '{AdapterStore.DeviceRole}' AND seq <= (
+                SELECT seq FROM audit_log WHERE actor = @id AND role = '{AdapterStore.DeviceRole}' ORDER BY seq DESC LIMIT 1 OFFSET {keep})
             """,
-            ("$id", deviceId));
+            ("@id", deviceId));
 
     /// <summary>The newest entries first, optionally for one target.</summary>
     /// <param name="target">Only entries about this, when given.</param>
@@ -63,9 +63,9 @@ public sealed class AuditLog(AdapterStore store)
     public IReadOnlyList<AuditEntry> List(string? target, int limit)
     {
         using var connection = store.Open();
-        using var command = AdapterStore.Command(connection,
-            $"SELECT seq, at, actor, role, action, target, detail FROM audit_log {(target is null ? string.Empty : "WHERE target = $target")} ORDER BY seq DESC LIMIT $limit",
-            ("$target", target), ("$limit", Math.Clamp(limit, 1, 1000)));
+        using var command = StoreDatabase.Command(connection,
+            $"SELECT seq, at, actor, role, action, target, detail FROM audit_log {(target is null ? string.Empty : "WHERE target = @target")} ORDER BY seq DESC LIMIT @limit",
+            ("@target", target), ("@limit", Math.Clamp(limit, 1, 1000)));
         using var reader = command.ExecuteReader();
         var entries = new List<AuditEntry>();
         while (reader.Read())

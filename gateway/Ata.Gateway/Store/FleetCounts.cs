@@ -1,4 +1,4 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace Ata.Gateway.Store;
 
@@ -60,9 +60,9 @@ public sealed record FleetCounts(IReadOnlyDictionary<string, long> Values)
 
     /// <summary>Reads every counter.</summary>
     /// <param name="connection">An open connection.</param>
-    internal static FleetCounts Read(SqliteConnection connection)
+    internal static FleetCounts Read(DbConnection connection)
     {
-        using var command = AdapterStore.Command(connection, "SELECT name, value FROM fleet_counts");
+        using var command = StoreDatabase.Command(connection, "SELECT name, value FROM fleet_counts");
         using var reader = command.ExecuteReader();
         var values = new Dictionary<string, long>(StringComparer.Ordinal);
         while (reader.Read())

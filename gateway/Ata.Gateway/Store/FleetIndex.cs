@@ -1,5 +1,5 @@
 using Ata.Gateway.Fleet;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace Ata.Gateway.Store;
 
@@ -41,7 +41,7 @@ public static class FleetIndex
     /// new store or one written before them, whose counts and terms are then built once from its rows).
     /// </summary>
     /// <param name="connection">A connection inside the schema transaction.</param>
-    internal static void CreateSchema(SqliteConnection connection)
+    internal static void CreateSchema(DbConnection connection)
     {
         var added = AddColumn(connection, "adapter_state", "fault_count", "INTEGER NOT NULL DEFAULT 0");
         AddColumn(connection, "adapter_state", "line_count", "INTEGER NOT NULL DEFAULT 0");
@@ -53,7 +53,7 @@ public static class FleetIndex
         AddColumn(connection, "adapter_lines", "registration", $"TEXT NOT NULL DEFAULT '{DeviceReports.Unknown}'");
         AddColumn(connection, "adapter_lines", "number", "TEXT");
 
-        AdapterStore.Execute(connection,
+        StoreDatabase.Execute(connection,
             """
             CREATE TABLE IF NOT EXISTS fleet_counts (name TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL) STRICT, WITHOUT ROWID;
             CREATE TABLE IF NOT EXISTS search_terms (
@@ -80,7 +80,7 @@ public static class FleetIndex
 
         foreach (var name in FixedCounters)
         {
-            AdapterStore.Execute(connection, "INSERT INTO fleet_counts (name, value) VALUES ($name, 0) ON CONFLICT (name) DO NOTHING", ("$name", name));
+            StoreDatabase.Execute(connection, "INSERT INTO fleet_counts (name, value) VALUES (@name, 0) ON CONFLICT (name) DO NOTHING", ("@name", name));
         }
 
         CreateTriggers(connection);
@@ -92,9 +92,9 @@ public static class FleetIndex
 
     /// <summary>Makes every derived column, count and search term again from the rows (once, for a store written before them).</summary>
     /// <param name="connection">A connection inside a transaction.</param>
-    internal static void Rebuild(SqliteConnection connection)
+    internal static void Rebuild(DbConnection connection)
     {
-        AdapterStore.Execute(connection,
+        StoreDatabase.Execute(connection,
             $"""
             UPDATE adapter_lines SET registration = coalesce((SELECT h.registration FROM line_health h
                 WHERE h.device_id = adapter_lines.device_id AND h.line = adapter_lines.line), '{DeviceReports.Unknown}');
@@ -112,7 +112,7 @@ public static class FleetIndex
             """);
 
         var lines = new List<(string DeviceId, int Line, string Username)>();
-        using (var command = AdapterStore.Command(connection, "SELECT device_id, line, username FROM adapter_lines"))
+        using (var command = StoreDatabase.Command(connection, "SELECT device_id, line, username FROM adapter_lines"))
         using (var reader = command.ExecuteReader())
         {
             while (reader.Read())
@@ -123,20 +123,20 @@ public static class FleetIndex
 
         foreach (var (deviceId, line, username) in lines)
         {
-            AdapterStore.Execute(connection, "UPDATE adapter_lines SET number = $number WHERE device_id = $id AND line = $line",
-                ("$id", deviceId), ("$line", line), ("$number", FleetSearch.NumberOf(username)));
+            StoreDatabase.Execute(connection, "UPDATE adapter_lines SET number = @number WHERE device_id = @id AND line = @line",
+                ("@id", deviceId), ("@line", line), ("@number", FleetSearch.NumberOf(username)));
         }
 
-        AdapterStore.Execute(connection,
+        StoreDatabase.Execute(connection,
             "INSERT INTO search_terms (device_id, kind, line, term) SELECT device_id, 'number', line, number FROM adapter_lines WHERE number IS NOT NULL");
         Recount(connection);
-        AdapterStore.Execute(connection, "DELETE FROM fleet_changes");
+        StoreDatabase.Execute(connection, "DELETE FROM fleet_changes");
     }
 
     /// <summary>Counts everything again from the rows.</summary>
     /// <param name="connection">A connection inside a transaction.</param>
-    internal static void Recount(SqliteConnection connection) =>
-        AdapterStore.Execute(connection,
+    internal static void Recount(DbConnection connection) =>
+        StoreDatabase.Execute(connection,
             $"""
             UPDATE fleet_counts SET value = 0;
             DELETE FROM fleet_counts WHERE name LIKE '{FleetCounts.FaultPrefix}%' OR name LIKE '{FleetCounts.LinePrefix}%';
@@ -173,7 +173,7 @@ public static class FleetIndex
         Add($"'{FleetCounts.Faulted}'", $"{sign}({row}.fault_count > 0)"),
         Add($"'{FleetCounts.Registered}'", $"{sign}{row}.registered"));
 
-    private static void CreateTriggers(SqliteConnection connection)
+    private static void CreateTriggers(DbConnection connection)
     {
         const string changed = "INSERT INTO fleet_changes (device_id) VALUES";
         var stateChanged = string.Join(" OR ", new[]
@@ -182,7 +182,7 @@ public static class FleetIndex
             "applied_config_version", "refused_config_version", "refused_reason", "fault_count", "line_count", "lines_registered", "config_status",
         }.Select(c => $"old.{c} IS NOT new.{c}"));
 
-        AdapterStore.Execute(connection,
+        StoreDatabase.Execute(connection,
             $"""
             CREATE TRIGGER IF NOT EXISTS fleet_adapter_added AFTER INSERT ON adapters BEGIN
                 {Add($"'{FleetCounts.Adapters}'", "1")}
@@ -297,17 +297,14 @@ public static class FleetIndex
     }
 
     /// <summary>Adds a column unless the table has it; true when it was added.</summary>
-    private static bool AddColumn(SqliteConnection connection, string table, string column, string definition)
+    private static bool AddColumn(DbConnection connection, string table, string column, string definition)
     {
-        using (var command = AdapterStore.Command(connection, $"SELECT 1 FROM pragma_table_xinfo('{table}') WHERE name = $name", ("$name", column)))
+        if (StoreDatabase.HasColumn(connection, table, column))
         {
-            if (command.ExecuteScalar() is not null)
-            {
-                return false;
-            }
+            return false;
         }
 
-        AdapterStore.Execute(connection, $"ALTER TABLE {table} ADD COLUMN {column} {definition}");
+        StoreDatabase.Execute(connection, $"ALTER TABLE {table} ADD COLUMN {column} {definition}");
         return true;
     }
 }

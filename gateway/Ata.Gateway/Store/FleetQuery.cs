@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Ata.Gateway.Fleet;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace Ata.Gateway.Store;
 
@@ -98,7 +98,7 @@ public static class FleetQuery
     /// <param name="connection">An open connection, in a read transaction so the page and its views agree.</param>
     /// <param name="filter">What is asked.</param>
     /// <exception cref="FleetFilterException">A state, sort, limit or cursor the store cannot take.</exception>
-    internal static (IReadOnlyList<string> Ids, string? Next) PageIds(SqliteConnection connection, FleetFilter filter)
+    internal static (IReadOnlyList<string> Ids, string? Next) PageIds(DbConnection connection, FleetFilter filter)
     {
         ArgumentNullException.ThrowIfNull(filter);
         if (filter.Limit is < 1 or > FleetFilter.MaxLimit)
@@ -117,18 +117,18 @@ public static class FleetQuery
         {
             var (key, id) = ReadCursor(filter.After, filter);
             where.Add(sort.Key == sort.Id
-                ? $"{sort.Id} {(filter.Descending ? "<" : ">")} $afterId"
-                : $"({sort.Key}, {sort.Id}) {(filter.Descending ? "<" : ">")} ($afterKey, $afterId)");
-            parameters.Add(("$afterKey", key));
-            parameters.Add(("$afterId", id));
+                ? $"{sort.Id} {(filter.Descending ? "<" : ">")} @afterId"
+                : $"({sort.Key}, {sort.Id}) {(filter.Descending ? "<" : ">")} (@afterKey, @afterId)");
+            parameters.Add(("@afterKey", key));
+            parameters.Add(("@afterId", id));
         }
 
-        parameters.Add(("$limit", filter.Limit + 1));
-        using var command = AdapterStore.Command(connection,
+        parameters.Add(("@limit", filter.Limit + 1));
+        using var command = StoreDatabase.Command(connection,
             $"""
             SELECT {sort.Key}, {sort.Id} FROM adapter_state s JOIN adapters a ON a.device_id = s.device_id
             {(where.Count == 0 ? string.Empty : "WHERE " + string.Join(" AND ", where))}
-            ORDER BY {(sort.Key == sort.Id ? string.Empty : $"{sort.Key} {order}, ")}{sort.Id} {order} LIMIT $limit
+            ORDER BY {(sort.Key == sort.Id ? string.Empty : $"{sort.Key} {order}, ")}{sort.Id} {order} LIMIT @limit
             """, [.. parameters]);
         using var reader = command.ExecuteReader();
         var rows = new List<(string Key, string Id)>();
@@ -150,7 +150,7 @@ public static class FleetQuery
     /// <summary>How many adapters match: from the counts without a filter or with a state alone, else counted up to <see cref="CountLimit"/> (null beyond).</summary>
     /// <param name="connection">An open connection.</param>
     /// <param name="filter">What is asked.</param>
-    internal static long? Total(SqliteConnection connection, FleetFilter filter)
+    internal static long? Total(DbConnection connection, FleetFilter filter)
     {
         if (!filter.NarrowsBeyondState)
         {
@@ -165,11 +165,11 @@ public static class FleetQuery
         }
 
         var (where, parameters) = Where(filter);
-        parameters.Add(("$cap", CountLimit + 1));
-        using var command = AdapterStore.Command(connection,
+        parameters.Add(("@cap", CountLimit + 1));
+        using var command = StoreDatabase.Command(connection,
             $"""
             SELECT count(*) FROM (SELECT 1 FROM adapter_state s JOIN adapters a ON a.device_id = s.device_id
-            WHERE {string.Join(" AND ", where)} LIMIT $cap)
+            WHERE {string.Join(" AND ", where)} LIMIT @cap)
             """, [.. parameters]);
         var total = (long)command.ExecuteScalar()!;
         return total > CountLimit ? null : total;
@@ -179,16 +179,16 @@ public static class FleetQuery
     /// <param name="connection">An open connection.</param>
     /// <param name="filter">What is asked.</param>
     /// <param name="deviceIds">Adapters to check; null for all.</param>
-    internal static IReadOnlySet<string> Matching(SqliteConnection connection, FleetFilter filter, IReadOnlyCollection<string>? deviceIds)
+    internal static IReadOnlySet<string> Matching(DbConnection connection, FleetFilter filter, IReadOnlyCollection<string>? deviceIds)
     {
         var (where, parameters) = Where(filter);
         if (deviceIds is not null)
         {
-            where.Add("s.device_id IN (SELECT value FROM json_each($ids))");
-            parameters.Add(("$ids", JsonSerializer.Serialize(deviceIds)));
+            where.Add("s.device_id IN (SELECT value FROM json_each(@ids))");
+            parameters.Add(("@ids", JsonSerializer.Serialize(deviceIds)));
         }
 
-        using var command = AdapterStore.Command(connection,
+        using var command = StoreDatabase.Command(connection,
             $"SELECT s.device_id FROM adapter_state s JOIN adapters a ON a.device_id = s.device_id {(where.Count == 0 ? string.Empty : "WHERE " + string.Join(" AND ", where))}",
             [.. parameters]);
         using var reader = command.ExecuteReader();
@@ -217,8 +217,8 @@ public static class FleetQuery
                 where.Add("s.fault_count > 0");
                 break;
             case var presence when FleetCounts.Presences.Contains(presence):
-                where.Add("s.presence = $state");
-                parameters.Add(("$state", presence));
+                where.Add("s.presence = @state");
+                parameters.Add(("@state", presence));
                 break;
             default:
                 throw new FleetFilterException("state", $"state must be one of {string.Join(", ", States)}.");
@@ -226,8 +226,8 @@ public static class FleetQuery
 
         if (filter.Fault is not null)
         {
-            where.Add("s.device_id IN (SELECT device_id FROM active_faults WHERE code = $fault)");
-            parameters.Add(("$fault", filter.Fault));
+            where.Add("s.device_id IN (SELECT device_id FROM active_faults WHERE code = @fault)");
+            parameters.Add(("@fault", filter.Fault));
         }
 
         if (filter.Registrar is not null)
@@ -235,22 +235,22 @@ public static class FleetQuery
             // host alone takes every port: host:5060, host:5080 sort between "host:" and "host;".
             where.Add(
                 """
-                s.device_id IN (SELECT device_id FROM adapter_lines WHERE registrar COLLATE NOCASE = $registrar
-                    OR (registrar COLLATE NOCASE > $registrar || ':' AND registrar COLLATE NOCASE < $registrar || ';'))
+                s.device_id IN (SELECT device_id FROM adapter_lines WHERE registrar COLLATE NOCASE = @registrar
+                    OR (registrar COLLATE NOCASE > @registrar || ':' AND registrar COLLATE NOCASE < @registrar || ';'))
                 """);
-            parameters.Add(("$registrar", filter.Registrar));
+            parameters.Add(("@registrar", filter.Registrar));
         }
 
         if (filter.Firmware is not null)
         {
-            where.Add("coalesce(s.firmware, '') = $firmware");
-            parameters.Add(("$firmware", filter.Firmware));
+            where.Add("coalesce(s.firmware, '') = @firmware");
+            parameters.Add(("@firmware", filter.Firmware));
         }
 
         if (filter.Customer is not null)
         {
-            where.Add("coalesce(a.customer_ref, '') COLLATE NOCASE = $customer");
-            parameters.Add(("$customer", filter.Customer));
+            where.Add("coalesce(a.customer_ref, '') COLLATE NOCASE = @customer");
+            parameters.Add(("@customer", filter.Customer));
         }
 
         if (filter.Query is not null)
@@ -270,31 +270,31 @@ public static class FleetQuery
         var parts = new List<string>();
         if (terms.Text.Length >= 3)
         {
-            parts.Add("SELECT device_id FROM search_terms WHERE +kind IN ('id', 'customer', 'user') AND id IN (SELECT rowid FROM search_trigrams WHERE search_trigrams MATCH $text)");
-            parameters.Add(("$text", Phrase(terms.Text)));
+            parts.Add("SELECT device_id FROM search_terms WHERE +kind IN ('id', 'customer', 'user') AND id IN (SELECT rowid FROM search_trigrams WHERE search_trigrams MATCH @text)");
+            parameters.Add(("@text", Phrase(terms.Text)));
         }
         else
         {
-            parts.Add("SELECT device_id FROM search_terms WHERE kind IN ('id', 'customer', 'user') AND term >= $prefix AND term < $prefix || char(1114111)");
-            parameters.Add(("$prefix", terms.Text));
+            parts.Add("SELECT device_id FROM search_terms WHERE kind IN ('id', 'customer', 'user') AND term >= @prefix AND term < @prefix || char(1114111)");
+            parameters.Add(("@prefix", terms.Text));
         }
 
         if (terms.MacDigits is not null)
         {
-            parts.Add("SELECT device_id FROM search_terms WHERE +kind = 'mac' AND id IN (SELECT rowid FROM search_trigrams WHERE search_trigrams MATCH $mac)");
-            parameters.Add(("$mac", Phrase(terms.MacDigits)));
+            parts.Add("SELECT device_id FROM search_terms WHERE +kind = 'mac' AND id IN (SELECT rowid FROM search_trigrams WHERE search_trigrams MATCH @mac)");
+            parameters.Add(("@mac", Phrase(terms.MacDigits)));
         }
 
         for (var i = 0; i < terms.NumberForms.Count; i++)
         {
-            parts.Add($"SELECT device_id FROM search_terms WHERE +kind = 'number' AND id IN (SELECT rowid FROM search_trigrams WHERE search_trigrams MATCH $number{i})");
-            parameters.Add(($"$number{i}", Phrase(terms.NumberForms[i])));
+            parts.Add($"SELECT device_id FROM search_terms WHERE +kind = 'number' AND id IN (SELECT rowid FROM search_trigrams WHERE search_trigrams MATCH @number{i})");
+            parameters.Add(($"@number{i}", Phrase(terms.NumberForms[i])));
         }
 
         if (terms.NumberSuffixes.Count > 0)
         {
-            parts.Add("SELECT device_id FROM search_terms WHERE kind = 'number' AND term IN (SELECT value FROM json_each($suffixes))");
-            parameters.Add(("$suffixes", JsonSerializer.Serialize(terms.NumberSuffixes)));
+            parts.Add("SELECT device_id FROM search_terms WHERE kind = 'number' AND term IN (SELECT value FROM json_each(@suffixes))");
+            parameters.Add(("@suffixes", JsonSerializer.Serialize(terms.NumberSuffixes)));
         }
 
         return string.Join(" UNION ", parts);

@@ -1,5 +1,5 @@
 using Ata.Gateway.Fleet;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace Ata.Gateway.Store;
 
@@ -11,20 +11,20 @@ namespace Ata.Gateway.Store;
 public sealed class ReportBatch : IDisposable
 {
     private readonly AdapterStore _store;
-    private readonly SqliteConnection _connection;
-    private readonly SqliteTransaction _transaction;
+    private readonly DbConnection _connection;
+    private readonly DbTransaction _transaction;
 
     // Adapters whose health this batch recorded: their newer state still to write at commit, or null.
     private readonly Dictionary<string, HealthReport?> _health = new(StringComparer.Ordinal);
 
-    internal ReportBatch(AdapterStore store, SqliteConnection connection)
+    internal ReportBatch(AdapterStore store, DbConnection connection)
     {
         _store = store;
         _connection = connection;
         try
         {
             _transaction = connection.BeginTransaction();
-            AdapterStore.KeepStatements(connection);
+            StoreDatabase.KeepStatements(connection);
         }
         catch
         {
@@ -34,7 +34,7 @@ public sealed class ReportBatch : IDisposable
     }
 
     /// <summary>The batch's connection, inside its transaction, for features that keep their own tables (e.g. call records).</summary>
-    internal SqliteConnection Connection => _connection;
+    internal DbConnection Connection => _connection;
 
     /// <summary>Records an adapter's <c>status</c>.</summary>
     /// <param name="deviceId">The adapter's id.</param>
@@ -117,12 +117,12 @@ public sealed class ReportBatch : IDisposable
     public bool RecordCommandResult(string deviceId, Commands.CommandResult result)
     {
         Commands.CommandBook.RecordResult(_connection, deviceId, result, _store.Now());
-        using var known = AdapterStore.Command(_connection, "SELECT 1 FROM adapters WHERE device_id = $id", ("$id", deviceId));
+        using var known = StoreDatabase.Command(_connection, "SELECT 1 FROM adapters WHERE device_id = @id", ("@id", deviceId));
         return known.ExecuteScalar() is not null;
     }
 
     /// <summary>Makes everything recorded through this batch durable.</summary>
-    /// <exception cref="SqliteException">The database could not be written (full, read-only, I/O error); nothing was recorded.</exception>
+    /// <exception cref="DbException">The database could not be written (full, read-only, I/O error); nothing was recorded.</exception>
     public void Commit()
     {
         foreach (var (deviceId, latest) in _health)
@@ -142,7 +142,7 @@ public sealed class ReportBatch : IDisposable
     /// <summary>Ends the batch; without <see cref="Commit"/> nothing it recorded is kept.</summary>
     public void Dispose()
     {
-        AdapterStore.ForgetStatements(_connection);
+        StoreDatabase.ForgetStatements(_connection);
         _transaction.Dispose();
         _connection.Dispose();
     }

@@ -7,13 +7,13 @@ using Microsoft.Extensions.Options;
 
 namespace Ata.Gateway.Store;
 
-/// <summary>Registers the SQLite store.</summary>
+/// <summary>Registers the store (SQLite by default, or PostgreSQL: <see cref="StoreOptions"/>).</summary>
 public static class StoreRegistration
 {
     /// <summary>
     /// Adds <see cref="GatewayOptions"/>, Data Protection with its key ring in the data directory
     /// (encrypted with the certificate of <see cref="KeyRingOptions"/> when one is configured), and
-    /// the <see cref="AdapterStore"/> with its change feed's watcher (<see cref="Dashboard.FleetEvents"/>).
+    /// the <see cref="StoreDatabase"/> that <see cref="StoreOptions"/> names, the <see cref="AdapterStore"/> in it with its change feed's watcher (<see cref="Dashboard.FleetEvents"/>).
     /// </summary>
     /// <param name="builder">The host builder.</param>
     public static IHostApplicationBuilder AddAdapterStore(this IHostApplicationBuilder builder)
@@ -64,7 +64,13 @@ public static class StoreRegistration
         builder.Services.AddSingleton(new KeyRingCertificates(certificates));
         builder.Services.AddHostedService<KeyRingStatus>();
         builder.Services.AddSingleton<SecretBox>();
-        builder.Services.AddSingleton<AdapterStore>();
+        builder.Services.AddSingleton(services => StoreDatabase.Create(
+            services.GetRequiredService<IOptions<GatewayOptions>>().Value,
+            builder.Configuration.GetSection(StoreOptions.SectionName).Get<StoreOptions>() ?? new StoreOptions(),
+            builder.Configuration.GetConnectionString("Gateway")));
+        builder.Services.AddSingleton(services => new AdapterStore(
+            services.GetRequiredService<StoreDatabase>(), services.GetRequiredService<TimeProvider>(),
+            services.GetRequiredService<SecretBox>(), services.GetService<Incidents.IncidentBook>()));
         builder.Services.AddSingleton<Dashboard.FleetEvents>();
         builder.Services.AddHostedService(services => services.GetRequiredService<Dashboard.FleetEvents>());
         return builder;

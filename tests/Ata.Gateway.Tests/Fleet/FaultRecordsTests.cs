@@ -174,7 +174,7 @@ public sealed class FaultRecordsTests : IDisposable
         }
 
         using var connection = store.Open();
-        using var count = AdapterStore.Command(connection, "SELECT count(*) FROM fault_boots WHERE device_id = 'boots-1'");
+        using var count = StoreDatabase.Command(connection, "SELECT count(*) FROM fault_boots WHERE device_id = 'boots-1'");
         Assert.Equal((long)FaultRecords.BootsKept, (long)count.ExecuteScalar()!);
     }
 
@@ -222,7 +222,7 @@ public sealed class FaultRecordsTests : IDisposable
     private static List<string> Messages(AdapterStore store)
     {
         using var connection = store.Open();
-        using var command = AdapterStore.Command(connection, "SELECT event FROM outbox WHERE cancelled = 0 ORDER BY id");
+        using var command = StoreDatabase.Command(connection, "SELECT event FROM outbox WHERE cancelled = 0 ORDER BY id");
         using var reader = command.ExecuteReader();
         var events = new List<string>();
         while (reader.Read())

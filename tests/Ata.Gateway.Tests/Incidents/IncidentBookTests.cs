@@ -230,7 +230,7 @@ public sealed class IncidentBookTests : IDisposable
 
         using (var connection = store.Open())
         {
-            AdapterStore.Execute(connection, "UPDATE outbox_deliveries SET delivered_at = $now", ("$now", IncidentBook.Text(_time.GetUtcNow())));
+            StoreDatabase.Execute(connection, "UPDATE outbox_deliveries SET delivered_at = $now", ("$now", IncidentBook.Text(_time.GetUtcNow())));
         }
 
         Tick(store, TimeSpan.FromSeconds(1));
@@ -259,7 +259,7 @@ public sealed class IncidentBookTests : IDisposable
     private List<JsonNode> Released(AdapterStore store)
     {
         using var connection = store.Open();
-        using var command = AdapterStore.Command(connection, "SELECT payload FROM outbox WHERE cancelled = 0 AND not_before <= $now ORDER BY id",
+        using var command = StoreDatabase.Command(connection, "SELECT payload FROM outbox WHERE cancelled = 0 AND not_before <= $now ORDER BY id",
             ("$now", IncidentBook.Text(_time.GetUtcNow())));
         using var reader = command.ExecuteReader();
         var payloads = new List<JsonNode>();
@@ -274,7 +274,7 @@ public sealed class IncidentBookTests : IDisposable
     private static List<JsonNode> Query(AdapterStore store, string sql)
     {
         using var connection = store.Open();
-        using var command = AdapterStore.Command(connection, sql);
+        using var command = StoreDatabase.Command(connection, sql);
         using var reader = command.ExecuteReader();
         var payloads = new List<JsonNode>();
         while (reader.Read())

@@ -31,7 +31,7 @@ public sealed class AdapterStoreTests : IDisposable
         var account = Assert.Single(store.ListBrokerAccounts());
         Assert.Equal("ata-1", account.Key);
         Assert.True(MosquittoPasswordHash.Verify("secret-two", account.Value));
-        Assert.DoesNotContain("secret-two", File.ReadAllText(store.Path) + ReadWal(store), StringComparison.Ordinal);
+        Assert.DoesNotContain("secret-two", File.ReadAllText(store.Path!) + ReadWal(store), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -99,7 +99,7 @@ public sealed class AdapterStoreTests : IDisposable
         var view = Assert.Single(reopened.Find("ata-5")!.Lines);
         Assert.Equal(["international", "mobile"], view.Barring);
         Assert.Equal(("tcp", "DE", 0, 300), (view.Transport, view.TonePlan, view.KeepAliveSeconds, view.RetryMaxSeconds));
-        Assert.DoesNotContain(password, File.ReadAllText(reopened.Path) + ReadWal(reopened), StringComparison.Ordinal);
+        Assert.DoesNotContain(password, File.ReadAllText(reopened.Path!) + ReadWal(reopened), StringComparison.Ordinal);
         Assert.True(Directory.EnumerateFiles(Path.Combine(_directory.Path, "keys"), "key-*.xml").Any());
     }
 
@@ -133,7 +133,7 @@ public sealed class AdapterStoreTests : IDisposable
         Assert.Equal(2, version);
         Assert.Equal("secret-new-1234", store.FindConfig("ata-7")!.PendingSecret);
         Assert.True(MosquittoPasswordHash.Verify("secret-old", store.ListBrokerAccounts().Single().Value));
-        Assert.DoesNotContain("secret-new-1234", File.ReadAllText(store.Path) + ReadWal(store), StringComparison.Ordinal);
+        Assert.DoesNotContain("secret-new-1234", File.ReadAllText(store.Path!) + ReadWal(store), StringComparison.Ordinal);
 
         store.RecordConfigAck("ata-7", new ConfigAck(1, true, null), out var early);
         Assert.False(early);
@@ -360,7 +360,7 @@ public sealed class AdapterStoreTests : IDisposable
         book.Add("c-v4", "v4-1", "reboot", force: false, line: null, queued: true, DateTimeOffset.UtcNow.AddHours(1), "admin");
         Assert.Equal("queued", Assert.Single(book.List("v4-1")).Status);
         using var connection = reopened.Open();
-        using var people = AdapterStore.Command(connection, "SELECT COUNT(*) FROM people");
+        using var people = StoreDatabase.Command(connection, "SELECT COUNT(*) FROM people");
         Assert.Equal(0L, people.ExecuteScalar());
         Assert.Equal(6L, UserVersion());
     }

@@ -127,7 +127,7 @@ internal static class FleetQueries
 
         // Their configs were delivered long ago: a gateway starting on this fleet has none to publish.
         using var connection = store.Open();
-        AdapterStore.Execute(connection, "UPDATE adapters SET published_version = config_version");
+        StoreDatabase.Execute(connection, "UPDATE adapters SET published_version = config_version");
     }
 
     /// <summary>Starts a gateway on the store, runs <paramref name="queries"/> (or a warm-up) and returns its RSS in bytes.</summary>
