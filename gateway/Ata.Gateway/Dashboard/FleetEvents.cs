@@ -9,6 +9,12 @@ namespace Ata.Gateway.Dashboard;
 /// <see cref="PollInterval"/>, and tells each watcher (an open <c>GET /api/events</c>) which adapters
 /// changed and whether the counts did. Nothing changed, nothing is told.
 /// </summary>
+/// <remarks>
+/// Changes are numbered by the database as they are written, not as they are committed: on PostgreSQL,
+/// with several instances writing, change 7 may become visible after change 8 was read. A number
+/// skipped in a read is therefore looked for again for <see cref="GapWait"/> (a rolled-back change
+/// never comes), so a dashboard on any instance sees every instance's changes.
+/// </remarks>
 public sealed partial class FleetEvents(AdapterStore store, ILogger<FleetEvents> logger) : BackgroundService
 {
     /// <summary>How often the feed is read.</summary>
@@ -17,6 +23,13 @@ public sealed partial class FleetEvents(AdapterStore store, ILogger<FleetEvents>
     /// <summary>Changes read at once; a watcher further behind reloads its page instead.</summary>
     public const int MaxChangesPerRead = 10_000;
 
+    /// <summary>How long a change number skipped in a read is looked for (its transaction commits late, or never).</summary>
+    public static readonly TimeSpan GapWait = TimeSpan.FromSeconds(10);
+
+    /// <summary>Skipped numbers looked for at most; a larger hole tells the watchers to reload.</summary>
+    public const int MaxGaps = 1000;
+
+    private readonly Dictionary<long, long> _gaps = [];
     private readonly Lock _lock = new();
     private readonly List<FleetWatcher> _watchers = [];
     private long _seq = -1;
@@ -66,6 +79,8 @@ public sealed partial class FleetEvents(AdapterStore store, ILogger<FleetEvents>
         }
 
         var changed = new HashSet<string>(StringComparer.Ordinal);
+        ReadGaps(connection, changed);
+        var overflow = false;
         var rows = 0;
         using (var command = StoreDatabase.Command(connection, "SELECT seq, device_id FROM fleet_changes WHERE seq > @seq ORDER BY seq LIMIT @limit",
             ("@seq", _seq), ("@limit", MaxChangesPerRead + 1)))
@@ -74,12 +89,14 @@ public sealed partial class FleetEvents(AdapterStore store, ILogger<FleetEvents>
             while (reader.Read())
             {
                 rows++;
-                _seq = reader.GetInt64(0);
+                var seq = reader.GetInt64(0);
+                overflow |= NoteGaps(seq);
+                _seq = seq;
                 changed.Add(reader.GetString(1));
             }
         }
 
-        var overflow = rows > MaxChangesPerRead;
+        overflow |= rows > MaxChangesPerRead;
         var counts = FleetCounts.Read(connection).Values;
         var countsChanged = _counts is null || counts.Count != _counts.Count || counts.Any(p => _counts.GetValueOrDefault(p.Key, -1) != p.Value);
         _counts = counts;
@@ -103,6 +120,53 @@ public sealed partial class FleetEvents(AdapterStore store, ILogger<FleetEvents>
         {
             watcher.Tell(changed, countsChanged, overflow);
         }
+    }
+
+    /// <summary>Looks for the changes skipped before (committed late); forgets those looked for long enough.</summary>
+    private void ReadGaps(DbConnection connection, HashSet<string> changed)
+    {
+        if (_gaps.Count == 0)
+        {
+            return;
+        }
+
+        // Numbers the database gave, not input: written into the statement as they are.
+        var list = string.Join(',', _gaps.Keys.Select(seq => seq.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        using (var command = StoreDatabase.Command(connection, $"SELECT seq, device_id FROM fleet_changes WHERE seq IN ({list})"))
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                _gaps.Remove(reader.GetInt64(0));
+                changed.Add(reader.GetString(1));
+            }
+        }
+
+        var expired = Environment.TickCount64 - (long)GapWait.TotalMilliseconds;
+        foreach (var (seq, since) in _gaps.ToList())
+        {
+            if (since < expired)
+            {
+                _gaps.Remove(seq);
+            }
+        }
+    }
+
+    /// <summary>Notes the numbers between the last change read and <paramref name="seq"/> as skipped.</summary>
+    /// <returns>Whether too many were skipped to look for (the watchers reload).</returns>
+    private bool NoteGaps(long seq)
+    {
+        if (seq - _seq - 1 > MaxGaps - _gaps.Count)
+        {
+            return true;
+        }
+
+        for (var missing = _seq + 1; missing < seq; missing++)
+        {
+            _gaps[missing] = Environment.TickCount64;
+        }
+
+        return false;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The fleet's change feed could not be read: {Reason}; dashboards update on the next read")]
