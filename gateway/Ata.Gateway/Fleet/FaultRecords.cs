@@ -205,7 +205,9 @@ public static class FaultRecords
         StoreDatabase.Execute(connection,
             """
             INSERT INTO fault_boots (device_id, boot, seq, reports_dropped) VALUES (@id, @boot, @seq, @dropped)
-            ON CONFLICT (device_id, boot) DO UPDATE SET seq = max(seq, excluded.seq), reports_dropped = max(reports_dropped, excluded.reports_dropped)
+            ON CONFLICT (device_id, boot) DO UPDATE SET
+                seq = CASE WHEN excluded.seq > fault_boots.seq THEN excluded.seq ELSE fault_boots.seq END,
+                reports_dropped = CASE WHEN excluded.reports_dropped > fault_boots.reports_dropped THEN excluded.reports_dropped ELSE fault_boots.reports_dropped END
             """,
             ("@id", deviceId), ("@boot", boot), ("@seq", sequence), ("@dropped", reportsDropped));
         if (!newBoot)

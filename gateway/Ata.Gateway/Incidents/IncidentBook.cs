@@ -142,7 +142,7 @@ public sealed class IncidentBook(IOptions<IncidentOptions> options, IOptions<Rel
     private TimeSpan FoldWindow(DbConnection connection, string deviceId, int line)
     {
         using var command = StoreDatabase.Command(connection,
-            "SELECT json_extract(settings, '$.retryMaxSeconds') FROM adapter_lines WHERE device_id = @id AND line = @line",
+            $"SELECT {StoreSql.JsonInteger(StoreDatabase.DialectOf(connection), "settings", "retryMaxSeconds")} FROM adapter_lines WHERE device_id = @id AND line = @line",
             ("@id", deviceId), ("@line", line == 0 ? 1 : line));
         var cap = command.ExecuteScalar() is long seconds ? seconds : Provisioning.LineDefaults.RetryMaxSeconds;
         return TimeSpan.FromSeconds(Math.Max(Options.FoldWindowSeconds, cap));

@@ -99,7 +99,7 @@ public sealed partial class AdapterStore
 
         // Written only where it changed: the fleet's counts and change feed follow these rows (FleetIndex).
         var reported = health.Lines.DistinctBy(l => l.Line).ToList();
-        Execute(connection, "DELETE FROM line_health WHERE device_id = @id AND line NOT IN (SELECT value FROM json_each(@lines))",
+        Execute(connection, _deleteUnreportedLines,
             ("@id", deviceId), ("@lines", JsonSerializer.Serialize(reported.Select(l => l.Line))));
         foreach (var line in reported)
         {
@@ -108,8 +108,8 @@ public sealed partial class AdapterStore
                 INSERT INTO line_health (device_id, line, registration, sip_code, line_state, voicemail) VALUES (@id, @line, @registration, @code, @state, @voicemail)
                 ON CONFLICT (device_id, line) DO UPDATE SET registration = excluded.registration, sip_code = excluded.sip_code, line_state = excluded.line_state,
                     voicemail = excluded.voicemail
-                WHERE registration IS NOT excluded.registration OR sip_code IS NOT excluded.sip_code OR line_state IS NOT excluded.line_state
-                    OR voicemail IS NOT excluded.voicemail
+                WHERE line_health.registration IS DISTINCT FROM excluded.registration OR line_health.sip_code IS DISTINCT FROM excluded.sip_code
+                    OR line_health.line_state IS DISTINCT FROM excluded.line_state OR line_health.voicemail IS DISTINCT FROM excluded.voicemail
                 """,
                 ("@id", deviceId), ("@line", line.Line), ("@registration", line.Registration),
                 ("@code", line.SipCode), ("@state", line.LineState), ("@voicemail", line.Voicemail));

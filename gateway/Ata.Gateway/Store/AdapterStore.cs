@@ -44,6 +44,9 @@ public sealed partial class AdapterStore : IDisposable
     private readonly SecretBox _secrets;
     private readonly IncidentBook? _incidents;
 
+    // A health report's statement that differs per dialect, made once (it is prepared per batch by its text).
+    private readonly string _deleteUnreportedLines;
+
     /// <summary>Opens (and on first use creates) the store in the configured data directory (SQLite).</summary>
     /// <param name="options">The gateway options.</param>
     /// <param name="time">The clock.</param>
@@ -66,6 +69,7 @@ public sealed partial class AdapterStore : IDisposable
         _time = time;
         _secrets = secrets;
         _incidents = incidents;
+        _deleteUnreportedLines = $"DELETE FROM line_health WHERE device_id = @id AND line NOT IN ({StoreSql.JsonIntegers(Dialect, "@lines")})";
         CreateSchema();
     }
 
@@ -310,17 +314,25 @@ public sealed partial class AdapterStore : IDisposable
     public AdapterConfig? FindConfig(string deviceId)
     {
         using var connection = Open();
-        using var command = Command(connection, "SELECT config_version, send_ha1, pending_secret FROM adapters WHERE device_id = @id", ("@id", deviceId));
-        using var reader = command.ExecuteReader();
-        if (!reader.Read())
+        int version;
+        bool sendHa1;
+        string? pendingSecret;
+        using (var command = Command(connection, "SELECT config_version, send_ha1, pending_secret FROM adapters WHERE device_id = @id", ("@id", deviceId)))
+        using (var reader = command.ExecuteReader())
         {
-            return null;
+            // Read whole before the lines are: a PostgreSQL connection runs one command at a time.
+            if (!reader.Read())
+            {
+                return null;
+            }
+
+            (version, sendHa1, pendingSecret) = (reader.GetInt32(0), reader.GetFlag(1), reader.IsDBNull(2) ? null : reader.GetString(2));
         }
 
-        return new AdapterConfig(deviceId, reader.GetInt32(0), ReadLines(connection, deviceId))
+        return new AdapterConfig(deviceId, version, ReadLines(connection, deviceId))
         {
-            SendHa1 = reader.GetFlag(1),
-            PendingSecret = reader.IsDBNull(2) ? null : _secrets.Unprotect(reader.GetString(2)),
+            SendHa1 = sendHa1,
+            PendingSecret = pendingSecret is null ? null : _secrets.Unprotect(pendingSecret),
         };
     }
 

@@ -17,7 +17,7 @@ internal static class AdapterViews
             return [];
         }
 
-        var filter = deviceIds is null ? string.Empty : "WHERE a.device_id IN (SELECT value FROM json_each(@ids))";
+        var filter = deviceIds is null ? string.Empty : $"WHERE a.device_id IN ({StoreSql.JsonTexts(StoreDatabase.DialectOf(connection), "@ids")})";
         var parameters = deviceIds is null ? [] : new[] { ("@ids", (object?)System.Text.Json.JsonSerializer.Serialize(deviceIds)) };
         var lines = new Dictionary<string, List<LineView>>(StringComparer.Ordinal);
         using (var command = StoreDatabase.Command(connection,

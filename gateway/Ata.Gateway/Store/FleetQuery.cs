@@ -88,8 +88,15 @@ public static class FleetQuery
         ["lastSeen"] = ("coalesce(s.last_seen, '')", "s.device_id"),
         ["firmware"] = ("coalesce(s.firmware, '')", "s.device_id"),
         ["state"] = ("s.presence", "s.device_id"),
-        ["customer"] = ("coalesce(a.customer_ref, '') COLLATE NOCASE", "a.device_id"),
+        ["customer"] = (CustomerKey, "a.device_id"),
     };
+
+    /// <summary>Stands for the customer sort's key, which each dialect spells its own way (<see cref="Key"/>).</summary>
+    private const string CustomerKey = "{customer}";
+
+    /// <summary>A sort's key in the connection's dialect.</summary>
+    private static string Key(StoreDialect dialect, string key) =>
+        key == CustomerKey ? StoreSql.CaseFolded(dialect, "coalesce(a.customer_ref, '')") : key;
 
     /// <summary>The sorts a page can have (<c>sort=</c>, with <c>-</c> in front for descending).</summary>
     public static IReadOnlyCollection<string> Sorts => SortKeys.Keys;
@@ -111,7 +118,9 @@ public static class FleetQuery
             throw new FleetFilterException("sort", $"sort must be one of {string.Join(", ", Sorts)} (with - in front for descending).");
         }
 
-        var (where, parameters) = Where(filter);
+        var dialect = StoreDatabase.DialectOf(connection);
+        sort = (Key(dialect, sort.Key), sort.Id);
+        var (where, parameters) = Where(dialect, filter);
         var order = filter.Descending ? "DESC" : "ASC";
         if (filter.After is not null)
         {
@@ -164,12 +173,12 @@ public static class FleetQuery
             };
         }
 
-        var (where, parameters) = Where(filter);
+        var (where, parameters) = Where(StoreDatabase.DialectOf(connection), filter);
         parameters.Add(("@cap", CountLimit + 1));
         using var command = StoreDatabase.Command(connection,
             $"""
             SELECT count(*) FROM (SELECT 1 FROM adapter_state s JOIN adapters a ON a.device_id = s.device_id
-            WHERE {string.Join(" AND ", where)} LIMIT @cap)
+            WHERE {string.Join(" AND ", where)} LIMIT @cap) AS matches
             """, [.. parameters]);
         var total = (long)command.ExecuteScalar()!;
         return total > CountLimit ? null : total;
@@ -181,10 +190,11 @@ public static class FleetQuery
     /// <param name="deviceIds">Adapters to check; null for all.</param>
     internal static IReadOnlySet<string> Matching(DbConnection connection, FleetFilter filter, IReadOnlyCollection<string>? deviceIds)
     {
-        var (where, parameters) = Where(filter);
+        var dialect = StoreDatabase.DialectOf(connection);
+        var (where, parameters) = Where(dialect, filter);
         if (deviceIds is not null)
         {
-            where.Add("s.device_id IN (SELECT value FROM json_each(@ids))");
+            where.Add($"s.device_id IN ({StoreSql.JsonTexts(dialect, "@ids")})");
             parameters.Add(("@ids", JsonSerializer.Serialize(deviceIds)));
         }
 
@@ -202,7 +212,7 @@ public static class FleetQuery
     }
 
     /// <summary>The SQL conditions (on <c>s</c>, <c>adapter_state</c>, and <c>a</c>, <c>adapters</c>) of a filter, with their parameters.</summary>
-    private static (List<string> Where, List<(string Name, object? Value)> Parameters) Where(FleetFilter filter)
+    private static (List<string> Where, List<(string Name, object? Value)> Parameters) Where(StoreDialect dialect, FleetFilter filter)
     {
         var where = new List<string>();
         var parameters = new List<(string, object?)>();
@@ -233,10 +243,11 @@ public static class FleetQuery
         if (filter.Registrar is not null)
         {
             // host alone takes every port: host:5060, host:5080 sort between "host:" and "host;".
+            var registrar = StoreSql.CaseFolded(dialect, "registrar");
             where.Add(
-                """
-                s.device_id IN (SELECT device_id FROM adapter_lines WHERE registrar COLLATE NOCASE = @registrar
-                    OR (registrar COLLATE NOCASE > @registrar || ':' AND registrar COLLATE NOCASE < @registrar || ';'))
+                $"""
+                s.device_id IN (SELECT device_id FROM adapter_lines WHERE {registrar} = {StoreSql.CaseFolded(dialect, "@registrar")}
+                    OR ({registrar} > {StoreSql.CaseFolded(dialect, "@registrar || ':'")} AND {registrar} < {StoreSql.CaseFolded(dialect, "@registrar || ';'")}))
                 """);
             parameters.Add(("@registrar", filter.Registrar));
         }
@@ -249,13 +260,13 @@ public static class FleetQuery
 
         if (filter.Customer is not null)
         {
-            where.Add("coalesce(a.customer_ref, '') COLLATE NOCASE = @customer");
+            where.Add($"{StoreSql.CaseFolded(dialect, "coalesce(a.customer_ref, '')")} = {StoreSql.CaseFolded(dialect, "@customer")}");
             parameters.Add(("@customer", filter.Customer));
         }
 
         if (filter.Query is not null)
         {
-            where.Add($"s.device_id IN ({SearchSql(FleetSearch.TermsOf(filter.Query), parameters)})");
+            where.Add($"s.device_id IN ({SearchSql(dialect, FleetSearch.TermsOf(filter.Query), parameters)})");
         }
 
         return (where, parameters);
@@ -265,43 +276,65 @@ public static class FleetQuery
     /// The device ids a search finds, in SQL: through the trigram index for a part of three characters
     /// or more, by prefix for a shorter one, and by whole number for a query with a country code in front.
     /// </summary>
-    private static string SearchSql(SearchTerms terms, List<(string Name, object? Value)> parameters)
+    private static string SearchSql(StoreDialect dialect, SearchTerms terms, List<(string Name, object? Value)> parameters)
     {
         var parts = new List<string>();
         if (terms.Text.Length >= 3)
         {
-            parts.Add("SELECT device_id FROM search_terms WHERE +kind IN ('id', 'customer', 'user') AND id IN (SELECT rowid FROM search_trigrams WHERE search_trigrams MATCH @text)");
-            parameters.Add(("@text", Phrase(terms.Text)));
+            parts.Add(Containing(dialect, "IN ('id', 'customer', 'user')", "@text", terms.Text, parameters));
         }
         else
         {
-            parts.Add("SELECT device_id FROM search_terms WHERE kind IN ('id', 'customer', 'user') AND term >= @prefix AND term < @prefix || char(1114111)");
+            var highest = dialect == StoreDialect.Sqlite ? "char(1114111)" : "chr(1114111)";
+            parts.Add($"SELECT device_id FROM search_terms WHERE kind IN ('id', 'customer', 'user') AND term >= @prefix AND term < @prefix || {highest}");
             parameters.Add(("@prefix", terms.Text));
         }
 
         if (terms.MacDigits is not null)
         {
-            parts.Add("SELECT device_id FROM search_terms WHERE +kind = 'mac' AND id IN (SELECT rowid FROM search_trigrams WHERE search_trigrams MATCH @mac)");
-            parameters.Add(("@mac", Phrase(terms.MacDigits)));
+            parts.Add(Containing(dialect, "= 'mac'", "@mac", terms.MacDigits, parameters));
         }
 
         for (var i = 0; i < terms.NumberForms.Count; i++)
         {
-            parts.Add($"SELECT device_id FROM search_terms WHERE +kind = 'number' AND id IN (SELECT rowid FROM search_trigrams WHERE search_trigrams MATCH @number{i})");
-            parameters.Add(($"@number{i}", Phrase(terms.NumberForms[i])));
+            parts.Add(Containing(dialect, "= 'number'", $"@number{i}", terms.NumberForms[i], parameters));
         }
 
         if (terms.NumberSuffixes.Count > 0)
         {
-            parts.Add("SELECT device_id FROM search_terms WHERE kind = 'number' AND term IN (SELECT value FROM json_each(@suffixes))");
+            parts.Add($"SELECT device_id FROM search_terms WHERE kind = 'number' AND term IN ({StoreSql.JsonTexts(dialect, "@suffixes")})");
             parameters.Add(("@suffixes", JsonSerializer.Serialize(terms.NumberSuffixes)));
         }
 
         return string.Join(" UNION ", parts);
     }
 
+    /// <summary>
+    /// The search terms of a kind that contain <paramref name="text"/> in any case, through the trigram
+    /// index: SQLite's FTS5 trigram table matches a phrase wherever a term contains it (and a phrase
+    /// under three characters nowhere); PostgreSQL's pg_trgm index serves <c>LIKE '%text%'</c> on the
+    /// lower-cased term, kept to three characters or more to answer as SQLite does.
+    /// </summary>
+    private static string Containing(StoreDialect dialect, string kind, string name, string text, List<(string Name, object? Value)> parameters)
+    {
+        if (dialect == StoreDialect.Sqlite)
+        {
+            parameters.Add((name, Phrase(text)));
+            return $"SELECT device_id FROM search_terms WHERE +kind {kind} AND id IN (SELECT rowid FROM search_trigrams WHERE search_trigrams MATCH {name})";
+        }
+
+        parameters.Add((name, "%" + LikeEscaped(text) + "%"));
+        return text.Length < 3
+            ? "SELECT device_id FROM search_terms WHERE false"
+            : $"SELECT device_id FROM search_terms WHERE kind {kind} AND lower(term) LIKE lower({name})";
+    }
+
     /// <summary>An FTS5 phrase: with the trigram tokenizer, it matches wherever the text contains it.</summary>
     private static string Phrase(string text) => "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    /// <summary>Text matched literally by PostgreSQL's LIKE (whose escape character is the backslash).</summary>
+    private static string LikeEscaped(string text) =>
+        text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
 
     private static string WriteCursor(FleetFilter filter, string key, string id) =>
         Base64Url.EncodeToString(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new[] { filter.Sort + (filter.Descending ? "-" : "+"), key, id })));

@@ -52,7 +52,7 @@ public static class StoreSql
     /// A table's DDL as written for SQLite (STRICT tables: INTEGER, REAL, TEXT, BLOB), in
     /// <paramref name="dialect"/>: for PostgreSQL, INTEGER is bigint (SQLite's integers are 64-bit),
     /// REAL double precision, TEXT compared bytewise (<c>COLLATE "C"</c>, as SQLite's BINARY), an
-    /// <c>INTEGER PRIMARY KEY</c> an identity column, and STRICT and WITHOUT ROWID dropped.
+    /// <c>INTEGER PRIMARY KEY</c> an identity column, a generated column STORED, and STRICT and WITHOUT ROWID dropped.
     /// </summary>
     /// <param name="dialect">The dialect.</param>
     /// <param name="sql">Statements written for SQLite.</param>
@@ -69,6 +69,7 @@ public static class StoreSql
         sql = System.Text.RegularExpressions.Regex.Replace(sql, @"\bREAL\b", "DOUBLE PRECISION");
         sql = System.Text.RegularExpressions.Regex.Replace(sql, @"\bBLOB\b", "BYTEA");
         sql = System.Text.RegularExpressions.Regex.Replace(sql, @"\bTEXT\b", "TEXT COLLATE \"C\"");
+        sql = System.Text.RegularExpressions.Regex.Replace(sql, @"\bVIRTUAL\b", "STORED");
         sql = System.Text.RegularExpressions.Regex.Replace(sql, @"\)\s*STRICT(,\s*WITHOUT ROWID)?\s*;", ");");
         return sql;
     }

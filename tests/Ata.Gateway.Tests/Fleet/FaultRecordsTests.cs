@@ -235,7 +235,7 @@ public sealed class FaultRecordsTests : IDisposable
 
     private AdapterStore Open(string deviceId, int lines = 1)
     {
-        var store = new AdapterStore(Options.Create(new GatewayOptions { DataDirectory = _directory.Path }), _time,
+        var store = TestStores.Open(_directory.Path, _time,
             new SecretBox(DataProtectionProvider.Create(new DirectoryInfo(Path.Combine(_directory.Path, "keys")))), _book);
         store.Save(deviceId, new AdapterSpecification("secret-" + deviceId,
             [.. Enumerable.Range(1, lines).Select(l => new SipAccount($"200{l}", "pw", "sip.example.net"))]));

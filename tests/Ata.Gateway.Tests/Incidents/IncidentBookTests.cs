@@ -286,6 +286,6 @@ public sealed class IncidentBookTests : IDisposable
     }
 
     private AdapterStore Open(IncidentBook? book = null) =>
-        new(Options.Create(new GatewayOptions { DataDirectory = _directory.Path }), _time,
+        TestStores.Open(_directory.Path, _time,
             new SecretBox(DataProtectionProvider.Create(new DirectoryInfo(Path.Combine(_directory.Path, "keys")))), book ?? _book);
 }

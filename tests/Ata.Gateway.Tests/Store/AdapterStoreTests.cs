@@ -31,7 +31,7 @@ public sealed class AdapterStoreTests : IDisposable
         var account = Assert.Single(store.ListBrokerAccounts());
         Assert.Equal("ata-1", account.Key);
         Assert.True(MosquittoPasswordHash.Verify("secret-two", account.Value));
-        Assert.DoesNotContain("secret-two", File.ReadAllText(store.Path!) + ReadWal(store), StringComparison.Ordinal);
+        Assert.DoesNotContain("secret-two", TestStores.StoredText(store), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -99,7 +99,7 @@ public sealed class AdapterStoreTests : IDisposable
         var view = Assert.Single(reopened.Find("ata-5")!.Lines);
         Assert.Equal(["international", "mobile"], view.Barring);
         Assert.Equal(("tcp", "DE", 0, 300), (view.Transport, view.TonePlan, view.KeepAliveSeconds, view.RetryMaxSeconds));
-        Assert.DoesNotContain(password, File.ReadAllText(reopened.Path!) + ReadWal(reopened), StringComparison.Ordinal);
+        Assert.DoesNotContain(password, TestStores.StoredText(reopened), StringComparison.Ordinal);
         Assert.True(Directory.EnumerateFiles(Path.Combine(_directory.Path, "keys"), "key-*.xml").Any());
     }
 
@@ -133,7 +133,7 @@ public sealed class AdapterStoreTests : IDisposable
         Assert.Equal(2, version);
         Assert.Equal("secret-new-1234", store.FindConfig("ata-7")!.PendingSecret);
         Assert.True(MosquittoPasswordHash.Verify("secret-old", store.ListBrokerAccounts().Single().Value));
-        Assert.DoesNotContain("secret-new-1234", File.ReadAllText(store.Path!) + ReadWal(store), StringComparison.Ordinal);
+        Assert.DoesNotContain("secret-new-1234", TestStores.StoredText(store), StringComparison.Ordinal);
 
         store.RecordConfigAck("ata-7", new ConfigAck(1, true, null), out var early);
         Assert.False(early);
@@ -221,7 +221,7 @@ public sealed class AdapterStoreTests : IDisposable
         Assert.Equal([false, (bool?)null], lines.Select(l => l.MessageWaiting));
     }
 
-    [Fact]
+    [SqliteStoreFact]
     public void A_first_version_store_is_migrated_and_its_passwords_encrypted()
     {
         var path = Path.Combine(_directory.Path, AdapterStore.FileName);
@@ -264,7 +264,7 @@ public sealed class AdapterStoreTests : IDisposable
         Assert.NotEqual("old-plain-password", (string)read.ExecuteScalar()!);
     }
 
-    [Fact]
+    [SqliteStoreFact]
     public void A_second_version_store_gains_service_requests_and_its_lines_read_the_new_settings_as_defaults()
     {
         using (var store = Open())
@@ -288,7 +288,7 @@ public sealed class AdapterStoreTests : IDisposable
         Assert.Equal(6L, UserVersion());
     }
 
-    [Fact]
+    [SqliteStoreFact]
     public void A_third_version_store_gains_the_boots_table_and_its_lines_read_the_probe_and_no_answer_limit_as_defaults()
     {
         var line = new SipAccount("2001", "pw", "sip.example.net") { Country = "DK" };
@@ -344,7 +344,7 @@ public sealed class AdapterStoreTests : IDisposable
     /// Turns the store's file into what the gateway of schema <paramref name="version"/> wrote: without
     /// the tables and the line settings (of its one line) added since.
     /// </summary>
-    [Fact]
+    [SqliteStoreFact]
     public void A_fourth_version_store_gains_the_people_and_commands_tables()
     {
         using (var store = Open())
@@ -402,10 +402,7 @@ public sealed class AdapterStoreTests : IDisposable
         (outcome.Created, outcome.ConfigVersion, outcome.Changed, outcome.CredentialsChanged);
 
     private AdapterStore Open(TimeProvider? time = null) =>
-        new(Options.Create(new GatewayOptions { DataDirectory = _directory.Path }), time ?? TimeProvider.System,
+        TestStores.Open(_directory.Path, time ?? TimeProvider.System,
             new SecretBox(DataProtectionProvider.Create(
                 new DirectoryInfo(Path.Combine(_directory.Path, "keys")), b => b.SetApplicationName("Ata.Gateway"))));
-
-    private static string ReadWal(AdapterStore store) =>
-        File.Exists(store.Path + "-wal") ? File.ReadAllText(store.Path + "-wal") : string.Empty;
 }

@@ -152,7 +152,7 @@ public sealed class FleetIndexTests : IDisposable
         Assert.Equal("limit", Assert.Throws<FleetFilterException>(() => store.Page(new FleetFilter { Limit = 0 })).Parameter);
     }
 
-    [Fact]
+    [SqliteStoreFact]
     public void A_store_written_before_the_fleet_index_gets_its_counts_and_search_terms_on_opening()
     {
         using (var store = Open())
@@ -238,7 +238,7 @@ public sealed class FleetIndexTests : IDisposable
             [.. Enumerable.Range(1, 1 + random.Next(2)).Select(line => new LineHealth(line, random.Next(3) == 0 ? "failed" : "registered", 200, "idle"))]);
 
     private AdapterStore Open() =>
-        new(Options.Create(new GatewayOptions { DataDirectory = _directory.Path }), _time,
+        TestStores.Open(_directory.Path, _time,
             new SecretBox(DataProtectionProvider.Create(
                 new DirectoryInfo(Path.Combine(_directory.Path, "keys")), b => b.SetApplicationName("Ata.Gateway"))));
 }

@@ -64,6 +64,7 @@ internal sealed class GatewayProcess : IAsyncDisposable
             "--urls", $"http://127.0.0.1:{httpPort}",
             $"--Gateway:DataDirectory={dataDirectory}",
             "--Broker:DevicePlaintext=true", // stand-in devices on loopback, as in RunningGateway
+            .. (await TestStores.SettingsAsync(dataDirectory)).Select(s => $"--{s.Key}={s.Value}"),
             .. settings,
         ];
         var process = ManagedProcess.Start("bash", arguments, new ManagedProcessOptions

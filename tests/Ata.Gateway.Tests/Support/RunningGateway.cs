@@ -104,6 +104,7 @@ internal sealed class RunningGateway : IAsyncDisposable
             ["Logging:LogLevel:Default"] = "Trace",
             ["Logging:LogLevel:Microsoft.AspNetCore"] = "Trace",
         });
+        builder.Configuration.AddInMemoryCollection(TestStores.SettingsAsync(dataDirectory).GetAwaiter().GetResult());
         if (settings is not null)
         {
             builder.Configuration.AddInMemoryCollection(settings);
