@@ -18,9 +18,10 @@ using Microsoft.Extensions.Logging;
 namespace Ata.Gateway.Tests.Instances;
 
 /// <summary>
-/// Three gateway processes (<c>Gateway:Instance</c> g1, g2, g3) sharing one database and one real
-/// Mosquitto started here as the external broker, with stand-in adapters reporting over the MQTT
-/// contract while one gateway is killed (SIGKILL).
+/// Three gateway processes (<c>Gateway:Instance</c> g1, g2, g3) sharing one real PostgreSQL (the test
+/// run's throwaway cluster) and one real Mosquitto started here as the external broker, with stand-in
+/// adapters reporting over the MQTT contract while one gateway is killed (SIGKILL). They share one data
+/// directory too, for its Data Protection key ring (see the README's "Several gateways at once").
 /// </summary>
 public sealed class SeveralGatewaysTests : IAsyncLifetime
 {
@@ -33,11 +34,13 @@ public sealed class SeveralGatewaysTests : IAsyncLifetime
     private readonly List<MqttTestClient> _adapters = [];
     private ManagedProcess? _broker;
     private WebApplication? _receiver;
+    private string? _database;
 
     private string DataDirectory => Path.Combine(_directory.Path, "data");
 
     public async Task InitializeAsync()
     {
+        _database = await TestStores.NewDatabaseAsync("several_" + Guid.NewGuid().ToString("N")[..12]);
         var config = Path.Combine(_directory.Path, "external.conf");
         await File.WriteAllTextAsync(config, $"listener {_brokerPort} 127.0.0.1\nallow_anonymous true\nmax_queued_messages 100000\nuser {Environment.UserName}\nlog_dest stderr\n");
         _broker = ManagedProcess.Start(RequiredTool.Locate("mosquitto"), ["-c", config], new ManagedProcessOptions { Name = "external-mosquitto" });
@@ -214,6 +217,8 @@ public sealed class SeveralGatewaysTests : IAsyncLifetime
     private async Task<GatewayProcess> StartAsync(string instance)
     {
         var gateway = await GatewayProcess.StartAsync(DataDirectory, FreePort.Tcp(),
+            "--Store:Provider=PostgreSql",
+            $"--Store:ConnectionString={_database}",
             $"--Gateway:Instance={instance}",
             $"--Broker:Url=mqtt://127.0.0.1:{_brokerPort}",
             $"--Relay:WebhookUrl=http://127.0.0.1:{_hookPort}/hook",
