@@ -70,6 +70,8 @@ public static class FaultRecords
 
         if (fault.Boot is { } boot && fault.Sequence is { } sequence)
         {
+            // Several instances may record two changes of one adapter at once: they take turns, so the later sees the earlier.
+            Instances.Leases.Lock(connection, Instances.Leases.FaultsLockPrefix + deviceId);
             var known = Boot(connection, deviceId, boot);
             if (known?.Sequence >= sequence)
             {

@@ -32,17 +32,25 @@ public sealed class Leases(AdapterStore store, TimeProvider time)
     /// <param name="connection">An open connection (in the schema transaction).</param>
     public static void CreateSchema(System.Data.Common.DbConnection connection) => StoreDatabase.Execute(connection, Schema);
 
+    /// <summary>The prefix of the lock that makes several instances record one adapter's fault changes one at a time.</summary>
+    public const string FaultsLockPrefix = "faults:";
+
     /// <summary>
-    /// Inside a transaction, waits for and holds until its end the lock named <paramref name="name"/>:
-    /// a row written (PostgreSQL locks it until the commit; SQLite has one writer anyway), so that
-    /// instances reading, then writing the same thing (a registrar's incidents) take turns.
+    /// Inside a transaction, waits for and holds until its end the lock named <paramref name="name"/>,
+    /// so that instances reading, then writing the same thing (a registrar's incidents, an adapter's
+    /// faults) take turns: on PostgreSQL a transaction-scoped advisory lock on the name's hash; on
+    /// SQLite nothing, as its write transactions (begun immediate) already run one at a time.
     /// </summary>
     /// <param name="connection">The transaction's connection.</param>
     /// <param name="name">The lock.</param>
-    public static void Lock(System.Data.Common.DbConnection connection, string name) =>
-        StoreDatabase.Execute(connection,
-            "INSERT INTO gateway_leases (name, holder, expires_at) VALUES (@name, '', '') ON CONFLICT (name) DO UPDATE SET holder = ''",
-            ("@name", name));
+    public static void Lock(System.Data.Common.DbConnection connection, string name)
+    {
+        if (StoreDatabase.DialectOf(connection) == StoreDialect.PostgreSql)
+        {
+            using var command = StoreDatabase.Command(connection, "SELECT pg_advisory_xact_lock(hashtextextended(@name, 0))", ("@name", name));
+            command.ExecuteNonQuery();
+        }
+    }
 
     /// <summary>
     /// Takes or renews <paramref name="name"/> for <paramref name="holder"/> until <paramref name="term"/>
