@@ -151,10 +151,18 @@ public sealed class Lab : IAsyncDisposable
 
     private async Task StartGatewayAsync(GatewayApi api, Uri url, CancellationToken stopping)
     {
+        List<string> store = [];
+        if (options.Postgres)
+        {
+            var cluster = Track(await PostgresCluster.StartAsync(durable: true, stopping).ConfigureAwait(false));
+            store = ["--Store:Provider=PostgreSql", $"--Store:ConnectionString={await cluster.CreateDatabaseAsync("ata_lab", stopping).ConfigureAwait(false)}"];
+            Say($"postgres: a throwaway cluster in {cluster.Directory} on 127.0.0.1:{cluster.Port}, database ata_lab (removed when the lab stops)");
+        }
+
         var log = Track(new ChildLog(Path.Combine(LogDirectory, "gateway.log")));
         var gateway = Track(ManagedProcess.StartDotnet(
             repo.GatewayAssembly,
-            ["--urls", url.GetLeftPart(UriPartial.Authority), $"--Gateway:DataDirectory={Path.Combine(options.DataDirectory, "gateway")}"],
+            ["--urls", url.GetLeftPart(UriPartial.Authority), $"--Gateway:DataDirectory={Path.Combine(options.DataDirectory, "gateway")}", .. store],
             new ManagedProcessOptions
             {
                 Name = "gateway",

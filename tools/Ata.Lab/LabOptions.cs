@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace Ata.Lab;
 
-/// <summary>The lab's command line: <c>[--data DIR] [--http-port N]</c>.</summary>
+/// <summary>The lab's command line: <c>[--data DIR] [--http-port N] [--postgres]</c>.</summary>
 public sealed class LabOptions
 {
     /// <summary>The gateway's HTTP port when none is given (another free one is used when it is taken).</summary>
@@ -11,9 +11,11 @@ public sealed class LabOptions
     /// <summary>The usage text printed for <c>--help</c> and for a wrong command line.</summary>
     public const string Usage =
         """
-        usage: ./tools/run [--data DIR] [--http-port N]
+        usage: ./tools/run [--data DIR] [--http-port N] [--postgres]
           --data DIR       where the lab keeps its state and logs (default: <repo>/.lab)
           --http-port N    the gateway's HTTP port on 127.0.0.1 (default: 8080, or a free one when taken)
+          --postgres       keep the gateway's store in a throwaway PostgreSQL cluster on a free loopback port
+                           (made for this run and removed at the end) instead of SQLite in the data folder
         """;
 
     /// <summary>Where the lab keeps the gateway's data, Kamailio's files and the logs.</summary>
@@ -24,6 +26,9 @@ public sealed class LabOptions
 
     /// <summary>Whether the port was asked for (then a taken port is an error, not a reason to pick another).</summary>
     public bool HttpPortChosen { get; init; }
+
+    /// <summary>Whether the gateway's store is a throwaway PostgreSQL cluster (<see cref="PostgresCluster"/>) rather than SQLite.</summary>
+    public bool Postgres { get; init; }
 
     /// <summary>Whether only the usage was asked for.</summary>
     public bool HelpRequested { get; init; }
@@ -38,6 +43,7 @@ public sealed class LabOptions
         var data = defaultDataDirectory;
         int? port = null;
         var help = false;
+        var postgres = false;
         for (var index = 0; index < args.Count; index++)
         {
             var (name, inlineValue) = Split(args[index]);
@@ -45,6 +51,9 @@ public sealed class LabOptions
             {
                 case "-h" or "--help":
                     help = true;
+                    break;
+                case "--postgres" when inlineValue is null:
+                    postgres = true;
                     break;
                 case "--data":
                     data = inlineValue ?? ValueAfter(args, ref index, name);
@@ -66,6 +75,7 @@ public sealed class LabOptions
             HttpPort = port ?? DefaultHttpPort,
             HttpPortChosen = port is not null,
             HelpRequested = help,
+            Postgres = postgres,
         };
     }
 

@@ -91,7 +91,14 @@ public sealed class PostgresCluster : IAsyncDisposable
                 "-c", $"fsync={(durable ? "on" : "off")}", "-c", $"synchronous_commit={(durable ? "on" : "off")}",
                 "-c", "full_page_writes=" + (durable ? "on" : "off"),
             ]);
-            var server = ManagedProcess.Start(postgres, arguments, new ManagedProcessOptions { Name = "postgres", StopGracePeriod = TimeSpan.FromSeconds(10) });
+            // ATA_POSTGRES_LOG names a file to copy the server's log to (its errors name the statement that failed).
+            var copy = Environment.GetEnvironmentVariable("ATA_POSTGRES_LOG") is { Length: > 0 } file ? file : null;
+            var server = ManagedProcess.Start(postgres, arguments, new ManagedProcessOptions
+            {
+                Name = "postgres",
+                StopGracePeriod = TimeSpan.FromSeconds(10),
+                StandardErrorLine = copy is null ? null : line => File.AppendAllText(copy, line + Environment.NewLine),
+            });
             var cluster = new PostgresCluster(root, bin, port, server);
             try
             {

@@ -53,7 +53,7 @@ public static class RefusedLoginRecords
         StoreDatabase.Execute(connection,
             """
             INSERT INTO refused_logins (device_id, attempts, first_at, last_at, last_address) VALUES (@id, 1, @now, @now, @address)
-            ON CONFLICT (device_id) DO UPDATE SET attempts = attempts + 1, last_at = @now, last_address = @address
+            ON CONFLICT (device_id) DO UPDATE SET attempts = refused_logins.attempts + 1, last_at = @now, last_address = @address
             """,
             ("@id", deviceId), ("@now", at), ("@address", address));
         var detail = $"the broker refused its login (last from {address})";

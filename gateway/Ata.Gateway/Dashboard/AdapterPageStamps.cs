@@ -18,7 +18,7 @@ internal sealed record AdapterPageStamps(string View, IReadOnlyDictionary<string
             a.updated_at || '|' || a.config_version || '|' || coalesce(s.last_seen, '') || '|' || coalesce(s.health_at, '') || '|' || coalesce(s.hello_at, ''),
             (SELECT coalesce(max(seq), 0) FROM fault_events WHERE device_id = a.device_id),
             (SELECT coalesce(max(seq), 0) FROM health_history WHERE device_id = a.device_id),
-            (SELECT count(*) || '|' || coalesce(group_concat(version || status || coalesce(reason, ''), '|'), '') FROM config_versions WHERE device_id = a.device_id),
+            (SELECT count(*) || '|' || coalesce(string_agg(version || status || coalesce(reason, ''), '|'), '') FROM config_versions WHERE device_id = a.device_id),
             (SELECT coalesce(max(seq), 0) FROM service_requests WHERE device_id = a.device_id),
             (SELECT count(*) || '|' || coalesce(max(id), 0) FROM call_records WHERE device_id = a.device_id)
         FROM adapters a LEFT JOIN adapter_state s ON s.device_id = a.device_id

@@ -249,7 +249,7 @@ public sealed partial class OnboardingCodes(
             using (var connection = store.Open())
             using (var command = StoreDatabase.Command(connection,
                 """
-                SELECT c.expires_at, coalesce(s.online = 1 AND s.last_seen > c.issued_at, 0) FROM onboarding_codes c
+                SELECT c.expires_at, CASE WHEN s.online = 1 AND s.last_seen > c.issued_at THEN 1 ELSE 0 END FROM onboarding_codes c
                 LEFT JOIN adapter_state s ON s.device_id = c.device_id WHERE c.device_id = @id
                 """,
                 ("@id", deviceId)))

@@ -39,13 +39,16 @@ public static class StoreSql
             ? $"json_extract({column}, '$.{member}')"
             : $"CAST(CAST({column} AS json) ->> '{member}' AS bigint)";
 
-    /// <summary>A flag the store keeps as an integer (1 or 0), read as a bool in either database.</summary>
+    /// <summary>
+    /// A flag the store keeps as an integer (1 or 0), or a condition a query selects (an integer in
+    /// SQLite, a boolean in PostgreSQL), read as a bool in either database.
+    /// </summary>
     /// <param name="reader">The reader.</param>
     /// <param name="ordinal">The column.</param>
     public static bool GetFlag(this DbDataReader reader, int ordinal)
     {
         ArgumentNullException.ThrowIfNull(reader);
-        return reader.GetInt64(ordinal) != 0;
+        return reader.GetFieldType(ordinal) == typeof(bool) ? reader.GetBoolean(ordinal) : reader.GetInt64(ordinal) != 0;
     }
 
     /// <summary>

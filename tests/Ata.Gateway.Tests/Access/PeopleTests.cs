@@ -204,10 +204,11 @@ public sealed class PeopleTests(GatewayFixture fixture) : IClassFixture<GatewayF
     {
         using var directory = new TempDirectory();
         var error = new StringWriter();
-        var code = AddPersonCommand.Run(["first-admin", "--role", "admin", $"--Gateway:DataDirectory={directory.Path}"],
+        string[] store = [.. (await TestStores.SettingsAsync(directory.Path)).Select(s => $"--{s.Key}={s.Value}")];
+        var code = AddPersonCommand.Run(["first-admin", "--role", "admin", $"--Gateway:DataDirectory={directory.Path}", .. store],
             new StringReader("first-admin-password\n"), new StringWriter(), error);
         Assert.True(code == 0, error.ToString());
-        Assert.Equal(2, AddPersonCommand.Run(["second", $"--Gateway:DataDirectory={directory.Path}"], new StringReader("short\n"), new StringWriter(), new StringWriter()));
+        Assert.Equal(2, AddPersonCommand.Run(["second", $"--Gateway:DataDirectory={directory.Path}", .. store], new StringReader("short\n"), new StringWriter(), new StringWriter()));
 
         await using var gateway = await RunningGateway.StartAsync(directory.Path);
         using var browser = new DashboardBrowser(gateway.Http.BaseAddress!);

@@ -2,8 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Ata.Core.Contract;
+using Ata.Gateway.Store;
 using Ata.Gateway.Tests.Support;
-using Microsoft.Data.Sqlite;
 using Ata.Tests.Mqtt;
 using MQTTnet;
 
@@ -65,10 +65,9 @@ public sealed class RefusedLoginTests(GatewayProcessFixture fixture) : IClassFix
 
         await Eventually.ValueAsync(() => RefusedMetricAsync("unknown"), n => n == before + 2, "two unknown refused logins counted");
         Assert.Equal(HttpStatusCode.NotFound, (await Gateway.Http.GetAsync("/api/adapters/rl-nobody")).StatusCode);
-        await using var connection = new SqliteConnection($"Data Source={Path.Combine(Gateway.DataDirectory, "gateway.db")};Mode=ReadOnly;Pooling=false");
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT count(*) FROM refused_logins WHERE device_id = 'rl-nobody'";
+        using var database = TestStores.Database(Gateway.DataDirectory);
+        await using var connection = database.Open();
+        await using var command = StoreDatabase.Command(connection, "SELECT count(*) FROM refused_logins WHERE device_id = 'rl-nobody'");
         Assert.Equal(0L, (long)(await command.ExecuteScalarAsync())!);
     }
 

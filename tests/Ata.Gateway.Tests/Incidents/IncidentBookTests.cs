@@ -230,7 +230,7 @@ public sealed class IncidentBookTests : IDisposable
 
         using (var connection = store.Open())
         {
-            StoreDatabase.Execute(connection, "UPDATE outbox_deliveries SET delivered_at = $now", ("$now", IncidentBook.Text(_time.GetUtcNow())));
+            StoreDatabase.Execute(connection, "UPDATE outbox_deliveries SET delivered_at = @now", ("@now", IncidentBook.Text(_time.GetUtcNow())));
         }
 
         Tick(store, TimeSpan.FromSeconds(1));
@@ -259,8 +259,8 @@ public sealed class IncidentBookTests : IDisposable
     private List<JsonNode> Released(AdapterStore store)
     {
         using var connection = store.Open();
-        using var command = StoreDatabase.Command(connection, "SELECT payload FROM outbox WHERE cancelled = 0 AND not_before <= $now ORDER BY id",
-            ("$now", IncidentBook.Text(_time.GetUtcNow())));
+        using var command = StoreDatabase.Command(connection, "SELECT payload FROM outbox WHERE cancelled = 0 AND not_before <= @now ORDER BY id",
+            ("@now", IncidentBook.Text(_time.GetUtcNow())));
         using var reader = command.ExecuteReader();
         var payloads = new List<JsonNode>();
         while (reader.Read())

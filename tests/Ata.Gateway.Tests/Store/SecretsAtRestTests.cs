@@ -95,18 +95,28 @@ public sealed class SecretsAtRestTests
     {
         var files = Directory.GetFiles(directory, "*", SearchOption.AllDirectories);
         Assert.Contains(files, f => f.EndsWith("mosquitto.db", StringComparison.Ordinal));
-        Assert.Contains(files, f => f.EndsWith("gateway.db", StringComparison.Ordinal));
-        var found = new List<string>();
-        foreach (var file in files)
+        var contents = files.Select(f => (Name: Path.GetRelativePath(directory, f), Content: File.ReadAllBytes(f))).ToList();
+        if (TestStores.PostgreSql)
         {
-            var content = File.ReadAllBytes(file);
+            // The store is not a file here: every row of every table of the gateway's database instead.
+            using var database = TestStores.Database(directory);
+            contents.Add(("the PostgreSQL database", Encoding.UTF8.GetBytes(TestStores.StoredText(database))));
+        }
+        else
+        {
+            Assert.Contains(files, f => f.EndsWith("gateway.db", StringComparison.Ordinal));
+        }
+
+        var found = new List<string>();
+        foreach (var (name, content) in contents)
+        {
             foreach (var secret in secrets)
             {
                 foreach (var (form, bytes) in Forms(secret))
                 {
                     if (content.AsSpan().IndexOf(bytes) >= 0)
                     {
-                        found.Add($"{Path.GetRelativePath(directory, file)}: {secret} ({form})");
+                        found.Add($"{name}: {secret} ({form})");
                     }
                 }
             }

@@ -67,19 +67,30 @@ internal static class TestStores
         return new AdapterStore(new PostgreSqlStoreDatabase(connectionString), time, secrets, incidents);
     }
 
+    /// <summary>The database a gateway on <paramref name="dataDirectory"/> uses in this run (to look into it).</summary>
+    /// <param name="dataDirectory">The gateway's data directory.</param>
+    public static StoreDatabase Database(string dataDirectory) =>
+        PostgreSql
+            ? new PostgreSqlStoreDatabase(DatabaseForAsync(dataDirectory).GetAwaiter().GetResult())
+            : new SqliteStoreDatabase(Path.Combine(dataDirectory, AdapterStore.FileName));
+
     /// <summary>
     /// Everything the store keeps, as text, for "never at rest in clear" checks: SQLite's file and its
     /// WAL; every row of every table of the PostgreSQL database.
     /// </summary>
     /// <param name="store">The store.</param>
-    public static string StoredText(AdapterStore store)
+    public static string StoredText(AdapterStore store) => StoredText(store.Database);
+
+    /// <summary>Everything a store's database keeps, as text (see <see cref="StoredText(AdapterStore)"/>).</summary>
+    /// <param name="database">The database.</param>
+    public static string StoredText(StoreDatabase database)
     {
-        if (store.Path is { } file)
+        if (database is SqliteStoreDatabase { Path: var file })
         {
             return File.ReadAllText(file) + (File.Exists(file + "-wal") ? File.ReadAllText(file + "-wal") : string.Empty);
         }
 
-        using var connection = store.Open();
+        using var connection = database.Open();
         var tables = new List<string>();
         using (var list = StoreDatabase.Command(connection,
             "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"))
