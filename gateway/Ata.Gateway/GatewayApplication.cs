@@ -155,9 +155,17 @@ public static partial class GatewayApplication
                 await StopAfterFailedStartAsync(app).ConfigureAwait(false);
                 return 1;
             }
+            catch (OperationCanceledException) when (Environment.ExitCode != 0)
+            {
+                // A feature stopped the gateway while it started, having said why (a broker without shared subscriptions).
+                await StopAfterFailedStartAsync(app).ConfigureAwait(false);
+                return Environment.ExitCode;
+            }
 
             await app.WaitForShutdownAsync().ConfigureAwait(false);
-            return 0;
+
+            // Non-zero when a feature stopped the gateway because it cannot run (a broker without shared subscriptions).
+            return Environment.ExitCode;
         }
         finally
         {

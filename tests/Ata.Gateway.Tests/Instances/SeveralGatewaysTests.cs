@@ -84,7 +84,7 @@ public sealed class SeveralGatewaysTests : IAsyncLifetime
         _directory.Dispose();
     }
 
-    [Fact]
+    [OwnDatabaseFact]
     public async Task Killing_one_of_three_gateways_loses_no_acknowledged_report_and_the_others_carry_on()
     {
         var g1 = await StartAsync("g1");
