@@ -13,7 +13,7 @@ public sealed class ExternalBrokerTests
     {
         using var directory = new TempDirectory();
         var port = FreePort.Tcp();
-        await using var broker = await StartBrokerAsync(directory.Path, port, "allow_anonymous true");
+        await using var broker = await ExternalMosquitto.StartAsync(directory.Path, port, "allow_anonymous true");
         var data = Path.Combine(directory.Path, "data");
         await using var gateway = await RunningGateway.StartAsync(data, settings: new Dictionary<string, string?>
         {
@@ -44,7 +44,7 @@ public sealed class ExternalBrokerTests
         var port = FreePort.Tcp();
         var passwords = Path.Combine(directory.Path, "passwd");
         await File.WriteAllTextAsync(passwords, string.Empty);
-        await using var broker = await StartBrokerAsync(directory.Path, port, $"allow_anonymous false\npassword_file {passwords}");
+        await using var broker = await ExternalMosquitto.StartAsync(directory.Path, port, $"allow_anonymous false\npassword_file {passwords}");
         var log = new CapturedLog();
         var app = RunningGateway.Build(Path.Combine(directory.Path, "data"), log, new Dictionary<string, string?>
         {
@@ -75,15 +75,5 @@ public sealed class ExternalBrokerTests
             await app.StopAsync();
             await app.DisposeAsync();
         }
-    }
-
-    /// <summary>A Mosquitto the gateway does not run, on <paramref name="port"/>, with <paramref name="security"/> lines in its config.</summary>
-    private static async Task<ManagedProcess> StartBrokerAsync(string directory, int port, string security)
-    {
-        var config = Path.Combine(directory, "external.conf");
-        await File.WriteAllTextAsync(config, $"listener {port} 127.0.0.1\n{security}\nuser {Environment.UserName}\nlog_dest stderr\n");
-        var broker = ManagedProcess.Start(RequiredTool.Locate("mosquitto"), ["-c", config], new ManagedProcessOptions { Name = "external-mosquitto" });
-        await Eventually.TrueAsync(() => !FreePort.IsTcpAvailable(port), "the external broker listening");
-        return broker;
     }
 }

@@ -196,11 +196,7 @@ public sealed class RelayTests : IAsyncLifetime
         _smtp = ManagedProcess.Start(File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : RequiredTool.Locate("python3"),
             ["-u", "-m", "aiosmtpd", "-n", "-l", $"127.0.0.1:{_smtpPort}"], new ManagedProcessOptions { Name = "aiosmtpd" });
 
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{_hookPort}");
-        _receiver = builder.Build();
-        _receiver.MapPost("/hook", async (HttpRequest request) =>
+        _receiver = await WebhookReceiver.StartAsync(_hookPort, async (HttpRequest request) =>
         {
             using var reader = new StreamReader(request.Body);
             var body = await reader.ReadToEndAsync();
@@ -216,7 +212,6 @@ public sealed class RelayTests : IAsyncLifetime
 
             return Results.Ok();
         });
-        await _receiver.StartAsync();
         await Eventually.TrueAsync(() => !FreePort.IsTcpAvailable(_smtpPort), "aiosmtpd listening");
     }
 }

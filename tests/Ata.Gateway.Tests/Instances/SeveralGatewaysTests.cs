@@ -11,9 +11,7 @@ using Ata.Gateway.Tests.Support;
 using Ata.Lab;
 using Ata.Tests.Mqtt;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 
 namespace Ata.Gateway.Tests.Instances;
 
@@ -41,22 +39,13 @@ public sealed class SeveralGatewaysTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _database = await TestStores.NewDatabaseAsync("several_" + Guid.NewGuid().ToString("N")[..12]);
-        var config = Path.Combine(_directory.Path, "external.conf");
-        await File.WriteAllTextAsync(config, $"listener {_brokerPort} 127.0.0.1\nallow_anonymous true\nmax_queued_messages 100000\nuser {Environment.UserName}\nlog_dest stderr\n");
-        _broker = ManagedProcess.Start(RequiredTool.Locate("mosquitto"), ["-c", config], new ManagedProcessOptions { Name = "external-mosquitto" });
-        await Eventually.TrueAsync(() => !FreePort.IsTcpAvailable(_brokerPort), "the external broker listening");
-
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{_hookPort}");
-        _receiver = builder.Build();
-        _receiver.MapPost("/hook", async (HttpRequest request) =>
+        _broker = await ExternalMosquitto.StartAsync(_directory.Path, _brokerPort, "allow_anonymous true\nmax_queued_messages 100000");
+        _receiver = await WebhookReceiver.StartAsync(_hookPort, async request =>
         {
             using var reader = new StreamReader(request.Body);
             _hooks.Enqueue((request.Headers[FaultRelay.IdempotencyHeader].ToString(), await reader.ReadToEndAsync()));
             return Results.Ok();
         });
-        await _receiver.StartAsync();
     }
 
     public async Task DisposeAsync()
