@@ -7,7 +7,15 @@ public sealed class LabOptionsTests
     {
         var options = LabOptions.Parse([], "/repo/.lab");
 
-        Assert.Equal(("/repo/.lab", 8080, false), (options.DataDirectory, options.HttpPort, options.HttpPortChosen));
+        Assert.Equal(("/repo/.lab", 8080, false, false), (options.DataDirectory, options.HttpPort, options.HttpPortChosen, options.Postgres));
+    }
+
+    [Fact]
+    public void Postgres_keeps_the_gateways_store_in_a_throwaway_cluster()
+    {
+        var options = LabOptions.Parse(["--postgres", "--data", "/tmp/lab"], "/repo/.lab");
+
+        Assert.Equal(("/tmp/lab", true), (options.DataDirectory, options.Postgres));
     }
 
     [Theory]
@@ -25,6 +33,7 @@ public sealed class LabOptionsTests
     [InlineData("--http-port", "70000")]
     [InlineData("--verbose", "x")]
     [InlineData("--data", null)]
+    [InlineData("--postgres=yes", null)]
     public void A_wrong_command_line_is_one_line(string option, string? value)
     {
         var error = Assert.Throws<ArgumentException>(() => LabOptions.Parse(new[] { option, value }.OfType<string>().ToArray(), "/repo/.lab"));

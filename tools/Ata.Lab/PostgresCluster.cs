@@ -16,6 +16,17 @@ public sealed class PostgresCluster : IAsyncDisposable
 
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
+    /// <summary>Runs the server (<c>$2…</c>) until it ends, SIGTERM comes, or process <c>$1</c> (the owner) is gone; then stops it fast.</summary>
+    private const string Watchdog =
+        """
+        owner="$1"; shift
+        "$@" & server=$!
+        trap 'kill -INT "$server" 2>/dev/null' TERM INT
+        while [ -d "/proc/$owner" ] && kill -0 "$server" 2>/dev/null; do sleep 1; done
+        kill -INT "$server" 2>/dev/null
+        wait "$server"
+        """;
+
     private readonly string _root;
     private readonly string _bin;
     private readonly ManagedProcess _server;
@@ -84,30 +95,36 @@ public sealed class PostgresCluster : IAsyncDisposable
             await RunAsync(initdb, initdbArguments, cancellationToken).ConfigureAwait(false);
 
             var port = FreePort.Tcp();
-            var (postgres, arguments) = AsPostgres(Path.Combine(bin, "postgres"),
+            // The server runs under a small watchdog: it ends the server (fast shutdown) when this process is
+            // gone however it ended (a test host is killed, not stopped, once its tests are done), and on SIGTERM.
+            string[] server =
             [
-                "-D", data, "-p", port.ToString(CultureInfo.InvariantCulture), "-k", socket,
+                Path.Combine(bin, "postgres"), "-D", data, "-p", port.ToString(CultureInfo.InvariantCulture), "-k", socket,
                 "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=300", "-c", "shared_buffers=32MB",
                 "-c", $"fsync={(durable ? "on" : "off")}", "-c", $"synchronous_commit={(durable ? "on" : "off")}",
                 "-c", "full_page_writes=" + (durable ? "on" : "off"),
+            ];
+            var (postgres, arguments) = AsPostgres("bash",
+            [
+                "-c", Watchdog, "postgres-watchdog", Environment.ProcessId.ToString(CultureInfo.InvariantCulture), .. server,
             ]);
             // ATA_POSTGRES_LOG names a file to copy the server's log to (its errors name the statement that failed).
             var copy = Environment.GetEnvironmentVariable("ATA_POSTGRES_LOG") is { Length: > 0 } file ? file : null;
-            var server = ManagedProcess.Start(postgres, arguments, new ManagedProcessOptions
+            var process = ManagedProcess.Start(postgres, arguments, new ManagedProcessOptions
             {
                 Name = "postgres",
                 StopGracePeriod = TimeSpan.FromSeconds(10),
                 StandardErrorLine = copy is null ? null : line => File.AppendAllText(copy, line + Environment.NewLine),
             });
-            var cluster = new PostgresCluster(root, bin, port, server);
+            var cluster = new PostgresCluster(root, bin, port, process);
             try
             {
-                await server.WaitForErrorLineAsync(l => l.Contains("ready to accept connections", StringComparison.Ordinal), StartTimeout,
+                await process.WaitForErrorLineAsync(l => l.Contains("ready to accept connections", StringComparison.Ordinal), StartTimeout,
                     cancellationToken: cancellationToken).ConfigureAwait(false);
             }
             catch (Exception exception) when (exception is TimeoutException or InvalidOperationException)
             {
-                var tail = server.Tail();
+                var tail = process.Tail();
                 await cluster.DisposeAsync().ConfigureAwait(false);
                 throw new LabException($"PostgreSQL did not start on port {port}: {tail}");
             }
