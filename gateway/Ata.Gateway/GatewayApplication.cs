@@ -105,6 +105,7 @@ public static partial class GatewayApplication
         app.MapAdapterChangesApi();
         app.MapAdapterImportApi();
         app.MapBrokerApi();
+        Broker.Cluster.BrokerAuthEndpoints.MapBrokerAuth(app);
         app.MapOnboardingApi();
         Commands.CommandsApi.MapCommandsApi(app);
         app.MapMetrics();
