@@ -236,7 +236,7 @@ public static partial class GatewayApplication
     {
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(GatewayApplication).Namespace!);
         var broker = app.Services.GetRequiredService<IBroker>();
-        var kind = broker.IsEmbedded ? "embedded" : "external";
+        var kind = broker.IsEmbedded ? "embedded" : broker.Link is null ? "external" : "RabbitMQ cluster";
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
         foreach (var address in addresses)
         {

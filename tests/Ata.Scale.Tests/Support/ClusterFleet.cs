@@ -10,7 +10,7 @@ namespace Ata.Scale.Tests.Support;
 /// against it: the gateway consumes from its quorum queues over AMQP and answers the nodes' HTTP auth
 /// backend, with a shared secret, on its own HTTP port.
 /// </summary>
-public sealed class ClusterFleet : IAsyncLifetime
+public class ClusterFleet : IAsyncLifetime
 {
     public const string GatewayPassword = "gateway-cluster-password-0123";
 
@@ -23,6 +23,9 @@ public sealed class ClusterFleet : IAsyncLifetime
     internal RunningGateway Gateway { get; private set; } = null!;
 
     internal CapturedLog Log { get; } = new();
+
+    /// <summary>The gateway's settings beyond the cluster's.</summary>
+    protected virtual IReadOnlyDictionary<string, string?> Settings { get; } = new Dictionary<string, string?>();
 
     public async Task InitializeAsync()
     {
@@ -44,6 +47,11 @@ public sealed class ClusterFleet : IAsyncLifetime
             // is stopped, the last second's reports are taken by the gateway but not yet acknowledged.
             ["Ingest:BatchWindowMilliseconds"] = "1000",
         };
+        foreach (var (key, value) in Settings)
+        {
+            settings[key] = value;
+        }
+
         var nodes = Cluster.AmqpNodes.ToList();
         var mqtt = Cluster.MqttNodes.ToList();
         for (var i = 0; i < nodes.Count; i++)
@@ -88,4 +96,16 @@ public sealed class ClusterFleet : IAsyncLifetime
         var port = int.Parse(rest[..rest.IndexOf(' ', StringComparison.Ordinal)], System.Globalization.CultureInfo.InvariantCulture);
         return Cluster.Nodes.FindIndex(n => n.AmqpPort == port);
     }
+}
+
+/// <summary>
+/// The fleet with a gateway that takes at most 10 reports at a time from the cluster and commits them
+/// a second later: reports pile up in the cluster's quorum queues, so a stopped node holds some.
+/// </summary>
+public sealed class SlowGatewayClusterFleet : ClusterFleet
+{
+    protected override IReadOnlyDictionary<string, string?> Settings { get; } = new Dictionary<string, string?>
+    {
+        ["Ingest:ReceiveMaximum"] = "10",
+    };
 }
