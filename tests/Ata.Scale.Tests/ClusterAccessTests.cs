@@ -126,6 +126,27 @@ public sealed class ClusterAccessTests(ClusterFleet fleet) : IClassFixture<Clust
     }
 
     [Fact]
+    public async Task Removing_an_adapter_or_revoking_its_secret_ends_its_session_and_its_next_login_is_refused()
+    {
+        await Gateway.ProvisionAsync("gone-a", "secret-gone-a-1234");
+        await Gateway.ProvisionAsync("revoked-b", "secret-revoked-b-12");
+        await using var removed = new StandInAdapter(fleet.Cluster, "gone-a", "secret-gone-a-1234");
+        await using var revoked = new StandInAdapter(fleet.Cluster, "revoked-b", "secret-revoked-b-12");
+        await removed.ConnectAsync(2);
+        await revoked.ConnectAsync(1);
+
+        var deleted = await Gateway.Http.DeleteAsync("/api/adapters/gone-a");
+        Assert.True(deleted.IsSuccessStatusCode, await deleted.Content.ReadAsStringAsync());
+        await Eventually.TrueAsync(() => !removed.Client!.IsConnected, "the removed adapter's session ended", fleet.Log);
+        await AssertRefusedAsync(removed.Login(0), "the removed adapter logging in again");
+
+        var revoke = await Gateway.Http.PostAsync("/api/adapters/revoked-b/revoke-credential", null);
+        Assert.True(revoke.IsSuccessStatusCode, await revoke.Content.ReadAsStringAsync());
+        await Eventually.TrueAsync(() => !revoked.Client!.IsConnected, "the revoked adapter's session ended", fleet.Log);
+        await AssertRefusedAsync(revoked.Login(2), "the revoked secret");
+    }
+
+    [Fact]
     public async Task The_auth_endpoints_answer_only_the_broker()
     {
         await Gateway.ProvisionAsync("probe-a", "secret-probe-a-123");

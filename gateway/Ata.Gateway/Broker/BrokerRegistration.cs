@@ -26,6 +26,7 @@ public static class BrokerRegistration
                 "Broker:RabbitMq:MqttNodes must list the cluster's MQTT listeners (what adapters connect to) as host:port.")
             .Validate(o => o.Kind != BrokerKind.RabbitMq || !string.IsNullOrEmpty(o.Password), "Broker:Password (the gateway's login on the broker cluster) must be set.")
             .Validate(o => o.Kind != BrokerKind.RabbitMq || o.RabbitMq.AuthClientsValid, "Broker:RabbitMq:AuthClients must be IP addresses.")
+            .Validate(o => o.Kind != BrokerKind.RabbitMq || o.RabbitMq.ManagementValid, "Broker:RabbitMq:Management must list the nodes' management API as http://host:port.")
             .Validate(o => o.Kind != BrokerKind.RabbitMq || o.RabbitMq.AuthClients.Count == 0 || !string.IsNullOrEmpty(o.RabbitMq.AuthSecret),
                 "Broker:RabbitMq:AuthSecret must be set when the broker's nodes ask from other hosts (Broker:RabbitMq:AuthClients).")
             .Validate(o => o.Kind != BrokerKind.RabbitMq || !string.IsNullOrWhiteSpace(o.RabbitMq.QueuePrefix), "Broker:RabbitMq:QueuePrefix must not be empty.")

@@ -54,10 +54,12 @@ public class ClusterFleet : IAsyncLifetime
 
         var nodes = Cluster.AmqpNodes.ToList();
         var mqtt = Cluster.MqttNodes.ToList();
+        var management = Cluster.ManagementNodes.ToList();
         for (var i = 0; i < nodes.Count; i++)
         {
             settings[$"Broker:RabbitMq:Nodes:{i}"] = nodes[i];
             settings[$"Broker:RabbitMq:MqttNodes:{i}"] = mqtt[i];
+            settings[$"Broker:RabbitMq:Management:{i}"] = management[i];
         }
 
         try

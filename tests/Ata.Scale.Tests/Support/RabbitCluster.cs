@@ -35,7 +35,7 @@ internal sealed class RabbitCluster : IAsyncDisposable
         var prefix = "ata" + Guid.NewGuid().ToString("N")[..6];
         for (var i = 1; i <= count; i++)
         {
-            Nodes.Add(new RabbitNode(this, $"{prefix}-{i}@localhost", Path.Combine(root, $"node{i}"), FreePort(), FreePort(), FreePort()));
+            Nodes.Add(new RabbitNode(this, $"{prefix}-{i}@localhost", Path.Combine(root, $"node{i}"), FreePort(), FreePort(), FreePort(), FreePort()));
         }
     }
 
@@ -56,6 +56,9 @@ internal sealed class RabbitCluster : IAsyncDisposable
 
     /// <summary>Every node's AMQP listener, <c>127.0.0.1:port</c>.</summary>
     public IEnumerable<string> AmqpNodes => Nodes.Select(n => $"127.0.0.1:{n.AmqpPort}");
+
+    /// <summary>Every node's management API, <c>http://127.0.0.1:port</c>.</summary>
+    public IEnumerable<string> ManagementNodes => Nodes.Select(n => $"http://127.0.0.1:{n.ManagementPort}");
 
     /// <summary>Every node's MQTT listener, <c>127.0.0.1:port</c>.</summary>
     public IEnumerable<string> MqttNodes => Nodes.Select(n => $"127.0.0.1:{n.MqttPort}");
@@ -195,7 +198,7 @@ internal sealed class RabbitCluster : IAsyncDisposable
 }
 
 /// <summary>One node of a <see cref="RabbitCluster"/>.</summary>
-internal sealed class RabbitNode(RabbitCluster cluster, string name, string directory, int amqpPort, int mqttPort, int distributionPort)
+internal sealed class RabbitNode(RabbitCluster cluster, string name, string directory, int amqpPort, int mqttPort, int distributionPort, int managementPort)
 {
     private readonly StringBuilder _output = new();
     private Process? _process;
@@ -205,6 +208,8 @@ internal sealed class RabbitNode(RabbitCluster cluster, string name, string dire
     public int AmqpPort { get; } = amqpPort;
 
     public int MqttPort { get; } = mqttPort;
+
+    public int ManagementPort { get; } = managementPort;
 
     /// <summary>What the node printed (its log goes to standard output).</summary>
     public string Output
@@ -225,11 +230,13 @@ internal sealed class RabbitNode(RabbitCluster cluster, string name, string dire
     {
         Directory.CreateDirectory(Path.Combine(directory, "data"));
         Directory.CreateDirectory(Path.Combine(directory, "log"));
-        await File.WriteAllTextAsync(Path.Combine(directory, "enabled_plugins"), "[rabbitmq_mqtt,rabbitmq_auth_backend_http].\n");
+        await File.WriteAllTextAsync(Path.Combine(directory, "enabled_plugins"), "[rabbitmq_mqtt,rabbitmq_auth_backend_http,rabbitmq_management].\n");
         var auth = cluster.AuthBase;
         await File.WriteAllTextAsync(Path.Combine(directory, "rabbitmq.conf"), $"""
             listeners.tcp.default = 127.0.0.1:{AmqpPort}
             mqtt.listeners.tcp.default = 127.0.0.1:{MqttPort}
+            management.tcp.ip = 127.0.0.1
+            management.tcp.port = {ManagementPort}
             mqtt.allow_anonymous = false
             mqtt.vhost = /
             mqtt.exchange = amq.topic

@@ -45,7 +45,7 @@ public sealed partial class BrokerAuth
     /// <summary>
     /// <c>user_path</c>: whether <paramref name="username"/> may log in with <paramref name="password"/>.
     /// An MQTT client (one that sends a client id) must be an adapter whose client id is its login;
-    /// the gateway's login works only without one (AMQP).
+    /// the gateway's login works only without one (AMQP, and the management API, as an administrator).
     /// </summary>
     /// <param name="username">The login.</param>
     /// <param name="password">The password (never logged).</param>
@@ -65,7 +65,9 @@ public sealed partial class BrokerAuth
                 return Deny;
             }
 
-            return Allow;
+            // Administrator on the management API (never reachable with an MQTT client id): the gateway ends
+            // removed adapters' sessions there. Over AMQP its resources are still only its queues and amq.topic.
+            return Allow + " administrator";
         }
 
         if (clientId is null || !MqttTopics.IsValidDeviceId(username))

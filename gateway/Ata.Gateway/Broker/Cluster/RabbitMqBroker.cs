@@ -1,3 +1,6 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
 using Ata.Gateway.Fleet;
 using Microsoft.Extensions.Options;
 
@@ -14,7 +17,9 @@ public sealed partial class RabbitMqBroker : IBroker, IAsyncDisposable
     private readonly BrokerOptions _options;
     private readonly RabbitMqLink _link;
     private readonly ILogger<RabbitMqBroker> _logger;
+    private readonly HttpClient _management = new() { Timeout = TimeSpan.FromSeconds(10) };
     private int _loginsTold;
+    private int _sessionsTold;
 
     /// <summary>Creates the broker from <see cref="BrokerOptions.RabbitMq"/>.</summary>
     /// <param name="options">Broker options.</param>
@@ -92,9 +97,66 @@ public sealed partial class RabbitMqBroker : IBroker, IAsyncDisposable
     {
     }
 
-    /// <inheritdoc/>
-    public Task ApplyDeviceLoginsAsync(IReadOnlyList<string> deviceIds, bool recorded, CancellationToken cancellationToken) =>
-        ApplyDeviceCredentialsAsync(cancellationToken);
+    /// <summary>
+    /// The nodes ask the gateway at each login, so a changed or removed login is refused from the next
+    /// one on. When the store changed the logins (<paramref name="recorded"/>: an adapter removed, its
+    /// secret revoked or changed), their live sessions are ended through the management API
+    /// (<see cref="RabbitMqOptions.Management"/>), on whichever node they are.
+    /// </summary>
+    /// <param name="deviceIds">The adapters whose logins the store has now.</param>
+    /// <param name="recorded">Whether the change wrote these logins (they changed).</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    public async Task ApplyDeviceLoginsAsync(IReadOnlyList<string> deviceIds, bool recorded, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(deviceIds);
+        await ApplyDeviceCredentialsAsync(cancellationToken).ConfigureAwait(false);
+        if (!recorded)
+        {
+            return;
+        }
+
+        if (_options.RabbitMq.Management.Count == 0)
+        {
+            if (Interlocked.Exchange(ref _sessionsTold, 1) == 0)
+            {
+                LogSessionsKept();
+            }
+
+            return;
+        }
+
+        foreach (var deviceId in deviceIds)
+        {
+            await EndSessionsAsync(deviceId, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Closes every connection of <paramref name="login"/> in the cluster, through the first management API that answers.</summary>
+    private async Task EndSessionsAsync(string login, CancellationToken cancellationToken)
+    {
+        var credentials = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{GatewayLogin(_options)}:{_options.Password}"));
+        foreach (var node in _options.RabbitMq.Management)
+        {
+            try
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Delete, new Uri(new Uri(node), $"api/connections/username/{Uri.EscapeDataString(login)}"));
+                request.Headers.Authorization = new AuthenticationHeaderValue("Basic", credentials);
+                request.Headers.Add("X-Reason", "the adapter's login was removed or changed");
+                using var response = await _management.SendAsync(request, cancellationToken).ConfigureAwait(false);
+                if (response.IsSuccessStatusCode || response.StatusCode == HttpStatusCode.NotFound)
+                {
+                    LogSessionsEnded(login);
+                    return;
+                }
+
+                LogSessionsNotEnded(login, node, $"{(int)response.StatusCode} {response.ReasonPhrase}");
+            }
+            catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                LogSessionsNotEnded(login, node, exception.Message);
+            }
+        }
+    }
 
     /// <inheritdoc/>
     public Task ApplyDeviceCredentialsAsync(CancellationToken cancellationToken)
@@ -108,8 +170,21 @@ public sealed partial class RabbitMqBroker : IBroker, IAsyncDisposable
     }
 
     /// <summary>Closes the link.</summary>
-    public ValueTask DisposeAsync() => _link.DisposeAsync();
+    public ValueTask DisposeAsync()
+    {
+        _management.Dispose();
+        return _link.DisposeAsync();
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Adapter logins on the broker cluster ({Nodes}) are answered by the gateway from its store (RabbitMQ's HTTP auth backend): each change takes effect at the adapter's next login")]
     private partial void LogLoginsAnswered(string nodes);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Broker:RabbitMq:Management is not set: an adapter removed or whose secret changed keeps a session it has open until it disconnects (its next login is refused)")]
+    private partial void LogSessionsKept();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Ended the broker cluster sessions of {Login}: its login was removed or changed")]
+    private partial void LogSessionsEnded(string login);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not end the broker cluster sessions of {Login} through {Node}: {Reason}")]
+    private partial void LogSessionsNotEnded(string login, string node, string reason);
 }

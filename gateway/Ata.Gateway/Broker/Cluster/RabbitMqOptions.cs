@@ -23,6 +23,13 @@ public sealed class RabbitMqOptions
     /// </summary>
     public List<string> MqttNodes { get; set; } = [];
 
+    /// <summary>
+    /// The nodes' management API (<c>http://host:15672</c>), tried in order: through it the gateway
+    /// ends the live sessions of an adapter whose login was removed or changed (its next login is
+    /// refused anyway). Empty: those sessions last until the adapter disconnects.
+    /// </summary>
+    public List<string> Management { get; set; } = [];
+
     /// <summary>The virtual host (the MQTT plugin's <c>mqtt.vhost</c>). Default <c>/</c>.</summary>
     public string VirtualHost { get; set; } = "/";
 
@@ -88,6 +95,9 @@ public sealed class RabbitMqOptions
 
         return host.Length > 0 && Uri.CheckHostName(host) != UriHostNameType.Unknown;
     }
+
+    /// <summary>Whether <see cref="Management"/> are all <c>http(s)://host[:port]</c> URLs.</summary>
+    public bool ManagementValid => Management.TrueForAll(m => Uri.TryCreate(m, UriKind.Absolute, out var url) && url.Scheme is "http" or "https");
 
     /// <summary>Whether <see cref="AuthClients"/> are all IP addresses.</summary>
     public bool AuthClientsValid => AuthClients.TrueForAll(a => IPAddress.TryParse(a, out _));
