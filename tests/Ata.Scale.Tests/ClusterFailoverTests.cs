@@ -1,5 +1,6 @@
 using Ata.Core.Contract;
 using Ata.Core.Faults;
+using Ata.Gateway.Broker.Cluster;
 using Ata.Gateway.Store;
 using Ata.Gateway.Tests.Support;
 using Ata.Scale.Tests.Support;
@@ -27,6 +28,9 @@ public sealed class ClusterFailoverTests(SlowGatewayClusterFleet fleet) : IClass
             adapters.Add(adapter);
         }
 
+        // The gateway set the mirroring policy the MQTT plugin's subscription queues need (a node's adapters subscribe again elsewhere).
+        await Eventually.TrueAsync(() => fleet.Log.Lines.Any(l => l.Contains($"Set the broker cluster's policy {RabbitMqBroker.SubscriptionPolicy}", StringComparison.Ordinal)),
+            "the gateway setting the subscription queues' policy", fleet.Log, TimeSpan.FromSeconds(60));
         var queues = await cluster.Nodes[0].CtlAsync("list_queues", "name", "type", "--quiet");
         Assert.Contains(queues.Split('\n'), l => l.Split('\t') is [var name, "quorum"] && name == "ata-gateway.reports");
 

@@ -40,6 +40,7 @@ public static class BrokerRegistration
         {
             builder.Services.AddSingleton<Cluster.RabbitMqBroker>();
             builder.Services.AddSingleton<IBroker>(services => services.GetRequiredService<Cluster.RabbitMqBroker>());
+            builder.Services.AddHostedService(services => services.GetRequiredService<Cluster.RabbitMqBroker>());
             builder.Services.AddSingleton<Cluster.BrokerAuth>();
         }
         else if (configured?.IsExternal ?? false)

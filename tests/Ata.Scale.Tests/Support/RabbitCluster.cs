@@ -41,15 +41,6 @@ internal sealed class RabbitCluster : IAsyncDisposable
 
     public List<RabbitNode> Nodes { get; } = [];
 
-    /// <summary>
-    /// The policy an operator sets on the cluster (the gateway's README): RabbitMQ 3.10's MQTT plugin
-    /// declares each adapter's subscription queue as a durable classic queue on the node it connected
-    /// to, even for a clean session, and a durable classic queue whose node is down cannot be declared
-    /// again elsewhere; mirrored on a second node, its mirror takes over and the adapter can subscribe
-    /// again on any node still running.
-    /// </summary>
-    public static readonly string[] SubscriptionPolicy =
-        ["set_policy", "--apply-to", "queues", "ata-mqtt-subscriptions", "^mqtt-subscription-", """{"ha-mode":"exactly","ha-params":2,"ha-sync-mode":"automatic"}"""];
 
     /// <summary>The base of the auth backend's URLs, e.g. <c>http://rabbitmq:SECRET@127.0.0.1:PORT/broker/auth</c>.</summary>
     public string AuthBase => _authBase;
@@ -95,7 +86,6 @@ internal sealed class RabbitCluster : IAsyncDisposable
                 await node.CtlAsync("await_startup", "--timeout", "120");
             }
 
-            await first.CtlAsync(SubscriptionPolicy);
 
             return cluster;
         }

@@ -37,7 +37,7 @@ public static class BrokerAuthEndpoints
     private static async Task<IResult> AnswerAsync(string question, HttpContext context, BrokerAuth auth, IOptions<BrokerOptions> options)
     {
         var cluster = options.Value.RabbitMq;
-        if (!FromBroker(context, cluster))
+        if (!IsFromBroker(context.Connection.RemoteIpAddress, context.Request.Headers.Authorization, cluster))
         {
             return Results.StatusCode(StatusCodes.Status403Forbidden);
         }
@@ -60,10 +60,16 @@ public static class BrokerAuthEndpoints
         return answer is null ? Results.NotFound() : Results.Text(answer, "text/plain");
     }
 
-    /// <summary>Whether the question comes from the broker: an allowed address, and the shared secret when one is set.</summary>
-    private static bool FromBroker(HttpContext context, RabbitMqOptions cluster)
+    /// <summary>
+    /// Whether a question comes from the broker: from loopback or one of <see cref="RabbitMqOptions.AuthClients"/>,
+    /// and with <see cref="RabbitMqOptions.AuthSecret"/> as the HTTP Basic password when one is set.
+    /// </summary>
+    /// <param name="remote">The address the question came from.</param>
+    /// <param name="authorization">Its <c>Authorization</c> header.</param>
+    /// <param name="cluster">The cluster's settings.</param>
+    public static bool IsFromBroker(IPAddress? remote, string? authorization, RabbitMqOptions cluster)
     {
-        var remote = context.Connection.RemoteIpAddress;
+        ArgumentNullException.ThrowIfNull(cluster);
         if (remote is null)
         {
             return false;
@@ -84,7 +90,7 @@ public static class BrokerAuthEndpoints
             return true;
         }
 
-        if (!AuthenticationHeaderValue.TryParse(context.Request.Headers.Authorization, out var header)
+        if (!AuthenticationHeaderValue.TryParse(authorization, out var header)
             || !string.Equals(header.Scheme, "Basic", StringComparison.OrdinalIgnoreCase) || header.Parameter is null)
         {
             return false;

@@ -12,14 +12,30 @@ namespace Ata.Gateway.Broker.Cluster;
 /// answers the nodes' questions about logins and topics (<see cref="BrokerAuthEndpoints"/>) from the
 /// store, so there is nothing to write to the broker when an adapter is added, changed or removed.
 /// </summary>
-public sealed partial class RabbitMqBroker : IBroker, IAsyncDisposable
+public sealed partial class RabbitMqBroker : IBroker, IHostedService, IAsyncDisposable
 {
+    /// <summary>The policy the gateway sets on the cluster for the adapters' subscription queues.</summary>
+    public const string SubscriptionPolicy = "ata-mqtt-subscriptions";
+
+    /// <summary>
+    /// What it says: RabbitMQ 3.10's MQTT plugin declares each adapter's subscription queue as a durable
+    /// classic queue on the node the adapter connected to, even for a clean session; when that node
+    /// stops, the queue cannot be declared again on another node, so the adapter could not subscribe
+    /// elsewhere. Mirrored on a second node, the mirror takes over.
+    /// </summary>
+    public const string SubscriptionPolicyJson =
+        """{"pattern":"^mqtt-subscription-","apply-to":"queues","priority":0,"definition":{"ha-mode":"exactly","ha-params":2,"ha-sync-mode":"automatic"}}""";
+
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly TimeProvider _time;
+    private Task _policy = Task.CompletedTask;
     private readonly BrokerOptions _options;
     private readonly RabbitMqLink _link;
     private readonly ILogger<RabbitMqBroker> _logger;
     private readonly HttpClient _management = new() { Timeout = TimeSpan.FromSeconds(10) };
     private int _loginsTold;
     private int _sessionsTold;
+    private int _disposed;
 
     /// <summary>Creates the broker from <see cref="BrokerOptions.RabbitMq"/>.</summary>
     /// <param name="options">Broker options.</param>
@@ -34,6 +50,7 @@ public sealed partial class RabbitMqBroker : IBroker, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(ingest);
         _options = options.Value;
         _logger = logger;
+        _time = time;
         _link = new RabbitMqLink(_options.RabbitMq, GatewayLogin(_options), _options.Password, ingest.Value.ReceiveMaximum, time, linkLogger);
     }
 
@@ -131,10 +148,72 @@ public sealed partial class RabbitMqBroker : IBroker, IAsyncDisposable
         }
     }
 
+    /// <summary>Sets the subscription queues' mirroring policy in the background (retrying until a management API takes it).</summary>
+    /// <param name="cancellationToken">Unused: start-up does not wait for the cluster.</param>
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (_options.RabbitMq.Management.Count == 0)
+        {
+            LogPolicyLeftToOperator(SubscriptionPolicy, SubscriptionPolicyJson);
+            return Task.CompletedTask;
+        }
+
+        _policy = Task.Run(() => SetPolicyAsync(_stopping.Token));
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Stops trying to set the policy.</summary>
+    /// <param name="cancellationToken">Unused.</param>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _policy.ConfigureAwait(false);
+    }
+
+    private async Task SetPolicyAsync(CancellationToken stopping)
+    {
+        var vhost = Uri.EscapeDataString(_options.RabbitMq.VirtualHost);
+        for (var failures = 1; !stopping.IsCancellationRequested; failures++)
+        {
+            foreach (var node in _options.RabbitMq.Management)
+            {
+                try
+                {
+                    using var request = new HttpRequestMessage(HttpMethod.Put, new Uri(new Uri(node), $"api/policies/{vhost}/{SubscriptionPolicy}"));
+                    request.Headers.Authorization = new AuthenticationHeaderValue("Basic", ManagementCredentials());
+                    request.Content = new StringContent(SubscriptionPolicyJson, Encoding.UTF8, "application/json");
+                    using var response = await _management.SendAsync(request, stopping).ConfigureAwait(false);
+                    if (response.IsSuccessStatusCode)
+                    {
+                        LogPolicySet(SubscriptionPolicy, node);
+                        return;
+                    }
+
+                    LogPolicyNotSet(node, $"{(int)response.StatusCode} {response.ReasonPhrase}");
+                }
+                catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException && !stopping.IsCancellationRequested)
+                {
+                    LogPolicyNotSet(node, exception.Message);
+                }
+            }
+
+            try
+            {
+                await Task.Delay(RestartBackoff.Delay(failures), _time, stopping).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private string ManagementCredentials() => Convert.ToBase64String(Encoding.UTF8.GetBytes($"{GatewayLogin(_options)}:{_options.Password}"));
+
     /// <summary>Closes every connection of <paramref name="login"/> in the cluster, through the first management API that answers.</summary>
     private async Task EndSessionsAsync(string login, CancellationToken cancellationToken)
     {
-        var credentials = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{GatewayLogin(_options)}:{_options.Password}"));
+        var credentials = ManagementCredentials();
         foreach (var node in _options.RabbitMq.Management)
         {
             try
@@ -172,6 +251,14 @@ public sealed partial class RabbitMqBroker : IBroker, IAsyncDisposable
     /// <summary>Closes the link.</summary>
     public ValueTask DisposeAsync()
     {
+        // Registered as itself, as the broker and as a hosted service: disposed once for each.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        _stopping.Cancel();
+        _stopping.Dispose();
         _management.Dispose();
         return _link.DisposeAsync();
     }
@@ -181,6 +268,15 @@ public sealed partial class RabbitMqBroker : IBroker, IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Broker:RabbitMq:Management is not set: an adapter removed or whose secret changed keeps a session it has open until it disconnects (its next login is refused)")]
     private partial void LogSessionsKept();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Set the broker cluster's policy {Policy} (adapters' subscription queues mirrored on two nodes) through {Node}")]
+    private partial void LogPolicySet(string policy, string node);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not set the broker cluster's subscription queue policy through {Node}: {Reason}; retrying")]
+    private partial void LogPolicyNotSet(string node, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Broker:RabbitMq:Management is not set: set the policy {Policy} on the cluster yourself ({Definition}), or an adapter whose node stops cannot subscribe on another")]
+    private partial void LogPolicyLeftToOperator(string policy, string definition);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Ended the broker cluster sessions of {Login}: its login was removed or changed")]
     private partial void LogSessionsEnded(string login);
