@@ -75,18 +75,24 @@ public class ClusterFleet : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (Gateway is not null)
+        try
         {
-            await Gateway.DisposeAsync();
+            if (Gateway is not null)
+            {
+                await Gateway.DisposeAsync();
+            }
         }
-
-        if (Cluster is not null)
+        finally
         {
-            await Cluster.DisposeAsync();
-        }
+            // The Erlang nodes are stopped whatever the gateway's stop did: they would outlive the test run.
+            if (Cluster is not null)
+            {
+                await Cluster.DisposeAsync();
+            }
 
-        _data.Dispose();
-        Log.Dispose();
+            _data.Dispose();
+            Log.Dispose();
+        }
     }
 
     /// <summary>The index of the node the gateway's AMQP link is connected to now (from its log).</summary>
