@@ -106,6 +106,7 @@ public static partial class GatewayApplication
         app.MapAdapterChangesApi();
         app.MapAdapterImportApi();
         app.MapBrokerApi();
+        Broker.Cluster.BrokerAuthEndpoints.MapBrokerAuth(app);
         app.MapOnboardingApi();
         Commands.CommandsApi.MapCommandsApi(app);
         app.MapMetrics();
@@ -250,7 +251,7 @@ public static partial class GatewayApplication
     {
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(GatewayApplication).Namespace!);
         var broker = app.Services.GetRequiredService<IBroker>();
-        var kind = broker.IsEmbedded ? "embedded" : "external";
+        var kind = broker.IsEmbedded ? "embedded" : broker.Link is null ? "external" : "RabbitMQ cluster";
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
         foreach (var address in addresses)
         {

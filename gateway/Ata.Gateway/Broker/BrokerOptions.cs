@@ -21,6 +21,16 @@ public sealed class BrokerOptions
     public DeviceLoginMode DeviceLogins { get; set; } = DeviceLoginMode.Plugin;
 
     /// <summary>
+    /// Which broker: <see cref="BrokerKind.Mosquitto"/> (the default: embedded, or external with
+    /// <see cref="Url"/>) or <see cref="BrokerKind.RabbitMq"/>, a RabbitMQ cluster (<see cref="RabbitMq"/>)
+    /// for scale-out (see the README's "Scale-out: the broker cluster").
+    /// </summary>
+    public BrokerKind Kind { get; set; } = BrokerKind.Mosquitto;
+
+    /// <summary>The RabbitMQ cluster's nodes and settings, with <see cref="Kind"/> <see cref="BrokerKind.RabbitMq"/>.</summary>
+    public Cluster.RabbitMqOptions RabbitMq { get; set; } = new();
+
+    /// <summary>
     /// An external broker as <c>mqtt://host:port</c>. Empty (the default) starts the embedded broker.
     /// </summary>
     public string? Url { get; set; }
@@ -88,7 +98,7 @@ public sealed class BrokerOptions
     public QueueLimits Queue { get; set; } = new();
 
     /// <summary>Whether <see cref="Url"/> selects an external broker.</summary>
-    public bool IsExternal => !string.IsNullOrWhiteSpace(Url);
+    public bool IsExternal => Kind == BrokerKind.Mosquitto && !string.IsNullOrWhiteSpace(Url);
 }
 
 /// <summary>
@@ -116,4 +126,14 @@ public enum DeviceLoginMode
 
     /// <summary>Mosquitto's password file, rewritten whole and reloaded on every change.</summary>
     File,
+}
+
+/// <summary>Which broker the devices' MQTT runs on.</summary>
+public enum BrokerKind
+{
+    /// <summary>Mosquitto: the embedded default, or an external one (<see cref="BrokerOptions.Url"/>).</summary>
+    Mosquitto,
+
+    /// <summary>A RabbitMQ cluster with its MQTT plugin, the gateway consuming from quorum queues over AMQP.</summary>
+    RabbitMq,
 }

@@ -39,6 +39,12 @@ public interface IBroker
     /// </summary>
     event Action<string, string>? LoginRefused;
 
+    /// <summary>
+    /// The gateway's own link to a broker it does not reach with its MQTT session (the RabbitMQ
+    /// cluster), or null: the gateway's MQTT session (<see cref="GatewayConnection"/>) is the link.
+    /// </summary>
+    IGatewayLink? Link => null;
+
     /// <summary>How the gateway's own session connects.</summary>
     BrokerConnection GatewayConnection { get; }
 

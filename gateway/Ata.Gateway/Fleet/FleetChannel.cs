@@ -109,17 +109,17 @@ public sealed partial class FleetChannel : IHostedService, IAsyncDisposable
     }
 
     /// <summary>Whether the session is connected to the broker.</summary>
-    public bool IsConnected => _client.IsConnected;
+    public bool IsConnected => _broker.Link?.IsConnected ?? _client.IsConnected;
 
     /// <summary>What the session is doing, in words, for <c>/healthz</c> (e.g. why it is not connected).</summary>
-    public string State => _state;
+    public string State => _broker.Link?.State ?? _state;
 
     /// <summary>Starts recording and connects in the background (start-up does not wait for the broker).</summary>
     /// <param name="cancellationToken">Unused: connecting does not block start-up.</param>
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _ingest.Start();
-        _session = Task.Run(() => KeepSessionAsync(_stopping.Token));
+        _session = _broker.Link is { } link ? Task.Run(() => RunLinkAsync(link, _stopping.Token)) : Task.Run(() => KeepSessionAsync(_stopping.Token));
         return Task.CompletedTask;
     }
 
@@ -138,6 +138,11 @@ public sealed partial class FleetChannel : IHostedService, IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
+        }
+
+        if (_broker.Link is { } link)
+        {
+            await link.CloseAsync().ConfigureAwait(false);
         }
 
         if (_client.IsConnected)
@@ -209,7 +214,7 @@ public sealed partial class FleetChannel : IHostedService, IAsyncDisposable
     /// <returns>The command's id, or null when the broker is not reachable now.</returns>
     public async Task<string?> SendCommandAsync(string deviceId, string command, CancellationToken cancellationToken, string? id = null, bool force = false, int? line = null)
     {
-        if (!_client.IsConnected)
+        if (!IsConnected)
         {
             return null;
         }
@@ -490,6 +495,12 @@ public sealed partial class FleetChannel : IHostedService, IAsyncDisposable
     /// <summary>Publishes QoS 1 once the session is connected and completes on the broker's PUBACK.</summary>
     private async Task PublishAsync(string topic, byte[] payload, bool retain, CancellationToken cancellationToken)
     {
+        if (_broker.Link is { } link)
+        {
+            await PublishOnLinkAsync(link, topic, payload, retain, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         await WaitConnectedAsync(cancellationToken).ConfigureAwait(false);
         var message = new MqttApplicationMessageBuilder()
             .WithTopic(topic)
