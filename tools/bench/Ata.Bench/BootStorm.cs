@@ -67,6 +67,8 @@ internal static class BootStorm
 
             // The storm: every adapter's first tick is its boot, all in the same moment; then 20 ms ticks on one clock thread.
             var cpu = new StormCpu(gateway.Id);
+            var lowered = StormCpu.YieldToServers();
+            Console.WriteLine($"  the stand-ins run at nice {StormCpu.StandInsNice} ({lowered} threads), the broker, gateway and registrar at 0: they get the CPU first, as on machines of their own");
             Console.WriteLine($"  the storm starts ({StormCpu.Load()}); every 10 s, each part's CPU as a share of one core:");
             var ticking = new Stopwatch();
             clock.Start();
