@@ -170,8 +170,18 @@ internal sealed class StormAdapter(int index, string deviceId, string secret, St
     private void Provision(IMqttClient client, string json, long now)
     {
         var document = ProvisioningDocument.Parse(json, out var error);
-        _ = PublishAsync(client, MqttTopics.ConfigAck, HealthReport.ConfigAck(ProvisioningDocument.ReadVersion(json), document is not null, error), retain: false)
-            .ContinueWith(t => network.CountFailure("config/ack not delivered", overload: false), TaskContinuationOptions.OnlyOnFaulted);
+        Task acknowledged;
+        try
+        {
+            acknowledged = PublishAsync(client, MqttTopics.ConfigAck, HealthReport.ConfigAck(ProvisioningDocument.ReadVersion(json), document is not null, error), retain: false);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The session this config came on was replaced (a retry after a timeout) before the clock thread got to it.
+            acknowledged = Task.FromException(new InvalidOperationException("session replaced"));
+        }
+
+        _ = acknowledged.ContinueWith(t => network.CountFailure("config/ack not delivered", overload: false), TaskContinuationOptions.OnlyOnFaulted);
         if (document is null)
         {
             network.CountFailure("config refused by the core: " + error, overload: false);
