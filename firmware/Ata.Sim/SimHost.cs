@@ -110,6 +110,11 @@ internal sealed class SimHost : IDisposable, ISimMqttEvents, IHostActions
             }
         }
 
+        if (gateway is not null)
+        {
+            gateway.PowerOnSpreadMs = _options.PowerOnSpreadMs;
+        }
+
         _broker = gateway is null ? null : $"{gateway.Host}:{gateway.Port}";
         _adapter = new Adapter(deviceId, _device, _sockets!.Udp, new SystemResolver(), new ILed[4],
             new LoggingEvents(_recentLog, _events), new Random(), gateway, missing, Now)

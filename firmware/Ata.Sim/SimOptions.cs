@@ -39,6 +39,7 @@ internal sealed class SimOptions
           --dial-plan PLAN       the line's dial plan, e.g. "(2xxx|[2-9]xxxxxxx)" (default: the country's)
           --country CC           the line's country: tones, numbering, emergency numbers (default NO)
           --health-interval S    seconds between health reports (default 30)
+          --power-on-spread S    the first connection to the gateway comes within S s of boot, as the device id decides (default 8; 0 at once)
           --console-pty          offer the technician console on a pseudo-terminal (path printed as event console-pty)
           --store DIR            keep the console's settings in DIR (default: in memory)
           --help                 this text
@@ -65,6 +66,8 @@ internal sealed class SimOptions
     public string? LocalAddress { get; private set; }
     public string? TonesWavDirectory { get; private set; }
     public int HealthIntervalSeconds { get; private set; } = 30;
+    /// <summary>Over how many milliseconds a fleet's first connections after boot are spread (<c>--power-on-spread</c>; the core's default).</summary>
+    public long PowerOnSpreadMs { get; private set; } = Ata.Core.Host.HostSupervisor.PowerOnSpreadMs;
     public string? SecondaryRegistrar { get; private set; }
     public string? DnsServer { get; private set; }
     public string? OutboundProxy { get; private set; }
@@ -151,6 +154,7 @@ internal sealed class SimOptions
                         ? s
                         : throw new UsageException($"--health-interval '{seconds}' is not a number of seconds from 1 to 3600");
                     break;
+                case "--power-on-spread": options.PowerOnSpreadMs = Seconds(arg, Next(), 0, 600) * 1000L; break;
                 case "--secondary-registrar": options.SecondaryRegistrar = Next(); break;
                 case "--dns-server": options.DnsServer = Next(); break;
                 case "--outbound-proxy": options.OutboundProxy = Next(); break;

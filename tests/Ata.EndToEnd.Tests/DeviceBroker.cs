@@ -42,8 +42,11 @@ public sealed class DeviceBroker
         return new DeviceBroker(pem, body.RootElement.GetProperty("sha256").GetString()!, file);
     }
 
-    /// <summary>The simulator's options for the broker's TLS address <paramref name="brokerTls"/>.</summary>
-    public string[] SimArguments(string brokerTls) => ["--broker-tls", brokerTls, "--ca-file", CaFile];
+    /// <summary>
+    /// The simulator's options for the broker's TLS address <paramref name="brokerTls"/>; it connects at
+    /// once at boot (no power-on spread: these tests are not about a fleet's mains return).
+    /// </summary>
+    public string[] SimArguments(string brokerTls) => ["--broker-tls", brokerTls, "--ca-file", CaFile, "--power-on-spread", "0"];
 
     /// <summary>A test client (a stand-in adapter) on the TLS listener at <paramref name="broker"/> (<c>host:port</c>), trusting the CA alone.</summary>
     internal MqttTestClient Client(string broker, string clientId, string? username = null, string? password = null)

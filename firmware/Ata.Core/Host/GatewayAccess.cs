@@ -10,6 +10,7 @@ namespace Ata.Core.Host
             Port = port;
             DeviceId = deviceId;
             Secret = secret;
+            PowerOnSpreadMs = HostSupervisor.PowerOnSpreadMs;
         }
 
         /// <summary>Broker host name or address.</summary>
@@ -23,5 +24,12 @@ namespace Ata.Core.Host
 
         /// <summary>The device secret (the broker password). Never log it.</summary>
         public string Secret { get; set; }
+
+        /// <summary>
+        /// Over how many milliseconds after boot a fleet's first connections are spread (see
+        /// <see cref="HostSupervisor.PowerOnDelayMs"/>); <see cref="HostSupervisor.PowerOnSpreadMs"/>
+        /// unless a host says otherwise (the simulator, when a test wants its adapter at once), 0 for none.
+        /// </summary>
+        public long PowerOnSpreadMs { get; set; }
     }
 }

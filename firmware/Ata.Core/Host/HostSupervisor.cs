@@ -1,6 +1,8 @@
 using System;
 using System.Collections;
+using System.Text;
 using Ata.Core.Sip;
+using Ata.Core.Sip.Auth;
 
 namespace Ata.Core.Host
 {
@@ -21,8 +23,10 @@ namespace Ata.Core.Host
 
     /// <summary>
     /// Decides what the host does about the adapter's life: when to connect to the gateway's broker
-    /// (jittered exponential back-off, never a fixed interval, so a fleet that lost its broker
-    /// together does not return in lock-step), when to write the provisioning and a rotated device
+    /// (after a power-on delay of its own, spread over a few seconds by its device id, so a fleet
+    /// powered on together by a mains return does not arrive together; then jittered exponential
+    /// back-off, never a fixed interval, so a fleet that lost its broker together does not return in
+    /// lock-step), when to write the provisioning and a rotated device
     /// secret to flash, when to reconnect with that secret, and when to reboot (once the reports are
     /// flushed and, unless forced, no line is in use). A pure state machine: the adapter feeds it the
     /// host's reports and the time, and the host takes its <see cref="HostRequest"/>s with
@@ -32,6 +36,13 @@ namespace Ata.Core.Host
     {
         /// <summary>What the console says while the broker refuses the adapter's login (a wrong device secret).</summary>
         public const string LoginRefusedProblem = "login refused, check the device secret";
+
+        /// <summary>
+        /// Over how long the first connections after boot are spread, in ms (the default of
+        /// <see cref="GatewayAccess.PowerOnSpreadMs"/>): a broker takes some thousands of TLS handshakes
+        /// a second, not a whole street's at once.
+        /// </summary>
+        public const long PowerOnSpreadMs = 8000;
 
         /// <summary>Base of the connection back-off in ms: the first retry comes after 1–2 s.</summary>
         public const long ConnectBaseMs = 2000;
@@ -55,6 +66,7 @@ namespace Ata.Core.Host
         private string _state;
         private long _stateSince;
         private long _nextConnectAt;
+        private long _powerOnReadyAt;
         private int _failures;
         private bool _wanOnline;
         private int _storesInFlight;
@@ -78,7 +90,28 @@ namespace Ata.Core.Host
             _random = random;
             _state = _access == null ? GatewayState.NotConfigured : GatewayState.Waiting;
             _stateSince = now;
-            _nextConnectAt = now;
+            _nextConnectAt = _access == null ? now : now + PowerOnDelayMs(_access.DeviceId, _access.PowerOnSpreadMs);
+            _powerOnReadyAt = _nextConnectAt;
+        }
+
+        /// <summary>
+        /// How long after boot the adapter <paramref name="deviceId"/> first connects: a share of
+        /// <paramref name="spreadMs"/> that its id decides (the first bytes of its SHA-256), the same on
+        /// every boot and evenly spread over a fleet, whose ids are often consecutive. Not random: a
+        /// board's random generator may start the same on every board after a power cut.
+        /// </summary>
+        /// <param name="deviceId">The device id.</param>
+        /// <param name="spreadMs">The spread; 0 or less connects at once.</param>
+        public static long PowerOnDelayMs(string deviceId, long spreadMs)
+        {
+            if (spreadMs <= 0 || deviceId == null)
+            {
+                return 0;
+            }
+
+            byte[] hash = Sha256.Hash(Encoding.UTF8.GetBytes(deviceId));
+            uint share = ((uint)hash[0] << 24) | ((uint)hash[1] << 16) | ((uint)hash[2] << 8) | hash[3];
+            return (long)(share % (ulong)spreadMs);
         }
 
         /// <summary>See <see cref="Host.GatewayState"/>.</summary>
@@ -152,9 +185,15 @@ namespace Ata.Core.Host
         {
             if (wanOnline && !_wanOnline && _state == GatewayState.Waiting)
             {
-                // The WAN is back: try soon, spread a little so a street's adapters do not arrive together.
+                // The WAN is back: try soon, spread a little so a street's adapters do not arrive together,
+                // and never before the power-on delay is over.
                 _failures = 0;
                 long soon = now + _random.Next((int)(ConnectBaseMs / 2));
+                if (soon < _powerOnReadyAt)
+                {
+                    soon = _powerOnReadyAt;
+                }
+
                 if (soon < _nextConnectAt)
                 {
                     _nextConnectAt = soon;

@@ -122,9 +122,11 @@ public sealed partial class EmbeddedBroker
         try
         {
             var (passwords, written) = WriteDeviceFiles(_store.ListBrokerAccounts());
-            if ((written || passwords != _loadedPasswords) && _process is { HasExited: false } process && UnixSignal.Send(process.Id, UnixSignal.Hangup))
+            var digest = LoginsDigest(passwords);
+            if ((written || _loadedPasswords is null || !digest.AsSpan().SequenceEqual(_loadedPasswords)) && _process is { HasExited: false } process
+                && UnixSignal.Send(process.Id, UnixSignal.Hangup))
             {
-                _loadedPasswords = passwords;
+                _loadedPasswords = digest;
                 LogReloading(_logger, process.Id);
             }
         }
@@ -186,6 +188,9 @@ public sealed partial class EmbeddedBroker
         _writtenLogins = admitted.Count;
         return (passwords, written);
     }
+
+    /// <summary>What the broker is known to have loaded is kept as this digest of the logins file's text.</summary>
+    private static byte[] LoginsDigest(string passwords) => System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(passwords));
 
     /// <summary>
     /// The accounts that may be broker logins: an adapter whose id is the gateway's own client id

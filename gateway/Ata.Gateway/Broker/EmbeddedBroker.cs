@@ -38,7 +38,8 @@ public sealed partial class EmbeddedBroker : IBroker, IHostedService, IAsyncDisp
     private long _queueOverflows;
     private readonly DeviceLogins _logins;
     private long _writtenLogins;
-    private string? _loadedPasswords;
+    /// <summary>The SHA-256 of the logins file the running broker loaded (not its text: 250 bytes an adapter).</summary>
+    private byte[]? _loadedPasswords;
     private int _reconciling;
 
     /// <summary>Creates the broker; nothing starts until the host does.</summary>
@@ -355,7 +356,7 @@ public sealed partial class EmbeddedBroker : IBroker, IHostedService, IAsyncDisp
         process.BeginErrorReadLine();
         var previous = Interlocked.Exchange(ref _process, process);
         previous?.Dispose();
-        _loadedPasswords = PrivateFile.Read(_directory.PasswordFile);
+        _loadedPasswords = PrivateFile.Read(_directory.PasswordFile) is { } loaded ? LoginsDigest(loaded) : null;
         _startedAt = _time.GetTimestamp();
         File.WriteAllText(_directory.PidFile, process.Id.ToString(CultureInfo.InvariantCulture) + "\n");
 

@@ -43,6 +43,13 @@ public sealed partial class FleetChannel : IHostedService, IAsyncDisposable
 
     private static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How many adapters' configs may be on their way at once: one adapter's are serialised (they share
+    /// a lock, one of this many), different adapters' overlap, so a boot storm's configs are not one
+    /// broker round trip and two store calls each in a row. Well under Mosquitto's 20 in flight per client.
+    /// </summary>
+    private const int ConfigPublishesAtOnce = 16;
+
     private readonly IBroker _broker;
     private readonly AdapterStore _store;
     private readonly FleetMetrics _metrics;
@@ -55,7 +62,7 @@ public sealed partial class FleetChannel : IHostedService, IAsyncDisposable
     private readonly ILogger<FleetChannel> _logger;
     private readonly string _retainedConfigsCleared;
     private readonly IMqttClient _client;
-    private readonly SemaphoreSlim _publishLock = new(1, 1);
+    private readonly SemaphoreSlim[] _configLocks = [.. Enumerable.Range(0, ConfigPublishesAtOnce).Select(_ => new SemaphoreSlim(1, 1))];
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _gate = new();
     private TaskCompletionSource _connected = NewSignal();
@@ -170,7 +177,8 @@ public sealed partial class FleetChannel : IHostedService, IAsyncDisposable
     /// <returns>Whether the broker took the document; if not, it is published on the next connect.</returns>
     public async Task<bool> PublishConfigAsync(string deviceId, CancellationToken cancellationToken)
     {
-        await _publishLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var publishing = ConfigLock(deviceId);
+        await publishing.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             if (_store.FindConfig(deviceId) is not { } config)
@@ -197,7 +205,7 @@ public sealed partial class FleetChannel : IHostedService, IAsyncDisposable
         }
         finally
         {
-            _publishLock.Release();
+            publishing.Release();
         }
     }
 
@@ -259,7 +267,8 @@ public sealed partial class FleetChannel : IHostedService, IAsyncDisposable
     /// <param name="cancellationToken">Cancels the wait.</param>
     public async Task ClearConfigAsync(string deviceId, CancellationToken cancellationToken)
     {
-        await _publishLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var publishing = ConfigLock(deviceId);
+        await publishing.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             if (_client.IsConnected)
@@ -275,7 +284,7 @@ public sealed partial class FleetChannel : IHostedService, IAsyncDisposable
         }
         finally
         {
-            _publishLock.Release();
+            publishing.Release();
         }
     }
 
@@ -291,8 +300,14 @@ public sealed partial class FleetChannel : IHostedService, IAsyncDisposable
 
         _client.Dispose();
         _stopping.Dispose();
-        _publishLock.Dispose();
+        foreach (var publishing in _configLocks)
+        {
+            publishing.Dispose();
+        }
     }
+
+    /// <summary>The lock that serialises <paramref name="deviceId"/>'s config publishes (shared with a few other adapters).</summary>
+    private SemaphoreSlim ConfigLock(string deviceId) => _configLocks[(int)((uint)StringComparer.Ordinal.GetHashCode(deviceId) % ConfigPublishesAtOnce)];
 
     /// <summary>
     /// The topic filters the gateway's session takes reports with: <c>ata/+/{leaf}</c> for each of the

@@ -21,7 +21,7 @@ public class EmergencyCallTests
     public EmergencyCallTests()
     {
         _adapter = new Adapter("ata-1", new FakeDevice(), _socket, new FakeResolver(), new ILed[4], _events, new Random(3),
-            new GatewayAccess("gw", 1883, "ata-1", "secret-123"), null, 0);
+            new GatewayAccess("gw", 1883, "ata-1", "secret-123") { PowerOnSpreadMs = 0 }, null, 0);
         _call = new CallHarness(_adapter);
         _adapter.UseMediaSockets(1, new FakeSocket(40000), new FakeSocket(40001));
         _adapter.Tick(0);

@@ -15,7 +15,7 @@ public class AdapterHostRequestTests
     public AdapterHostRequestTests()
     {
         _adapter = new Adapter("ata-1", new FakeDevice(), _socket, new FakeResolver(), new ILed[4], _events, new Random(5),
-            new GatewayAccess("gw.example", 8883, "ata-1", "old-secret-123"), null, 0);
+            new GatewayAccess("gw.example", 8883, "ata-1", "old-secret-123") { PowerOnSpreadMs = 0 }, null, 0);
     }
 
     private List<HostRequest> Requests()
@@ -154,7 +154,7 @@ public class AdapterHostRequestTests
     {
         var log = new Ata.Core.Console.RecentLog(32);
         var adapter = new Adapter("ata-1", new FakeDevice(), _socket, new FakeResolver(), new ILed[4],
-            new Ata.Core.Console.LoggingEvents(log, _events), new Random(5), new GatewayAccess("gw", 1883, "ata-1", "typo-secret"), null, 0);
+            new Ata.Core.Console.LoggingEvents(log, _events), new Random(5), new GatewayAccess("gw", 1883, "ata-1", "typo-secret") { PowerOnSpreadMs = 0 }, null, 0);
         var console = new Ata.Core.Console.TechnicianConsole(adapter, new FakeDevice(), new Ata.Core.Settings.DeviceSettings(),
             new Console.MemoryConfigStore(), log, 0);
         adapter.Tick(0);

@@ -16,7 +16,7 @@ public class FactoryResetCommandTests
     public FactoryResetCommandTests()
     {
         _adapter = new Adapter("ata-1", new FakeDevice(), new FakeSocket(), new FakeResolver(), new ILed[4], new RecordingEvents(), new Random(5),
-            new GatewayAccess("gw.example", 8883, "ata-1", "secret-123"), null, 0);
+            new GatewayAccess("gw.example", 8883, "ata-1", "secret-123") { PowerOnSpreadMs = 0 }, null, 0);
         _adapter.Tick(0);
         Requests();
         _adapter.OnMqttConnected(_mqtt, 0);

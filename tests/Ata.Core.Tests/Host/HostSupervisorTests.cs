@@ -4,7 +4,10 @@ namespace Ata.Core.Tests.Host;
 
 public class HostSupervisorTests
 {
-    private static HostSupervisor New(int seed = 1) => new(new GatewayAccess("gw", 1883, "ata-1", "secret-123"), null, new Random(seed), 0);
+    /// <summary>A supervisor whose adapter connects at once at boot (no power-on spread): the back-off is the subject.</summary>
+    private static HostSupervisor New(int seed = 1) => new(new GatewayAccess("gw", 1883, "ata-1", "secret-123") { PowerOnSpreadMs = 0 }, null, new Random(seed), 0);
+
+    private static HostSupervisor PoweredOn(string deviceId, long now) => new(new GatewayAccess("gw", 1883, deviceId, "secret-123"), null, new Random(1), now);
 
     private static HostRequest? Connect(HostSupervisor s, long now)
     {
@@ -13,13 +16,59 @@ public class HostSupervisorTests
     }
 
     [Fact]
-    public void Connects_at_once_at_boot_but_only_with_a_WAN()
+    public void Without_a_power_on_spread_connects_at_once_at_boot_but_only_with_a_WAN()
     {
         var s = New();
         s.Tick(false, true, false, true, 0);
         Assert.Null(s.Next());
         Assert.Equal(HostRequestKind.Connect, Connect(s, 10)!.Kind);
         Assert.Equal(GatewayState.Connecting, s.State);
+    }
+
+    [Fact]
+    public void After_a_power_on_an_adapter_connects_once_its_own_delay_is_over()
+    {
+        const long boot = 5_000;
+        long delay = HostSupervisor.PowerOnDelayMs("ata-000042", HostSupervisor.PowerOnSpreadMs);
+        Assert.InRange(delay, 1, HostSupervisor.PowerOnSpreadMs - 1);
+        var s = PoweredOn("ata-000042", boot);
+        Assert.Equal(boot + delay, s.NextConnectAt);
+        Assert.Null(Connect(s, boot));
+        Assert.Null(Connect(s, boot + delay - 1));
+        Assert.Equal(GatewayState.Waiting, s.State);
+        Assert.Equal(HostRequestKind.Connect, Connect(s, boot + delay)!.Kind);
+    }
+
+    [Fact]
+    public void The_WAN_coming_up_during_the_power_on_delay_does_not_bring_the_connection_forward()
+    {
+        long delay = HostSupervisor.PowerOnDelayMs("ata-000042", HostSupervisor.PowerOnSpreadMs);
+        var s = PoweredOn("ata-000042", 0);
+        s.Tick(false, true, false, true, 0);
+        Assert.Null(Connect(s, 10));
+        Assert.Null(Connect(s, delay - 1));
+        Assert.NotNull(Connect(s, delay));
+    }
+
+    [Fact]
+    public void A_fleet_powered_on_together_spreads_its_first_connections_evenly_and_each_adapter_the_same_way_on_every_boot()
+    {
+        const int fleet = 10_000;
+        const int slices = 8;
+        var perSlice = new int[slices];
+        for (int n = 1; n <= fleet; n++)
+        {
+            string id = $"ata-{n:D6}";
+            long delay = HostSupervisor.PowerOnDelayMs(id, HostSupervisor.PowerOnSpreadMs);
+            Assert.InRange(delay, 0, HostSupervisor.PowerOnSpreadMs - 1);
+            Assert.Equal(delay, PoweredOn(id, 0).NextConnectAt);
+            Assert.Equal(delay, PoweredOn(id, 0).NextConnectAt);
+            perSlice[delay * slices / HostSupervisor.PowerOnSpreadMs]++;
+        }
+
+        // Consecutive ids (as a fleet's often are) land evenly: each eighth of the spread holds 12.5 % ± 1.5 %.
+        Assert.All(perSlice, count => Assert.InRange(count, fleet / slices - 150, fleet / slices + 150));
+        Assert.Equal(0, HostSupervisor.PowerOnDelayMs("ata-000042", 0));
     }
 
     [Fact]

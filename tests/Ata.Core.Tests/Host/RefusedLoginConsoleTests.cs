@@ -19,7 +19,7 @@ public class RefusedLoginConsoleTests
     {
         var log = new RecentLog(32);
         var adapter = new Adapter("ata-1", new FakeDevice(), new FakeSocket(), new FakeResolver(), new ILed[4],
-            new LoggingEvents(log, new RecordingEvents()), new Random(5), new GatewayAccess("gw", 8883, "ata-1", "typo-secret"), null, 0);
+            new LoggingEvents(log, new RecordingEvents()), new Random(5), new GatewayAccess("gw", 8883, "ata-1", "typo-secret") { PowerOnSpreadMs = 0 }, null, 0);
         var console = new TechnicianConsole(adapter, new FakeDevice(), new Ata.Core.Settings.DeviceSettings(), new Console.MemoryConfigStore(), log, 0);
 
         long now = 0;

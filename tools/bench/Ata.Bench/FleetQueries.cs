@@ -18,7 +18,8 @@ namespace Ata.Bench;
 /// one adapter and <c>/metrics</c>. Each is timed (median and worst of 15) against the full-scan way
 /// it was answered before (every adapter's view read, then counted or filtered), in the same run.
 /// Targets: under 50 ms each (issue 17; issue 16 asks under 200 ms). The gateway's RSS per adapter is
-/// printed at 10,000 and at the full size, against an empty gateway (target at most 2 KB).
+/// printed at 10,000 and at the full size, against an empty gateway (target at most 2 KB), with .NET's GC
+/// defaults and with a small gen0 budget.
 /// </summary>
 internal static class FleetQueries
 {
@@ -34,30 +35,38 @@ internal static class FleetQueries
         var met = true;
         try
         {
-            var empty = await MeasureRssAsync(data, 0);
-            Console.WriteLine($"  gateway RSS with no adapters: {empty / 1024.0 / 1024:F1} MiB");
+            var empty = new Dictionary<string, long>(StringComparer.Ordinal);
+            foreach (var (gc, environment) in GcSettings)
+            {
+                empty[gc] = await MeasureRssAsync(data, 0, environment: environment);
+                Console.WriteLine($"  gateway RSS with no adapters, {gc}: {empty[gc] / 1024.0 / 1024:F1} MiB");
+            }
+
             var sizes = adapters > 10_000 ? new[] { 10_000, adapters } : [adapters];
             var filled = 0;
-            var previous = (Size: 0, Rss: empty);
+            var previous = GcSettings.ToDictionary(g => g.Name, g => (Size: 0, Rss: empty[g.Name]), StringComparer.Ordinal);
             foreach (var size in sizes)
             {
                 var fill = Stopwatch.StartNew();
                 Fill(data, filled, size);
                 filled = size;
                 Console.WriteLine($"  filled to {size:N0} adapters in {fill.Elapsed.TotalSeconds:F1} s (bulk insert, then status, hello, health and faults in batches)");
-                var rss = await MeasureRssAsync(data, size, size == adapters ? TimeQueriesAsync : null);
-                var perAdapter = (rss - empty) / 1024.0 / size;
-                var within = perAdapter <= TargetKilobytesPerAdapter;
-                met &= within;
-                Console.WriteLine($"  gateway RSS at {size:N0} adapters: {rss / 1024.0 / 1024:F1} MiB, {perAdapter:F2} KiB per adapter above the empty gateway "
-                    + $"(target <= {TargetKilobytesPerAdapter} KiB): {(within ? "met" : "MISSED")}");
-                if (previous.Size > 0)
+                foreach (var (gc, environment) in GcSettings)
                 {
-                    // What each further adapter costs, without the fixed part (page caches, heaps grown by the first queries).
-                    Console.WriteLine($"  gateway RSS from {previous.Size:N0} to {size:N0} adapters: {(rss - previous.Rss) / 1024.0 / (size - previous.Size):F2} KiB per further adapter");
-                }
+                    var rss = await MeasureRssAsync(data, size, size == adapters && gc == GcSettings[0].Name ? TimeQueriesAsync : null, environment);
+                    var perAdapter = (rss - empty[gc]) / 1024.0 / size;
+                    var within = perAdapter <= TargetKilobytesPerAdapter;
+                    met &= within || gc != GcSettings[0].Name;
+                    Console.WriteLine($"  gateway RSS at {size:N0} adapters, {gc}: {rss / 1024.0 / 1024:F1} MiB, {perAdapter:F2} KiB per adapter above the empty gateway "
+                        + $"(target <= {TargetKilobytesPerAdapter} KiB): {(within ? "met" : "MISSED")}");
+                    if (previous[gc].Size > 0)
+                    {
+                        // What each further adapter costs, without the fixed part (page caches, heaps grown by the first queries).
+                        Console.WriteLine($"  gateway RSS from {previous[gc].Size:N0} to {size:N0} adapters, {gc}: {(rss - previous[gc].Rss) / 1024.0 / (size - previous[gc].Size):F2} KiB per further adapter");
+                    }
 
-                previous = (size, rss);
+                    previous[gc] = (size, rss);
+                }
             }
 
             if (sizes[^1] == adapters)
@@ -87,6 +96,18 @@ internal static class FleetQueries
     }
 
     private static readonly List<(string Name, string Path, double Median, double Worst)> Timed = [];
+
+    /// <summary>
+    /// The gateway's memory with .NET's own GC settings (the target is judged on these), and with a 4 MiB
+    /// gen0 budget: .NET sizes gen0 from the L3 cache (about 16 MiB here, from 32 MiB), so an empty
+    /// gateway that has not yet filled it and a fleet's gateway that has collected differ by up to that much
+    /// whatever each adapter costs. <c>DOTNET_GCgen0size</c> can only be set in the environment.
+    /// </summary>
+    private static readonly (string Name, Dictionary<string, string?> Environment)[] GcSettings =
+    [
+        (".NET's GC defaults", []),
+        ("gen0 budget 4 MiB (DOTNET_GCgen0size=0x400000)", new() { ["DOTNET_GCgen0size"] = "0x400000" }),
+    ];
 
     /// <summary>Adds adapters <paramref name="from"/> to <paramref name="to"/> and what a fleet reports.</summary>
     private static void Fill(DirectoryInfo data, int from, int to)
@@ -131,13 +152,13 @@ internal static class FleetQueries
     }
 
     /// <summary>Starts a gateway on the store, runs <paramref name="queries"/> (or a warm-up) and returns its RSS in bytes.</summary>
-    private static async Task<long> MeasureRssAsync(DirectoryInfo data, int size, Func<HttpClient, int, Task>? queries = null)
+    private static async Task<long> MeasureRssAsync(DirectoryInfo data, int size, Func<HttpClient, int, Task>? queries = null, Dictionary<string, string?>? environment = null)
     {
         var port = FreePort.Tcp();
         await using var gateway = ManagedProcess.StartDotnet(
             RepoLayout.Find().GatewayAssembly,
             ["--urls", $"http://127.0.0.1:{port}", $"--Gateway:DataDirectory={data.FullName}", "--Logging:LogLevel:Default=Warning"],
-            new ManagedProcessOptions { Name = "gateway", Environment = new Dictionary<string, string?> { ["Auth__AdminKey"] = AdminKey } });
+            new ManagedProcessOptions { Name = "gateway", Environment = new Dictionary<string, string?>(environment ?? []) { ["Auth__AdminKey"] = AdminKey } });
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(5) };
         http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminKey);
         await IngestRate.WaitReadyAsync(http, gateway);

@@ -225,13 +225,8 @@ internal static class IngestRate
         return long.Parse(line["ata_reports_recorded_total ".Length..], CultureInfo.InvariantCulture);
     }
 
-    /// <summary>User plus system CPU seconds a process has used (/proc/PID/stat, clock ticks of 1/100 s).</summary>
-    private static double CpuSeconds(int pid)
-    {
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
-    }
+    /// <summary>User plus system CPU seconds a process has used.</summary>
+    private static double CpuSeconds(int pid) => StormCpu.CpuSeconds($"/proc/{pid}/stat");
 
     /// <summary>Counts what mosquitto_sub prints, one line per message, with the times of the first and last.</summary>
     private sealed class Receiver

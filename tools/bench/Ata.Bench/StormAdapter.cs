@@ -79,8 +79,7 @@ internal sealed class StormAdapter(int index, string deviceId, string secret, St
         var client = network.Mqtt.CreateMqttClient();
         _client = client;
         var options = network.Mqtt.CreateClientOptionsBuilder()
-            .WithTlsOptions(tls => tls.UseTls().WithSslProtocols(SslProtocols.Tls12 | SslProtocols.Tls13)
-                .WithCertificateValidationHandler(e => network.Trusted(e.Certificate, e.SslPolicyErrors)))
+            .WithTlsOptions(tls => tls.UseTls().WithSslProtocols(SslProtocols.Tls12 | SslProtocols.Tls13).WithTrustChain(network.TrustChain))
             .WithTcpServer(request.Host, request.Port)
             .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V311)
             .WithClientId(request.ClientId)
@@ -171,8 +170,18 @@ internal sealed class StormAdapter(int index, string deviceId, string secret, St
     private void Provision(IMqttClient client, string json, long now)
     {
         var document = ProvisioningDocument.Parse(json, out var error);
-        _ = PublishAsync(client, MqttTopics.ConfigAck, HealthReport.ConfigAck(ProvisioningDocument.ReadVersion(json), document is not null, error), retain: false)
-            .ContinueWith(t => network.CountFailure("config/ack not delivered", overload: false), TaskContinuationOptions.OnlyOnFaulted);
+        Task acknowledged;
+        try
+        {
+            acknowledged = PublishAsync(client, MqttTopics.ConfigAck, HealthReport.ConfigAck(ProvisioningDocument.ReadVersion(json), document is not null, error), retain: false);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The session this config came on was replaced (a retry after a timeout) before the clock thread got to it.
+            acknowledged = Task.FromException(new InvalidOperationException("session replaced"));
+        }
+
+        _ = acknowledged.ContinueWith(t => network.CountFailure("config/ack not delivered", overload: false), TaskContinuationOptions.OnlyOnFaulted);
         if (document is null)
         {
             network.CountFailure("config refused by the core: " + error, overload: false);
@@ -203,7 +212,6 @@ internal sealed class StormNetwork : INameResolver, IDisposable
     private readonly ConcurrentQueue<Action<long>> _posted = new();
     private readonly SipSocket[] _sockets;
     private readonly X509Certificate2 _ca;
-    private readonly ConcurrentDictionary<string, bool> _trusted = new(StringComparer.Ordinal);
     private readonly Dictionary<string, StormAdapter> _byCallId = new(StringComparer.Ordinal);
     private readonly List<StormAdapter> _registering = [];
     private readonly ConcurrentQueue<SipResponse> _answers = new();
@@ -214,6 +222,7 @@ internal sealed class StormNetwork : INameResolver, IDisposable
     {
         BrokerPort = brokerPort;
         _ca = X509CertificateLoader.LoadCertificateFromFile(caFile);
+        TrustChain = [_ca];
         _sockets = [.. Enumerable.Range(0, Sockets).Select(_ => new SipSocket(this))];
     }
 
@@ -279,35 +288,10 @@ internal sealed class StormNetwork : INameResolver, IDisposable
     public string Resolve(string host) => host;
 
     /// <summary>
-    /// Whether the broker's certificate names the host dialled and chains to the gateway's CA alone,
-    /// as the firmware checks it; the chain of a certificate already checked is not built again.
+    /// The gateway's CA alone, as the firmware checks the broker's certificate (it must also name the host
+    /// dialled): .NET builds each chain against it, not against the system's roots.
     /// </summary>
-    public bool Trusted(X509Certificate? certificate, SslPolicyErrors errors)
-    {
-        if (certificate is null || (errors & (SslPolicyErrors.RemoteCertificateNotAvailable | SslPolicyErrors.RemoteCertificateNameMismatch)) != 0)
-        {
-            return false;
-        }
-
-        var hash = certificate.GetCertHashString();
-        if (_trusted.ContainsKey(hash))
-        {
-            return true;
-        }
-
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(_ca);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        using var presented = new X509Certificate2(certificate);
-        if (!chain.Build(presented))
-        {
-            return false;
-        }
-
-        _trusted[hash] = true;
-        return true;
-    }
+    public X509Certificate2Collection TrustChain { get; }
 
     /// <summary>The hello an adapter sends on every session.</summary>
     public static string Hello(string deviceId, int index) => new System.Text.Json.Nodes.JsonObject
