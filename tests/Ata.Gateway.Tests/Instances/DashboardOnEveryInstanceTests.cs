@@ -8,8 +8,8 @@ namespace Ata.Gateway.Tests.Instances;
 
 /// <summary>
 /// Two gateways on one store (a PostgreSQL database of the run's throwaway cluster) with one Data
-/// Protection key ring (the second gets a copy of the first's <c>keys/</c>, as an operator gives each
-/// host the same key ring), and a browser a load balancer sends now to one, now to the other: the
+/// Protection key ring (the second's <c>keys/</c> is the first's, as on a volume both mount), each
+/// with its own data directory otherwise, and a browser a load balancer sends now to one, now to the other: the
 /// dashboard session signed in at one works at the other, and signing out at either ends it at both.
 /// </summary>
 public sealed class DashboardOnEveryInstanceTests : IDisposable
@@ -33,7 +33,7 @@ public sealed class DashboardOnEveryInstanceTests : IDisposable
         await atA.SignInToDashboardAsync(RunningGateway.AdminKey);
         Assert.Equal(HttpStatusCode.OK, (await atA.Http.GetAsync("/api/adapters")).StatusCode);
 
-        CopyKeyRing(Path.Combine(aDirectory, "keys"), Path.Combine(bDirectory, "keys"));
+        ShareKeyRing(Path.Combine(aDirectory, "keys"), Path.Combine(bDirectory, "keys"));
         await using var b = await RunningGateway.StartAsync(bDirectory, settings: settings);
 
         // The load balancer sends the same browser (its cookies, its page's token) to B.
@@ -61,18 +61,9 @@ public sealed class DashboardOnEveryInstanceTests : IDisposable
 
     public void Dispose() => _directory.Dispose();
 
-    private static void CopyKeyRing(string from, string to)
+    private static void ShareKeyRing(string from, string to)
     {
-        Directory.CreateDirectory(to);
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(Path.GetDirectoryName(to)!, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            File.SetUnixFileMode(to, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
-
-        foreach (var key in Directory.GetFiles(from))
-        {
-            File.Copy(key, Path.Combine(to, Path.GetFileName(key)));
-        }
+        Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+        Directory.CreateSymbolicLink(to, from);
     }
 }
