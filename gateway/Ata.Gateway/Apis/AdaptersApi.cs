@@ -331,7 +331,7 @@ public static class AdaptersApi
         AdapterRequest.ValidateDeviceId(deviceId, errors);
         if (provisioning.IsReserved(deviceId))
         {
-            errors[AdapterRequest.DeviceIdKey] = ["This id is the gateway's own broker client id (Broker:ClientId); an adapter cannot have it."];
+            errors[AdapterRequest.DeviceIdKey] = [provisioning.ReservedIdMessage];
         }
 
         var (body, refusal) = await RequestBody.ReadJsonAsync(request, MaxBodyBytes, errors).ConfigureAwait(false);

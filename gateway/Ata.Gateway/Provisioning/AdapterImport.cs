@@ -171,7 +171,7 @@ public sealed class AdapterImport(AdapterProvisioning provisioning, AdapterStore
 
         if (provisioning.IsReserved(deviceId))
         {
-            return (deviceId, mac, null, "The device id is the gateway's own broker client id (Broker:ClientId); an adapter cannot have it.");
+            return (deviceId, mac, null, provisioning.ReservedIdMessage);
         }
 
         if (seenMacs.TryGetValue(mac, out var macRow))

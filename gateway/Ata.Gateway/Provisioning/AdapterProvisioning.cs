@@ -47,11 +47,23 @@ public sealed partial class AdapterProvisioning(
     private readonly SemaphoreSlim _gate = new(1, 1);
 
     /// <summary>
-    /// Whether <paramref name="deviceId"/> may not be an adapter's: the gateway's own MQTT client id,
-    /// which an adapter's login (its client id on the broker) would otherwise take over.
+    /// Whether <paramref name="deviceId"/> may not be an adapter's: the gateway's own MQTT client id
+    /// (<c>Broker:ClientId</c>), or one of several gateway instances' (<c>{Broker:ClientId}-{instance}</c>),
+    /// whose broker session an adapter's login (its client id on the broker) would otherwise take over.
     /// </summary>
     /// <param name="deviceId">A device id.</param>
-    public bool IsReserved(string deviceId) => string.Equals(deviceId, brokerOptions.Value.ClientId, StringComparison.Ordinal);
+    public bool IsReserved(string deviceId)
+    {
+        ArgumentNullException.ThrowIfNull(deviceId);
+        var own = brokerOptions.Value.ClientId;
+        return deviceId.StartsWith(own, StringComparison.Ordinal)
+            && (deviceId.Length == own.Length || deviceId[own.Length] == '-');
+    }
+
+    /// <summary>Why a device id <see cref="IsReserved"/> is refused, for the API's and the import's answers.</summary>
+    public string ReservedIdMessage =>
+        $"The device id is the gateway's own broker client id (Broker:ClientId, '{brokerOptions.Value.ClientId}') or starts with "
+        + $"'{brokerOptions.Value.ClientId}-' (a gateway instance's client id); an adapter cannot have it.";
 
     /// <summary>The adapter's config version now, 0 when it is unknown.</summary>
     /// <param name="deviceId">The adapter's id.</param>
@@ -67,7 +79,7 @@ public sealed partial class AdapterProvisioning(
     {
         if (IsReserved(deviceId))
         {
-            throw new ArgumentException($"'{deviceId}' is the gateway's own broker client id.", nameof(deviceId));
+            throw new ArgumentException(ReservedIdMessage, nameof(deviceId));
         }
 
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);

@@ -183,6 +183,7 @@ public sealed partial class AdapterStore
         Provisioning.OnboardingCodes.CreateSchema(connection);
         FleetIndex.CreateSchema(connection);
         Instances.Leases.CreateSchema(connection);
+        Access.DashboardSessions.CreateSchema(connection); // a new table, made on start if missing: sessions on every instance
         Database.WriteSchemaVersion(connection, SchemaVersion);
         transaction.Commit();
     }
