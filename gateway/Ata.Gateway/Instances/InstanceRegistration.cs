@@ -21,7 +21,7 @@ public static class InstanceRegistration
     }
 }
 
-/// <summary>Checks <see cref="GatewayOptions.Instance"/>: a short name, and only with an external broker (the instances share it).</summary>
+/// <summary>Checks <see cref="GatewayOptions.Instance"/>: a short name, and only with an external broker or the RabbitMQ cluster (the instances share it).</summary>
 /// <param name="broker">The broker options.</param>
 internal sealed class InstanceValidation(IOptions<BrokerOptions> broker) : IValidateOptions<GatewayOptions>
 {
@@ -42,8 +42,8 @@ internal sealed class InstanceValidation(IOptions<BrokerOptions> broker) : IVali
             return ValidateOptionsResult.Fail($"Gateway:Instance must be at most {MaxLength} letters, digits, '-' or '_'.");
         }
 
-        return string.IsNullOrWhiteSpace(broker.Value.Url)
-            ? ValidateOptionsResult.Fail("Gateway:Instance needs Broker:Url: several gateway instances share one external broker (an embedded broker is one gateway's own).")
+        return broker.Value.Kind == BrokerKind.Mosquitto && string.IsNullOrWhiteSpace(broker.Value.Url)
+            ? ValidateOptionsResult.Fail("Gateway:Instance needs Broker:Url or Broker:Kind=RabbitMq: several gateway instances share one external broker (an embedded broker is one gateway's own).")
             : ValidateOptionsResult.Success;
     }
 }

@@ -1,3 +1,4 @@
+using Ata.Gateway.Broker;
 using Ata.Gateway.Fleet;
 using MQTTnet;
 
@@ -18,8 +19,9 @@ namespace Ata.Gateway.Instances;
 /// <param name="instance">This instance.</param>
 /// <param name="leases">The store's leases.</param>
 /// <param name="channel">The fleet channel (session options, and how reports are taken).</param>
+/// <param name="broker">The broker: on one with its own link (the RabbitMQ cluster) no session is taken over.</param>
 /// <param name="logger">The logger.</param>
-public sealed partial class SessionAdoption(GatewayInstance instance, Leases leases, FleetChannel channel, ILogger<SessionAdoption> logger) : BackgroundService
+public sealed partial class SessionAdoption(GatewayInstance instance, Leases leases, FleetChannel channel, IBroker broker, ILogger<SessionAdoption> logger) : BackgroundService
 {
     /// <summary>How long a taken-over session must have been quiet, with all it gave recorded, before it is ended.</summary>
     public static readonly TimeSpan Quiet = TimeSpan.FromSeconds(1);
@@ -31,7 +33,9 @@ public sealed partial class SessionAdoption(GatewayInstance instance, Leases lea
     /// <param name="stoppingToken">Stops looking.</param>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!instance.IsOneOfSeveral)
+        // On the RabbitMQ cluster (a broker with its own link) there is no session to take over: a quorum
+        // queue hands what a dead instance had not acknowledged to the others by itself.
+        if (!instance.IsOneOfSeveral || broker.Link is not null)
         {
             return;
         }
