@@ -7,7 +7,8 @@ namespace Ata.Lab;
 /// A throwaway PostgreSQL cluster (Debian's <c>postgresql</c>) in a temporary folder, listening on
 /// loopback on a free port: made with <c>initdb</c> (superuser <see cref="User"/>, trust on loopback,
 /// UTF-8, C collation), run as the <c>postgres</c> user when this process is root (PostgreSQL refuses
-/// to run as root), stopped and removed on dispose. The tests and <c>tools/run --postgres</c> use it.
+/// to run as root), stopped and removed on dispose, or by a watchdog once this process is gone however it
+/// ended. The tests and <c>tools/run --postgres</c> use it.
 /// </summary>
 public sealed class PostgresCluster : IAsyncDisposable
 {
@@ -16,15 +17,17 @@ public sealed class PostgresCluster : IAsyncDisposable
 
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
-    /// <summary>Runs the server (<c>$2…</c>) until it ends, SIGTERM comes, or process <c>$1</c> (the owner) is gone; then stops it fast.</summary>
+    /// <summary>
+    /// Waits for process <c>$1</c> (the owner) to be gone, then stops the cluster (<c>$3…</c>, pg_ctl) and removes
+    /// its folder <c>$2</c>: a test host is killed, not stopped, once its tests are done, and a killed owner
+    /// disposes of nothing.
+    /// </summary>
     private const string Watchdog =
         """
-        owner="$1"; shift
-        "$@" & server=$!
-        trap 'kill -INT "$server" 2>/dev/null' TERM INT
-        while [ -d "/proc/$owner" ] && kill -0 "$server" 2>/dev/null; do sleep 1; done
-        kill -INT "$server" 2>/dev/null
-        wait "$server"
+        owner="$1"; root="$2"; shift 2
+        while [ -d "/proc/$owner" ]; do sleep 1; done
+        "$@" >/dev/null 2>&1
+        rm -rf "$root"
         """;
 
     private readonly string _root;
@@ -95,18 +98,12 @@ public sealed class PostgresCluster : IAsyncDisposable
             await RunAsync(initdb, initdbArguments, cancellationToken).ConfigureAwait(false);
 
             var port = FreePort.Tcp();
-            // The server runs under a small watchdog: it ends the server (fast shutdown) when this process is
-            // gone however it ended (a test host is killed, not stopped, once its tests are done), and on SIGTERM.
-            string[] server =
+            var (postgres, arguments) = AsPostgres(Path.Combine(bin, "postgres"),
             [
-                Path.Combine(bin, "postgres"), "-D", data, "-p", port.ToString(CultureInfo.InvariantCulture), "-k", socket,
+                "-D", data, "-p", port.ToString(CultureInfo.InvariantCulture), "-k", socket,
                 "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=300", "-c", "shared_buffers=32MB",
                 "-c", $"fsync={(durable ? "on" : "off")}", "-c", $"synchronous_commit={(durable ? "on" : "off")}",
                 "-c", "full_page_writes=" + (durable ? "on" : "off"),
-            ];
-            var (postgres, arguments) = AsPostgres("bash",
-            [
-                "-c", Watchdog, "postgres-watchdog", Environment.ProcessId.ToString(CultureInfo.InvariantCulture), .. server,
             ]);
             // ATA_POSTGRES_LOG names a file to copy the server's log to (its errors name the statement that failed).
             var copy = Environment.GetEnvironmentVariable("ATA_POSTGRES_LOG") is { Length: > 0 } file ? file : null;
@@ -116,6 +113,7 @@ public sealed class PostgresCluster : IAsyncDisposable
                 StopGracePeriod = TimeSpan.FromSeconds(10),
                 StandardErrorLine = copy is null ? null : line => File.AppendAllText(copy, line + Environment.NewLine),
             });
+            StartWatchdog(root, bin, data);
             var cluster = new PostgresCluster(root, bin, port, process);
             try
             {
@@ -176,6 +174,28 @@ public sealed class PostgresCluster : IAsyncDisposable
     }
 
     private static bool IsRoot => Environment.UserName == "root";
+
+    /// <summary>Starts the <see cref="Watchdog"/> of a cluster, outside <see cref="ManagedProcess"/> (which ends its children with their owner).</summary>
+    private static void StartWatchdog(string root, string bin, string data)
+    {
+        var (pgCtl, stop) = AsPostgres(Path.Combine(bin, "pg_ctl"), ["stop", "-D", data, "-m", "immediate", "-w", "-t", "20"]);
+        // setsid -f: in its own session, a child of init, so nothing that ends the owner's process tree ends it.
+        var start = new ProcessStartInfo("setsid")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = "/",
+        };
+        foreach (var argument in (string[])["-f", "bash", "-c", Watchdog, "postgres-watchdog", Environment.ProcessId.ToString(CultureInfo.InvariantCulture), root, pgCtl, .. stop])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var watchdog = Process.Start(start) ?? throw new LabException("the PostgreSQL cluster's watchdog (setsid, bash) did not start");
+        watchdog.WaitForExit();
+    }
 
     /// <summary>A PostgreSQL program run as the <c>postgres</c> user when this process is root (setpriv execs in place, so signals reach it).</summary>
     private static (string FileName, IReadOnlyList<string> Arguments) AsPostgres(string program, IReadOnlyList<string> arguments) =>

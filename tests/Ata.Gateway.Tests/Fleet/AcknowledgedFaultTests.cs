@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using Ata.Core.Contract;
 using Ata.Core.Faults;
+using Ata.Gateway.Store;
 using Ata.Gateway.Tests.Support;
 using Ata.Lab;
 using Ata.Tests.Mqtt;
@@ -80,8 +81,9 @@ public sealed class AcknowledgedFaultTests
         await fleet.SendFaultsAsync(20, perSecond: 0);
         await fleet.AssertRecordedAsync(gateway);
 
-        // Every file write of the gateway now fails (EFBIG), as on a full disk.
-        await gateway.LimitFileSizeAsync("1");
+        // Every file write of the gateway now fails (EFBIG), as on a full disk; on PostgreSQL, the
+        // database turns read-only and the gateway's sessions are ended (as on a fail-over to a standby).
+        await CannotWriteAsync(gateway, true);
         await fleet.SendFaultsAsync(50, perSecond: 0);
         var (status, body) = await Eventually.ValueAsync(gateway.HealthAsync, h => h.Status != HttpStatusCode.OK, "/healthz not ready");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
@@ -90,10 +92,33 @@ public sealed class AcknowledgedFaultTests
         Assert.True(await gateway.MetricAsync("ata_reports_unacknowledged") > 0);
         Assert.Equal(210, fleet.Acknowledged);
 
-        await gateway.LimitFileSizeAsync("unlimited");
+        await CannotWriteAsync(gateway, false);
         await gateway.WaitUntilReadyAsync(TimeSpan.FromSeconds(30));
         await fleet.AssertRecordedAsync(gateway);
         Assert.Equal(1, await gateway.MetricAsync("ata_store_writable"));
+    }
+
+    private static async Task CannotWriteAsync(GatewayProcess gateway, bool cannot)
+    {
+        if (!TestStores.PostgreSql)
+        {
+            await gateway.LimitFileSizeAsync(cannot ? "1" : "unlimited");
+            return;
+        }
+
+        using var database = TestStores.Database(gateway.DataDirectory);
+        await using var connection = database.Open();
+        StoreDatabase.Execute(connection, "SET default_transaction_read_only = off");
+        await using (var name = StoreDatabase.Command(connection, "SELECT current_database()"))
+        {
+            var quoted = "\"" + (string)(await name.ExecuteScalarAsync())! + "\"";
+            StoreDatabase.Execute(connection, cannot
+                ? $"ALTER DATABASE {quoted} SET default_transaction_read_only = on"
+                : $"ALTER DATABASE {quoted} RESET default_transaction_read_only");
+        }
+
+        StoreDatabase.Execute(connection,
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()");
     }
 
     /// <summary>Stand-in adapters that send numbered faults and keep which the broker acknowledged.</summary>

@@ -226,14 +226,16 @@ public sealed class FleetIndexTests : IDisposable
     private static bool Registered(AdapterView a) =>
         Presence(a) == "online" && a.Lines.Count > 0 && a.Lines.All(l => l.Registration == "registered");
 
-    private static AdapterSpecification Specification(int i) =>
+    /// <summary>Adapter <paramref name="i"/>: one or two lines on three registrars, most with a customer reference.</summary>
+    internal static AdapterSpecification Specification(int i) =>
         new("secret-" + i, [.. Enumerable.Range(1, 1 + (i % 2)).Select(line =>
             new SipAccount(line == 1 ? $"+47 22 00 00 {i % 100:D2}" : $"user{i}", "pw", $"sip{1 + (i % 3)}.example.net{(i % 2 == 0 ? ":5060" : string.Empty)}"))])
         {
             CustomerReference = i % 4 == 0 ? null : $"CUST-{i % 10}",
         };
 
-    private static HealthReport Health(Random random) =>
+    /// <summary>A health report with lines registered or failed at random.</summary>
+    internal static HealthReport Health(Random random) =>
         new(1000, -60, 100_000, "online", "192.0.2.1", 1, new LedStates("solid", "solid", random.Next(2) == 0 ? "solid" : "code-3", "off"),
             [.. Enumerable.Range(1, 1 + random.Next(2)).Select(line => new LineHealth(line, random.Next(3) == 0 ? "failed" : "registered", 200, "idle"))]);
 

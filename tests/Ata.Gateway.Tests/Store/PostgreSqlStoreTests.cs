@@ -42,7 +42,7 @@ public sealed class PostgreSqlStoreTests : IDisposable
             Assert.Equal(1L, Scalar(connection, "SELECT count(*) FROM pg_indexes WHERE indexname = 'search_terms_trigrams' AND indexdef LIKE '%gin_trgm_ops%'"));
             var triggers = (long)Scalar(connection, "SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'fleet_%' AND NOT tgisinternal")!;
             Assert.True(triggers >= 15, $"{triggers} fleet triggers");
-            store.Save("mig-1", Specification(1));
+            store.Save("mig-1", FleetIndexTests.Specification(1));
         }
 
         // Opened again (as by a restarted or second gateway): nothing is made twice, nothing lost.
@@ -70,9 +70,9 @@ public sealed class PostgreSqlStoreTests : IDisposable
         for (var i = 0; i < 50; i++)
         {
             var id = i % 9 == 0 ? $"Mixed_Case%{i}" : $"ad-{random.Next(1000):D3}-{i}";
-            var specification = Specification(i);
+            var specification = FleetIndexTests.Specification(i);
             var hello = new HelloReport(i % 2 == 0 ? "3.1" : "3.2", "esp32", "power-on", $"02:5A:00:00:{i / 16:x2}:{i % 16:x2}");
-            var health = Health(random);
+            var health = FleetIndexTests.Health(random);
             foreach (var store in new[] { sqlite, postgres })
             {
                 store.Save(id, specification);
@@ -99,7 +99,7 @@ public sealed class PostgreSqlStoreTests : IDisposable
         // MACs in any notation, numbers as people write them, and one or two characters (prefixes, case-sensitive).
         string[] searches =
         [
-            "ad-", "AD-1", "mixed_case%", "%", "_", "cust-3", "CUST", "user1", "5a:00", "02-5a-00-00-01", "025a0000",
+            "ad-", "AD-1", "mixed_case%", "%", "_", "cust-3", "CUST", "user1", "USER1", "5a:00", "02-5a-00-00-01", "025a0000",
             "+47 22 00 00 07", "0047 2200 0011", "22 00", "a", "ad", "Mi", "zz-nothing",
         ];
         foreach (var query in searches)
@@ -200,15 +200,4 @@ public sealed class PostgreSqlStoreTests : IDisposable
         using var command = StoreDatabase.Command(connection, sql, parameters);
         return command.ExecuteScalar();
     }
-
-    private static AdapterSpecification Specification(int i) =>
-        new("secret-" + i, [.. Enumerable.Range(1, 1 + (i % 2)).Select(line =>
-            new SipAccount(line == 1 ? $"+47 22 00 00 {i % 100:D2}" : $"User{i}", "pw", $"sip{1 + (i % 3)}.example.net{(i % 2 == 0 ? ":5060" : string.Empty)}"))])
-        {
-            CustomerReference = i % 4 == 0 ? null : $"CUST-{i % 10}",
-        };
-
-    private static HealthReport Health(Random random) =>
-        new(1000, -60, 100_000, "online", "192.0.2.1", 1, new LedStates("solid", "solid", random.Next(2) == 0 ? "solid" : "code-3", "off"),
-            [.. Enumerable.Range(1, 1 + random.Next(2)).Select(line => new LineHealth(line, random.Next(3) == 0 ? "failed" : "registered", 200, "idle"))]);
 }
