@@ -32,6 +32,9 @@ public sealed partial class ReportIngest : IAsyncDisposable
     private static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan MaxRetry = TimeSpan.FromSeconds(5);
 
+    /// <summary>How often a batch that lost a race with another instance's writes is run again at once.</summary>
+    private const int MaxConflictRetries = 10;
+
     private readonly AdapterStore _store;
     private readonly IBroker _broker;
     private readonly FleetMetrics _metrics;
@@ -189,12 +192,21 @@ public sealed partial class ReportIngest : IAsyncDisposable
     private async Task<bool> WriteAsync(List<Reading> batch)
     {
         var retry = FirstRetry;
+        var conflicts = 0;
         while (true)
         {
             List<Recorded> recorded;
             try
             {
                 recorded = Commit(batch);
+            }
+            catch (DbException exception) when (StoreDatabase.IsConflict(exception) && conflicts < MaxConflictRetries)
+            {
+                // Another gateway instance wrote the same rows at the same moment and the database
+                // undid this transaction: nothing of it was kept, so run it again.
+                conflicts++;
+                LogConflict(exception.Message, batch.Count, conflicts);
+                continue;
             }
             catch (Exception exception) when (IsStoreUnwritable(exception))
             {
@@ -472,6 +484,9 @@ public sealed partial class ReportIngest : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Recording a batch of {Count} reports failed; recording them one by one")]
     private partial void LogBatchFailed(Exception exception, int count);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Recording {Count} adapter reports lost a race with another writer ({Reason}); running it again (attempt {Attempt})")]
+    private partial void LogConflict(string reason, int count, int attempt);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The database cannot be written ({Reason}); {Waiting} adapter reports wait unacknowledged with the broker, retrying")]
     private partial void LogStoreUnwritable(string reason, int waiting);

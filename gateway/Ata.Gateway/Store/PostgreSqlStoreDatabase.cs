@@ -117,6 +117,11 @@ public sealed class PostgreSqlStoreDatabase : StoreDatabase
         _ => false,
     };
 
+    /// <summary>Whether the transaction lost a race and can be run again (see <see cref="StoreDatabase.IsConflict"/>).</summary>
+    /// <param name="exception">What a write threw.</param>
+    internal static bool IsConflictError(DbException exception) =>
+        exception is PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure };
+
     /// <summary>Closes the pooled connections.</summary>
     public override void Dispose() => _dataSource.Dispose();
 }

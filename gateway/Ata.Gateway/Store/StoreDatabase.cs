@@ -51,6 +51,14 @@ public abstract class StoreDatabase : IDisposable
     public static bool IsUnwritable(DbException exception) =>
         SqliteStoreDatabase.IsUnwritableError(exception) || PostgreSqlStoreDatabase.IsUnwritableError(exception);
 
+    /// <summary>
+    /// Whether a transaction lost a race with another writer and can simply be run again: PostgreSQL
+    /// chose it as a deadlock's victim (several gateway instances update the same <c>fleet_counts</c>
+    /// rows, in whatever order their adapters' changes come) or could not serialize it.
+    /// </summary>
+    /// <param name="exception">What a write threw.</param>
+    public static bool IsConflict(DbException exception) => PostgreSqlStoreDatabase.IsConflictError(exception);
+
     /// <summary>Releases the pooled connections.</summary>
     public abstract void Dispose();
 
