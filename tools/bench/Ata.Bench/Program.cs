@@ -15,7 +15,7 @@ using Ata.Lab;
 // fleet: the support API's overview, filtered page, searches, one adapter and /metrics at 100,000 stored adapters over HTTP,
 // against the full scan they replaced, and the gateway's RSS per adapter at 10,000 and 100,000.
 // storm (only when named; it takes minutes at 10,000): stand-in adapters boot at once against the gateway's embedded broker
-// and a real Kamailio, against a fixed 30 s retry in virtual time.
+// and a real Kamailio, against a fixed 30 s retry in virtual time; storm-cluster: the same against a 3-node RabbitMQ cluster (plain MQTT).
 string which = args.Length > 0 && !int.TryParse(args[0], out _) ? args[0] : "all";
 if (which is not ("all" or "recovery" or "dtmf" or "media" or "quality" or "calls" or "ingest" or "echo" or "fleet" or "provisioning" or "storm" or "storm-cluster"))
 {
