@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using Ata.Gateway.Broker.Cluster;
 using Ata.Lab;
+using Ata.Scale.Tests.Support;
 
 namespace Ata.Bench;
 
@@ -11,10 +13,15 @@ namespace Ata.Bench;
 /// provisioned and registered within 60 s, the overload errors (refused or timed-out connects, 5xx
 /// answers), and the registrar's peak REGISTER rate, against a fixed 30 s retry (the baseline, in
 /// virtual time with the core's own registration state machines: see <see cref="FleetRecovery"/>).
+/// With <c>cluster</c>, the same against a 3-node RabbitMQ cluster on loopback (<see cref="RabbitCluster"/>,
+/// the scale tests' own) and the gateway in <c>Broker:Kind=RabbitMq</c>: the stand-ins spread over the
+/// nodes' MQTT listeners, in plain MQTT (the cluster mode has no TLS for adapters).
 /// </summary>
 internal static class BootStorm
 {
     private const string AdminKey = "bench-admin-key-0123456789";
+    private const string ClusterPassword = "bench-gateway-cluster-password-0123";
+    private const string ClusterAuthSecret = "bench-broker-auth-secret-0123456789";
     private const int WindowSeconds = 60;
     private const double Target = 0.99;
 
@@ -27,9 +34,13 @@ internal static class BootStorm
     /// <summary>How long the registrar is away in the virtual-time comparison: longer than a REGISTER transaction (32 s), as in the recovery benchmark.</summary>
     private const int OutageSeconds = 120;
 
-    public static async Task<bool> RunAsync(int adapters)
+    /// <param name="adapters">Stand-in adapters.</param>
+    /// <param name="cluster">Against a 3-node RabbitMQ cluster (plain MQTT) rather than the embedded Mosquitto (TLS).</param>
+    public static async Task<bool> RunAsync(int adapters, bool cluster = false)
     {
-        Console.WriteLine($"Boot storm benchmark: {adapters:N0} stand-in adapters boot at once against the embedded broker (TLS, device secrets) and a real Kamailio");
+        Console.WriteLine(cluster
+            ? $"Boot storm benchmark: {adapters:N0} stand-in adapters boot at once against a 3-node RabbitMQ cluster on loopback (Broker:Kind=RabbitMq; PLAIN MQTT, no TLS: the cluster mode has none for adapters; device secrets) and a real Kamailio"
+            : $"Boot storm benchmark: {adapters:N0} stand-in adapters boot at once against the embedded broker (TLS, device secrets) and a real Kamailio");
         Console.WriteLine($"  open files allowed: {OpenFilesLimit()} (the storm needs about one per adapter here and one per adapter in the broker)");
         var subscribers = Enumerable.Range(1, adapters).ToDictionary(n => ProvisioningRate.SipUser(n), _ => ProvisioningRate.SipPassword, StringComparer.Ordinal);
         var perSecond = new int[WindowSeconds * 4];
@@ -47,9 +58,11 @@ internal static class BootStorm
         try
         {
             var httpPort = FreePort.Tcp();
+            List<string> arguments = ["--urls", $"http://127.0.0.1:{httpPort}", $"--Gateway:DataDirectory={data.FullName}", "--Logging:LogLevel:Default=Warning"];
+            await using var nodes = cluster ? await StartClusterAsync(httpPort, arguments) : null;
             await using var gateway = ManagedProcess.StartDotnet(
                 RepoLayout.Find().GatewayAssembly,
-                ["--urls", $"http://127.0.0.1:{httpPort}", $"--Gateway:DataDirectory={data.FullName}", "--Logging:LogLevel:Default=Warning"],
+                arguments,
                 new ManagedProcessOptions { Name = "gateway", Environment = new Dictionary<string, string?> { ["Auth__AdminKey"] = AdminKey } });
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromMinutes(5) };
             http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminKey);
@@ -67,12 +80,19 @@ internal static class BootStorm
 
             Console.WriteLine($"  provisioned {adapters:N0} adapters through the bulk import in {provisioning.Elapsed.TotalSeconds:F0} s, their lines at {registrar.Address}");
             var broker = Path.Combine(data.FullName, "broker");
-            using var network = new StormNetwork(int.Parse(File.ReadAllText(Path.Combine(broker, "tls-port")).Trim(), System.Globalization.CultureInfo.InvariantCulture),
-                Path.Combine(broker, "tls", "ca.crt"));
+            using var network = nodes is not null
+                ? new StormNetwork([.. nodes.Nodes.Select(n => n.MqttPort)], null)
+                : new StormNetwork([int.Parse(File.ReadAllText(Path.Combine(broker, "tls-port")).Trim(), System.Globalization.CultureInfo.InvariantCulture)],
+                    Path.Combine(broker, "tls", "ca.crt"));
+            if (nodes is not null)
+            {
+                Console.WriteLine($"  the stand-ins spread over the nodes' MQTT listeners (plain MQTT, no TLS): {string.Join(", ", nodes.MqttNodes)}");
+            }
+
             var fleet = Enumerable.Range(1, adapters).Select(n => new StormAdapter(n, ProvisioningRate.DeviceId(n), ProvisioningRate.Secret(n), network)).ToArray();
 
             // The storm: every adapter's first tick is its boot, all in the same moment; then ticks every TickMs on one clock thread.
-            var cpu = new StormCpu(gateway.Id);
+            var cpu = new StormCpu(gateway.Id, cluster);
             var lowered = StormCpu.YieldToServers();
             Console.WriteLine($"  the stand-ins run at nice {StormCpu.StandInsNice} ({lowered} threads), the broker, gateway and registrar at 0: they get the CPU first, as on machines of their own");
             Console.WriteLine($"  the storm starts ({StormCpu.Load()}); every 10 s, each part's CPU as a share of one core:");
@@ -145,7 +165,7 @@ internal static class BootStorm
                 var per = cpu.Names[i] switch
                 {
                     "stand-ins" => $"{total[i] / adapters * 1000:F2} ms per adapter; of which their clock thread (the core's state machines, {TickMs} ms ticks) {tickingCpu:F1} s ({ticking.Elapsed.TotalSeconds:F1} s busy)",
-                    "broker" => $"{total[i] / Math.Max(1, network.ConnectAttempts) * 1000:F2} ms per connection attempt (TLS handshake, login, subscriptions, messages)",
+                    "broker" => $"{total[i] / Math.Max(1, network.ConnectAttempts) * 1000:F2} ms per connection attempt ({(cluster ? "3 RabbitMQ nodes: plain MQTT, login asked of the gateway" : "TLS handshake, login")}, subscriptions, messages)",
                     "gateway" => $"{total[i] / adapters * 1000:F2} ms per adapter (sessions seen, config published, hello and status recorded)",
                     _ => $"{total[i] / Math.Max(1, registers) * 1000:F2} ms per REGISTER",
                 };
@@ -179,6 +199,26 @@ internal static class BootStorm
             {
             }
         }
+    }
+
+    /// <summary>
+    /// Starts the 3-node cluster, its auth backend pointed at the gateway's HTTP port, and adds the gateway's
+    /// RabbitMQ settings (as the scale tests' ClusterFleet) to <paramref name="arguments"/>.
+    /// </summary>
+    private static async Task<RabbitCluster> StartClusterAsync(int httpPort, List<string> arguments)
+    {
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var nodes = await RabbitCluster.StartAsync(3, $"http://rabbitmq:{ClusterAuthSecret}@127.0.0.1:{httpPort}{BrokerAuthEndpoints.Path}");
+        Console.WriteLine($"  a 3-node RabbitMQ cluster started in {started.Elapsed.TotalSeconds:F0} s");
+        arguments.AddRange(["--Broker:Kind=RabbitMq", $"--Broker:Password={ClusterPassword}", $"--Broker:RabbitMq:AuthSecret={ClusterAuthSecret}"]);
+        for (var i = 0; i < nodes.Nodes.Count; i++)
+        {
+            arguments.Add($"--Broker:RabbitMq:Nodes:{i}=127.0.0.1:{nodes.Nodes[i].AmqpPort}");
+            arguments.Add($"--Broker:RabbitMq:MqttNodes:{i}=127.0.0.1:{nodes.Nodes[i].MqttPort}");
+            arguments.Add($"--Broker:RabbitMq:Management:{i}=http://127.0.0.1:{nodes.Nodes[i].ManagementPort}");
+        }
+
+        return nodes;
     }
 
     private sealed record Spread(List<long> Sorted)

@@ -15,11 +15,11 @@ using Ata.Lab;
 // fleet: the support API's overview, filtered page, searches, one adapter and /metrics at 100,000 stored adapters over HTTP,
 // against the full scan they replaced, and the gateway's RSS per adapter at 10,000 and 100,000.
 // storm (only when named; it takes minutes at 10,000): stand-in adapters boot at once against the gateway's embedded broker
-// and a real Kamailio, against a fixed 30 s retry in virtual time.
+// and a real Kamailio, against a fixed 30 s retry in virtual time; storm-cluster: the same against a 3-node RabbitMQ cluster (plain MQTT).
 string which = args.Length > 0 && !int.TryParse(args[0], out _) ? args[0] : "all";
-if (which is not ("all" or "recovery" or "dtmf" or "media" or "quality" or "calls" or "ingest" or "echo" or "fleet" or "provisioning" or "storm"))
+if (which is not ("all" or "recovery" or "dtmf" or "media" or "quality" or "calls" or "ingest" or "echo" or "fleet" or "provisioning" or "storm" or "storm-cluster"))
 {
-    Console.Error.WriteLine($"unknown benchmark '{which}': use recovery, dtmf, media, echo, quality, calls, ingest, fleet, provisioning, storm or all (optionally followed by the number of adapters; for ingest, of messages and the rate a second, 0 for as fast as possible; for provisioning, of adapters and the seconds it may take)");
+    Console.Error.WriteLine($"unknown benchmark '{which}': use recovery, dtmf, media, echo, quality, calls, ingest, fleet, provisioning, storm, storm-cluster or all (optionally followed by the number of adapters; for ingest, of messages and the rate a second, 0 for as fast as possible; for provisioning, of adapters and the seconds it may take)");
     return 2;
 }
 
@@ -37,11 +37,11 @@ if (which == "provisioning")
     }
 }
 
-if (which == "storm")
+if (which is "storm" or "storm-cluster")
 {
     try
     {
-        return await BootStorm.RunAsync(args.Skip(1).Select(a => int.TryParse(a, out int n) ? n : 0).FirstOrDefault(n => n > 0, 10_000)) ? 0 : 1;
+        return await BootStorm.RunAsync(args.Skip(1).Select(a => int.TryParse(a, out int n) ? n : 0).FirstOrDefault(n => n > 0, 10_000), cluster: which == "storm-cluster") ? 0 : 1;
     }
     catch (Exception e) when (e is ToolNotInstalledException or TimeoutException or InvalidOperationException or HttpRequestException)
     {

@@ -29,7 +29,7 @@ namespace Ata.Bench;
 /// </summary>
 internal sealed class StormAdapter(int index, string deviceId, string secret, StormNetwork network)
 {
-    private readonly HostSupervisor _supervisor = new(new GatewayAccess("127.0.0.1", network.BrokerPort, deviceId, secret), null, new Random(index), 0);
+    private readonly HostSupervisor _supervisor = new(new GatewayAccess("127.0.0.1", network.BrokerPortFor(index), deviceId, secret), null, new Random(index), 0);
     private IMqttClient? _client;
     private Registration? _line;
 
@@ -78,8 +78,13 @@ internal sealed class StormAdapter(int index, string deviceId, string secret, St
         _client?.Dispose();
         var client = network.Mqtt.CreateMqttClient();
         _client = client;
-        var options = network.Mqtt.CreateClientOptionsBuilder()
-            .WithTlsOptions(tls => tls.UseTls().WithSslProtocols(SslProtocols.Tls12 | SslProtocols.Tls13).WithTrustChain(network.TrustChain))
+        var builder = network.Mqtt.CreateClientOptionsBuilder();
+        if (network.TrustChain is { } trustChain)
+        {
+            builder = builder.WithTlsOptions(tls => tls.UseTls().WithSslProtocols(SslProtocols.Tls12 | SslProtocols.Tls13).WithTrustChain(trustChain));
+        }
+
+        var options = builder
             .WithTcpServer(request.Host, request.Port)
             .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V311)
             .WithClientId(request.ClientId)
@@ -203,7 +208,8 @@ internal sealed class StormAdapter(int index, string deviceId, string secret, St
 }
 
 /// <summary>
-/// What the storm's stand-in adapters share: the clock thread's queue, the broker's CA, a few UDP sockets
+/// What the storm's stand-in adapters share: the clock thread's queue, the broker's ports (adapters spread
+/// over them by index) and CA (none: plain MQTT, as to the RabbitMQ cluster), a few UDP sockets
 /// toward the registrar (answers routed back by Call-ID), and the counts of failures.
 /// </summary>
 internal sealed class StormNetwork : INameResolver, IDisposable
@@ -211,22 +217,30 @@ internal sealed class StormNetwork : INameResolver, IDisposable
     private const int Sockets = 8;
     private readonly ConcurrentQueue<Action<long>> _posted = new();
     private readonly SipSocket[] _sockets;
-    private readonly X509Certificate2 _ca;
+    private readonly X509Certificate2? _ca;
+    private readonly int[] _brokerPorts;
     private readonly Dictionary<string, StormAdapter> _byCallId = new(StringComparer.Ordinal);
     private readonly List<StormAdapter> _registering = [];
     private readonly ConcurrentQueue<SipResponse> _answers = new();
     public int ConnectAttempts;
     public int ServerErrors;
 
-    public StormNetwork(int brokerPort, string caFile)
+    /// <param name="brokerPorts">The broker's MQTT ports on loopback; adapter n connects to port n mod their count.</param>
+    /// <param name="caFile">The broker's CA for TLS, or null for plain MQTT.</param>
+    public StormNetwork(int[] brokerPorts, string? caFile)
     {
-        BrokerPort = brokerPort;
-        _ca = X509CertificateLoader.LoadCertificateFromFile(caFile);
-        TrustChain = [_ca];
+        _brokerPorts = brokerPorts;
+        if (caFile is not null)
+        {
+            _ca = X509CertificateLoader.LoadCertificateFromFile(caFile);
+            TrustChain = [_ca];
+        }
+
         _sockets = [.. Enumerable.Range(0, Sockets).Select(_ => new SipSocket(this))];
     }
 
-    public int BrokerPort { get; }
+    /// <summary>The broker port adapter <paramref name="index"/> connects to.</summary>
+    public int BrokerPortFor(int index) => _brokerPorts[index % _brokerPorts.Length];
 
     public MqttClientFactory Mqtt { get; } = new();
 
@@ -289,9 +303,9 @@ internal sealed class StormNetwork : INameResolver, IDisposable
 
     /// <summary>
     /// The gateway's CA alone, as the firmware checks the broker's certificate (it must also name the host
-    /// dialled): .NET builds each chain against it, not against the system's roots.
+    /// dialled): .NET builds each chain against it, not against the system's roots. Null: plain MQTT (the RabbitMQ cluster has no TLS for adapters).
     /// </summary>
-    public X509Certificate2Collection TrustChain { get; }
+    public X509Certificate2Collection? TrustChain { get; }
 
     /// <summary>The hello an adapter sends on every session.</summary>
     public static string Hello(string deviceId, int index) => new System.Text.Json.Nodes.JsonObject
@@ -310,7 +324,7 @@ internal sealed class StormNetwork : INameResolver, IDisposable
             socket.Dispose();
         }
 
-        _ca.Dispose();
+        _ca?.Dispose();
     }
 
     /// <summary>One UDP socket on loopback shared by a share of the lines; answers go to the clock thread.</summary>

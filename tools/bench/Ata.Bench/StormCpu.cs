@@ -4,7 +4,8 @@ using System.Runtime.InteropServices;
 namespace Ata.Bench;
 
 /// <summary>
-/// Where the boot storm's CPU goes: the stand-ins (this process), the broker (the gateway's Mosquitto),
+/// Where the boot storm's CPU goes: the stand-ins (this process), the broker (the gateway's Mosquitto, or
+/// every node of the RabbitMQ cluster this process started: their Erlang VMs),
 /// the gateway and the registrar (every Kamailio process), read from <c>/proc</c>, with the machine's
 /// load average; so the bench's own cost is shown beside what it measures.
 /// </summary>
@@ -17,13 +18,17 @@ internal sealed partial class StormCpu
     private double[] _last;
     private DateTime _lastAt;
 
-    public StormCpu(int gatewayPid)
+    /// <param name="gatewayPid">The gateway's process.</param>
+    /// <param name="cluster">Whether the broker is the RabbitMQ cluster (Erlang VMs started by this process) rather than the gateway's Mosquitto.</param>
+    public StormCpu(int gatewayPid, bool cluster = false)
     {
         var self = Environment.ProcessId;
         _parts =
         [
             ("stand-ins", () => [self]),
-            ("broker", () => Processes().Where(p => p.Parent == gatewayPid && p.Name == "mosquitto").Select(p => p.Pid)),
+            ("broker", cluster
+                ? () => Descendants(self).Where(p => p.Name == "beam.smp").Select(p => p.Pid)
+                : () => Processes().Where(p => p.Parent == gatewayPid && p.Name == "mosquitto").Select(p => p.Pid)),
             ("gateway", () => [gatewayPid]),
             ("registrar", () => Kamailio(self)),
         ];
@@ -113,6 +118,25 @@ internal sealed partial class StormCpu
         var all = Processes().Where(p => p.Name == "kamailio").ToList();
         var main = all.Where(p => p.Parent == self).Select(p => p.Pid).ToHashSet();
         return [.. main, .. all.Where(p => main.Contains(p.Parent)).Select(p => p.Pid)];
+    }
+
+    /// <summary>Every process below <paramref name="root"/> (children, their children, …).</summary>
+    private static List<(int Pid, int Parent, string Name)> Descendants(int root)
+    {
+        var all = Processes().ToList();
+        var below = new HashSet<int> { root };
+        var found = new List<(int Pid, int Parent, string Name)>();
+        for (var grew = true; grew;)
+        {
+            grew = false;
+            foreach (var p in all.Where(p => below.Contains(p.Parent) && below.Add(p.Pid)))
+            {
+                found.Add(p);
+                grew = true;
+            }
+        }
+
+        return found;
     }
 
     private static IEnumerable<(int Pid, int Parent, string Name)> Processes()
