@@ -1,10 +1,4 @@
-using System.Buffers;
-using System.Text;
 using Ata.Core.Contract;
-using Ata.Gateway.Broker;
-using Ata.Gateway.Instances;
-using Ata.Gateway.Store;
-using Microsoft.Extensions.Options;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;

@@ -6,7 +6,6 @@ using Ata.Gateway.Instances;
 using Ata.Gateway.Store;
 using Microsoft.Extensions.Options;
 using MQTTnet;
-using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 
 namespace Ata.Gateway.Fleet;
