@@ -26,7 +26,7 @@ public static class MetricsEndpoint
                     incidents = IncidentBook.CountOpen(connection);
                 }
 
-                var text = Render(counts, metrics, channel.IsConnected) + RenderIngest(metrics, ingest, broker) + RenderRelay(incidents, relay.Pending()) + RenderAccess(throttles) + calls.Render() + RenderRefusedLogins(refused);
+                var text = Render(counts, metrics, channel.IsConnected) + RenderIngest(metrics, ingest, broker) + RenderRelay(incidents, relay.Pending()) + RenderAccess(throttles) + calls.Render() + RenderRefusedLogins(refused) + RenderProcess();
                 return TypedResults.Text(text, "text/plain; version=0.0.4; charset=utf-8");
             })
             .RequireAuthorization(Roles.SupportPolicy)
@@ -156,6 +156,27 @@ public static class MetricsEndpoint
         Header(text, "ata_broker_logins_refused_total", "counter", "Logins the broker refused, by whether the login is a provisioned adapter's (known) or not (unknown, not stored).");
         Sample(text, "ata_broker_logins_refused_total", refused.Known, ("login", "known"));
         Sample(text, "ata_broker_logins_refused_total", refused.Unknown, ("login", "unknown"));
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// The process part: its resident memory and the .NET GC's heap, commitment and collections, so an
+    /// operator sees what the gateway holds and whether a grown figure is live data or a collection
+    /// budget not yet used (the fleet benchmark reads these too).
+    /// </summary>
+    public static string RenderProcess()
+    {
+        var text = new StringBuilder();
+        var gc = GC.GetGCMemoryInfo();
+        Gauge(text, "process_resident_memory_bytes", "The gateway's resident memory (RSS).", Environment.WorkingSet);
+        Gauge(text, "dotnet_gc_heap_bytes", "The managed heap after the last collection (live objects and fragmentation).", gc.HeapSizeBytes);
+        Gauge(text, "dotnet_gc_committed_bytes", "Memory the garbage collector has committed (the heap and the room it keeps to allocate in).", gc.TotalCommittedBytes);
+        Header(text, "dotnet_gc_collections_total", "counter", "Garbage collections by generation (a collection of generation 1 or 2 counts under the lower ones too).");
+        for (var generation = 0; generation <= GC.MaxGeneration; generation++)
+        {
+            Sample(text, "dotnet_gc_collections_total", GC.CollectionCount(generation), ("generation", generation.ToString(CultureInfo.InvariantCulture)));
+        }
+
         return text.ToString();
     }
 

@@ -132,6 +132,29 @@ public sealed class AccessTests(GatewayFixture fixture) : IClassFixture<GatewayF
         Assert.Contains("ata_incidents_open{kind=\"adapter\"} ", text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Metrics_show_the_processes_memory_and_its_garbage_collections()
+    {
+        static long Value(string text, string sample) =>
+            long.Parse(System.Text.RegularExpressions.Regex.Match(text, "(?m)^" + System.Text.RegularExpressions.Regex.Escape(sample) + " ([0-9]+)$").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+
+        var before = await Gateway.Http.GetStringAsync("/metrics");
+        Assert.Contains("# TYPE process_resident_memory_bytes gauge\n", before, StringComparison.Ordinal);
+        Assert.Contains("# TYPE dotnet_gc_collections_total counter\n", before, StringComparison.Ordinal);
+
+        // The gateway runs in this test's process: its figures are this process's.
+        var resident = Value(before, "process_resident_memory_bytes");
+        Assert.InRange(resident, Environment.WorkingSet / 2, Environment.WorkingSet * 2);
+        Assert.True(Value(before, "dotnet_gc_committed_bytes") >= Value(before, "dotnet_gc_heap_bytes"));
+        var collections = Value(before, "dotnet_gc_collections_total{generation=\"2\"}");
+
+        GC.Collect();
+        var after = await Gateway.Http.GetStringAsync("/metrics");
+        Assert.True(Value(after, "dotnet_gc_collections_total{generation=\"2\"}") > collections);
+        Assert.True(Value(after, "dotnet_gc_collections_total{generation=\"0\"}") >= Value(after, "dotnet_gc_collections_total{generation=\"2\"}"));
+        Assert.True(Value(after, "dotnet_gc_heap_bytes") > 0);
+    }
+
     private async Task<(HttpResponseMessage Response, string Key)> MakeKeyAsync(string name, string role)
     {
         var response = await Gateway.Http.PostAsJsonAsync("/api/keys", new { name, role });
