@@ -34,36 +34,7 @@ public sealed partial class ExternalBroker : IBroker
     public const string UrlError = "Broker:Url must be mqtt://host or mqtt://host:port.";
 
     /// <inheritdoc/>
-    public event Action<string, string>? LoginRefused
-    {
-        add { }
-        remove { }
-    }
-
-    /// <inheritdoc/>
-    public bool IsEmbedded => false;
-
-    /// <inheritdoc/>
     public string? DeviceAddress => $"{_options.AdvertisedHost ?? _url.Host}:{_options.AdvertisedPort ?? Port}";
-
-    /// <inheritdoc/>
-    public string? DeviceTlsAddress => null;
-
-    /// <inheritdoc/>
-    public BrokerTls? DeviceTls => null;
-
-    /// <inheritdoc/>
-    public long QueueOverflows => 0;
-
-    /// <inheritdoc/>
-    public bool SeesSubscriptions => false;
-
-    /// <inheritdoc/>
-    public event Action<string>? ConfigSubscribed
-    {
-        add { }
-        remove { }
-    }
 
     /// <inheritdoc/>
     public BrokerConnection GatewayConnection => BrokerConnection.Tcp(_url.DnsSafeHost, Port, _options.Username, _options.Password);

@@ -3,41 +3,49 @@ namespace Ata.Gateway.Broker;
 /// <summary>The MQTT broker the gateway and its adapters meet at, embedded or external.</summary>
 public interface IBroker
 {
-    /// <summary>Whether the gateway supervises the broker itself.</summary>
-    bool IsEmbedded { get; }
+    /// <summary>Whether the gateway supervises the broker itself (false unless the broker says so).</summary>
+    bool IsEmbedded => false;
 
     /// <summary>The <c>host:port</c> adapters connect to in plaintext, or null when that is off (<c>Broker:DevicePlaintext</c>).</summary>
     string? DeviceAddress { get; }
 
-    /// <summary>The <c>host:port</c> adapters connect to over TLS, or null when the gateway knows of none.</summary>
-    string? DeviceTlsAddress { get; }
+    /// <summary>The <c>host:port</c> adapters connect to over TLS, or null when the gateway knows of none (the default).</summary>
+    string? DeviceTlsAddress => null;
 
-    /// <summary>The TLS listener's files and the CA adapters check the broker against, or null when the gateway knows of none.</summary>
-    BrokerTls? DeviceTls { get; }
+    /// <summary>The TLS listener's files and the CA adapters check the broker against, or null when the gateway knows of none (the default).</summary>
+    BrokerTls? DeviceTls => null;
 
     /// <summary>
     /// Times the broker said it drops outgoing messages for a client because its queue is full
-    /// (Mosquitto: <c>Outgoing messages are being dropped for client …</c>); 0 when the gateway cannot see the broker's log.
+    /// (Mosquitto: <c>Outgoing messages are being dropped for client …</c>); 0 when the gateway cannot see the broker's log (the default).
     /// </summary>
-    long QueueOverflows { get; }
+    long QueueOverflows => 0;
 
     /// <summary>
     /// Whether the broker tells (<see cref="ConfigSubscribed"/>) when an adapter has subscribed to its
-    /// config. When it does not, the gateway sends an adapter its config when it says it is online.
+    /// config. When it does not (the default), the gateway sends an adapter its config when it says it is online.
     /// </summary>
-    bool SeesSubscriptions { get; }
+    bool SeesSubscriptions => false;
 
     /// <summary>
     /// An adapter (its device id) has just subscribed to its <c>config</c> topic, on a new connection:
-    /// a config published now reaches it.
+    /// a config published now reaches it. Never raised by a broker that does not see subscriptions (the default).
     /// </summary>
-    event Action<string>? ConfigSubscribed;
+    event Action<string>? ConfigSubscribed
+    {
+        add { }
+        remove { }
+    }
 
     /// <summary>
     /// The broker refused a login: the user name tried (<c>?</c> when unprintable) and the client's
-    /// address. Raised only by a broker whose log the gateway reads with its login watch plugin.
+    /// address. Raised only by a broker whose log the gateway reads with its login watch plugin (never by default).
     /// </summary>
-    event Action<string, string>? LoginRefused;
+    event Action<string, string>? LoginRefused
+    {
+        add { }
+        remove { }
+    }
 
     /// <summary>
     /// The gateway's own link to a broker it does not reach with its MQTT session (the RabbitMQ

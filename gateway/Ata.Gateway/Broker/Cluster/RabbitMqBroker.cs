@@ -12,6 +12,12 @@ namespace Ata.Gateway.Broker.Cluster;
 /// answers the nodes' questions about logins and topics (<see cref="BrokerAuthEndpoints"/>) from the
 /// store, so there is nothing to write to the broker when an adapter is added, changed or removed.
 /// </summary>
+/// <remarks>
+/// It does not see subscriptions (<see cref="IBroker.SeesSubscriptions"/> false): the gateway sends an
+/// adapter its config when the adapter says it is online. The adapter subscribes before it says so, and a
+/// node handles one connection's packets in order, so the subscription is bound (on whichever node)
+/// before the <c>online</c> reaches the gateway.
+/// </remarks>
 public sealed partial class RabbitMqBroker : IBroker, IHostedService, IAsyncDisposable
 {
     /// <summary>The policy the gateway sets on the cluster for the adapters' subscription queues.</summary>
@@ -63,42 +69,9 @@ public sealed partial class RabbitMqBroker : IBroker, IHostedService, IAsyncDisp
     }
 
     /// <inheritdoc/>
-    public bool IsEmbedded => false;
-
-    /// <inheritdoc/>
     public string? DeviceAddress => RabbitMqOptions.TryParseNode(_options.RabbitMq.MqttNodes.FirstOrDefault(), ExternalBroker.DefaultPort, out var host, out var port)
         ? $"{_options.AdvertisedHost ?? host}:{_options.AdvertisedPort ?? port}"
         : null;
-
-    /// <inheritdoc/>
-    public string? DeviceTlsAddress => null;
-
-    /// <inheritdoc/>
-    public BrokerTls? DeviceTls => null;
-
-    /// <inheritdoc/>
-    public long QueueOverflows => 0;
-
-    /// <summary>
-    /// False: the gateway sends an adapter its config when the adapter says it is online. The adapter
-    /// subscribes before it says so, and a node handles one connection's packets in order, so the
-    /// subscription is bound (on whichever node) before the <c>online</c> reaches the gateway.
-    /// </summary>
-    public bool SeesSubscriptions => false;
-
-    /// <inheritdoc/>
-    public event Action<string>? ConfigSubscribed
-    {
-        add { }
-        remove { }
-    }
-
-    /// <inheritdoc/>
-    public event Action<string, string>? LoginRefused
-    {
-        add { }
-        remove { }
-    }
 
     /// <inheritdoc/>
     public IGatewayLink? Link => _link;
