@@ -10,16 +10,6 @@ using Ata.Core.Telephony;
 
 namespace Ata.Core.Calls
 {
-    /// <summary>Hears a line's call change (started, ringing, connected, ended).</summary>
-    public interface ICallObserver
-    {
-        /// <summary><paramref name="call"/> changed state.</summary>
-        void CallChanged(CallRecord call, long now);
-
-        /// <summary><paramref name="call"/>'s audio went into pass-through (fax, modem; it stays until the call ends), or its echo canceller turned off or back on.</summary>
-        void PassThroughChanged(CallRecord call, bool passThrough, bool echoCanceller, long now);
-    }
-
     /// <summary>
     /// The calls of one line: it joins the line's analog port (what the household does and hears), the
     /// SIP side of the call (<see cref="OutgoingCall"/>, <see cref="IncomingCall"/>) and its audio
@@ -274,32 +264,6 @@ namespace Ata.Core.Calls
             }
         }
 
-        /// <summary>A datagram on the line's RTP socket.</summary>
-        public void OnRtp(byte[] data, int length, string address, int port, long now)
-        {
-            if (_other != null && _other.Media != null && _other.Media.IsFarEnd(address, port))
-            {
-                _other.Media.OnRtp(data, length, address, port, now);
-            }
-            else if (_media != null)
-            {
-                _media.OnRtp(data, length, address, port, now);
-            }
-        }
-
-        /// <summary>A datagram on the line's RTCP socket.</summary>
-        public void OnRtcp(byte[] data, int length, string address, int port, long now)
-        {
-            if (_other != null && _other.Media != null && _other.Media.IsFarEndRtcp(address, port))
-            {
-                _other.Media.OnRtcp(data, length, address, port, now);
-            }
-            else if (_media != null)
-            {
-                _media.OnRtcp(data, length, address, port, now);
-            }
-        }
-
         /// <summary>Advances the calls' timers, RTCP and the no-answer limit.</summary>
         public void Tick(long now)
         {
@@ -346,152 +310,6 @@ namespace Ata.Core.Calls
                 _other.Record.State = CallState.Ringing;
                 _port.Line.Ring(now);
                 _observer.CallChanged(_other.Record, now);
-            }
-        }
-
-        void ISipCallListener.Progress(SipCall call, int code, string sdp, long now)
-        {
-            if (call != _call)
-            {
-                return;
-            }
-
-            // Early media once flowing goes on: a later 180 without SDP brings no ringback over it (RFC 3960 §3).
-            bool earlyMedia = _media != null;
-            if (sdp != null)
-            {
-                Negotiation answer = Negotiation.AcceptAnswer(sdp, _local);
-                if (answer.Succeeded)
-                {
-                    StartMedia(answer.Media, now);
-                    earlyMedia = true;
-                }
-            }
-
-            _port.Line.FarEndRinging(earlyMedia, now);
-            if (_record.State != CallState.Ringing)
-            {
-                _record.State = CallState.Ringing;
-                _observer.CallChanged(_record, now);
-            }
-        }
-
-        void ISipCallListener.Answered(SipCall call, string sdp, long now)
-        {
-            if (call != _call)
-            {
-                return;
-            }
-
-            if (!call.IsOutgoing)
-            {
-                AcceptLateAnswer(call, sdp, now);
-                return;
-            }
-
-            if (sdp != null)
-            {
-                Negotiation answer = Negotiation.AcceptAnswer(sdp, _local);
-                if (!answer.Succeeded)
-                {
-                    call.Hangup(now);
-                    return;
-                }
-
-                StartMedia(answer.Media, now);
-            }
-
-            _port.Line.Connected(now);
-            _record.AnsweredAt = now;
-            _record.State = CallState.Connected;
-            _observer.CallChanged(_record, now);
-        }
-
-        /// <summary>
-        /// The ACK of an incoming call answered with this side's offer (its INVITE had no SDP) brings the
-        /// answer: media starts; without a usable answer the call cannot go on and ends with BYE.
-        /// </summary>
-        private void AcceptLateAnswer(SipCall call, string sdp, long now)
-        {
-            if (_media != null)
-            {
-                return;
-            }
-
-            Negotiation answer = sdp == null ? null : Negotiation.AcceptAnswer(sdp, _local);
-            if (answer == null || !answer.Succeeded)
-            {
-                call.Hangup(now);
-                return;
-            }
-
-            StartMedia(answer.Media, now);
-        }
-
-        void ISipCallListener.Ended(SipCall call, int code, string reason, bool byFarEnd, long now)
-        {
-            if (call == _call)
-            {
-                Finish(code, reason, byFarEnd, now);
-            }
-            else if (_other != null && call == _other.Call)
-            {
-                FinishOther(code, reason, byFarEnd, now);
-            }
-        }
-
-        string ISipCallListener.Offered(SipCall call, string sdp, long now)
-        {
-            LocalMedia local = call == _call ? _local : (_other != null && call == _other.Call ? _other.Local : null);
-            if (local == null || sdp == null)
-            {
-                return null;
-            }
-
-            local.SessionVersion++;
-            Negotiation answer = Negotiation.Answer(sdp, local);
-            if (!answer.Succeeded)
-            {
-                return null;
-            }
-
-            // Hold (sendonly, inactive, c=0.0.0.0) or resume: while the far end sends nothing the earpiece is quiet.
-            MediaSession media = call == _call ? _media : _other.Media;
-            if (media != null)
-            {
-                media.Update(answer.Media);
-            }
-
-            return answer.AnswerText;
-        }
-
-        private void StartMedia(MediaParameters parameters, long now)
-        {
-            if (_media != null)
-            {
-                _media.Update(parameters);
-                return;
-            }
-
-            _media = new MediaSession(parameters, _rtp, _rtcp, Kernels, _sine, _random,
-                _setup.Config.Username + "@" + _rtp.LocalAddress, now);
-            _shownPassThrough = false;
-            _shownEchoCanceller = true;
-            _media.EchoCanceller.BulkDelaySamples = EchoPathDelaySamples;
-            _record.Codec = parameters.ALaw ? "PCMA" : "PCMU";
-            _record.Quality = _media.Quality;
-            _port.Media = _media;
-        }
-
-        /// <summary>Tells the observer when the call in the foreground goes into pass-through, or its echo canceller turns off or on.</summary>
-        private void FollowPassThrough(long now)
-        {
-            bool echoCanceller = _media.EchoCanceller.Enabled;
-            if (_media.PassThrough != _shownPassThrough || echoCanceller != _shownEchoCanceller)
-            {
-                _shownPassThrough = _media.PassThrough;
-                _shownEchoCanceller = echoCanceller;
-                _observer.PassThroughChanged(_record, _shownPassThrough, echoCanceller, now);
             }
         }
 

@@ -9,7 +9,7 @@ namespace Ata.Core.Sdp
     /// null and a reason. Text is scanned as characters once (nanoFramework strings are UTF-8 inside, so
     /// indexing a string in a loop is quadratic).
     /// </summary>
-    public sealed class SessionDescription
+    public sealed partial class SessionDescription
     {
         /// <summary>The longest description read, in characters.</summary>
         public const int MaxLength = 8192;
@@ -120,7 +120,7 @@ namespace Ata.Core.Sdp
                     int value = at + 2;
                     if (!sawVersion)
                     {
-                        if (type != 'v' || !Is(chars, value, end, "0"))
+                        if (type != 'v' || !SdpText.Is(chars, value, end, "0"))
                         {
                             error = "line " + line.ToString() + ": a session description starts with v=0";
                             return null;
@@ -182,7 +182,7 @@ namespace Ata.Core.Sdp
         private bool ReadOrigin(char[] chars, int at, int end, out string error)
         {
             error = null;
-            string[] words = Words(chars, at, end, 6);
+            string[] words = SdpText.Words(chars, at, end, 6);
             if (words == null)
             {
                 error = "o= needs six fields";
@@ -198,7 +198,7 @@ namespace Ata.Core.Sdp
         private bool ReadConnection(char[] chars, int at, int end, MediaDescription media, out string error)
         {
             error = null;
-            string[] words = Words(chars, at, end, 3);
+            string[] words = SdpText.Words(chars, at, end, 3);
             if (words == null || words[0] != "IN" || (words[1] != "IP4" && words[1] != "IP6"))
             {
                 error = "c= must be IN IP4 or IN IP6 and an address";
@@ -213,7 +213,7 @@ namespace Ata.Core.Sdp
             }
 
             bool ipv4 = words[1] == "IP4";
-            if (ipv4 && !IsIPv4(address))
+            if (ipv4 && !SdpText.IsIPv4(address))
             {
                 error = "c= address '" + address + "' is not an IPv4 address";
                 return false;
@@ -239,7 +239,7 @@ namespace Ata.Core.Sdp
         private static MediaDescription ReadMedia(char[] chars, int at, int end, out string error)
         {
             error = null;
-            string[] words = Words(chars, at, end, 3);
+            string[] words = SdpText.Words(chars, at, end, 3);
             if (words == null)
             {
                 error = "m= needs media, port, transport and formats";
@@ -249,7 +249,7 @@ namespace Ata.Core.Sdp
             char[] portText = words[1].ToCharArray();
             int slash = words[1].IndexOf('/');
             int port;
-            if (!Number(portText, 0, slash >= 0 ? slash : portText.Length, out port) || port > 65535)
+            if (!SdpText.Number(portText, 0, slash >= 0 ? slash : portText.Length, out port) || port > 65535)
             {
                 error = "m= port '" + words[1] + "' is not a port number";
                 return null;
@@ -260,7 +260,7 @@ namespace Ata.Core.Sdp
             int format = at;
             for (int w = 0; w < 3; w++)
             {
-                format = SkipWord(chars, format, end);
+                format = SdpText.SkipWord(chars, format, end);
             }
 
             while (format < end)
@@ -274,7 +274,7 @@ namespace Ata.Core.Sdp
                 int payloadType;
                 if (rtp)
                 {
-                    if (!Number(chars, format, wordEnd, out payloadType) || payloadType > 127)
+                    if (!SdpText.Number(chars, format, wordEnd, out payloadType) || payloadType > 127)
                     {
                         error = "m= format '" + new string(chars, format, wordEnd - format) + "' is not an RTP payload type";
                         return null;
@@ -283,106 +283,10 @@ namespace Ata.Core.Sdp
                     media.AddFormat(payloadType);
                 }
 
-                format = SkipSpaces(chars, wordEnd, end);
+                format = SdpText.SkipSpaces(chars, wordEnd, end);
             }
 
             return media;
-        }
-
-        private bool ReadAttribute(char[] chars, int at, int end, MediaDescription media, out string error)
-        {
-            error = null;
-            MediaDirection direction;
-            if (DirectionOf(chars, at, end, out direction))
-            {
-                if (media == null)
-                {
-                    Direction = direction;
-                }
-                else
-                {
-                    media.Direction = direction;
-                    media.DirectionGiven = true;
-                }
-
-                return true;
-            }
-
-            if (media == null)
-            {
-                return true;
-            }
-
-            if (StartsWith(chars, at, end, "rtpmap:"))
-            {
-                return ReadRtpMap(chars, at + 7, end, media, out error);
-            }
-
-            if (StartsWith(chars, at, end, "fmtp:"))
-            {
-                int space = IndexOf(chars, at + 5, end, ' ');
-                int payloadType;
-                if (space > 0 && Number(chars, at + 5, space, out payloadType) && media.NameOf(payloadType) == "TELEPHONE-EVENT")
-                {
-                    media.EventFormats = new string(chars, space + 1, end - space - 1).Trim();
-                }
-
-                return true;
-            }
-
-            int number;
-            if (StartsWith(chars, at, end, "ptime:") && Number(chars, at + 6, end, out number))
-            {
-                media.PacketTimeMs = number;
-                return true;
-            }
-
-            if (StartsWith(chars, at, end, "rtcp:"))
-            {
-                int space = IndexOf(chars, at + 5, end, ' ');
-                if (!Number(chars, at + 5, space > 0 ? space : end, out number) || number < 1 || number > 65535)
-                {
-                    error = "a=rtcp port is not a port number";
-                    return false;
-                }
-
-                media.RtcpPort = number;
-            }
-
-            return true;
-        }
-
-        private static bool ReadRtpMap(char[] chars, int at, int end, MediaDescription media, out string error)
-        {
-            error = null;
-            int space = IndexOf(chars, at, end, ' ');
-            int payloadType;
-            if (space < 0 || !Number(chars, at, space, out payloadType) || payloadType > 127)
-            {
-                error = "a=rtpmap needs a payload type and an encoding";
-                return false;
-            }
-
-            int nameStart = space + 1;
-            int slash = IndexOf(chars, nameStart, end, '/');
-            if (slash < 0)
-            {
-                error = "a=rtpmap encoding needs a clock rate";
-                return false;
-            }
-
-            int rateEnd = IndexOf(chars, slash + 1, end, '/');
-            int rate;
-            int channels = 1;
-            if (!Number(chars, slash + 1, rateEnd >= 0 ? rateEnd : end, out rate)
-                || (rateEnd >= 0 && !Number(chars, rateEnd + 1, end, out channels)))
-            {
-                error = "a=rtpmap clock rate or channels is not a number";
-                return false;
-            }
-
-            media.SetMap(payloadType, Upper(chars, nameStart, slash), rate, channels);
-            return true;
         }
 
         private void Settle()
@@ -401,178 +305,6 @@ namespace Ata.Core.Sdp
                     media.Direction = Direction;
                 }
             }
-        }
-
-        private static bool DirectionOf(char[] chars, int at, int end, out MediaDirection direction)
-        {
-            direction = MediaDirection.SendReceive;
-            if (Is(chars, at, end, "sendrecv"))
-            {
-                return true;
-            }
-
-            if (Is(chars, at, end, "sendonly"))
-            {
-                direction = MediaDirection.SendOnly;
-                return true;
-            }
-
-            if (Is(chars, at, end, "recvonly"))
-            {
-                direction = MediaDirection.ReceiveOnly;
-                return true;
-            }
-
-            if (Is(chars, at, end, "inactive"))
-            {
-                direction = MediaDirection.Inactive;
-                return true;
-            }
-
-            return false;
-        }
-
-        /// <summary>The first <paramref name="count"/> space-separated words (the last takes the rest of the line's first word), or null when there are fewer.</summary>
-        private static string[] Words(char[] chars, int at, int end, int count)
-        {
-            string[] words = Arrays.Strings(count);
-            int word = SkipSpaces(chars, at, end);
-            for (int i = 0; i < count; i++)
-            {
-                if (word >= end)
-                {
-                    return null;
-                }
-
-                int wordEnd = word;
-                while (wordEnd < end && chars[wordEnd] != ' ')
-                {
-                    wordEnd++;
-                }
-
-                words[i] = new string(chars, word, wordEnd - word);
-                word = SkipSpaces(chars, wordEnd, end);
-            }
-
-            return words;
-        }
-
-        private static int SkipWord(char[] chars, int at, int end)
-        {
-            at = SkipSpaces(chars, at, end);
-            while (at < end && chars[at] != ' ')
-            {
-                at++;
-            }
-
-            return SkipSpaces(chars, at, end);
-        }
-
-        private static int SkipSpaces(char[] chars, int at, int end)
-        {
-            while (at < end && (chars[at] == ' ' || chars[at] == '\t'))
-            {
-                at++;
-            }
-
-            return at;
-        }
-
-        private static int IndexOf(char[] chars, int at, int end, char wanted)
-        {
-            for (int i = at; i < end; i++)
-            {
-                if (chars[i] == wanted)
-                {
-                    return i;
-                }
-            }
-
-            return -1;
-        }
-
-        private static bool StartsWith(char[] chars, int at, int end, string prefix)
-        {
-            if (end - at < prefix.Length)
-            {
-                return false;
-            }
-
-            char[] wanted = prefix.ToCharArray();
-            for (int i = 0; i < wanted.Length; i++)
-            {
-                if (chars[at + i] != wanted[i])
-                {
-                    return false;
-                }
-            }
-
-            return true;
-        }
-
-        private static bool Is(char[] chars, int at, int end, string word)
-        {
-            return end - at == word.Length && StartsWith(chars, at, end, word);
-        }
-
-        /// <summary>A decimal number of 1–9 digits filling [at, end).</summary>
-        private static bool Number(char[] chars, int at, int end, out int value)
-        {
-            value = 0;
-            if (end <= at || end - at > 9)
-            {
-                return false;
-            }
-
-            for (int i = at; i < end; i++)
-            {
-                if (chars[i] < '0' || chars[i] > '9')
-                {
-                    return false;
-                }
-
-                value = (value * 10) + (chars[i] - '0');
-            }
-
-            return true;
-        }
-
-        private static string Upper(char[] chars, int at, int end)
-        {
-            char[] upper = new char[end - at];
-            for (int i = at; i < end; i++)
-            {
-                char c = chars[i];
-                upper[i - at] = c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c;
-            }
-
-            return new string(upper);
-        }
-
-        private static bool IsIPv4(string address)
-        {
-            char[] chars = address.ToCharArray();
-            int parts = 0;
-            int at = 0;
-            while (at <= chars.Length)
-            {
-                int end = at;
-                while (end < chars.Length && chars[end] != '.')
-                {
-                    end++;
-                }
-
-                int value;
-                if (!Number(chars, at, end, out value) || value > 255 || end - at > 3)
-                {
-                    return false;
-                }
-
-                parts++;
-                at = end + 1;
-            }
-
-            return parts == 4;
         }
     }
 }

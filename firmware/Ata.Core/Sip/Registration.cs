@@ -1,5 +1,4 @@
 using System;
-using System.Text;
 using Ata.Core.Dns;
 using Ata.Core.Faults;
 using Ata.Core.Hardware;
@@ -8,7 +7,6 @@ using Ata.Core.Sip.Auth;
 using Ata.Core.Sip.Messages;
 using Ata.Core.Sip.Transactions;
 using Ata.Core.Sip.Transport;
-using Ata.Core.Text;
 
 namespace Ata.Core.Sip
 {
@@ -23,7 +21,7 @@ namespace Ata.Core.Sip
     /// <see cref="DigestAnswerer"/>, <see cref="SipRequestWriter"/>. A pure state machine: the
     /// caller passes the time in and delivers responses.
     /// </summary>
-    public sealed class Registration
+    public sealed partial class Registration
     {
         private readonly LineConfig _config;
         private readonly Random _random;
@@ -336,250 +334,6 @@ namespace Ata.Core.Sip
             }
         }
 
-        /// <summary>Handles a response to this registration's REGISTER or probe (see <see cref="Owns"/>).</summary>
-        public void OnResponse(SipResponse response, long now)
-        {
-            if (_register != null && !_register.TimedOut && response.CallId == _callId && _register.Matches(response))
-            {
-                if (_register.OnResponse(response, now) && response.StatusCode >= 200)
-                {
-                    OnFinalResponse(response, now);
-                }
-
-                return;
-            }
-
-            if (_probe.OnResponse(response, now))
-            {
-                return;
-            }
-
-            if (_lateAnswers.IsLateAnswer(response))
-            {
-                OnLateAnswer(now);
-            }
-        }
-
-        /// <summary>
-        /// An answer to a request that had timed out: the registrar was only paused or slow and is
-        /// alive now (a resumed server answers what waited in its socket at once), so a line that
-        /// failed for want of an answer registers at once instead of waiting out its back-off.
-        /// </summary>
-        private void OnLateAnswer(long now)
-        {
-            if (_removing || Pending || _awaitingDns || State != RegistrationState.Failed || Fault != FaultCode.RegistrarUnreachable)
-            {
-                return;
-            }
-
-            _lateAnswers.Clear();
-            SendRegister(now);
-        }
-
-        private void OnFinalResponse(SipResponse response, long now)
-        {
-            int code = response.StatusCode;
-            LastSipCode = code;
-            if (_removing)
-            {
-                OnRemovalAnswered(response, now);
-                return;
-            }
-
-            string fault = RegistrarAnswers.FaultFor(code);
-            string detail = RegistrarAnswers.DetailFor(code);
-            switch (RegistrarAnswers.ActionFor(code))
-            {
-                case RegistrarAnswers.Accept:
-                    OnAccepted(response, now);
-                    break;
-                case RegistrarAnswers.Challenge:
-                    OnChallenged(response, now);
-                    break;
-                case RegistrarAnswers.AskLonger:
-                    int minExpires = AsciiText.ParseNonNegative(response.Header("min-expires"));
-                    if (minExpires > _requestedExpires)
-                    {
-                        _requestedExpires = minExpires;
-                        SendRegister(now);
-                    }
-                    else
-                    {
-                        Fail(fault, code, detail, now, true);
-                    }
-
-                    break;
-                case RegistrarAnswers.Stop:
-                    Fail(fault, code, detail, now, false);
-                    break;
-                case RegistrarAnswers.TryOther:
-                    Failover(fault, code, detail, now);
-                    HonourRetryAfter(response, now);
-                    break;
-                default:
-                    Fail(fault, code, detail, now, true);
-                    HonourRetryAfter(response, now);
-                    break;
-            }
-        }
-
-        private void HonourRetryAfter(SipResponse response, long now)
-        {
-            long retryAfterMs = (long)HeaderValue.LeadingNumber(response.Header("retry-after")) * 1000;
-            if (retryAfterMs > 0 && _nextAttemptAt >= 0 && now + retryAfterMs > _nextAttemptAt)
-            {
-                _nextAttemptAt = now + retryAfterMs;
-            }
-        }
-
-        private void OnAccepted(SipResponse response, long now)
-        {
-            int granted = GrantedExpiresOf(response, _contactUri, _instanceId);
-            if (granted < 0)
-            {
-                granted = _requestedExpires;
-            }
-
-            if (granted == 0)
-            {
-                Fail(FaultCode.RegistrationRefused, response.StatusCode, "registrar granted no time to the binding", now, true);
-                return;
-            }
-
-            GrantedExpires = granted;
-            Bindings = response.Headers("contact").Count;
-            State = RegistrationState.Registered;
-            Fault = null;
-            FaultDetail = null;
-            _failures = 0;
-            _registrars.Succeeded();
-            _lateAnswers.Clear();
-            _nextAttemptAt = now + RefreshDelayMs(granted);
-            _flow.KeepAlive(now, _config.KeepAliveSeconds);
-            _probe.Start(now, _flow.IsReliable ? 0 : _config.RegistrarProbeSeconds);
-        }
-
-        private void OnRemovalAnswered(SipResponse response, long now)
-        {
-            // The registrar may want the removal authenticated too; answer one fresh challenge.
-            int code = response.StatusCode;
-            if ((code == 401 || code == 407) && _answerer.OnChallenge(response) == DigestAnswerer.Answer)
-            {
-                SendRequest(now);
-                return;
-            }
-
-            Finish();
-        }
-
-        private void OnChallenged(SipResponse response, long now)
-        {
-            int verdict = _answerer.OnChallenge(response);
-            if (verdict == DigestAnswerer.OtherRealm)
-            {
-                Fail(FaultCode.WrongCredentials, response.StatusCode,
-                    "the provisioned HA1 is for realm '" + _config.Realm + "', which the registrar did not offer with MD5", now, false);
-                return;
-            }
-
-            if (verdict == DigestAnswerer.Unsupported)
-            {
-                Fail(FaultCode.RegistrationRefused, response.StatusCode, "registrar asked for an authentication scheme the adapter does not support", now, true);
-                return;
-            }
-
-            // Credentials answering a fresh challenge that are challenged again (without stale=true)
-            // are wrong: retrying would only hammer the registrar and may lock the account.
-            if (verdict == DigestAnswerer.Rejected)
-            {
-                Fail(RegistrarAnswers.FaultFor(response.StatusCode), response.StatusCode, RegistrarAnswers.DetailFor(response.StatusCode), now, false);
-                return;
-            }
-
-            if (State != RegistrationState.Registered)
-            {
-                State = RegistrationState.Registering;
-            }
-
-            SendRequest(now);
-        }
-
-        private void SendRegister(long now)
-        {
-            _nextAttemptAt = -1;
-            if (State != RegistrationState.Registered)
-            {
-                State = RegistrationState.Registering;
-            }
-
-            _awaitingDns = false;
-            int located = _registrars.Locate(now, out _address, out _port);
-            if (located == SipLocator.Pending)
-            {
-                _awaitingDns = true;
-                return;
-            }
-
-            if (located == SipLocator.Failed)
-            {
-                Failover(FaultCode.DnsFailure, 0, "registrar host " + _registrars.Host + " does not resolve", now);
-                return;
-            }
-
-            SendRequest(now);
-        }
-
-        private void SendRequest(long now)
-        {
-            int opened = _flow.Open(_address, _port);
-            if (opened == SipFlow.NoTransport)
-            {
-                Fail(FaultCode.RegistrationRefused, 0, "this adapter has no TCP transport", now, false);
-                return;
-            }
-
-            if (opened == SipFlow.Refused)
-            {
-                if (_removing)
-                {
-                    Finish();
-                    return;
-                }
-
-                Failover(FaultCode.RegistrarUnreachable, 0, "cannot connect to the registrar over TCP", now);
-                return;
-            }
-
-            // A REGISTER in flight proves the registrar alive on its own; the probe waits for its outcome.
-            _probe.Stop();
-            _cseq++;
-            string branch = Identifiers.Branch(_random);
-            _contactUri = "sip:" + _config.Username + "@" + _flow.LocalAddress + ":" + _flow.LocalPort.ToString()
-                + (_flow.IsReliable ? ";transport=tcp;ob" : ";ob");
-            string aor = _registrars.AddressOfRecord;
-            SipRequestWriter register = new SipRequestWriter("REGISTER", _registrars.RegistrarUri)
-                .Via(_flow.ViaTransport, _flow.LocalAddress, _flow.LocalPort, branch);
-            if (_registrars.ProxyRoute != null)
-            {
-                register.Route(_registrars.ProxyRoute);
-            }
-
-            register.From(aor, _fromTag).To(aor, null).CallId(_callId).CSeq(_cseq)
-                .Contact(_contactUri, _instanceId == null ? null : ";+sip.instance=\"<" + _instanceId + ">\";reg-id=1");
-            if (_instanceId != null)
-            {
-                register.Header("Supported", "outbound");
-            }
-
-            register.Header("Expires", (_removing ? 0 : _requestedExpires).ToString()).Header("User-Agent", _userAgent);
-            _answerer.Authorize(register);
-            _register = new NonInviteClientTransaction(_flow, "REGISTER", branch, register.ToBytes());
-            if (!_register.Start(now))
-            {
-                FlowGone("the connection to the registrar is gone", now);
-            }
-        }
-
         /// <summary>
         /// The TCP connection went away. A registered flow may simply be rebuilt: the binding may still
         /// stand at the registrar, and a new flow replaces it at once (RFC 5626 §4.2). Otherwise the
@@ -660,59 +414,6 @@ namespace Ata.Core.Sip
             {
                 _register.Abandon();
             }
-        }
-
-        /// <summary>
-        /// The expiry a 2xx to REGISTER granted our contact, recognised by its <c>+sip.instance</c>
-        /// (<paramref name="instanceId"/>, when given) or by its URI: the contact's <c>expires</c>
-        /// parameter, else the <c>Expires</c> header, else -1.
-        /// </summary>
-        public static int GrantedExpiresOf(SipResponse response, string contactUri, string instanceId)
-        {
-            System.Collections.ArrayList contacts = response.Headers("contact");
-            for (int i = 0; i < contacts.Count; i++)
-            {
-                string element = (string)contacts[i];
-                string instance = instanceId == null ? null : HeaderValue.Parameter(element, "+sip.instance");
-                bool ours = instance != null
-                    ? instance == "<" + instanceId + ">"
-                    : AsciiText.EqualsIgnoreCase(HeaderValue.Uri(element), contactUri);
-                if (ours)
-                {
-                    int expires = AsciiText.ParseNonNegative(HeaderValue.Parameter(element, "expires"));
-                    if (expires >= 0)
-                    {
-                        return expires;
-                    }
-                }
-            }
-
-            return response.Expires;
-        }
-
-        /// <summary>
-        /// When to refresh a binding granted for <paramref name="grantedSeconds"/>: half-way for short
-        /// expiries, a minute early for long ones.
-        /// </summary>
-        public static long RefreshDelayMs(int grantedSeconds)
-        {
-            long granted = (long)grantedSeconds * 1000;
-            long margin = granted / 2 < 60000 ? granted / 2 : 60000;
-            return granted - margin;
-        }
-
-        /// <summary>
-        /// A stable <c>urn:uuid</c> for the adapter, derived from its device id (a name-based UUID,
-        /// RFC 4122 §4.3 with MD5), so the same adapter always presents the same instance.
-        /// </summary>
-        public static string InstanceIdFor(string deviceId)
-        {
-            byte[] hash = Md5.Hash(Encoding.UTF8.GetBytes("ata-instance:" + deviceId));
-            hash[6] = (byte)((hash[6] & 0x0F) | 0x30);
-            hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
-            string hex = Json.Hex.Of(hash);
-            return "urn:uuid:" + hex.Substring(0, 8) + "-" + hex.Substring(8, 4) + "-" + hex.Substring(12, 4) + "-"
-                + hex.Substring(16, 4) + "-" + hex.Substring(20, 12);
         }
     }
 }
