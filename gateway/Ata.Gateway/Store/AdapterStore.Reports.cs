@@ -59,7 +59,25 @@ public sealed partial class AdapterStore
             WHERE device_id = @id
             """,
             ("@id", deviceId), ("@firmware", hello.Firmware), ("@hardware", hello.Hardware),
-            ("@reset", hello.ResetReason), ("@mac", hello.Mac), ("@now", Now())) > 0;
+            ("@reset", hello.ResetReason), ("@mac", hello.Mac), ("@now", Now())) > 0
+            && SeenConnected(connection, deviceId);
+    }
+
+    /// <summary>
+    /// A report other than its status comes only over a live connection, so an adapter marked offline
+    /// that sends one is online: its offline status was an earlier connection's Last Will, recorded after
+    /// the new connection's <c>online</c> (with several gateway instances, each records what it takes, and
+    /// the two may commit in either order). Clears the offline fault as the <c>online</c> would.
+    /// </summary>
+    /// <returns>True (the adapter is known).</returns>
+    private bool SeenConnected(DbConnection connection, string deviceId)
+    {
+        if (Execute(connection, "UPDATE adapter_state SET online = 1 WHERE device_id = @id AND online = 0", ("@id", deviceId)) > 0)
+        {
+            CloseOwnFault(connection, deviceId, FaultDescriptions.Offline, "reports over a live connection", Now(), _time.GetUtcNow());
+        }
+
+        return true;
     }
 
     /// <summary>Records an adapter's <c>health</c>: LEDs, WAN and per-line registration.</summary>
@@ -92,6 +110,7 @@ public sealed partial class AdapterStore
             return false;
         }
 
+        SeenConnected(connection, deviceId);
         if (Execute(connection, "UPDATE adapter_state SET silent = 0 WHERE device_id = @id AND silent = 1", ("@id", deviceId)) > 0)
         {
             CloseOwnFault(connection, deviceId, FaultDescriptions.Silent, "health reports again", Now(), _time.GetUtcNow());

@@ -55,6 +55,34 @@ public sealed class AdapterStoreTests : IDisposable
     }
 
     [Fact]
+    public void A_late_offline_status_gives_way_to_the_next_report_of_the_live_connection()
+    {
+        using var store = Open();
+        store.Save("ata-late", new AdapterSpecification("secret-one", [new SipAccount("2001", "pw", "h")]));
+        static bool OfflineFault(AdapterView view) => view.Faults.Any(f => f.Code == FaultDescriptions.Offline);
+
+        // The adapter reconnected: one gateway instance recorded the new connection's online, another the
+        // old connection's Last Will after it.
+        Assert.True(store.RecordStatus("ata-late", true));
+        Assert.True(store.RecordStatus("ata-late", false));
+        Assert.False(store.Find("ata-late")!.Online);
+        Assert.True(OfflineFault(store.Find("ata-late")!));
+
+        Assert.True(store.RecordHealth("ata-late", new HealthReport(60_000, -60, 120_000, "online", "192.0.2.10", 1,
+            new LedStates("solid", "solid", "solid", "off"), [new LineHealth(1, "registered", 200, "idle")])));
+        var healthy = store.Find("ata-late")!;
+        Assert.True(healthy.Online);
+        Assert.False(OfflineFault(healthy));
+
+        // A hello (sent right after connecting) says the same.
+        Assert.True(store.RecordStatus("ata-late", false));
+        Assert.True(store.RecordHello("ata-late", new HelloReport("3.2.0", "esp32-ata-r2", "power-on", "24:0a:c4:00:00:01")));
+        Assert.True(store.Find("ata-late")!.Online);
+        Assert.False(OfflineFault(store.Find("ata-late")!));
+        Assert.False(store.RecordHello("nobody", new HelloReport("3.2.0", "esp32-ata-r2", "power-on", "24:0a:c4:00:00:02")));
+    }
+
+    [Fact]
     public void Configs_are_published_again_after_the_broker_may_have_lost_them()
     {
         using var store = Open();
