@@ -118,7 +118,10 @@ public sealed class CommandBook(AdapterStore store, TimeProvider time)
     /// <param name="queued">Whether it waits for the adapter to connect.</param>
     /// <param name="deadline">When it expires without an answer (or, queued, without being sent).</param>
     /// <param name="actor">Who asked.</param>
-    public void Add(string id, string deviceId, string command, bool force, int? line, bool queued, DateTimeOffset deadline, string actor)
+    public void Add(string id, string deviceId, string command, bool force, int? line, bool queued, DateTimeOffset deadline, string actor) =>
+        StoreDatabase.RunAgainOnConflict(() => AddOnce(id, deviceId, command, force, line, queued, deadline, actor));
+
+    private void AddOnce(string id, string deviceId, string command, bool force, int? line, bool queued, DateTimeOffset deadline, string actor)
     {
         using var connection = store.Open();
         using var transaction = connection.BeginTransaction();

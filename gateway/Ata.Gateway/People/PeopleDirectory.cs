@@ -138,7 +138,9 @@ public sealed class PeopleDirectory(AdapterStore store, SecretBox secrets, Dashb
 
     /// <summary>Removes a person with their tokens, and ends their dashboard sessions.</summary>
     /// <param name="name">Their name.</param>
-    public bool Delete(string name)
+    public bool Delete(string name) => StoreDatabase.RunAgainOnConflict(() => DeleteOnce(name));
+
+    private bool DeleteOnce(string name)
     {
         using var connection = store.Open();
         using var transaction = connection.BeginTransaction();

@@ -80,7 +80,10 @@ public sealed partial class AdapterStore
     /// </summary>
     /// <param name="offlineSince">The moment before which going offline makes an incident.</param>
     /// <returns>The adapters whose incident opened.</returns>
-    public IReadOnlyList<string> ReportLongOffline(DateTimeOffset offlineSince)
+    public IReadOnlyList<string> ReportLongOffline(DateTimeOffset offlineSince) =>
+        StoreDatabase.RunAgainOnConflict(() => ReportLongOfflineOnce(offlineSince));
+
+    private List<string> ReportLongOfflineOnce(DateTimeOffset offlineSince)
     {
         using var connection = Open();
         using var transaction = connection.BeginTransaction();
@@ -113,7 +116,10 @@ public sealed partial class AdapterStore
     /// <summary>Marks an adapter silent (no health for too long) with a fault of the gateway's own.</summary>
     /// <param name="deviceId">The adapter's id.</param>
     /// <param name="detail">Since when, in words.</param>
-    public void MarkSilent(string deviceId, string detail)
+    public void MarkSilent(string deviceId, string detail) =>
+        StoreDatabase.RunAgainOnConflict(() => MarkSilentOnce(deviceId, detail));
+
+    private void MarkSilentOnce(string deviceId, string detail)
     {
         var now = Now();
         using var connection = Open();

@@ -95,6 +95,11 @@ public sealed partial class AdapterStore : IDisposable
         string deviceId, AdapterSpecification specification, string actor = "system", Action<IReadOnlyList<BrokerAccount>>? brokerAccounts = null)
     {
         ArgumentNullException.ThrowIfNull(specification);
+        return StoreDatabase.RunAgainOnConflict(() => SaveOnce(deviceId, specification, actor, brokerAccounts));
+    }
+
+    private SaveOutcome SaveOnce(string deviceId, AdapterSpecification specification, string actor, Action<IReadOnlyList<BrokerAccount>>? brokerAccounts)
+    {
         var now = Now();
         using var connection = Open();
         using var transaction = connection.BeginTransaction();
@@ -198,6 +203,12 @@ public sealed partial class AdapterStore : IDisposable
     public int SaveMany(IEnumerable<KeyValuePair<string, AdapterSpecification>> adapters, string actor = "system")
     {
         ArgumentNullException.ThrowIfNull(adapters);
+        var all = adapters as IReadOnlyCollection<KeyValuePair<string, AdapterSpecification>> ?? [.. adapters];
+        return StoreDatabase.RunAgainOnConflict(() => SaveManyOnce(all, actor));
+    }
+
+    private int SaveManyOnce(IReadOnlyCollection<KeyValuePair<string, AdapterSpecification>> adapters, string actor)
+    {
         var now = Now();
         using var connection = Open();
         using var transaction = connection.BeginTransaction();
@@ -268,6 +279,10 @@ public sealed partial class AdapterStore : IDisposable
     /// </summary>
     /// <returns>The new version; null when the adapter is unknown.</returns>
     private int? NextConfigVersion(
+        string deviceId, string actor, string assignments, string value, Action<IReadOnlyList<BrokerAccount>>? brokerAccounts) =>
+        StoreDatabase.RunAgainOnConflict(() => NextConfigVersionOnce(deviceId, actor, assignments, value, brokerAccounts));
+
+    private int? NextConfigVersionOnce(
         string deviceId, string actor, string assignments, string value, Action<IReadOnlyList<BrokerAccount>>? brokerAccounts)
     {
         var now = Now();
@@ -292,7 +307,10 @@ public sealed partial class AdapterStore : IDisposable
     /// <param name="deviceId">The adapter's id.</param>
     /// <param name="brokerAccounts">Called inside the transaction, before the commit, with the adapter's broker login removed.</param>
     /// <returns>False when it was unknown.</returns>
-    public bool Delete(string deviceId, Action<IReadOnlyList<BrokerAccount>>? brokerAccounts = null)
+    public bool Delete(string deviceId, Action<IReadOnlyList<BrokerAccount>>? brokerAccounts = null) =>
+        StoreDatabase.RunAgainOnConflict(() => DeleteOnce(deviceId, brokerAccounts));
+
+    private bool DeleteOnce(string deviceId, Action<IReadOnlyList<BrokerAccount>>? brokerAccounts)
     {
         var now = Now();
         using var connection = Open();

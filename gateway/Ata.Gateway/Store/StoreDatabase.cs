@@ -59,6 +59,46 @@ public abstract class StoreDatabase : IDisposable
     /// <param name="exception">What a write threw.</param>
     public static bool IsConflict(DbException exception) => PostgreSqlStoreDatabase.IsConflictError(exception);
 
+    /// <summary>The most times <see cref="RunAgainOnConflict{T}"/> runs a transaction.</summary>
+    public const int ConflictAttempts = 5;
+
+    /// <summary>
+    /// Runs <paramref name="work"/>, a whole transaction from its start to its commit, and runs it again
+    /// when the database undid it for losing a race with another writer (<see cref="IsConflict"/>), up to
+    /// <see cref="ConflictAttempts"/> times in all. Nothing of an undone transaction was kept; whatever it
+    /// did outside the database before its commit must be safe to do again (a broker login written as it
+    /// will be is).
+    /// </summary>
+    /// <typeparam name="T">What the transaction returns.</typeparam>
+    /// <param name="work">The transaction.</param>
+    /// <returns>What the transaction that committed returned.</returns>
+    public static T RunAgainOnConflict<T>(Func<T> work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return work();
+            }
+            catch (DbException exception) when (IsConflict(exception) && attempt < ConflictAttempts)
+            {
+            }
+        }
+    }
+
+    /// <summary>Runs a transaction that returns nothing as <see cref="RunAgainOnConflict{T}"/> does.</summary>
+    /// <param name="work">The transaction.</param>
+    public static void RunAgainOnConflict(Action work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        RunAgainOnConflict(() =>
+        {
+            work();
+            return true;
+        });
+    }
+
     /// <summary>Releases the pooled connections.</summary>
     public abstract void Dispose();
 

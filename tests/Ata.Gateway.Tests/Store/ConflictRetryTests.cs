@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Ata.Gateway.Store;
 using Ata.Gateway.Tests.Support;
 using Ata.Lab;
@@ -43,6 +44,35 @@ public sealed class ConflictRetryTests
 
         await Eventually.TrueAsync(() => Deadlocks(database) == 1, "PostgreSQL counted the deadlock");
         await Eventually.TrueAsync(() => Online(database) == 0, "race-1's offline recorded after the deadlock");
+    }
+
+    [Fact]
+    public async Task Provisioning_whose_transaction_was_a_deadlocks_victim_is_run_again_and_answered_as_done()
+    {
+        using var data = new TempDirectory();
+        var connectionString = await TestStores.NewDatabaseAsync("t_deadlock_" + Guid.NewGuid().ToString("N")[..12]);
+        await using var gateway = await GatewayProcess.StartAsync(
+            data.Path, FreePort.Tcp(), "--Store:Provider=PostgreSql", $"--Store:ConnectionString={connectionString}");
+        using var database = new PostgreSqlStoreDatabase(connectionString);
+
+        await using var other = database.Open();
+        await using var transaction = await other.BeginTransactionAsync();
+        // The other writer holds the count of never-seen adapters; a new adapter takes the adapters'
+        // count, then waits for it.
+        StoreDatabase.Execute(other, $"UPDATE fleet_counts SET value = value WHERE name = '{FleetCounts.PresencePrefix}never'");
+        var put = gateway.Http.PutAsJsonAsync("/api/adapters/race-put-1", RunningGateway.Adapter("race-secret-put-1", ("2001", "sip-password", "127.0.0.1:5060")));
+        await Eventually.TrueAsync(() => WaitingForLocks(database) > 0, "the gateway's transaction waiting for the never-seen count");
+
+        // Now the other writer wants the adapters' count the gateway holds: a deadlock, and the gateway's
+        // transaction (waiting longer) is the one PostgreSQL undoes.
+        StoreDatabase.Execute(other, $"UPDATE fleet_counts SET value = value WHERE name = '{FleetCounts.Adapters}'");
+        await transaction.CommitAsync();
+
+        using var response = await put;
+        Assert.Equal(1, Deadlocks(database));
+        Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
+        using var read = await gateway.Http.GetAsync("/api/adapters/race-put-1");
+        Assert.Equal(System.Net.HttpStatusCode.OK, read.StatusCode);
     }
 
     private static long Online(StoreDatabase database)
