@@ -8,32 +8,6 @@ namespace Ata.Core.Settings
     /// </summary>
     public sealed partial class DeviceSettings
     {
-        /// <summary>True for a dotted-quad IPv4 address.</summary>
-        public static bool IsIPv4(string text)
-        {
-            if (text == null || text.Length < 7 || text.Length > 15)
-            {
-                return false;
-            }
-
-            string[] parts = text.Split(new char[] { '.' });
-            if (parts.Length != 4)
-            {
-                return false;
-            }
-
-            for (int i = 0; i < 4; i++)
-            {
-                int value = SipTextNumber(parts[i]);
-                if (value < 0 || value > 255 || parts[i].Length > 3)
-                {
-                    return false;
-                }
-            }
-
-            return true;
-        }
-
         /// <summary>True for a host name (letters, digits, '-' and '.') or an IPv4 address.</summary>
         public static bool IsHostName(string text)
         {
@@ -96,7 +70,7 @@ namespace Ata.Core.Settings
 
             if (key == AddressKey)
             {
-                return value == Dhcp || IsIPv4(value) ? null : "wan.address must be 'dhcp' or an IPv4 address like 192.168.1.20";
+                return value == Dhcp || Text.AsciiText.IsIPv4(value) ? null : "wan.address must be 'dhcp' or an IPv4 address like 192.168.1.20";
             }
 
             if (key == EchoLine1Key || key == EchoLine2Key)
@@ -107,7 +81,7 @@ namespace Ata.Core.Settings
                     : key + " must be the echo path's delay in samples, 0 to " + MaxEchoPathDelay.ToString() + " (or measure it: echo measure " + key.Substring(key.Length - 1) + ")";
             }
 
-            return IsIPv4(value) ? null : key + " must be an IPv4 address like 192.168.1.1";
+            return Text.AsciiText.IsIPv4(value) ? null : key + " must be an IPv4 address like 192.168.1.1";
         }
 
         private static bool IsPrintable(string value, int min, int max)
