@@ -16,7 +16,7 @@ namespace Ata.Core.Media
     /// RFC 4733 events (audio muted meanwhile); the far end's events sound in the earpiece. Pure: time is
     /// passed in; nothing is allocated per packet.
     /// </summary>
-    public sealed class MediaSession
+    public sealed partial class MediaSession
     {
         /// <summary>Samples in one frame, the packet size sent (20 ms at 8 kHz).</summary>
         public const int FrameSamples = 160;
@@ -121,18 +121,6 @@ namespace Ata.Core.Media
         public MediaQuality Quality { get; private set; }
 
         /// <summary>
-        /// Milliseconds from the NTP epoch (1900) to the caller's time zero, for the wall-clock time in sender
-        /// reports. By default the caller's time is taken as Unix time; the round trip is right either way.
-        /// </summary>
-        public long WallClockOffsetMs { get; set; }
-
-        /// <summary>
-        /// Whether keys pressed on the handset are listened for in the microphone audio and sent as
-        /// telephone events (when the far end takes them). On by default.
-        /// </summary>
-        public bool KeysAsEvents { get; set; } = true;
-
-        /// <summary>
         /// The line's echo canceller: it cancels the hybrid's echo of the earpiece in the microphone audio before
         /// it is sent (on by default; <see cref="EchoCanceller.BulkDelaySamples"/> is the host's audio path delay).
         /// </summary>
@@ -141,39 +129,10 @@ namespace Ata.Core.Media
             get { return _echo; }
         }
 
-        /// <summary>
-        /// True from a V.25 answer tone (2100 Hz) heard in either direction until the call ends: a fax machine, modem or
-        /// alarm panel is on the call, and its audio passes through untouched: a fixed jitter buffer, no loss
-        /// concealment, no comfort noise, no keys taken out as telephone events, G.711 (the only codecs here). It does
-        /// not end on silence: a fax waits seconds between T.30's phases and then trains its modem again. Only the
-        /// echo canceller follows G.168's tone disabler: its non-linear processor steps aside on the tone, the
-        /// canceller too when the tone has phase reversals, and both come back after <see cref="ToneDisablerReleaseMs"/>
-        /// of quiet both ways (<see cref="EchoCancellerBackAt"/>), until a new answer tone.
-        /// </summary>
-        public bool PassThrough { get; private set; }
-
-        /// <summary>When the call switched to pass-through (ms), or −1.</summary>
-        public long PassThroughAt { get; private set; }
-
         /// <summary>How the jitter buffer plays out now (<see cref="Media.JitterBufferMode.PassThrough"/> from an answer tone on).</summary>
         public JitterBufferMode JitterBufferMode
         {
             get { return _buffer.Mode; }
-        }
-
-        /// <summary>When an answer tone with phase reversals last turned the echo canceller off (ms), or −1.</summary>
-        public long EchoCancellerOffAt { get; private set; }
-
-        /// <summary>
-        /// When the echo canceller and its non-linear processor last came back after an answer tone had stepped them
-        /// aside (<see cref="ToneDisablerReleaseMs"/> of quiet both ways; ms), or −1.
-        /// </summary>
-        public long EchoCancellerBackAt { get; private set; }
-
-        /// <summary>True while the far end's DTMF event sounds in the earpiece.</summary>
-        public bool IsPlayingFarEndKey
-        {
-            get { return _eventReceiver.IsPlaying; }
         }
 
         /// <summary>
@@ -268,21 +227,6 @@ namespace Ata.Core.Media
             Quality.Malformed += _buffer.Malformed - malformed;
         }
 
-        /// <summary>Takes a datagram that arrived on the RTCP socket from <paramref name="address"/>.</summary>
-        public void OnRtcp(byte[] data, int length, string address, int port, long now)
-        {
-            if (address != _parameters.RemoteAddress)
-            {
-                Quality.WrongSource++;
-                return;
-            }
-
-            if (!_farEnd.Read(data, 0, length, Ssrc, now, now + WallClockOffsetMs))
-            {
-                Quality.Malformed++;
-            }
-        }
-
         /// <summary>
         /// Sends one frame (<see cref="FrameSamples"/> samples from <paramref name="offset"/>) of handset audio:
         /// as G.711, or, while a key is held, as its telephone events. Call every 20 ms.
@@ -347,45 +291,6 @@ namespace Ata.Core.Media
             FollowAnswerTone(now);
         }
 
-        /// <summary>Sends an RTCP report when one is due.</summary>
-        public void Tick(long now)
-        {
-            if (now < _nextReportAt)
-            {
-                return;
-            }
-
-            SendReport(now, false);
-            _nextReportAt = now + RtcpInterval.NextMs(_random.NextDouble(), false);
-        }
-
-        /// <summary>Ends the call's media: a last report with BYE.</summary>
-        public void Stop(long now)
-        {
-            SendReport(now, true);
-        }
-
-        /// <summary>Starts sending <paramref name="key"/> as a telephone event (no-op when the far end takes none).</summary>
-        public void PressKey(char key)
-        {
-            if (_parameters.EventPayloadType >= 0 && _eventSender.Press(key, _timestamp))
-            {
-                Quality.EventsSent++;
-            }
-        }
-
-        /// <summary>Ends the key being sent.</summary>
-        public void ReleaseKey()
-        {
-            _eventSender.Release();
-        }
-
-        /// <summary>Takes the next key the far end sent as an event; false when none is waiting.</summary>
-        public bool TryTakeFarEndKey(out char key)
-        {
-            return _eventReceiver.TryTake(out key);
-        }
-
         /// <summary>
         /// How the jitter buffer plays out with <paramref name="parameters"/>: untouched in pass-through; only a conversation
         /// both ways conceals lost audio (on hold, recvonly or inactive, the far end's silence is no loss, and a gap plays as silence).
@@ -400,106 +305,10 @@ namespace Ata.Core.Media
             return parameters.Direction == MediaDirection.SendReceive && parameters.HasRemote ? JitterBufferMode.Conversation : JitterBufferMode.OneWay;
         }
 
-        private void FollowAnswerTone(long now)
-        {
-            if (_toneDisabler && _farEndTone.QuietMs >= ToneDisablerReleaseMs && _handsetTone.QuietMs >= ToneDisablerReleaseMs)
-            {
-                ReleaseToneDisabler(now);
-                return;
-            }
-
-            if (!_farEndTone.Detected && !_handsetTone.Detected)
-            {
-                return;
-            }
-
-            if (!PassThrough)
-            {
-                PassThrough = true;
-                PassThroughAt = now;
-                _buffer.Mode = JitterBufferMode.PassThrough;
-                if (_keyHeld != '\0')
-                {
-                    ReleaseKey();
-                    _keyHeld = '\0';
-                }
-            }
-
-            if (!_toneDisabler)
-            {
-                _toneDisabler = true;
-                _processorOffByTone = _echo.NonLinearProcessor;
-                _echo.NonLinearProcessor = false;
-            }
-
-            if (_echo.Enabled && (_farEndTone.HasPhaseReversals || _handsetTone.HasPhaseReversals))
-            {
-                _echo.Enabled = false;
-                _cancellerOffByTone = true;
-                EchoCancellerOffAt = now;
-            }
-        }
-
-        /// <summary>
-        /// G.168's tone disabler lets go: the echo canceller and its non-linear processor come back as they were before
-        /// the tone, and the detectors listen for a new one. Pass-through stays: a fax's next phase may follow.
-        /// </summary>
-        private void ReleaseToneDisabler(long now)
-        {
-            _toneDisabler = false;
-            if (_cancellerOffByTone)
-            {
-                _echo.Enabled = true;
-                _cancellerOffByTone = false;
-            }
-
-            if (_processorOffByTone)
-            {
-                _echo.NonLinearProcessor = true;
-                _processorOffByTone = false;
-            }
-
-            EchoCancellerBackAt = now;
-            _farEndTone.Reset();
-            _handsetTone.Reset();
-        }
-
-        private void ListenForKeys(short[] microphone, int offset)
-        {
-            _keys.Feed(microphone, offset, FrameSamples);
-            char discarded;
-            while (_keys.TryTake(out discarded))
-            {
-            }
-
-            char held = _keys.HeldKey;
-            if (held == _keyHeld)
-            {
-                return;
-            }
-
-            if (held == '\0')
-            {
-                ReleaseKey();
-            }
-            else
-            {
-                PressKey(held);
-            }
-
-            _keyHeld = held;
-        }
-
         /// <summary>True when <paramref name="address"/>:<paramref name="port"/> is where the far end's RTP is expected from.</summary>
         public bool IsFarEnd(string address, int port)
         {
             return port == _parameters.RemotePort && address == _parameters.RemoteAddress;
-        }
-
-        /// <summary>True when <paramref name="address"/>:<paramref name="port"/> is where the far end's RTCP is expected from.</summary>
-        public bool IsFarEndRtcp(string address, int port)
-        {
-            return port == _parameters.RtcpPort && address == _parameters.RemoteAddress;
         }
 
         private void Send(int payloadType, bool marker, uint timestamp, int payloadLength)
@@ -510,29 +319,6 @@ namespace Ata.Core.Media
             Quality.PacketsSent++;
             Quality.OctetsSent += payloadLength;
             _sentSinceReport = true;
-        }
-
-        private void SendReport(long now, bool bye)
-        {
-            if (!_parameters.HasRemote || _rtcp == null)
-            {
-                return;
-            }
-
-            uint lsr = 0;
-            uint dlsr = 0;
-            if (_farEnd.HasSenderReport)
-            {
-                lsr = _farEnd.LastSenderReport;
-                dlsr = RtcpPacket.ToShortUnits(now - _farEnd.LastSenderReportAt);
-            }
-
-            ReceptionStatistics about = _heardFarEnd ? _reception : null;
-            int fraction = about != null ? _reception.TakeFractionLost() : 0;
-            int length = RtcpPacket.Write(_report, 0, Ssrc, _sentSinceReport, now + WallClockOffsetMs, _timestamp,
-                Quality.PacketsSent, Quality.OctetsSent, about, fraction, lsr, dlsr, _cname, bye);
-            _rtcp.Send(_report, length, _parameters.RemoteAddress, _parameters.RtcpPort);
-            _sentSinceReport = false;
         }
     }
 }

@@ -2,7 +2,7 @@ namespace Ata.Core.Sdp
 {
     /// <summary>
     /// Reading the text of one SDP line as characters, each looked at once (nanoFramework strings are UTF-8 inside, so
-    /// indexing a string in a loop is quadratic): words, decimal numbers, prefixes, upper case and IPv4 addresses, all
+    /// indexing a string in a loop is quadratic): words, decimal numbers, prefixes and upper case, all
     /// within [at, end) of a <c>char[]</c>.
     /// </summary>
     internal static class SdpText
@@ -128,33 +128,6 @@ namespace Ata.Core.Sdp
             }
 
             return new string(upper);
-        }
-
-        /// <summary>True when <paramref name="address"/> is a dotted-quad IPv4 address (four numbers of up to three digits, each at most 255).</summary>
-        internal static bool IsIPv4(string address)
-        {
-            char[] chars = address.ToCharArray();
-            int parts = 0;
-            int at = 0;
-            while (at <= chars.Length)
-            {
-                int end = at;
-                while (end < chars.Length && chars[end] != '.')
-                {
-                    end++;
-                }
-
-                int value;
-                if (!Number(chars, at, end, out value) || value > 255 || end - at > 3)
-                {
-                    return false;
-                }
-
-                parts++;
-                at = end + 1;
-            }
-
-            return parts == 4;
         }
     }
 }

@@ -213,7 +213,7 @@ namespace Ata.Core.Sdp
             }
 
             bool ipv4 = words[1] == "IP4";
-            if (ipv4 && !SdpText.IsIPv4(address))
+            if (ipv4 && !Text.AsciiText.IsIPv4(address))
             {
                 error = "c= address '" + address + "' is not an IPv4 address";
                 return false;

@@ -1,8 +1,3 @@
-using System.Collections;
-using Ata.Core.Contract;
-using Ata.Core.Hardware;
-using Ata.Core.Json;
-
 namespace Ata.Core.Settings
 {
     /// <summary>
@@ -11,7 +6,7 @@ namespace Ata.Core.Settings
     /// Values are text keyed by dotted names (<see cref="Keys"/>), validated on <see cref="Set"/>, and
     /// kept in the config store as one JSON record (<see cref="RecordName"/>).
     /// </summary>
-    public sealed class DeviceSettings
+    public sealed partial class DeviceSettings
     {
         /// <summary>The config store record holding the settings.</summary>
         public const string RecordName = "settings";
@@ -288,76 +283,6 @@ namespace Ata.Core.Settings
             return missing.Length == 0 ? null : missing;
         }
 
-        /// <summary>The settings as the JSON record the config store keeps (secrets included: the store is on the board).</summary>
-        public string ToJson()
-        {
-            JsonWriter w = new JsonWriter().BeginObject();
-            for (int i = 0; i < Keys.Length; i++)
-            {
-                w.Property(Keys[i], _values[i]);
-            }
-
-            return w.EndObject().ToString();
-        }
-
-        /// <summary>Reads the JSON record; unknown names are ignored, bad values refused with the reason.</summary>
-        public static DeviceSettings Parse(string json, out string error)
-        {
-            error = null;
-            Hashtable table;
-            try
-            {
-                table = JsonReader.ParseObject(json);
-            }
-            catch (JsonException e)
-            {
-                error = "settings are not JSON: " + e.Message;
-                return null;
-            }
-
-            DeviceSettings settings = new DeviceSettings();
-            for (int i = 0; i < Keys.Length; i++)
-            {
-                string value = JsonObject.GetString(table, Keys[i]);
-                if (value == null || value.Length == 0)
-                {
-                    continue;
-                }
-
-                string refused = settings.Set(Keys[i], value);
-                if (refused != null)
-                {
-                    error = refused;
-                    return null;
-                }
-            }
-
-            return settings;
-        }
-
-        /// <summary>
-        /// Loads the settings from <paramref name="store"/>; factory defaults when there is no record,
-        /// and also when it cannot be read (with the reason in <paramref name="error"/>).
-        /// </summary>
-        public static DeviceSettings Load(IConfigStore store, out string error)
-        {
-            error = null;
-            string json = store.Read(RecordName);
-            if (json == null)
-            {
-                return new DeviceSettings();
-            }
-
-            DeviceSettings settings = Parse(json, out error);
-            return settings ?? new DeviceSettings();
-        }
-
-        /// <summary>Writes the settings to <paramref name="store"/>; false when the store refused.</summary>
-        public bool Save(IConfigStore store)
-        {
-            return store.Write(RecordName, ToJson());
-        }
-
         /// <summary>The keys as one comma-separated line.</summary>
         public static string KeyList()
         {
@@ -368,139 +293,6 @@ namespace Ata.Core.Settings
             }
 
             return list;
-        }
-
-        /// <summary>True for a dotted-quad IPv4 address.</summary>
-        public static bool IsIPv4(string text)
-        {
-            if (text == null || text.Length < 7 || text.Length > 15)
-            {
-                return false;
-            }
-
-            string[] parts = text.Split(new char[] { '.' });
-            if (parts.Length != 4)
-            {
-                return false;
-            }
-
-            for (int i = 0; i < 4; i++)
-            {
-                int value = SipTextNumber(parts[i]);
-                if (value < 0 || value > 255 || parts[i].Length > 3)
-                {
-                    return false;
-                }
-            }
-
-            return true;
-        }
-
-        /// <summary>True for a host name (letters, digits, '-' and '.') or an IPv4 address.</summary>
-        public static bool IsHostName(string text)
-        {
-            if (text == null || text.Length == 0 || text.Length > 253 || text[0] == '.' || text[0] == '-')
-            {
-                return false;
-            }
-
-            for (int i = 0; i < text.Length; i++)
-            {
-                char c = text[i];
-                bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
-                if (!ok)
-                {
-                    return false;
-                }
-            }
-
-            return true;
-        }
-
-        private static string Validate(string key, string value)
-        {
-            if (key == DeviceIdKey)
-            {
-                return MqttTopics.IsValidDeviceId(value) ? null : "device.id must be 1-64 letters, digits, '-', '_' or '.'";
-            }
-
-            if (key == DeviceSecretKey)
-            {
-                return IsPrintable(value, 8, 128) ? null : "device.secret must be 8-128 printable characters without spaces";
-            }
-
-            if (key == GatewayHostKey)
-            {
-                return IsHostName(value) ? null : "gateway.host must be a host name or an IPv4 address";
-            }
-
-            if (key == GatewayPortKey)
-            {
-                return ParsePort(value) > 0 ? null : "gateway.port must be a number from 1 to 65535";
-            }
-
-            if (key == WanModeKey)
-            {
-                return value == Ethernet || value == Wifi ? null : "wan.mode must be 'ethernet' or 'wifi'";
-            }
-
-            if (key == WifiSsidKey)
-            {
-                return value.Length >= 1 && value.Length <= 32 ? null : "wan.ssid must be 1-32 characters";
-            }
-
-            if (key == WifiPasswordKey)
-            {
-                return value.Length == 0 || (value.Length >= 8 && value.Length <= 63)
-                    ? null
-                    : "wan.password must be 8-63 characters (or unset for an open network)";
-            }
-
-            if (key == AddressKey)
-            {
-                return value == Dhcp || IsIPv4(value) ? null : "wan.address must be 'dhcp' or an IPv4 address like 192.168.1.20";
-            }
-
-            if (key == EchoLine1Key || key == EchoLine2Key)
-            {
-                int samples = value.Length > 3 ? -1 : Text.AsciiText.ParseNonNegative(value);
-                return samples >= 0 && samples <= MaxEchoPathDelay
-                    ? null
-                    : key + " must be the echo path's delay in samples, 0 to " + MaxEchoPathDelay.ToString() + " (or measure it: echo measure " + key.Substring(key.Length - 1) + ")";
-            }
-
-            return IsIPv4(value) ? null : key + " must be an IPv4 address like 192.168.1.1";
-        }
-
-        private static bool IsPrintable(string value, int min, int max)
-        {
-            if (value.Length < min || value.Length > max)
-            {
-                return false;
-            }
-
-            for (int i = 0; i < value.Length; i++)
-            {
-                if (value[i] <= ' ' || value[i] > '~')
-                {
-                    return false;
-                }
-            }
-
-            return true;
-        }
-
-        private static int ParsePort(string text)
-        {
-            int port = SipTextNumber(text);
-            return port >= 1 && port <= 65535 ? port : -1;
-        }
-
-        private static int SipTextNumber(string text)
-        {
-            return text == null || text.Length == 0 || text.Length > 5 || text.Trim().Length != text.Length
-                ? -1
-                : Text.AsciiText.ParseNonNegative(text);
         }
 
         private static int IndexOf(string key)

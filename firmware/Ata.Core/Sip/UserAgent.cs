@@ -5,30 +5,9 @@ using Ata.Core.Faults;
 using Ata.Core.Hardware;
 using Ata.Core.Provisioning;
 using Ata.Core.Sip.Messages;
-using Ata.Core.Sip.Transport;
 
 namespace Ata.Core.Sip
 {
-    /// <summary>The calls' side of the user agent: requests and responses that are not a registration's.</summary>
-    public interface ICallHandler
-    {
-        /// <summary>A request arrived (on TCP <paramref name="connection"/>, or 0); false when no call takes it.</summary>
-        bool OnRequest(SipRequest request, int connection, long now);
-
-        /// <summary>A response that no registration owns arrived.</summary>
-        void OnResponse(SipResponse response, long now);
-
-        /// <summary>The network reported <paramref name="address"/>:<paramref name="port"/> unreachable.</summary>
-        void OnUnreachable(string address, int port, long now);
-    }
-
-    /// <summary>Hears a line's registration change.</summary>
-    public interface IRegistrationObserver
-    {
-        /// <summary>A line's registration state, SIP code or fault changed.</summary>
-        void RegistrationChanged(int line, string state, int sipCode, string fault, long now);
-    }
-
     /// <summary>
     /// The adapter's SIP user agent: one <see cref="Registration"/> per provisioned line (and the
     /// bindings of removed accounts until they are taken down), the SIP socket, TCP flows and the
@@ -37,7 +16,7 @@ namespace Ata.Core.Sip
     /// failing only because the network is down raises nothing of its own (the adapter-wide
     /// <see cref="FaultCode.NetworkDown"/> says it for every line).
     /// </summary>
-    public sealed class UserAgent
+    public sealed partial class UserAgent
     {
         private readonly int _lineCount;
         private readonly IDatagramSocket _socket;
@@ -296,150 +275,6 @@ namespace Ata.Core.Sip
             Sync(now);
         }
 
-        /// <summary>Handles a datagram received on the SIP socket (SIP, or an answer from the DNS server).</summary>
-        public void OnDatagram(byte[] data, int length, long now)
-        {
-            if (_dns != null && !LooksLikeSip(data, length) && _dns.OnDatagram(data, length, now))
-            {
-                return;
-            }
-
-            OnMessage(data, length, 0, now);
-        }
-
-        private void OnMessage(byte[] data, int length, int connection, long now)
-        {
-            string error;
-            SipMessage message = SipMessage.Parse(data, 0, length, out error);
-            if (message == null)
-            {
-                _parseErrors++;
-                return;
-            }
-
-            SipRequest request = message as SipRequest;
-            if (request != null)
-            {
-                if (!Dialogs.StatelessReply.RefuseMalformed(request, connection, _socket, _stream, Name, _random)
-                    && !Dialogs.StatelessReply.RefuseExtensions(request, connection, _socket, _stream, Name, _random)
-                    && (Calls == null || !Calls.OnRequest(request, connection, now)))
-                {
-                    Dialogs.StatelessReply.Answer(request, connection, _socket, _stream, Name, _random);
-                }
-
-                Sync(now);
-                return;
-            }
-
-            SipResponse response = (SipResponse)message;
-            bool owned = false;
-            for (int i = 0; i < _lineCount; i++)
-            {
-                Registration r = _registrations[i];
-                if (r != null && r.Owns(response))
-                {
-                    r.OnResponse(response, now);
-                    owned = true;
-                }
-            }
-
-            for (int i = _retiring.Count - 1; i >= 0; i--)
-            {
-                Registration r = (Registration)_retiring[i];
-                if (r.Owns(response))
-                {
-                    r.OnResponse(response, now);
-                    owned = true;
-                }
-            }
-
-            if (!owned && Calls != null)
-            {
-                Calls.OnResponse(response, now);
-            }
-
-            Sync(now);
-        }
-
-        /// <summary>Handles bytes received on a TCP connection: SIP messages and keep-alive pongs.</summary>
-        public void OnStreamData(int connection, byte[] data, int length, long now)
-        {
-            StreamFramer framer = _framers[connection] as StreamFramer;
-            if (framer == null)
-            {
-                framer = new StreamFramer();
-                _framers[connection] = framer;
-            }
-
-            framer.Append(data, length);
-            byte[] message;
-            while ((message = framer.Next()) != null)
-            {
-                OnMessage(message, message.Length, connection, now);
-            }
-
-            if (framer.TakePongs() > 0)
-            {
-                for (int i = 0; i < _lineCount; i++)
-                {
-                    if (_registrations[i] != null)
-                    {
-                        _registrations[i].OnPong(connection);
-                    }
-                }
-            }
-
-            if (framer.Broken)
-            {
-                _stream.Close(connection);
-                OnStreamClosed(connection, now);
-            }
-        }
-
-        /// <summary>A TCP connection closed (by the registrar or the network).</summary>
-        public void OnStreamClosed(int connection, long now)
-        {
-            _framers.Remove(connection);
-            for (int i = 0; i < _lineCount; i++)
-            {
-                if (_registrations[i] != null)
-                {
-                    _registrations[i].OnConnectionClosed(connection, now);
-                }
-            }
-
-            for (int i = 0; i < _retiring.Count; i++)
-            {
-                ((Registration)_retiring[i]).OnConnectionClosed(connection, now);
-            }
-
-            Sync(now);
-        }
-
-        /// <summary>The network reported <paramref name="address"/>:<paramref name="port"/> unreachable (ICMP).</summary>
-        public void OnUnreachable(string address, int port, long now)
-        {
-            for (int i = 0; i < _lineCount; i++)
-            {
-                if (_registrations[i] != null)
-                {
-                    _registrations[i].OnUnreachable(address, port, now);
-                }
-            }
-
-            for (int i = 0; i < _retiring.Count; i++)
-            {
-                ((Registration)_retiring[i]).OnUnreachable(address, port, now);
-            }
-
-            if (Calls != null)
-            {
-                Calls.OnUnreachable(address, port, now);
-            }
-
-            Sync(now);
-        }
-
         /// <summary>Advances every timer: registrations, removals, DNS.</summary>
         public void Tick(long now)
         {
@@ -513,11 +348,6 @@ namespace Ata.Core.Sip
                     _observer.RegistrationChanged(i + 1, state, code, fault, now);
                 }
             }
-        }
-
-        private static bool LooksLikeSip(byte[] data, int length)
-        {
-            return length >= 4 && data[0] == (byte)'S' && data[1] == (byte)'I' && data[2] == (byte)'P' && data[3] == (byte)'/';
         }
     }
 }

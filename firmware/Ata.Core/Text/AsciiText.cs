@@ -86,7 +86,61 @@ namespace Ata.Core.Text
             return value > int.MaxValue ? -1 : (int)value;
         }
 
-        /// <summary>True for a dotted-quad IPv4 address such as <c>192.0.2.1</c>.</summary>
+        /// <summary>
+        /// True for a dotted-quad IPv4 address such as <c>192.0.2.1</c>: four numbers of one to three ASCII digits, each
+        /// at most 255, and nothing else (no sign, no space); false for null. Settings and SDP's <c>c=</c> line use it.
+        /// </summary>
+        public static bool IsIPv4(string text)
+        {
+            if (text == null)
+            {
+                return false;
+            }
+
+            char[] chars = text.ToCharArray();
+            int parts = 0;
+            int at = 0;
+            while (at <= chars.Length)
+            {
+                int end = at;
+                while (end < chars.Length && chars[end] != '.')
+                {
+                    end++;
+                }
+
+                if (end == at || end - at > 3)
+                {
+                    return false;
+                }
+
+                int value = 0;
+                for (int i = at; i < end; i++)
+                {
+                    if (chars[i] < '0' || chars[i] > '9')
+                    {
+                        return false;
+                    }
+
+                    value = (value * 10) + (chars[i] - '0');
+                }
+
+                if (value > 255)
+                {
+                    return false;
+                }
+
+                parts++;
+                at = end + 1;
+            }
+
+            return parts == 4;
+        }
+
+        /// <summary>
+        /// True for a dotted-quad IPv4 address such as <c>192.0.2.1</c>. Unlike <see cref="IsIPv4"/> it takes white space
+        /// around a number as long as the number and its spaces fit in three characters (<c>" 1.2.3.4"</c>, <c>"1 .2.3.4"</c>),
+        /// and throws on null.
+        /// </summary>
         public static bool IsIPv4Literal(string host)
         {
             string[] parts = host.Split(new char[] { '.' });
