@@ -15,7 +15,7 @@ namespace Ata.Scale.Tests;
 /// Per-device logins and ACL on the RabbitMQ cluster, answered by the gateway (HTTP auth backend),
 /// and configs reaching an adapter on whichever node it connects to.
 /// </summary>
-public sealed class ClusterAccessTests(ClusterFleet fleet) : IClassFixture<ClusterFleet>
+public sealed partial class ClusterAccessTests(ClusterFleet fleet) : IClassFixture<ClusterFleet>
 {
     private RunningGateway Gateway => fleet.Gateway;
 
@@ -38,7 +38,8 @@ public sealed class ClusterAccessTests(ClusterFleet fleet) : IClassFixture<Clust
         await AssertRefusedAsync(new StandInAdapter(fleet.Cluster, "login-b", "secret-login-a-1234").Login(2), "login-b with login-a's secret");
         await AssertRefusedAsync(new StandInAdapter(fleet.Cluster, "never-provisioned", "whatever-secret-123").Login(1), "an unknown adapter");
         await AssertRefusedAsync(
-            MqttTestClient.Create("127.0.0.1", fleet.Cluster.Nodes[1].MqttPort, RabbitMqOptions.DefaultGatewayLogin, RabbitMqOptions.DefaultGatewayLogin, ClusterFleet.GatewayPassword),
+            MqttTestClient.Create("127.0.0.1", fleet.Cluster.Nodes[1].MqttTlsPort, RabbitMqOptions.DefaultGatewayLogin, RabbitMqOptions.DefaultGatewayLogin, ClusterFleet.GatewayPassword,
+                MqttTestClient.TrustOnly(fleet.Cluster.Ca)),
             "the gateway's login over MQTT");
 
         // The refusals did not drop login-a's own session.

@@ -102,8 +102,16 @@ public static class BrokerCertificates
         }
     }
 
-    private static BrokerTls Supplied(BrokerTlsOptions tls)
+    /// <summary>
+    /// The operator's TLS files (<c>Broker:Tls:CaFile</c>, <c>CertificateFile</c>, <c>KeyFile</c>), checked:
+    /// all three given and there, the key the certificate's, the certificate issued by the CA. Used
+    /// for the embedded broker's listener and for the RabbitMQ cluster's (the nodes' <c>ssl_options</c>).
+    /// </summary>
+    /// <param name="tls">The TLS options.</param>
+    /// <exception cref="BrokerCertificateException">The files cannot be used; the message names the setting.</exception>
+    public static BrokerTls Supplied(BrokerTlsOptions tls)
     {
+        ArgumentNullException.ThrowIfNull(tls);
         string Require(string? path, string name)
         {
             if (string.IsNullOrWhiteSpace(path))

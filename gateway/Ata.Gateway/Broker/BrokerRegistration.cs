@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace Ata.Gateway.Broker;
 
 /// <summary>Registers the broker: embedded unless <c>Broker:Url</c> names an external one, or a RabbitMQ cluster (<c>Broker:Kind=RabbitMq</c>).</summary>
@@ -22,8 +24,9 @@ public static class BrokerRegistration
                 $"Broker:MaxPacketKilobytes must be from {BrokerOptions.MinMaxPacketKilobytes} (twice the largest config document) to 262144.")
             .Validate(o => o.Kind != BrokerKind.RabbitMq || o.RabbitMq.Nodes.Count > 0 && o.RabbitMq.Nodes.TrueForAll(n => Cluster.RabbitMqOptions.TryParseNode(n, 5672, out _, out _)),
                 "Broker:RabbitMq:Nodes must list the cluster's AMQP listeners as host:port.")
-            .Validate(o => o.Kind != BrokerKind.RabbitMq || o.RabbitMq.MqttNodes.Count > 0 && o.RabbitMq.MqttNodes.TrueForAll(n => Cluster.RabbitMqOptions.TryParseNode(n, ExternalBroker.DefaultPort, out _, out _)),
-                "Broker:RabbitMq:MqttNodes must list the cluster's MQTT listeners (what adapters connect to) as host:port.")
+            .Validate(o => o.Kind != BrokerKind.RabbitMq
+                    || (o.RabbitMq.MqttNodes.Count > 0 || o.RabbitMq.MqttTlsNodes.Count > 0 || !o.DevicePlaintext) && o.RabbitMq.MqttNodes.TrueForAll(n => Cluster.RabbitMqOptions.TryParseNode(n, ExternalBroker.DefaultPort, out _, out _)),
+                "Broker:RabbitMq:MqttNodes must list the cluster's plaintext MQTT listeners (what adapters connect to with Broker:DevicePlaintext=true) as host:port.")
             .Validate(o => o.Kind != BrokerKind.RabbitMq || !string.IsNullOrEmpty(o.Password), "Broker:Password (the gateway's login on the broker cluster) must be set.")
             .Validate(o => o.Kind != BrokerKind.RabbitMq || o.RabbitMq.AuthClientsValid, "Broker:RabbitMq:AuthClients must be IP addresses.")
             .Validate(o => o.Kind != BrokerKind.RabbitMq || o.RabbitMq.ManagementValid, "Broker:RabbitMq:Management must list the nodes' management API as http://host:port.")
@@ -32,6 +35,7 @@ public static class BrokerRegistration
             .Validate(o => o.Kind != BrokerKind.RabbitMq || !string.IsNullOrWhiteSpace(o.RabbitMq.QueuePrefix), "Broker:RabbitMq:QueuePrefix must not be empty.")
             .Validate(o => o.Kind != BrokerKind.RabbitMq || o.RabbitMq.HealthQueueLength >= 1, "Broker:RabbitMq:HealthQueueLength must be at least 1.")
             .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<BrokerOptions>, Cluster.RabbitMqTlsValidation>();
 
         builder.Services.AddSingleton<RefusedLogins>();
         builder.Services.AddHostedService(services => services.GetRequiredService<RefusedLogins>());

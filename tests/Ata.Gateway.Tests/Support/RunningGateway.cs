@@ -171,12 +171,12 @@ internal sealed class RunningGateway : IAsyncDisposable
         return (await ReadAsync(response))!.AsArray();
     }
 
-    /// <summary>Creates an adapter with one line and returns the broker port it was told.</summary>
+    /// <summary>Creates an adapter with one line and returns the broker port it was told (plaintext; TLS when it is told no plaintext one).</summary>
     public async Task<int> ProvisionAsync(string deviceId, string secret, string sipUser = "2001", string sipPassword = "sip-password")
     {
         var (response, body) = await PutAdapterAsync(deviceId, Adapter(secret, (sipUser, sipPassword, "127.0.0.1:5060")));
         response.EnsureSuccessStatusCode();
-        return int.Parse(body!["broker"]!.GetValue<string>().Split(':')[^1], System.Globalization.CultureInfo.InvariantCulture);
+        return int.Parse((body!["broker"] ?? body["brokerTls"])!.GetValue<string>().Split(':')[^1], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     public static object Adapter(string secret, params (string Username, string Password, string Registrar)[] lines) => new

@@ -8,7 +8,8 @@ namespace Ata.Scale.Tests.Support;
 /// <summary>
 /// A 3-node RabbitMQ cluster on loopback and the real gateway in process with <c>Broker:Kind=RabbitMq</c>
 /// against it: the gateway consumes from its quorum queues over AMQP and answers the nodes' HTTP auth
-/// backend, with a shared secret, on its own HTTP port.
+/// backend, with a shared secret, on its own HTTP port. Adapters are told the nodes' MQTT-over-TLS
+/// listeners (<c>Broker:RabbitMq:MqttTlsNodes</c>) and the cluster's CA; the nodes have no plaintext MQTT.
 /// </summary>
 public class ClusterFleet : IAsyncLifetime
 {
@@ -43,6 +44,14 @@ public class ClusterFleet : IAsyncLifetime
             ["Broker:Password"] = GatewayPassword,
             ["Broker:RabbitMq:AuthSecret"] = AuthSecret,
 
+            // TLS only, as a deployment by default (the test host turns plaintext on for the embedded broker).
+            ["Broker:DevicePlaintext"] = "false",
+
+            // The operator's TLS files: the same the nodes' ssl_options name.
+            ["Broker:Tls:CaFile"] = Cluster.CaFile,
+            ["Broker:Tls:CertificateFile"] = Cluster.CertificateFile,
+            ["Broker:Tls:KeyFile"] = Cluster.KeyFile,
+
             // Reports wait up to a second for their batch's commit (and acknowledgement): when a node
             // is stopped, the last second's reports are taken by the gateway but not yet acknowledged.
             ["Ingest:BatchWindowMilliseconds"] = "1000",
@@ -53,12 +62,12 @@ public class ClusterFleet : IAsyncLifetime
         }
 
         var nodes = Cluster.AmqpNodes.ToList();
-        var mqtt = Cluster.MqttNodes.ToList();
+        var mqtt = Cluster.MqttTlsNodes.ToList();
         var management = Cluster.ManagementNodes.ToList();
         for (var i = 0; i < nodes.Count; i++)
         {
             settings[$"Broker:RabbitMq:Nodes:{i}"] = nodes[i];
-            settings[$"Broker:RabbitMq:MqttNodes:{i}"] = mqtt[i];
+            settings[$"Broker:RabbitMq:MqttTlsNodes:{i}"] = mqtt[i];
             settings[$"Broker:RabbitMq:Management:{i}"] = management[i];
         }
 

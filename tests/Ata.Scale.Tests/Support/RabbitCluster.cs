@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
 namespace Ata.Scale.Tests.Support;
@@ -13,7 +15,10 @@ namespace Ata.Scale.Tests.Support;
 /// meets no other Erlang node on the machine. The nodes run as the test's user from Debian's
 /// <c>/usr/lib/rabbitmq/bin</c> scripts (the <c>/usr/sbin</c> wrappers would switch to the
 /// <c>rabbitmq</c> user and its <c>/var/lib/rabbitmq</c>). Adapters' logins are answered by the gateway at
-/// <see cref="AuthBase"/>. Everything is stopped and removed on dispose.
+/// <see cref="AuthBase"/>. Each node's MQTT listener is over TLS (<c>mqtt.listeners.ssl</c>) with a CA and
+/// server certificate the cluster makes (<see cref="CaFile"/>, <see cref="CertificateFile"/>,
+/// <see cref="KeyFile"/>, the nodes' <c>ssl_options</c>); a plaintext MQTT listener only when asked for
+/// (<see cref="StartAsync"/>'s <c>plaintext</c>). Everything is stopped and removed on dispose.
 /// </summary>
 internal sealed class RabbitCluster : IAsyncDisposable
 {
@@ -26,20 +31,40 @@ internal sealed class RabbitCluster : IAsyncDisposable
     private readonly int _epmdPort;
     private readonly string _authBase;
 
-    private RabbitCluster(string root, int epmdPort, string authBase, int count)
+    private RabbitCluster(string root, int epmdPort, string authBase, int count, bool plaintext)
     {
         _root = root;
         _home = Path.Combine(root, "home");
         _epmdPort = epmdPort;
         _authBase = authBase;
+        Plaintext = plaintext;
+        var tls = Path.Combine(root, "tls");
+        CaFile = Path.Combine(tls, "ca.crt");
+        CertificateFile = Path.Combine(tls, "server.crt");
+        KeyFile = Path.Combine(tls, "server.key");
         var prefix = "ata" + Guid.NewGuid().ToString("N")[..6];
         for (var i = 1; i <= count; i++)
         {
-            Nodes.Add(new RabbitNode(this, $"{prefix}-{i}@localhost", Path.Combine(root, $"node{i}"), FreePort(), FreePort(), FreePort(), FreePort()));
+            Nodes.Add(new RabbitNode(this, $"{prefix}-{i}@localhost", Path.Combine(root, $"node{i}"), FreePort(), FreePort(), FreePort(), FreePort(), FreePort()));
         }
     }
 
     public List<RabbitNode> Nodes { get; } = [];
+
+    /// <summary>Whether the nodes also listen for plaintext MQTT (<see cref="RabbitNode.MqttPort"/>).</summary>
+    public bool Plaintext { get; }
+
+    /// <summary>The CA (PEM) that issued the nodes' TLS certificate: what adapters trust.</summary>
+    public string CaFile { get; }
+
+    /// <summary>The nodes' TLS certificate (PEM; ECDSA P-256, names <c>127.0.0.1</c> and <c>localhost</c>).</summary>
+    public string CertificateFile { get; }
+
+    /// <summary>The certificate's key (PEM, mode 0600: the nodes run as the test's user).</summary>
+    public string KeyFile { get; }
+
+    /// <summary>The CA certificate (no key).</summary>
+    public X509Certificate2 Ca { get; private set; } = null!;
 
 
     /// <summary>The base of the auth backend's URLs, e.g. <c>http://rabbitmq:SECRET@127.0.0.1:PORT/broker/auth</c>.</summary>
@@ -51,13 +76,17 @@ internal sealed class RabbitCluster : IAsyncDisposable
     /// <summary>Every node's management API, <c>http://127.0.0.1:port</c>.</summary>
     public IEnumerable<string> ManagementNodes => Nodes.Select(n => $"http://127.0.0.1:{n.ManagementPort}");
 
-    /// <summary>Every node's MQTT listener, <c>127.0.0.1:port</c>.</summary>
+    /// <summary>Every node's plaintext MQTT listener, <c>127.0.0.1:port</c> (listening only with <see cref="Plaintext"/>).</summary>
     public IEnumerable<string> MqttNodes => Nodes.Select(n => $"127.0.0.1:{n.MqttPort}");
+
+    /// <summary>Every node's MQTT-over-TLS listener, <c>127.0.0.1:port</c>.</summary>
+    public IEnumerable<string> MqttTlsNodes => Nodes.Select(n => $"127.0.0.1:{n.MqttTlsPort}");
 
     /// <summary>Starts <paramref name="count"/> nodes and joins them to the first.</summary>
     /// <param name="count">Nodes.</param>
     /// <param name="authBase">Where the gateway answers the HTTP auth backend (with the shared secret as the URL's user info).</param>
-    public static async Task<RabbitCluster> StartAsync(int count, string authBase)
+    /// <param name="plaintext">Whether the nodes also listen for plaintext MQTT (a benchmark's choice; TLS only otherwise).</param>
+    public static async Task<RabbitCluster> StartAsync(int count, string authBase, bool plaintext = false)
     {
         if (!File.Exists(Path.Combine(Scripts, "rabbitmq-server")))
         {
@@ -65,9 +94,10 @@ internal sealed class RabbitCluster : IAsyncDisposable
         }
 
         var root = Path.Combine(Path.GetTempPath(), "ata-rabbit", Guid.NewGuid().ToString("N")[..12]);
-        var cluster = new RabbitCluster(root, FreePort(), authBase, count);
+        var cluster = new RabbitCluster(root, FreePort(), authBase, count, plaintext);
         try
         {
+            cluster.MakeCertificates();
             Directory.CreateDirectory(cluster._home);
             var cookie = Path.Combine(cluster._home, ".erlang.cookie");
             await File.WriteAllTextAsync(cookie, Guid.NewGuid().ToString("N").ToUpperInvariant());
@@ -96,6 +126,44 @@ internal sealed class RabbitCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Makes a CA and a server certificate from it (ECDSA P-256, naming <c>127.0.0.1</c> and
+    /// <c>localhost</c>, serverAuth) in the cluster's <c>tls/</c> folder, the key files 0600.
+    /// </summary>
+    private void MakeCertificates()
+    {
+        var folder = Path.GetDirectoryName(CaFile)!;
+        Directory.CreateDirectory(folder);
+        var now = DateTimeOffset.UtcNow;
+        using var caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var caRequest = new CertificateRequest("CN=Ata scale tests cluster CA", caKey, HashAlgorithmName.SHA256);
+        caRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
+        caRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        caRequest.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(caRequest.PublicKey, false));
+        using var ca = caRequest.CreateSelfSigned(now.AddHours(-1), now.AddDays(30));
+
+        using var serverKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var serverRequest = new CertificateRequest("CN=localhost", serverKey, HashAlgorithmName.SHA256);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddIpAddress(IPAddress.Loopback);
+        names.AddDnsName("localhost");
+        serverRequest.CertificateExtensions.Add(names.Build());
+        serverRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
+        serverRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
+        serverRequest.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
+        serverRequest.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(ca, true, false));
+        var serial = RandomNumberGenerator.GetBytes(16);
+        serial[0] &= 0x7f;
+        using var server = serverRequest.Create(ca, now.AddHours(-1), now.AddDays(30), serial);
+
+        File.WriteAllText(CaFile, ca.ExportCertificatePem() + "\n");
+        File.WriteAllText(CertificateFile, server.ExportCertificatePem() + "\n");
+        File.WriteAllText(KeyFile, string.Empty);
+        File.SetUnixFileMode(KeyFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.WriteAllText(KeyFile, serverKey.ExportPkcs8PrivateKeyPem() + "\n");
+        Ca = X509CertificateLoader.LoadCertificate(ca.RawData);
+    }
+
     /// <summary>Where the nodes' logs of the last cluster are kept for a look after a failed run.</summary>
     public static string LastLogs => Path.Combine(Path.GetTempPath(), "ata-rabbit-last-logs");
 
@@ -117,6 +185,7 @@ internal sealed class RabbitCluster : IAsyncDisposable
         {
         }
 
+        Ca?.Dispose();
         try
         {
             Directory.Delete(_root, recursive: true);
@@ -188,7 +257,7 @@ internal sealed class RabbitCluster : IAsyncDisposable
 }
 
 /// <summary>One node of a <see cref="RabbitCluster"/>.</summary>
-internal sealed class RabbitNode(RabbitCluster cluster, string name, string directory, int amqpPort, int mqttPort, int distributionPort, int managementPort)
+internal sealed class RabbitNode(RabbitCluster cluster, string name, string directory, int amqpPort, int mqttPort, int mqttTlsPort, int distributionPort, int managementPort)
 {
     private readonly StringBuilder _output = new();
     private Process? _process;
@@ -197,7 +266,11 @@ internal sealed class RabbitNode(RabbitCluster cluster, string name, string dire
 
     public int AmqpPort { get; } = amqpPort;
 
+    /// <summary>The plaintext MQTT port (listening only when the cluster's <see cref="RabbitCluster.Plaintext"/>).</summary>
     public int MqttPort { get; } = mqttPort;
+
+    /// <summary>The MQTT-over-TLS port.</summary>
+    public int MqttTlsPort { get; } = mqttTlsPort;
 
     public int ManagementPort { get; } = managementPort;
 
@@ -224,7 +297,13 @@ internal sealed class RabbitNode(RabbitCluster cluster, string name, string dire
         var auth = cluster.AuthBase;
         await File.WriteAllTextAsync(Path.Combine(directory, "rabbitmq.conf"), $"""
             listeners.tcp.default = 127.0.0.1:{AmqpPort}
-            mqtt.listeners.tcp.default = 127.0.0.1:{MqttPort}
+            {(cluster.Plaintext ? $"mqtt.listeners.tcp.default = 127.0.0.1:{MqttPort}" : "mqtt.listeners.tcp = none")}
+            mqtt.listeners.ssl.default = 127.0.0.1:{MqttTlsPort}
+            ssl_options.cacertfile = {cluster.CaFile}
+            ssl_options.certfile = {cluster.CertificateFile}
+            ssl_options.keyfile = {cluster.KeyFile}
+            ssl_options.verify = verify_none
+            ssl_options.fail_if_no_peer_cert = false
             management.tcp.ip = 127.0.0.1
             management.tcp.port = {ManagementPort}
             mqtt.allow_anonymous = false

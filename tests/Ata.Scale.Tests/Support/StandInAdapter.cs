@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using Ata.Core.Contract;
 using Ata.Gateway.Tests.Support;
 using Ata.Tests.Mqtt;
@@ -10,9 +11,10 @@ namespace Ata.Scale.Tests.Support;
 /// A stand-in adapter on the cluster, speaking the contract as the firmware's gateway link does
 /// (MQTT 3.1.1, clean session, client id = login = device id, <c>offline</c> as its retained will):
 /// on each connection it subscribes to its <c>config</c> and <c>cmd</c>, then says <c>online</c>
-/// (retained) and <c>hello</c>.
+/// (retained) and <c>hello</c>. It speaks MQTT over TLS, trusting only the CA it was given
+/// (<paramref name="trusted"/>, by default the cluster's).
 /// </summary>
-internal sealed class StandInAdapter(RabbitCluster cluster, string deviceId, string secret) : IAsyncDisposable
+internal sealed class StandInAdapter(RabbitCluster cluster, string deviceId, string secret, X509Certificate2? trusted = null) : IAsyncDisposable
 {
     public string DeviceId { get; } = deviceId;
 
@@ -39,15 +41,25 @@ internal sealed class StandInAdapter(RabbitCluster cluster, string deviceId, str
         await client.PublishAsync(MqttTopics.For(DeviceId, MqttTopics.Hello), Reports.Hello(DeviceId), MqttTopics.ReliableQos, retain: false);
     }
 
-    /// <summary>A client of this adapter's login on <paramref name="node"/>, not connected; <paramref name="secretUsed"/> and <paramref name="clientId"/> override its own.</summary>
-    public MqttTestClient Login(int node, string? secretUsed = null, string? clientId = null) =>
-        MqttTestClient.Create("127.0.0.1", cluster.Nodes[node].MqttPort, clientId ?? DeviceId, DeviceId, secretUsed ?? secret, options => options
+    /// <summary>
+    /// A client of this adapter's login on <paramref name="node"/>'s MQTT-over-TLS listener, trusting the
+    /// adapter's CA alone (or <paramref name="ca"/>), not connected; <paramref name="secretUsed"/> and
+    /// <paramref name="clientId"/> override its own.
+    /// </summary>
+    public MqttTestClient Login(int node, string? secretUsed = null, string? clientId = null, X509Certificate2? ca = null) =>
+        MqttTestClient.Create("127.0.0.1", cluster.Nodes[node].MqttTlsPort, clientId ?? DeviceId, DeviceId, secretUsed ?? secret, options => Announcing(options, ca ?? trusted ?? cluster.Ca));
+
+    private MqttClientOptionsBuilder Announcing(MqttClientOptionsBuilder options, X509Certificate2 ca)
+    {
+        MqttTestClient.TrustOnly(ca)(options);
+        return options
             .WithCleanSession(true)
             .WithKeepAlivePeriod(TimeSpan.FromSeconds(5))
             .WithWillTopic(MqttTopics.For(DeviceId, MqttTopics.Status))
             .WithWillPayload(MqttTopics.Offline)
             .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-            .WithWillRetain(true));
+            .WithWillRetain(true);
+    }
 
     /// <summary>The newest config document it received on this connection.</summary>
     public Task<ReceivedMessage> ConfigAsync(Func<string, bool> match, string what) =>

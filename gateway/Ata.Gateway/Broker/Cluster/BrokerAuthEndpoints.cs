@@ -25,7 +25,9 @@ public static class BrokerAuthEndpoints
     public static IEndpointRouteBuilder MapBrokerAuth(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        if (app.ServiceProvider.GetRequiredService<IOptions<BrokerOptions>>().Value.Kind != BrokerKind.RabbitMq)
+        // Registered with Broker:Kind=RabbitMq. Not the options' value: reading it here would throw an invalid
+        // setting as a stack trace, before the gateway's start can say it in one line.
+        if (!app.ServiceProvider.GetRequiredService<IServiceProviderIsService>().IsService(typeof(BrokerAuth)))
         {
             return app;
         }

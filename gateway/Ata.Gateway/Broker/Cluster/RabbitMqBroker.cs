@@ -38,6 +38,7 @@ public sealed partial class RabbitMqBroker : IBroker, IHostedService, IAsyncDisp
     private readonly BrokerOptions _options;
     private readonly RabbitMqLink _link;
     private readonly ILogger<RabbitMqBroker> _logger;
+    private readonly Lazy<BrokerTls?> _tls;
     private readonly HttpClient _management = new() { Timeout = TimeSpan.FromSeconds(10) };
     private int _loginsTold;
     private int _sessionsTold;
@@ -57,6 +58,7 @@ public sealed partial class RabbitMqBroker : IBroker, IHostedService, IAsyncDisp
         _options = options.Value;
         _logger = logger;
         _time = time;
+        _tls = new(() => _options.RabbitMq.MqttTlsNodes.Count > 0 ? BrokerCertificates.Supplied(_options.Tls) : null);
         _link = new RabbitMqLink(_options.RabbitMq, GatewayLogin(_options), _options.Password, ingest.Value.ReceiveMaximum, time, linkLogger);
     }
 
@@ -68,10 +70,20 @@ public sealed partial class RabbitMqBroker : IBroker, IHostedService, IAsyncDisp
         return string.IsNullOrWhiteSpace(options.Username) ? RabbitMqOptions.DefaultGatewayLogin : options.Username;
     }
 
-    /// <inheritdoc/>
-    public string? DeviceAddress => RabbitMqOptions.TryParseNode(_options.RabbitMq.MqttNodes.FirstOrDefault(), ExternalBroker.DefaultPort, out var host, out var port)
+    /// <summary>The first plaintext MQTT listener (or the advertised host and port), only with <c>Broker:DevicePlaintext=true</c>.</summary>
+    public string? DeviceAddress => _options.DevicePlaintext
+        && RabbitMqOptions.TryParseNode(_options.RabbitMq.MqttNodes.FirstOrDefault(), ExternalBroker.DefaultPort, out var host, out var port)
         ? $"{_options.AdvertisedHost ?? host}:{_options.AdvertisedPort ?? port}"
         : null;
+
+    /// <summary>The first MQTT-over-TLS listener (or <c>Broker:AdvertisedHost</c> and <c>Broker:Tls:AdvertisedPort</c>), or null without one.</summary>
+    public string? DeviceTlsAddress => DeviceTls is not null
+        && RabbitMqOptions.TryParseNode(_options.RabbitMq.MqttTlsNodes.FirstOrDefault(), RabbitMqOptions.DefaultMqttTlsPort, out var host, out var port)
+        ? $"{_options.AdvertisedHost ?? host}:{_options.Tls.AdvertisedPort ?? port}"
+        : null;
+
+    /// <summary>The operator's CA, certificate and key of the nodes' TLS listeners (checked at start), or null without <see cref="RabbitMqOptions.MqttTlsNodes"/>.</summary>
+    public BrokerTls? DeviceTls => _tls.Value;
 
     /// <inheritdoc/>
     public IGatewayLink? Link => _link;

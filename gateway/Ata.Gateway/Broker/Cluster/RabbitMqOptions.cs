@@ -18,10 +18,21 @@ public sealed class RabbitMqOptions
     public List<string> Nodes { get; set; } = [];
 
     /// <summary>
-    /// The nodes' MQTT listeners adapters connect to, <c>host:port</c>: the first is the one the gateway
-    /// advertises (a load balancer's name in front of all of them, on a real network).
+    /// The nodes' plaintext MQTT listeners, <c>host:port</c>: the first is the one the gateway advertises
+    /// (a load balancer's name in front of all of them, on a real network), and only with
+    /// <c>Broker:DevicePlaintext=true</c>.
     /// </summary>
     public List<string> MqttNodes { get; set; } = [];
+
+    /// <summary>
+    /// The nodes' MQTT-over-TLS listeners (<c>mqtt.listeners.ssl</c>), <c>host:port</c> (port 8883 when
+    /// left out): the first is the one adapters are told (unless <c>Broker:AdvertisedHost</c> and
+    /// <c>Broker:Tls:AdvertisedPort</c> say otherwise), with the CA of <c>Broker:Tls:CaFile</c>.
+    /// </summary>
+    public List<string> MqttTlsNodes { get; set; } = [];
+
+    /// <summary>The MQTT-over-TLS port when a node of <see cref="MqttTlsNodes"/> names none.</summary>
+    public const int DefaultMqttTlsPort = 8883;
 
     /// <summary>
     /// The nodes' management API (<c>http://host:15672</c>), tried in order: through it the gateway
