@@ -56,7 +56,18 @@ internal static class ProvisioningRate
             Console.WriteLine($"target: >= 200/s sustained to {target:N0}: overall {ours.Reached / ours.Elapsed.TotalSeconds:F0}/s, "
                 + $"every window: {(met && ours.MinimumRate >= 200 ? "met" : "MISSED")} (slowest window {ours.MinimumRate:F0}/s, ending at {ours.SlowestAt:N0}); "
                 + $"rate at 90,000 vs 1,000: {-drop:+0.0%;-0.0%}, no more than 20 % lower: {(drop <= 0.2 ? "met" : "MISSED")}, within ±20 %: {(Math.Abs(drop) <= 0.2 ? "met" : "MISSED")}");
+            var slow = ours.Windows.Where(w => w.Key > Window && w.Value < 200).ToList();
+            Console.WriteLine($"windows of {Window} under 200/s after the first: {slow.Count} of {ours.Windows.Count - 1}"
+                + (slow.Count > 0 ? $" (ending at {string.Join(", ", slow.Select(w => $"{w.Key:N0}: {w.Value:F0}/s"))})" : string.Empty)
+                + $"; median window {Median(ours.Windows.Values):F0}/s");
             return met && ours.MinimumRate >= 200 && Math.Abs(drop) <= 0.2;
+        }
+
+        if (ours.Reached >= target)
+        {
+            Console.WriteLine($"target: judged at 100,000 (the rate at 90,000 against 1,000); this run of {target:N0}: overall {ours.Reached / ours.Elapsed.TotalSeconds:F0}/s, "
+                + $"slowest window after the first {ours.MinimumRate:F0}/s");
+            return false;
         }
 
         var remaining = target - ours.Reached;
@@ -64,6 +75,12 @@ internal static class ProvisioningRate
             + $"PROJECTION ONLY (not measured): the remaining {remaining:N0} at the last window's {ours.LastRate:F0}/s would take {remaining / Math.Max(1, ours.LastRate):F0} s more; "
             + $"slowest window so far {ours.MinimumRate:F0}/s, rate at the last mark vs 1,000: {(first is { } ff ? $"{(ours.LastRate - ff) / ff:+0.0%;-0.0%}" : "n/a")}");
         return false;
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count == 0 ? 0 : sorted[sorted.Count / 2];
     }
 
     private static string Rate(Run run, int mark) => run.RateAt(mark) is { } rate ? $"{rate:F0}" : "-";
@@ -85,7 +102,8 @@ internal static class ProvisioningRate
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}") };
             http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminKey);
             await IngestRate.WaitReadyAsync(http, gateway);
-            var port = File.ReadAllText(Path.Combine(data.FullName, "broker", "port")).Trim();
+            // Adapters log in over TLS (the embedded broker has no plaintext listener for them by default).
+            var port = File.ReadAllText(Path.Combine(data.FullName, "broker", "tls-port")).Trim();
 
             var clock = Stopwatch.StartNew();
             var done = 0;
@@ -154,10 +172,11 @@ internal static class ProvisioningRate
 
     internal static string SipUser(int n) => string.Create(CultureInfo.InvariantCulture, $"{100000 + n}");
 
-    /// <summary>Whether the adapter logs in at the real broker (mosquitto_pub with its login).</summary>
+    /// <summary>Whether the adapter logs in at the real broker (mosquitto_pub over TLS with its login, trusting the gateway's CA alone).</summary>
     private static async Task<string> LogsInAsync(DirectoryInfo data, string port, int n)
     {
-        using var pub = IngestRate.Start("mosquitto_pub", ["-h", "127.0.0.1", "-p", port, "-q", "1", "-t", MqttTopics.For(DeviceId(n), MqttTopics.Status), "-m", MqttTopics.Online],
+        var ca = Path.Combine(data.FullName, "broker", "tls", "ca.crt");
+        using var pub = IngestRate.Start("mosquitto_pub", ["-h", "127.0.0.1", "-p", port, "--cafile", ca, "-q", "1", "-t", MqttTopics.For(DeviceId(n), MqttTopics.Status), "-m", MqttTopics.Online],
             null, login: IngestRate.Login(data, $"check-{n}", DeviceId(n), Secret(n)));
         await pub.WaitForExitAsync();
         return pub.ExitCode == 0 ? "yes" : "NO";
@@ -173,9 +192,12 @@ internal static class ProvisioningRate
 
         public double LastRate => Windows.Count > 0 ? Windows.Last().Value : 0;
 
-        public double MinimumRate => Windows.Count > 0 ? Windows.Values.Min() : 0;
+        /// <summary>The slowest window after the first (whose 500 include the gateway's warm-up: JIT, connections).</summary>
+        public double MinimumRate => Sustained.Any() ? Sustained.Min(w => w.Value) : 0;
 
-        public int SlowestAt => Windows.Count > 0 ? Windows.MinBy(w => w.Value).Key : 0;
+        public int SlowestAt => Sustained.Any() ? Sustained.MinBy(w => w.Value).Key : 0;
+
+        private IEnumerable<KeyValuePair<int, double>> Sustained => Windows.Where(w => w.Key > Window);
 
         public double? RateAt(int mark)
         {
