@@ -52,15 +52,20 @@ public sealed partial class AdapterStore
     internal bool RecordHello(DbConnection connection, string deviceId, HelloReport hello)
     {
         ArgumentNullException.ThrowIfNull(hello);
-        return Execute(connection,
+        if (Execute(connection,
             """
             UPDATE adapter_state SET firmware = @firmware, hardware = @hardware, reset_reason = @reset, mac = @mac,
                 hello_at = @now, last_seen = @now
             WHERE device_id = @id
             """,
             ("@id", deviceId), ("@firmware", hello.Firmware), ("@hardware", hello.Hardware),
-            ("@reset", hello.ResetReason), ("@mac", hello.Mac), ("@now", Now())) > 0
-            && SeenConnected(connection, deviceId);
+            ("@reset", hello.ResetReason), ("@mac", hello.Mac), ("@now", Now())) == 0)
+        {
+            return false;
+        }
+
+        SeenConnected(connection, deviceId);
+        return true;
     }
 
     /// <summary>
@@ -69,15 +74,12 @@ public sealed partial class AdapterStore
     /// the new connection's <c>online</c> (with several gateway instances, each records what it takes, and
     /// the two may commit in either order). Clears the offline fault as the <c>online</c> would.
     /// </summary>
-    /// <returns>True (the adapter is known).</returns>
-    private bool SeenConnected(DbConnection connection, string deviceId)
+    private void SeenConnected(DbConnection connection, string deviceId)
     {
         if (Execute(connection, "UPDATE adapter_state SET online = 1 WHERE device_id = @id AND online = 0", ("@id", deviceId)) > 0)
         {
             CloseOwnFault(connection, deviceId, FaultDescriptions.Offline, "reports over a live connection", Now(), _time.GetUtcNow());
         }
-
-        return true;
     }
 
     /// <summary>Records an adapter's <c>health</c>: LEDs, WAN and per-line registration.</summary>
