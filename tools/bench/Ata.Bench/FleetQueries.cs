@@ -177,8 +177,9 @@ internal static class FleetQueries
         // cost of the runtime, sized from the L3 cache), and an empty gateway would look smaller than any
         // working one whatever each adapter costs. Both sides of the comparison are measured after the
         // same number of collections.
+        const string Collections = "dotnet_gc_collections_total{generation=\"0\"}";
         var warm = Stopwatch.StartNew();
-        while (await GcFigureAsync(http, "dotnet_gc_collections_total{generation=\"0\"}") < WarmCollections && warm.Elapsed < TimeSpan.FromMinutes(2))
+        while (Figure(await http.GetStringAsync("/metrics"), Collections) < WarmCollections && warm.Elapsed < TimeSpan.FromMinutes(2))
         {
             foreach (var path in Paths(size))
             {
@@ -192,9 +193,10 @@ internal static class FleetQueries
         }
 
         await Task.Delay(1000);
-        var collections = await GcFigureAsync(http, "dotnet_gc_collections_total{generation=\"0\"}");
-        var heap = await GcFigureAsync(http, "dotnet_gc_heap_bytes");
-        var committed = await GcFigureAsync(http, "dotnet_gc_committed_bytes");
+        var metrics = await http.GetStringAsync("/metrics");
+        var collections = Figure(metrics, Collections);
+        var heap = Figure(metrics, "dotnet_gc_heap_bytes");
+        var committed = Figure(metrics, "dotnet_gc_committed_bytes");
         Console.WriteLine($"    gateway with {size:N0} adapters: {Breakdown(gateway.Id)}; managed heap {heap / 1024.0 / 1024:F1} MiB, "
             + $"GC committed {committed / 1024.0 / 1024:F1} MiB after {collections} collections");
         return Rss(gateway.Id);
@@ -203,10 +205,9 @@ internal static class FleetQueries
     /// <summary>Collections (gen0, counting the higher ones) a gateway has made before its memory is measured.</summary>
     private const int WarmCollections = 3;
 
-    /// <summary>One of the gateway's process figures from its <c>/metrics</c>.</summary>
-    private static async Task<long> GcFigureAsync(HttpClient http, string sample)
+    /// <summary>One sample's value in the gateway's <c>/metrics</c> text, or -1 when it has none.</summary>
+    private static long Figure(string text, string sample)
     {
-        var text = await http.GetStringAsync("/metrics");
         var match = System.Text.RegularExpressions.Regex.Match(text, "(?m)^" + System.Text.RegularExpressions.Regex.Escape(sample) + " ([0-9]+)$");
         return match.Success ? long.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : -1;
     }
